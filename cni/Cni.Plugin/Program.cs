@@ -1,0 +1,1 @@
+namespace Cni.Plugin; internal static class Program { private static int Main() => 0; }

@@ -1,0 +1,128 @@
+using System.Text.Json;
+
+namespace Cni.Spec;
+
+/// <summary>
+/// Turns the environment and stdin of a non-VERSION invocation into a <see cref="PluginRequest"/>, validating all of
+/// it before anything changes. The order follows the reference library so every vector gets the reference's code:
+/// <list type="number">
+/// <item>CNI_COMMAND present and known (4)</item>
+/// <item>the variables the command requires, all named at once (4)</item>
+/// <item>stdin is a JSON object (6) with a valid name (7)</item>
+/// <item>cniVersion: command gate, then support (1)</item>
+/// <item>CNI_CONTAINERID characters and CNI_IFNAME shape for ADD/DEL/CHECK (4)</item>
+/// <item>CNI_ARGS (4)</item>
+/// <item>the rest of the config: prevResult in its own version, runtimeConfig, GC lists (6 / 7)</item>
+/// </list>
+/// </summary>
+public static class PluginInvocation
+{
+    /// <summary>
+    /// Validates env + stdin for a non-VERSION command. Throws <see cref="CniException"/> (spec code, msg naming the
+    /// field or variable) on any problem and never any other exception type, whatever the input.
+    /// </summary>
+    public static PluginRequest Parse(Func<string, string?> getEnvironmentVariable, ReadOnlyMemory<byte> stdin)
+    {
+        string? version = null;
+        try
+        {
+            return ParseCore(getEnvironmentVariable, stdin, ref version);
+        }
+        catch (CniException e)
+        {
+            // Errors carry cniVersion (the spec asks for it): the request's when it is a supported one, else the latest.
+            throw e.WithVersion(CniVersion.IsSupported(version) ? version : CniVersion.Latest);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The contract is "only CniException escapes": a bug in a parser must still reach the runtime as a CNI
+            // error document (999, details naming the failure) rather than as a crash with nothing on stdout.
+            throw new CniException(
+                CniError.Create(CniErrorCode.Internal, "internal error validating the request", e.GetType().Name + ": " + e.Message, CniVersion.Latest),
+                e);
+        }
+    }
+
+    private static PluginRequest ParseCore(Func<string, string?> getenv, ReadOnlyMemory<byte> stdin, ref string? version)
+    {
+        ArgumentNullException.ThrowIfNull(getenv);
+
+        var command = CniCommands.Parse(getenv(CniEnvironment.Command));
+        if (command == CniCommand.Version)
+        {
+            throw new CniException(
+                CniErrorCode.Internal,
+                "VERSION is answered by VersionInfo.ResponseFor, not by PluginInvocation.Parse");
+        }
+
+        CniEnvironment.EnsureRequired(command, getenv);
+
+        using var document = CniJson.ParseDocument(stdin, "network config");
+        var root = document.RootElement;
+        version = NetworkConfigParser.ReadHeader(root);
+        CniVersion.EnsureCommandAllowed(command, version);
+
+        var carriesAttachment = command is CniCommand.Add or CniCommand.Del or CniCommand.Check;
+        var containerId = carriesAttachment ? getenv(CniEnvironment.ContainerId) ?? "" : "";
+        var ifName = carriesAttachment ? getenv(CniEnvironment.IfName) ?? "" : "";
+        var netns = carriesAttachment ? getenv(CniEnvironment.Netns) ?? "" : "";
+        if (carriesAttachment)
+        {
+            CniNames.ValidateContainerId(containerId);
+            CniNames.ValidateInterfaceName(ifName);
+        }
+
+        var argsRaw = getenv(CniEnvironment.Args) ?? "";
+        var args = CniArgs.Parse(argsRaw);
+
+        var config = NetworkConfigParser.ReadBody(root, version, stdin);
+        if (command == CniCommand.Check && config.PrevResult is null)
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, "prevResult: required for CHECK", "CHECK compares the system against the ADD result in prevResult");
+        }
+
+        return new PluginRequest(command, containerId, netns, ifName, argsRaw, args, getenv(CniEnvironment.Path) ?? "", config);
+    }
+
+    /// <summary>Reads the config's cniVersion without validating anything (for reporting errors in the right version).</summary>
+    public static string? PeekVersion(ReadOnlySpan<byte> stdin)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(stdin);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            string? found = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isVersion = reader.ValueTextEquals("cniVersion"u8);
+                if (!reader.Read())
+                {
+                    return null;
+                }
+
+                if (isVersion && reader.TokenType == JsonTokenType.String)
+                {
+                    found = reader.GetString();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            return found;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

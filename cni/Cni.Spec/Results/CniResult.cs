@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace Cni.Spec.Results;
+
+/// <summary>
+/// The canonical in-memory ADD result: a superset of every supported version (1.1.0 has every field). The result
+/// remembers the version it is in; <see cref="ConvertTo"/> relabels it and the writer emits only the fields the
+/// label's version defines, so conversion rules live in one place (the writer).
+/// </summary>
+public sealed record CniResult
+{
+    public required string CniVersion { get; init; }
+
+    public IReadOnlyList<ResultInterface> Interfaces { get; init; } = [];
+
+    public IReadOnlyList<ResultIpConfig> Ips { get; init; } = [];
+
+    public IReadOnlyList<ResultRoute> Routes { get; init; } = [];
+
+    /// <summary>Null when absent. An empty block is kept so a 0.4.0 <c>"dns":{}</c> round-trips.</summary>
+    public CniDns? Dns { get; init; }
+
+    /// <summary>
+    /// The same result labelled <paramref name="cniVersion"/>. Unknown versions are code 1; information the target
+    /// cannot carry is dropped when written (see <see cref="CniJson.Serialize(CniResult)"/>).
+    /// </summary>
+    public CniResult ConvertTo(string cniVersion)
+    {
+        Spec.CniVersion.EnsureSupported(cniVersion);
+        return this with { CniVersion = cniVersion };
+    }
+
+    /// <summary>
+    /// Checks the invariants no writer may break: a supported version, non-empty interface names and every
+    /// <c>ips[].interface</c> in 0 ≤ i &lt; interfaces.Count (go-cni panics on an index equal to the count).
+    /// Returns null when valid, otherwise the problem with its field path.
+    /// </summary>
+    public string? FindProblem()
+    {
+        if (!Spec.CniVersion.IsSupported(CniVersion))
+        {
+            return "cniVersion: unsupported CNI result version " + Json.JsonPath.Quote(CniVersion);
+        }
+
+        for (var i = 0; i < Interfaces.Count; i++)
+        {
+            if (Interfaces[i] is null || string.IsNullOrEmpty(Interfaces[i].Name))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"interfaces[{i}].name: must not be empty");
+            }
+        }
+
+        for (var i = 0; i < Ips.Count; i++)
+        {
+            if (Ips[i] is null)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"ips[{i}]: must not be null");
+            }
+
+            if (Ips[i].Interface is { } index && (index < 0 || index >= Interfaces.Count))
+            {
+                return string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"ips[{i}].interface: index {index} is out of range, the result has {Interfaces.Count} interface(s)");
+            }
+
+            if (Ips[i].Address.Address is null)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"ips[{i}].address: is required");
+            }
+        }
+
+        for (var i = 0; i < Routes.Count; i++)
+        {
+            if (Routes[i] is null || Routes[i].Dst.Address is null)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"routes[{i}].dst: is required");
+            }
+        }
+
+        return null;
+    }
+}

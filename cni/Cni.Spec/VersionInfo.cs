@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Cni.Spec.Json;
+
+namespace Cni.Spec;
+
+/// <summary>
+/// The VERSION command, answered locally by the executable. Spec behaviour: echo the input's cniVersion when it is
+/// one wincni supports, otherwise answer with the latest. stdin is optional and may be garbage (T01–T03): VERSION never
+/// fails, because libcni treats a failing VERSION as "plugin supports only 0.1.0".
+/// </summary>
+public static class VersionInfo
+{
+    /// <summary>The VERSION answer as UTF-8 JSON.</summary>
+    public static byte[] ResponseFor(ReadOnlySpan<byte> stdin)
+    {
+        var document = new VersionDocument
+        {
+            CniVersion = RequestedVersion(stdin) ?? CniVersion.Latest,
+            SupportedVersions = CniVersion.Supported,
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(document, CniJsonContext.Output.VersionDocument);
+    }
+
+    /// <summary>The supported cniVersion named by stdin, or null for anything else (empty, garbage, unsupported).</summary>
+    private static string? RequestedVersion(ReadOnlySpan<byte> stdin)
+    {
+        if (stdin.IsEmpty || stdin.Length > 1024 * 1024)
+        {
+            return null;
+        }
+
+        // A reader rather than a document: no allocation of the whole tree, and only the top-level key matters.
+        try
+        {
+            var reader = new Utf8JsonReader(stdin, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            string? found = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isVersion = reader.ValueTextEquals("cniVersion"u8);
+                if (!reader.Read())
+                {
+                    return null;
+                }
+
+                if (isVersion && reader.TokenType == JsonTokenType.String)
+                {
+                    found = reader.GetString();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            return CniVersion.IsSupported(found) ? found : null;
+        }
+        catch (JsonException)
+        {
+            return null; // garbage stdin: VERSION stays tolerant
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // string with invalid UTF-8 or lone surrogates
+        }
+    }
+}

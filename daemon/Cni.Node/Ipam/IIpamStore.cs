@@ -1,0 +1,40 @@
+namespace Cni.Node.Ipam;
+
+/// <summary>
+/// The daemon's IPAM: leases of pod addresses from the node's pod CIDRs, durable across crashes.
+/// Implemented by <see cref="IpamStore"/>; an interface so endpoint-lifecycle tests can substitute it.
+/// </summary>
+public interface IIpamStore
+{
+    /// <summary>The pools, IPv4 first; each exposes its gateway, host endpoint / source VIP and reserved addresses.</summary>
+    IReadOnlyList<IpPool> Pools { get; }
+
+    /// <summary>Leases found on open that conflict with the current pools (kept, reported, to be released by DEL/GC).</summary>
+    IReadOnlyList<StaleLease> StaleLeases { get; }
+
+    /// <summary>The journal failure that stops all writes, or null while healthy (for /readyz).</summary>
+    Exception? JournalFault { get; }
+
+    /// <summary>
+    /// Returns the lease for <paramref name="key"/>, creating it with one address per pool if needed. Idempotent:
+    /// the same key gets the same lease. Returns only after the lease is durable.
+    /// </summary>
+    /// <exception cref="IpamExhaustedException">A pool has no free address (CNI error 11).</exception>
+    /// <exception cref="IpamJournalException">The journal write failed; nothing was allocated.</exception>
+    Task<IpLease> AllocateAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken);
+
+    /// <summary>Releases the lease (addresses go to quarantine); returns it, or null if there was none. Idempotent.</summary>
+    Task<IpLease?> ReleaseAsync(LeaseKey key, CancellationToken cancellationToken);
+
+    /// <summary>The committed lease for <paramref name="key"/>, or null.</summary>
+    Task<IpLease?> GetAsync(LeaseKey key, CancellationToken cancellationToken);
+
+    /// <summary>All committed leases.</summary>
+    Task<IReadOnlyList<IpLease>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>CNI GC: releases every lease of <paramref name="networkName"/> whose key is not in <paramref name="validKeys"/>.</summary>
+    Task<IReadOnlyList<IpLease>> ReleaseAllExceptAsync(IEnumerable<LeaseKey> validKeys, string networkName, CancellationToken cancellationToken);
+
+    /// <summary>Per-pool totals: assignable, reserved, leased, quarantined.</summary>
+    IReadOnlyList<IpPoolUsage> GetUsage();
+}

@@ -1,0 +1,395 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cni.Node.Ipam;
+
+/// <summary>
+/// The daemon-owned IPAM. Concurrency: operations on the same <see cref="LeaseKey"/> are serialized by a
+/// per-key async lock; different keys only share a short in-memory critical section that picks addresses.
+/// Durability: an allocation reserves its addresses in memory, journals them (fsync, group-committed) outside
+/// the critical section and only then returns; a failed write rolls the reservation back. A release is
+/// journaled first and frees (quarantines) the addresses afterwards. Memory and disk therefore never disagree
+/// in the unsafe direction: no address is handed out twice, and no acknowledged lease is lost.
+/// </summary>
+public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
+{
+    /// <summary>Subdirectory of the state directory that holds the journal and its lock.</summary>
+    public const string DirectoryName = "ipam";
+
+    private readonly LeaseJournal _journal;
+    private readonly PoolOccupancy[] _pools;
+    private readonly Dictionary<LeaseKey, LeaseEntry> _leases = [];
+
+    // Which lease holds each in-pool address, so releasing a stale (duplicate) lease never frees another's address.
+    private readonly Dictionary<IPAddress, LeaseKey> _addressOwners = [];
+    private readonly KeyedLock<LeaseKey> _keyLocks = new();
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _quarantine;
+    private volatile bool _disposed;
+
+    private IpamStore(LeaseJournal journal, PoolOccupancy[] pools, TimeSpan quarantine, TimeProvider time, ILogger logger)
+    {
+        _journal = journal;
+        _pools = pools;
+        _quarantine = quarantine;
+        _time = time;
+        _logger = logger;
+        Pools = [.. pools.Select(p => p.Pool)];
+        StaleLeases = [];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<IpPool> Pools { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StaleLease> StaleLeases { get; private set; }
+
+    /// <inheritdoc/>
+    public Exception? JournalFault => _journal.Fault;
+
+    /// <summary>The directory holding the journal (<c>&lt;stateDir&gt;/ipam</c>).</summary>
+    public string Directory { get; private init; } = string.Empty;
+
+    internal LeaseJournal Journal => _journal;
+
+    internal int ActiveKeyLocks => _keyLocks.ActiveKeys;
+
+    /// <summary>
+    /// Validates <paramref name="options"/>, takes the state directory's lock, recovers the journal and rebuilds
+    /// the pools. Errors in options are <see cref="ArgumentException"/>s naming the config field
+    /// (<c>stateDir</c>, <c>podCIDRs[i]</c>, <c>mode</c>, <c>quarantinePeriod</c>, <c>compactionThresholdBytes</c>).
+    /// </summary>
+    /// <exception cref="IpamStoreLockedException">Another daemon owns the directory.</exception>
+    /// <exception cref="IpamJournalException">The journal is corrupt beyond a torn tail, or not a journal.</exception>
+    public static async Task<IpamStore> OpenAsync(IpamOptions options, TimeProvider timeProvider, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var pools = BuildPools(options);
+        if (string.IsNullOrWhiteSpace(options.StateDirectory))
+        {
+            throw new ArgumentException("stateDir: must name a directory.", "stateDir");
+        }
+
+        if (options.QuarantinePeriod < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"quarantinePeriod: must not be negative, got {options.QuarantinePeriod}.", "quarantinePeriod");
+        }
+
+        if (options.CompactionThresholdBytes <= 0)
+        {
+            throw new ArgumentException($"compactionThresholdBytes: must be positive, got {options.CompactionThresholdBytes}.", "compactionThresholdBytes");
+        }
+
+        if (options.MaxBatchBytes <= 0)
+        {
+            throw new ArgumentException($"maxBatchBytes: must be positive, got {options.MaxBatchBytes}.", "maxBatchBytes");
+        }
+
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var directory = Path.Combine(Path.GetFullPath(options.StateDirectory), DirectoryName);
+        var (journal, state) = await LeaseJournal.OpenAsync(
+            directory, options.CompactionThresholdBytes, options.MaxBatchBytes, timeProvider, loggerFactory.CreateLogger<LeaseJournal>(), cancellationToken).ConfigureAwait(false);
+
+        var store = new IpamStore(journal, [.. pools.Select(p => new PoolOccupancy(p))], options.QuarantinePeriod, timeProvider, loggerFactory.CreateLogger<IpamStore>())
+        {
+            Directory = directory,
+        };
+        store.Load(state);
+        return store;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IpLease> AllocateAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken)
+    {
+        LeaseKey.ThrowIfDefault(key, nameof(key));
+        ArgumentNullException.ThrowIfNull(owner);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var held = await _keyLocks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        IpLease lease;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // Entries are committed whenever the key lock is free: failures remove theirs before releasing it.
+            if (_leases.TryGetValue(key, out var existing))
+            {
+                return existing.Lease;
+            }
+
+            lease = new IpLease(key, owner, ReserveAddresses(key), _time.GetUtcNow());
+            _leases[key] = new LeaseEntry(lease);
+        }
+
+        try
+        {
+            // Not cancellable past this point: the record may already be on its way to disk.
+            await _journal.AppendAsync(new AllocateRecord(lease)).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            lock (_gate)
+            {
+                _leases.Remove(key);
+                foreach (var address in lease.Addresses)
+                {
+                    _addressOwners.Remove(address.Address);
+                    FindPool(address.Address)?.Unlease(address.Address);
+                }
+            }
+
+            Log.AllocationRolledBack(_logger, ex, key.ContainerId, key.IfName);
+            throw;
+        }
+
+        lock (_gate)
+        {
+            _leases[key].Committed = true;
+        }
+
+        Log.LeaseAllocated(_logger, key.ContainerId, key.IfName, Describe(lease), owner.NetworkName);
+        return lease;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IpLease?> ReleaseAsync(LeaseKey key, CancellationToken cancellationToken)
+    {
+        LeaseKey.ThrowIfDefault(key, nameof(key));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var held = await _keyLocks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        IpLease lease;
+        lock (_gate)
+        {
+            if (!_leases.TryGetValue(key, out var entry))
+            {
+                return null;
+            }
+
+            lease = entry.Lease;
+        }
+
+        // Journal first, free afterwards: until the release is durable the addresses stay taken in memory.
+        var now = _time.GetUtcNow();
+        var until = now + _quarantine;
+        await _journal.AppendAsync(new ReleaseRecord(key, now, until, [.. lease.Addresses.Select(a => a.Address)])).ConfigureAwait(false);
+
+        lock (_gate)
+        {
+            _leases.Remove(key);
+            foreach (var address in lease.Addresses)
+            {
+                if (_addressOwners.TryGetValue(address.Address, out var holder) && holder == key)
+                {
+                    _addressOwners.Remove(address.Address);
+                    FindPool(address.Address)?.Quarantine(address.Address, until, now);
+                }
+            }
+
+            if (StaleLeases.Any(s => s.Lease.Key == key))
+            {
+                StaleLeases = [.. StaleLeases.Where(s => s.Lease.Key != key)];
+            }
+        }
+
+        Log.LeaseReleased(_logger, key.ContainerId, key.IfName, Describe(lease), until);
+        return lease;
+    }
+
+    /// <inheritdoc/>
+    public Task<IpLease?> GetAsync(LeaseKey key, CancellationToken cancellationToken)
+    {
+        LeaseKey.ThrowIfDefault(key, nameof(key));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_leases.TryGetValue(key, out var entry) && entry.Committed ? entry.Lease : null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<IpLease>> ListAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<IpLease> leases = [.. _leases.Values.Where(e => e.Committed).Select(e => e.Lease)];
+            return Task.FromResult(leases);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<IpLease>> ReleaseAllExceptAsync(IEnumerable<LeaseKey> validKeys, string networkName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(validKeys);
+        if (string.IsNullOrEmpty(networkName))
+        {
+            throw new ArgumentException("networkName: must not be empty.", nameof(networkName));
+        }
+
+        var keep = validKeys.ToHashSet();
+        var leases = await ListAsync(cancellationToken).ConfigureAwait(false);
+        var doomed = leases.Where(l => string.Equals(l.Owner.NetworkName, networkName, StringComparison.Ordinal) && !keep.Contains(l.Key)).ToList();
+
+        // Concurrent releases share group commits instead of paying one fsync each.
+        var released = await Task.WhenAll(doomed.Select(l => ReleaseAsync(l.Key, cancellationToken))).ConfigureAwait(false);
+        var result = released.OfType<IpLease>().ToList();
+        if (result.Count > 0)
+        {
+            Log.GarbageCollected(_logger, result.Count, networkName);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<IpPoolUsage> GetUsage()
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            return [.. _pools.Select(p => p.Usage(now))];
+        }
+    }
+
+    /// <summary>Waits for pending journal writes, closes the journal and releases the directory lock.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _journal.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static List<IpPool> BuildPools(IpamOptions options)
+    {
+        if (!Enum.IsDefined(options.Mode))
+        {
+            throw new ArgumentException($"mode: unknown network mode {options.Mode}.", "mode");
+        }
+
+        if (options.PodCidrs is null || options.PodCidrs.Count == 0)
+        {
+            throw new ArgumentException("podCIDRs: at least one pod CIDR is required.", "podCIDRs");
+        }
+
+        var pools = new List<IpPool>(options.PodCidrs.Count);
+        for (var i = 0; i < options.PodCidrs.Count; i++)
+        {
+            var field = $"podCIDRs[{i}]";
+            var pool = IpPool.Create(options.PodCidrs[i], options.Mode, field);
+            if (!options.Mode.SupportsFamily(pool.Family))
+            {
+                throw new ArgumentException($"{field}: {pool.Cidr} is IPv6, which {options.Mode.ConfigName()} mode does not support; dual-stack needs l2bridge.", field);
+            }
+
+            var clash = pools.FirstOrDefault(p => p.Family == pool.Family);
+            if (clash is not null)
+            {
+                throw new ArgumentException($"{field}: {pool.Cidr} is a second {(pool.Family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} CIDR after {clash.Cidr}; a node has at most one pod CIDR per family.", field);
+            }
+
+            pools.Add(pool);
+        }
+
+        return [.. pools.OrderBy(p => p.Family == AddressFamily.InterNetwork ? 0 : 1)];
+    }
+
+    private static string Describe(IpLease lease) => string.Join(",", lease.Addresses.Select(a => a.ToString()));
+
+    /// <summary>Takes one address from every pool, all or nothing. Caller holds <see cref="_gate"/>.</summary>
+    private List<LeasedAddress> ReserveAddresses(LeaseKey key)
+    {
+        var now = _time.GetUtcNow();
+        var addresses = new List<LeasedAddress>(_pools.Length);
+        try
+        {
+            foreach (var pool in _pools)
+            {
+                var address = pool.Allocate(now);
+                addresses.Add(new LeasedAddress(address, pool.Pool.Cidr));
+                _addressOwners[address] = key;
+            }
+        }
+        catch (IpamExhaustedException ex)
+        {
+            foreach (var address in addresses)
+            {
+                _addressOwners.Remove(address.Address);
+                FindPool(address.Address)?.Unlease(address.Address);
+            }
+
+            Log.PoolExhausted(_logger, ex.Cidr.ToString(), ex.Leased, ex.Quarantined);
+            throw;
+        }
+
+        return addresses;
+    }
+
+    private PoolOccupancy? FindPool(IPAddress address)
+    {
+        foreach (var pool in _pools)
+        {
+            if (pool.Pool.Contains(address))
+            {
+                return pool;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Rebuilds memory from the recovered journal state; conflicts are reported, never dropped.</summary>
+    private void Load(JournalState state)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (address, until) in state.Quarantine)
+        {
+            FindPool(address)?.Quarantine(address, until, now);
+        }
+
+        var stale = new List<StaleLease>();
+        foreach (var lease in state.Leases.Values.OrderBy(l => l.AllocatedAt))
+        {
+            _leases[lease.Key] = new LeaseEntry(lease) { Committed = true };
+            foreach (var leased in lease.Addresses)
+            {
+                var pool = FindPool(leased.Address);
+                StaleLeaseReason? reason =
+                    pool is null ? StaleLeaseReason.OutsidePools
+                    : pool.Pool.ReservationOf(leased.Address) is not null ? StaleLeaseReason.ReservedAddress
+                    : !pool.TryMarkLeased(leased.Address) ? StaleLeaseReason.DuplicateAddress
+                    : null;
+                if (reason is { } why)
+                {
+                    stale.Add(new StaleLease(lease, leased.Address, why));
+                    Log.StaleLease(_logger, lease.Key.ContainerId, lease.Key.IfName, leased.Address.ToString(), why);
+                }
+                else
+                {
+                    _addressOwners[leased.Address] = lease.Key;
+                }
+            }
+        }
+
+        StaleLeases = stale;
+        Log.Opened(_logger, Directory, _leases.Count, _pools.Sum(p => p.QuarantinedCount), string.Join(",", Pools.Select(p => p.Cidr.ToString())));
+    }
+
+    private sealed class LeaseEntry(IpLease lease)
+    {
+        public IpLease Lease { get; } = lease;
+
+        public bool Committed { get; set; }
+    }
+}

@@ -1,0 +1,462 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Cni.Node.Ipam;
+
+/// <summary>
+/// The write-ahead log of lease records under <c>&lt;stateDir&gt;/ipam/</c>.
+/// <list type="bullet">
+/// <item>Group commit: callers enqueue frames on a channel; one writer task drains up to
+/// <see cref="DefaultMaxBatchBytes"/>, writes them with one write and one fsync, then completes every waiter.
+/// 200 concurrent ADDs cost a handful of fsyncs, and no caller is acknowledged before its record is durable.</item>
+/// <item>Recovery: replay frames until the first incomplete or CRC-failing one, then truncate there. Only the last
+/// batch can be torn (the next batch starts after the previous fsync), so a bad frame further than one batch
+/// from the end is real corruption and open fails rather than dropping committed leases.</item>
+/// <item>Compaction: when the log outgrows its threshold, the durable state is written to a temp file, fsynced,
+/// renamed over the log and the directory fsynced. A crash leaves either the old log or the new one, both
+/// complete; a leftover temp file is deleted on open.</item>
+/// <item>A lock file opened exclusively (flock on Unix, share-none on Windows) keeps a second daemon out.</item>
+/// </list>
+/// </summary>
+internal sealed partial class LeaseJournal : IAsyncDisposable
+{
+    public const int DefaultMaxBatchBytes = 1024 * 1024;
+    public const string JournalFileName = "leases.wal";
+    public const string TempFileName = "leases.wal.tmp";
+    public const string LockFileName = "lock";
+
+    private readonly string _directory;
+    private readonly string _tempPath;
+    private readonly FileStream _lock;
+    private readonly JournalState _durable;
+    private readonly Channel<PendingAppend> _queue;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly long _compactionThreshold;
+    private readonly int _maxBatchBytes;
+    private readonly Task _writer;
+    private FileStream? _file;
+    private long _length;
+    private long _lastSnapshotBytes;
+    private long _batches;
+    private long _compactions;
+    private volatile Exception? _fault;
+
+    private LeaseJournal(
+        string directory, FileStream lockFile, FileStream file, long length, JournalState durable, long compactionThreshold, int maxBatchBytes, TimeProvider time, ILogger logger)
+    {
+        _directory = directory;
+        Path = System.IO.Path.Combine(directory, JournalFileName);
+        _tempPath = System.IO.Path.Combine(directory, TempFileName);
+        _lock = lockFile;
+        _file = file;
+        _length = length;
+        _lastSnapshotBytes = length;
+        _durable = durable;
+        _compactionThreshold = compactionThreshold;
+        _maxBatchBytes = maxBatchBytes;
+        _time = time;
+        _logger = logger;
+        _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+        _writer = Task.Run(RunWriterAsync);
+    }
+
+    /// <summary>The journal file.</summary>
+    public string Path { get; }
+
+    /// <summary>The I/O failure that put the journal out of service, or null while it is healthy.</summary>
+    public Exception? Fault => _fault;
+
+    internal long Length => Interlocked.Read(ref _length);
+
+    internal long BatchCount => Interlocked.Read(ref _batches);
+
+    internal long CompactionCount => Interlocked.Read(ref _compactions);
+
+    /// <summary>Test hook: observes the files at each compaction stage (a crash point).</summary>
+    internal Action<CompactionStage>? CompactionHook { get; set; }
+
+    /// <summary>Test hook: runs before each batch write; an exception it throws is treated as a write failure.</summary>
+    internal Action? BeforeWrite { get; set; }
+
+    /// <summary>Locks <paramref name="directory"/>, recovers the journal and returns it with the replayed state.</summary>
+    public static async Task<(LeaseJournal Journal, JournalState State)> OpenAsync(
+        string directory, long compactionThreshold, int maxBatchBytes, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(directory);
+        FileStream lockFile;
+        try
+        {
+            lockFile = new FileStream(System.IO.Path.Combine(directory, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IpamStoreLockedException(directory, ex);
+        }
+
+        FileStream? file = null;
+        try
+        {
+            var path = System.IO.Path.Combine(directory, JournalFileName);
+            var tempPath = System.IO.Path.Combine(directory, TempFileName);
+            if (File.Exists(tempPath))
+            {
+                // An interrupted compaction: the live journal is complete without it.
+                File.Delete(tempPath);
+                Log.TempFileDeleted(logger, tempPath);
+            }
+
+            var created = !File.Exists(path);
+            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+            var state = new JournalState();
+            var length = await RecoverAsync(file, path, state, maxBatchBytes, logger, cancellationToken).ConfigureAwait(false);
+            if (created)
+            {
+                DurableFile.FlushDirectory(directory);
+            }
+
+            var journal = new LeaseJournal(directory, lockFile, file, length, state, compactionThreshold, maxBatchBytes, time, logger);
+            var snapshot = new JournalState();
+            foreach (var lease in state.Leases.Values)
+            {
+                snapshot.Apply(new AllocateRecord(lease));
+            }
+
+            foreach (var (address, until) in state.Quarantine)
+            {
+                snapshot.Apply(new QuarantineRecord(address, until));
+            }
+
+            return (journal, snapshot);
+        }
+        catch
+        {
+            file?.Dispose();
+            lockFile.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Appends <paramref name="record"/> and completes once it is fsynced. Deliberately not cancellable: once
+    /// enqueued the record may reach the disk, so the caller must learn the outcome to keep memory and disk equal.
+    /// </summary>
+    public Task AppendAsync(JournalRecord record)
+    {
+        var fault = _fault;
+        if (fault is not null)
+        {
+            throw new IpamJournalException(Path, "out of service after an earlier I/O failure; restart wincnid (recovery repairs the file).", fault);
+        }
+
+        var pending = new PendingAppend(record, JournalCodec.Frame(record));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(LeaseJournal), "The IPAM journal is closed.");
+        }
+
+        return pending.Completion.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        if (_file is not null)
+        {
+            await _file.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _lock.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<long> RecoverAsync(FileStream file, string path, JournalState state, int maxBatchBytes, ILogger logger, CancellationToken cancellationToken)
+    {
+        var length = file.Length;
+        if (length > int.MaxValue)
+        {
+            throw new IpamJournalException(path, $"is {length} bytes, far beyond any lease table; refusing to load it.");
+        }
+
+        var data = new byte[length];
+        await file.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
+
+        if (length < JournalCodec.HeaderSize)
+        {
+            // Empty, or a crash while creating it: no record can have been committed before the header's fsync.
+            file.SetLength(0);
+            file.Write(JournalCodec.Header());
+            file.Flush(flushToDisk: true);
+            return JournalCodec.HeaderSize;
+        }
+
+        if (!JournalCodec.IsValidHeader(data))
+        {
+            throw new IpamJournalException(path, "is not a wincni IPAM journal of a supported version (bad header). Move it aside to start empty, which forgets every lease, or restore the right file.");
+        }
+
+        var position = JournalCodec.HeaderSize;
+        var records = 0;
+        while (position < length && JournalCodec.TryReadFrame(data.AsSpan(position), out var record, out var frameLength))
+        {
+            state.Apply(record!);
+            position += frameLength;
+            records++;
+        }
+
+        if (position < length)
+        {
+            var discarded = length - position;
+            if (discarded > TornTailWindow(maxBatchBytes))
+            {
+                throw new IpamJournalException(
+                    path,
+                    $"has a corrupt record at offset {position} followed by {discarded} bytes. A crash can only tear the last write batch (at most {TornTailWindow(maxBatchBytes)} bytes), so this is corruption; refusing to drop committed leases. Restore the file or move it aside.");
+            }
+
+            file.SetLength(position);
+            file.Flush(flushToDisk: true);
+            Log.TornTailTruncated(logger, path, position, discarded);
+        }
+
+        Log.Recovered(logger, path, records, position);
+        return position;
+    }
+
+    private static long TornTailWindow(int maxBatchBytes) => (long)maxBatchBytes + JournalCodec.FrameHeaderSize + JournalCodec.MaxPayloadBytes;
+
+    private async Task RunWriterAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingAppend>();
+        PendingAppend? carry = null;
+        while (carry is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            var bytes = 0;
+            if (carry is not null)
+            {
+                batch.Add(carry);
+                bytes = carry.Frame.Length;
+                carry = null;
+            }
+
+            while (reader.TryRead(out var next))
+            {
+                if (batch.Count > 0 && bytes + next.Frame.Length > _maxBatchBytes)
+                {
+                    carry = next;
+                    break;
+                }
+
+                batch.Add(next);
+                bytes += next.Frame.Length;
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                CommitBatch(batch, bytes);
+            }
+            catch (Exception ex)
+            {
+                // A bug, not an I/O error: stop writing rather than guess what reached the disk.
+                _fault = ex;
+                Log.JournalFaulted(_logger, ex, Path);
+                FailAll(batch, ex);
+            }
+        }
+    }
+
+    private void CommitBatch(List<PendingAppend> batch, int bytes)
+    {
+        var fault = _fault;
+        if (fault is not null)
+        {
+            FailAll(batch, fault);
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(bytes);
+        try
+        {
+            var offset = 0;
+            foreach (var pending in batch)
+            {
+                pending.Frame.CopyTo(buffer, offset);
+                offset += pending.Frame.Length;
+            }
+
+            BeforeWrite?.Invoke();
+            _file!.Position = _length;
+            _file.Write(buffer, 0, bytes);
+            _file.Flush(flushToDisk: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.WriteFailed(_logger, ex, Path, batch.Count);
+            RestoreLastGoodLength();
+            FailAll(batch, ex);
+            return;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        Interlocked.Add(ref _length, bytes);
+        Interlocked.Increment(ref _batches);
+        foreach (var pending in batch)
+        {
+            _durable.Apply(pending.Record);
+        }
+
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetResult();
+        }
+
+        MaybeCompact();
+    }
+
+    /// <summary>
+    /// After a failed write the file may hold part of the batch; cut it back so the next batch does not land
+    /// behind garbage (which recovery would stop at, losing it). If even that fails, stop writing for good.
+    /// </summary>
+    private void RestoreLastGoodLength()
+    {
+        try
+        {
+            _file!.SetLength(_length);
+            _file.Flush(flushToDisk: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _fault = ex;
+            Log.JournalFaulted(_logger, ex, Path);
+        }
+    }
+
+    private void FailAll(List<PendingAppend> batch, Exception cause)
+    {
+        var error = new IpamJournalException(Path, "the write failed; the operation was rolled back and can be retried.", cause);
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetException(error);
+        }
+    }
+
+    private void MaybeCompact()
+    {
+        if (_length <= Math.Max(_compactionThreshold, 2 * _lastSnapshotBytes))
+        {
+            return;
+        }
+
+        var oldLength = _length;
+        var frames = _durable.Snapshot(_time.GetUtcNow()).Select(JournalCodec.Frame).ToList();
+        var size = JournalCodec.HeaderSize + frames.Sum(f => (long)f.Length);
+        try
+        {
+            using (var temp = new FileStream(_tempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+            {
+                temp.Write(JournalCodec.Header());
+                foreach (var frame in frames)
+                {
+                    temp.Write(frame);
+                }
+
+                temp.Flush(flushToDisk: true);
+            }
+
+            CompactionHook?.Invoke(CompactionStage.TempFileWritten);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.CompactionFailed(_logger, ex, Path);
+            TryDeleteTemp();
+
+            // Back off until the log doubles again instead of retrying after every batch.
+            _lastSnapshotBytes = _length;
+            return;
+        }
+
+        // Windows cannot replace a file we hold open; close it, swap, reopen the new one.
+        _file!.Dispose();
+        _file = null;
+        try
+        {
+            DurableFile.Replace(_tempPath, Path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.CompactionFailed(_logger, ex, Path);
+            TryDeleteTemp();
+            _lastSnapshotBytes = _length;
+            ReopenOrFault();
+            return;
+        }
+
+        try
+        {
+            // Until the rename is durable a crash may bring back the old log, which would miss later appends.
+            DurableFile.FlushDirectory(_directory);
+            CompactionHook?.Invoke(CompactionStage.Replaced);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _fault = ex;
+            Log.JournalFaulted(_logger, ex, Path);
+            return;
+        }
+
+        _length = size;
+        _lastSnapshotBytes = size;
+        ReopenOrFault();
+        Interlocked.Increment(ref _compactions);
+        Log.Compacted(_logger, Path, oldLength, size);
+    }
+
+    private void ReopenOrFault()
+    {
+        try
+        {
+            _file = new FileStream(Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+            if (_file.Length != _length)
+            {
+                throw new IOException($"journal is {_file.Length} bytes after reopening, expected {_length}");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _fault = ex;
+            Log.JournalFaulted(_logger, ex, Path);
+        }
+    }
+
+    private void TryDeleteTemp()
+    {
+        try
+        {
+            File.Delete(_tempPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.TempFileNotDeleted(_logger, ex, _tempPath);
+        }
+    }
+
+    private sealed class PendingAppend(JournalRecord record, byte[] frame)
+    {
+        public JournalRecord Record { get; } = record;
+
+        public byte[] Frame { get; } = frame;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

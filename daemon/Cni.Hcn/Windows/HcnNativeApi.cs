@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
+using Cni.Hcn.Errors;
 
 namespace Cni.Hcn.Windows;
 
@@ -98,7 +99,7 @@ internal sealed class HcnNativeApi : IHcnNativeApi
         {
             // vmcompute.dll is absent without the Containers feature; report it like a missing export.
             response = 0;
-            return NativeHResults.ProcNotFound;
+            return HcnErrorCodes.ProcNotFound;
         }
     }
 

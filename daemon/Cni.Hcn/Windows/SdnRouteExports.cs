@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
+using Cni.Hcn.Errors;
 
 namespace Cni.Hcn.Windows;
 
@@ -42,7 +43,7 @@ internal sealed unsafe class SdnRouteExports
         errorRecord = 0;
         if (_enumerate == null)
         {
-            return NativeHResults.ProcNotFound;
+            return HcnErrorCodes.ProcNotFound;
         }
 
         fixed (char* q = query)
@@ -59,7 +60,7 @@ internal sealed unsafe class SdnRouteExports
         errorRecord = 0;
         if (_create == null)
         {
-            return NativeHResults.ProcNotFound;
+            return HcnErrorCodes.ProcNotFound;
         }
 
         fixed (Guid* g = &id)
@@ -77,7 +78,7 @@ internal sealed unsafe class SdnRouteExports
         errorRecord = 0;
         if (_open == null)
         {
-            return NativeHResults.ProcNotFound;
+            return HcnErrorCodes.ProcNotFound;
         }
 
         fixed (Guid* g = &id)
@@ -93,7 +94,7 @@ internal sealed unsafe class SdnRouteExports
         errorRecord = 0;
         if (_modify == null)
         {
-            return NativeHResults.ProcNotFound;
+            return HcnErrorCodes.ProcNotFound;
         }
 
         fixed (char* s = settings)
@@ -109,7 +110,7 @@ internal sealed unsafe class SdnRouteExports
         errorRecord = 0;
         if (_query == null)
         {
-            return NativeHResults.ProcNotFound;
+            return HcnErrorCodes.ProcNotFound;
         }
 
         fixed (char* q = query)
@@ -125,7 +126,7 @@ internal sealed unsafe class SdnRouteExports
         errorRecord = 0;
         if (_delete == null)
         {
-            return NativeHResults.ProcNotFound;
+            return HcnErrorCodes.ProcNotFound;
         }
 
         fixed (Guid* g = &id)
@@ -135,7 +136,7 @@ internal sealed unsafe class SdnRouteExports
         }
     }
 
-    public int Close(nint handle) => _close == null ? NativeHResults.ProcNotFound : _close(handle);
+    public int Close(nint handle) => _close == null ? HcnErrorCodes.ProcNotFound : _close(handle);
 
     private static SdnRouteExports Load() =>
         new(NativeLibrary.TryLoad("computenetwork.dll", typeof(SdnRouteExports).Assembly, DllImportSearchPath.System32, out var library)

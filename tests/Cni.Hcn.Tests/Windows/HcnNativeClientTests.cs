@@ -1,3 +1,4 @@
+using Cni.Hcn.Errors;
 using Cni.Hcn.Windows;
 
 namespace Cni.Hcn.Tests.Windows;
@@ -70,10 +71,10 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = _ => new NativeReply(ElementNotFound, "[]", """{"Success":false,"Error":"Element not found.","ErrorCode":2147943568}""");
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.Enumerate(HcnObjectKind.Network, Query));
+        var ex = Assert.Throws<HcnException>(() => _client.Enumerate(HcnObjectKind.Network, Query));
 
-        Assert.That(ex!.Code, Is.EqualTo(ElementNotFound));
-        Assert.That(ex.Function, Is.EqualTo("HcnEnumerateNetworks"));
+        Assert.That(ex!.HResult, Is.EqualTo(ElementNotFound));
+        Assert.That(ex.Operation, Is.EqualTo("HcnEnumerateNetworks"));
         Assert.That(ex.Message, Does.Contain("Element not found."));
         Assert.That(_api.FreedBuffers, Is.EqualTo(2));
     }
@@ -84,10 +85,10 @@ public sealed class HcnNativeClientTests
         // hcsshim checkForErrors: a non-empty record is a failure even when the HRESULT is S_OK.
         _api.Handler = _ => new NativeReply(0, "[]", """{"Success":false,"Error":"An address provided is invalid or reserved. ","ErrorCode":2151350319}""");
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.Enumerate(HcnObjectKind.Network, Query));
+        var ex = Assert.Throws<HcnException>(() => _client.Enumerate(HcnObjectKind.Network, Query));
 
-        Assert.That(ex!.Code, Is.EqualTo(unchecked((int)0x803B002F)));
-        Assert.That(ex.ErrorRecord, Does.Contain("invalid or reserved"));
+        Assert.That(ex!.HResult, Is.EqualTo(unchecked((int)0x803B002F)));
+        Assert.That(ex.ErrorRecord?.Error, Does.Contain("invalid or reserved"));
     }
 
     [Test]
@@ -95,10 +96,10 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = _ => new NativeReply(0, "[]", "something went wrong");
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.Enumerate(HcnObjectKind.Network, Query));
+        var ex = Assert.Throws<HcnException>(() => _client.Enumerate(HcnObjectKind.Network, Query));
 
-        Assert.That(ex!.Code, Is.EqualTo(unchecked((int)0x80004005)));
-        Assert.That(ex.ErrorRecord, Is.EqualTo("something went wrong"));
+        Assert.That(ex!.HResult, Is.EqualTo(unchecked((int)0x80004005)));
+        Assert.That(ex.ErrorRecord?.Text, Is.EqualTo("something went wrong"));
     }
 
     [Test]
@@ -123,9 +124,9 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = _ => new NativeReply(PortAlreadyExists);
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.Enumerate(HcnObjectKind.LoadBalancer, Query));
+        var ex = Assert.Throws<HcnException>(() => _client.Enumerate(HcnObjectKind.LoadBalancer, Query));
 
-        Assert.That(ex!.Code, Is.EqualTo(PortAlreadyExists));
+        Assert.That(ex!.HResult, Is.EqualTo(PortAlreadyExists));
         Assert.That(ex.ErrorRecord, Is.Null);
     }
 
@@ -135,7 +136,7 @@ public sealed class HcnNativeClientTests
         const string settings = """{"Name":"cbr0","Type":"L2Bridge","SchemaVersion":{"Major":2,"Minor":0}}""";
         _api.Handler = c => NativeReply.Ok(c.Export == "HcnQueryNetworkProperties" ? """{"ID":"x"}""" : null);
 
-        var json = _client.CreateAndQuery(HcnObjectKind.Network, null, settings, Query);
+        var json = _client.CreateAndQuery(HcnObjectKind.Network, Guid.Empty, settings, Query);
 
         Assert.That(json, Is.EqualTo("""{"ID":"x"}"""));
         Assert.That(_api.Exports, Is.EqualTo(new[] { "HcnCreateNetwork", "HcnQueryNetworkProperties", "HcnCloseNetwork" }));
@@ -164,7 +165,7 @@ public sealed class HcnNativeClientTests
     public void CreateAndQuery_AnyKind_UsesThatKindsExports(string kindName, string create, string query, string close)
     {
         var kind = Enum.Parse<HcnObjectKind>(kindName);
-        _client.CreateAndQuery(kind, null, "{}", Query);
+        _client.CreateAndQuery(kind, Guid.Empty, "{}", Query);
 
         Assert.That(_api.Exports, Is.EqualTo(new[] { create, query, close }));
     }
@@ -174,7 +175,7 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = c => c.Export.StartsWith("HcnQuery", StringComparison.Ordinal) ? new NativeReply(ElementNotFound) : NativeReply.Ok();
 
-        Assert.Throws<HcnNativeCallException>(() => _client.CreateAndQuery(HcnObjectKind.Network, null, "{}", Query));
+        Assert.Throws<HcnException>(() => _client.CreateAndQuery(HcnObjectKind.Network, Guid.Empty, "{}", Query));
 
         Assert.That(_api.Exports.Last(), Is.EqualTo("HcnCloseNetwork"));
     }
@@ -184,9 +185,9 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = _ => new NativeReply(PortAlreadyExists, ErrorRecord: """{"ErrorCode":2151350291}""", ReturnsHandle: true);
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.Create(HcnObjectKind.LoadBalancer, Guid.Empty, "{}"));
+        var ex = Assert.Throws<HcnException>(() => _client.Create(HcnObjectKind.LoadBalancer, Guid.Empty, "{}"));
 
-        Assert.That(ex!.Code, Is.EqualTo(PortAlreadyExists));
+        Assert.That(ex!.HResult, Is.EqualTo(PortAlreadyExists));
         Assert.That(_api.Exports, Is.EqualTo(new[] { "HcnCreateLoadBalancer", "HcnCloseLoadBalancer" }));
     }
 
@@ -195,7 +196,7 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = _ => new NativeReply(0, ReturnsHandle: false);
 
-        Assert.Throws<HcnNativeCallException>(() => _client.Create(HcnObjectKind.Network, Guid.Empty, "{}"));
+        Assert.Throws<HcnException>(() => _client.Create(HcnObjectKind.Network, Guid.Empty, "{}"));
         Assert.That(_api.Exports, Is.EqualTo(new[] { "HcnCreateNetwork" }));
     }
 
@@ -212,7 +213,7 @@ public sealed class HcnNativeClientTests
         var networkId = Guid.NewGuid();
         const string settings = """{"Name":"pod-eth0","HostComputeNetwork":"n"}""";
 
-        _client.CreateEndpointAndQuery(networkId, null, settings, Query);
+        _client.CreateEndpointAndQuery(networkId, Guid.Empty, settings, Query);
 
         Assert.That(_api.Exports, Is.EqualTo(new[]
         {
@@ -231,10 +232,10 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = c => c.Export == "HcnOpenNetwork" ? new NativeReply(ElementNotFound, ReturnsHandle: false) : NativeReply.Ok();
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.CreateEndpointAndQuery(Guid.NewGuid(), null, "{}", Query));
+        var ex = Assert.Throws<HcnException>(() => _client.CreateEndpointAndQuery(Guid.NewGuid(), Guid.Empty, "{}", Query));
 
-        Assert.That(ex!.Code, Is.EqualTo(ElementNotFound));
-        Assert.That(ex.Function, Is.EqualTo("HcnOpenNetwork"));
+        Assert.That(ex!.HResult, Is.EqualTo(ElementNotFound));
+        Assert.That(ex.Operation, Does.StartWith("HcnOpenNetwork "));
         Assert.That(_api.Exports, Is.EqualTo(new[] { "HcnOpenNetwork" }));
     }
 
@@ -245,9 +246,9 @@ public sealed class HcnNativeClientTests
             ? new NativeReply(unchecked((int)0x803B001E), ErrorRecord: """{"Error":"bad ip"}""", ReturnsHandle: false)
             : NativeReply.Ok();
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.CreateEndpointAndQuery(Guid.NewGuid(), null, "{}", Query));
+        var ex = Assert.Throws<HcnException>(() => _client.CreateEndpointAndQuery(Guid.NewGuid(), Guid.Empty, "{}", Query));
 
-        Assert.That(ex!.Function, Is.EqualTo("HcnCreateEndpoint"));
+        Assert.That(ex!.Operation, Does.StartWith("HcnCreateEndpoint"));
         Assert.That(_api.Exports, Is.EqualTo(new[] { "HcnOpenNetwork", "HcnCreateEndpoint", "HcnCloseNetwork" }));
     }
 
@@ -276,9 +277,9 @@ public sealed class HcnNativeClientTests
             ? new NativeReply(unchecked((int)0x803B0014), ErrorRecord: """{"Success":false,"Error":"already attached","ErrorCode":2151350292}""")
             : NativeReply.Ok();
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.ModifyAndQuery(HcnObjectKind.Namespace, Guid.NewGuid(), "{}", Query));
+        var ex = Assert.Throws<HcnException>(() => _client.ModifyAndQuery(HcnObjectKind.Namespace, Guid.NewGuid(), "{}", Query));
 
-        Assert.That(ex!.Code, Is.EqualTo(unchecked((int)0x803B0014)));
+        Assert.That(ex!.HResult, Is.EqualTo(unchecked((int)0x803B0014)));
         Assert.That(_api.Exports, Is.EqualTo(new[] { "HcnOpenNamespace", "HcnModifyNamespace", "HcnCloseNamespace" }));
     }
 
@@ -304,9 +305,9 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = _ => new NativeReply(ElementNotFound);
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.Delete(HcnObjectKind.Endpoint, Guid.NewGuid()));
+        var ex = Assert.Throws<HcnException>(() => _client.Delete(HcnObjectKind.Endpoint, Guid.NewGuid()));
 
-        Assert.That(ex!.Code, Is.EqualTo(ElementNotFound));
+        Assert.That(ex!.HResult, Is.EqualTo(ElementNotFound));
     }
 
     [TestCase("Network", typeof(HcnNetworkHandle), "HcnCloseNetwork")]
@@ -360,10 +361,10 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = _ => new NativeReply(unchecked((int)0x8007007F));
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.Enumerate(HcnObjectKind.SdnRoute, Query));
+        var ex = Assert.Throws<HcnException>(() => _client.Enumerate(HcnObjectKind.SdnRoute, Query));
 
-        Assert.That(ex!.Code, Is.EqualTo(unchecked((int)0x8007007F)));
-        Assert.That(ex.Function, Is.EqualTo("HcnEnumerateSdnRoutes"));
+        Assert.That(ex!.HResult, Is.EqualTo(unchecked((int)0x8007007F)));
+        Assert.That(ex.Operation, Is.EqualTo("HcnEnumerateSdnRoutes"));
     }
 
     [Test]
@@ -383,7 +384,7 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = _ => NativeReply.Ok("""{"Success":false,"Error":"not supported"}""");
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.GetHnsVersion());
+        var ex = Assert.Throws<HcnException>(() => _client.GetHnsVersion());
 
         Assert.That(ex!.Message, Does.Contain("not supported"));
     }
@@ -393,9 +394,9 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = _ => new NativeReply(unchecked((int)0x8007007F), Result: "partial");
 
-        var ex = Assert.Throws<HcnNativeCallException>(() => _client.GetHnsVersion());
+        var ex = Assert.Throws<HcnException>(() => _client.GetHnsVersion());
 
-        Assert.That(ex!.Code, Is.EqualTo(unchecked((int)0x8007007F)));
+        Assert.That(ex!.HResult, Is.EqualTo(unchecked((int)0x8007007F)));
         Assert.That(_api.FreedBuffers, Is.EqualTo(1));
     }
 
@@ -404,6 +405,6 @@ public sealed class HcnNativeClientTests
     {
         _api.Handler = _ => NativeReply.Ok("not json");
 
-        Assert.Throws<HcnNativeCallException>(() => _client.GetHnsVersion());
+        Assert.Throws<HcnException>(() => _client.GetHnsVersion());
     }
 }

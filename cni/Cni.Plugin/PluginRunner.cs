@@ -24,7 +24,7 @@ internal sealed class PluginRunner
     private readonly Stream _stdin;
     private readonly bool _stdinIsTerminal;
     private readonly Stream _stdout;
-    private readonly TextWriter _stderr;
+    private readonly Lazy<TextWriter> _stderr;
     private readonly long _started = Stopwatch.GetTimestamp();
 
     public PluginRunner(
@@ -32,13 +32,14 @@ internal sealed class PluginRunner
         Stream stdin,
         bool stdinIsTerminal,
         Stream stdout,
-        TextWriter stderr)
+        Func<TextWriter> stderr)
     {
         _getEnvironmentVariable = getEnvironmentVariable;
         _stdin = stdin;
         _stdinIsTerminal = stdinIsTerminal;
         _stdout = stdout;
-        _stderr = stderr;
+        // Lazily: touching Console.Error sets up encoders, a cost only the failure path should pay.
+        _stderr = new Lazy<TextWriter>(stderr);
     }
 
     /// <summary>Runs the invocation and returns the process exit code.</summary>
@@ -187,8 +188,8 @@ internal sealed class PluginRunner
         var summary = string.Create(
             CultureInfo.InvariantCulture,
             $"error {(int)document.Code}: {document.Msg}{(document.Details is null ? "" : $" ({document.Details})")}");
-        _stderr.WriteLine($"wincni: {summary}");
-        _stderr.Flush();
+        _stderr.Value.WriteLine($"wincni: {summary}");
+        _stderr.Value.Flush();
         Log(request, summary);
         return 1;
     }
@@ -220,7 +221,7 @@ internal sealed class PluginRunner
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             // A log that cannot be written must not fail the pod; say so on stderr, which the runtime keeps.
-            _stderr.WriteLine($"wincni: cannot write log file {path}: {e.Message}");
+            _stderr.Value.WriteLine($"wincni: cannot write log file {path}: {e.Message}");
         }
     }
 }

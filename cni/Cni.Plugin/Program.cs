@@ -12,6 +12,6 @@ internal static class Program
             stdin,
             stdinIsTerminal: !Console.IsInputRedirected,
             stdout,
-            Console.Error).Run();
+            () => Console.Error).Run();
     }
 }

@@ -13,12 +13,24 @@ public static class VersionInfo
     /// <summary>The VERSION answer as UTF-8 JSON.</summary>
     public static byte[] ResponseFor(ReadOnlySpan<byte> stdin)
     {
-        var document = new VersionDocument
+        // Written by hand rather than through the serializer context: VERSION is exec'd on its own, and initialising
+        // serializer metadata would cost more than the rest of the process.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            CniVersion = RequestedVersion(stdin) ?? CniVersion.Latest,
-            SupportedVersions = CniVersion.Supported,
-        };
-        return JsonSerializer.SerializeToUtf8Bytes(document, CniJsonContext.Output.VersionDocument);
+            writer.WriteStartObject();
+            writer.WriteString("cniVersion", RequestedVersion(stdin) ?? CniVersion.Latest);
+            writer.WriteStartArray("supportedVersions");
+            foreach (var version in CniVersion.Supported)
+            {
+                writer.WriteStringValue(version);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>The supported cniVersion named by stdin, or null for anything else (empty, garbage, unsupported).</summary>

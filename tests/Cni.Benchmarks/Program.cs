@@ -35,7 +35,8 @@ var addEnv = new Dictionary<string, string>
     ["CNI_ARGS"] = "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=0123456789abcdef;K8S_POD_UID=7d0c7f7e-1b5e-4a53-9a3c-52c3f1f2a0d1",
 };
 var addStdin = Encoding.UTF8.GetBytes(
-    $$"""{"cniVersion":"1.1.0","name":"wincni","type":"wincni","socket":"{{daemon.SocketPath}}","capabilities":{"portMappings":true,"dns":true},"runtimeConfig":{"dns":{"Servers":["10.96.0.10"],"Searches":["default.svc.cluster.local"],"Options":["ndots:5"]}}}""");
+    "{\"cniVersion\":\"1.1.0\",\"name\":\"wincni\",\"type\":\"wincni\",\"socket\":\"" + daemon.SocketPath + "\","
+    + "\"capabilities\":{\"portMappings\":true,\"dns\":true},\"runtimeConfig\":{\"dns\":{\"Servers\":[\"10.96.0.10\"],\"Searches\":[\"default.svc.cluster.local\"],\"Options\":[\"ndots:5\"]}}}");
 
 var cases = new (string Name, Func<TimeSpan> Run)[]
 {

@@ -1,0 +1,13 @@
+namespace Cni.Node.Configuration;
+
+/// <summary>Daemon logging: level and format of the console log, and an optional file.</summary>
+public sealed record LogOptions
+{
+    /// <summary>trace, debug, information, warning, error.</summary>
+    public string Level { get; init; } = "information";
+
+    /// <summary>text or json.</summary>
+    public string Format { get; init; } = "text";
+
+    public string? File { get; init; }
+}

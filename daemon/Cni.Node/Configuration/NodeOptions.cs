@@ -1,0 +1,57 @@
+using System.Net;
+using Cni.Node.Ipam;
+
+namespace Cni.Node.Configuration;
+
+/// <summary>
+/// The node's configuration after loading and validation (the daemon reads it from the node config file,
+/// DESIGN.md §4). Everything downstream trusts these values: the loader rejects bad ones with the key's name.
+/// </summary>
+public sealed record NodeOptions
+{
+    /// <summary>HCN network type of the node's pod network.</summary>
+    public NetworkMode Mode { get; init; } = NetworkMode.Overlay;
+
+    /// <summary>Name of the HCN network and of the CNI network (the conflist's <c>name</c>).</summary>
+    public string NetworkName { get; init; } = "wincni";
+
+    /// <summary>The whole cluster's pod CIDRs: traffic to them is not NATed.</summary>
+    public IReadOnlyList<IPNetwork> ClusterCidrs { get; init; } = [];
+
+    /// <summary>Service CIDRs: routed to the host's service proxy from pods.</summary>
+    public IReadOnlyList<IPNetwork> ServiceCidrs { get; init; } = [];
+
+    /// <summary>This node's pod CIDRs when the Node object provides none (and without a cluster).</summary>
+    public IReadOnlyList<IPNetwork> PodCidrs { get; init; } = [];
+
+    /// <summary>The node's own address (the VXLAN provider address / L2Bridge next hop), or null to detect it.</summary>
+    public IPAddress? NodeIp { get; init; }
+
+    /// <summary>L2Bridge: the host adapter the network binds to (HCN NetAdapterName policy), or null for the default.</summary>
+    public string? AdapterName { get; init; }
+
+    public VxlanOptions Vxlan { get; init; } = new();
+
+    /// <summary>Pod interface MTU.</summary>
+    public int Mtu { get; init; } = 1450;
+
+    /// <summary>Direct server return for the service proxy (adds the loopback-DSR policy to pod endpoints).</summary>
+    public bool Dsr { get; init; }
+
+    /// <summary>DNS given to pods when the runtime sends no <c>dns</c> capability.</summary>
+    public DnsOptions Dns { get; init; } = new();
+
+    /// <summary>Daemon state (IPAM journal). Linux /var/lib/wincni, Windows C:\ProgramData\wincni.</summary>
+    public string StateDir { get; init; } = OperatingSystem.IsWindows() ? @"C:\ProgramData\wincni" : "/var/lib/wincni";
+
+    /// <summary>The CNI socket the plugin connects to.</summary>
+    public string Socket { get; init; } = Cni.Spec.Wire.DaemonProtocol.DefaultSocketPath;
+
+    /// <summary>Address of the HTTP endpoints /healthz, /readyz and /metrics.</summary>
+    public string HealthAddress { get; init; } = "127.0.0.1:9872";
+
+    /// <summary>How long a released pod address waits before reuse.</summary>
+    public TimeSpan IpQuarantine { get; init; } = TimeSpan.FromSeconds(30);
+
+    public LogOptions Log { get; init; } = new();
+}

@@ -33,6 +33,12 @@ public sealed class NetworkConfig
     /// <summary>The previous plugin's (or the cached ADD) result, parsed in its own version; null when absent.</summary>
     public CniResult? PrevResult { get; init; }
 
+    /// <summary>
+    /// DEL only: why a prevResult that was present could not be used (it is then null). DEL must succeed without a
+    /// prevResult, so an unreadable one is dropped rather than failing the teardown; null otherwise.
+    /// </summary>
+    public string? PrevResultError { get; init; }
+
     public RuntimeConfig? RuntimeConfig { get; init; }
 
     /// <summary>The <c>args</c> object (optional metadata such as <c>args.cni.ips</c>).</summary>
@@ -61,8 +67,15 @@ public sealed class NetworkConfig
     public ReadOnlyMemory<byte> RawJson { get; init; }
 
     /// <summary>
-    /// Parses and validates a request config on its own (no command gates): JSON (6), name (7), cniVersion (1), the
-    /// rest (6 for wrong types, 7 for bad values). Throws only <see cref="CniException"/>.
+    /// Parses and validates a request config on its own: JSON (6), name (7), cniVersion (1), the rest (6 for wrong
+    /// types, 7 for bad values). Throws only <see cref="CniException"/>.
     /// </summary>
     public static NetworkConfig Parse(ReadOnlyMemory<byte> json) => NetworkConfigParser.Parse(json);
+
+    /// <summary>
+    /// As <see cref="Parse(ReadOnlyMemory{byte})"/>, plus the command's version gate (CHECK ≥ 0.4.0, STATUS/GC ≥ 1.1.0)
+    /// and, for DEL, an unusable prevResult dropped into <see cref="PrevResultError"/> instead of failing.
+    /// The daemon uses this on the config the plugin forwards.
+    /// </summary>
+    public static NetworkConfig Parse(ReadOnlyMemory<byte> json, CniCommand command) => NetworkConfigParser.Parse(json, command);
 }

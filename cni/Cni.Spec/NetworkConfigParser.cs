@@ -41,8 +41,16 @@ internal static class NetworkConfigParser
     }
 
     /// <summary>Everything after the header; <paramref name="version"/> is supported by now.</summary>
-    public static NetworkConfig ReadBody(JsonElement root, string version, ReadOnlyMemory<byte> raw)
+    /// <param name="root">The request object.</param>
+    /// <param name="version">The config's (supported) cniVersion.</param>
+    /// <param name="raw">The request bytes, kept on the result.</param>
+    /// <param name="lenientPrevResult">
+    /// DEL: an unusable prevResult is dropped (and described in <see cref="NetworkConfig.PrevResultError"/>) instead of
+    /// failing, because DEL must succeed without one and a stuck teardown is worse than a lost hint.
+    /// </param>
+    public static NetworkConfig ReadBody(JsonElement root, string version, ReadOnlyMemory<byte> raw, bool lenientPrevResult = false)
     {
+        string? prevResultError = null;
         string? name = null, type = null, socket = null, logFile = null;
         double? timeout = null;
         bool? ipMasq = null;
@@ -83,9 +91,18 @@ internal static class NetworkConfigParser
                     break;
                 case "prevResult":
                     // Parsed in its own version: no cniVersion means the config's; the other family is a decode error.
-                    prevResult = v.ValueKind == JsonValueKind.Null
-                        ? null
-                        : ResultParser.Parse(v, key, version, CniVersion.FamilyOf(version), Decode);
+                    try
+                    {
+                        prevResult = v.ValueKind == JsonValueKind.Null
+                            ? null
+                            : ResultParser.Parse(v, key, version, CniVersion.FamilyOf(version), Decode);
+                    }
+                    catch (CniException e) when (lenientPrevResult)
+                    {
+                        prevResult = null;
+                        prevResultError = e.Error.Msg;
+                    }
+
                     break;
                 case "runtimeConfig":
                     runtimeConfig = RuntimeConfigParser.Parse(v, key);
@@ -149,6 +166,7 @@ internal static class NetworkConfigParser
             Ipam = ipam,
             Dns = dns,
             PrevResult = prevResult,
+            PrevResultError = prevResultError,
             RuntimeConfig = runtimeConfig,
             Args = args,
             ValidAttachments = valid ?? attachments,
@@ -160,13 +178,24 @@ internal static class NetworkConfigParser
         };
     }
 
-    /// <summary>Stand-alone parse: decode (6), header (7), version support (1), body (6/7).</summary>
-    public static NetworkConfig Parse(ReadOnlyMemory<byte> json)
+    /// <summary>
+    /// Stand-alone parse: decode (6), header (7), version support or the command's gate (1), body (6/7).
+    /// With <paramref name="command"/> DEL, an unusable prevResult is dropped rather than fatal.
+    /// </summary>
+    public static NetworkConfig Parse(ReadOnlyMemory<byte> json, CniCommand? command = null)
     {
         using var document = CniJson.ParseDocument(json, "network config");
         var version = ReadHeader(document.RootElement);
-        CniVersion.EnsureSupported(version);
-        return ReadBody(document.RootElement, version, json);
+        if (command is { } c)
+        {
+            CniVersion.EnsureCommandAllowed(c, version);
+        }
+        else
+        {
+            CniVersion.EnsureSupported(version);
+        }
+
+        return ReadBody(document.RootElement, version, json, command == CniCommand.Del);
     }
 
     private static Dictionary<string, bool>? ReadCapabilities(JsonElement v, string path)

@@ -12,7 +12,8 @@ namespace Cni.Spec;
 /// <item>cniVersion: command gate, then support (1)</item>
 /// <item>CNI_CONTAINERID characters and CNI_IFNAME shape for ADD/DEL/CHECK (4)</item>
 /// <item>CNI_ARGS (4)</item>
-/// <item>the rest of the config: prevResult in its own version, runtimeConfig, GC lists (6 / 7)</item>
+/// <item>the rest of the config: prevResult in its own version, runtimeConfig, GC lists (6 / 7); on DEL an
+/// unusable prevResult is dropped (see <see cref="NetworkConfig.PrevResultError"/>), since DEL must not get stuck</item>
 /// </list>
 /// </summary>
 public static class PluginInvocation
@@ -75,7 +76,7 @@ public static class PluginInvocation
         var argsRaw = getenv(CniEnvironment.Args) ?? "";
         var args = CniArgs.Parse(argsRaw);
 
-        var config = NetworkConfigParser.ReadBody(root, version, stdin);
+        var config = NetworkConfigParser.ReadBody(root, version, stdin, lenientPrevResult: command == CniCommand.Del);
         if (command == CniCommand.Check && config.PrevResult is null)
         {
             throw new CniException(CniErrorCode.InvalidNetworkConfig, "prevResult: required for CHECK", "CHECK compares the system against the ADD result in prevResult");

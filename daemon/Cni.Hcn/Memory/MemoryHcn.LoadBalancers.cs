@@ -1,0 +1,189 @@
+using Cni.Hcn.Errors;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
+using Cni.Hcn.Versioning;
+
+namespace Cni.Hcn.Memory;
+
+/// <summary>Load balancers: backends must exist, and a frontend (VIP, protocol, port) belongs to one load balancer.</summary>
+public sealed partial class MemoryHcn
+{
+    private readonly Dictionary<Guid, HostComputeLoadBalancer> _loadBalancers = [];
+
+    /// <summary>Frontends in use → load balancer.</summary>
+    private readonly Dictionary<FrontendKey, Guid> _frontends = [];
+
+    /// <inheritdoc/>
+    public async Task<HostComputeLoadBalancer> CreateLoadBalancerAsync(HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(loadBalancer);
+        const string Operation = "HcnCreateLoadBalancer";
+        await _calls.EnterAsync(MemoryHcnOperation.CreateLoadBalancer, Operation, cancellationToken).ConfigureAwait(false);
+        var input = CopyIn(loadBalancer, Operation);
+        lock (_gate)
+        {
+            var id = input.Id == Guid.Empty ? Guid.NewGuid() : input.Id;
+            if (_loadBalancers.ContainsKey(id))
+            {
+                throw new HcnException(Operation, HcnErrorCodes.AlreadyExists, detail: $"a load balancer with ID {id:D} exists");
+            }
+
+            var stored = StoreLoadBalancerLocked(id, input, Operation);
+            return CopyOut(stored);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<HostComputeLoadBalancer> GetLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken)
+    {
+        var operation = Describe("HcnOpenLoadBalancer", loadBalancerId);
+        await _calls.EnterAsync(MemoryHcnOperation.GetLoadBalancer, operation, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            return CopyOut(FindLoadBalancer(loadBalancerId, operation));
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<HostComputeLoadBalancer>> EnumerateLoadBalancersAsync(HostComputeQuery? query, CancellationToken cancellationToken)
+    {
+        await _calls.EnterAsync(MemoryHcnOperation.EnumerateLoadBalancers, "HcnEnumerateLoadBalancers", cancellationToken).ConfigureAwait(false);
+        var filter = FilterOf(query);
+        List<HostComputeLoadBalancer> matches;
+        lock (_gate)
+        {
+            matches = _loadBalancers.Values
+                .Where(lb => Matches(filter, lb.Id, network: lb.HostComputeNetwork == Guid.Empty ? null : lb.HostComputeNetwork))
+                .ToList();
+        }
+
+        return CopyOut(matches);
+    }
+
+    /// <inheritdoc/>
+    public async Task<HostComputeLoadBalancer> ModifyLoadBalancerAsync(Guid loadBalancerId, HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(loadBalancer);
+        var operation = Describe("HcnModifyLoadBalancer", loadBalancerId);
+        await _calls.EnterAsync(MemoryHcnOperation.ModifyLoadBalancer, operation, cancellationToken).ConfigureAwait(false);
+        if (!HcnFeatures.FromVersion(_options.Version).ModifyLoadBalancer)
+        {
+            throw new HcnException(operation, HcnErrorCodes.NotImplemented, detail: $"HNS {_options.Version} predates ModifyLoadBalancer (15.4)");
+        }
+
+        var input = CopyIn(loadBalancer, operation);
+        lock (_gate)
+        {
+            FindLoadBalancer(loadBalancerId, operation);
+            return CopyOut(StoreLoadBalancerLocked(loadBalancerId, input, operation));
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task DeleteLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken)
+    {
+        var operation = Describe("HcnDeleteLoadBalancer", loadBalancerId);
+        await _calls.EnterAsync(MemoryHcnOperation.DeleteLoadBalancer, operation, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            FindLoadBalancer(loadBalancerId, operation);
+            _loadBalancers.Remove(loadBalancerId);
+            ReleaseFrontends(loadBalancerId);
+        }
+    }
+
+    private HostComputeLoadBalancer FindLoadBalancer(Guid loadBalancerId, string operation) =>
+        _loadBalancers.TryGetValue(loadBalancerId, out var lb)
+            ? lb
+            : throw new HcnException(operation, HcnErrorCodes.ElementNotFound, detail: $"no load balancer {loadBalancerId:D}");
+
+    /// <summary>Validates and stores (creating or replacing) a load balancer under <paramref name="id"/>.</summary>
+    private HostComputeLoadBalancer StoreLoadBalancerLocked(Guid id, HostComputeLoadBalancer input, string operation)
+    {
+        foreach (var backend in input.HostComputeEndpoints ?? [])
+        {
+            FindEndpoint(backend, operation);
+        }
+
+        if (input.HostComputeNetwork != Guid.Empty)
+        {
+            FindNetwork(input.HostComputeNetwork, operation);
+        }
+
+        if (!string.IsNullOrEmpty(input.SourceVip) && !AddressMath.TryParseAddress(input.SourceVip, out _))
+        {
+            throw new HcnException(operation, HcnErrorCodes.InvalidParameter, detail: $"SourceVIP '{input.SourceVip}' is not an IP address");
+        }
+
+        var vips = new List<string>();
+        foreach (var vip in input.FrontendVips ?? [])
+        {
+            if (!AddressMath.TryParseAddress(vip, out var address))
+            {
+                throw new HcnException(operation, HcnErrorCodes.InvalidParameter, detail: $"FrontendVIP '{vip}' is not an IP address");
+            }
+
+            vips.Add(address.ToString());
+        }
+
+        if (input.PortMappings is not { Count: > 0 } mappings)
+        {
+            throw new HcnException(operation, HcnErrorCodes.InvalidParameter, detail: "a load balancer needs a port mapping");
+        }
+
+        var ipv6 = input.Flags.HasFlag(LoadBalancerFlags.IPv6);
+        var keys = new List<FrontendKey>();
+        foreach (var mapping in mappings)
+        {
+            if (mapping.Protocol is not (ProtocolType.Tcp or ProtocolType.Udp) || mapping.ExternalPort == 0 || mapping.InternalPort == 0)
+            {
+                throw new HcnException(operation, HcnErrorCodes.InvalidParameter,
+                    detail: $"port mapping {(uint)mapping.Protocol} {mapping.ExternalPort}->{mapping.InternalPort} needs TCP or UDP and non-zero ports");
+            }
+
+            // No VIP (NodePort): the port is taken on every host address of the family.
+            foreach (var vip in vips.Count > 0 ? vips : [ipv6 ? "::" : "0.0.0.0"])
+            {
+                var key = new FrontendKey(vip, mapping.Protocol, mapping.ExternalPort);
+                if (keys.Contains(key) || (_frontends.TryGetValue(key, out var owner) && owner != id))
+                {
+                    throw new HcnException(operation, HcnErrorCodes.PortAlreadyExists,
+                        detail: $"frontend {vip} {(uint)mapping.Protocol}/{mapping.ExternalPort} belongs to another load balancer");
+                }
+
+                keys.Add(key);
+            }
+        }
+
+        var stored = input with { Id = id, FrontendVips = vips.Count == 0 ? null : vips, SchemaVersion = input.SchemaVersion ?? SchemaVersion.V2 };
+        _loadBalancers[id] = stored;
+        ReleaseFrontends(id);
+        foreach (var key in keys)
+        {
+            _frontends[key] = id;
+        }
+
+        return stored;
+    }
+
+    private void ReleaseFrontends(Guid loadBalancerId)
+    {
+        foreach (var key in _frontends.Where(f => f.Value == loadBalancerId).Select(f => f.Key).ToList())
+        {
+            _frontends.Remove(key);
+        }
+    }
+
+    /// <summary>A deleted endpoint leaves the backend lists (IHcn: deletion detaches it from load balancers' view).</summary>
+    private void DropLoadBalancerBackend(Guid endpointId)
+    {
+        foreach (var lb in _loadBalancers.Values.Where(lb => lb.HostComputeEndpoints?.Contains(endpointId) == true).ToList())
+        {
+            var rest = lb.HostComputeEndpoints!.Where(e => e != endpointId).ToList();
+            _loadBalancers[lb.Id] = lb with { HostComputeEndpoints = rest.Count == 0 ? null : rest };
+        }
+    }
+
+    /// <summary>A load-balancer frontend: VIP (or the family's any-address for NodePorts), protocol and port.</summary>
+    private readonly record struct FrontendKey(string Vip, ProtocolType Protocol, ushort Port);
+}

@@ -12,6 +12,8 @@ public static class CniJson
 {
     private static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = 64 };
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     /// <summary>The error document as UTF-8 JSON: cniVersion (when set), code, msg, details (when set).</summary>
     public static byte[] Serialize(CniError error)
     {
@@ -94,6 +96,13 @@ public static class CniJson
     /// </summary>
     internal static JsonDocument ParseDocument(ReadOnlyMemory<byte> json, string what)
     {
+        // A UTF-8 byte order mark (Windows tools like to write one) carries no content; Go's decoder would choke on
+        // it, but nothing is gained by failing here.
+        if (json.Span.StartsWith(Utf8Bom))
+        {
+            json = json[Utf8Bom.Length..];
+        }
+
         if (json.IsEmpty)
         {
             throw new CniException(CniErrorCode.DecodingFailure, "error decoding " + what + ": empty input");

@@ -24,7 +24,8 @@ public static class PluginInvocation
     /// </summary>
     public static PluginRequest Parse(Func<string, string?> getEnvironmentVariable, ReadOnlyMemory<byte> stdin)
     {
-        string? version = null;
+        // Until the header is read, errors are reported in whatever version stdin names (when supported).
+        var version = PeekVersion(stdin.Span);
         try
         {
             return ParseCore(getEnvironmentVariable, stdin, ref version);
@@ -88,6 +89,11 @@ public static class PluginInvocation
     /// <summary>Reads the config's cniVersion without validating anything (for reporting errors in the right version).</summary>
     public static string? PeekVersion(ReadOnlySpan<byte> stdin)
     {
+        if (stdin.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            stdin = stdin[3..];
+        }
+
         try
         {
             var reader = new Utf8JsonReader(stdin);

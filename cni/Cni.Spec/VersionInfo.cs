@@ -36,6 +36,11 @@ public static class VersionInfo
     /// <summary>The supported cniVersion named by stdin, or null for anything else (empty, garbage, unsupported).</summary>
     private static string? RequestedVersion(ReadOnlySpan<byte> stdin)
     {
+        if (stdin.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            stdin = stdin[3..];
+        }
+
         if (stdin.IsEmpty || stdin.Length > 1024 * 1024)
         {
             return null;

@@ -241,6 +241,20 @@ public sealed class VectorTests
     }
 
     [Test]
+    public void Parse_EnvFailure_ErrorCarriesVersionNamedByStdin()
+    {
+        var e = ParseFails(E("ADD").Without("CNI_NETNS"), C11With("0.3.1"));
+        Assert.That(e.Error.CniVersion, Is.EqualTo("0.3.1"));
+    }
+
+    [Test]
+    public void Parse_Utf8Bom_Accepted()
+    {
+        byte[] stdin = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(C11)];
+        Assert.That(PluginInvocation.Parse(E("ADD").Getenv(), stdin).Config.Name, Is.EqualTo("dbnet"));
+    }
+
+    [Test]
     public void Parse_Failure_ErrorCarriesLatestVersionWhenUnsupported()
     {
         var e = ParseFails(E("ADD"), C11With("2.0.0"));

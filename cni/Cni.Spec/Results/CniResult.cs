@@ -70,11 +70,25 @@ public sealed record CniResult
             }
         }
 
+        for (var i = 0; i < Interfaces.Count; i++)
+        {
+            if (Interfaces[i].Mtu is < 0)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"interfaces[{i}].mtu: must not be negative");
+            }
+        }
+
         for (var i = 0; i < Routes.Count; i++)
         {
-            if (Routes[i] is null || Routes[i].Dst.Address is null)
+            var route = Routes[i];
+            if (route is null || route.Dst.Address is null)
             {
                 return string.Create(CultureInfo.InvariantCulture, $"routes[{i}].dst: is required");
+            }
+
+            if (route.Mtu is < 0 || route.AdvMss is < 0 || route.Priority is < 0 || route.Table is < 0 || route.Scope is < 0 or > 255)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"routes[{i}]: mtu, advmss, priority and table must not be negative; scope is 0-255");
             }
         }
 

@@ -170,6 +170,13 @@ public sealed class CniResultConversionTests
     }
 
     [Test]
+    public void Serialize_NegativeRouteField_Throws()
+    {
+        var result = Portable("1.1.0") with { Routes = [new ResultRoute { Dst = IpAddressWithPrefix.Parse("0.0.0.0/0"), Table = -1 }] };
+        Assert.That(() => CniJson.Serialize(result), Throws.TypeOf<CniException>().With.Message.Contain("routes[0]"));
+    }
+
+    [Test]
     public void Serialize_IndexWithoutInterfaces_Throws()
     {
         var result = new CniResult

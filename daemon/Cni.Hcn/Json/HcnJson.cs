@@ -6,8 +6,8 @@ namespace Cni.Hcn.Json;
 
 /// <summary>
 /// Serializing and parsing HCN documents exactly as HNS expects them. All calls use <see cref="Options"/>: the
-/// source-generated <see cref="HcnJsonContext"/> plus Go's <c>omitempty</c> rule for arrays (an empty array is omitted
-/// like a null one). AOT-safe: only types registered in the context can be used.
+/// source-generated <see cref="HcnJsonContext"/> plus Go's <c>omitempty</c> rule for arrays and optional strings (empty
+/// ones are omitted like null ones). AOT-safe: only types registered in the context can be used.
 /// </summary>
 public static class HcnJson
 {
@@ -57,14 +57,16 @@ public static class HcnJson
     {
         var options = new JsonSerializerOptions(HcnJsonContext.Default.Options)
         {
-            TypeInfoResolver = HcnJsonContext.Default.WithAddedModifier(OmitEmptyCollections),
+            TypeInfoResolver = HcnJsonContext.Default.WithAddedModifier(OmitEmpty),
         };
         options.MakeReadOnly();
         return options;
     }
 
-    // Go drops empty slices under omitempty; STJ only drops nulls. HNS accepts both, but exact documents are the goal.
-    private static void OmitEmptyCollections(JsonTypeInfo typeInfo)
+    // Go's omitempty also drops "" and empty slices; STJ only drops null/default. HNS accepts both, but exact
+    // documents are the goal. Optional strings are the nullable ones (string?); always-written strings are declared
+    // non-nullable, so the nullable annotation carries Go's tag.
+    private static void OmitEmpty(JsonTypeInfo typeInfo)
     {
         if (typeInfo.Kind != JsonTypeInfoKind.Object)
         {
@@ -73,13 +75,19 @@ public static class HcnJson
 
         foreach (var property in typeInfo.Properties)
         {
-            if (property.PropertyType == typeof(string) || !typeof(IEnumerable).IsAssignableFrom(property.PropertyType))
-            {
-                continue;
-            }
-
             var previous = property.ShouldSerialize;
-            property.ShouldSerialize = (owner, value) => !IsEmpty(value) && (previous is null || previous(owner, value));
+            if (property.PropertyType == typeof(string))
+            {
+                if (property.IsGetNullable)
+                {
+                    property.ShouldSerialize = (owner, value) =>
+                        value is string { Length: > 0 } && (previous is null || previous(owner, value));
+                }
+            }
+            else if (typeof(IEnumerable).IsAssignableFrom(property.PropertyType))
+            {
+                property.ShouldSerialize = (owner, value) => !IsEmpty(value) && (previous is null || previous(owner, value));
+            }
         }
     }
 

@@ -9,7 +9,7 @@ namespace Cni.Hcn.Json;
 /// <summary>
 /// Source-generated metadata for every HCN document. Names are the C# names or <c>[JsonPropertyName]</c> (no naming
 /// policy); zero/null members are omitted unless marked always-written; reads are case-insensitive and ignore unknown
-/// members. Use <see cref="HcnJson"/>, which adds the "omit empty arrays" rule on top of this context.
+/// members. Use <see cref="HcnJson"/>, which adds Go's omitempty for empty arrays and optional strings on top.
 /// </summary>
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,

@@ -60,8 +60,8 @@ function Get-TestCounts([string] $ResultsDir) {
     $counts = [ordered]@{ passed = 0; failed = 0; skipped = 0 }
     foreach ($file in Get-ChildItem -Path $ResultsDir -Filter '*.trx' -Recurse -ErrorAction SilentlyContinue) {
         [xml] $trx = Get-Content -Raw -LiteralPath $file.FullName
-        foreach ($result in $trx.TestRun.Results.UnitTestResult) {
-            switch ($result.outcome) {
+        foreach ($result in $trx.SelectNodes("//*[local-name()='UnitTestResult']")) {
+            switch ($result.GetAttribute('outcome')) {
                 'Passed' { $counts.passed++ }
                 'NotExecuted' { $counts.skipped++ }
                 default { $counts.failed++ }

@@ -62,6 +62,13 @@ public sealed class VectorTests
         yield return V("T40_PascalCaseDns_Ok", E("ADD"), C11Plus(""" "runtimeConfig":{"dns":{"Servers":["10.96.0.10"],"Searches":["svc.cluster.local"],"Options":["ndots:5"]}}"""), null);
         yield return V("T41_UnknownKey_Ok", E("ADD"), C11Plus(""" "foo":{"bar":1}"""), null);
         yield return V("T43_HugeStringField_Ok", E("ADD"), C11Plus("\"blob\":\"" + new string('a', 1536 * 1024) + "\""), null);
+        // T42, T44, T55 and T63 are about daemon state (duplicate ADD, exhausted pool, deleted interface, daemon
+        // down); their requests are valid, so Parse must accept them and leave the outcome to the daemon.
+        yield return V("T42_SecondAddSameAttachment_Parses", E("ADD"), C11, null);
+        yield return V("T44_AddPoolExhausted_Parses", E("ADD"), C11, null);
+        yield return V("T49_DelNeverAdded_Parses", E("DEL"), C11, null);
+        yield return V("T55_CheckInterfaceGone_Parses", E("CHECK"), C11Plus(PrevResult11), null);
+        yield return V("T63_StatusDaemonDown_Parses", statusEnv, C11, null);
         yield return V("T45_DelWithoutNetns_Ok", E("DEL").Without("CNI_NETNS"), C11, null);
         yield return V("T46_DelEmptyNetns031_Ok", E("DEL").With("CNI_NETNS", ""), C11With("0.3.1"), null);
         yield return V("T47_DelNonexistentNetns_Ok", E("DEL").With("CNI_NETNS", "/nonexistent/ns"), C11, null);
@@ -103,6 +110,21 @@ public sealed class VectorTests
             {
                 Assert.That(e.Error.Msg, Does.Contain(msgContains));
             }
+        });
+    }
+
+    [TestCase("", "1.1.0", TestName = "T01_VersionEmptyStdin_Latest")]
+    [TestCase("{\"cniVersion\":\"0.3.1\"}", "0.3.1", TestName = "T02_VersionEchoesInput")]
+    [TestCase("garbage", "1.1.0", TestName = "T03_VersionGarbageStdin_Latest")]
+    public void VersionInfo_Vector_AnswersWithAllVersions(string stdin, string expectedVersion)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(VersionInfo.ResponseFor(System.Text.Encoding.UTF8.GetBytes(stdin)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(doc.RootElement.GetProperty("cniVersion").GetString(), Is.EqualTo(expectedVersion));
+            Assert.That(
+                doc.RootElement.GetProperty("supportedVersions").EnumerateArray().Select(v => v.GetString()),
+                Is.SupersetOf(new[] { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0" }));
         });
     }
 

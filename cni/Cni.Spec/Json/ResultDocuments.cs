@@ -1,107 +1,91 @@
-using System.Text.Json.Serialization;
+using Cni.Spec.Results;
 
 namespace Cni.Spec.Json;
 
-// The result documents as each version defines them, one type per shape. Writing goes through these so "emit only
-// the fields the target version defines" is enforced by the types themselves rather than by conditionals.
-
-/// <summary>0.3.0 / 0.3.1 / 0.4.0 result.</summary>
-internal sealed class ResultDocumentV03
+/// <summary>
+/// Maps the canonical result to each version's document (reference §4.3, strict): down-conversion derives
+/// <c>ips[].version</c> and drops what the target does not define; 1.x leaves out an empty dns.
+/// </summary>
+internal static class ResultDocuments
 {
-    [JsonPropertyName("cniVersion")] public required string CniVersion { get; init; }
-    [JsonPropertyName("interfaces")] public List<InterfaceDocument>? Interfaces { get; init; }
-    [JsonPropertyName("ips")] public List<IpDocumentV03>? Ips { get; init; }
-    [JsonPropertyName("routes")] public List<RouteDocument>? Routes { get; init; }
-    [JsonPropertyName("dns")] public DnsDocument? Dns { get; init; }
-}
+    public static ResultDocumentV03 ToV03(CniResult r) => new()
+    {
+        CniVersion = r.CniVersion,
+        Interfaces = NullIfEmpty(r.Interfaces.Select(ToInterface)),
+        Ips = NullIfEmpty(r.Ips.Select(ip => new IpDocumentV03
+        {
+            Version = ip.Address.IsIPv4 ? "4" : "6",
+            Interface = ip.Interface,
+            Address = ip.Address.ToString(),
+            Gateway = ip.Gateway is null ? null : IpText.Format(ip.Gateway),
+        })),
+        Routes = NullIfEmpty(r.Routes.Select(ToRoute)),
 
-/// <summary>1.0.0 result: no ips[].version, no 1.1 interface or route fields.</summary>
-internal sealed class ResultDocumentV100
-{
-    [JsonPropertyName("cniVersion")] public required string CniVersion { get; init; }
-    [JsonPropertyName("interfaces")] public List<InterfaceDocument>? Interfaces { get; init; }
-    [JsonPropertyName("ips")] public List<IpDocumentV1>? Ips { get; init; }
-    [JsonPropertyName("routes")] public List<RouteDocument>? Routes { get; init; }
-    [JsonPropertyName("dns")] public DnsDocument? Dns { get; init; }
-}
+        // The 0.4.0 library writes "dns":{} for an empty block; keep whatever was there so round trips are exact.
+        Dns = r.Dns is null ? null : ToDns(r.Dns),
+    };
 
-/// <summary>1.1.0 result.</summary>
-internal sealed class ResultDocumentV110
-{
-    [JsonPropertyName("cniVersion")] public required string CniVersion { get; init; }
-    [JsonPropertyName("interfaces")] public List<InterfaceDocumentV110>? Interfaces { get; init; }
-    [JsonPropertyName("ips")] public List<IpDocumentV1>? Ips { get; init; }
-    [JsonPropertyName("routes")] public List<RouteDocumentV110>? Routes { get; init; }
-    [JsonPropertyName("dns")] public DnsDocument? Dns { get; init; }
-}
+    public static ResultDocumentV100 ToV100(CniResult r) => new()
+    {
+        CniVersion = r.CniVersion,
+        Interfaces = NullIfEmpty(r.Interfaces.Select(ToInterface)),
+        Ips = NullIfEmpty(r.Ips.Select(ToIpV1)),
+        Routes = NullIfEmpty(r.Routes.Select(ToRoute)),
+        Dns = r.Dns is null || r.Dns.IsEmpty ? null : ToDns(r.Dns),
+    };
 
-/// <summary>Interface up to 1.0.0.</summary>
-internal sealed class InterfaceDocument
-{
-    [JsonPropertyName("name")] public required string Name { get; init; }
-    [JsonPropertyName("mac")] public string? Mac { get; init; }
-    [JsonPropertyName("sandbox")] public string? Sandbox { get; init; }
-}
+    public static ResultDocumentV110 ToV110(CniResult r) => new()
+    {
+        CniVersion = r.CniVersion,
+        Interfaces = NullIfEmpty(r.Interfaces.Select(i => new InterfaceDocumentV110
+        {
+            Name = i.Name,
+            Mac = i.Mac,
+            Mtu = i.Mtu,
+            Sandbox = i.Sandbox,
+            SocketPath = i.SocketPath,
+            PciId = i.PciId,
+        })),
+        Ips = NullIfEmpty(r.Ips.Select(ToIpV1)),
+        Routes = NullIfEmpty(r.Routes.Select(rt => new RouteDocumentV110
+        {
+            Dst = rt.Dst.ToString(),
+            Gw = rt.Gw is null ? null : IpText.Format(rt.Gw),
+            Mtu = rt.Mtu,
+            AdvMss = rt.AdvMss,
+            Priority = rt.Priority,
+            Table = rt.Table,
+            Scope = rt.Scope,
+        })),
+        Dns = r.Dns is null || r.Dns.IsEmpty ? null : ToDns(r.Dns),
+    };
 
-/// <summary>Interface in 1.1.0.</summary>
-internal sealed class InterfaceDocumentV110
-{
-    [JsonPropertyName("name")] public required string Name { get; init; }
-    [JsonPropertyName("mac")] public string? Mac { get; init; }
-    [JsonPropertyName("mtu")] public int? Mtu { get; init; }
-    [JsonPropertyName("sandbox")] public string? Sandbox { get; init; }
-    [JsonPropertyName("socketPath")] public string? SocketPath { get; init; }
-    [JsonPropertyName("pciID")] public string? PciId { get; init; }
-}
+    public static DnsDocument ToDns(CniDns dns) => new()
+    {
+        Nameservers = NullIfEmpty(dns.Nameservers),
+        Domain = string.IsNullOrEmpty(dns.Domain) ? null : dns.Domain,
+        Search = NullIfEmpty(dns.Search),
+        Options = NullIfEmpty(dns.Options),
+    };
 
-/// <summary>IP config in 0.3.x/0.4.0: carries the address family as "4"/"6".</summary>
-internal sealed class IpDocumentV03
-{
-    [JsonPropertyName("version")] public required string Version { get; init; }
-    [JsonPropertyName("interface")] public int? Interface { get; init; }
-    [JsonPropertyName("address")] public required string Address { get; init; }
-    [JsonPropertyName("gateway")] public string? Gateway { get; init; }
-}
+    private static InterfaceDocument ToInterface(ResultInterface i) => new() { Name = i.Name, Mac = i.Mac, Sandbox = i.Sandbox };
 
-/// <summary>IP config in 1.x.</summary>
-internal sealed class IpDocumentV1
-{
-    [JsonPropertyName("interface")] public int? Interface { get; init; }
-    [JsonPropertyName("address")] public required string Address { get; init; }
-    [JsonPropertyName("gateway")] public string? Gateway { get; init; }
-}
+    private static IpDocumentV1 ToIpV1(ResultIpConfig ip) => new()
+    {
+        Interface = ip.Interface,
+        Address = ip.Address.ToString(),
+        Gateway = ip.Gateway is null ? null : IpText.Format(ip.Gateway),
+    };
 
-/// <summary>Route up to 1.0.0.</summary>
-internal sealed class RouteDocument
-{
-    [JsonPropertyName("dst")] public required string Dst { get; init; }
-    [JsonPropertyName("gw")] public string? Gw { get; init; }
-}
+    private static RouteDocument ToRoute(ResultRoute rt) => new()
+    {
+        Dst = rt.Dst.ToString(),
+        Gw = rt.Gw is null ? null : IpText.Format(rt.Gw),
+    };
 
-/// <summary>Route in 1.1.0.</summary>
-internal sealed class RouteDocumentV110
-{
-    [JsonPropertyName("dst")] public required string Dst { get; init; }
-    [JsonPropertyName("gw")] public string? Gw { get; init; }
-    [JsonPropertyName("mtu")] public int? Mtu { get; init; }
-    [JsonPropertyName("advmss")] public int? AdvMss { get; init; }
-    [JsonPropertyName("priority")] public int? Priority { get; init; }
-    [JsonPropertyName("table")] public int? Table { get; init; }
-    [JsonPropertyName("scope")] public int? Scope { get; init; }
-}
-
-/// <summary>DNS block (results and configs alike); empty lists are left out.</summary>
-internal sealed class DnsDocument
-{
-    [JsonPropertyName("nameservers")] public List<string>? Nameservers { get; init; }
-    [JsonPropertyName("domain")] public string? Domain { get; init; }
-    [JsonPropertyName("search")] public List<string>? Search { get; init; }
-    [JsonPropertyName("options")] public List<string>? Options { get; init; }
-}
-
-/// <summary>The VERSION answer.</summary>
-internal sealed class VersionDocument
-{
-    [JsonPropertyName("cniVersion")] public required string CniVersion { get; init; }
-    [JsonPropertyName("supportedVersions")] public required IReadOnlyList<string> SupportedVersions { get; init; }
+    private static List<T>? NullIfEmpty<T>(IEnumerable<T> items)
+    {
+        var list = items.ToList();
+        return list.Count == 0 ? null : list;
+    }
 }

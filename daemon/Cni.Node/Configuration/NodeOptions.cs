@@ -54,4 +54,7 @@ public sealed record NodeOptions
     public TimeSpan IpQuarantine { get; init; } = TimeSpan.FromSeconds(30);
 
     public LogOptions Log { get; init; } = new();
+
+    /// <summary>How many HCN calls may run at once (HNS slows down when flooded); see <c>Dataplane.BoundedHcn</c>.</summary>
+    public int MaxConcurrentHcnCalls { get; init; } = 16;
 }

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cni.Node.Networks;
+
+public sealed partial class NodeNetwork
+{
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Node network {NetworkName} {Action} ({NetworkId})")]
+        public static partial void NetworkEnsured(ILogger logger, string networkName, Guid networkId, NetworkAction action);
+
+        [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Node not ready: {Reason}")]
+        public static partial void NotReady(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 2103, Level = LogLevel.Error, Message = "HCN network {NetworkName} ({NetworkId}) differs from the config ({Differences}) and has {EndpointCount} endpoints; left alone")]
+        public static partial void NetworkConflict(ILogger logger, string networkName, Guid networkId, string differences, int endpointCount);
+
+        [LoggerMessage(EventId = 2104, Level = LogLevel.Error, Message = "Ensuring HCN network {NetworkName} failed")]
+        public static partial void EnsureFailed(ILogger logger, Exception exception, string networkName);
+
+        [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "HCN network {NetworkName} is gone: {Detail}")]
+        public static partial void NetworkMissing(ILogger logger, string networkName, string detail);
+
+        [LoggerMessage(EventId = 2106, Level = LogLevel.Information, Message = "Deleted endpoint {EndpointName} ({EndpointId}): it has no IPAM lease")]
+        public static partial void OrphanEndpointDeleted(ILogger logger, string endpointName, Guid endpointId);
+
+        [LoggerMessage(EventId = 2107, Level = LogLevel.Information, Message = "Released lease {ContainerId}/{IfName} ({Addresses}): it has no endpoint")]
+        public static partial void OrphanLeaseReleased(ILogger logger, string containerId, string ifName, string addresses);
+
+        [LoggerMessage(EventId = 2108, Level = LogLevel.Information, Message = "Reconciled network {NetworkName}: {Released} leases released, {Deleted} endpoints deleted, {Kept} attachments kept, {Foreign} foreign endpoints, {Errors} errors")]
+        public static partial void Reconciled(ILogger logger, string networkName, int released, int deleted, int kept, int foreign, int errors);
+
+        [LoggerMessage(EventId = 2109, Level = LogLevel.Error, Message = "Reconciling network {NetworkName} failed")]
+        public static partial void ReconcileFailed(ILogger logger, Exception exception, string networkName);
+    }
+}

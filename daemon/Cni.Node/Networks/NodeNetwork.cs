@@ -1,0 +1,403 @@
+using System.Globalization;
+using Cni.Hcn;
+using Cni.Hcn.Errors;
+using Cni.Hcn.Model;
+using Cni.Node.Configuration;
+using Cni.Node.Ipam;
+using Cni.Node.Pods;
+using Microsoft.Extensions.Logging;
+
+namespace Cni.Node.Networks;
+
+/// <summary>
+/// The node's pod network: ensures the HCN network exists with the config's deterministic spec (creating it, adopting a
+/// matching one, or refusing to touch a differing one that still has endpoints), reconciles the IPAM journal against
+/// the network's endpoints, and holds the readiness that /readyz and CNI STATUS report.
+/// </summary>
+/// <remarks>
+/// A restarted daemon never disturbs running pods: a matching network is adopted as is, a differing one with endpoints
+/// is left alone (not ready, with a message naming what differs), and reconciliation only removes what is provably
+/// orphaned: a lease whose endpoint is gone, or a wincni endpoint whose lease is gone. Each lease-side removal holds the
+/// attachment's lock and re-checks, so it cannot race an ADD or DEL of the same attachment. Endpoints are listed
+/// before leases, so an endpoint created by a concurrent ADD always has its lease in the later list.
+/// </remarks>
+public sealed partial class NodeNetwork
+{
+    private readonly IHcn _hcn;
+    private readonly IIpamStore _ipam;
+    private readonly INodeSource _nodeSource;
+    private readonly NodeOptions _options;
+    private readonly KeyedAsyncLock<LeaseKey> _attachmentLocks;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _ensureGate = new(1, 1);
+    private volatile State _state = State.Initial;
+
+    /// <summary>Creates the service; nothing happens until <see cref="EnsureAsync"/>.</summary>
+    /// <param name="hcn">The dataplane (wrap it in <see cref="Dataplane.BoundedHcn"/> to bound concurrency).</param>
+    /// <param name="ipam">The IPAM store, opened with the node's pod CIDRs.</param>
+    /// <param name="nodeSource">Where pod CIDRs and the node IP come from.</param>
+    /// <param name="options">The node config.</param>
+    /// <param name="attachmentLocks">The per-attachment locks shared with the CNI command handler.</param>
+    /// <param name="timeProvider">Clock.</param>
+    /// <param name="logger">Logger.</param>
+    public NodeNetwork(
+        IHcn hcn,
+        IIpamStore ipam,
+        INodeSource nodeSource,
+        NodeOptions options,
+        KeyedAsyncLock<LeaseKey> attachmentLocks,
+        TimeProvider timeProvider,
+        ILogger<NodeNetwork> logger)
+    {
+        ArgumentNullException.ThrowIfNull(hcn);
+        ArgumentNullException.ThrowIfNull(ipam);
+        ArgumentNullException.ThrowIfNull(nodeSource);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(attachmentLocks);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _hcn = hcn;
+        _ipam = ipam;
+        _nodeSource = nodeSource;
+        _options = options;
+        _attachmentLocks = attachmentLocks;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Whether ADD can be served: the network is in place and the IPAM journal is healthy.</summary>
+    public bool IsReady => _state.Ready && _ipam.JournalFault is null;
+
+    /// <summary>Why not ready, with what to do; null when ready.</summary>
+    public string? NotReadyReason =>
+        !_state.Ready ? _state.Reason
+        : _ipam.JournalFault is { } fault ? "the IPAM journal failed and accepts no writes (" + fault.Message + "); restart wincnid so recovery repairs it"
+        : null;
+
+    /// <summary>The node network's ID once ensured, else null.</summary>
+    public Guid? NetworkId => _state.Network?.Id;
+
+    /// <summary>The node network as last read, else null.</summary>
+    public HostComputeNetwork? Network => _state.Network;
+
+    /// <summary>The node facts the network was built from, else null.</summary>
+    public NodeInfo? Node => _state.Node;
+
+    /// <summary>When <see cref="EnsureAsync"/> last completed, else null.</summary>
+    public DateTimeOffset? LastEnsuredAt => _state.EnsuredAt;
+
+    /// <summary>
+    /// Ensures the network, then reconciles. Safe to call periodically (level-triggered); concurrent calls run one after
+    /// the other. Never throws for HNS or node-source failures: they leave the node not ready with the reason.
+    /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>What was done.</returns>
+    public async Task<NetworkEnsureReport> EnsureAsync(CancellationToken cancellationToken)
+    {
+        await _ensureGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await EnsureCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _ensureGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Marks the network as gone (an ADD found HCN_E_NETWORK_NOT_FOUND): not ready until the next
+    /// <see cref="EnsureAsync"/> recreates it.
+    /// </summary>
+    /// <param name="detail">What was observed.</param>
+    public void ReportNetworkMissing(string detail)
+    {
+        var state = _state;
+        _state = state with
+        {
+            Ready = false,
+            Network = null,
+            Reason = $"HCN network '{_options.NetworkName}' disappeared ({detail}); wincnid recreates it on its next reconcile",
+        };
+        Log.NetworkMissing(_logger, _options.NetworkName, detail);
+    }
+
+    /// <summary>
+    /// Reconciles the IPAM journal against the endpoints of the node network: frees leases with no endpoint, deletes
+    /// wincni endpoints with no lease, leaves foreign endpoints alone. Goes on past individual failures.
+    /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>What was done; <see cref="ReconcileReport.Empty"/> when the network is not in place.</returns>
+    public async Task<ReconcileReport> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        if (_state.Network is not { } network)
+        {
+            return ReconcileReport.Empty;
+        }
+
+        var name = _options.NetworkName;
+        var errors = new List<string>();
+        var released = new List<string>();
+        var deleted = new List<string>();
+
+        // Endpoints first, then leases: an endpoint in the first list always has its lease in the second (ADD leases
+        // before it creates; DEL deletes before it releases).
+        IReadOnlyList<HostComputeEndpoint> endpoints;
+        IReadOnlyList<IpLease> leases;
+        try
+        {
+            endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(network.Id), cancellationToken).ConfigureAwait(false);
+            leases = [.. (await _ipam.ListAsync(cancellationToken).ConfigureAwait(false)).Where(l => l.Owner.NetworkName == name)];
+        }
+        catch (HcnException ex)
+        {
+            Log.ReconcileFailed(_logger, ex, name);
+            return new ReconcileReport([], [], 0, 0, [ex.Message]);
+        }
+
+        var owned = endpoints.Where(e => EndpointNames.IsOwned(e.Name, name)).ToList();
+        var foreign = endpoints.Count - owned.Count;
+        var expected = leases.ToDictionary(l => EndpointNames.For(name, l.Key.ContainerId, l.Key.IfName), StringComparer.Ordinal);
+        var present = owned.Select(e => e.Name!).ToHashSet(StringComparer.Ordinal);
+
+        foreach (var endpoint in owned.Where(e => !expected.ContainsKey(e.Name!)))
+        {
+            try
+            {
+                await _hcn.DeleteEndpointAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
+                deleted.Add(endpoint.Name!);
+                Log.OrphanEndpointDeleted(_logger, endpoint.Name!, endpoint.Id);
+            }
+            catch (HcnException ex) when (ex.IsNotFound)
+            {
+                // A DEL got there first.
+            }
+            catch (HcnException ex)
+            {
+                errors.Add($"delete endpoint {endpoint.Name} ({endpoint.Id}): {ex.Message}");
+            }
+        }
+
+        var kept = 0;
+        foreach (var (endpointName, lease) in expected)
+        {
+            if (present.Contains(endpointName))
+            {
+                kept++;
+                continue;
+            }
+
+            try
+            {
+                if (await ReleaseIfStillOrphanedAsync(network.Id, endpointName, lease.Key, cancellationToken).ConfigureAwait(false) is { } freed)
+                {
+                    released.Add($"{freed.Key}: {string.Join(",", freed.Addresses)}");
+                    Log.OrphanLeaseReleased(_logger, freed.Key.ContainerId, freed.Key.IfName, string.Join(",", freed.Addresses));
+                }
+                else
+                {
+                    kept++;
+                }
+            }
+            catch (Exception ex) when (ex is HcnException or IOException)
+            {
+                errors.Add($"release lease {lease.Key}: {ex.Message}");
+            }
+        }
+
+        var report = new ReconcileReport(released, deleted, kept, foreign, errors);
+        Log.Reconciled(_logger, name, released.Count, deleted.Count, kept, foreign, errors.Count);
+        return report;
+    }
+
+    /// <summary>Desired beside actual for <c>wincnid status</c>.</summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The snapshot; HNS failures are reported in it, not thrown.</returns>
+    public async Task<NodeStatusSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var state = _state;
+        var name = _options.NetworkName;
+        HostComputeNetwork? actual = null;
+        IReadOnlyList<HostComputeEndpoint> endpoints = [];
+        string? error = null;
+        try
+        {
+            actual = (await _hcn.EnumerateNetworksAsync(HostComputeQuery.ByName(name), cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            if (actual is not null)
+            {
+                endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(actual.Id), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (HcnException ex)
+        {
+            error = ex.Message;
+        }
+
+        var leases = (await _ipam.ListAsync(cancellationToken).ConfigureAwait(false)).Where(l => l.Owner.NetworkName == name).ToList();
+        var leaseNames = leases.Select(l => EndpointNames.For(name, l.Key.ContainerId, l.Key.IfName)).ToHashSet(StringComparer.Ordinal);
+        var endpointNames = endpoints.Where(e => e.Name is not null).Select(e => e.Name!).ToHashSet(StringComparer.Ordinal);
+
+        var endpointStatus = endpoints
+            .Select(e =>
+            {
+                var owned = EndpointNames.IsOwned(e.Name, name);
+                return new EndpointStatus(
+                    e.Id,
+                    e.Name,
+                    [.. (e.IpConfigurations ?? []).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.IpAddress}/{c.PrefixLength}"))],
+                    e.MacAddress,
+                    e.HostComputeNamespace == Guid.Empty ? null : e.HostComputeNamespace,
+                    owned,
+                    owned && leaseNames.Contains(e.Name!));
+            })
+            .OrderBy(e => e.Name, StringComparer.Ordinal)
+            .ToList();
+        var leaseStatus = leases
+            .Select(l =>
+            {
+                var endpointName = EndpointNames.For(name, l.Key.ContainerId, l.Key.IfName);
+                return new LeaseStatus(
+                    l.Key.ContainerId,
+                    l.Key.IfName,
+                    [.. l.Addresses.Select(a => a.ToString())],
+                    l.Owner.Netns,
+                    l.Owner.PodNamespace,
+                    l.Owner.PodName,
+                    l.AllocatedAt,
+                    endpointName,
+                    endpointNames.Contains(endpointName));
+            })
+            .OrderBy(l => l.ContainerId, StringComparer.Ordinal)
+            .ThenBy(l => l.IfName, StringComparer.Ordinal)
+            .ToList();
+
+        var differences = state.Desired is { } desired && actual is not null ? NodeNetworkSpec.Compare(desired, actual) : [];
+        return new NodeStatusSnapshot(
+            IsReady, NotReadyReason, name, state.Desired, actual, differences, endpointStatus, leaseStatus, _ipam.GetUsage(), _ipam.StaleLeases, error);
+    }
+
+    private async Task<NetworkEnsureReport> EnsureCoreAsync(CancellationToken cancellationToken)
+    {
+        var name = _options.NetworkName;
+        NodeInfo? node;
+        try
+        {
+            node = await _nodeSource.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return NotReady(NetworkAction.None, null, [], null, null, "the node's pod CIDRs could not be read: " + ex.Message);
+        }
+
+        if (node is null || node.PodCidrs.Count == 0)
+        {
+            return NotReady(NetworkAction.None, null, [], node, null, "the node's pod CIDRs are not known yet (podCIDRs is empty and the Node object has none); ADD waits for them");
+        }
+
+        var poolCidrs = _ipam.Pools.Select(p => p.Cidr.ToString()).Order(StringComparer.Ordinal).ToList();
+        var nodeCidrs = node.PodCidrs.Select(c => c.ToString()).Order(StringComparer.Ordinal).ToList();
+        if (!poolCidrs.SequenceEqual(nodeCidrs, StringComparer.Ordinal))
+        {
+            return NotReady(
+                NetworkAction.None, null, [], node, null,
+                $"podCIDRs: the node's pod CIDRs [{string.Join(", ", nodeCidrs)}] differ from the IPAM pools [{string.Join(", ", poolCidrs)}] wincnid opened; restart wincnid so IPAM reopens with the node's CIDRs (leases outside them are kept as stale until DEL or GC)");
+        }
+
+        HostComputeNetwork desired;
+        try
+        {
+            desired = NodeNetworkSpec.Build(_options, node);
+        }
+        catch (ArgumentException ex)
+        {
+            return NotReady(NetworkAction.None, null, [], node, null, ex.Message);
+        }
+
+        try
+        {
+            var existing = await _hcn.EnumerateNetworksAsync(HostComputeQuery.ByName(name), cancellationToken).ConfigureAwait(false);
+            if (existing.Count > 1)
+            {
+                return NotReady(
+                    NetworkAction.Conflict, null, [], node, desired,
+                    $"{existing.Count} HCN networks are named '{name}' ({string.Join(", ", existing.Select(n => n.Id))}); wincnid cannot tell which one is the node network. Fix: delete the stale ones (Get-HnsNetwork | ? Name -eq '{name}'), then wincnid adopts or recreates the remaining one");
+            }
+
+            HostComputeNetwork network;
+            NetworkAction action;
+            IReadOnlyList<NetworkDifference> differences = [];
+            if (existing.Count == 0)
+            {
+                network = await _hcn.CreateNetworkAsync(desired, cancellationToken).ConfigureAwait(false);
+                action = NetworkAction.Created;
+            }
+            else
+            {
+                differences = NodeNetworkSpec.Compare(desired, existing[0]);
+                if (differences.Count == 0)
+                {
+                    network = existing[0];
+                    action = NetworkAction.Adopted;
+                }
+                else
+                {
+                    var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(existing[0].Id), cancellationToken).ConfigureAwait(false);
+                    if (endpoints.Count > 0)
+                    {
+                        var reason = $"HCN network '{name}' ({existing[0].Id}) differs from the config: {string.Join("; ", differences)}. "
+                            + $"It still has {endpoints.Count} endpoint(s), so wincnid will not delete it. "
+                            + $"Fix: restore the previous value of {string.Join(", ", differences.Select(d => d.Field).Distinct())} in the node config, "
+                            + $"or drain the node's pods and delete the network (Get-HnsNetwork | ? Name -eq '{name}' | Remove-HnsNetwork), then restart wincnid";
+                        Log.NetworkConflict(_logger, name, existing[0].Id, string.Join("; ", differences), endpoints.Count);
+                        return NotReady(NetworkAction.Conflict, existing[0], differences, node, desired, reason);
+                    }
+
+                    await _hcn.DeleteNetworkAsync(existing[0].Id, cancellationToken).ConfigureAwait(false);
+                    network = await _hcn.CreateNetworkAsync(desired, cancellationToken).ConfigureAwait(false);
+                    action = NetworkAction.Recreated;
+                }
+            }
+
+            Log.NetworkEnsured(_logger, name, network.Id, action);
+            _state = new State(true, null, network, node, desired, _time.GetUtcNow());
+            var reconcile = await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            return new NetworkEnsureReport(action, network.Id, differences, reconcile, IsReady, NotReadyReason);
+        }
+        catch (HcnException ex)
+        {
+            Log.EnsureFailed(_logger, ex, name);
+            return NotReady(NetworkAction.None, null, [], node, desired, $"HCN network '{name}' could not be ensured: {ex.Message} ({CniErrors.Details(ex)})");
+        }
+    }
+
+    private async Task<IpLease?> ReleaseIfStillOrphanedAsync(Guid networkId, string endpointName, LeaseKey key, CancellationToken cancellationToken)
+    {
+        using var held = await _attachmentLocks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+        if (await _ipam.GetAsync(key, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        var current = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false);
+        if (current.Any(e => e.HostComputeNetwork == networkId))
+        {
+            return null;
+        }
+
+        return await _ipam.ReleaseAsync(key, cancellationToken).ConfigureAwait(false);
+    }
+
+    private NetworkEnsureReport NotReady(
+        NetworkAction action, HostComputeNetwork? network, IReadOnlyList<NetworkDifference> differences, NodeInfo? node, HostComputeNetwork? desired, string reason)
+    {
+        _state = new State(false, reason, null, node, desired, _time.GetUtcNow());
+        Log.NotReady(_logger, reason);
+        return new NetworkEnsureReport(action, network?.Id, differences, ReconcileReport.Empty, false, reason);
+    }
+
+    private sealed record State(bool Ready, string? Reason, HostComputeNetwork? Network, NodeInfo? Node, HostComputeNetwork? Desired, DateTimeOffset? EnsuredAt)
+    {
+        public static State Initial { get; } = new(false, "the node network has not been ensured yet (wincnid is starting)", null, null, null, null);
+    }
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Cni.Hcn.Model.Policies;
+using ProtocolType = Cni.Hcn.Model.Policies.ProtocolType;
+using Cni.Node.Ipam;
+
+namespace Cni.Node.Policies;
+
+/// <summary>
+/// Derives a pod endpoint's HCN policies from <see cref="EndpointPolicyInputs"/>. Pure: same inputs, same list, in
+/// a fixed order (OutBoundNAT, SDNRoutes, ProviderAddress, loopback DSR, PortMappings).
+/// </summary>
+/// <remarks>
+/// The rules, and which peer they come from (reference peers.md):
+/// <list type="bullet">
+/// <item><b>OutBoundNAT</b> per pod address family, with <c>Exceptions</c> = cluster CIDRs + service CIDRs of that
+/// family + the node IP as a /32 (/128). This is sdnbridge/flannel's list (§2.1, §1 "pod CIDR + service CIDR (+ node
+/// subnet)"); the host's subnet length is not known here, so the node itself stands in for it: pod → node traffic
+/// (kubelet, host services) keeps the pod's address. The IPv6 policy carries <c>Flags: IPv6</c> (hcn-schema §6.2).</item>
+/// <item><b>SDNRoute to each service CIDR</b> with <c>NeedEncap: true</c>, every mode: service traffic is handed to
+/// the host's service proxy (sdnbridge and sdnoverlay examples, §2.1; win-overlay, §2.2).</item>
+/// <item><b>L2Bridge: SDNRoute to the node IP /32</b> with <c>NeedEncap: true</c> (sdnbridge host-gw example, §2.1):
+/// on an L2Bridge the node's own address is otherwise switched out of the NIC and never reaches the host.</item>
+/// <item><b>Overlay: ProviderAddress = node IP</b> (sdnoverlay + flannel, §2.1; WCN#38): the VXLAN underlay address.</item>
+/// <item><b>Loopback DSR</b> when DSR is on: OutBoundNAT <c>{Destinations:[podIP]}</c> per family (WCN
+/// <c>loopbackDSR</c>, CNP <c>loopbackDSR</c>; calico#5523), so a pod reaching its own Service through a DSR load
+/// balancer is NATed and the reply comes back. HCN's OutBoundNAT settings have no NeedEncap member; the
+/// Destinations form is the whole policy.</item>
+/// <item><b>PortMapping</b> per <c>runtimeConfig.portMappings</c> entry: TCP 6 / UDP 17, <c>VIP</c> = hostIP when given.
+/// Dual-stack without a hostIP gets a second mapping with <c>Flags: IPv6</c> (WCN <c>enableDualStack</c>). SCTP and
+/// out-of-range ports are errors naming the entry, never skipped silently (CNP drops them, §5.14/§6).</item>
+/// </list>
+/// </remarks>
+public static class EndpointPolicyBuilder
+{
+    /// <summary>Builds the policies.</summary>
+    /// <param name="inputs">The inputs.</param>
+    /// <returns>The policies, in a deterministic order.</returns>
+    /// <exception cref="EndpointPolicyException">An input is unusable; the exception names the field.</exception>
+    public static IReadOnlyList<EndpointPolicy> Build(EndpointPolicyInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        Validate(inputs);
+
+        var policies = new List<EndpointPolicy>();
+        var families = inputs.PodAddresses.Select(a => a.AddressFamily).Distinct().ToList();
+
+        foreach (var family in families)
+        {
+            var exceptions = inputs.ClusterCidrs.Where(c => Family(c) == family)
+                .Concat(inputs.ServiceCidrs.Where(c => Family(c) == family))
+                .Select(c => c.ToString())
+                .ToList();
+            if (inputs.NodeIp is { } node && node.AddressFamily == family)
+            {
+                exceptions.Add(HostPrefix(node));
+            }
+
+            policies.Add(EndpointPolicy.Create(new OutboundNatPolicySetting
+            {
+                Exceptions = Distinct(exceptions),
+                Flags = family == AddressFamily.InterNetworkV6 ? NatFlags.IPv6 : NatFlags.None,
+            }));
+        }
+
+        foreach (var service in inputs.ServiceCidrs.Where(c => families.Contains(Family(c))))
+        {
+            policies.Add(EndpointPolicy.Create(new SdnRoutePolicySetting { DestinationPrefix = service.ToString(), NeedEncap = true }));
+        }
+
+        if (inputs.Mode == NetworkMode.L2Bridge && inputs.NodeIp is { } bridgeNode && families.Contains(bridgeNode.AddressFamily))
+        {
+            policies.Add(EndpointPolicy.Create(new SdnRoutePolicySetting { DestinationPrefix = HostPrefix(bridgeNode), NeedEncap = true }));
+        }
+
+        if (inputs.Mode == NetworkMode.Overlay && inputs.NodeIp is { } overlayNode)
+        {
+            policies.Add(EndpointPolicy.Create(new ProviderAddressPolicySetting { ProviderAddress = overlayNode.ToString() }));
+        }
+
+        if (inputs.Dsr)
+        {
+            foreach (var address in inputs.PodAddresses)
+            {
+                policies.Add(EndpointPolicy.Create(new OutboundNatPolicySetting
+                {
+                    Destinations = [address.ToString()],
+                    Flags = address.AddressFamily == AddressFamily.InterNetworkV6 ? NatFlags.IPv6 : NatFlags.None,
+                }));
+            }
+        }
+
+        for (var i = 0; i < inputs.PortMappings.Count; i++)
+        {
+            AddPortMappings(policies, inputs.PortMappings[i], i, families);
+        }
+
+        return policies;
+    }
+
+    private static void Validate(EndpointPolicyInputs inputs)
+    {
+        if (inputs.PodAddresses is null || inputs.PodAddresses.Count == 0)
+        {
+            throw new EndpointPolicyException("podAddresses", "at least one pod address is required");
+        }
+
+        if (inputs.PodAddresses.Select(a => a.AddressFamily).Distinct().Count() != inputs.PodAddresses.Count)
+        {
+            throw new EndpointPolicyException("podAddresses", "at most one address per family is allowed");
+        }
+
+        foreach (var address in inputs.PodAddresses)
+        {
+            if (!inputs.Mode.SupportsFamily(address.AddressFamily))
+            {
+                throw new EndpointPolicyException("podAddresses", $"{address} is IPv6, which {inputs.Mode.ConfigName()} mode does not support");
+            }
+        }
+    }
+
+    private static void AddPortMappings(List<EndpointPolicy> policies, Spec.Capabilities.PortMapping mapping, int index, List<AddressFamily> families)
+    {
+        var field = string.Create(CultureInfo.InvariantCulture, $"runtimeConfig.portMappings[{index}]");
+        var protocol = mapping.Protocol?.ToUpperInvariant() switch
+        {
+            null or "" or "TCP" => ProtocolType.Tcp,
+            "UDP" => ProtocolType.Udp,
+            _ => throw new EndpointPolicyException(field + ".protocol", $"'{mapping.Protocol}' is not supported by HCN port mappings; use tcp or udp"),
+        };
+        var hostPort = Port(mapping.HostPort, field + ".hostPort");
+        var containerPort = Port(mapping.ContainerPort, field + ".containerPort");
+
+        IPAddress? hostIp = null;
+        if (!string.IsNullOrEmpty(mapping.HostIp))
+        {
+            if (!IPAddress.TryParse(mapping.HostIp, out hostIp))
+            {
+                throw new EndpointPolicyException(field + ".hostIP", $"'{mapping.HostIp}' is not an IP address");
+            }
+
+            if (!families.Contains(hostIp.AddressFamily))
+            {
+                throw new EndpointPolicyException(field + ".hostIP", $"{hostIp} is {FamilyName(hostIp.AddressFamily)}, but the pod has no {FamilyName(hostIp.AddressFamily)} address");
+            }
+        }
+
+        // An unspecified host IP means "every address"; HCN takes that as no VIP.
+        var vip = hostIp is null || hostIp.Equals(IPAddress.Any) || hostIp.Equals(IPAddress.IPv6Any) ? null : hostIp.ToString();
+        var mappedFamilies = hostIp is null ? families : [hostIp.AddressFamily];
+        foreach (var family in mappedFamilies)
+        {
+            policies.Add(EndpointPolicy.Create(new PortMappingPolicySetting
+            {
+                Protocol = protocol,
+                InternalPort = containerPort,
+                ExternalPort = hostPort,
+                Vip = vip,
+                Flags = family == AddressFamily.InterNetworkV6 ? NatFlags.IPv6 : NatFlags.None,
+            }));
+        }
+    }
+
+    private static ushort Port(int value, string field) =>
+        value is >= 1 and <= ushort.MaxValue
+            ? (ushort)value
+            : throw new EndpointPolicyException(field, string.Create(CultureInfo.InvariantCulture, $"{value} is not a port; expected 1 to 65535"));
+
+    private static AddressFamily Family(IPNetwork network) => network.BaseAddress.AddressFamily;
+
+    private static string FamilyName(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+
+    private static string HostPrefix(IPAddress address) =>
+        string.Create(CultureInfo.InvariantCulture, $"{address}/{(address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32)}");
+
+    private static List<string> Distinct(List<string> values) => [.. values.Distinct(StringComparer.Ordinal)];
+}

@@ -1,0 +1,33 @@
+using System.Net;
+using Cni.Node.Ipam;
+using Cni.Spec.Capabilities;
+
+namespace Cni.Node.Policies;
+
+/// <summary>
+/// Everything the endpoint policies of one pod depend on. The "magic" policies peers ask admins to write by hand
+/// (peers.md §2, §7.7) follow from these inputs alone.
+/// </summary>
+public sealed record EndpointPolicyInputs
+{
+    /// <summary>The HCN network type of the pod network.</summary>
+    public required NetworkMode Mode { get; init; }
+
+    /// <summary>Every pod CIDR of the cluster (pod-to-pod traffic is never NATed).</summary>
+    public IReadOnlyList<IPNetwork> ClusterCidrs { get; init; } = [];
+
+    /// <summary>The service CIDRs (routed to the host's service proxy, never NATed).</summary>
+    public IReadOnlyList<IPNetwork> ServiceCidrs { get; init; } = [];
+
+    /// <summary>The node's own address, or null when unknown (no node route, no ProviderAddress).</summary>
+    public IPAddress? NodeIp { get; init; }
+
+    /// <summary>The pod's addresses: one per family (IPv4 first when dual-stack).</summary>
+    public required IReadOnlyList<IPAddress> PodAddresses { get; init; }
+
+    /// <summary>Direct server return is on: add the loopback-DSR policy.</summary>
+    public bool Dsr { get; init; }
+
+    /// <summary><c>runtimeConfig.portMappings</c> (hostPort), or empty.</summary>
+    public IReadOnlyList<PortMapping> PortMappings { get; init; } = [];
+}

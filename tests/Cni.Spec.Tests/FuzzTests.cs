@@ -89,6 +89,33 @@ public sealed class FuzzTests
         });
     }
 
+    [Test]
+    [MaxTime(20_000)]
+    public void VersionResponseFor_RandomisedInput_AlwaysAnswers()
+    {
+        var random = new Random(4096);
+        for (var i = 0; i < Iterations; i++)
+        {
+            var stdin = Mutate(random, random.Next(3) == 0 ? "{\"cniVersion\":\"0.4.0\"}" : Seeds[random.Next(Seeds.Length)]);
+            string? version;
+            try
+            {
+                using var doc = JsonDocument.Parse(VersionInfo.ResponseFor(stdin.Span));
+                version = doc.RootElement.GetProperty("cniVersion").GetString();
+            }
+            catch (Exception e)
+            {
+                Assert.Fail(string.Create(CultureInfo.InvariantCulture, $"iteration {i}: {e.GetType().Name}: {e.Message}\nstdin: {Preview(stdin)}"));
+                return;
+            }
+
+            if (!CniVersion.IsSupported(version))
+            {
+                Assert.Fail(string.Create(CultureInfo.InvariantCulture, $"iteration {i}: answered unsupported {version}"));
+            }
+        }
+    }
+
     private static void CheckRequest(PluginRequest request)
     {
         // A parsed prevResult must always be writable again (no invariant the writer rejects slips through parsing).

@@ -10,7 +10,6 @@ namespace Cni.Spec.Json;
 /// </summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CniError))]
-[JsonSerializable(typeof(GcAttachment))]
 [JsonSerializable(typeof(ResultDocumentV03))]
 [JsonSerializable(typeof(ResultDocumentV100))]
 [JsonSerializable(typeof(ResultDocumentV110))]

@@ -98,10 +98,3 @@ internal sealed class DnsDocument
     [JsonPropertyName("search")] public List<string>? Search { get; init; }
     [JsonPropertyName("options")] public List<string>? Options { get; init; }
 }
-
-/// <summary>The VERSION answer.</summary>
-internal sealed class VersionDocument
-{
-    [JsonPropertyName("cniVersion")] public required string CniVersion { get; init; }
-    [JsonPropertyName("supportedVersions")] public required IReadOnlyList<string> SupportedVersions { get; init; }
-}

@@ -40,7 +40,11 @@ public static class PluginInvocation
             // The contract is "only CniException escapes": a bug in a parser must still reach the runtime as a CNI
             // error document (999, details naming the failure) rather than as a crash with nothing on stdout.
             throw new CniException(
-                CniError.Create(CniErrorCode.Internal, "internal error validating the request", e.GetType().Name + ": " + e.Message, CniVersion.Latest),
+                CniError.Create(
+                    CniErrorCode.Internal,
+                    "internal error validating the request",
+                    e.GetType().Name + ": " + e.Message,
+                    CniVersion.IsSupported(version) ? version : CniVersion.Latest),
                 e);
         }
     }

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using Cni.Hcn.Kernel.Netlink;
+
+namespace Cni.Hcn.Kernel.Tests.Netlink;
+
+/// <summary>Byte layouts of the messages KernelHcn sends, checked against what iproute2 sends for the same request.</summary>
+[TestFixture]
+public sealed class NetlinkMessageBuilderTests
+{
+    [Test]
+    public void Build_BridgeCreate_MatchesIproute2Layout()
+    {
+        var bytes = new NetlinkMessageBuilder(Rtnl.RtmNewLink, Rtnl.NlmFAck | Rtnl.NlmFCreate | Rtnl.NlmFExcl).IfInfo()
+            .AddString(Rtnl.IflaIfname, "br0")
+            .BeginNested(Rtnl.IflaLinkinfo).AddString(Rtnl.IflaInfoKind, "bridge").EndNested()
+            .Build(7);
+
+        // nlmsghdr(16) + ifinfomsg(16) + IFLA_IFNAME "br0\0"(8) + IFLA_LINKINFO{IFLA_INFO_KIND "bridge\0"(12)}(16)
+        byte[] expected =
+        [
+            56, 0, 0, 0, 16, 0, 0x05, 0x06, 7, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            8, 0, 3, 0, (byte)'b', (byte)'r', (byte)'0', 0,
+            16, 0, 18, 0, 11, 0, 1, 0, (byte)'b', (byte)'r', (byte)'i', (byte)'d', (byte)'g', (byte)'e', 0, 0,
+        ];
+        Assert.That(bytes, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void VxlanRequest_PortAndLearning_PortBigEndianLearningZero()
+    {
+        var bytes = RtnetlinkClient.VxlanRequest("vx", 4096, 4789, IPAddress.Parse("192.0.2.1"), 0, null, 1450).Build(1);
+        var attributes = NetlinkAttributes.Parse(bytes.AsMemory(32));
+        var data = attributes.GetNested(Rtnl.IflaLinkinfo)!.GetNested(Rtnl.IflaInfoData)!;
+
+        Assert.That(attributes.GetU32(Rtnl.IflaMtu), Is.EqualTo(1450));
+        Assert.That(attributes.GetNested(Rtnl.IflaLinkinfo)!.GetString(Rtnl.IflaInfoKind), Is.EqualTo("vxlan"));
+        Assert.That(data.GetU32(Rtnl.IflaVxlanId), Is.EqualTo(4096));
+        Assert.That(data.Get(Rtnl.IflaVxlanPort)!.Value.ToArray(), Is.EqualTo(new byte[] { 0x12, 0xB5 }));
+        Assert.That(data.GetU8(Rtnl.IflaVxlanLearning), Is.EqualTo(0));
+        Assert.That(data.GetAddress(Rtnl.IflaVxlanLocal), Is.EqualTo(IPAddress.Parse("192.0.2.1")));
+    }
+
+    [Test]
+    public void VethRequest_Peer_PeerCarriesIfinfomsgNameAndMac()
+    {
+        var mac = PhysicalAddress.Parse("02-00-00-00-00-01");
+        var bytes = RtnetlinkClient.VethRequest("wcA", "wpA", 1450, mac).Build(1);
+        var info = NetlinkAttributes.Parse(bytes.AsMemory(32)).GetNested(Rtnl.IflaLinkinfo)!;
+        var peer = info.GetNested(Rtnl.IflaInfoData)!.Get(Rtnl.VethInfoPeer)!.Value;
+        var peerAttributes = NetlinkAttributes.Parse(peer[Rtnl.IfInfoMsgLength..]);
+
+        Assert.That(info.GetString(Rtnl.IflaInfoKind), Is.EqualTo("veth"));
+        Assert.That(peer[..Rtnl.IfInfoMsgLength].ToArray(), Is.All.EqualTo(0));
+        Assert.That(peerAttributes.GetString(Rtnl.IflaIfname), Is.EqualTo("wpA"));
+        Assert.That(peerAttributes.Get(Rtnl.IflaAddress)!.Value.ToArray(), Is.EqualTo(mac.GetAddressBytes()));
+        Assert.That(peerAttributes.GetU32(Rtnl.IflaMtu), Is.EqualTo(1450));
+    }
+
+    [Test]
+    public void RouteRequest_OnlinkViaGateway_SetsFlagScopeAndAttributes()
+    {
+        var route = new RouteSpec(IPNetwork.Parse("10.244.2.0/24"), IPAddress.Parse("10.244.2.0"), 9, OnLink: true);
+        var bytes = RtnetlinkClient.RouteRequest(Rtnl.RtmNewRoute, Rtnl.NlmFAck | Rtnl.NlmFCreate | Rtnl.NlmFReplace, route).Build(3);
+
+        byte[] rtmsg = [2, 24, 0, 0, 254, 4, 0, 1, 4, 0, 0, 0];
+        Assert.That(bytes.AsSpan(16, 12).ToArray(), Is.EqualTo(rtmsg));
+        var attributes = NetlinkAttributes.Parse(bytes.AsMemory(28));
+        Assert.That(attributes.GetAddress(Rtnl.RtaDst), Is.EqualTo(IPAddress.Parse("10.244.2.0")));
+        Assert.That(attributes.GetAddress(Rtnl.RtaGateway), Is.EqualTo(IPAddress.Parse("10.244.2.0")));
+        Assert.That(attributes.GetU32(Rtnl.RtaOif), Is.EqualTo(9));
+    }
+
+    [Test]
+    public void RouteRequest_DeviceRoute_ScopeLinkAndNoGateway()
+    {
+        var bytes = RtnetlinkClient.RouteRequest(Rtnl.RtmNewRoute, Rtnl.NlmFAck, new RouteSpec(IPNetwork.Parse("10.96.0.0/12"), null, 4)).Build(1);
+
+        Assert.That(bytes[16 + 6], Is.EqualTo(Rtnl.RtScopeLink));
+        Assert.That(NetlinkAttributes.Parse(bytes.AsMemory(28)).Has(Rtnl.RtaGateway), Is.False);
+    }
+
+    [Test]
+    public void FdbRequest_RemoteVtep_BridgeFamilySelfPermanent()
+    {
+        var bytes = RtnetlinkClient.FdbRequest(Rtnl.RtmNewNeigh, Rtnl.NlmFAck, 5, PhysicalAddress.Parse("0E-2A-00-00-00-02"), IPAddress.Parse("192.168.100.2")).Build(1);
+
+        byte[] ndmsg = [7, 0, 0, 0, 5, 0, 0, 0, 0x80, 0, 2, 0];
+        Assert.That(bytes.AsSpan(16, 12).ToArray(), Is.EqualTo(ndmsg));
+        var attributes = NetlinkAttributes.Parse(bytes.AsMemory(28));
+        Assert.That(attributes.Get(Rtnl.NdaLladdr)!.Value.ToArray(), Is.EqualTo(new byte[] { 0x0E, 0x2A, 0, 0, 0, 2 }));
+        Assert.That(attributes.GetAddress(Rtnl.NdaDst), Is.EqualTo(IPAddress.Parse("192.168.100.2")));
+    }
+
+    [Test]
+    public void SetLinkRequest_UpAndNetns_ChangeMaskAndFd()
+    {
+        var bytes = RtnetlinkClient.SetLinkRequest(12, new LinkChange { Up = true, NetnsFd = 33, Name = "eth0" }).Build(1);
+
+        Assert.That(BitConverter.ToInt32(bytes, 20), Is.EqualTo(12));
+        Assert.That(BitConverter.ToUInt32(bytes, 24), Is.EqualTo(1));
+        Assert.That(BitConverter.ToUInt32(bytes, 28), Is.EqualTo(1));
+        var attributes = NetlinkAttributes.Parse(bytes.AsMemory(32));
+        Assert.That(attributes.GetU32(Rtnl.IflaNetNsFd), Is.EqualTo(33));
+        Assert.That(attributes.GetString(Rtnl.IflaIfname), Is.EqualTo("eth0"));
+    }
+
+    [Test]
+    public void ReadError_ExtendedAck_ReturnsErrnoAndKernelMessage()
+    {
+        // NLMSG_ERROR with NLM_F_CAPPED|NLM_F_ACK_TLVS: error -17, the original header, then NLMSGERR_ATTR_MSG.
+        var payload = new List<byte>();
+        payload.AddRange(BitConverter.GetBytes(-17));
+        payload.AddRange(new byte[16]);
+        payload.AddRange([12, 0, 1, 0, (byte)'b', (byte)'u', (byte)'s', (byte)'y', (byte)'!', 0, 0, 0]);
+        var message = new NetlinkMessage(Rtnl.NlmsgError, 0x300, 1, 0, payload.ToArray());
+
+        var (errno, text) = message.ReadError();
+
+        Assert.That(errno, Is.EqualTo(17));
+        Assert.That(text, Is.EqualTo("busy!"));
+    }
+
+    [Test]
+    public void Split_TwoMessages_ReturnsBothWithPayloads()
+    {
+        var first = new NetlinkMessageBuilder(Rtnl.NlmsgDone, 0).AddU32(1, 5).Build(1);
+        var second = new NetlinkMessageBuilder(Rtnl.NlmsgDone, 0).Build(2);
+
+        var messages = NetlinkMessage.Split(first.Concat(second).ToArray());
+
+        Assert.That(messages.Select(m => m.Sequence), Is.EqualTo(new uint[] { 1, 2 }));
+        Assert.That(messages[0].Payload.Length, Is.EqualTo(8));
+    }
+}

@@ -97,7 +97,7 @@ public sealed class CniArgsTests
         Assert.That(Fails("k8s_pod_name=a").Error.Msg, Does.Contain("unknown args"));
 
     [Test]
-    public void Parse_IgnoreUnknownKeyIsCaseSensitive() =>
+    public void Parse_LowerCaseIgnoreUnknown_IsAnUnknownKey() =>
         Assert.That(Fails("ignoreunknown=1;FOO=bar").Error.Msg, Does.Contain("unknown args"));
 
     [Test]

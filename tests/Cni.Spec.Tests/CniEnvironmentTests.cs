@@ -15,7 +15,7 @@ public sealed class CniEnvironmentTests
         Assert.That(CniEnvironment.RequiredFor(command), Is.EqualTo(expected));
 
     [Test]
-    public void EnsureRequired_EmptyCountsAsMissing()
+    public void EnsureRequired_EmptyValue_CountsAsMissing()
     {
         var env = TestEnv.E("DEL").With("CNI_IFNAME", "");
         var e = Assert.Throws<CniException>(() => CniEnvironment.EnsureRequired(CniCommand.Del, env.Getenv()));

@@ -48,7 +48,7 @@ public sealed class CniJsonErrorTests
     }
 
     [Test]
-    public void CniException_CarriesErrorAndMessage()
+    public void Constructor_CodeMessageDetails_CarriedInError()
     {
         var e = new CniException(CniErrorCode.UnknownContainer, "gone", "details");
         Assert.Multiple(() =>

@@ -14,7 +14,7 @@ public sealed class CniNamesTests
     [TestCase("dbnét", false)]
     [TestCase("", false)]
     [TestCase(null, false)]
-    public void IsValidIdentifier_Rule(string? value, bool expected) =>
+    public void IsValidIdentifier_Value_FollowsRegex(string? value, bool expected) =>
         Assert.That(CniNames.IsValidIdentifier(value), Is.EqualTo(expected));
 
     [TestCase("eth0", null)]
@@ -30,7 +30,7 @@ public sealed class CniNamesTests
     [TestCase("a:b", "interface name contains / or : or whitespace characters")]
     [TestCase("et h0", "interface name contains / or : or whitespace characters")]
     [TestCase("eth\t0", "interface name contains / or : or whitespace characters")]
-    public void FindInterfaceNameProblem_Rule(string ifName, string? problem) =>
+    public void FindInterfaceNameProblem_Name_ReferenceProblemText(string ifName, string? problem) =>
         Assert.That(CniNames.FindInterfaceNameProblem(ifName), Is.EqualTo(problem));
 
     [Test]
@@ -73,6 +73,6 @@ public sealed class CniNamesTests
     [TestCase("../bin/x", false)]
     [TestCase(@"C:\x", false)]
     [TestCase("", false)]
-    public void IsValidPluginType_Rule(string type, bool expected) =>
+    public void IsValidPluginType_Name_NoPathSeparators(string type, bool expected) =>
         Assert.That(CniNames.IsValidPluginType(type), Is.EqualTo(expected));
 }

@@ -4,7 +4,7 @@ namespace Cni.Spec.Tests;
 public sealed class CniVersionTests
 {
     [Test]
-    public void Supported_IsTheFiveVersionsInOrder() =>
+    public void Supported_Always_FiveVersionsInOrder() =>
         Assert.That(CniVersion.Supported, Is.EqualTo(new[] { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0" }));
 
     [TestCase("1.1.0", true)]
@@ -17,7 +17,7 @@ public sealed class CniVersionTests
     [TestCase("2.0.0", false)]
     [TestCase("", false)]
     [TestCase(null, false)]
-    public void IsSupported_ExactString(string? version, bool expected) =>
+    public void IsSupported_Version_ExactStringMatch(string? version, bool expected) =>
         Assert.That(CniVersion.IsSupported(version), Is.EqualTo(expected));
 
     [TestCase("0.3.0", CniResultFamily.V03)]
@@ -63,11 +63,11 @@ public sealed class CniVersionTests
     [TestCase("1.0.0", new[] { "2.0.0", "1.5.0" }, "1.0.0")]
     [TestCase(null, new[] { "0.3.1", "0.4.0" }, "0.4.0")]
     [TestCase("3.0.0", new string[0], null)]
-    public void SelectHighest_PicksHighestSupported(string? version, string[] versions, string? expected) =>
+    public void SelectHighest_VersionLists_HighestSupported(string? version, string[] versions, string? expected) =>
         Assert.That(CniVersion.SelectHighest(version, versions), Is.EqualTo(expected));
 
     [Test]
-    public void Compare_OrdersSupportedVersions() =>
+    public void Compare_SupportedVersions_Ordered() =>
         Assert.Multiple(() =>
         {
             Assert.That(CniVersion.Compare("0.3.1", "0.4.0"), Is.LessThan(0));

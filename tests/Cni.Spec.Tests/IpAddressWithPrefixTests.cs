@@ -38,7 +38,7 @@ public sealed class IpAddressWithPrefixTests
         Assert.That(IpAddressWithPrefix.TryParse(text, out _), Is.False);
 
     [Test]
-    public void Network_ClearsHostBits() =>
+    public void Network_HostBitsSet_ClearsThem() =>
         Assert.That(IpAddressWithPrefix.Parse("10.1.2.3/16").Network.ToString(), Is.EqualTo("10.1.0.0/16"));
 
     [TestCase("1.2.3.4", true)]

@@ -44,7 +44,7 @@ public sealed class NetworkConfigListTests
     [TestCase("\"true\"", true)]
     [TestCase("\"TRUE\"", true)]
     [TestCase("\"False\"", false)]
-    public void Parse_DisableCheckBoolOrString(string value, bool expected) =>
+    public void Parse_DisableCheckBoolOrString_Read(string value, bool expected) =>
         Assert.That(Parse("{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"disableCheck\":" + value + ",\"plugins\":[{\"type\":\"x\"}]}").DisableCheck, Is.EqualTo(expected));
 
     [TestCase("\"yes\"")]
@@ -101,7 +101,7 @@ public sealed class NetworkConfigListTests
     }
 
     [Test]
-    public void BuildRequest_InjectsVersionAndNameAndPassesPluginKeysThrough()
+    public void BuildRequest_PluginWithOwnKeys_InjectsVersionAndNamePassesRestThrough()
     {
         var list = Parse("""{"cniVersion":"0.4.0","cniVersions":["1.1.0"],"name":"dbnet","disableCheck":true,"plugins":[{"type":"wincni","name":"ignored","cniVersion":"0.1.0","capabilities":{"portMappings":true},"socket":"/s","custom":{"a":1}}]}""");
         using var runtimeConfig = JsonDocument.Parse("""{"portMappings":[{"HostPort":8080,"ContainerPort":80,"Protocol":"tcp","HostIP":""}]}""");

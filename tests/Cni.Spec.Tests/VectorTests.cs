@@ -185,7 +185,7 @@ public sealed class VectorTests
     }
 
     [Test]
-    public void Parse_T29ParsesButClassifiesAsPath()
+    public void Parse_T29OwnNetnsPath_ClassifiedAsPath()
     {
         var request = Parse(E("ADD").With("CNI_NETNS", "/proc/self/ns/net"), C11);
         Assert.That(request.NetnsReference.Kind, Is.EqualTo(NetnsKind.Path));

@@ -66,7 +66,7 @@ public sealed class RuntimeConfigTests
     [TestCase("""{"ipRanges":[{"subnet":"10.1.0.0/16"}]}""", "runtimeConfig.ipRanges[0]")]
     [TestCase("""{"io.kubernetes.cri.pod-annotations":{"a":1}}""", "runtimeConfig.io.kubernetes.cri.pod-annotations.a")]
     [TestCase("[]", "runtimeConfig")]
-    public void Invalid_ErrorNamesFieldPath(string json, string path)
+    public void Parse_InvalidValue_ErrorNamesFieldPath(string json, string path)
     {
         var e = Fails(json);
         Assert.Multiple(() =>
@@ -127,6 +127,6 @@ public sealed class RuntimeConfigTests
     }
 
     [Test]
-    public void NullRuntimeConfig_IsAbsent() =>
+    public void Parse_NullRuntimeConfig_IsAbsent() =>
         Assert.That(NetworkConfig.Parse(TestEnv.Bytes(TestEnv.C11Plus("\"runtimeConfig\":null"))).RuntimeConfig, Is.Null);
 }

@@ -44,54 +44,55 @@ public sealed record CniResult
 
         for (var i = 0; i < Interfaces.Count; i++)
         {
-            if (Interfaces[i] is null || string.IsNullOrEmpty(Interfaces[i].Name))
+            var iface = Interfaces[i];
+            if (iface is null || string.IsNullOrEmpty(iface.Name))
             {
-                return string.Create(CultureInfo.InvariantCulture, $"interfaces[{i}].name: must not be empty");
+                return Problem($"interfaces[{i}].name: must not be empty");
+            }
+
+            if (iface.Mtu is < 0)
+            {
+                return Problem($"interfaces[{i}].mtu: must not be negative");
             }
         }
 
         for (var i = 0; i < Ips.Count; i++)
         {
-            if (Ips[i] is null)
+            var ip = Ips[i];
+            if (ip is null || !IsWellFormed(ip.Address))
             {
-                return string.Create(CultureInfo.InvariantCulture, $"ips[{i}]: must not be null");
+                return Problem($"ips[{i}].address: must be an address with a prefix length that fits its family");
             }
 
-            if (Ips[i].Interface is { } index && (index < 0 || index >= Interfaces.Count))
+            if (ip.Interface is { } index && (index < 0 || index >= Interfaces.Count))
             {
-                return string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"ips[{i}].interface: index {index} is out of range, the result has {Interfaces.Count} interface(s)");
-            }
-
-            if (Ips[i].Address.Address is null)
-            {
-                return string.Create(CultureInfo.InvariantCulture, $"ips[{i}].address: is required");
-            }
-        }
-
-        for (var i = 0; i < Interfaces.Count; i++)
-        {
-            if (Interfaces[i].Mtu is < 0)
-            {
-                return string.Create(CultureInfo.InvariantCulture, $"interfaces[{i}].mtu: must not be negative");
+                return Problem($"ips[{i}].interface: index {index} is out of range, the result has {Interfaces.Count} interface(s)");
             }
         }
 
         for (var i = 0; i < Routes.Count; i++)
         {
             var route = Routes[i];
-            if (route is null || route.Dst.Address is null)
+            if (route is null || !IsWellFormed(route.Dst))
             {
-                return string.Create(CultureInfo.InvariantCulture, $"routes[{i}].dst: is required");
+                return Problem($"routes[{i}].dst: must be an address with a prefix length that fits its family");
             }
 
             if (route.Mtu is < 0 || route.AdvMss is < 0 || route.Priority is < 0 || route.Table is < 0 || route.Scope is < 0 or > 255)
             {
-                return string.Create(CultureInfo.InvariantCulture, $"routes[{i}]: mtu, advmss, priority and table must not be negative; scope is 0-255");
+                return Problem($"routes[{i}]: mtu, advmss, priority and table must not be negative; scope is 0-255");
             }
         }
 
         return null;
     }
+
+    /// <summary>The writer prints address/prefix as given, so a value built in code must still parse back.</summary>
+    private static bool IsWellFormed(IpAddressWithPrefix value) =>
+        value.Address is not null
+        && value.PrefixLength >= 0
+        && value.PrefixLength <= (value.IsIPv4 ? 32 : 128)
+        && (value.IsIPv4 || value.Address.ScopeId == 0); // ScopeId throws for IPv4
+
+    private static string Problem(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -176,6 +176,22 @@ public sealed class CniResultConversionTests
         Assert.That(() => CniJson.Serialize(result), Throws.TypeOf<CniException>().With.Message.Contain("routes[0]"));
     }
 
+    [TestCase("10.1.0.5", 33)]
+    [TestCase("fd00::5", 129)]
+    [TestCase("fd00::5", -1)]
+    public void Serialize_PrefixBuiltOutOfRange_Throws(string address, int prefix)
+    {
+        var result = new CniResult { CniVersion = "1.1.0", Ips = [new ResultIpConfig { Address = new IpAddressWithPrefix(IPAddress.Parse(address), prefix) }] };
+        Assert.That(() => CniJson.Serialize(result), Throws.TypeOf<CniException>().With.Message.Contain("ips[0].address"));
+    }
+
+    [Test]
+    public void Serialize_Ipv6WithScope_Throws()
+    {
+        var result = new CniResult { CniVersion = "1.1.0", Routes = [new ResultRoute { Dst = new IpAddressWithPrefix(IPAddress.Parse("fe80::1%2"), 64) }] };
+        Assert.That(() => CniJson.Serialize(result), Throws.TypeOf<CniException>().With.Message.Contain("routes[0].dst"));
+    }
+
     [Test]
     public void Serialize_IndexWithoutInterfaces_Throws()
     {

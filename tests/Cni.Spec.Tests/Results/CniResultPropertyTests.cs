@@ -14,7 +14,7 @@ namespace Cni.Spec.Tests.Results;
 [TestFixture]
 public sealed class CniResultPropertyTests
 {
-    private const int Iterations = 2000;
+    private const int Iterations = 1000;
 
     private static readonly string[] Versions = ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
 

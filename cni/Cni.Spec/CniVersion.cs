@@ -73,12 +73,14 @@ public static class CniVersion
 
     /// <summary>
     /// Applies the per-command version gates: CHECK needs ≥ 0.4.0, STATUS and GC need ≥ 1.1.0; every command needs a
-    /// supported version. The gate is checked first so CHECK with "0.3.1" gets the message the reference gives.
+    /// supported version. The gate is checked first, on any numeric version (as the reference does), so CHECK with
+    /// "0.3.1" or "0.2.0" gets the reference's "config version does not allow CHECK".
     /// </summary>
     public static void EnsureCommandAllowed(CniCommand command, string? version)
     {
         var minimum = MinimumFor(command);
-        if (minimum is not null && IsSupported(version) && !IsAtLeast(version!, minimum))
+        var effective = string.IsNullOrEmpty(version) ? Implicit : version;
+        if (minimum is not null && TryParseNumeric(effective, out var given) && TryParseNumeric(minimum, out var needed) && given.CompareTo(needed) < 0)
         {
             throw new CniException(
                 CniErrorCode.IncompatibleCniVersion,
@@ -114,6 +116,32 @@ public static class CniVersion
 
         best = Math.Max(best, IndexOf(cniVersion));
         return best < 0 ? null : Supported[best];
+    }
+
+    /// <summary>
+    /// The reference library's lenient reading for ordering only: 1–3 dot-separated non-negative integers
+    /// ("1.1" is 1.1.0). Support itself stays an exact string match.
+    /// </summary>
+    private static bool TryParseNumeric(string version, out (int Major, int Minor, int Micro) value)
+    {
+        value = default;
+        var parts = version.Split('.');
+        if (parts.Length > 3)
+        {
+            return false;
+        }
+
+        var numbers = new int[3];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (parts[i].Length == 0 || !int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]))
+            {
+                return false;
+            }
+        }
+
+        value = (numbers[0], numbers[1], numbers[2]);
+        return true;
     }
 
     private static int IndexOf(string? version)

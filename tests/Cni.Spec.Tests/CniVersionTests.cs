@@ -38,8 +38,14 @@ public sealed class CniVersionTests
     [TestCase(CniCommand.Status, "0.4.0", "config version does not allow STATUS")]
     [TestCase(CniCommand.Gc, "1.0.0", "config version does not allow GC")]
     [TestCase(CniCommand.Add, "2.0.0", "incompatible CNI versions")]
-    [TestCase(CniCommand.Check, "0.1.0", "incompatible CNI versions")]
+    [TestCase(CniCommand.Check, "0.1.0", "config version does not allow CHECK")]
+    [TestCase(CniCommand.Check, "0.2.0", "config version does not allow CHECK")]
+    [TestCase(CniCommand.Check, "", "config version does not allow CHECK")]
+    [TestCase(CniCommand.Gc, "1.0", "config version does not allow GC")]
     [TestCase(CniCommand.Gc, "1.1", "incompatible CNI versions")]
+    [TestCase(CniCommand.Check, "abc", "incompatible CNI versions")]
+    [TestCase(CniCommand.Check, "2.0.0", "incompatible CNI versions")]
+    [TestCase(CniCommand.Status, "1.1.0.0", "incompatible CNI versions")]
     public void EnsureCommandAllowed_Refused_Code1WithMessage(CniCommand command, string version, string msg)
     {
         var e = Assert.Throws<CniException>(() => CniVersion.EnsureCommandAllowed(command, version));

@@ -53,6 +53,17 @@ public static class HcnJson
     public static bool RawEquals(JsonElement? left, JsonElement? right) =>
         left is { } l ? right is { } r && JsonElement.DeepEquals(l, r) : right is null;
 
+    /// <summary>
+    /// Whether two model values write the same HCN document (member order ignored). Records compare their lists by
+    /// reference, so reconcile loops use this to compare desired with actual objects or policies.
+    /// </summary>
+    /// <typeparam name="T">An HCN model type.</typeparam>
+    /// <param name="left">One value.</param>
+    /// <param name="right">The other value.</param>
+    /// <returns>True when both serialize to equal JSON.</returns>
+    public static bool JsonEquals<T>(T left, T right) =>
+        JsonElement.DeepEquals(SerializeToElement(left), SerializeToElement(right));
+
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions(HcnJsonContext.Default.Options)

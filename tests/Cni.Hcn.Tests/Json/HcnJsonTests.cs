@@ -168,4 +168,15 @@ public sealed class HcnJsonTests
     {
         Assert.That(GoldenJson.Normalize("""{"b":1, "a":{"d":2,"c":3}}"""), Is.EqualTo(GoldenJson.Normalize("""{"a":{"c":3,"d":2},"b":1}""")));
     }
+
+    [Test]
+    public void JsonEquals_SameDocumentDifferentListInstances_IsTrue()
+    {
+        var left = new HostComputeNetwork { Name = "n", Policies = [NetworkPolicy.Create(new VxlanPortPolicySetting { Port = 4789 })] };
+        var right = new HostComputeNetwork { Name = "n", Policies = new List<NetworkPolicy> { NetworkPolicy.Create(new VxlanPortPolicySetting { Port = 4789 }) } };
+
+        Assert.That(left, Is.Not.EqualTo(right));
+        Assert.That(HcnJson.JsonEquals(left, right), Is.True);
+        Assert.That(HcnJson.JsonEquals(left, right with { Name = "m" }), Is.False);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Cni.Spec.Json;
 using Cni.Spec.Results;
@@ -119,8 +120,12 @@ public static class CniJson
         }
         catch (JsonException e)
         {
-            // JsonException's message carries line and byte position; that is the useful part for an admin.
-            throw new CniException(CniErrorCode.DecodingFailure, "error decoding " + what + ": " + e.Message);
+            // The position is built here because the NativeAOT executable strips exception texts to resource keys
+            // (UseSystemResourceKeys); the library's text still goes into details for whoever can read it.
+            var where = e.LineNumber is { } line && e.BytePositionInLine is { } column
+                ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {column + 1}")
+                : "";
+            throw new CniException(CniErrorCode.DecodingFailure, "error decoding " + what + ": invalid JSON" + where, e.Message);
         }
     }
 }

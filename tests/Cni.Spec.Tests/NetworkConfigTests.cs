@@ -135,6 +135,17 @@ public sealed class NetworkConfigTests
         Assert.That(Fails(json).Code, Is.EqualTo(CniErrorCode.DecodingFailure));
 
     [Test]
+    public void Parse_TruncatedJson_MessageGivesPosition()
+    {
+        var e = Fails("{\"cniVersion\":\"1.1.0\",\n\"name\":\"dbnet\",");
+        Assert.Multiple(() =>
+        {
+            Assert.That(e.Error.Msg, Does.StartWith("error decoding network config: invalid JSON at line 2, byte "));
+            Assert.That(e.Error.Details, Is.Not.Empty);
+        });
+    }
+
+    [Test]
     public void Parse_InvalidUtf8_Code6()
     {
         var bytes = Encoding.UTF8.GetBytes(TestEnv.C11Plus("\"x\":\"ab\""));

@@ -23,7 +23,7 @@ internal static class PolicyJson
         JsonElement? settings = null;
         foreach (var property in document.RootElement.EnumerateObject())
         {
-            if (property.NameEquals("Type") || string.Equals(property.Name, "Type", StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(property.Name, "Type", StringComparison.OrdinalIgnoreCase))
             {
                 type = property.Value.ValueKind switch
                 {

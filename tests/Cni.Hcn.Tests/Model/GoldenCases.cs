@@ -266,6 +266,59 @@ public static class GoldenCases
             "modify-endpoint-update-acl.json",
             ModifyEndpointSettingRequest.ForPolicies(RequestType.Update, [EndpointPolicy.Create(HcsshimAcl)]));
         yield return GoldenCase.Of(
+            "modify-network-extension.json",
+            ModifyNetworkSettingRequest.ForExtension(Guid.Parse("e9b59cfa-2be1-4b21-828f-b6fbdbddc017"), isEnabled: true));
+        yield return GoldenCase.Of(
+            "modify-network-add-subnet.json",
+            ModifyNetworkSettingRequest.ForSubnets(
+                RequestType.Add,
+                [
+                    new Subnet
+                    {
+                        IpAddressPrefix = "10.244.9.0/24",
+                        Routes = [new Route { NextHop = "10.244.9.1", DestinationPrefix = "0.0.0.0/0" }],
+                        IpSubnets = [new IpSubnet { IpAddressPrefix = "10.244.9.0/25", Flags = IpSubnetFlags.ReserveNetworkAddress }],
+                    },
+                ]));
+        yield return GoldenCase.Of(
+            "modify-network-add-ipsubnet.json",
+            ModifyNetworkSettingRequest.ForIpSubnets(
+                RequestType.Add,
+                Guid.Parse("0b2e6c55-0000-4000-8000-000000000009"),
+                [
+                    new IpSubnet
+                    {
+                        Id = "0b2e6c55-0000-4000-8000-00000000000a",
+                        IpAddressPrefix = "10.244.9.128/25",
+                        Flags = IpSubnetFlags.EnableBroadcast | IpSubnetFlags.ReserveNetworkAddress,
+                    },
+                ]));
+        yield return GoldenCase.Of(
+            "modify-endpoint-add-port.json",
+            ModifyEndpointSettingRequest.ForPort(
+                RequestType.Add,
+                new VmEndpointRequest
+                {
+                    PortId = Guid.Parse("7f3e1a22-0000-4000-8000-000000000001"),
+                    VirtualNicName = "uvm-nic-0",
+                    VirtualMachineId = Guid.Parse("3c2d1b0a-0000-4000-8000-000000000002"),
+                }));
+        yield return GoldenCase.Of("modify-endpoint-remove-port.json", ModifyEndpointSettingRequest.ForPort(RequestType.Remove, new VmEndpointRequest()));
+        yield return GoldenCase.Of(
+            "modify-endpoint-add-l4wfpproxy.json",
+            ModifyEndpointSettingRequest.ForPolicies(
+                RequestType.Add,
+                [
+                    EndpointPolicy.Create(new L4WfpProxyPolicySetting
+                    {
+                        InboundProxyPort = "80",
+                        OutboundProxyPort = "81",
+                        FilterTuple = new() { Protocols = "6", RemoteAddresses = "10.0.0.4", Priority = 8 },
+                        InboundExceptions = new() { IpAddressExceptions = ["12.0.1.12"], PortExceptions = ["8181"] },
+                        OutboundExceptions = new() { IpAddressExceptions = ["10.0.1.12"], PortExceptions = ["81"] },
+                    }),
+                ]));
+        yield return GoldenCase.Of(
             "modify-namespace-add-endpoint.json",
             ModifyNamespaceSettingRequest.ForEndpoint(RequestType.Add, EndpointId1));
         yield return GoldenCase.Of(

@@ -36,6 +36,17 @@ public sealed record ModifyEndpointSettingRequest
         };
     }
 
+    /// <summary>Attaches (Add) or detaches (Remove) a VM / utility-VM NIC port; SDN-psm1 sends <c>{}</c> on Remove.</summary>
+    /// <param name="requestType">Add or Remove.</param>
+    /// <param name="port">The port request.</param>
+    /// <returns>The request.</returns>
+    public static ModifyEndpointSettingRequest ForPort(RequestType requestType, VmEndpointRequest port) => new()
+    {
+        ResourceType = EndpointResourceType.Port,
+        RequestType = requestType,
+        Settings = HcnJson.SerializeToElement(port),
+    };
+
     /// <summary>The settings as a policy request, when <see cref="ResourceType"/> is Policy.</summary>
     /// <returns>The policies, or null.</returns>
     /// <exception cref="JsonException">The settings are not a policy request.</exception>
@@ -48,7 +59,7 @@ public sealed record ModifyEndpointSettingRequest
     public VmEndpointRequest? GetPortRequest() =>
         ResourceType == EndpointResourceType.Port && Settings is { } s ? HcnJson.Deserialize<VmEndpointRequest>(s) : null;
 
-    /// <summary>Value equality; <see cref="Settings"/> compares by JSON text.</summary>
+    /// <summary>Value equality; <see cref="Settings"/> compares structurally.</summary>
     /// <param name="other">The other request.</param>
     /// <returns>True when equal.</returns>
     public bool Equals(ModifyEndpointSettingRequest? other) =>

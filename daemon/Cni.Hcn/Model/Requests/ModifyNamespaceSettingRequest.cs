@@ -55,7 +55,7 @@ public sealed record ModifyNamespaceSettingRequest
     public NamespaceContainerRequest? GetContainerRequest() =>
         ResourceType == NamespaceResourceType.Container && Settings is { } s ? HcnJson.Deserialize<NamespaceContainerRequest>(s) : null;
 
-    /// <summary>Value equality; <see cref="Settings"/> compares by JSON text.</summary>
+    /// <summary>Value equality; <see cref="Settings"/> compares structurally.</summary>
     /// <param name="other">The other request.</param>
     /// <returns>True when equal.</returns>
     public bool Equals(ModifyNamespaceSettingRequest? other) =>

@@ -48,6 +48,48 @@ public sealed record ModifyNetworkSettingRequest
         Settings = HcnJson.SerializeToElement(dns),
     };
 
+    /// <summary>Enables or disables a vSwitch extension on the network.</summary>
+    /// <param name="extensionId">The extension's GUID.</param>
+    /// <param name="isEnabled">Whether to enable it.</param>
+    /// <returns>The request.</returns>
+    public static ModifyNetworkSettingRequest ForExtension(Guid extensionId, bool isEnabled) => new()
+    {
+        ResourceType = NetworkResourceType.Extension,
+        RequestType = RequestType.Update,
+        Settings = HcnJson.SerializeToElement(new NetworkExtensionRequest { Id = extensionId, IsEnabled = isEnabled }),
+    };
+
+    /// <summary>Adds or removes subnets (MS-docs, schema 2.6).</summary>
+    /// <param name="requestType">Add or Remove.</param>
+    /// <param name="subnets">The subnets.</param>
+    /// <returns>The request.</returns>
+    public static ModifyNetworkSettingRequest ForSubnets(RequestType requestType, IEnumerable<Subnet> subnets)
+    {
+        ArgumentNullException.ThrowIfNull(subnets);
+        return new()
+        {
+            ResourceType = NetworkResourceType.Subnet,
+            RequestType = requestType,
+            Settings = HcnJson.SerializeToElement(new SubnetRequest { Subnets = subnets.ToArray() }),
+        };
+    }
+
+    /// <summary>Adds or removes IP subnets of a subnet (MS-docs, schema 2.6).</summary>
+    /// <param name="requestType">Add or Remove.</param>
+    /// <param name="subnetId">The subnet.</param>
+    /// <param name="ipSubnets">The IP subnets.</param>
+    /// <returns>The request.</returns>
+    public static ModifyNetworkSettingRequest ForIpSubnets(RequestType requestType, Guid subnetId, IEnumerable<IpSubnet> ipSubnets)
+    {
+        ArgumentNullException.ThrowIfNull(ipSubnets);
+        return new()
+        {
+            ResourceType = NetworkResourceType.IpSubnet,
+            RequestType = requestType,
+            Settings = HcnJson.SerializeToElement(new IpSubnetRequest { SubnetId = subnetId, IpSubnets = ipSubnets.ToArray() }),
+        };
+    }
+
     /// <summary>The settings as a policy request, when <see cref="ResourceType"/> is Policy.</summary>
     /// <returns>The policies, or null for another resource type or no settings.</returns>
     /// <exception cref="JsonException">The settings are not a policy request.</exception>
@@ -66,7 +108,19 @@ public sealed record ModifyNetworkSettingRequest
     public NetworkExtensionRequest? GetExtensionRequest() =>
         ResourceType == NetworkResourceType.Extension && Settings is { } s ? HcnJson.Deserialize<NetworkExtensionRequest>(s) : null;
 
-    /// <summary>Value equality; <see cref="Settings"/> compares by JSON text.</summary>
+    /// <summary>The settings as a subnet request, when <see cref="ResourceType"/> is Subnet.</summary>
+    /// <returns>The subnet request, or null.</returns>
+    /// <exception cref="JsonException">The settings are not a subnet request.</exception>
+    public SubnetRequest? GetSubnetRequest() =>
+        ResourceType == NetworkResourceType.Subnet && Settings is { } s ? HcnJson.Deserialize<SubnetRequest>(s) : null;
+
+    /// <summary>The settings as an IP subnet request, when <see cref="ResourceType"/> is IPSubnet.</summary>
+    /// <returns>The IP subnet request, or null.</returns>
+    /// <exception cref="JsonException">The settings are not an IP subnet request.</exception>
+    public IpSubnetRequest? GetIpSubnetRequest() =>
+        ResourceType == NetworkResourceType.IpSubnet && Settings is { } s ? HcnJson.Deserialize<IpSubnetRequest>(s) : null;
+
+    /// <summary>Value equality; <see cref="Settings"/> compares structurally.</summary>
     /// <param name="other">The other request.</param>
     /// <returns>True when equal.</returns>
     public bool Equals(ModifyNetworkSettingRequest? other) =>

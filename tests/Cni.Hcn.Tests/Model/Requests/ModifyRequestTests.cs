@@ -122,4 +122,17 @@ public sealed class ModifyRequestTests
         Assert.That(HcnJson.Serialize(request), Is.EqualTo("""{"ResourceType":"Port","RequestType":"Remove"}"""));
         Assert.That(request.GetPortRequest(), Is.Null);
     }
+
+    [Test]
+    public void GetSubnetRequests_SubnetAndIpSubnetRequests_AreRead()
+    {
+        var subnets = ModifyNetworkSettingRequest.ForSubnets(RequestType.Add, [new Subnet { IpAddressPrefix = "10.0.0.0/24" }]);
+        var ipSubnets = ModifyNetworkSettingRequest.ForIpSubnets(RequestType.Remove, GoldenCases.NetworkId, [new IpSubnet { IpAddressPrefix = "10.0.0.0/25" }]);
+
+        Assert.That(subnets.GetSubnetRequest()!.Subnets![0].IpAddressPrefix, Is.EqualTo("10.0.0.0/24"));
+        Assert.That(subnets.GetIpSubnetRequest(), Is.Null);
+        Assert.That(ipSubnets.GetIpSubnetRequest()!.SubnetId, Is.EqualTo(GoldenCases.NetworkId));
+        Assert.That(ipSubnets.GetIpSubnetRequest()!.IpSubnets![0].IpAddressPrefix, Is.EqualTo("10.0.0.0/25"));
+        Assert.That(ipSubnets.GetSubnetRequest(), Is.Null);
+    }
 }

@@ -1,0 +1,278 @@
+using Cni.Hcn.Errors;
+using Cni.Hcn.Memory;
+using Cni.Hcn.Model;
+using Cni.Node.Configuration;
+using Cni.Node.Ipam;
+using Cni.Node.Networks;
+using Cni.Node.Pods;
+using Cni.Node.Tests.Pods;
+
+namespace Cni.Node.Tests.Networks;
+
+public sealed class NodeNetworkTests
+{
+    [Test]
+    public async Task EnsureAsync_NoNetwork_CreatesItAndIsReady()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+
+        var report = node.LastEnsure!;
+
+        Assert.That(report.Action, Is.EqualTo(NetworkAction.Created));
+        Assert.That(report.IsReady, Is.True);
+        Assert.That(node.Network.IsReady, Is.True);
+        Assert.That(node.Network.NotReadyReason, Is.Null);
+        var networks = await node.Hcn.EnumerateNetworksAsync(HostComputeQuery.ByName(NodeHarness.NetworkName), CancellationToken.None);
+        Assert.That(networks.Select(n => n.Id), Is.EqualTo(new[] { report.NetworkId!.Value }));
+        Assert.That(networks[0].Type, Is.EqualTo(NetworkType.Overlay));
+    }
+
+    [Test]
+    public async Task EnsureAsync_MatchingNetworkExists_AdoptsWithoutCreating()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var first = node.LastEnsure!.NetworkId;
+        node.Hcn.ResetCallCounts();
+
+        var report = await node.Network.EnsureAsync(CancellationToken.None);
+
+        Assert.That(report.Action, Is.EqualTo(NetworkAction.Adopted));
+        Assert.That(report.NetworkId, Is.EqualTo(first));
+        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.CreateNetwork), Is.Zero);
+        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.DeleteNetwork), Is.Zero);
+    }
+
+    [Test]
+    public async Task EnsureAsync_DiffersWithEndpoints_NotReadyNamesFieldAndNeverDeletes()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = await node.NewNamespaceAsync();
+        NodeHarness.Result(await node.AddAsync("c1", ns.ToString()));
+        var networkId = node.LastEnsure!.NetworkId;
+
+        await node.RestartAsync(o => o with { Vxlan = new VxlanOptions { Vni = 4200 } });
+
+        var report = node.LastEnsure!;
+        Assert.That(report.Action, Is.EqualTo(NetworkAction.Conflict));
+        Assert.That(node.Network.IsReady, Is.False);
+        Assert.That(node.Network.NotReadyReason, Does.Contain("vxlan.vni: config wants 4200, network has 4096"));
+        Assert.That(node.Network.NotReadyReason, Does.Contain("will not delete it"));
+        Assert.That(report.Differences.Select(d => d.Field), Is.EqualTo(new[] { "vxlan.vni" }));
+        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.DeleteNetwork), Is.Zero);
+        Assert.That(await node.EndpointsAsync(), Has.Count.EqualTo(1));
+        Assert.That((await node.Hcn.GetNetworkAsync(networkId!.Value, CancellationToken.None)).Id, Is.EqualTo(networkId));
+        Assert.That(await node.LeasesAsync(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task EnsureAsync_Conflict_AddAndStatusReportNotReady()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        NodeHarness.Result(await node.AddAsync("c1", (await node.NewNamespaceAsync()).ToString()));
+        await node.RestartAsync(o => o with { Vxlan = new VxlanOptions { Vni = 4200 } });
+
+        var add = await node.AddAsync("c2", (await node.NewNamespaceAsync()).ToString());
+        var status = await node.StatusAsync();
+
+        Assert.That(add.Error!.Code, Is.EqualTo(Spec.CniErrorCode.TryAgainLater));
+        Assert.That(status.Error!.Code, Is.EqualTo(Spec.CniErrorCode.PluginNotAvailable));
+        Assert.That(status.Error.Msg, Does.Contain("vxlan.vni"));
+    }
+
+    [Test]
+    public async Task EnsureAsync_DiffersWithoutEndpoints_Recreates()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var old = node.LastEnsure!.NetworkId;
+
+        await node.RestartAsync(o => o with { Vxlan = new VxlanOptions { Vni = 4200 } });
+
+        Assert.That(node.LastEnsure!.Action, Is.EqualTo(NetworkAction.Recreated));
+        Assert.That(node.LastEnsure.NetworkId, Is.Not.EqualTo(old));
+        Assert.That(node.Network.IsReady, Is.True);
+    }
+
+    [Test]
+    public async Task EnsureAsync_PodCidrsUnknown_NotReadyAndNoHcnCall()
+    {
+        var hcn = new MemoryHcn();
+        await using var node = await NodeHarness.CreateAsync(ensure: false, hcn: hcn);
+        var network = new NodeNetwork(hcn, node.Ipam, new StaticNodeSource(node.Options with { PodCidrs = [] }), node.Options, node.Locks, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<NodeNetwork>.Instance);
+
+        var report = await network.EnsureAsync(CancellationToken.None);
+
+        Assert.That(report.IsReady, Is.False);
+        Assert.That(network.NotReadyReason, Does.Contain("pod CIDRs are not known yet"));
+        Assert.That(hcn.TotalCallCount, Is.Zero);
+    }
+
+    [Test]
+    public async Task EnsureAsync_NodeCidrsDifferFromIpamPools_NotReadyNamesPodCidrs()
+    {
+        await using var node = await NodeHarness.CreateAsync(ensure: false);
+        var network = new NodeNetwork(node.Hcn, node.Ipam, new StaticNodeSource(node.Options with { PodCidrs = [System.Net.IPNetwork.Parse("10.244.7.0/24")] }), node.Options, node.Locks, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<NodeNetwork>.Instance);
+
+        await network.EnsureAsync(CancellationToken.None);
+
+        Assert.That(network.IsReady, Is.False);
+        Assert.That(network.NotReadyReason, Does.StartWith("podCIDRs: "));
+    }
+
+    [Test]
+    public async Task EnsureAsync_HnsFails_NotReadyWithHresultThenRecovers()
+    {
+        await using var node = await NodeHarness.CreateAsync(ensure: false);
+        node.Hcn.FailNext(MemoryHcnOperation.EnumerateNetworks, 1, HcnErrorCodes.ManagerStopped);
+
+        var failed = await node.Network.EnsureAsync(CancellationToken.None);
+        var recovered = await node.Network.EnsureAsync(CancellationToken.None);
+
+        Assert.That(failed.IsReady, Is.False);
+        Assert.That(failed.NotReadyReason, Does.Contain("0x803B0020"));
+        Assert.That(recovered.IsReady, Is.True);
+    }
+
+    [Test]
+    public async Task EnsureAsync_BeforeFirstCall_NotReady()
+    {
+        await using var node = await NodeHarness.CreateAsync(ensure: false);
+
+        Assert.That(node.Network.IsReady, Is.False);
+        Assert.That(node.Network.NotReadyReason, Does.Contain("not been ensured yet"));
+    }
+
+    [Test]
+    public async Task EnsureAsync_OtherShapedNetworkWithOurNameAndNoEndpoints_Recreated()
+    {
+        var hcn = new MemoryHcn();
+        await hcn.CreateNetworkAsync(new HostComputeNetwork { Name = NodeHarness.NetworkName, Type = NetworkType.L2Bridge }, CancellationToken.None);
+        await using var node = await NodeHarness.CreateAsync(hcn: hcn);
+
+        Assert.That(node.LastEnsure!.Action, Is.EqualTo(NetworkAction.Recreated));
+    }
+
+    [Test]
+    public async Task RestartAsync_RunningPods_AdoptedAndUndisturbed()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var results = new List<CniResultView>();
+        for (var i = 0; i < 5; i++)
+        {
+            results.Add(NodeHarness.Result(await node.AddAsync($"c{i}", (await node.NewNamespaceAsync()).ToString())));
+        }
+
+        var endpointsBefore = (await node.EndpointsAsync()).Select(e => e.Id).Order().ToList();
+        node.Hcn.ResetCallCounts();
+
+        await node.RestartAsync();
+
+        Assert.That(node.LastEnsure!.Action, Is.EqualTo(NetworkAction.Adopted));
+        Assert.That(node.LastEnsure.Reconcile.LeasesReleased, Is.Empty);
+        Assert.That(node.LastEnsure.Reconcile.EndpointsDeleted, Is.Empty);
+        Assert.That(node.LastEnsure.Reconcile.AttachmentsKept, Is.EqualTo(5));
+        Assert.That((await node.EndpointsAsync()).Select(e => e.Id).Order(), Is.EqualTo(endpointsBefore));
+        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.DeleteEndpoint) + node.Hcn.GetCallCount(MemoryHcnOperation.CreateEndpoint), Is.Zero);
+        Assert.That(await node.LeasesAsync(), Has.Count.EqualTo(5));
+    }
+
+    [Test]
+    public async Task ReconcileAsync_LeaseWithoutEndpoint_Released()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        NodeHarness.Result(await node.AddAsync("gone", (await node.NewNamespaceAsync()).ToString()));
+        NodeHarness.Result(await node.AddAsync("kept", (await node.NewNamespaceAsync()).ToString()));
+        var gone = (await node.EndpointsAsync()).Single(e => e.Name == EndpointNames.For(NodeHarness.NetworkName, "gone", "eth0"));
+        await node.Hcn.DeleteEndpointAsync(gone.Id, CancellationToken.None);
+
+        var report = await node.Network.ReconcileAsync(CancellationToken.None);
+
+        Assert.That(report.LeasesReleased, Has.Count.EqualTo(1));
+        Assert.That(report.LeasesReleased[0], Does.StartWith("gone/eth0: 10.244.1."));
+        Assert.That(report.AttachmentsKept, Is.EqualTo(1));
+        Assert.That((await node.LeasesAsync()).Select(l => l.Key.ContainerId), Is.EqualTo(new[] { "kept" }));
+    }
+
+    [Test]
+    public async Task ReconcileAsync_OwnedEndpointWithoutLease_DeletedForeignUntouched()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var networkId = node.Network.NetworkId!.Value;
+        NodeHarness.Result(await node.AddAsync("orphan", (await node.NewNamespaceAsync()).ToString()));
+        await node.Ipam.ReleaseAsync(new LeaseKey("orphan", "eth0"), CancellationToken.None);
+        var foreign = await node.Hcn.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "source_vip", IpConfigurations = [new IpConfig { IpAddress = "10.244.1.254", PrefixLength = 24 }] }, CancellationToken.None);
+
+        var report = await node.Network.ReconcileAsync(CancellationToken.None);
+
+        Assert.That(report.EndpointsDeleted, Is.EqualTo(new[] { EndpointNames.For(NodeHarness.NetworkName, "orphan", "eth0") }));
+        Assert.That(report.ForeignEndpoints, Is.EqualTo(1));
+        Assert.That((await node.EndpointsAsync()).Select(e => e.Id), Is.EqualTo(new[] { foreign.Id }));
+    }
+
+    [Test]
+    public async Task RestartAsync_JournalAndHnsDrifted_ReconcileReportsBothRepairs()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        NodeHarness.Result(await node.AddAsync("a", (await node.NewNamespaceAsync()).ToString()));
+        NodeHarness.Result(await node.AddAsync("b", (await node.NewNamespaceAsync()).ToString()));
+        await node.Hcn.DeleteEndpointAsync((await node.EndpointsAsync()).Single(e => e.Name!.EndsWith("_a_eth0", StringComparison.Ordinal)).Id, CancellationToken.None);
+        await node.Ipam.ReleaseAsync(new LeaseKey("b", "eth0"), CancellationToken.None);
+
+        await node.RestartAsync();
+
+        var reconcile = node.LastEnsure!.Reconcile;
+        Assert.That(reconcile.LeasesReleased.Single(), Does.StartWith("a/eth0"));
+        Assert.That(reconcile.EndpointsDeleted.Single(), Does.EndWith("_b_eth0"));
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task GetSnapshotAsync_ShowsDesiredActualEndpointsAndLeases()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = await node.NewNamespaceAsync();
+        NodeHarness.Result(await node.AddAsync("c1", ns.ToString(), args: "K8S_POD_NAMESPACE=default;K8S_POD_NAME=web"));
+
+        var snapshot = await node.Network.GetSnapshotAsync(CancellationToken.None);
+
+        Assert.That(snapshot.IsReady, Is.True);
+        Assert.That(snapshot.DesiredNetwork!.Name, Is.EqualTo(NodeHarness.NetworkName));
+        Assert.That(snapshot.ActualNetwork!.Id, Is.EqualTo(node.Network.NetworkId));
+        Assert.That(snapshot.Differences, Is.Empty);
+        Assert.That(snapshot.Endpoints.Single().Owned, Is.True);
+        Assert.That(snapshot.Endpoints.Single().HasLease, Is.True);
+        Assert.That(snapshot.Endpoints.Single().NamespaceId, Is.EqualTo(ns));
+        Assert.That(snapshot.Leases.Single().PodName, Is.EqualTo("web"));
+        Assert.That(snapshot.Leases.Single().HasEndpoint, Is.True);
+        Assert.That(snapshot.Pools.Single().Leased, Is.EqualTo(1));
+        Assert.That(snapshot.Error, Is.Null);
+    }
+
+    [Test]
+    public async Task ReportNetworkMissing_NotReadyUntilEnsureRecreates()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        await node.Hcn.DeleteNetworkAsync(node.Network.NetworkId!.Value, CancellationToken.None);
+
+        var status = await node.StatusAsync();
+        var notReady = node.Network.IsReady;
+        var report = await node.Network.EnsureAsync(CancellationToken.None);
+
+        Assert.That(status.Error!.Code, Is.EqualTo(Spec.CniErrorCode.PluginNotAvailable));
+        Assert.That(notReady, Is.False);
+        Assert.That(report.Action, Is.EqualTo(NetworkAction.Created));
+        Assert.That(node.Network.IsReady, Is.True);
+    }
+
+    [Test]
+    public async Task EnsureAsync_L2Bridge_CreatesL2BridgeWithGateway()
+    {
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge, configure: o => o with { AdapterName = "Ethernet" });
+
+        var network = await node.Hcn.GetNetworkAsync(node.Network.NetworkId!.Value, CancellationToken.None);
+
+        Assert.That(network.Type, Is.EqualTo(NetworkType.L2Bridge));
+        Assert.That(network.Ipams![0].Subnets![0].Routes![0].NextHop, Is.EqualTo("10.244.1.1"));
+        Assert.That(node.Network.IsReady, Is.True);
+    }
+}

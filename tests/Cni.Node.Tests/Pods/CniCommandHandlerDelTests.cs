@@ -1,0 +1,164 @@
+using Cni.Hcn.Errors;
+using Cni.Hcn.Memory;
+using Cni.Node.Ipam;
+using Cni.Spec;
+
+namespace Cni.Node.Tests.Pods;
+
+public sealed class CniCommandHandlerDelTests
+{
+    [Test]
+    public async Task HandleAsync_DelAfterAdd_EndpointAndLeaseGoneNoOutput()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+
+        var outcome = await node.DelAsync("c1", ns);
+
+        Assert.That(outcome.IsSuccess, Is.True);
+        Assert.That(outcome.Result, Is.Null);
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(node.Ipam.GetUsage().Single().Quarantined, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task HandleAsync_DelTwice_BothSucceed()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+
+        var first = await node.DelAsync("c1", ns);
+        var second = await node.DelAsync("c1", ns);
+
+        Assert.That(first.IsSuccess && second.IsSuccess, Is.True);
+    }
+
+    [TestCase("")]
+    [TestCase("/var/run/netns/never")]
+    public async Task HandleAsync_DelNeverAdded_Succeeds(string netns)
+    {
+        await using var node = await NodeHarness.CreateAsync();
+
+        var outcome = await node.DelAsync("never", netns, version: "0.3.1");
+
+        Assert.That(outcome.IsSuccess, Is.True);
+    }
+
+    [Test]
+    public async Task HandleAsync_DelEndpointAlreadyGone_ReleasesLease()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+        await node.Hcn.DeleteEndpointAsync((await node.EndpointsAsync()).Single().Id, CancellationToken.None);
+
+        var outcome = await node.DelAsync("c1", ns);
+
+        Assert.That(outcome.IsSuccess, Is.True);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_DelLeaseAlreadyGone_DeletesEndpoint()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+        await node.Ipam.ReleaseAsync(new LeaseKey("c1", "eth0"), CancellationToken.None);
+
+        var outcome = await node.DelAsync("c1", ns);
+
+        Assert.That(outcome.IsSuccess, Is.True);
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_DelNamespaceAlreadyGone_Succeeds()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = await node.NewNamespaceAsync();
+        NodeHarness.Result(await node.AddAsync("c1", ns.ToString()));
+        await node.Hcn.DeleteNamespaceAsync(ns, CancellationToken.None);
+
+        var outcome = await node.DelAsync("c1", ns.ToString());
+
+        Assert.That(outcome.IsSuccess, Is.True);
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_DelEndpointDeleteFails_ErrorAndLeaseKept()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+        node.Hcn.FailNext(MemoryHcnOperation.DeleteEndpoint, 1, HcnErrorCodes.EntityHasReferences);
+
+        var failed = await node.DelAsync("c1", ns);
+        var retried = await node.DelAsync("c1", ns);
+
+        Assert.That(failed.Error!.Code, Is.EqualTo(CniErrorCode.Internal));
+        Assert.That(failed.Error.Details, Does.Contain("0x803B002C"));
+        Assert.That(retried.IsSuccess, Is.True);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_DelFailureBeforeRelease_LeaseStillHeld()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+        node.Hcn.FailNext(MemoryHcnOperation.DeleteEndpoint, 1, HcnErrorCodes.Fail);
+
+        await node.DelAsync("c1", ns);
+
+        Assert.That(await node.LeasesAsync(), Has.Count.EqualTo(1));
+        Assert.That(await node.EndpointsAsync(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task HandleAsync_DelNetnsPath_RemovesTheNamespaceItCreated()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        NodeHarness.Result(await node.AddAsync("c1", "/var/run/netns/x"));
+
+        await node.DelAsync("c1", "/var/run/netns/x");
+
+        Assert.That(await node.Hcn.EnumerateNamespacesAsync(null, CancellationToken.None), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_DelForeignNetworkName_SucceedsWithoutTouchingAnything()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+        node.Hcn.ResetCallCounts();
+
+        var outcome = await node.Handler.HandleAsync(NodeHarness.Request("DEL", NodeHarness.Config(name: "other"), "c1", ns, "eth0"), CancellationToken.None);
+
+        Assert.That(outcome.IsSuccess, Is.True);
+        Assert.That(node.Hcn.TotalCallCount, Is.Zero);
+        Assert.That(await node.LeasesAsync(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task HandleAsync_DelWhileNotReady_StillCleansUp()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+        node.Network.ReportNetworkMissing("test");
+
+        var outcome = await node.DelAsync("c1", ns);
+
+        Assert.That(outcome.IsSuccess, Is.True);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+    }
+}

@@ -1,0 +1,127 @@
+using Cni.Hcn.Errors;
+using Cni.Hcn.Memory;
+using Cni.Node.Dataplane;
+using Cni.Spec;
+
+namespace Cni.Node.Tests.Pods;
+
+public sealed class CniCommandHandlerRollbackTests
+{
+    [TestCase(MemoryHcnOperation.EnumerateEndpoints)]
+    [TestCase(MemoryHcnOperation.CreateEndpoint)]
+    [TestCase(MemoryHcnOperation.ModifyNamespace)]
+    public async Task HandleAsync_AddHcnFaultAtStep_NothingLeftAndAddressFree(MemoryHcnOperation step)
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        node.Hcn.FailNext(step, 1, HcnErrorCodes.InvalidPolicy);
+
+        var outcome = await node.AddAsync("c1", ns);
+
+        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.Internal));
+        Assert.That(outcome.Error.Msg, Does.Contain("HCN_E_INVALID_POLICY").And.Contain("Fix:"));
+        Assert.That(outcome.Error.Details, Does.Contain("hresult=0x803B000D"));
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(node.Ipam.GetUsage().Single().Leased, Is.Zero);
+        Assert.That(node.Locks.ActiveKeys, Is.Zero);
+    }
+
+    [TestCase(MemoryHcnOperation.GetNamespace)]
+    [TestCase(MemoryHcnOperation.CreateNamespace)]
+    [TestCase(MemoryHcnOperation.CreateEndpoint)]
+    [TestCase(MemoryHcnOperation.ModifyNamespace)]
+    public async Task HandleAsync_AddOnNetnsPathWithHcnFault_CreatedNamespaceReleasedToo(MemoryHcnOperation step)
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        const string Netns = "/var/run/netns/cni-rollback";
+        node.Hcn.FailNext(step, 1, HcnErrorCodes.Fail);
+
+        var outcome = await node.AddAsync("c1", Netns);
+
+        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.Internal));
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(await node.Hcn.EnumerateNamespacesAsync(null, CancellationToken.None), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_AddAfterFault_RetrySucceedsWithoutLeaks()
+    {
+        await using var node = await NodeHarness.CreateAsync(configure: o => o with { IpQuarantine = TimeSpan.Zero });
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        node.Hcn.FailNext(MemoryHcnOperation.ModifyNamespace, 1, HcnErrorCodes.NamespaceAttachFailed);
+
+        var failed = await node.AddAsync("c1", ns);
+        var retried = NodeHarness.Result(await node.AddAsync("c1", ns));
+
+        Assert.That(failed.IsSuccess, Is.False);
+        Assert.That(retried.Parsed.Ips.Single().Address.ToString(), Is.EqualTo("10.244.1.3/24").Or.EqualTo("10.244.1.2/24"));
+        Assert.That(await node.EndpointsAsync(), Has.Count.EqualTo(1));
+        Assert.That(await node.LeasesAsync(), Has.Count.EqualTo(1));
+    }
+
+    [TestCase(HcnErrorCodes.ManagerStopped)]
+    [TestCase(HcnErrorCodes.Timeout)]
+    [TestCase(HcnErrorCodes.RpcServerUnavailable)]
+    public async Task HandleAsync_AddTransientHcnFault_Code11(int hresult)
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        node.Hcn.FailNext(MemoryHcnOperation.CreateEndpoint, 1, hresult);
+
+        var outcome = await node.AddAsync("c1", (await node.NewNamespaceAsync()).ToString());
+
+        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.TryAgainLater));
+        Assert.That(outcome.Error.Details, Does.Contain("hresult=" + HcnErrorCatalog.FormatHResult(hresult)));
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_AddNetworkDeletedOutOfBand_Code11AndNodeNotReady()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        await node.Hcn.DeleteNetworkAsync(node.Network.NetworkId!.Value, CancellationToken.None);
+
+        var outcome = await node.AddAsync("c1", (await node.NewNamespaceAsync()).ToString());
+
+        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.TryAgainLater));
+        Assert.That(outcome.Error.Msg, Does.Contain("no longer exists"));
+        Assert.That(node.Network.IsReady, Is.False);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_AddPoolExhausted_Code11NoEndpoint()
+    {
+        // 10.244.1.0/29 on Overlay: .2-.5 assignable (.1 gateway, .6 source VIP).
+        await using var node = await NodeHarness.CreateAsync(podCidrs: ["10.244.1.0/29"]);
+        for (var i = 0; i < 4; i++)
+        {
+            NodeHarness.Result(await node.AddAsync($"c{i}", $"/var/run/netns/p{i}"));
+        }
+
+        var outcome = await node.AddAsync("c4", "/var/run/netns/p4");
+
+        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.TryAgainLater));
+        Assert.That(outcome.Error.Msg, Does.Contain("exhausted"));
+        Assert.That(await node.EndpointsAsync(), Has.Count.EqualTo(4));
+        Assert.That(await node.LeasesAsync(), Has.Count.EqualTo(4));
+        var namespaces = await node.Hcn.EnumerateNamespacesAsync(null, CancellationToken.None);
+        Assert.That(namespaces.Select(n => n.Id), Has.No.Member(NetnsPathNamespaceResolver.IdForPath("/var/run/netns/p4")));
+    }
+
+    [Test]
+    public async Task HandleAsync_AddCancelled_Code11AndRolledBack()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var outcome = await node.Handler.HandleAsync(
+            NodeHarness.Request("ADD", NodeHarness.Config(), "c1", (await node.NewNamespaceAsync()).ToString(), "eth0"), cts.Token);
+
+        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.TryAgainLater));
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+    }
+}

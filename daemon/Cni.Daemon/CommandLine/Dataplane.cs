@@ -1,0 +1,11 @@
+namespace Cni.Daemon.CommandLine;
+
+/// <summary>Which realization of the HCN model the daemon programs (DESIGN.md §2).</summary>
+public enum Dataplane
+{
+    /// <summary>Windows: computenetwork.dll (HNS).</summary>
+    Hcn,
+
+    /// <summary>The in-process emulator: no packets move; for development, tests and control-plane benchmarks.</summary>
+    Memory,
+}

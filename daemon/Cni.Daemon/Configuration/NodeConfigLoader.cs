@@ -1,0 +1,410 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Cni.Node.Configuration;
+using Cni.Node.Ipam;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Cni.Daemon.Configuration;
+
+/// <summary>
+/// Reads the node config file (YAML, or JSON, which YAML reads too) into <see cref="NodeOptions"/>. Walks the YAML
+/// document itself rather than binding to a type, so that every problem — an unknown or misspelled key, a value of the
+/// wrong kind, a CIDR that does not parse — is reported with its key path and line, and all problems at once.
+/// </summary>
+public static class NodeConfigLoader
+{
+    private static readonly string[] TopLevelKeys =
+    [
+        "mode", "networkName", "clusterCIDRs", "serviceCIDRs", "podCIDRs", "nodeIP", "adapterName", "vxlan", "mtu",
+        "dsr", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "log",
+    ];
+
+    private static readonly string[] VxlanKeys = ["vni", "port"];
+    private static readonly string[] DnsKeys = ["nameservers", "domain", "search", "options"];
+    private static readonly string[] LogKeys = ["level", "format"];
+    private static readonly string[] LogLevels = ["trace", "debug", "information", "warning", "error", "critical"];
+    private static readonly string[] LogFormats = ["text", "json"];
+
+    public static NodeOptions LoadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NodeConfigException(path, [$"cannot read the file: {e.Message}"]);
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses and validates; <paramref name="source"/> names the file in error messages.</summary>
+    public static NodeOptions Parse(string text, string source)
+    {
+        var errors = new List<string>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new NodeConfigException(source, [$"line {e.Start.Line}: not valid YAML/JSON: {e.Message}"]);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new NodeConfigException(source, ["the file must hold one mapping of keys (mode, networkName, …)"]);
+        }
+
+        var reader = new Reader(errors);
+        var map = reader.Keys(root, "", TopLevelKeys);
+        var defaults = new NodeOptions();
+
+        var options = new NodeOptions
+        {
+            Mode = reader.Enum(map, "mode", ["l2bridge", "overlay"]) switch
+            {
+                "l2bridge" => NetworkMode.L2Bridge,
+                _ => NetworkMode.Overlay,
+            },
+            NetworkName = reader.String(map, "networkName") ?? defaults.NetworkName,
+            ClusterCidrs = reader.Cidrs(map, "clusterCIDRs"),
+            ServiceCidrs = reader.Cidrs(map, "serviceCIDRs"),
+            PodCidrs = reader.Cidrs(map, "podCIDRs"),
+            NodeIp = reader.Address(map, "nodeIP"),
+            AdapterName = reader.String(map, "adapterName"),
+            Mtu = reader.Int(map, "mtu", 576, 9216) ?? defaults.Mtu,
+            Dsr = reader.Bool(map, "dsr") ?? defaults.Dsr,
+            StateDir = reader.String(map, "stateDir") ?? defaults.StateDir,
+            Socket = reader.String(map, "socket") ?? defaults.Socket,
+            HealthAddress = reader.Endpoint(map, "healthAddress") ?? defaults.HealthAddress,
+            IpQuarantine = reader.Int(map, "ipQuarantineSeconds", 0, 3600) is { } seconds
+                ? TimeSpan.FromSeconds(seconds)
+                : defaults.IpQuarantine,
+        };
+
+        if (reader.Mapping(map, "vxlan") is { } vxlanNode)
+        {
+            var vxlan = reader.Keys(vxlanNode, "vxlan.", VxlanKeys);
+            options = options with
+            {
+                Vxlan = new VxlanOptions
+                {
+                    Vni = reader.Int(vxlan, "vni", VxlanOptions.MinimumVni, 16_777_215, "vxlan.") ?? VxlanOptions.MinimumVni,
+                    Port = reader.Int(vxlan, "port", 1, 65535, "vxlan.") ?? new VxlanOptions().Port,
+                },
+            };
+        }
+
+        if (reader.Mapping(map, "dns") is { } dnsNode)
+        {
+            var dns = reader.Keys(dnsNode, "dns.", DnsKeys);
+            options = options with
+            {
+                Dns = new DnsOptions
+                {
+                    Nameservers = reader.Addresses(dns, "nameservers", "dns."),
+                    Domain = reader.String(dns, "domain", "dns."),
+                    Search = reader.Strings(dns, "search", "dns."),
+                    Options = reader.Strings(dns, "options", "dns."),
+                },
+            };
+        }
+
+        if (reader.Mapping(map, "log") is { } logNode)
+        {
+            var log = reader.Keys(logNode, "log.", LogKeys);
+            options = options with
+            {
+                Log = new LogOptions
+                {
+                    Level = reader.Enum(log, "level", LogLevels, "log.") ?? defaults.Log.Level,
+                    Format = reader.Enum(log, "format", LogFormats, "log.") ?? defaults.Log.Format,
+                },
+            };
+        }
+
+        Validate(options, errors);
+        if (errors.Count > 0)
+        {
+            throw new NodeConfigException(source, errors);
+        }
+
+        return options;
+    }
+
+    /// <summary>Rules that span keys.</summary>
+    private static void Validate(NodeOptions options, List<string> errors)
+    {
+        if (!Cni.Spec.CniNames.IsValidIdentifier(options.NetworkName))
+        {
+            errors.Add($"networkName: '{options.NetworkName}' must start with a letter or digit and hold only letters, digits, '_', '.' and '-'");
+        }
+
+        if (options.Mode == NetworkMode.Overlay && options.PodCidrs.Any(c => c.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6))
+        {
+            errors.Add("podCIDRs: overlay networks are IPv4 only on Windows (HNS); use mode: l2bridge for dual-stack");
+        }
+
+        if (options.PodCidrs.GroupBy(c => c.BaseAddress.AddressFamily).Any(g => g.Count() > 1))
+        {
+            errors.Add("podCIDRs: at most one IPv4 and one IPv6 CIDR");
+        }
+
+        foreach (var podCidr in options.PodCidrs)
+        {
+            if (options.ClusterCidrs.Count > 0
+                && !options.ClusterCidrs.Any(c => c.BaseAddress.AddressFamily == podCidr.BaseAddress.AddressFamily && c.Contains(podCidr.BaseAddress) && c.PrefixLength <= podCidr.PrefixLength))
+            {
+                errors.Add($"podCIDRs: {podCidr} is not inside any of clusterCIDRs ({string.Join(", ", options.ClusterCidrs)})");
+            }
+
+            foreach (var serviceCidr in options.ServiceCidrs.Where(s => Overlaps(s, podCidr)))
+            {
+                errors.Add($"serviceCIDRs: {serviceCidr} overlaps podCIDRs {podCidr}");
+            }
+        }
+
+        if (options.Mode == NetworkMode.Overlay && options.Mtu > 9216 - 50)
+        {
+            errors.Add("mtu: leaves no room for the 50-byte VXLAN header");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.StateDir) || !Path.IsPathFullyQualified(options.StateDir))
+        {
+            errors.Add($"stateDir: '{options.StateDir}' must be an absolute path");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Socket) || !Path.IsPathFullyQualified(options.Socket))
+        {
+            errors.Add($"socket: '{options.Socket}' must be an absolute path");
+        }
+        else if (System.Text.Encoding.UTF8.GetByteCount(options.Socket) > 107)
+        {
+            errors.Add($"socket: '{options.Socket}' is longer than the 107 bytes an AF_UNIX socket path may have");
+        }
+    }
+
+    private static bool Overlaps(IPNetwork a, IPNetwork b) =>
+        a.BaseAddress.AddressFamily == b.BaseAddress.AddressFamily && (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress));
+
+    /// <summary>Typed access to YAML nodes that records, rather than throws, each problem with its path and line.</summary>
+    private sealed class Reader(List<string> errors)
+    {
+        public Dictionary<string, YamlNode> Keys(YamlMappingNode node, string prefix, string[] known)
+        {
+            var result = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            foreach (var (keyNode, value) in node.Children)
+            {
+                var key = (keyNode as YamlScalarNode)?.Value ?? "";
+                if (!known.Contains(key, StringComparer.Ordinal))
+                {
+                    var hint = known.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+                    errors.Add(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"line {keyNode.Start.Line}: unknown key '{prefix}{key}'{(hint is null ? "" : $" (did you mean '{prefix}{hint}'?)")}; known keys: {string.Join(", ", known)}"));
+                    continue;
+                }
+
+                if (!result.TryAdd(key, value))
+                {
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"line {keyNode.Start.Line}: key '{prefix}{key}' appears twice"));
+                }
+            }
+
+            return result;
+        }
+
+        public YamlMappingNode? Mapping(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            if (!map.TryGetValue(key, out var node) || IsNull(node))
+            {
+                return null;
+            }
+
+            if (node is YamlMappingNode mapping)
+            {
+                return mapping;
+            }
+
+            Error(node, prefix + key, "must be a mapping of keys");
+            return null;
+        }
+
+        public string? String(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            if (!map.TryGetValue(key, out var node) || IsNull(node))
+            {
+                return null;
+            }
+
+            if (node is YamlScalarNode { Value: { } value })
+            {
+                return value;
+            }
+
+            Error(node, prefix + key, "must be a single value");
+            return null;
+        }
+
+        public string? Enum(Dictionary<string, YamlNode> map, string key, string[] allowed, string prefix = "")
+        {
+            var value = String(map, key, prefix);
+            if (value is null || allowed.Contains(value, StringComparer.Ordinal))
+            {
+                return value;
+            }
+
+            Error(map[key], prefix + key, $"'{value}' is not one of {string.Join(", ", allowed)}");
+            return null;
+        }
+
+        public int? Int(Dictionary<string, YamlNode> map, string key, int min, int max, string prefix = "")
+        {
+            var value = String(map, key, prefix);
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+            {
+                Error(map[key], prefix + key, $"'{value}' is not a whole number");
+                return null;
+            }
+
+            if (number < min || number > max)
+            {
+                Error(map[key], prefix + key, string.Create(CultureInfo.InvariantCulture, $"{number} is outside {min}..{max}"));
+                return null;
+            }
+
+            return number;
+        }
+
+        public bool? Bool(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            var value = String(map, key, prefix);
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (bool.TryParse(value, out var flag))
+            {
+                return flag;
+            }
+
+            Error(map[key], prefix + key, $"'{value}' is not true or false");
+            return null;
+        }
+
+        public IPAddress? Address(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            var value = String(map, key, prefix);
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (IPAddress.TryParse(value, out var address) && !value.Contains('/', StringComparison.Ordinal))
+            {
+                return address;
+            }
+
+            Error(map[key], prefix + key, $"'{value}' is not an IP address");
+            return null;
+        }
+
+        public string? Endpoint(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            var value = String(map, key, prefix);
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (IPEndPoint.TryParse(value, out var endpoint) && endpoint.Port != 0)
+            {
+                return value;
+            }
+
+            Error(map[key], prefix + key, $"'{value}' is not an address:port such as 127.0.0.1:9872");
+            return null;
+        }
+
+        public IReadOnlyList<string> Strings(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            if (!map.TryGetValue(key, out var node) || IsNull(node))
+            {
+                return [];
+            }
+
+            if (node is not YamlSequenceNode sequence)
+            {
+                Error(node, prefix + key, "must be a list");
+                return [];
+            }
+
+            var result = new List<string>();
+            for (var i = 0; i < sequence.Children.Count; i++)
+            {
+                if (sequence.Children[i] is YamlScalarNode { Value: { } value })
+                {
+                    result.Add(value);
+                }
+                else
+                {
+                    Error(sequence.Children[i], string.Create(CultureInfo.InvariantCulture, $"{prefix}{key}[{i}]"), "must be a single value");
+                }
+            }
+
+            return result;
+        }
+
+        public IReadOnlyList<IPNetwork> Cidrs(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            var result = new List<IPNetwork>();
+            var values = Strings(map, key, prefix);
+            for (var i = 0; i < values.Count; i++)
+            {
+                // IPNetwork.TryParse rejects host bits, which is what we want: 10.244.1.5/24 is a typo, not a CIDR.
+                if (IPNetwork.TryParse(values[i], out var cidr) && values[i].Contains('/', StringComparison.Ordinal))
+                {
+                    result.Add(cidr);
+                }
+                else
+                {
+                    Error(((YamlSequenceNode)map[key]).Children[i], string.Create(CultureInfo.InvariantCulture, $"{prefix}{key}[{i}]"), $"'{values[i]}' is not a CIDR (address/prefix with no host bits set)");
+                }
+            }
+
+            return result;
+        }
+
+        public IReadOnlyList<string> Addresses(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            var values = Strings(map, key, prefix);
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (!IPAddress.TryParse(values[i], out _))
+                {
+                    Error(((YamlSequenceNode)map[key]).Children[i], string.Create(CultureInfo.InvariantCulture, $"{prefix}{key}[{i}]"), $"'{values[i]}' is not an IP address");
+                }
+            }
+
+            return values;
+        }
+
+        private static bool IsNull(YamlNode node) =>
+            node is YamlScalarNode { Value: null or "" or "~" or "null", Style: ScalarStyle.Plain };
+
+        private void Error(YamlNode node, string path, string message) =>
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"line {node.Start.Line}: {path}: {message}"));
+    }
+}

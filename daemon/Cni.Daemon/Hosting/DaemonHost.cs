@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Net;
+using Cni.Daemon.CommandLine;
+using Cni.Daemon.Configuration;
+using Cni.Daemon.Metrics;
+using Cni.Daemon.Status;
+using Cni.Hcn;
+using Cni.Hcn.Memory;
+using Cni.Hcn.Windows;
+using Cni.Node.Configuration;
+using Cni.Node.Dataplane;
+using Cni.Node.Ipam;
+using Cni.Node.Networks;
+using Cni.Node.Pods;
+using Cni.Spec.Wire;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Cni.Daemon.Hosting;
+
+/// <summary>
+/// Builds and runs wincnid: the node config, the dataplane, IPAM, the node network and the CNI handler, served on
+/// the CNI socket (POST /v1/cni, GET /v1/status) and a TCP listener for /healthz, /readyz and /metrics.
+/// </summary>
+public static class DaemonHost
+{
+    /// <summary>Longest a CNI request may take inside the daemon; below the plugin's default 60 s deadline.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(55);
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires or the process is asked to stop (SIGTERM, Ctrl-C).</summary>
+    public static async Task RunAsync(RunSettings settings, CancellationToken cancellationToken)
+    {
+        var app = await BuildAsync(settings, cancellationToken).ConfigureAwait(false);
+        await using (app.ConfigureAwait(false))
+        {
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Builds the started-but-not-running application (tests start and stop it themselves).</summary>
+    public static async Task<WebApplication> BuildAsync(RunSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = LoadOptions(settings);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        ConfigureLogging(builder.Logging, options.Log);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        var time = TimeProvider.System;
+        using var bootstrapLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options.Log));
+        var nodeSource = new StaticNodeSource(options);
+        var node = await nodeSource.GetAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new DaemonStartupException("podCIDRs: no pod CIDR for this node; set podCIDRs in the node config");
+
+        IpamStore ipam;
+        try
+        {
+            ipam = await IpamStore.OpenAsync(
+                new IpamOptions
+                {
+                    StateDirectory = options.StateDir,
+                    Mode = options.Mode,
+                    PodCidrs = [.. node.PodCidrs.Select(c => c.ToString())],
+                    QuarantinePeriod = options.IpQuarantine,
+                },
+                time,
+                bootstrapLoggers,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (IpamStoreLockedException e)
+        {
+            throw new DaemonStartupException($"stateDir {options.StateDir} is in use by another wincnid ({e.Message})", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DaemonStartupException($"stateDir {options.StateDir} is not usable: {e.Message}", e);
+        }
+
+        var metrics = new DaemonMetrics();
+        var hcn = new BoundedHcn(new MeteredHcn(CreateDataplane(settings.Dataplane, time), metrics));
+        var locks = new KeyedAsyncLock<LeaseKey>();
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton<IHcn>(hcn);
+        builder.Services.AddSingleton<IIpamStore>(ipam);
+        builder.Services.AddSingleton<INodeSource>(nodeSource);
+        builder.Services.AddSingleton(locks);
+        builder.Services.AddSingleton<NodeNetwork>();
+        builder.Services.AddSingleton<INamespaceResolver>(OperatingSystem.IsWindows()
+            ? new HcnNamespaceResolver()
+            : new NetnsPathNamespaceResolver(hcn));
+        builder.Services.AddSingleton<ICniCommandHandler, CniCommandHandler>();
+        builder.Services.AddSingleton(services => new CniEndpoint(
+            services.GetRequiredService<ICniCommandHandler>(),
+            metrics,
+            services.GetRequiredService<ILogger<CniEndpoint>>(),
+            RequestTimeout));
+        builder.Services.AddSingleton<StatusEndpoint>();
+        builder.Services.AddHostedService<NetworkReconciler>();
+
+        UnixSocketGuard.Prepare(options.Socket);
+        var healthEndpoint = IPEndPoint.Parse(options.HealthAddress);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenUnixSocket(options.Socket);
+            kestrel.Listen(healthEndpoint);
+            kestrel.Limits.MaxRequestBodySize = DaemonProtocol.MaxRequestBytes;
+            kestrel.AddServerHeader = false;
+        });
+
+        var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => UnixSocketGuard.Restrict(options.Socket));
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            hcn.Dispose();
+            ipam.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            TryDelete(options.Socket);
+        });
+
+        app.MapPost(DaemonProtocol.CniPath, (HttpContext context, CniEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.MapGet(StatusEndpoint.Path, (HttpContext context, StatusEndpoint endpoint) => endpoint.HandleAsync(context));
+        HealthEndpoints.Map(app, metrics);
+        return app;
+    }
+
+    private static NodeOptions LoadOptions(RunSettings settings)
+    {
+        var options = settings.ConfigFile is { } file ? NodeConfigLoader.LoadFile(file) : new NodeOptions();
+        options = options with
+        {
+            Socket = settings.Socket ?? options.Socket,
+            StateDir = settings.StateDir ?? options.StateDir,
+            HealthAddress = settings.HealthAddress ?? options.HealthAddress,
+        };
+
+        if (!IPEndPoint.TryParse(options.HealthAddress, out _))
+        {
+            throw new DaemonStartupException($"--health-address: '{options.HealthAddress}' is not an address:port such as 127.0.0.1:9872");
+        }
+
+        if (!Path.IsPathFullyQualified(options.Socket) || !Path.IsPathFullyQualified(options.StateDir))
+        {
+            throw new DaemonStartupException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"--socket and --state-dir must be absolute paths (got '{options.Socket}' and '{options.StateDir}')"));
+        }
+
+        return options;
+    }
+
+    private static IHcn CreateDataplane(Dataplane dataplane, TimeProvider time) => dataplane switch
+    {
+        Dataplane.Hcn when OperatingSystem.IsWindows() => new WindowsHcn(),
+        Dataplane.Hcn => throw new DaemonStartupException("--dataplane hcn needs Windows (computenetwork.dll); use --dataplane memory here"),
+        _ => new MemoryHcn(new MemoryHcnOptions(), time),
+    };
+
+    private static void ConfigureLogging(ILoggingBuilder logging, LogOptions log)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(Enum.Parse<LogLevel>(log.Level, ignoreCase: true));
+
+        // Kestrel and hosting chatter at Information is noise next to the daemon's own events.
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        if (string.Equals(log.Format, "json", StringComparison.Ordinal))
+        {
+            logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a stale socket file is detected and replaced at the next start.
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Prometheus;
+
+namespace Cni.Daemon.Metrics;
+
+/// <summary>
+/// The daemon's Prometheus metrics, in a registry of its own so several daemons can live in one test process.
+/// </summary>
+public sealed class DaemonMetrics
+{
+    private static readonly double[] LatencyBuckets = Histogram.ExponentialBuckets(0.0005, 2, 16); // 0.5 ms … 16 s
+
+    public DaemonMetrics()
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        CniRequests = factory.CreateCounter(
+            "wincni_cni_requests_total",
+            "CNI requests handled, by command and CNI result code (0 = success).",
+            "command",
+            "code");
+        CniDuration = factory.CreateHistogram(
+            "wincni_cni_request_duration_seconds",
+            "Time to handle a CNI request inside the daemon, by command.",
+            new HistogramConfiguration { LabelNames = ["command"], Buckets = LatencyBuckets });
+        HcnCalls = factory.CreateCounter(
+            "wincni_hcn_calls_total",
+            "HCN operations, by operation and outcome (ok or the HRESULT).",
+            "operation",
+            "outcome");
+        HcnDuration = factory.CreateHistogram(
+            "wincni_hcn_call_duration_seconds",
+            "Latency of HCN operations, by operation.",
+            new HistogramConfiguration { LabelNames = ["operation"], Buckets = LatencyBuckets });
+        IpamAddresses = factory.CreateGauge(
+            "wincni_ipam_addresses",
+            "Pod addresses per pool and state (assignable, leased, quarantined, reserved).",
+            "pool",
+            "state");
+        Ready = factory.CreateGauge("wincni_ready", "1 when the node network exists and IPAM is loaded.");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter CniRequests { get; }
+
+    public Histogram CniDuration { get; }
+
+    public Counter HcnCalls { get; }
+
+    public Histogram HcnDuration { get; }
+
+    public Gauge IpamAddresses { get; }
+
+    public Gauge Ready { get; }
+}

@@ -1,0 +1,3 @@
+using Cni.Daemon.CommandLine;
+
+return await DaemonCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

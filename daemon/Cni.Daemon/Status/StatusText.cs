@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Cni.Daemon.Status;
+
+/// <summary>The human view of a <see cref="StatusDocument"/>: short sections, one line per object.</summary>
+public static class StatusText
+{
+    public static string Render(StatusDocument status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var text = new StringBuilder();
+        var culture = CultureInfo.InvariantCulture;
+        text.AppendLine(culture, $"wincnid {status.Version}");
+        text.AppendLine(culture, $"ready:    {(status.Ready ? "yes" : "NO: " + status.NotReadyReason)}");
+        text.AppendLine(culture, $"network:  {status.NetworkName}  desired {Describe(status.DesiredNetwork)}  actual {Describe(status.ActualNetwork)}");
+        foreach (var difference in status.Differences)
+        {
+            text.AppendLine(culture, $"  differs: {difference}");
+        }
+
+        text.AppendLine(culture, $"pools ({status.Pools.Count}):");
+        foreach (var pool in status.Pools)
+        {
+            text.AppendLine(culture, $"  {pool.Cidr,-24} leased {pool.Leased}  quarantined {pool.Quarantined}  free {pool.Free}  reserved {pool.Reserved}");
+        }
+
+        text.AppendLine(culture, $"endpoints ({status.Endpoints.Count}):");
+        foreach (var endpoint in status.Endpoints)
+        {
+            text.AppendLine(culture, $"  {endpoint.Id}  {endpoint.Name,-40} {string.Join(",", endpoint.IpAddresses),-18} {(endpoint.Owned ? "" : "foreign ")}{(endpoint.HasLease || !endpoint.Owned ? "" : "NO LEASE")}");
+        }
+
+        text.AppendLine(culture, $"leases ({status.Leases.Count}):");
+        foreach (var lease in status.Leases)
+        {
+            var pod = lease.PodName is null ? "" : $"{lease.PodNamespace}/{lease.PodName}";
+            text.AppendLine(culture, $"  {Short(lease.ContainerId)}/{lease.IfName,-6} {string.Join(",", lease.Addresses),-18} {pod} {(lease.HasEndpoint ? "" : "NO ENDPOINT")}");
+        }
+
+        foreach (var stale in status.StaleLeases)
+        {
+            text.AppendLine(culture, $"  stale lease: {stale}");
+        }
+
+        if (status.Error is not null)
+        {
+            text.AppendLine(culture, $"error reading HCN: {status.Error}");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Short(string containerId) => containerId.Length > 12 ? containerId[..12] : containerId;
+
+    private static string Describe(JsonElement? network)
+    {
+        if (network is not { } element)
+        {
+            return "(none)";
+        }
+
+        var id = element.TryGetProperty("ID", out var i) ? i.GetString() : null;
+        var type = element.TryGetProperty("Type", out var t) ? t.GetString() : null;
+        return id is null ? $"[{type}]" : $"{id} [{type}]";
+    }
+}

@@ -1,0 +1,148 @@
+using System.Net;
+using Cni.Daemon.Configuration;
+using Cni.Node.Ipam;
+
+namespace Cni.Daemon.Tests.Configuration;
+
+[TestFixture]
+public sealed class NodeConfigLoaderTests
+{
+    private const string DesignExample = """
+        mode: overlay                  # or l2bridge
+        networkName: wincni
+        clusterCIDRs: [10.244.0.0/16]
+        serviceCIDRs: [10.96.0.0/12]
+        podCIDRs: [10.244.1.0/24]
+        nodeIP: 192.0.2.10
+        vxlan: {vni: 4096, port: 4789}
+        mtu: 1450
+        dsr: false
+        stateDir: /var/lib/wincni
+        socket: /run/wincni/wincnid.sock
+        """;
+
+    private static string Problems(string yaml) =>
+        Assert.Throws<NodeConfigException>(() => NodeConfigLoader.Parse(yaml, "node.yaml"))!.Message;
+
+    [Test]
+    public void Parse_DesignDocumentExample_ReadsEveryKey()
+    {
+        var options = NodeConfigLoader.Parse(DesignExample, "node.yaml");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Mode, Is.EqualTo(NetworkMode.Overlay));
+            Assert.That(options.NetworkName, Is.EqualTo("wincni"));
+            Assert.That(options.ClusterCidrs, Is.EqualTo(new[] { IPNetwork.Parse("10.244.0.0/16") }));
+            Assert.That(options.ServiceCidrs, Is.EqualTo(new[] { IPNetwork.Parse("10.96.0.0/12") }));
+            Assert.That(options.PodCidrs, Is.EqualTo(new[] { IPNetwork.Parse("10.244.1.0/24") }));
+            Assert.That(options.NodeIp, Is.EqualTo(IPAddress.Parse("192.0.2.10")));
+            Assert.That(options.Vxlan.Vni, Is.EqualTo(4096));
+            Assert.That(options.Vxlan.Port, Is.EqualTo(4789));
+            Assert.That(options.Mtu, Is.EqualTo(1450));
+            Assert.That(options.Dsr, Is.False);
+            Assert.That(options.StateDir, Is.EqualTo("/var/lib/wincni"));
+            Assert.That(options.Socket, Is.EqualTo("/run/wincni/wincnid.sock"));
+        });
+    }
+
+    [Test]
+    public void Parse_Json_ReadsTheSameKeys()
+    {
+        var options = NodeConfigLoader.Parse("""{"mode":"l2bridge","podCIDRs":["10.244.2.0/24","fd00:10:244:2::/64"],"dns":{"nameservers":["10.96.0.10"],"search":["svc.cluster.local"]}}""", "node.json");
+
+        Assert.That(options.Mode, Is.EqualTo(NetworkMode.L2Bridge));
+        Assert.That(options.PodCidrs, Has.Count.EqualTo(2));
+        Assert.That(options.Dns.Nameservers, Is.EqualTo(new[] { "10.96.0.10" }));
+    }
+
+    [Test]
+    public void Parse_EmptyDocument_Rejected()
+    {
+        Assert.That(Problems(""), Does.Contain("one mapping of keys"));
+    }
+
+    [Test]
+    public void Parse_MisspelledKey_NamesKeyLineAndSuggestion()
+    {
+        var message = Problems("mode: overlay\npodCidrs: [10.244.1.0/24]\n");
+
+        Assert.That(message, Does.Contain("line 2").And.Contain("unknown key 'podCidrs'").And.Contain("did you mean 'podCIDRs'"));
+    }
+
+    [Test]
+    public void Parse_UnknownNestedKey_NamesFullPath()
+    {
+        Assert.That(Problems("vxlan: {vnii: 5000}"), Does.Contain("unknown key 'vxlan.vnii'"));
+    }
+
+    [TestCase("vxlan: {vni: 4095}", "vxlan.vni: 4095 is outside 4096..16777215")]
+    [TestCase("vxlan: {port: 0}", "vxlan.port: 0 is outside 1..65535")]
+    [TestCase("mode: nat2", "mode: 'nat2' is not one of l2bridge, overlay")]
+    [TestCase("mtu: big", "mtu: 'big' is not a whole number")]
+    [TestCase("dsr: maybe", "dsr: 'maybe' is not true or false")]
+    [TestCase("nodeIP: 10.0.0.1/24", "nodeIP: '10.0.0.1/24' is not an IP address")]
+    [TestCase("podCIDRs: [10.244.1.5/24]", "podCIDRs[0]: '10.244.1.5/24' is not a CIDR")]
+    [TestCase("podCIDRs: 10.244.1.0/24", "podCIDRs: must be a list")]
+    [TestCase("networkName: -bad", "networkName: '-bad' must start with a letter or digit")]
+    [TestCase("stateDir: relative/dir", "stateDir: 'relative/dir' must be an absolute path")]
+    [TestCase("healthAddress: localhost", "healthAddress: 'localhost' is not an address:port")]
+    [TestCase("log: {level: loud}", "log.level: 'loud' is not one of")]
+    [TestCase("dns: {nameservers: [dns.example]}", "dns.nameservers[0]: 'dns.example' is not an IP address")]
+    public void Parse_BadValue_NamesTheKey(string yaml, string expected)
+    {
+        Assert.That(Problems(yaml), Does.Contain(expected));
+    }
+
+    [Test]
+    public void Parse_SeveralProblems_ReportsAllAtOnce()
+    {
+        var problems = Assert.Throws<NodeConfigException>(() => NodeConfigLoader.Parse("mtu: x\nvxlan: {vni: 1}\nfoo: 1\n", "n.yaml"))!.Problems;
+
+        Assert.That(problems, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void Parse_PodCidrOutsideClusterCidrs_Rejected()
+    {
+        Assert.That(Problems("clusterCIDRs: [10.244.0.0/16]\npodCIDRs: [10.50.1.0/24]"), Does.Contain("not inside any of clusterCIDRs"));
+    }
+
+    [Test]
+    public void Parse_ServiceCidrOverlappingPodCidr_Rejected()
+    {
+        Assert.That(Problems("serviceCIDRs: [10.244.0.0/16]\npodCIDRs: [10.244.1.0/24]"), Does.Contain("overlaps podCIDRs"));
+    }
+
+    [Test]
+    public void Parse_OverlayWithIpv6PodCidr_Rejected()
+    {
+        Assert.That(Problems("mode: overlay\npodCIDRs: [fd00::/64]"), Does.Contain("IPv4 only"));
+    }
+
+    [Test]
+    public void Parse_SocketPathTooLongForAfUnix_Rejected()
+    {
+        Assert.That(Problems($"socket: /{new string('s', 120)}"), Does.Contain("107 bytes"));
+    }
+
+    [Test]
+    public void Parse_DuplicateKey_Rejected()
+    {
+        Assert.That(() => NodeConfigLoader.Parse("mtu: 1400\nmtu: 1500\n", "n.yaml"), Throws.InstanceOf<NodeConfigException>());
+    }
+
+    [Test]
+    public void Parse_BrokenYaml_NamesLine()
+    {
+        Assert.That(Problems("mode: [overlay\n"), Does.Contain("not valid YAML/JSON"));
+    }
+
+    [Test]
+    public void LoadFile_Missing_SaysCannotRead()
+    {
+        var message = Assert.Throws<NodeConfigException>(() => NodeConfigLoader.LoadFile("/nonexistent/node.yaml"))!.Message;
+
+        Assert.That(message, Does.Contain("cannot read the file"));
+    }
+}

@@ -23,7 +23,14 @@ internal static class AddressMath
     public static bool TryParsePrefix(string? text, out IPNetwork prefix)
     {
         prefix = default;
-        return !string.IsNullOrWhiteSpace(text) && IPNetwork.TryParse(text, out prefix);
+        if (string.IsNullOrWhiteSpace(text) || !IPNetwork.TryParse(text, out prefix))
+        {
+            return false;
+        }
+
+        // Some runtimes mask host bits instead of rejecting them; HNS wants the network address itself.
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && IPAddress.TryParse(text.AsSpan(0, slash), out var written) && written.Equals(prefix.BaseAddress);
     }
 
     /// <summary>A CIDR or a bare address (OutBoundNAT exceptions and ACL address lists accept both).</summary>

@@ -4,7 +4,7 @@
 #
 #   build    compile the solution (Release)
 #   test     publish, then run every test project; ends with "N passed, N failed[, N skipped]"
-#   publish  NativeAOT wincni (and later wincnid) into artifacts/bin/
+#   publish  NativeAOT wincni and the wincnid daemon into artifacts/bin/
 #   bench    exec-level benchmarks against Debian's reference plugins, same run, same machine
 #   run      the main job for now: publish, then ask wincni for its VERSION like a runtime would
 #   clean    remove build outputs
@@ -48,11 +48,16 @@ function Invoke-Publish {
     New-Item -ItemType Directory -Force -Path $BinDir | Out-Null
     Invoke-Native dotnet @('publish', (Join-Path $Root 'cni/Cni.Plugin/Cni.Plugin.csproj'),
         '-c', 'Release', '-r', $Rid, '-o', $BinDir, '--nologo')
-    $wincni = Join-Path $BinDir "wincni$ExeSuffix"
-    if (-not (Test-Path $wincni)) {
-        throw "publish did not produce $wincni"
+    # The daemon is long-running, so start-up time matters less than a normal runtime: framework-dependent, one file.
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'daemon/Cni.Daemon/Cni.Daemon.csproj'),
+        '-c', 'Release', '-r', $Rid, '--self-contained', 'false', '-p:PublishSingleFile=true', '-o', $BinDir, '--nologo')
+    foreach ($binary in @("wincni$ExeSuffix", "wincnid$ExeSuffix")) {
+        $path = Join-Path $BinDir $binary
+        if (-not (Test-Path $path)) {
+            throw "publish did not produce $path"
+        }
+        Write-Host "published $path"
     }
-    Write-Host "published $wincni"
 }
 
 # Counts outcomes from the TRX files of one run, so the closing line covers every test project.

@@ -30,6 +30,9 @@ public sealed partial class NodeNetwork
         [LoggerMessage(EventId = 2108, Level = LogLevel.Information, Message = "Reconciled network {NetworkName}: {Released} leases released, {Deleted} endpoints deleted, {Kept} attachments kept, {Foreign} foreign endpoints, {Errors} errors")]
         public static partial void Reconciled(ILogger logger, string networkName, int released, int deleted, int kept, int foreign, int errors);
 
+        [LoggerMessage(EventId = 2110, Level = LogLevel.Information, Message = "Host endpoint {EndpointName} ({EndpointId}) holds {Addresses} in the host's default namespace")]
+        public static partial void HostEndpointEnsured(ILogger logger, string endpointName, Guid endpointId, string addresses);
+
         [LoggerMessage(EventId = 2109, Level = LogLevel.Error, Message = "Reconciling network {NetworkName} failed")]
         public static partial void ReconcileFailed(ILogger logger, Exception exception, string networkName);
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Cni.Hcn;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
 using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 using Cni.Node.Pods;
@@ -342,7 +343,11 @@ public sealed partial class NodeNetwork
                 }
                 else
                 {
-                    var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(existing[0].Id), cancellationToken).ConfigureAwait(false);
+                    // wincni's own host endpoint goes with the network; any other endpoint is a pod (or someone else's).
+                    var hostEndpoint = EndpointNames.HostEndpointFor(name);
+                    var endpoints = (await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(existing[0].Id), cancellationToken).ConfigureAwait(false))
+                        .Where(e => e.Name != hostEndpoint)
+                        .ToList();
                     if (endpoints.Count > 0)
                     {
                         var reason = $"HCN network '{name}' ({existing[0].Id}) differs from the config: {string.Join("; ", differences)}. "
@@ -359,6 +364,8 @@ public sealed partial class NodeNetwork
                 }
             }
 
+            network = await EnsureHostRouteAsync(network, cancellationToken).ConfigureAwait(false);
+            await EnsureHostEndpointAsync(network, node, cancellationToken).ConfigureAwait(false);
             Log.NetworkEnsured(_logger, name, network.Id, action);
             _state = new State(true, null, network, node, desired, _time.GetUtcNow());
             var reconcile = await ReconcileAsync(cancellationToken).ConfigureAwait(false);
@@ -369,6 +376,66 @@ public sealed partial class NodeNetwork
             Log.EnsureFailed(_logger, ex, name);
             return NotReady(NetworkAction.None, null, [], node, desired, $"HCN network '{name}' could not be ensured: {ex.Message} ({CniErrors.Details(ex)})");
         }
+    }
+
+    /// <summary>Overlay: an adopted network without the HostRoute policy gets it (networks created by wincni have it).</summary>
+    private async Task<HostComputeNetwork> EnsureHostRouteAsync(HostComputeNetwork network, CancellationToken cancellationToken)
+    {
+        if (_options.Mode != NetworkMode.Overlay || (network.Policies ?? []).Any(p => p.Type == NetworkPolicyType.HostRoute))
+        {
+            return network;
+        }
+
+        return await _hcn.AddNetworkPoliciesAsync(network.Id, [NetworkPolicy.Create(new HostRoutePolicySetting())], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// L2Bridge: the host endpoint holding each pool's <see cref="IpPool.HostEndpoint"/> (.2), attached to the host's
+    /// default namespace, is the pods' gateway and the host's door into the bridge (flannel host-gw's <c>cbr0_ep</c>).
+    /// Kept when intact; otherwise replaced.
+    /// </summary>
+    private async Task EnsureHostEndpointAsync(HostComputeNetwork network, NodeInfo node, CancellationToken cancellationToken)
+    {
+        if (_options.Mode != NetworkMode.L2Bridge)
+        {
+            return;
+        }
+
+        var name = EndpointNames.HostEndpointFor(_options.NetworkName);
+        var wanted = node.PodCidrs
+            .Select((cidr, i) => IpPool.Create(cidr.ToString(), NetworkMode.L2Bridge, string.Create(CultureInfo.InvariantCulture, $"podCIDRs[{i}]")))
+            .Select(pool => new IpConfig { IpAddress = pool.HostEndpoint!.ToString(), PrefixLength = (byte)pool.Cidr.PrefixLength })
+            .ToList();
+        var wantedText = wanted.Select(c => c.IpAddress!).Order(StringComparer.Ordinal).ToList();
+
+        var existing = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(name), cancellationToken).ConfigureAwait(false);
+        if (existing.Count == 1
+            && existing[0].HostComputeNetwork == network.Id
+            && existing[0].HostComputeNamespace != Guid.Empty
+            && (existing[0].IpConfigurations ?? []).Select(c => c.IpAddress ?? string.Empty).Order(StringComparer.Ordinal).SequenceEqual(wantedText, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        foreach (var stale in existing)
+        {
+            try
+            {
+                await _hcn.DeleteEndpointAsync(stale.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HcnException ex) when (ex.IsNotFound)
+            {
+                // Already gone.
+            }
+        }
+
+        var created = await _hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = name, IpConfigurations = wanted }, cancellationToken).ConfigureAwait(false);
+        var defaults = await _hcn.EnumerateNamespacesAsync(HostComputeQuery.DefaultNamespace(), cancellationToken).ConfigureAwait(false);
+        var hostNamespace = defaults.Count > 0
+            ? defaults[0].Id
+            : (await _hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.HostDefault }, cancellationToken).ConfigureAwait(false)).Id;
+        await _hcn.AddNamespaceEndpointAsync(hostNamespace, created.Id, cancellationToken).ConfigureAwait(false);
+        Log.HostEndpointEnsured(_logger, name, created.Id, string.Join(",", wantedText));
     }
 
     private async Task<IpLease?> ReleaseIfStillOrphanedAsync(Guid networkId, string endpointName, LeaseKey key, CancellationToken cancellationToken)

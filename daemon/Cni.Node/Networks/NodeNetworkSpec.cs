@@ -19,7 +19,7 @@ namespace Cni.Node.Networks;
 /// <item>Overlay (§12.2, flannel's shape): the subnet carries a VSID policy = <c>vxlan.vni</c>; network policies
 /// ProviderAddress = <c>nodeIP</c>, VxlanPort = <c>vxlan.port</c> and DrMacAddress derived from the node IP
 /// (<c>0E-2A-</c> + the four address bytes, flannel's MAC prefix), so the VTEP MAC peers route to is stable across
-/// restarts.</item>
+/// restarts; HostRoute, so the host reaches its own pods (flannel's step 5).</item>
 /// <item>Not EnableNonPersistent: wincnid adopts the network after a restart instead of rebuilding it under running pods.</item>
 /// </list>
 /// </remarks>
@@ -64,6 +64,9 @@ public static class NodeNetworkSpec
             }
 
             policies.Add(NetworkPolicy.Create(new VxlanPortPolicySetting { Port = (ushort)options.Vxlan.Port }));
+
+            // Host ↔ local pod traffic on Overlay (flannel adds it right after creating the network; HNS ≥ 9.2).
+            policies.Add(NetworkPolicy.Create(new HostRoutePolicySetting()));
             if (DrMacFor(node.NodeIp) is { } mac)
             {
                 policies.Add(NetworkPolicy.Create(new DrMacAddressPolicySetting { Address = mac }));

@@ -30,6 +30,14 @@ public static class EndpointNames
     public static string For(string networkName, string containerId, string ifName) =>
         PrefixFor(networkName) + Escape(containerId) + "_" + Escape(ifName);
 
+    /// <summary>
+    /// The L2Bridge host endpoint of a network (the pods' gateway, flannel's <c>cbr0_ep</c>): <c>wincni-host_&lt;network&gt;</c>.
+    /// Deliberately outside <see cref="PrefixFor"/>, so pod reconciliation and GC never take it for a pod endpoint.
+    /// </summary>
+    /// <param name="networkName">The network name.</param>
+    /// <returns>The name.</returns>
+    public static string HostEndpointFor(string networkName) => "wincni-host_" + Escape(networkName);
+
     /// <summary>Whether <paramref name="endpointName"/> is a pod endpoint wincni created on <paramref name="networkName"/>.</summary>
     /// <param name="endpointName">The endpoint's name.</param>
     /// <param name="networkName">The network name.</param>

@@ -26,7 +26,7 @@ public sealed class NodeNetworkSpecTests
     }
 
     [Test]
-    public void Build_Overlay_VsidProviderAddressVxlanPortDrMac()
+    public void Build_Overlay_VsidProviderAddressVxlanPortHostRouteDrMac()
     {
         var options = new NodeOptions { Mode = NetworkMode.Overlay, NetworkName = "vxlan0", Vxlan = new VxlanOptions { Vni = 4097, Port = 4790 } };
 
@@ -34,7 +34,7 @@ public sealed class NodeNetworkSpecTests
 
         Assert.That(HcnJson.Serialize(network), Is.EqualTo(
             """
-            {"Name":"vxlan0","Type":"Overlay","Policies":[{"Type":"ProviderAddress","Settings":{"ProviderAddress":"192.0.2.10"}},{"Type":"VxlanPort","Settings":{"Port":4790}},{"Type":"DrMacAddress","Settings":{"Address":"0E-2A-C0-00-02-0A"}}],"Ipams":[{"Type":"Static","Subnets":[{"IpAddressPrefix":"10.244.1.0/24","Policies":[{"Type":"VSID","Settings":{"IsolationId":4097}}],"Routes":[{"NextHop":"10.244.1.1","DestinationPrefix":"0.0.0.0/0"}]}]}],"SchemaVersion":{"Major":2,"Minor":0}}
+            {"Name":"vxlan0","Type":"Overlay","Policies":[{"Type":"ProviderAddress","Settings":{"ProviderAddress":"192.0.2.10"}},{"Type":"VxlanPort","Settings":{"Port":4790}},{"Type":"HostRoute","Settings":{}},{"Type":"DrMacAddress","Settings":{"Address":"0E-2A-C0-00-02-0A"}}],"Ipams":[{"Type":"Static","Subnets":[{"IpAddressPrefix":"10.244.1.0/24","Policies":[{"Type":"VSID","Settings":{"IsolationId":4097}}],"Routes":[{"NextHop":"10.244.1.1","DestinationPrefix":"0.0.0.0/0"}]}]}],"SchemaVersion":{"Major":2,"Minor":0}}
             """));
     }
 

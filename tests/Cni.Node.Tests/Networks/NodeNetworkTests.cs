@@ -274,5 +274,65 @@ public sealed class NodeNetworkTests
         Assert.That(network.Type, Is.EqualTo(NetworkType.L2Bridge));
         Assert.That(network.Ipams![0].Subnets![0].Routes![0].NextHop, Is.EqualTo("10.244.1.1"));
         Assert.That(node.Network.IsReady, Is.True);
+        var host = (await node.EndpointsAsync()).Single();
+        var defaultNamespace = (await node.Hcn.EnumerateNamespacesAsync(HostComputeQuery.DefaultNamespace(), CancellationToken.None)).Single();
+        Assert.That(host.Name, Is.EqualTo(EndpointNames.HostEndpointFor(NodeHarness.NetworkName)));
+        Assert.That(host.IpConfigurations!.Single().IpAddress, Is.EqualTo("10.244.1.2"));
+        Assert.That(host.HostComputeNamespace, Is.EqualTo(defaultNamespace.Id));
+    }
+
+    [Test]
+    public async Task EnsureAsync_L2BridgeAgain_HostEndpointKeptPodsUntouched()
+    {
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
+        NodeHarness.Result(await node.AddAsync("c1", (await node.NewNamespaceAsync()).ToString()));
+        node.Hcn.ResetCallCounts();
+
+        await node.RestartAsync();
+
+        Assert.That(node.LastEnsure!.Action, Is.EqualTo(NetworkAction.Adopted));
+        Assert.That(node.LastEnsure.Reconcile.EndpointsDeleted, Is.Empty);
+        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.CreateEndpoint) + node.Hcn.GetCallCount(MemoryHcnOperation.DeleteEndpoint), Is.Zero);
+        Assert.That(await node.EndpointsAsync(), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task EnsureAsync_L2BridgeHostEndpointDetached_Replaced()
+    {
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
+        var old = (await node.EndpointsAsync()).Single();
+        await ((Cni.Hcn.IHcn)node.Hcn).RemoveNamespaceEndpointAsync(old.HostComputeNamespace, old.Id, CancellationToken.None);
+
+        await node.Network.EnsureAsync(CancellationToken.None);
+
+        var host = (await node.EndpointsAsync()).Single();
+        Assert.That(host.Id, Is.Not.EqualTo(old.Id));
+        Assert.That(host.HostComputeNamespace, Is.Not.EqualTo(Guid.Empty));
+    }
+
+    [Test]
+    public async Task EnsureAsync_L2BridgeDiffersWithOnlyTheHostEndpoint_Recreates()
+    {
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
+
+        await node.RestartAsync(o => o with { AdapterName = "Ethernet 2" });
+
+        Assert.That(node.LastEnsure!.Action, Is.EqualTo(NetworkAction.Recreated));
+        Assert.That(node.Network.IsReady, Is.True);
+    }
+
+    [Test]
+    public async Task EnsureAsync_AdoptedOverlayWithoutHostRoute_AddsIt()
+    {
+        var hcn = new MemoryHcn();
+        var options = NodeHarness.DefaultOptions(NetworkMode.Overlay, Path.GetTempPath());
+        var desired = NodeNetworkSpec.Build(options, new NodeInfo(options.PodCidrs, options.NodeIp));
+        await hcn.CreateNetworkAsync(desired with { Policies = [.. desired.Policies!.Where(p => p.Type != Cni.Hcn.Model.Policies.NetworkPolicyType.HostRoute)] }, CancellationToken.None);
+        await using var node = await NodeHarness.CreateAsync(hcn: hcn);
+
+        var network = await hcn.GetNetworkAsync(node.Network.NetworkId!.Value, CancellationToken.None);
+
+        Assert.That(node.LastEnsure!.Action, Is.EqualTo(NetworkAction.Adopted));
+        Assert.That(network.Policies!.Select(p => p.Type), Has.Member(Cni.Hcn.Model.Policies.NetworkPolicyType.HostRoute));
     }
 }

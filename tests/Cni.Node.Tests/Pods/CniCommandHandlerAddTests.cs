@@ -62,7 +62,7 @@ public sealed class CniCommandHandlerAddTests
 
         Assert.That(result.Ips.Single().Address.ToString(), Is.EqualTo("10.244.1.3/24"));
         Assert.That(result.Ips.Single().Gateway, Is.EqualTo(IPAddress.Parse("10.244.1.2")));
-        var endpoint = (await node.EndpointsAsync()).Single();
+        var endpoint = (await node.EndpointsAsync()).Single(e => EndpointNames.IsOwned(e.Name, NodeHarness.NetworkName));
         Assert.That(endpoint.Routes!.Single().NextHop, Is.EqualTo("10.244.1.2"));
         Assert.That(HcnJson.Serialize(endpoint.Policies!.Single(p => p.Type == EndpointPolicyType.SdnRoute && p.GetSettings<SdnRoutePolicySetting>()!.DestinationPrefix == "192.0.2.10/32")), Does.Contain("NeedEncap"));
     }
@@ -79,7 +79,7 @@ public sealed class CniCommandHandlerAddTests
 
         Assert.That(result.Ips.Select(i => i.Address.ToString()), Is.EqualTo(new[] { "10.244.1.3/24", "fd00:10:244:1::3/64" }));
         Assert.That(result.Routes.Select(r => r.Dst.ToString()), Is.EqualTo(new[] { "0.0.0.0/0", "::/0" }));
-        var endpoint = (await node.EndpointsAsync()).Single();
+        var endpoint = (await node.EndpointsAsync()).Single(e => EndpointNames.IsOwned(e.Name, NodeHarness.NetworkName));
         Assert.That(endpoint.IpConfigurations, Has.Count.EqualTo(2));
         Assert.That(endpoint.Policies!.Count(p => p.Type == EndpointPolicyType.OutBoundNat), Is.EqualTo(2));
     }

@@ -1,0 +1,282 @@
+using System.Net;
+using System.Net.Sockets;
+using Cni.Hcn.Kernel.Interop;
+using Cni.Hcn.Kernel.Layout;
+using Cni.Hcn.Kernel.Namespaces;
+using Cni.Hcn.Kernel.Naming;
+using Cni.Hcn.Kernel.Netlink;
+using Cni.Hcn.Kernel.State;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
+using Cni.Hcn.Model.Requests;
+
+namespace Cni.Hcn.Kernel;
+
+/// <summary>Endpoints: a veth pair, host side on the network's bridge, container side configured on attach.</summary>
+public sealed partial class KernelHcn
+{
+    /// <inheritdoc/>
+    public async Task<HostComputeEndpoint> CreateEndpointAsync(Guid networkId, HostComputeEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var created = await _objects.CreateEndpointAsync(networkId, endpoint, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!IsRemote(created))
+                {
+                    var network = await _objects.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
+                    RealizeEndpoint(created, NetworkLayout.From(network));
+                }
+
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsKernelFailure(ex))
+            {
+                TryKernel("endpoint", created.Id, () => _host.DeleteLink(DeviceNames.HostVeth(created.Id)));
+                await _objects.DeleteEndpointAsync(created.Id, CancellationToken.None).ConfigureAwait(false);
+                throw KernelFailure($"HcnCreateEndpoint {created.Name} on network {networkId:D}", ex);
+            }
+
+            return created;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<HostComputeEndpoint> GetEndpointAsync(Guid endpointId, CancellationToken cancellationToken) =>
+        ReadAsync(() => _objects.GetEndpointAsync(endpointId, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<HostComputeEndpoint>> EnumerateEndpointsAsync(HostComputeQuery? query, CancellationToken cancellationToken) =>
+        ReadAsync(() => _objects.EnumerateEndpointsAsync(query, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<HostComputeEndpoint> ModifyEndpointAsync(Guid endpointId, ModifyEndpointSettingRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var before = await _objects.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
+            var after = await _objects.ModifyEndpointAsync(endpointId, request, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Policies (OutBoundNAT, PortMapping) live in nftables, which the commit re-renders.
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsKernelFailure(ex))
+            {
+                await _objects.ModifyEndpointAsync(endpointId, ModifyEndpointSettingRequest.ForPolicies(RequestType.Update, before.Policies ?? []), CancellationToken.None)
+                    .ConfigureAwait(false);
+                var added = (after.Policies ?? []).Where(p => !(before.Policies ?? []).Any(b => b.Type == p.Type)).ToList();
+                if (added.Count > 0)
+                {
+                    await _objects.ModifyEndpointAsync(endpointId, ModifyEndpointSettingRequest.ForPolicies(RequestType.Remove, added), CancellationToken.None)
+                        .ConfigureAwait(false);
+                }
+
+                throw KernelFailure($"HcnModifyEndpoint {endpointId:D}", ex);
+            }
+
+            return after;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task DeleteEndpointAsync(Guid endpointId, CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var endpoint = await _objects.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
+            await _objects.DeleteEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
+
+            // Deleting the host side takes the container side with it, wherever it is (veth pairs die together).
+            TryKernel("endpoint", endpointId, () =>
+            {
+                if (!IsRemote(endpoint) && !_host.DeleteLink(DeviceNames.HostVeth(endpointId)))
+                {
+                    _host.DeleteLink(DeviceNames.PeerVeth(endpointId));
+                }
+            });
+            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Creates (or adopts) the veth pair of a local endpoint, host side up on the bridge.</summary>
+    private void RealizeEndpoint(HostComputeEndpoint endpoint, NetworkLayout network)
+    {
+        var hostName = DeviceNames.HostVeth(endpoint.Id);
+        var host = _host.GetLink(hostName);
+        if (host is null)
+        {
+            _host.CreateVeth(hostName, DeviceNames.PeerVeth(endpoint.Id), EndpointMtu(endpoint, network), NetworkLayout.ParseMac(endpoint.MacAddress));
+            host = _host.GetLink(hostName) ?? throw new NetlinkException($"veth {hostName} vanished after creation", Errno.Enodev);
+        }
+
+        var bridge = _host.GetLink(network.Bridge) ?? throw new NetlinkException($"bridge {network.Bridge} of network {network.Id:D} is missing", Errno.Enodev);
+        if (host.MasterIndex != bridge.Index || !host.IsUp)
+        {
+            _host.SetLink(host.Index, new LinkChange { MasterIndex = bridge.Index, Up = true });
+        }
+    }
+
+    /// <summary>Moves the container side into the namespace and configures it there (name, MAC, MTU, addresses, routes).</summary>
+    private void AttachEndpoint(HostComputeEndpoint endpoint, NamespaceBinding binding, NetworkLayout network)
+    {
+        if (binding.IsHost || IsRemote(endpoint))
+        {
+            // The host namespace is where the container side already is; HNS's host vNIC has no Linux counterpart here.
+            return;
+        }
+
+        var peerName = DeviceNames.PeerVeth(endpoint.Id);
+        if (_host.GetLink(peerName) is { } peer)
+        {
+            var fd = NetnsThread.Open(binding.Path);
+            try
+            {
+                _host.SetLink(peer.Index, new LinkChange { Up = false, NetnsFd = fd });
+            }
+            finally
+            {
+                Libc.Close(fd);
+            }
+        }
+
+        using var pod = NetnsThread.Run(binding.Path, RtnetlinkClient.Open);
+        try
+        {
+            ConfigureInPod(pod, endpoint, network);
+        }
+        catch (Exception ex) when (IsKernelFailure(ex))
+        {
+            // Put the container side back where attach found it, so a retry starts clean.
+            TryKernel("endpoint", endpoint.Id, () => MoveBackToHost(pod, endpoint));
+            throw;
+        }
+    }
+
+    private void ConfigureInPod(RtnetlinkClient pod, HostComputeEndpoint endpoint, NetworkLayout network)
+    {
+        var name = InterfaceName(endpoint);
+        var mac = NetworkLayout.ParseMac(endpoint.MacAddress);
+        var link = pod.GetLink(DeviceNames.PeerVeth(endpoint.Id))
+            ?? (pod.GetLink(name) is { } existing && (mac is null || mac.Equals(existing.Mac)) ? existing : null)
+            ?? throw new NetlinkException($"the container side of endpoint {endpoint.Id:D} is neither in the host nor in the namespace", Errno.Enodev);
+        if (link.Name != name)
+        {
+            pod.SetLink(link.Index, new LinkChange { Name = name });
+        }
+
+        var mtu = EndpointMtu(endpoint, network);
+        var change = new LinkChange
+        {
+            Up = true,
+            Mtu = link.Mtu != mtu ? mtu : null,
+            Mac = mac is not null && !mac.Equals(link.Mac) ? mac : null,
+        };
+        pod.SetLink(link.Index, change);
+        if (pod.GetLink("lo") is { IsUp: false } lo)
+        {
+            pod.SetLink(lo.Index, new LinkChange { Up = true });
+        }
+
+        foreach (var config in endpoint.IpConfigurations ?? [])
+        {
+            if (IPAddress.TryParse(config.IpAddress ?? string.Empty, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork)
+            {
+                var subnet = network.Subnets.FirstOrDefault(s => s.Prefix.Contains(ip));
+                var length = config.PrefixLength != 0 ? config.PrefixLength : subnet?.Prefix.PrefixLength ?? 32;
+                pod.AddAddress(link.Index, ip, length);
+            }
+        }
+
+        foreach (var route in PodRoutes(endpoint, network))
+        {
+            pod.ReplaceRoute(route with { OutputIndex = link.Index });
+        }
+    }
+
+    /// <summary>Takes the container side out of the namespace back to the host (down, under its host-side name).</summary>
+    private void DetachEndpoint(HostComputeEndpoint endpoint, NamespaceBinding binding)
+    {
+        if (binding.IsHost || IsRemote(endpoint) || !File.Exists(binding.Path))
+        {
+            return;
+        }
+
+        using var pod = NetnsThread.Run(binding.Path, RtnetlinkClient.Open);
+        MoveBackToHost(pod, endpoint);
+    }
+
+    private void MoveBackToHost(RtnetlinkClient pod, HostComputeEndpoint endpoint)
+    {
+        var mac = NetworkLayout.ParseMac(endpoint.MacAddress);
+        var link = pod.GetLink(DeviceNames.PeerVeth(endpoint.Id))
+            ?? (pod.GetLink(InterfaceName(endpoint)) is { } named && (mac is null || mac.Equals(named.Mac)) ? named : null);
+        if (link is null)
+        {
+            return;
+        }
+
+        pod.SetLink(link.Index, new LinkChange { Up = false, Name = DeviceNames.PeerVeth(endpoint.Id) });
+        var fd = NetnsThread.Open(HostNetnsPath);
+        try
+        {
+            pod.SetLink(link.Index, new LinkChange { NetnsFd = fd });
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+    }
+
+    /// <summary>The endpoint's routes; else the routes of its subnet; else a default route via the gateway.</summary>
+    private static List<RouteSpec> PodRoutes(HostComputeEndpoint endpoint, NetworkLayout network)
+    {
+        var ip = Ipv4Of(endpoint);
+        var routes = new List<RouteSpec>();
+        foreach (var route in endpoint.Routes ?? [])
+        {
+            if (IPNetwork.TryParse(route.DestinationPrefix ?? "0.0.0.0/0", out var destination)
+                && destination.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+            {
+                var hop = IPAddress.TryParse(route.NextHop ?? string.Empty, out var h) && !h.Equals(IPAddress.Any) ? h : null;
+                routes.Add(new RouteSpec(destination, hop, OnLink: hop is not null));
+            }
+        }
+
+        if (routes.Count == 0 && ip is not null && network.Subnets.FirstOrDefault(s => s.Prefix.Contains(ip)) is { } subnet)
+        {
+            // Onlink: the gateway is reachable on the pod's link even when the pod's prefix does not cover it.
+            routes.Add(new RouteSpec(new IPNetwork(IPAddress.Any, 0), subnet.Gateway, OnLink: true));
+        }
+
+        return routes;
+    }
+
+    /// <summary>The interface name inside the namespace: the PortName policy's name (CNI_IFNAME), else the default.</summary>
+    private string InterfaceName(HostComputeEndpoint endpoint) =>
+        (endpoint.Policies ?? []).Select(p => p.GetSettings<PortNamePolicySetting>()?.Name)
+            .FirstOrDefault(n => !string.IsNullOrWhiteSpace(n) && n.Length <= DeviceNames.MaxInterfaceName)
+        ?? _options.DefaultInterfaceName;
+
+    private int EndpointMtu(HostComputeEndpoint endpoint, NetworkLayout network) =>
+        (endpoint.Policies ?? []).Select(p => p.GetSettings<InterfaceParametersPolicySetting>()?.Mtu).FirstOrDefault(m => m is > 0)
+        ?? NetworkMtu(network);
+}

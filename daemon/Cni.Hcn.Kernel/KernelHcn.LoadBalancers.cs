@@ -1,0 +1,88 @@
+using System.Net;
+using Cni.Hcn.Model;
+
+namespace Cni.Hcn.Kernel;
+
+/// <summary>Load balancers: nftables DNAT in the services table, re-rendered on every change.</summary>
+public sealed partial class KernelHcn
+{
+    /// <inheritdoc/>
+    public async Task<HostComputeLoadBalancer> CreateLoadBalancerAsync(HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(loadBalancer);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var created = await _objects.CreateLoadBalancerAsync(loadBalancer, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsKernelFailure(ex))
+            {
+                await _objects.DeleteLoadBalancerAsync(created.Id, CancellationToken.None).ConfigureAwait(false);
+                throw KernelFailure("HcnCreateLoadBalancer", ex);
+            }
+
+            return created;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<HostComputeLoadBalancer> GetLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken) =>
+        ReadAsync(() => _objects.GetLoadBalancerAsync(loadBalancerId, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<HostComputeLoadBalancer>> EnumerateLoadBalancersAsync(HostComputeQuery? query, CancellationToken cancellationToken) =>
+        ReadAsync(() => _objects.EnumerateLoadBalancersAsync(query, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<HostComputeLoadBalancer> ModifyLoadBalancerAsync(Guid loadBalancerId, HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(loadBalancer);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var before = await _objects.GetLoadBalancerAsync(loadBalancerId, cancellationToken).ConfigureAwait(false);
+            var after = await _objects.ModifyLoadBalancerAsync(loadBalancerId, loadBalancer, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsKernelFailure(ex))
+            {
+                await _objects.ModifyLoadBalancerAsync(loadBalancerId, before, CancellationToken.None).ConfigureAwait(false);
+                throw KernelFailure($"HcnModifyLoadBalancer {loadBalancerId:D}", ex);
+            }
+
+            return after;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task DeleteLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _objects.DeleteLoadBalancerAsync(loadBalancerId, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Backend addresses for the services table: every endpoint's IPv4 address, local or remote.</summary>
+    private static Dictionary<Guid, IPAddress> EndpointAddresses(IEnumerable<HostComputeEndpoint> endpoints) =>
+        endpoints.Select(e => (e.Id, Address: Ipv4Of(e))).Where(p => p.Address is not null).ToDictionary(p => p.Id, p => p.Address!);
+}

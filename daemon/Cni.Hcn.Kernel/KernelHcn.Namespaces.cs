@@ -1,0 +1,165 @@
+using Cni.Hcn.Errors;
+using Cni.Hcn.Kernel.Layout;
+using Cni.Hcn.Kernel.Namespaces;
+using Cni.Hcn.Kernel.Netlink;
+using Cni.Hcn.Kernel.State;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Requests;
+
+namespace Cni.Hcn.Kernel;
+
+/// <summary>Namespaces: a netns each; attach and detach move the endpoint's interface in and out.</summary>
+public sealed partial class KernelHcn
+{
+    /// <summary>
+    /// Creates a namespace. A <c>Container</c> resource whose ID is an absolute path (a runtime's netns, e.g.
+    /// CNI_NETNS) binds the namespace to that existing netns, which KernelHcn never deletes; <c>HostDefault</c> is the
+    /// host namespace; any other namespace gets a netns of its own under <see cref="KernelHcnOptions.NetnsDirectory"/>.
+    /// </summary>
+    /// <inheritdoc/>
+    public async Task<HostComputeNamespace> CreateNamespaceAsync(HostComputeNamespace hostComputeNamespace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hostComputeNamespace);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var id = hostComputeNamespace.Id == Guid.Empty ? Guid.NewGuid() : hostComputeNamespace.Id;
+            var adopted = (hostComputeNamespace.Resources ?? [])
+                .FirstOrDefault(r => r.Type == NamespaceResourceType.Container && Path.IsPathRooted(r.Data.Id))?.Data.Id;
+            var created = await _objects.CreateNamespaceAsync(hostComputeNamespace with { Id = id, Resources = null }, cancellationToken).ConfigureAwait(false);
+            var binding = created.Type == NamespaceType.HostDefault ? new NamespaceBinding(HostNetnsPath, Owned: false, IsHost: true)
+                : adopted is not null ? new NamespaceBinding(adopted, Owned: false, IsHost: false)
+                : new NamespaceBinding(Path.Combine(_options.NetnsDirectory, _options.NetnsNamePrefix + id.ToString("N")), Owned: true, IsHost: false);
+            try
+            {
+                if (binding.Owned)
+                {
+                    NetnsFiles.Create(binding.Path);
+                    NetnsThread.Run(binding.Path, () =>
+                    {
+                        using var pod = RtnetlinkClient.Open();
+                        if (pod.GetLink("lo") is { } lo)
+                        {
+                            pod.SetLink(lo.Index, new LinkChange { Up = true });
+                        }
+                    });
+                }
+                else if (!binding.IsHost && !File.Exists(binding.Path))
+                {
+                    throw new NetnsException($"network namespace {binding.Path} does not exist", Interop.Errno.Enoent);
+                }
+
+                _bindings[id] = binding;
+                if (adopted is not null)
+                {
+                    created = await _objects.ModifyNamespaceAsync(id, ModifyNamespaceSettingRequest.ForContainer(RequestType.Add, adopted), cancellationToken)
+                        .ConfigureAwait(false);
+                }
+
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsKernelFailure(ex))
+            {
+                _bindings.Remove(id);
+                if (binding.Owned)
+                {
+                    TryKernel("namespace", id, () => NetnsFiles.Delete(binding.Path));
+                }
+
+                await _objects.DeleteNamespaceAsync(id, CancellationToken.None).ConfigureAwait(false);
+                throw KernelFailure("HcnCreateNamespace", ex, HcnErrorCodes.InvalidParameter);
+            }
+
+            return created;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<HostComputeNamespace> GetNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken) =>
+        ReadAsync(() => _objects.GetNamespaceAsync(namespaceId, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<HostComputeNamespace>> EnumerateNamespacesAsync(HostComputeQuery? query, CancellationToken cancellationToken) =>
+        ReadAsync(() => _objects.EnumerateNamespacesAsync(query, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<HostComputeNamespace> ModifyNamespaceAsync(Guid namespaceId, ModifyNamespaceSettingRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var modified = await _objects.ModifyNamespaceAsync(namespaceId, request, cancellationToken).ConfigureAwait(false);
+            if (request.ResourceType != NamespaceResourceType.Endpoint || request.GetEndpointRequest()?.EndpointId is not { } endpointId)
+            {
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                return modified;
+            }
+
+            var endpoint = await _objects.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
+            var binding = _bindings[namespaceId];
+            if (request.RequestType == RequestType.Add)
+            {
+                try
+                {
+                    var network = await _objects.GetNetworkAsync(endpoint.HostComputeNetwork, cancellationToken).ConfigureAwait(false);
+                    AttachEndpoint(endpoint, binding, NetworkLayout.From(network));
+                    await CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsKernelFailure(ex))
+                {
+                    await _objects.ModifyNamespaceAsync(namespaceId, ModifyNamespaceSettingRequest.ForEndpoint(RequestType.Remove, endpointId), CancellationToken.None)
+                        .ConfigureAwait(false);
+                    throw KernelFailure($"HcnModifyNamespace {namespaceId:D} (attach endpoint {endpointId:D})", ex, HcnErrorCodes.NamespaceAttachFailed);
+                }
+            }
+            else if (request.RequestType == RequestType.Remove)
+            {
+                // The object is detached whatever the kernel says (a pod's netns may already be gone).
+                TryKernel("endpoint", endpointId, () => DetachEndpoint(endpoint, binding));
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return modified;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task DeleteNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var ns = await _objects.GetNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+            var binding = _bindings[namespaceId];
+
+            // Attached endpoints are detached, not deleted (IHcn contract): their interfaces come back to the host.
+            foreach (var endpointId in (ns.Resources ?? []).Select(r => r.GetEndpointId()).OfType<Guid>())
+            {
+                var endpoint = await _objects.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
+                TryKernel("endpoint", endpointId, () => DetachEndpoint(endpoint, binding));
+            }
+
+            await _objects.DeleteNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+            _bindings.Remove(namespaceId);
+            if (binding.Owned)
+            {
+                TryKernel("namespace", namespaceId, () => NetnsFiles.Delete(binding.Path));
+            }
+
+            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,283 @@
+using System.Net;
+using Cni.Hcn.Kernel.Layout;
+using Cni.Hcn.Kernel.Naming;
+using Cni.Hcn.Kernel.Netlink;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
+using Cni.Hcn.Model.Requests;
+
+namespace Cni.Hcn.Kernel;
+
+/// <summary>Networks: a bridge with the gateway address; Overlay adds the VXLAN device and the remote subnets.</summary>
+public sealed partial class KernelHcn
+{
+    /// <inheritdoc/>
+    public async Task<HostComputeNetwork> CreateNetworkAsync(HostComputeNetwork network, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // HNS reports the VTEP MAC of an Overlay network as its DrMacAddress policy (flannel publishes it as
+            // VtepMAC); KernelHcn picks a deterministic one when the caller gave none.
+            var input = network;
+            if (network.Type == NetworkType.Overlay && !(network.Policies ?? []).Any(p => p.Settings is DrMacAddressPolicySetting))
+            {
+                var key = DeviceNames.NetworkKey(network.Name, network.Id);
+                input = network with
+                {
+                    Policies = [.. network.Policies ?? [], NetworkPolicy.Create(new DrMacAddressPolicySetting { Address = NetworkLayout.DefaultVtepMac(key) })],
+                };
+            }
+
+            var created = await _objects.CreateNetworkAsync(input, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                RealizeNetwork(created);
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsKernelFailure(ex))
+            {
+                UnrealizeNetwork(created, []);
+                await _objects.DeleteNetworkAsync(created.Id, CancellationToken.None).ConfigureAwait(false);
+                throw KernelFailure($"HcnCreateNetwork {created.Name}", ex);
+            }
+
+            return created;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<HostComputeNetwork> GetNetworkAsync(Guid networkId, CancellationToken cancellationToken) =>
+        ReadAsync(() => _objects.GetNetworkAsync(networkId, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<HostComputeNetwork>> EnumerateNetworksAsync(HostComputeQuery? query, CancellationToken cancellationToken) =>
+        ReadAsync(() => _objects.EnumerateNetworksAsync(query, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task<HostComputeNetwork> ModifyNetworkAsync(Guid networkId, ModifyNetworkSettingRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var before = await _objects.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
+            var after = await _objects.ModifyNetworkAsync(networkId, request, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ApplyRemoteSubnets(NetworkLayout.From(before), NetworkLayout.From(after));
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsKernelFailure(ex))
+            {
+                // Undo the object change (Add ↔ Remove) and put the kernel back the way it was.
+                var inverse = request.RequestType == RequestType.Add ? RequestType.Remove
+                    : request.RequestType == RequestType.Remove ? RequestType.Add : (RequestType?)null;
+                if (inverse is { } undo && request.ResourceType == NetworkResourceType.Policy && request.GetPolicyRequest()?.Policies is { } changed)
+                {
+                    await _objects.ModifyNetworkAsync(networkId, ModifyNetworkSettingRequest.ForPolicies(undo, changed), CancellationToken.None).ConfigureAwait(false);
+                }
+
+                TryKernel("network", networkId, () => ApplyRemoteSubnets(NetworkLayout.From(after), NetworkLayout.From(before)));
+                throw KernelFailure($"HcnModifyNetwork {networkId:D}", ex);
+            }
+
+            return after;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task DeleteNetworkAsync(Guid networkId, CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var network = await _objects.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
+            var endpoints = await _objects.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(networkId), cancellationToken).ConfigureAwait(false);
+            await _objects.DeleteNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
+            var remaining = await _objects.EnumerateNetworksAsync(null, CancellationToken.None).ConfigureAwait(false);
+
+            // The objects are gone whatever the kernel says; leftovers are logged and swept by the next reconcile.
+            TryKernel("network", networkId, () =>
+            {
+                foreach (var endpoint in endpoints.Where(e => !IsRemote(e)))
+                {
+                    _host.DeleteLink(DeviceNames.HostVeth(endpoint.Id));
+                    _host.DeleteLink(DeviceNames.PeerVeth(endpoint.Id));
+                }
+
+                UnrealizeNetwork(network, remaining);
+            });
+            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Creates or adopts the network's bridge (and VXLAN device) and programs its addresses and remote subnets.</summary>
+    private void RealizeNetwork(HostComputeNetwork network)
+    {
+        var layout = NetworkLayout.From(network);
+        EnsureForwarding();
+        var bridge = _host.GetLink(layout.Bridge);
+        if (bridge is null)
+        {
+            _host.CreateBridge(layout.Bridge);
+            bridge = _host.GetLink(layout.Bridge) ?? throw new NetlinkException($"bridge {layout.Bridge} vanished after creation", Interop.Errno.Enodev);
+        }
+
+        foreach (var subnet in layout.Subnets)
+        {
+            _host.AddAddress(bridge.Index, subnet.Gateway, subnet.Prefix.PrefixLength);
+        }
+
+        if (!bridge.IsUp)
+        {
+            _host.SetLink(bridge.Index, new LinkChange { Up = true });
+        }
+
+        if (!layout.IsOverlay)
+        {
+            return;
+        }
+
+        var vxlan = _host.GetLink(layout.Vxlan!);
+        if (vxlan is null)
+        {
+            var (underlayIndex, underlayMtu) = FindUnderlay(layout.ProviderAddress);
+            _host.CreateVxlan(layout.Vxlan!, layout.Vni, layout.VxlanPort, layout.ProviderAddress, underlayIndex, layout.VtepMac,
+                underlayMtu - NetworkLayout.VxlanOverhead);
+            vxlan = _host.GetLink(layout.Vxlan!) ?? throw new NetlinkException($"vxlan {layout.Vxlan} vanished after creation", Interop.Errno.Enodev);
+        }
+        else if (vxlan.Kind != "vxlan" || vxlan.VxlanId != layout.Vni || vxlan.VxlanPort != layout.VxlanPort)
+        {
+            throw new NetlinkException($"link {layout.Vxlan} exists but is not VXLAN VNI {layout.Vni} port {layout.VxlanPort}", Interop.Errno.Eexist);
+        }
+
+        // flannel gives the VXLAN device its subnet's network address (/32): the source of node-originated overlay
+        // traffic, and the next hop remote nodes route this subnet through.
+        foreach (var subnet in layout.Subnets)
+        {
+            _host.AddAddress(vxlan.Index, subnet.Prefix.BaseAddress, 32);
+        }
+
+        if (!vxlan.IsUp)
+        {
+            _host.SetLink(vxlan.Index, new LinkChange { Up = true });
+        }
+
+        ApplyRemoteSubnets(null, layout);
+    }
+
+    /// <summary>Removes what only this network used: remote subnets, the VXLAN device when no other network shares its VNI, the bridge.</summary>
+    private void UnrealizeNetwork(HostComputeNetwork network, IReadOnlyList<HostComputeNetwork> remaining)
+    {
+        var layout = NetworkLayout.From(network);
+        if (layout.IsOverlay)
+        {
+            var shared = remaining.Any(n => n.Id != network.Id && NetworkLayout.From(n) is { IsOverlay: true } other && other.Vxlan == layout.Vxlan);
+            if (shared)
+            {
+                ApplyRemoteSubnets(layout, null);
+            }
+            else
+            {
+                _host.DeleteLink(layout.Vxlan!);
+            }
+        }
+
+        if (!remaining.Any(n => n.Id != network.Id && NetworkLayout.From(n).Bridge == layout.Bridge))
+        {
+            _host.DeleteLink(layout.Bridge);
+        }
+    }
+
+    /// <summary>Moves the kernel from the remote subnets of <paramref name="before"/> to those of <paramref name="after"/>.</summary>
+    private void ApplyRemoteSubnets(NetworkLayout? before, NetworkLayout? after)
+    {
+        var name = after?.Vxlan ?? before?.Vxlan;
+        if (name is null || _host.GetLink(name) is not { } vxlan)
+        {
+            return;
+        }
+
+        var old = before?.RemoteSubnets ?? [];
+        var wanted = after?.RemoteSubnets ?? [];
+        foreach (var gone in old.Where(o => !wanted.Contains(o)))
+        {
+            _host.DeleteRoute(new RouteSpec(gone.Prefix, gone.NextHop, vxlan.Index, OnLink: true));
+            if (!wanted.Any(w => w.NextHop.Equals(gone.NextHop)))
+            {
+                _host.DeleteNeighbor(vxlan.Index, gone.NextHop);
+            }
+
+            if (gone.Mac is not null && !wanted.Any(w => gone.Mac.Equals(w.Mac) && w.Provider.Equals(gone.Provider)))
+            {
+                _host.DeleteFdb(vxlan.Index, gone.Mac, gone.Provider);
+            }
+        }
+
+        foreach (var remote in wanted)
+        {
+            if (remote.Mac is not null)
+            {
+                _host.ReplaceFdb(vxlan.Index, remote.Mac, remote.Provider);
+                _host.ReplaceNeighbor(vxlan.Index, remote.NextHop, remote.Mac);
+            }
+
+            _host.ReplaceRoute(new RouteSpec(remote.Prefix, remote.NextHop, vxlan.Index, OnLink: true));
+        }
+    }
+
+    /// <summary>The link holding <paramref name="providerAddress"/> and its MTU, else no link and the configured MTU.</summary>
+    private (int Index, int Mtu) FindUnderlay(IPAddress? providerAddress)
+    {
+        if (providerAddress is not null)
+        {
+            foreach (var (index, address, _) in _host.ListAddresses())
+            {
+                if (address.Equals(providerAddress) && _host.GetLink(index) is { Mtu: > 0 } link)
+                {
+                    return (index, link.Mtu);
+                }
+            }
+        }
+
+        return (0, _options.UnderlayMtu);
+    }
+
+    /// <summary>The MTU of a network's pod interfaces: the VXLAN device's for Overlay, else the configured underlay MTU.</summary>
+    private int NetworkMtu(NetworkLayout layout)
+    {
+        if (layout.IsOverlay && _host.GetLink(layout.Vxlan!) is { Mtu: > 0 } vxlan)
+        {
+            return vxlan.Mtu;
+        }
+
+        return layout.IsOverlay ? _options.UnderlayMtu - NetworkLayout.VxlanOverhead : _options.UnderlayMtu;
+    }
+
+    /// <summary>Runs a kernel change whose failure must not fail the call (cleanup, undo); the failure is logged.</summary>
+    private void TryKernel(string kind, Guid id, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex) when (IsKernelFailure(ex))
+        {
+            LogRealizeFailed(kind, id, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+using System.Text.Json;
+using Cni.Hcn.Errors;
+using Cni.Hcn.Json;
+using Cni.Hcn.Kernel.Layout;
+using Cni.Hcn.Kernel.Naming;
+using Cni.Hcn.Kernel.Nftables;
+using Cni.Hcn.Kernel.State;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Requests;
+
+namespace Cni.Hcn.Kernel;
+
+/// <summary>Persistence, restore after a restart, and the level-triggered parts (nftables, full reconcile).</summary>
+public sealed partial class KernelHcn
+{
+    private const string NetworksKind = "networks";
+    private const string EndpointsKind = "endpoints";
+    private const string NamespacesKind = "namespaces";
+    private const string BindingsKind = "netns";
+    private const string LoadBalancersKind = "loadbalancers";
+    private const string RoutesKind = "routes";
+
+    /// <summary>After every change: bring nftables in line with the objects (one atomic batch), then persist them.</summary>
+    private async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
+        await PersistAsync().ConfigureAwait(false);
+    }
+
+    private async Task PersistAsync()
+    {
+        var none = CancellationToken.None;
+        _store.Sync(NetworksKind, (await _objects.EnumerateNetworksAsync(null, none).ConfigureAwait(false)).ToDictionary(n => n.Id, HcnJson.Serialize));
+        _store.Sync(EndpointsKind, (await _objects.EnumerateEndpointsAsync(null, none).ConfigureAwait(false)).ToDictionary(e => e.Id, HcnJson.Serialize));
+        _store.Sync(NamespacesKind, (await _objects.EnumerateNamespacesAsync(null, none).ConfigureAwait(false)).ToDictionary(n => n.Id, HcnJson.Serialize));
+        _store.Sync(LoadBalancersKind, (await _objects.EnumerateLoadBalancersAsync(null, none).ConfigureAwait(false)).ToDictionary(l => l.Id, HcnJson.Serialize));
+        _store.Sync(RoutesKind, (await _objects.EnumerateSdnRoutesAsync(null, none).ConfigureAwait(false)).ToDictionary(r => r.Id, HcnJson.Serialize));
+        _store.Sync(BindingsKind, _bindings.ToDictionary(b => b.Key, b => JsonSerializer.Serialize(b.Value, KernelJsonContext.Default.NamespaceBinding)));
+    }
+
+    /// <summary>Renders every table and applies, in one nft batch, only the ones whose text changed.</summary>
+    private async Task SyncNftablesAsync(CancellationToken cancellationToken)
+    {
+        var networks = await _objects.EnumerateNetworksAsync(null, CancellationToken.None).ConfigureAwait(false);
+        var endpoints = await _objects.EnumerateEndpointsAsync(null, CancellationToken.None).ConfigureAwait(false);
+        var loadBalancers = await _objects.EnumerateLoadBalancersAsync(null, CancellationToken.None).ConfigureAwait(false);
+        var desired = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var network in networks)
+        {
+            var layout = NetworkLayout.From(network);
+            desired[layout.Table] = NftRenderer.RenderNetwork(layout, endpoints.Where(e => e.HostComputeNetwork == network.Id && !IsRemote(e)));
+        }
+
+        var addresses = EndpointAddresses(endpoints);
+        desired[DeviceNames.ServicesTable] = NftRenderer.RenderServices(loadBalancers, id => addresses.GetValueOrDefault(id));
+        foreach (var stale in _appliedTables.Keys.Where(k => !desired.ContainsKey(k)).ToList())
+        {
+            desired[stale] = null;
+        }
+
+        var changes = desired.Where(d => !_appliedTables.TryGetValue(d.Key, out var applied) ? d.Value is not null : !string.Equals(applied, d.Value, StringComparison.Ordinal))
+            .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        await _nft.ApplyAsync(NftRunner.BuildBatch(changes), cancellationToken).ConfigureAwait(false);
+        foreach (var (table, text) in changes)
+        {
+            if (text is null)
+            {
+                _appliedTables.Remove(table);
+            }
+            else
+            {
+                _appliedTables[table] = text;
+            }
+        }
+
+        LogNftApplied(string.Join(", ", changes.Keys));
+    }
+
+    /// <summary>Loads the persisted objects into the object layer (IDs, MACs and attachments as they were).</summary>
+    private async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (id, json) in _store.Load(BindingsKind))
+        {
+            if (JsonSerializer.Deserialize(json, KernelJsonContext.Default.NamespaceBinding) is { } binding)
+            {
+                _bindings[id] = binding;
+            }
+        }
+
+        var networks = await RestoreKindAsync<HostComputeNetwork>(NetworksKind, n => _objects.CreateNetworkAsync(n, cancellationToken)).ConfigureAwait(false);
+        var endpoints = _store.Load(EndpointsKind).Select(p => (p.Id, Endpoint: HcnJson.Deserialize<HostComputeEndpoint>(p.Json))).ToList();
+        var restoredEndpoints = 0;
+        foreach (var (id, endpoint) in endpoints)
+        {
+            if (endpoint is null)
+            {
+                continue;
+            }
+
+            await RestoreOneAsync("endpoint", id, () => _objects.CreateEndpointAsync(endpoint.HostComputeNetwork, endpoint with { HostComputeNamespace = Guid.Empty }, cancellationToken))
+                .ConfigureAwait(false);
+            restoredEndpoints++;
+        }
+
+        var namespaces = 0;
+        foreach (var (id, json) in _store.Load(NamespacesKind))
+        {
+            if (HcnJson.Deserialize<HostComputeNamespace>(json) is not { } ns)
+            {
+                continue;
+            }
+
+            if (await RestoreOneAsync("namespace", id, () => _objects.CreateNamespaceAsync(ns with { Resources = null }, cancellationToken)).ConfigureAwait(false))
+            {
+                namespaces++;
+                foreach (var container in (ns.Resources ?? []).Where(r => r.Type == NamespaceResourceType.Container))
+                {
+                    await RestoreOneAsync("namespace", id, () => _objects.ModifyNamespaceAsync(id,
+                        ModifyNamespaceSettingRequest.ForContainer(RequestType.Add, container.Data.Id), cancellationToken)).ConfigureAwait(false);
+                }
+            }
+
+            if (!_bindings.ContainsKey(id))
+            {
+                _bindings[id] = new NamespaceBinding(HostNetnsPath, Owned: false, IsHost: true);
+            }
+        }
+
+        foreach (var (id, endpoint) in endpoints)
+        {
+            if (endpoint is { HostComputeNamespace: var nsId } && nsId != Guid.Empty)
+            {
+                await RestoreOneAsync("endpoint", id, () => _objects.ModifyNamespaceAsync(nsId,
+                    ModifyNamespaceSettingRequest.ForEndpoint(RequestType.Add, id), cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        var loadBalancers = await RestoreKindAsync<HostComputeLoadBalancer>(LoadBalancersKind, l => _objects.CreateLoadBalancerAsync(l, cancellationToken)).ConfigureAwait(false);
+        var routes = await RestoreKindAsync<HostComputeRoute>(RoutesKind, r => _objects.CreateSdnRouteAsync(r, cancellationToken)).ConfigureAwait(false);
+        if (networks + restoredEndpoints + namespaces + loadBalancers + routes > 0)
+        {
+            LogRestored(networks, restoredEndpoints, namespaces, loadBalancers, routes, _options.StateDirectory);
+        }
+    }
+
+    private async Task<int> RestoreKindAsync<T>(string kind, Func<T, Task> create)
+        where T : class
+    {
+        var count = 0;
+        foreach (var (id, json) in _store.Load(kind))
+        {
+            if (HcnJson.Deserialize<T>(json) is { } value && await RestoreOneAsync(kind, id, () => create(value)).ConfigureAwait(false))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private async Task<bool> RestoreOneAsync(string kind, Guid id, Func<Task> restore)
+    {
+        try
+        {
+            await restore().ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is HcnException or JsonException)
+        {
+            LogRestoreFailed(kind, id, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Makes the kernel match every object: networks (adopting existing devices), local endpoints (a missing veth is
+    /// recreated and re-attached when its namespace still exists; an existing one is left alone), SDN routes, and all
+    /// nftables tables (stale wincni tables are dropped).
+    /// </summary>
+    private async Task RealizeAllAsync(CancellationToken cancellationToken)
+    {
+        var networks = await _objects.EnumerateNetworksAsync(null, cancellationToken).ConfigureAwait(false);
+        foreach (var network in networks)
+        {
+            TryKernel("network", network.Id, () => RealizeNetwork(network));
+        }
+
+        var layouts = networks.ToDictionary(n => n.Id, NetworkLayout.From);
+        foreach (var endpoint in (await _objects.EnumerateEndpointsAsync(null, cancellationToken).ConfigureAwait(false)).Where(e => !IsRemote(e)))
+        {
+            if (!layouts.TryGetValue(endpoint.HostComputeNetwork, out var layout))
+            {
+                continue;
+            }
+
+            var attachedTo = endpoint.HostComputeNamespace != Guid.Empty && _bindings.TryGetValue(endpoint.HostComputeNamespace, out var b) ? b : null;
+            var missing = _host.GetLink(DeviceNames.HostVeth(endpoint.Id)) is null;
+            if (missing && attachedTo is { IsHost: false } && !File.Exists(attachedTo.Path))
+            {
+                // The pod's namespace is gone: nothing to plug back in; the daemon's GC deletes the endpoint.
+                continue;
+            }
+
+            TryKernel("endpoint", endpoint.Id, () =>
+            {
+                RealizeEndpoint(endpoint, layout);
+                if (missing && attachedTo is not null)
+                {
+                    AttachEndpoint(endpoint, attachedTo, layout);
+                }
+            });
+        }
+
+        TryKernel("route", Guid.Empty, () => ApplyHostRoutes(new HashSet<Netlink.RouteSpec>(), HostRoutes(AllRoutesSync())));
+
+        // Whatever is in the kernel now counts as stale: every wanted table is rewritten and every other wincni
+        // table dropped, in one batch.
+        _appliedTables.Clear();
+        foreach (var table in await _nft.ListTablesAsync(DeviceNames.TablePrefix, cancellationToken).ConfigureAwait(false))
+        {
+            _appliedTables[table] = string.Empty;
+        }
+
+        await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
+        await PersistAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,222 @@
+using System.Net;
+using System.Net.Sockets;
+using Cni.Hcn.Errors;
+using Cni.Hcn.Kernel.Namespaces;
+using Cni.Hcn.Kernel.Netlink;
+using Cni.Hcn.Kernel.Nftables;
+using Cni.Hcn.Kernel.State;
+using Cni.Hcn.Memory;
+using Cni.Hcn.Model;
+using Cni.Hcn.Versioning;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cni.Hcn.Kernel;
+
+/// <summary>
+/// The HCN object model realized with the Linux kernel, so every behaviour of the daemon can be exercised with real
+/// packets, and Linux nodes of a mixed cluster can run wincnid too.
+/// </summary>
+/// <remarks>
+/// <para><b>Two layers.</b> The objects themselves — IDs, validation, attach rules, modify semantics and the error
+/// contract of <see cref="IHcn"/> — are kept by an inner <see cref="MemoryHcn"/>, so KernelHcn raises exactly the
+/// HRESULTs the emulator (and the contract suite) define. Every successful change is then made real in the kernel;
+/// if the kernel refuses, the object change is undone and the kernel's reason surfaces as <see cref="HcnException"/>.
+/// One lock serializes changes (kernel state and objects must move together).</para>
+/// <para><b>Mapping.</b> Network → Linux bridge with the gateway address(es) (<c>wcni-br-&lt;hash&gt;</c>); Overlay
+/// adds a VXLAN device (<c>wcni-vx-&lt;vni&gt;</c>, learning off, MTU = underlay − 50) and realizes every
+/// RemoteSubnetRoute the way flannel's Linux VXLAN backend does. Endpoint → veth pair, host side on the bridge,
+/// container side moved into the namespace on attach and named after the PortName policy (else
+/// <see cref="KernelHcnOptions.DefaultInterfaceName"/>), with IP, MAC, MTU and routes. Namespace → a netns: one
+/// KernelHcn creates (<see cref="KernelHcnOptions.NetnsDirectory"/>), or an existing one named by a <c>Container</c>
+/// resource whose ID is an absolute path (e.g. CNI_NETNS), or the host itself for <c>HostDefault</c>. SDN route →
+/// host routes via its next hops (L2Bridge peers). OutBoundNAT, PortMapping and load balancers → nftables
+/// (<see cref="NftRenderer"/>).</para>
+/// <para><b>Restarts.</b> Objects are persisted under <see cref="KernelHcnOptions.StateDirectory"/>; the first call
+/// after construction (or <see cref="ReconcileAsync"/>) loads them, adopts the devices it finds (never recreating a
+/// running pod's veth), recreates what is missing, and rebuilds the nftables tables.</para>
+/// <para><b>Namespaces of the process.</b> Netlink sockets keep the namespace they were created in: the host socket
+/// is created inside <see cref="KernelHcnOptions.HostNetnsPath"/> (or the process's namespace), pod sockets inside
+/// the pod's, each on a dedicated thread (<see cref="NetnsThread"/>); no thread pool thread ever changes namespace.</para>
+/// </remarks>
+public sealed partial class KernelHcn : IHcn, IDisposable
+{
+    private const string SelfNetns = "/proc/self/ns/net";
+
+    private readonly KernelHcnOptions _options;
+    private readonly ILogger _logger;
+    private readonly MemoryHcn _objects;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly RtnetlinkClient _host;
+    private readonly StateStore _store;
+    private readonly NftRunner _nft;
+    private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, NamespaceBinding> _bindings = [];
+    private bool _started;
+    private bool _forwarding;
+    private bool _disposed;
+
+    /// <summary>Creates a KernelHcn; objects are loaded and reconciled on the first call.</summary>
+    /// <param name="options">State directory, host namespace and tools.</param>
+    /// <param name="logger">Logger; none when null.</param>
+    public KernelHcn(KernelHcnOptions options, ILogger<KernelHcn>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.StateDirectory);
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _objects = new MemoryHcn(new MemoryHcnOptions { ManagementIp = options.ManagementIp, Version = new HcnVersion(15, 4) });
+        _store = new StateStore(options.StateDirectory);
+        _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath);
+        _host = options.HostNetnsPath is { } path ? NetnsThread.Run(path, RtnetlinkClient.Open) : RtnetlinkClient.Open();
+    }
+
+    /// <summary>The namespace KernelHcn treats as the node.</summary>
+    internal string HostNetnsPath => _options.HostNetnsPath ?? SelfNetns;
+
+    /// <summary>The netns path an HCN namespace stands for.</summary>
+    /// <param name="namespaceId">The namespace ID.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The path.</returns>
+    /// <exception cref="HcnException">0x80070490 when the namespace does not exist.</exception>
+    public async Task<string> GetNetnsPathAsync(Guid namespaceId, CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _objects.GetNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+            return _bindings[namespaceId].Path;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Loads the persisted objects if that has not happened yet, then makes the kernel match them again: devices,
+    /// addresses, routes, neighbours, FDB entries and nftables tables (self-heal after a restart or outside changes).
+    /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    public async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RealizeAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<HcnVersion> GetVersionAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // KernelHcn implements everything up to HNS 15.4 (incl. ModifyLoadBalancer), so it reports that version.
+        return Task.FromResult(new HcnVersion(15, 4));
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _host.Dispose();
+        _gate.Dispose();
+    }
+
+    /// <summary>Takes the lock and, on the first call, loads the persisted objects and reconciles the kernel.</summary>
+    private async Task EnterAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_started)
+        {
+            return;
+        }
+
+        try
+        {
+            await RestoreAsync(cancellationToken).ConfigureAwait(false);
+            await RealizeAllAsync(cancellationToken).ConfigureAwait(false);
+            _started = true;
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Runs a read under the lock.</summary>
+    private async Task<T> ReadAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Turns a kernel-side failure into the HcnException callers of IHcn handle.</summary>
+    private static HcnException KernelFailure(string operation, Exception ex, int? hresult = null)
+    {
+        var code = hresult ?? ex switch
+        {
+            NetlinkException { IsAlreadyExists: true } => HcnErrorCodes.AlreadyExists,
+            NetlinkException { Errno: Interop.Errno.Eperm or Interop.Errno.Eacces } => HcnErrorCodes.AccessDenied,
+            NetlinkException { Errno: Interop.Errno.Einval or Interop.Errno.Erange or Interop.Errno.Enetunreach } => HcnErrorCodes.InvalidParameter,
+            NetlinkException { IsNotFound: true } => HcnErrorCodes.ElementNotFound,
+            NetnsException => HcnErrorCodes.NamespaceAttachFailed,
+            _ => HcnErrorCodes.Fail,
+        };
+        return new HcnException(operation, code, detail: "kernel: " + ex.Message, innerException: ex);
+    }
+
+    private static bool IsKernelFailure(Exception ex) => ex is NetlinkException or NetnsException or NftException or IOException;
+
+    private static IPAddress? Ipv4Of(HostComputeEndpoint endpoint) =>
+        (endpoint.IpConfigurations ?? []).Select(c => IPAddress.TryParse(c.IpAddress ?? string.Empty, out var ip) ? ip : null)
+            .FirstOrDefault(ip => ip?.AddressFamily == AddressFamily.InterNetwork);
+
+    private static bool IsRemote(HostComputeEndpoint endpoint) => endpoint.Flags.HasFlag(EndpointFlags.RemoteEndpoint);
+
+    /// <summary>Enables IPv4 forwarding in the host namespace once (pods route through it).</summary>
+    private void EnsureForwarding()
+    {
+        if (_forwarding)
+        {
+            return;
+        }
+
+        // /proc/sys/net follows the namespace of the thread that opens it, so write it from inside the host namespace.
+        NetnsThread.Run(HostNetnsPath, () => File.WriteAllText("/proc/sys/net/ipv4/ip_forward", "1"));
+        _forwarding = true;
+    }
+
+    [LoggerMessage(EventId = 2601, Level = LogLevel.Warning, Message = "Could not restore persisted {Kind} {Id}: {Reason}")]
+    private partial void LogRestoreFailed(string kind, Guid id, string reason);
+
+    [LoggerMessage(EventId = 2602, Level = LogLevel.Information, Message = "Restored {Networks} networks, {Endpoints} endpoints, {Namespaces} namespaces, {LoadBalancers} load balancers and {Routes} routes from {StateDirectory}")]
+    private partial void LogRestored(int networks, int endpoints, int namespaces, int loadBalancers, int routes, string stateDirectory);
+
+    [LoggerMessage(EventId = 2603, Level = LogLevel.Warning, Message = "Could not realize {Kind} {Id} in the kernel: {Reason}")]
+    private partial void LogRealizeFailed(string kind, Guid id, string reason);
+
+    [LoggerMessage(EventId = 2604, Level = LogLevel.Debug, Message = "Applied nftables tables {Tables}")]
+    private partial void LogNftApplied(string tables);
+}

@@ -1,0 +1,285 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using ProtocolType = Cni.Hcn.Model.Policies.ProtocolType;
+using System.Text;
+using Cni.Hcn.Kernel.Layout;
+using Cni.Hcn.Kernel.Naming;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
+
+namespace Cni.Hcn.Kernel.Nftables;
+
+/// <summary>
+/// Renders wincni's nftables state as complete table texts, a pure function of the HCN objects (so it is unit-tested
+/// and rebuilt identically after a restart). IPv4 only (<c>ip</c> family).
+/// <list type="bullet">
+/// <item><description>One table per network (<c>wincni_&lt;hash&gt;</c>): OutBoundNAT → masquerade of the endpoints'
+/// addresses except towards the exception prefixes and the network's own subnets; PortMapping → DNAT of the host
+/// port (TCP/UDP; to the given VIP, or to every local address through <c>fib daddr type local</c>) from outside
+/// (prerouting) and from the node itself (output).</description></item>
+/// <item><description>One table for every load balancer (<c>wincni_services</c>): each frontend (VIP and port, or
+/// every local address for a frontend without VIP, i.e. NodePort) jumps to a chain that spreads new connections evenly
+/// (<c>numgen inc</c>) or by source address (<c>jhash ip saddr</c>, DistributionType SourceIP/SourceIPProtocol)
+/// over one DNAT chain per backend.</description></item>
+/// </list>
+/// </summary>
+/// <remarks>
+/// Load-balancer flags on Linux: <b>ILB</b> (EnableInternalLoadBalancer) limits the frontend to traffic from local
+/// pods (a wincni bridge) and the node; <b>LocalRoutedVip</b> makes the frontend answer the node's own connections
+/// (output hook), which HNS otherwise does not; NodePort frontends always do. <b>DSR</b> has no equivalent with
+/// conntrack DNAT — replies always return through the node that translated the request — so it is honoured for the
+/// part that is observable: the client's source address reaches the backend unchanged (a DSR NodePort is never
+/// masqueraded; a non-DSR NodePort is, like kube-proxy's externalTrafficPolicy=Cluster). PreserveDIP, UseMux and
+/// VipExternalIP have no Linux meaning and are ignored. IPv6 VIPs and backends are skipped.
+/// </remarks>
+internal static class NftRenderer
+{
+    /// <summary>The packet mark that asks the services postrouting chain to masquerade (kube-proxy uses the same bit).</summary>
+    public const string MasqueradeMark = "0x00004000";
+
+    /// <summary>The table of one network, or null when the network needs none (no NAT, no host ports).</summary>
+    /// <param name="network">The network's layout.</param>
+    /// <param name="endpoints">The network's local endpoints.</param>
+    public static string? RenderNetwork(NetworkLayout network, IEnumerable<HostComputeEndpoint> endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var masquerade = new SortedDictionary<string, (List<string> Sources, string Exceptions)>(StringComparer.Ordinal);
+        var hostPorts = new List<string>();
+        foreach (var endpoint in endpoints.OrderBy(e => e.Id))
+        {
+            var address = Ipv4Of(endpoint);
+            if (address is null)
+            {
+                continue;
+            }
+
+            foreach (var policy in endpoint.Policies ?? [])
+            {
+                if (policy.Settings is OutboundNatPolicySetting nat)
+                {
+                    var exceptions = NormalizePrefixes((nat.Exceptions ?? []).Concat(network.Subnets.Select(s => s.Prefix.ToString())));
+                    var key = string.Join(", ", exceptions);
+                    if (!masquerade.TryGetValue(key, out var group))
+                    {
+                        group = ([], key);
+                        masquerade[key] = group;
+                    }
+
+                    group.Sources.Add(address.ToString());
+                }
+                else if (policy.Settings is PortMappingPolicySetting map && Protocol(map.Protocol) is { } protocol && map.ExternalPort != 0)
+                {
+                    var internalPort = map.InternalPort != 0 ? map.InternalPort : map.ExternalPort;
+                    var match = IPAddress.TryParse(map.Vip ?? string.Empty, out var vip) && vip.AddressFamily == AddressFamily.InterNetwork
+                        ? $"ip daddr {vip}"
+                        : "fib daddr type local";
+                    hostPorts.Add(Invariant($"{match} {protocol} dport {map.ExternalPort} dnat to {address}:{internalPort}"));
+                }
+            }
+        }
+
+        if (masquerade.Count == 0 && hostPorts.Count == 0)
+        {
+            return null;
+        }
+
+        var text = new StringBuilder();
+        text.Append("table ip ").Append(network.Table).Append(" {\n");
+        if (masquerade.Count > 0)
+        {
+            text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+            foreach (var (_, (sources, exceptions)) in masquerade)
+            {
+                text.Append("\t\tip saddr { ").Append(string.Join(", ", sources.Distinct(StringComparer.Ordinal))).Append(" }");
+                if (exceptions.Length > 0)
+                {
+                    text.Append(" ip daddr != { ").Append(exceptions).Append(" }");
+                }
+
+                text.Append(" masquerade\n");
+            }
+
+            text.Append("\t}\n");
+        }
+
+        if (hostPorts.Count > 0)
+        {
+            text.Append("\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tjump hostports\n\t}\n");
+            text.Append("\tchain output {\n\t\ttype nat hook output priority -100; policy accept;\n\t\tjump hostports\n\t}\n");
+            text.Append("\tchain hostports {\n");
+            foreach (var rule in hostPorts)
+            {
+                text.Append("\t\t").Append(rule).Append('\n');
+            }
+
+            text.Append("\t}\n");
+        }
+
+        text.Append("}\n");
+        return text.ToString();
+    }
+
+    /// <summary>The services table, or null when no load balancer has a usable frontend and backend.</summary>
+    /// <param name="loadBalancers">Every load balancer.</param>
+    /// <param name="backendAddress">The IPv4 address of a backend endpoint, null when unknown.</param>
+    public static string? RenderServices(IEnumerable<HostComputeLoadBalancer> loadBalancers, Func<Guid, IPAddress?> backendAddress)
+    {
+        ArgumentNullException.ThrowIfNull(loadBalancers);
+        ArgumentNullException.ThrowIfNull(backendAddress);
+        var external = new List<string>();
+        var local = new List<string>();
+        var chains = new StringBuilder();
+        var anyMasquerade = false;
+        foreach (var lb in loadBalancers.OrderBy(l => l.Id))
+        {
+            var backends = (lb.HostComputeEndpoints ?? []).Select(backendAddress).OfType<IPAddress>()
+                .Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct().ToList();
+            if (backends.Count == 0)
+            {
+                continue;
+            }
+
+            var vips = (lb.FrontendVips ?? []).Select(v => IPAddress.TryParse(v, out var ip) ? ip : null).OfType<IPAddress>()
+                .Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList();
+            if (lb.FrontendVips is { Count: > 0 } && vips.Count == 0)
+            {
+                continue;
+            }
+
+            var dsr = lb.Flags.HasFlag(LoadBalancerFlags.EnableDirectServerReturn);
+            var mappings = lb.PortMappings ?? [];
+            for (var m = 0; m < mappings.Count; m++)
+            {
+                var mapping = mappings[m];
+                if (Protocol(mapping.Protocol) is not { } protocol || mapping.ExternalPort == 0)
+                {
+                    continue;
+                }
+
+                var chain = Invariant($"lb_{lb.Id:N}_{m}");
+                var nodePort = vips.Count == 0;
+                var masquerade = nodePort && !dsr;
+                anyMasquerade |= masquerade;
+                var ilb = mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.EnableInternalLoadBalancer);
+                var localRouted = nodePort || mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.LocalRoutedVip);
+                var port = mapping.ExternalPort;
+                var matches = nodePort
+                    ? [Invariant($"fib daddr type local {protocol} dport {port}")]
+                    : vips.Select(v => Invariant($"ip daddr {v} {protocol} dport {port}")).ToList();
+                foreach (var match in matches)
+                {
+                    external.Add(Invariant($"{(ilb ? "iifname \"wcni-br-*\" " : string.Empty)}{match} jump {chain}"));
+                    if (localRouted)
+                    {
+                        local.Add(Invariant($"{match} jump {chain}"));
+                    }
+                }
+
+                var spread = mapping.DistributionType == LoadBalancerDistribution.None ? "numgen inc" : "jhash ip saddr";
+                chains.Append("\tchain ").Append(chain).Append(" {\n");
+                if (masquerade)
+                {
+                    chains.Append("\t\tmeta mark set meta mark | ").Append(MasqueradeMark).Append('\n');
+                }
+
+                chains.Append(Invariant($"\t\t{spread} mod {backends.Count} vmap {{ "))
+                    .Append(string.Join(", ", backends.Select((_, i) => Invariant($"{i} : jump {chain}_{i}"))))
+                    .Append(" }\n\t}\n");
+                var internalPort = mapping.InternalPort != 0 ? mapping.InternalPort : mapping.ExternalPort;
+                for (var i = 0; i < backends.Count; i++)
+                {
+                    chains.Append(Invariant($"\tchain {chain}_{i} {{\n\t\tmeta l4proto {protocol} dnat to {backends[i]}:{internalPort}\n\t}}\n"));
+                }
+            }
+        }
+
+        if (external.Count == 0)
+        {
+            return null;
+        }
+
+        var text = new StringBuilder();
+        text.Append("table ip ").Append(DeviceNames.ServicesTable).Append(" {\n");
+        text.Append("\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tjump services\n\t}\n");
+        text.Append("\tchain output {\n\t\ttype nat hook output priority -100; policy accept;\n\t\tjump services_local\n\t}\n");
+        if (anyMasquerade)
+        {
+            text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\tmeta mark & ")
+                .Append(MasqueradeMark).Append(" == ").Append(MasqueradeMark).Append(" masquerade\n\t}\n");
+        }
+
+        AppendChain(text, "services", external);
+        AppendChain(text, "services_local", local);
+        text.Append(chains);
+        text.Append("}\n");
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Prefixes for an anonymous nft set: parsed (bare addresses become /32), IPv4 only, and without any prefix that
+    /// another one covers (nft rejects overlapping intervals), in a stable order.
+    /// </summary>
+    public static List<string> NormalizePrefixes(IEnumerable<string> prefixes)
+    {
+        var parsed = new List<IPNetwork>();
+        foreach (var text in prefixes)
+        {
+            IPNetwork prefix;
+            if (IPNetwork.TryParse(text, out var p))
+            {
+                prefix = p;
+            }
+            else if (IPAddress.TryParse(text, out var a))
+            {
+                prefix = new IPNetwork(a, a.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+            }
+            else
+            {
+                continue;
+            }
+
+            if (prefix.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+            {
+                parsed.Add(prefix);
+            }
+        }
+
+        var kept = parsed.Distinct()
+            .Where(p => !parsed.Any(q => !q.Equals(p) && q.PrefixLength < p.PrefixLength && q.Contains(p.BaseAddress)))
+            .OrderBy(p => p.BaseAddress.GetAddressBytes(), ByteOrder.Instance).ThenBy(p => p.PrefixLength);
+        return kept.Select(p => p.PrefixLength == 32 ? p.BaseAddress.ToString() : p.ToString()).ToList();
+    }
+
+    private static void AppendChain(StringBuilder text, string name, List<string> rules)
+    {
+        text.Append("\tchain ").Append(name).Append(" {\n");
+        foreach (var rule in rules)
+        {
+            text.Append("\t\t").Append(rule).Append('\n');
+        }
+
+        text.Append("\t}\n");
+    }
+
+    private static IPAddress? Ipv4Of(HostComputeEndpoint endpoint) =>
+        (endpoint.IpConfigurations ?? []).Select(c => IPAddress.TryParse(c.IpAddress ?? string.Empty, out var ip) ? ip : null)
+            .FirstOrDefault(ip => ip?.AddressFamily == AddressFamily.InterNetwork);
+
+    private static string? Protocol(ProtocolType protocol) => protocol switch
+    {
+        ProtocolType.Tcp => "tcp",
+        ProtocolType.Udp => "udp",
+        _ => null,
+    };
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x is null || y is null ? 0 : x.AsSpan().SequenceCompareTo(y);
+    }
+}

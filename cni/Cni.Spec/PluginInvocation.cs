@@ -90,7 +90,10 @@ public static class PluginInvocation
         return new PluginRequest(command, containerId, netns, ifName, argsRaw, args, getenv(CniEnvironment.Path) ?? "", config);
     }
 
-    /// <summary>Reads the config's cniVersion without validating anything (for reporting errors in the right version).</summary>
+    /// <summary>
+    /// Reads the config's top-level cniVersion without validating anything else (VERSION's answer, and errors reported
+    /// in the right version). A reader rather than a document: only one key matters. Null for garbage or no version.
+    /// </summary>
     public static string? PeekVersion(ReadOnlySpan<byte> stdin)
     {
         if (stdin.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
@@ -100,7 +103,7 @@ public static class PluginInvocation
 
         try
         {
-            var reader = new Utf8JsonReader(stdin);
+            var reader = new Utf8JsonReader(stdin, new JsonReaderOptions { MaxDepth = 64 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return null;

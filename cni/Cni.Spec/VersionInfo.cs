@@ -34,55 +34,6 @@ public static class VersionInfo
     }
 
     /// <summary>The supported cniVersion named by stdin, or null for anything else (empty, garbage, unsupported).</summary>
-    private static string? RequestedVersion(ReadOnlySpan<byte> stdin)
-    {
-        if (stdin.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            stdin = stdin[3..];
-        }
-
-        if (stdin.IsEmpty || stdin.Length > 1024 * 1024)
-        {
-            return null;
-        }
-
-        // A reader rather than a document: no allocation of the whole tree, and only the top-level key matters.
-        try
-        {
-            var reader = new Utf8JsonReader(stdin, new JsonReaderOptions { MaxDepth = 64 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            string? found = null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isVersion = reader.ValueTextEquals("cniVersion"u8);
-                if (!reader.Read())
-                {
-                    return null;
-                }
-
-                if (isVersion && reader.TokenType == JsonTokenType.String)
-                {
-                    found = reader.GetString();
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-
-            return CniVersion.IsSupported(found) ? found : null;
-        }
-        catch (JsonException)
-        {
-            return null; // garbage stdin: VERSION stays tolerant
-        }
-        catch (InvalidOperationException)
-        {
-            return null; // string with invalid UTF-8 or lone surrogates
-        }
-    }
+    private static string? RequestedVersion(ReadOnlySpan<byte> stdin) =>
+        PluginInvocation.PeekVersion(stdin) is { } version && CniVersion.IsSupported(version) ? version : null;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Cni.Daemon.CommandLine;
 using Cni.Daemon.Configuration;
+using Cni.Daemon.Dataplane;
 using Cni.Daemon.Metrics;
 using Cni.Daemon.Status;
 using Cni.Hcn;
@@ -77,7 +78,25 @@ public static class DaemonHost
         }
 
         var metrics = new DaemonMetrics();
-        var hcn = new BoundedHcn(new MeteredHcn(CreateDataplane(settings.Dataplane, time), metrics));
+        IHcn dataplane;
+        try
+        {
+            dataplane = await CreateDataplaneAsync(settings.Dataplane, options.StateDir, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ipam.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (dataplane is PersistentMemoryHcn memory)
+        {
+            // Tests reach the emulator through DI to inject faults and read call counters.
+            builder.Services.AddSingleton(memory);
+            builder.Services.AddSingleton(memory.Inner);
+        }
+
+        var hcn = new BoundedHcn(new MeteredHcn(dataplane, metrics));
         var locks = new KeyedAsyncLock<LeaseKey>();
 
         builder.Services.AddSingleton(options);
@@ -115,6 +134,7 @@ public static class DaemonHost
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             hcn.Dispose();
+            (dataplane as IDisposable)?.Dispose();
             ipam.DisposeAsync().AsTask().GetAwaiter().GetResult();
             TryDelete(options.Socket);
         });
@@ -150,11 +170,13 @@ public static class DaemonHost
         return options;
     }
 
-    private static IHcn CreateDataplane(Dataplane dataplane, TimeProvider time) => dataplane switch
+    private static async Task<IHcn> CreateDataplaneAsync(CommandLine.Dataplane dataplane, string stateDir, TimeProvider time, CancellationToken cancellationToken) => dataplane switch
     {
-        Dataplane.Hcn when OperatingSystem.IsWindows() => new WindowsHcn(),
-        Dataplane.Hcn => throw new DaemonStartupException("--dataplane hcn needs Windows (computenetwork.dll); use --dataplane memory here"),
-        _ => new MemoryHcn(new MemoryHcnOptions(), time),
+        CommandLine.Dataplane.Hcn when OperatingSystem.IsWindows() => new WindowsHcn(),
+        CommandLine.Dataplane.Hcn => throw new DaemonStartupException("--dataplane hcn needs Windows (computenetwork.dll); use --dataplane memory here"),
+
+        // HNS outlives wincnid; so does the memory dataplane's snapshot in the state dir (restart and crash tests).
+        _ => await PersistentMemoryHcn.OpenAsync(stateDir, new MemoryHcn(new MemoryHcnOptions(), time), cancellationToken).ConfigureAwait(false),
     };
 
     private static void ConfigureLogging(ILoggingBuilder logging, LogOptions log)

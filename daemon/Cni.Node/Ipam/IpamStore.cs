@@ -95,12 +95,21 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
         var (journal, state) = await LeaseJournal.OpenAsync(
             directory, options.CompactionThresholdBytes, options.MaxBatchBytes, timeProvider, loggerFactory.CreateLogger<LeaseJournal>(), cancellationToken).ConfigureAwait(false);
 
-        var store = new IpamStore(journal, [.. pools.Select(p => new PoolOccupancy(p))], options.QuarantinePeriod, timeProvider, loggerFactory.CreateLogger<IpamStore>())
+        try
         {
-            Directory = directory,
-        };
-        store.Load(state);
-        return store;
+            var store = new IpamStore(journal, [.. pools.Select(p => new PoolOccupancy(p))], options.QuarantinePeriod, timeProvider, loggerFactory.CreateLogger<IpamStore>())
+            {
+                Directory = directory,
+            };
+            store.Load(state);
+            return store;
+        }
+        catch
+        {
+            // Never keep the directory locked for a store nobody holds.
+            await journal.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <inheritdoc/>

@@ -316,12 +316,13 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
             _durable.Apply(pending.Record);
         }
 
+        // Compact before acknowledging: the batch is durable in the old file and in the snapshot alike, and a
+        // caller that has its answer never races a compaction still in progress.
+        MaybeCompact();
         foreach (var pending in batch)
         {
             pending.Completion.TrySetResult();
         }
-
-        MaybeCompact();
     }
 
     /// <summary>

@@ -63,12 +63,15 @@ internal sealed class PoolOccupancy
         return true;
     }
 
-    /// <summary>Undoes an allocation that was never acknowledged: the address is free at once.</summary>
+    /// <summary>
+    /// Undoes an allocation that was never acknowledged: the address is free at once, and the cursor moves back
+    /// to it so a retry gets the same address (it was never visible to anyone).
+    /// </summary>
     public void Unlease(IPAddress address)
     {
-        if (Pool.TryGetOffset(address, out var offset))
+        if (Pool.TryGetOffset(address, out var offset) && _leased.Remove(offset))
         {
-            _leased.Remove(offset);
+            _cursor = offset;
         }
     }
 

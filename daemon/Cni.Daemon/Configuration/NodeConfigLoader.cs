@@ -18,7 +18,7 @@ public static class NodeConfigLoader
     private static readonly string[] TopLevelKeys =
     [
         "mode", "networkName", "clusterCIDRs", "serviceCIDRs", "podCIDRs", "nodeIP", "adapterName", "vxlan", "mtu",
-        "dsr", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "log",
+        "dsr", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "maxConcurrentHcnCalls", "log",
     ];
 
     private static readonly string[] VxlanKeys = ["vni", "port"];
@@ -86,6 +86,7 @@ public static class NodeConfigLoader
             IpQuarantine = reader.Int(map, "ipQuarantineSeconds", 0, 3600) is { } seconds
                 ? TimeSpan.FromSeconds(seconds)
                 : defaults.IpQuarantine,
+            MaxConcurrentHcnCalls = reader.Int(map, "maxConcurrentHcnCalls", 1, 256) ?? defaults.MaxConcurrentHcnCalls,
         };
 
         if (reader.Mapping(map, "vxlan") is { } vxlanNode)

@@ -1,6 +1,6 @@
 namespace Cni.Node.Configuration;
 
-/// <summary>Daemon logging: level and format of the console log, and an optional file.</summary>
+/// <summary>Daemon logging: level and format of the console log (kubelet and the HostProcess container keep it).</summary>
 public sealed record LogOptions
 {
     /// <summary>trace, debug, information, warning, error.</summary>
@@ -8,6 +8,4 @@ public sealed record LogOptions
 
     /// <summary>text or json.</summary>
     public string Format { get; init; } = "text";
-
-    public string? File { get; init; }
 }

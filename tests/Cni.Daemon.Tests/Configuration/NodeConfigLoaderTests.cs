@@ -88,6 +88,7 @@ public sealed class NodeConfigLoaderTests
     [TestCase("stateDir: relative/dir", "stateDir: 'relative/dir' must be an absolute path")]
     [TestCase("healthAddress: localhost", "healthAddress: 'localhost' is not an address:port")]
     [TestCase("log: {level: loud}", "log.level: 'loud' is not one of")]
+    [TestCase("maxConcurrentHcnCalls: 0", "maxConcurrentHcnCalls: 0 is outside 1..256")]
     [TestCase("dns: {nameservers: [dns.example]}", "dns.nameservers[0]: 'dns.example' is not an IP address")]
     public void Parse_BadValue_NamesTheKey(string yaml, string expected)
     {

@@ -96,7 +96,7 @@ public static class DaemonHost
             builder.Services.AddSingleton(memory.Inner);
         }
 
-        var hcn = new BoundedHcn(new MeteredHcn(dataplane, metrics));
+        var hcn = new BoundedHcn(new MeteredHcn(dataplane, metrics), options.MaxConcurrentHcnCalls);
         var locks = new KeyedAsyncLock<LeaseKey>();
 
         builder.Services.AddSingleton(options);
@@ -119,7 +119,19 @@ public static class DaemonHost
         builder.Services.AddSingleton<StatusEndpoint>();
         builder.Services.AddHostedService<NetworkReconciler>();
 
-        UnixSocketGuard.Prepare(options.Socket);
+        try
+        {
+            UnixSocketGuard.Prepare(options.Socket);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            // A second daemon on a live socket (or an unusable socket directory) is a startup error with a clear
+            // message and exit code 2, not an unhandled exception; and the state dir's lock is let go.
+            (dataplane as IDisposable)?.Dispose();
+            await ipam.DisposeAsync().ConfigureAwait(false);
+            throw new DaemonStartupException($"socket {options.Socket}: {e.Message}", e);
+        }
+
         var healthEndpoint = IPEndPoint.Parse(options.HealthAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -86,9 +86,8 @@ public sealed partial class MemoryHcn
         await _calls.EnterAsync(MemoryHcnOperation.DeleteLoadBalancer, operation, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            FindLoadBalancer(loadBalancerId, operation);
+            ReleaseFrontends(FindLoadBalancer(loadBalancerId, operation));
             _loadBalancers.Remove(loadBalancerId);
-            ReleaseFrontends(loadBalancerId);
         }
     }
 
@@ -131,8 +130,6 @@ public sealed partial class MemoryHcn
             throw new HcnException(operation, HcnErrorCodes.InvalidParameter, detail: "a load balancer needs a port mapping");
         }
 
-        var ipv6 = input.Flags.HasFlag(LoadBalancerFlags.IPv6);
-        var keys = new List<FrontendKey>();
         foreach (var mapping in mappings)
         {
             if (mapping.Protocol is not (ProtocolType.Tcp or ProtocolType.Udp) || mapping.ExternalPort == 0 || mapping.InternalPort == 0)
@@ -140,24 +137,27 @@ public sealed partial class MemoryHcn
                 throw new HcnException(operation, HcnErrorCodes.InvalidParameter,
                     detail: $"port mapping {(uint)mapping.Protocol} {mapping.ExternalPort}->{mapping.InternalPort} needs TCP or UDP and non-zero ports");
             }
-
-            // No VIP (NodePort): the port is taken on every host address of the family.
-            foreach (var vip in vips.Count > 0 ? vips : [ipv6 ? "::" : "0.0.0.0"])
-            {
-                var key = new FrontendKey(vip, mapping.Protocol, mapping.ExternalPort);
-                if (keys.Contains(key) || (_frontends.TryGetValue(key, out var owner) && owner != id))
-                {
-                    throw new HcnException(operation, HcnErrorCodes.PortAlreadyExists,
-                        detail: $"frontend {vip} {(uint)mapping.Protocol}/{mapping.ExternalPort} belongs to another load balancer");
-                }
-
-                keys.Add(key);
-            }
         }
 
         var stored = input with { Id = id, FrontendVips = vips.Count == 0 ? null : vips, SchemaVersion = input.SchemaVersion ?? SchemaVersion.V2 };
+        var keys = new List<FrontendKey>();
+        foreach (var key in FrontendKeys(stored))
+        {
+            if (keys.Contains(key) || (_frontends.TryGetValue(key, out var owner) && owner != id))
+            {
+                throw new HcnException(operation, HcnErrorCodes.PortAlreadyExists,
+                    detail: $"frontend {key.Vip} {(uint)key.Protocol}/{key.Port} belongs to another load balancer");
+            }
+
+            keys.Add(key);
+        }
+
+        if (_loadBalancers.TryGetValue(id, out var previous))
+        {
+            ReleaseFrontends(previous);
+        }
+
         _loadBalancers[id] = stored;
-        ReleaseFrontends(id);
         foreach (var key in keys)
         {
             _frontends[key] = id;
@@ -166,11 +166,21 @@ public sealed partial class MemoryHcn
         return stored;
     }
 
-    private void ReleaseFrontends(Guid loadBalancerId)
+    /// <summary>The frontends a load balancer claims. No VIP (NodePort): the port on every host address of the family.</summary>
+    private static IEnumerable<FrontendKey> FrontendKeys(HostComputeLoadBalancer lb)
     {
-        foreach (var key in _frontends.Where(f => f.Value == loadBalancerId).Select(f => f.Key).ToList())
+        var vips = lb.FrontendVips is { Count: > 0 } list ? list : [lb.Flags.HasFlag(LoadBalancerFlags.IPv6) ? "::" : "0.0.0.0"];
+        return (lb.PortMappings ?? []).SelectMany(m => vips.Select(vip => new FrontendKey(vip, m.Protocol, m.ExternalPort)));
+    }
+
+    private void ReleaseFrontends(HostComputeLoadBalancer lb)
+    {
+        foreach (var key in FrontendKeys(lb))
         {
-            _frontends.Remove(key);
+            if (_frontends.TryGetValue(key, out var owner) && owner == lb.Id)
+            {
+                _frontends.Remove(key);
+            }
         }
     }
 

@@ -111,8 +111,11 @@ public sealed class WindowsHcn : IHcn
     // ---- namespaces ----
 
     /// <inheritdoc/>
-    public Task<HostComputeNamespace> CreateNamespaceAsync(HostComputeNamespace hostComputeNamespace, CancellationToken cancellationToken) =>
-        Task.FromResult(Create(HcnObjectKind.Namespace, hostComputeNamespace, hostComputeNamespace?.Id ?? Guid.Empty, null, cancellationToken));
+    public Task<HostComputeNamespace> CreateNamespaceAsync(HostComputeNamespace hostComputeNamespace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hostComputeNamespace);
+        return Task.FromResult(Create(HcnObjectKind.Namespace, hostComputeNamespace, hostComputeNamespace.Id, null, cancellationToken));
+    }
 
     /// <inheritdoc/>
     public Task<HostComputeNamespace> GetNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken) =>
@@ -136,8 +139,11 @@ public sealed class WindowsHcn : IHcn
     // ---- load balancers ----
 
     /// <inheritdoc/>
-    public Task<HostComputeLoadBalancer> CreateLoadBalancerAsync(HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken) =>
-        Task.FromResult(Create(HcnObjectKind.LoadBalancer, loadBalancer, loadBalancer?.Id ?? Guid.Empty, null, cancellationToken));
+    public Task<HostComputeLoadBalancer> CreateLoadBalancerAsync(HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(loadBalancer);
+        return Task.FromResult(Create(HcnObjectKind.LoadBalancer, loadBalancer, loadBalancer.Id, null, cancellationToken));
+    }
 
     /// <inheritdoc/>
     public Task<HostComputeLoadBalancer> GetLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken) =>

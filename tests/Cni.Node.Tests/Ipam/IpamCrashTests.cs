@@ -49,6 +49,8 @@ public sealed class IpamCrashTests
             IpamTestData.AssertDistinct(leases.Select(l => l.IPv4!.Address));
             IpamTestData.AssertDistinct(leases.Select(l => l.IPv6!.Address));
             Assert.That(store.StaleLeases, Is.Empty);
+            await TestContext.Out.WriteLineAsync(
+                $"round {round}: killed after {killAfterAcks} ACKs; model {model.Requested.Count} requested, {model.Acked.Count} acked, {model.Released.Count} released; store {leases.Count} leases, journal {new FileInfo(store.Journal.Path).Length} bytes");
             Assert.That(store.GetUsage()[0].Quarantined, Is.GreaterThanOrEqualTo(model.Released.Count), "released addresses stay quarantined across the crash");
         }
 

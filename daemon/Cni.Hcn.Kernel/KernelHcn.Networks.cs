@@ -20,13 +20,14 @@ public sealed partial class KernelHcn
         {
             // HNS reports the VTEP MAC of an Overlay network as its DrMacAddress policy (flannel publishes it as
             // VtepMAC); KernelHcn picks a deterministic one when the caller gave none.
-            var input = network;
+            // The MAC derives from the network ID (unique per node, unlike the name every node shares) and is then kept
+            // in the persisted policy, so it survives restarts.
+            var input = network with { Id = network.Id == Guid.Empty ? Guid.NewGuid() : network.Id };
             if (network.Type == NetworkType.Overlay && !(network.Policies ?? []).Any(p => p.Settings is DrMacAddressPolicySetting))
             {
-                var key = DeviceNames.NetworkKey(network.Name, network.Id);
-                input = network with
+                input = input with
                 {
-                    Policies = [.. network.Policies ?? [], NetworkPolicy.Create(new DrMacAddressPolicySetting { Address = NetworkLayout.DefaultVtepMac(key) })],
+                    Policies = [.. network.Policies ?? [], NetworkPolicy.Create(new DrMacAddressPolicySetting { Address = NetworkLayout.DefaultVtepMac(input.Id.ToString("D")) })],
                 };
             }
 

@@ -103,7 +103,7 @@ internal sealed record NetworkLayout
         };
     }
 
-    /// <summary>A locally administered VTEP MAC derived from the network's name (the <c>0E-2A</c> prefix flannel uses).</summary>
+    /// <summary>A locally administered VTEP MAC derived from <paramref name="key"/> (the <c>0E-2A</c> prefix flannel uses).</summary>
     public static string DefaultVtepMac(string key)
     {
         var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));

@@ -1,0 +1,208 @@
+using System.Text.RegularExpressions;
+using Cni.Hcn.Kernel.Naming;
+using Cni.Hcn.Kernel.Tests.Support;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
+
+namespace Cni.Hcn.Kernel.Tests.Packets;
+
+/// <summary>
+/// Real packets through KernelHcn: pods as namespaces on two node namespaces (see <see cref="TwoNodeDataplane"/>),
+/// checked with ICMP and TCP against small echo servers that report who answered and which source they saw. The
+/// topology is built once for the fixture (the tests only send traffic, except the restart test, which runs last).
+/// </summary>
+[TestFixture]
+[Category("Kernel")]
+[NonParallelizable]
+public sealed class DataplanePacketTests
+{
+    private const int EchoPort = 8080;
+    private TwoNodeDataplane _dp = null!;
+    private string _o1a = null!;
+    private string _o1b = null!;
+    private string _b1 = null!;
+    private HostComputeEndpoint _o1aEndpoint = null!;
+
+    [OneTimeSetUp]
+    public async Task BuildAsync()
+    {
+        KernelTestGuard.Require();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var ct = timeout.Token;
+        _dp = new TwoNodeDataplane();
+        await _dp.BuildAsync(ct);
+
+        var masqueradeOutside = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.201.0.0/16"] });
+        var keepSourceToOutside = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.201.0.0/16", TwoNodeDataplane.Outside + "/32"] });
+        (_o1a, _o1aEndpoint) = await _dp.AddPodAsync(_dp.Node1, _dp.Overlay1, "o1a", "10.201.1.10", ct, masqueradeOutside);
+        (_o1b, _) = await _dp.AddPodAsync(_dp.Node1, _dp.Overlay1, "o1b", "10.201.1.11", ct, keepSourceToOutside);
+        var (o2a, o2aEndpoint) = await _dp.AddPodAsync(_dp.Node2, _dp.Overlay2, "o2a", "10.201.2.10", ct);
+        (_b1, var b1Endpoint) = await _dp.AddPodAsync(_dp.Node1, _dp.Bridge1, "b1", "10.202.1.10", ct);
+        var (b2, b2Endpoint) = await _dp.AddPodAsync(_dp.Node2, _dp.Bridge2, "b2", "10.202.2.10", ct);
+
+        _dp.Serve(_o1a, "o1a", EchoPort);
+        _dp.Serve(o2a, "o2a", EchoPort);
+        _dp.Serve(b2, "b2", EchoPort);
+        _dp.Serve(_dp.Netns.PathOf("ul"), "outside", 9000);
+
+        // L2Bridge peers: each node routes the other's pod CIDR via the other node's underlay address.
+        await _dp.Node1.CreateSdnRouteAsync(new HostComputeRoute
+        {
+            HostComputeEndpoints = [b1Endpoint.Id],
+            Routes = [new SdnRoutePolicySetting { DestinationPrefix = "10.202.2.0/24", NextHop = "192.168.200.2" }],
+        }, ct);
+        await _dp.Node2.CreateSdnRouteAsync(new HostComputeRoute
+        {
+            HostComputeEndpoints = [b2Endpoint.Id],
+            Routes = [new SdnRoutePolicySetting { DestinationPrefix = "10.202.1.0/24", NextHop = "192.168.200.1" }],
+        }, ct);
+
+        // Load balancers on node 1 with one local and one remote backend (a remote endpoint, as kube-proxy makes).
+        var remote = await _dp.Node1.CreateEndpointAsync(_dp.Overlay1.Id, new HostComputeEndpoint
+        {
+            Name = "o2a-remote",
+            IpConfigurations = [new IpConfig { IpAddress = "10.201.2.10" }],
+            Flags = EndpointFlags.RemoteEndpoint,
+        }, ct);
+        Guid[] backends = [_o1aEndpoint.Id, remote.Id];
+        await _dp.Node1.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            HostComputeEndpoints = backends,
+            FrontendVips = ["10.96.0.50"],
+            PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = EchoPort }],
+        }, ct);
+        await _dp.Node1.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            HostComputeEndpoints = backends,
+            FrontendVips = ["10.96.0.51"],
+            PortMappings =
+            [
+                new LoadBalancerPortMapping
+                {
+                    Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = EchoPort, DistributionType = LoadBalancerDistribution.SourceIP,
+                },
+            ],
+        }, ct);
+        await _dp.Node1.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            HostComputeEndpoints = backends,
+            PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 30080, InternalPort = EchoPort }],
+        }, ct);
+
+        // hostPort added after creation (ModifyEndpoint path).
+        await ((IHcn)_dp.Node1).AddEndpointPoliciesAsync(_o1aEndpoint.Id,
+            [EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, ExternalPort = 8081, InternalPort = EchoPort })], ct);
+    }
+
+    [OneTimeTearDown]
+    public async Task TearDownAsync()
+    {
+        if (_dp is not null)
+        {
+            await _dp.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public void PodToPod_SameNode_PingAndTcpReachPeer()
+    {
+        Assert.That(Traffic.Ping(_o1b, "10.201.1.10"), Is.True);
+        Assert.That(Traffic.Tcp(_o1b, "10.201.1.10", EchoPort), Is.EqualTo("o1a 10.201.1.11"));
+    }
+
+    [Test]
+    public void PodToPod_AcrossNodesOverVxlan_PingAndTcpReachPeer()
+    {
+        Assert.That(Traffic.Ping(_o1b, "10.201.2.10"), Is.True);
+        Assert.That(Traffic.Tcp(_o1b, "10.201.2.10", EchoPort), Is.EqualTo("o2a 10.201.1.11"));
+    }
+
+    [Test]
+    public void PodToPod_AcrossNodesOverVxlan_EncapsulatedOnTheUnderlay()
+    {
+        // The underlay has no route to the overlay: only VXLAN (UDP 4789 between the nodes) can carry these packets.
+        Assert.That(_dp.Netns.Ip("ul", "route show"), Does.Not.Contain("10.201.2.0"));
+        Assert.That(_dp.Netns.Ip("node1", "-d link show wcni-vx-4096"), Does.Contain("vxlan id 4096").And.Contain("dstport 4789").And.Contain("nolearning"));
+        Assert.That(_dp.Netns.Ip("node1", "route show 10.201.2.0/24"), Does.Contain("via 10.201.2.0 dev wcni-vx-4096").And.Contain("onlink"));
+    }
+
+    [Test]
+    public void PodToPod_AcrossNodesOverL2BridgeRoutes_PingAndTcpReachPeer()
+    {
+        Assert.That(Traffic.Ping(_b1, "10.202.2.10"), Is.True);
+        Assert.That(Traffic.Tcp(_b1, "10.202.2.10", EchoPort), Is.EqualTo("b2 10.202.1.10"));
+    }
+
+    [Test]
+    public void OutboundNat_PodToOutside_SourceIsNodeAddress()
+    {
+        Assert.That(Traffic.Ping(_o1a, TwoNodeDataplane.Outside), Is.True);
+        Assert.That(Traffic.Tcp(_o1a, TwoNodeDataplane.Outside, 9000), Is.EqualTo("outside 192.168.200.1"));
+    }
+
+    [Test]
+    public void OutboundNat_DestinationInExceptions_SourceIsPodAddress()
+    {
+        Assert.That(Traffic.Tcp(_o1b, TwoNodeDataplane.Outside, 9000), Is.EqualTo("outside 10.201.1.11"));
+    }
+
+    [Test]
+    public void HostPort_FromOutsideToNodeAddress_ReachesPod()
+    {
+        Assert.That(Traffic.Tcp(_dp.Netns.PathOf("ul"), "192.168.200.1", 8081), Does.StartWith("o1a "));
+    }
+
+    [Test]
+    public void LoadBalancer_VipFromPod_SpreadsOverBackendsOnBothNodesKeepingClientAddress()
+    {
+        var answers = Enumerable.Range(0, 12).Select(_ => Traffic.Tcp(_o1b, "10.96.0.50", 80)).ToList();
+
+        Assert.That(answers, Is.All.Not.Null);
+        Assert.That(answers.Select(a => a!.Split(' ')[0]).Distinct().Order(), Is.EqualTo(new[] { "o1a", "o2a" }));
+        Assert.That(answers.Select(a => a!.Split(' ')[1]).Distinct(), Is.EqualTo(new[] { "10.201.1.11" }));
+    }
+
+    [Test]
+    public void LoadBalancer_SourceIpAffinity_SameClientSameBackend()
+    {
+        var answers = Enumerable.Range(0, 8).Select(_ => Traffic.Tcp(_o1b, "10.96.0.51", 80)).ToList();
+
+        Assert.That(answers, Is.All.Not.Null);
+        Assert.That(answers.Select(a => a!.Split(' ')[0]).Distinct().Count(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void NodePort_FromOutside_SpreadsOverBackendsOnBothNodes()
+    {
+        var outside = _dp.Netns.PathOf("ul");
+        var answers = Enumerable.Range(0, 12).Select(_ => Traffic.Tcp(outside, "192.168.200.1", 30080)).ToList();
+
+        Assert.That(answers, Is.All.Not.Null);
+        Assert.That(answers.Select(a => a!.Split(' ')[0]).Distinct().Order(), Is.EqualTo(new[] { "o1a", "o2a" }));
+    }
+
+    [Test]
+    [Order(100)]
+    public async Task Restart_NewKernelHcnOnSameState_AdoptsDevicesAndRebuildsNftables()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var veth = DeviceNames.HostVeth(_o1aEndpoint.Id);
+        var before = IfIndex(_dp.Netns.Ip("node1", $"-o link show {veth}"));
+        _dp.Node1.Dispose();
+
+        // Lose the services table behind the daemon's back: the restarted KernelHcn must rebuild it from the objects.
+        _dp.Netns.Nft("node1", $"delete table ip {DeviceNames.ServicesTable}");
+        Assert.That(Traffic.Tcp(_o1b, "10.96.0.50", 80), Is.Null);
+
+        _dp.Node1 = new KernelHcn(_dp.Node1Options);
+        await _dp.Node1.ReconcileAsync(timeout.Token);
+        var endpoints = await _dp.Node1.EnumerateEndpointsAsync(null, timeout.Token);
+
+        Assert.That(IfIndex(_dp.Netns.Ip("node1", $"-o link show {veth}")), Is.EqualTo(before), "the pod's veth was recreated");
+        Assert.That(endpoints.Select(e => e.Id), Does.Contain(_o1aEndpoint.Id));
+        Assert.That(Traffic.Tcp(_o1b, "10.96.0.50", 80), Is.Not.Null);
+        Assert.That(Traffic.Tcp(_o1b, "10.201.2.10", EchoPort), Is.EqualTo("o2a 10.201.1.11"));
+    }
+
+    private static int IfIndex(string ipLinkLine) => int.Parse(Regex.Match(ipLinkLine, @"^(\d+):").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -11,7 +11,25 @@ namespace Cni.Hcn.Windows;
 [SupportedOSPlatform("windows")]
 internal sealed class HcnNativeApi : IHcnNativeApi
 {
-    public int Enumerate(HcnObjectKind kind, string query, out nint result, out nint errorRecord) => kind switch
+    /// <summary>
+    /// Whether computenetwork.dll loads at all (it ships with the Containers / Hyper-V features). Checked once so that
+    /// a node without it gets HRESULT_FROM_WIN32(ERROR_MOD_NOT_FOUND) as an <see cref="HcnException"/> with its fix,
+    /// not a DllNotFoundException from the first call.
+    /// </summary>
+    private static readonly Lazy<bool> Available = new(() =>
+    {
+        if (!NativeLibrary.TryLoad("computenetwork.dll", typeof(HcnNativeApi).Assembly, DllImportSearchPath.System32, out var library))
+        {
+            return false;
+        }
+
+        NativeLibrary.Free(library);
+        return true;
+    });
+
+    public int Enumerate(HcnObjectKind kind, string query, out nint result, out nint errorRecord) => !Available.Value
+        ? Missing(out result, out errorRecord)
+        : kind switch
     {
         HcnObjectKind.Network => ComputeNetworkNative.HcnEnumerateNetworks(query, out result, out errorRecord),
         HcnObjectKind.Endpoint => ComputeNetworkNative.HcnEnumerateEndpoints(query, out result, out errorRecord),
@@ -21,7 +39,9 @@ internal sealed class HcnNativeApi : IHcnNativeApi
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    public int Create(HcnObjectKind kind, in Guid id, string settings, out nint handle, out nint errorRecord) => kind switch
+    public int Create(HcnObjectKind kind, in Guid id, string settings, out nint handle, out nint errorRecord) => !Available.Value
+        ? Missing(out handle, out errorRecord)
+        : kind switch
     {
         HcnObjectKind.Network => ComputeNetworkNative.HcnCreateNetwork(id, settings, out handle, out errorRecord),
         HcnObjectKind.Namespace => ComputeNetworkNative.HcnCreateNamespace(id, settings, out handle, out errorRecord),
@@ -30,10 +50,13 @@ internal sealed class HcnNativeApi : IHcnNativeApi
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Endpoints are created with CreateEndpoint."),
     };
 
-    public int CreateEndpoint(nint network, in Guid id, string settings, out nint handle, out nint errorRecord) =>
-        ComputeNetworkNative.HcnCreateEndpoint(network, id, settings, out handle, out errorRecord);
+    public int CreateEndpoint(nint network, in Guid id, string settings, out nint handle, out nint errorRecord) => !Available.Value
+        ? Missing(out handle, out errorRecord)
+        : ComputeNetworkNative.HcnCreateEndpoint(network, id, settings, out handle, out errorRecord);
 
-    public int Open(HcnObjectKind kind, in Guid id, out nint handle, out nint errorRecord) => kind switch
+    public int Open(HcnObjectKind kind, in Guid id, out nint handle, out nint errorRecord) => !Available.Value
+        ? Missing(out handle, out errorRecord)
+        : kind switch
     {
         HcnObjectKind.Network => ComputeNetworkNative.HcnOpenNetwork(id, out handle, out errorRecord),
         HcnObjectKind.Endpoint => ComputeNetworkNative.HcnOpenEndpoint(id, out handle, out errorRecord),
@@ -43,7 +66,9 @@ internal sealed class HcnNativeApi : IHcnNativeApi
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    public int Modify(HcnObjectKind kind, nint handle, string settings, out nint errorRecord) => kind switch
+    public int Modify(HcnObjectKind kind, nint handle, string settings, out nint errorRecord) => !Available.Value
+        ? Missing(out _, out errorRecord)
+        : kind switch
     {
         HcnObjectKind.Network => ComputeNetworkNative.HcnModifyNetwork(handle, settings, out errorRecord),
         HcnObjectKind.Endpoint => ComputeNetworkNative.HcnModifyEndpoint(handle, settings, out errorRecord),
@@ -53,7 +78,9 @@ internal sealed class HcnNativeApi : IHcnNativeApi
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    public int QueryProperties(HcnObjectKind kind, nint handle, string query, out nint properties, out nint errorRecord) => kind switch
+    public int QueryProperties(HcnObjectKind kind, nint handle, string query, out nint properties, out nint errorRecord) => !Available.Value
+        ? Missing(out properties, out errorRecord)
+        : kind switch
     {
         HcnObjectKind.Network => ComputeNetworkNative.HcnQueryNetworkProperties(handle, query, out properties, out errorRecord),
         HcnObjectKind.Endpoint => ComputeNetworkNative.HcnQueryEndpointProperties(handle, query, out properties, out errorRecord),
@@ -63,13 +90,17 @@ internal sealed class HcnNativeApi : IHcnNativeApi
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    public int QueryEndpointStats(nint endpoint, string query, out nint stats, out nint errorRecord) =>
-        ComputeNetworkNative.HcnQueryEndpointStats(endpoint, query, out stats, out errorRecord);
+    public int QueryEndpointStats(nint endpoint, string query, out nint stats, out nint errorRecord) => !Available.Value
+        ? Missing(out stats, out errorRecord)
+        : ComputeNetworkNative.HcnQueryEndpointStats(endpoint, query, out stats, out errorRecord);
 
-    public int QueryEndpointAddresses(nint endpoint, string query, out nint addresses, out nint errorRecord) =>
-        ComputeNetworkNative.HcnQueryEndpointAddresses(endpoint, query, out addresses, out errorRecord);
+    public int QueryEndpointAddresses(nint endpoint, string query, out nint addresses, out nint errorRecord) => !Available.Value
+        ? Missing(out addresses, out errorRecord)
+        : ComputeNetworkNative.HcnQueryEndpointAddresses(endpoint, query, out addresses, out errorRecord);
 
-    public int Delete(HcnObjectKind kind, in Guid id, out nint errorRecord) => kind switch
+    public int Delete(HcnObjectKind kind, in Guid id, out nint errorRecord) => !Available.Value
+        ? Missing(out _, out errorRecord)
+        : kind switch
     {
         HcnObjectKind.Network => ComputeNetworkNative.HcnDeleteNetwork(id, out errorRecord),
         HcnObjectKind.Endpoint => ComputeNetworkNative.HcnDeleteEndpoint(id, out errorRecord),
@@ -101,6 +132,13 @@ internal sealed class HcnNativeApi : IHcnNativeApi
             response = 0;
             return HcnErrorCodes.ProcNotFound;
         }
+    }
+
+    private static int Missing(out nint result, out nint errorRecord)
+    {
+        result = 0;
+        errorRecord = 0;
+        return HcnErrorCodes.ModuleNotFound;
     }
 
     // CoTaskMemFree, as MS-docs require for every buffer these exports return (not LocalFree).

@@ -52,7 +52,9 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
         _lock = lockFile;
         _file = file;
         _length = length;
-        _lastSnapshotBytes = length;
+
+        // Zero, not the recovered length: a long log inherited from before a crash is compacted on the first write.
+        _lastSnapshotBytes = 0;
         _durable = durable;
         _compactionThreshold = compactionThreshold;
         _maxBatchBytes = maxBatchBytes;

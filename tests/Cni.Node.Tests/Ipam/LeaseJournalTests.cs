@@ -220,6 +220,25 @@ public sealed class LeaseJournalTests
     }
 
     [Test]
+    public async Task Compaction_LongLogInheritedFromPreviousRun_CompactedOnFirstWrite()
+    {
+        var options = Options(_dir.Path, NetworkMode.L2Bridge, "10.244.0.0/16") with { CompactionThresholdBytes = long.MaxValue };
+        await using (var store = await OpenAsync(options, new ManualTimeProvider()))
+        {
+            await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.AllocateAsync(Key(i), Owner(i), CancellationToken.None)));
+            await Task.WhenAll(Enumerable.Range(0, 190).Select(i => store.ReleaseAsync(Key(i), CancellationToken.None)));
+        }
+
+        await using var reopened = await OpenAsync(options with { CompactionThresholdBytes = 1024 }, new ManualTimeProvider(DateTimeOffset.MaxValue.AddYears(-1)));
+        var before = reopened.Journal.Length;
+        await reopened.AllocateAsync(Key(500), Owner(500), CancellationToken.None);
+
+        Assert.That(reopened.Journal.CompactionCount, Is.EqualTo(1));
+        Assert.That(reopened.Journal.Length, Is.LessThan(before / 4), "released leases and expired quarantine are gone");
+        Assert.That(await reopened.ListAsync(CancellationToken.None), Has.Count.EqualTo(11));
+    }
+
+    [Test]
     public async Task Compaction_CrashAtEachStage_ImageRecoversExactlyTheCommittedLeases()
     {
         var options = Options(_dir.Path) with { CompactionThresholdBytes = 2048 };

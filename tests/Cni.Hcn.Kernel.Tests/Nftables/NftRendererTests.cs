@@ -1,0 +1,171 @@
+using System.Net;
+using Cni.Hcn.Kernel.Layout;
+using Cni.Hcn.Kernel.Nftables;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
+
+namespace Cni.Hcn.Kernel.Tests.Nftables;
+
+[TestFixture]
+public sealed class NftRendererTests
+{
+    private static readonly NetworkLayout Network = NetworkLayout.From(new HostComputeNetwork
+    {
+        Id = Guid.Parse("11111111-1111-1111-1111-111111111111"),
+        Name = "cbr0",
+        Type = NetworkType.L2Bridge,
+        Ipams = [new Ipam { Subnets = [new Subnet { IpAddressPrefix = "10.244.1.0/24" }] }],
+    });
+
+    [Test]
+    public void RenderNetwork_NoNatNoPorts_ReturnsNull()
+    {
+        Assert.That(NftRenderer.RenderNetwork(Network, [Endpoint("10.244.1.5")]), Is.Null);
+    }
+
+    [Test]
+    public void RenderNetwork_OutboundNat_MasqueradesSourcesExceptExceptionsAndOwnSubnet()
+    {
+        var nat = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.96.0.0/12", "10.244.0.0/16", "192.0.2.7"] });
+
+        var text = NftRenderer.RenderNetwork(Network, [Endpoint("10.244.1.5", nat), Endpoint("10.244.1.6", nat), Endpoint("10.244.1.7")]);
+
+        Assert.That(text, Does.StartWith($"table ip {Network.Table} {{\n"));
+        Assert.That(text, Does.Contain("type nat hook postrouting priority srcnat; policy accept;"));
+        Assert.That(text, Does.Contain("ip saddr { 10.244.1.5, 10.244.1.6 } ip daddr != { 10.96.0.0/12, 10.244.0.0/16, 192.0.2.7 } masquerade"));
+        Assert.That(text, Does.Not.Contain("10.244.1.7"));
+    }
+
+    [Test]
+    public void RenderNetwork_DifferentExceptions_OneRulePerExceptionSet()
+    {
+        var a = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.0.0.0/8"] });
+        var b = EndpointPolicy.Create(new OutboundNatPolicySetting());
+
+        var text = NftRenderer.RenderNetwork(Network, [Endpoint("10.244.1.5", a), Endpoint("10.244.1.6", b)])!;
+
+        Assert.That(text, Does.Contain("ip saddr { 10.244.1.5 } ip daddr != { 10.0.0.0/8 } masquerade"));
+        Assert.That(text, Does.Contain("ip saddr { 10.244.1.6 } ip daddr != { 10.244.1.0/24 } masquerade"));
+    }
+
+    [Test]
+    public void RenderNetwork_PortMappings_DnatWithAndWithoutVipFromOutsideAndNode()
+    {
+        var any = EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, ExternalPort = 8080, InternalPort = 80 });
+        var vip = EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Udp, ExternalPort = 5353, InternalPort = 53, Vip = "192.0.2.10" });
+
+        var text = NftRenderer.RenderNetwork(Network, [Endpoint("10.244.1.5", any, vip)])!;
+
+        Assert.That(text, Does.Contain("fib daddr type local tcp dport 8080 dnat to 10.244.1.5:80"));
+        Assert.That(text, Does.Contain("ip daddr 192.0.2.10 udp dport 5353 dnat to 10.244.1.5:53"));
+        Assert.That(text, Does.Contain("type nat hook prerouting priority dstnat; policy accept;\n\t\tjump hostports"));
+        Assert.That(text, Does.Contain("type nat hook output priority -100; policy accept;\n\t\tjump hostports"));
+    }
+
+    [Test]
+    public void RenderServices_VipTwoBackends_RoundRobinsOverDnatChains()
+    {
+        var (lb, addresses) = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.None, LoadBalancerPortMappingFlags.None);
+
+        var text = NftRenderer.RenderServices([lb], addresses)!;
+        var chain = $"lb_{lb.Id:N}_0";
+
+        Assert.That(text, Does.Contain($"ip daddr 10.96.0.10 tcp dport 80 jump {chain}"));
+        Assert.That(text, Does.Contain($"numgen inc mod 2 vmap {{ 0 : jump {chain}_0, 1 : jump {chain}_1 }}"));
+        Assert.That(text, Does.Contain($"chain {chain}_0 {{\n\t\tmeta l4proto tcp dnat to 10.244.1.5:8080"));
+        Assert.That(text, Does.Contain($"chain {chain}_1 {{\n\t\tmeta l4proto tcp dnat to 10.244.2.5:8080"));
+        Assert.That(text, Does.Not.Contain("masquerade"));
+        Assert.That(text, Does.Contain("chain services_local {\n\t}"));
+    }
+
+    [Test]
+    public void RenderServices_SourceIpDistribution_UsesJhashOfSource()
+    {
+        var (lb, addresses) = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.SourceIP, LoadBalancerPortMappingFlags.None);
+
+        Assert.That(NftRenderer.RenderServices([lb], addresses), Does.Contain("jhash ip saddr mod 2 vmap"));
+    }
+
+    [Test]
+    public void RenderServices_NoVip_NodePortOnEveryLocalAddressMasqueradedAndLocal()
+    {
+        var (lb, addresses) = LoadBalancer([], LoadBalancerDistribution.None, LoadBalancerPortMappingFlags.None);
+
+        var text = NftRenderer.RenderServices([lb], addresses)!;
+
+        Assert.That(text, Does.Contain($"chain services {{\n\t\tfib daddr type local tcp dport 80 jump lb_{lb.Id:N}_0"));
+        Assert.That(text, Does.Contain($"chain services_local {{\n\t\tfib daddr type local tcp dport 80 jump lb_{lb.Id:N}_0"));
+        Assert.That(text, Does.Contain("meta mark set meta mark | 0x00004000"));
+        Assert.That(text, Does.Contain("meta mark & 0x00004000 == 0x00004000 masquerade"));
+    }
+
+    [Test]
+    public void RenderServices_DsrNodePort_NotMasqueraded()
+    {
+        var (lb, addresses) = LoadBalancer([], LoadBalancerDistribution.None, LoadBalancerPortMappingFlags.None);
+
+        var text = NftRenderer.RenderServices([lb with { Flags = LoadBalancerFlags.EnableDirectServerReturn }], addresses)!;
+
+        Assert.That(text, Does.Not.Contain("masquerade"));
+        Assert.That(text, Does.Not.Contain("meta mark set"));
+    }
+
+    [Test]
+    public void RenderServices_IlbAndLocalRoutedVip_OnlyFromPodsAndAlsoFromNode()
+    {
+        var (lb, addresses) = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.None,
+            LoadBalancerPortMappingFlags.EnableInternalLoadBalancer | LoadBalancerPortMappingFlags.LocalRoutedVip);
+
+        var text = NftRenderer.RenderServices([lb], addresses)!;
+
+        Assert.That(text, Does.Contain($"iifname \"wcni-br-*\" ip daddr 10.96.0.10 tcp dport 80 jump lb_{lb.Id:N}_0"));
+        Assert.That(text, Does.Contain($"chain services_local {{\n\t\tip daddr 10.96.0.10 tcp dport 80 jump lb_{lb.Id:N}_0"));
+    }
+
+    [Test]
+    public void RenderServices_NoKnownBackend_ReturnsNull()
+    {
+        var (lb, _) = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.None, LoadBalancerPortMappingFlags.None);
+
+        Assert.That(NftRenderer.RenderServices([lb], _ => null), Is.Null);
+    }
+
+    [Test]
+    public void NormalizePrefixes_OverlapsAddressesAndIpv6_KeepsCoveringIpv4Only()
+    {
+        var result = NftRenderer.NormalizePrefixes(["10.244.1.0/24", "10.244.0.0/16", "192.0.2.1", "192.0.2.1/32", "fd00::/8", "junk", "10.96.0.0/12"]);
+
+        Assert.That(result, Is.EqualTo(new[] { "10.96.0.0/12", "10.244.0.0/16", "192.0.2.1" }));
+    }
+
+    [Test]
+    public void BuildBatch_ReplaceAndDelete_CreatesDeletesAndRewritesEachTable()
+    {
+        var batch = NftRunner.BuildBatch(new Dictionary<string, string?> { ["wincni_b"] = null, ["wincni_a"] = "table ip wincni_a {\n}\n" });
+
+        Assert.That(batch, Is.EqualTo("table ip wincni_a\ndelete table ip wincni_a\ntable ip wincni_a {\n}\ntable ip wincni_b\ndelete table ip wincni_b\n"));
+    }
+
+    private static HostComputeEndpoint Endpoint(string ip, params EndpointPolicy[] policies) => new()
+    {
+        Id = Guid.NewGuid(),
+        IpConfigurations = [new IpConfig { IpAddress = ip, PrefixLength = 24 }],
+        Policies = policies,
+    };
+
+    private static (HostComputeLoadBalancer Lb, Func<Guid, IPAddress?> Addresses) LoadBalancer(
+        string[] vips, LoadBalancerDistribution distribution, LoadBalancerPortMappingFlags flags)
+    {
+        var a = Guid.Parse("00000000-0000-0000-0000-00000000000a");
+        var b = Guid.Parse("00000000-0000-0000-0000-00000000000b");
+        var lb = new HostComputeLoadBalancer
+        {
+            Id = Guid.Parse("22222222-2222-2222-2222-222222222222"),
+            HostComputeEndpoints = [a, b],
+            FrontendVips = vips,
+            PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = 8080, DistributionType = distribution, Flags = flags }],
+        };
+        var map = new Dictionary<Guid, IPAddress> { [a] = IPAddress.Parse("10.244.1.5"), [b] = IPAddress.Parse("10.244.2.5") };
+        return (lb, id => map.GetValueOrDefault(id));
+    }
+}

@@ -1,0 +1,82 @@
+using Cni.Daemon.Hosting;
+using Cni.Hcn.Memory;
+using Cni.Node.Ipam;
+using Cni.Node.Networks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cni.Daemon.Tests.EndToEnd;
+
+/// <summary>
+/// wincnid hosted in the test process (<see cref="DaemonHost.BuildAsync"/> + StartAsync) on a sandbox's socket and
+/// port, with the memory emulator reachable for fault injection and call counts.
+/// </summary>
+internal sealed class InProcessDaemon : IAsyncDisposable
+{
+    private InProcessDaemon(WebApplication app)
+    {
+        App = app;
+    }
+
+    public WebApplication App { get; }
+
+    public MemoryHcn Hcn => App.Services.GetRequiredService<MemoryHcn>();
+
+    public IIpamStore Ipam => App.Services.GetRequiredService<IIpamStore>();
+
+    public NodeNetwork Network => App.Services.GetRequiredService<NodeNetwork>();
+
+    /// <summary>Builds and starts; <paramref name="beforeStart"/> sees the emulator before the network is created.</summary>
+    public static async Task<InProcessDaemon> StartAsync(Sandbox sandbox, Action<MemoryHcn>? beforeStart = null, bool waitReady = true)
+    {
+        var settings = new Cni.Daemon.CommandLine.RunSettings
+        {
+            ConfigFile = sandbox.ConfigFile,
+            Dataplane = Cni.Daemon.CommandLine.Dataplane.Memory,
+        };
+        var app = await DaemonHost.BuildAsync(settings, CancellationToken.None).ConfigureAwait(false);
+        var daemon = new InProcessDaemon(app);
+        try
+        {
+            beforeStart?.Invoke(daemon.Hcn);
+            await app.StartAsync().ConfigureAwait(false);
+            if (waitReady)
+            {
+                await daemon.WaitReadyAsync().ConfigureAwait(false);
+            }
+
+            return daemon;
+        }
+        catch
+        {
+            await daemon.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!Network.IsReady)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("in-process wincnid not ready within 60 s: " + Network.NotReadyReason);
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await App.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await App.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

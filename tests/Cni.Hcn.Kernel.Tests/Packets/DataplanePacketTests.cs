@@ -21,6 +21,7 @@ public sealed class DataplanePacketTests
     private string _o1a = null!;
     private string _o1b = null!;
     private string _b1 = null!;
+    private string _f3 = null!;
     private HostComputeEndpoint _o1aEndpoint = null!;
 
     [OneTimeSetUp]
@@ -89,6 +90,9 @@ public sealed class DataplanePacketTests
             PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 30080, InternalPort = EchoPort }],
         }, ct);
 
+        _f3 = await _dp.AddFlannelNodeAsync(ct);
+        _dp.Serve(_f3, "f3", EchoPort);
+
         // hostPort added after creation (ModifyEndpoint path).
         await ((IHcn)_dp.Node1).AddEndpointPoliciesAsync(_o1aEndpoint.Id,
             [EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, ExternalPort = 8081, InternalPort = EchoPort })], ct);
@@ -124,6 +128,23 @@ public sealed class DataplanePacketTests
         Assert.That(_dp.Netns.Ip("ul", "route show"), Does.Not.Contain("10.201.2.0"));
         Assert.That(_dp.Netns.Ip("node1", "-d link show wcni-vx-4096"), Does.Contain("vxlan id 4096").And.Contain("dstport 4789").And.Contain("nolearning"));
         Assert.That(_dp.Netns.Ip("node1", "route show 10.201.2.0/24"), Does.Contain("via 10.201.2.0 dev wcni-vx-4096").And.Contain("onlink"));
+    }
+
+    [Test]
+    public void PodToPod_WithFlannelLinuxVxlanNode_TrafficBothWays()
+    {
+        Assert.That(Traffic.Ping(_o1b, "10.201.3.10"), Is.True);
+        Assert.That(Traffic.Tcp(_o1b, "10.201.3.10", EchoPort), Is.EqualTo("f3 10.201.1.11"));
+        Assert.That(Traffic.Tcp(_f3, "10.201.1.10", EchoPort), Is.EqualTo("o1a 10.201.3.10"));
+    }
+
+    [Test]
+    public void Endpoint_OnOverlay_PodInterfaceNamedWithMtuReducedByVxlanOverhead()
+    {
+        var link = _dp.Netns.Ip("o1b", "-o link show eth0");
+
+        Assert.That(link, Does.Contain("mtu 1450"));
+        Assert.That(_dp.Netns.Ip("o1b", "route show default"), Does.Contain("via 10.201.1.1 dev eth0"));
     }
 
     [Test]

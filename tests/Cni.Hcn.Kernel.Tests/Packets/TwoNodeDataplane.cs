@@ -99,6 +99,52 @@ internal sealed class TwoNodeDataplane : IAsyncDisposable
         return (path, endpoint);
     }
 
+    /// <summary>
+    /// Adds node 3 configured by hand exactly as flannel's Linux VXLAN backend does (bridge cni0, <c>flannel.4096</c>
+    /// with its subnet's .0 address, route + permanent neighbour + FDB entry towards node 1), with one pod
+    /// 10.201.3.10, and tells node 1 about it with a RemoteSubnetRoute; returns the pod's path.
+    /// </summary>
+    public async Task<string> AddFlannelNodeAsync(CancellationToken cancellationToken)
+    {
+        const string FlannelMac = "02:00:00:00:00:03";
+        var node1Mac = Overlay1.Policies!.Select(p => p.GetSettings<DrMacAddressPolicySetting>()).OfType<DrMacAddressPolicySetting>().Single().Address!
+            .Replace('-', ':').ToLowerInvariant();
+        Netns.Create("node3");
+        Netns.Ip("ul", $"link add n3 type veth peer name ul0 netns {Netns.NameOf("node3")}");
+        Netns.Ip("ul", "link set n3 master ulbr up");
+        string[] node3 =
+        [
+            "addr add 192.168.200.3/24 dev ul0", "link set ul0 up",
+            "link add cni0 type bridge", "addr add 10.201.3.1/24 dev cni0", "link set cni0 up",
+            "link add flannel.4096 type vxlan id 4096 local 192.168.200.3 dev ul0 dstport 4789 nolearning",
+            $"link set flannel.4096 address {FlannelMac}", "addr add 10.201.3.0/32 dev flannel.4096", "link set flannel.4096 up",
+            "route add 10.201.1.0/24 via 10.201.1.0 dev flannel.4096 onlink",
+            $"neigh add 10.201.1.0 lladdr {node1Mac} dev flannel.4096 nud permanent",
+        ];
+        foreach (var command in node3)
+        {
+            Netns.Ip("node3", command);
+        }
+
+        KernelTestGuard.Run("bridge", $"-n {Netns.NameOf("node3")} fdb append {node1Mac} dev flannel.4096 dst 192.168.200.1");
+        KernelTestGuard.Run("nsenter", $"--net={Netns.PathOf("node3")} sysctl -qw net.ipv4.ip_forward=1");
+        var pod = Netns.Create("f3");
+        Netns.Ip("node3", $"link add vethf3 type veth peer name eth0 netns {Netns.NameOf("f3")}");
+        Netns.Ip("node3", "link set vethf3 master cni0 up");
+        Netns.Ip("f3", "addr add 10.201.3.10/24 dev eth0");
+        Netns.Ip("f3", "link set eth0 up");
+        Netns.Ip("f3", "route add default via 10.201.3.1");
+
+        await ((IHcn)Node1).AddNetworkPoliciesAsync(Overlay1.Id,
+        [
+            NetworkPolicy.Create(new RemoteSubnetRoutePolicySetting
+            {
+                DestinationPrefix = "10.201.3.0/24", IsolationId = 4096, ProviderAddress = "192.168.200.3", DistributedRouterMacAddress = FlannelMac,
+            }),
+        ], cancellationToken);
+        return pod;
+    }
+
     public EchoServer Serve(string netnsPath, string name, int port)
     {
         var server = new EchoServer(netnsPath, name, port);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Cni.Node.Concurrency;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,7 +25,7 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
 
     // Which lease holds each in-pool address, so releasing a stale (duplicate) lease never frees another's address.
     private readonly Dictionary<IPAddress, LeaseKey> _addressOwners = [];
-    private readonly KeyedLock<LeaseKey> _keyLocks = new();
+    private readonly KeyedAsyncLock<LeaseKey> _keyLocks = new();
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;

@@ -3,6 +3,7 @@ using Cni.Hcn;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Policies;
+using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 using Cni.Node.Pods;

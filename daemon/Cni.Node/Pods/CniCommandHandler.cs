@@ -4,6 +4,7 @@ using System.Text;
 using Cni.Hcn;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Model;
+using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
 using Cni.Node.Ipam;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
+using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
 using Cni.Node.Ipam;

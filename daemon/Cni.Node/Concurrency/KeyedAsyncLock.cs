@@ -1,10 +1,11 @@
-namespace Cni.Node.Ipam;
+namespace Cni.Node.Concurrency;
 
 /// <summary>
 /// An async mutex per key: operations on the same lease key run one at a time, different keys never wait for
-/// each other. Entries exist only while someone holds or waits for them.
+/// each other. Entries exist only while someone holds or waits for them. Shared by IPAM (per lease) and the CNI
+/// handler (per attachment): no global lock on the ADD path.
 /// </summary>
-internal sealed class KeyedLock<TKey>
+public sealed class KeyedAsyncLock<TKey>
     where TKey : notnull
 {
     private readonly Dictionary<TKey, Entry> _entries = [];
@@ -63,11 +64,11 @@ internal sealed class KeyedLock<TKey>
     /// <summary>Releases the key when disposed.</summary>
     public readonly struct Releaser : IDisposable
     {
-        private readonly KeyedLock<TKey> _owner;
+        private readonly KeyedAsyncLock<TKey> _owner;
         private readonly TKey _key;
         private readonly Entry _entry;
 
-        internal Releaser(KeyedLock<TKey> owner, TKey key, Entry entry)
+        internal Releaser(KeyedAsyncLock<TKey> owner, TKey key, Entry entry)
         {
             _owner = owner;
             _key = key;
@@ -81,10 +82,11 @@ internal sealed class KeyedLock<TKey>
         }
     }
 
-    internal sealed class Entry
+    /// <summary>One key's semaphore and its number of holders and waiters.</summary>
+    public sealed class Entry
     {
-        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+        internal SemaphoreSlim Semaphore { get; } = new(1, 1);
 
-        public int References { get; set; }
+        internal int References { get; set; }
     }
 }

@@ -8,6 +8,7 @@ using Cni.Daemon.Status;
 using Cni.Hcn;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Windows;
+using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
 using Cni.Node.Ipam;

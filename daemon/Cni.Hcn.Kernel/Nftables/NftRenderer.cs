@@ -92,7 +92,9 @@ internal static class NftRenderer
             text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
             foreach (var (_, (sources, exceptions)) in masquerade)
             {
-                text.Append("\t\tip saddr { ").Append(string.Join(", ", sources.Distinct(StringComparer.Ordinal))).Append(" }");
+                // Sorted by address, so the text (and whether a batch is needed) does not depend on endpoint IDs.
+                var ordered = sources.Distinct(StringComparer.Ordinal).OrderBy(a => IPAddress.Parse(a).GetAddressBytes(), ByteOrder.Instance);
+                text.Append("\t\tip saddr { ").Append(string.Join(", ", ordered)).Append(" }");
                 if (exceptions.Length > 0)
                 {
                     text.Append(" ip daddr != { ").Append(exceptions).Append(" }");

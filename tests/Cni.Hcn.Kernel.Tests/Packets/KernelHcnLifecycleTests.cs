@@ -1,0 +1,159 @@
+using Cni.Hcn.Errors;
+using Cni.Hcn.Kernel.Naming;
+using Cni.Hcn.Kernel.Tests.Support;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
+
+namespace Cni.Hcn.Kernel.Tests.Packets;
+
+/// <summary>What attach, detach and deletes do to kernel objects, read back with iproute2 and nft inside the test node.</summary>
+[TestFixture]
+[Category("Kernel")]
+[NonParallelizable]
+public sealed class KernelHcnLifecycleTests
+{
+    private TestNetns _netns = null!;
+    private string _node = null!;
+    private string _state = null!;
+    private KernelHcn _hcn = null!;
+    private IHcn Hcn => _hcn;
+
+    [SetUp]
+    public void SetUp()
+    {
+        KernelTestGuard.Require();
+        _netns = new TestNetns();
+        _node = _netns.Create("lc-node");
+        _state = Directory.CreateTempSubdirectory("wincni-kernel-lc-").FullName;
+        _hcn = new KernelHcn(new KernelHcnOptions { StateDirectory = _state, HostNetnsPath = _node, NetnsNamePrefix = _netns.Prefix + "k-" });
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _hcn?.Dispose();
+        _netns?.Dispose();
+        if (_state is not null)
+        {
+            Directory.Delete(_state, recursive: true);
+        }
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task AttachDetach_PodNamespace_InterfaceMovesInConfiguredAndBack(CancellationToken cancellationToken)
+    {
+        var (network, endpoint) = await NetworkAndEndpointAsync("10.203.0.5", cancellationToken, EndpointPolicy.Create(new PortNamePolicySetting { Name = "net1" }));
+        var pod = _netns.Create("lc-pod");
+        var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
+        {
+            Type = NamespaceType.Host,
+            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod } }],
+        }, cancellationToken);
+
+        await Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken);
+        var inside = _netns.Ip("lc-pod", "-o addr show net1");
+        var mac = _netns.Ip("lc-pod", "-o link show net1");
+        await Hcn.RemoveNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken);
+
+        Assert.That(inside, Does.Contain("10.203.0.5/24"));
+        Assert.That(mac, Does.Contain(endpoint.MacAddress!.Replace('-', ':').ToLowerInvariant()));
+        Assert.That(_netns.Ip("lc-pod", "-o link show"), Does.Not.Contain("net1"));
+        Assert.That(_netns.Ip("lc-node", $"-o link show {DeviceNames.PeerVeth(endpoint.Id)}"), Does.Contain("state DOWN"));
+        Assert.That(await _hcn.GetNetnsPathAsync(ns.Id, cancellationToken), Is.EqualTo(pod));
+        Assert.That(network.Id, Is.EqualTo(endpoint.HostComputeNetwork));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task AddNamespaceEndpoint_InterfaceNameTaken_ThrowsAttachFailedAndEndpointStaysDetached(CancellationToken cancellationToken)
+    {
+        var (_, endpoint) = await NetworkAndEndpointAsync("10.203.0.6", cancellationToken);
+        var pod = _netns.Create("lc-busy");
+        _netns.Ip("lc-busy", "link add eth0 type bridge");
+        var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
+        {
+            Type = NamespaceType.Host,
+            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod } }],
+        }, cancellationToken);
+
+        var ex = Assert.ThrowsAsync<HcnException>(() => Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken));
+        var after = await Hcn.GetEndpointAsync(endpoint.Id, cancellationToken);
+
+        Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.NamespaceAttachFailed), ex.Message);
+        Assert.That(ex.Message, Does.Contain("EEXIST"));
+        Assert.That(after.HostComputeNamespace, Is.EqualTo(Guid.Empty));
+        Assert.That(_netns.Ip("lc-node", $"-o link show {DeviceNames.PeerVeth(endpoint.Id)}"), Does.Contain(DeviceNames.PeerVeth(endpoint.Id)));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task CreateNamespace_AdoptedPathMissing_ThrowsInvalidParameter(CancellationToken cancellationToken)
+    {
+        var ex = Assert.ThrowsAsync<HcnException>(() => Hcn.CreateNamespaceAsync(new HostComputeNamespace
+        {
+            Type = NamespaceType.Host,
+            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = "/var/run/netns/" + _netns.Prefix + "absent" } }],
+        }, cancellationToken));
+
+        Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.InvalidParameter), ex.Message);
+        Assert.That(await Hcn.EnumerateNamespacesAsync(null, cancellationToken), Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task DeleteNetwork_WithEndpointsAndNat_RemovesBridgeVethsAndTable(CancellationToken cancellationToken)
+    {
+        var nat = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.0.0.0/8"] });
+        var (network, endpoint) = await NetworkAndEndpointAsync("10.203.0.7", cancellationToken, nat);
+        var table = DeviceNames.NetworkTable(network.Name!);
+        Assert.That(_netns.Nft("lc-node", "list tables"), Does.Contain(table));
+
+        await Hcn.DeleteNetworkAsync(network.Id, cancellationToken);
+
+        Assert.That(_netns.Nft("lc-node", "list tables"), Does.Not.Contain(table));
+        Assert.That(_netns.Ip("lc-node", "-o link show"), Does.Not.Contain(DeviceNames.Bridge(network.Name!)).And.Not.Contain(DeviceNames.HostVeth(endpoint.Id)));
+        Assert.That(Directory.GetFiles(Path.Combine(_state, "networks")), Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task Restart_FreshInstance_FindsObjectsAndOwnedNamespaceAgain(CancellationToken cancellationToken)
+    {
+        var (network, endpoint) = await NetworkAndEndpointAsync("10.203.0.8", cancellationToken);
+        var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.Host }, cancellationToken);
+        await Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken);
+        var path = await _hcn.GetNetnsPathAsync(ns.Id, cancellationToken);
+        _hcn.Dispose();
+
+        _hcn = new KernelHcn(new KernelHcnOptions { StateDirectory = _state, HostNetnsPath = _node, NetnsNamePrefix = _netns.Prefix + "k-" });
+        var restored = await Hcn.GetEndpointAsync(endpoint.Id, cancellationToken);
+
+        Assert.That(restored.HostComputeNamespace, Is.EqualTo(ns.Id));
+        Assert.That(restored.MacAddress, Is.EqualTo(endpoint.MacAddress));
+        Assert.That((await Hcn.GetNetworkAsync(network.Id, cancellationToken)).Name, Is.EqualTo(network.Name));
+        Assert.That(await _hcn.GetNetnsPathAsync(ns.Id, cancellationToken), Is.EqualTo(path));
+        Assert.That(File.Exists(path), Is.True);
+
+        await Hcn.DeleteNamespaceAsync(ns.Id, cancellationToken);
+        Assert.That(File.Exists(path), Is.False);
+    }
+
+    private async Task<(HostComputeNetwork Network, HostComputeEndpoint Endpoint)> NetworkAndEndpointAsync(
+        string ip, CancellationToken cancellationToken, params EndpointPolicy[] policies)
+    {
+        var network = await Hcn.CreateNetworkAsync(new HostComputeNetwork
+        {
+            Name = "lc-" + Guid.NewGuid().ToString("N")[..6],
+            Type = NetworkType.L2Bridge,
+            Ipams = [new Ipam { Subnets = [new Subnet { IpAddressPrefix = "10.203.0.0/24", Routes = [new Route { NextHop = "10.203.0.1", DestinationPrefix = "0.0.0.0/0" }] }] }],
+        }, cancellationToken);
+        var endpoint = await Hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint
+        {
+            Name = "lc-ep",
+            IpConfigurations = [new IpConfig { IpAddress = ip, PrefixLength = 24 }],
+            Policies = policies.Length == 0 ? null : policies,
+        }, cancellationToken);
+        return (network, endpoint);
+    }
+}

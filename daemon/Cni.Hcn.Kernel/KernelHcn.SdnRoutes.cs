@@ -27,7 +27,8 @@ public sealed partial class KernelHcn
             catch (Exception ex) when (IsKernelFailure(ex))
             {
                 await _objects.DeleteSdnRouteAsync(created.Id, CancellationToken.None).ConfigureAwait(false);
-                TryKernel("route", created.Id, () => ApplyHostRoutes(HostRoutes([created]), HostRoutes(AllRoutesSync())));
+                var remaining = await AllRoutesAsync().ConfigureAwait(false);
+                TryKernel("route", created.Id, () => ApplyHostRoutes(HostRoutes([created]), HostRoutes(remaining)));
                 throw KernelFailure("HcnCreateSdnRoute", ex);
             }
 
@@ -54,18 +55,19 @@ public sealed partial class KernelHcn
         await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var before = AllRoutesSync();
+            var before = await AllRoutesAsync().ConfigureAwait(false);
             var old = await _objects.GetSdnRouteAsync(routeId, cancellationToken).ConfigureAwait(false);
             var after = await _objects.ModifySdnRouteAsync(routeId, route, cancellationToken).ConfigureAwait(false);
+            var now = await AllRoutesAsync().ConfigureAwait(false);
             try
             {
-                ApplyHostRoutes(HostRoutes(before), HostRoutes(AllRoutesSync()));
+                ApplyHostRoutes(HostRoutes(before), HostRoutes(now));
                 await CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
                 await _objects.ModifySdnRouteAsync(routeId, old, CancellationToken.None).ConfigureAwait(false);
-                TryKernel("route", routeId, () => ApplyHostRoutes(new HashSet<RouteSpec>(), HostRoutes(AllRoutesSync())));
+                TryKernel("route", routeId, () => ApplyHostRoutes(HostRoutes(now), HostRoutes(before)));
                 throw KernelFailure($"HcnModifySdnRoute {routeId:D}", ex);
             }
 
@@ -83,9 +85,10 @@ public sealed partial class KernelHcn
         await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var before = AllRoutesSync();
+            var before = await AllRoutesAsync().ConfigureAwait(false);
             await _objects.DeleteSdnRouteAsync(routeId, cancellationToken).ConfigureAwait(false);
-            TryKernel("route", routeId, () => ApplyHostRoutes(HostRoutes(before), HostRoutes(AllRoutesSync())));
+            var after = await AllRoutesAsync().ConfigureAwait(false);
+            TryKernel("route", routeId, () => ApplyHostRoutes(HostRoutes(before), HostRoutes(after)));
             await CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
@@ -94,12 +97,7 @@ public sealed partial class KernelHcn
         }
     }
 
-    /// <summary>The emulator completes synchronously (no latency configured), so its result is read directly.</summary>
-    private IReadOnlyList<HostComputeRoute> AllRoutesSync()
-    {
-        var task = _objects.EnumerateSdnRoutesAsync(null, CancellationToken.None);
-        return task.IsCompletedSuccessfully ? task.Result : [];
-    }
+    private Task<IReadOnlyList<HostComputeRoute>> AllRoutesAsync() => _objects.EnumerateSdnRoutesAsync(null, CancellationToken.None);
 
     /// <summary>The host routes the SDN routes ask for (next hops that are local addresses need none).</summary>
     private HashSet<RouteSpec> HostRoutes(IEnumerable<HostComputeRoute> routes)

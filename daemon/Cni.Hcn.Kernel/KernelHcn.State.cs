@@ -216,7 +216,8 @@ public sealed partial class KernelHcn
             });
         }
 
-        TryKernel("route", Guid.Empty, () => ApplyHostRoutes(new HashSet<Netlink.RouteSpec>(), HostRoutes(AllRoutesSync())));
+        var routes = await AllRoutesAsync().ConfigureAwait(false);
+        TryKernel("route", Guid.Empty, () => ApplyHostRoutes(new HashSet<Netlink.RouteSpec>(), HostRoutes(routes)));
 
         // Whatever is in the kernel now counts as stale: every wanted table is rewritten and every other wincni
         // table dropped, in one batch.

@@ -37,7 +37,7 @@ internal static class KernelTestGuard
             return "root (network namespaces, veth, nftables)";
         }
 
-        foreach (var tool in new[] { "ip", "nft", "nsenter" })
+        foreach (var tool in new[] { "ip", "bridge", "nft", "nsenter" })
         {
             if (!new[] { "/usr/sbin", "/sbin", "/usr/bin", "/bin" }.Any(d => File.Exists(Path.Combine(d, tool))))
             {

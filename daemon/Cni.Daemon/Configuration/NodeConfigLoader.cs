@@ -374,8 +374,11 @@ public static class NodeConfigLoader
             var values = Strings(map, key, prefix);
             for (var i = 0; i < values.Count; i++)
             {
-                // IPNetwork.TryParse rejects host bits, which is what we want: 10.244.1.5/24 is a typo, not a CIDR.
-                if (IPNetwork.TryParse(values[i], out var cidr) && values[i].Contains('/', StringComparison.Ordinal))
+                // 10.244.1.5/24 is a typo, not a CIDR. This runtime's IPNetwork.TryParse masks host bits instead of
+                // rejecting them, so the written address must equal the network address.
+                var slash = values[i].IndexOf('/', StringComparison.Ordinal);
+                if (slash > 0 && IPNetwork.TryParse(values[i], out var cidr)
+                    && IPAddress.TryParse(values[i].AsSpan(0, slash), out var written) && written.Equals(cidr.BaseAddress))
                 {
                     result.Add(cidr);
                 }

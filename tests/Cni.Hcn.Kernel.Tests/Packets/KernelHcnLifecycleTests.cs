@@ -139,6 +139,36 @@ public sealed class KernelHcnLifecycleTests
         Assert.That(File.Exists(path), Is.False);
     }
 
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task ConcurrentAdds_EightPods_EachAttachedWithItsAddress(CancellationToken cancellationToken)
+    {
+        var (network, _) = await NetworkAndEndpointAsync("10.203.0.9", cancellationToken);
+        var pods = Enumerable.Range(20, 8).Select(i => (Suffix: $"cc{i}", Ip: $"10.203.0.{i}", Path: _netns.Create($"cc{i}"))).ToList();
+
+        await Task.WhenAll(pods.Select(async pod =>
+        {
+            var endpoint = await Hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint
+            {
+                Name = pod.Suffix,
+                IpConfigurations = [new IpConfig { IpAddress = pod.Ip, PrefixLength = 24 }],
+            }, cancellationToken);
+            var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
+            {
+                Type = NamespaceType.Host,
+                Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod.Path } }],
+            }, cancellationToken);
+            await Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken);
+        }));
+
+        foreach (var pod in pods)
+        {
+            Assert.That(_netns.Ip(pod.Suffix, "-4 -o addr show eth0"), Does.Contain(pod.Ip + "/24"));
+        }
+
+        Assert.That(Traffic.Ping(pods[0].Path, pods[^1].Ip), Is.True);
+    }
+
     private async Task<(HostComputeNetwork Network, HostComputeEndpoint Endpoint)> NetworkAndEndpointAsync(
         string ip, CancellationToken cancellationToken, params EndpointPolicy[] policies)
     {

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Cni.Plugin.Linux;
 using Cni.Plugin.Transport;
 using Cni.Spec;
@@ -121,18 +120,15 @@ internal sealed class PluginRunner
             : request.Command == CniCommand.Status ? StatusTimeout : DefaultTimeout;
 
         var body = new ArrayBufferWriter<byte>(stdin.Length + 512);
-        using (var writer = new Utf8JsonWriter(body))
-        {
-            DaemonRequest.Write(
-                writer,
-                request.Command.ToWireName(),
-                request.ContainerId,
-                request.Netns,
-                request.IfName,
-                request.CniArgsRaw,
-                request.CniPath,
-                stdin);
-        }
+        DaemonRequest.Write(
+            body,
+            request.Command.ToWireName(),
+            request.ContainerId,
+            request.Netns,
+            request.IfName,
+            request.CniArgsRaw,
+            request.CniPath,
+            stdin);
 
         return new DaemonClient(socketPath, timeout).Send(body.WrittenSpan);
     }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Buffers;
 using Cni.Spec.Json;
 
 namespace Cni.Spec;
@@ -13,23 +13,19 @@ public static class VersionInfo
     /// <summary>The VERSION answer as UTF-8 JSON.</summary>
     public static byte[] ResponseFor(ReadOnlySpan<byte> stdin)
     {
-        // Written by hand rather than through the serializer context: VERSION is exec'd on its own, and initialising
-        // serializer metadata would cost more than the rest of the process.
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // Written by hand rather than through a serializer: VERSION is exec'd on its own, and serializer or encoder
+        // set-up would cost more than the rest of the process (see MinimalJsonWriter).
+        var buffer = new ArrayBufferWriter<byte>(128);
+        MinimalJsonWriter.WriteRaw(buffer, "{\"cniVersion\":"u8);
+        MinimalJsonWriter.WriteString(buffer, RequestedVersion(stdin) ?? CniVersion.Latest);
+        MinimalJsonWriter.WriteRaw(buffer, ",\"supportedVersions\":["u8);
+        for (var i = 0; i < CniVersion.Supported.Count; i++)
         {
-            writer.WriteStartObject();
-            writer.WriteString("cniVersion", RequestedVersion(stdin) ?? CniVersion.Latest);
-            writer.WriteStartArray("supportedVersions");
-            foreach (var version in CniVersion.Supported)
-            {
-                writer.WriteStringValue(version);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+            MinimalJsonWriter.WriteRaw(buffer, i == 0 ? ""u8 : ","u8);
+            MinimalJsonWriter.WriteString(buffer, CniVersion.Supported[i]);
         }
 
+        MinimalJsonWriter.WriteRaw(buffer, "]}"u8);
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Cni.Spec.Json;
 
 namespace Cni.Spec.Wire;
 
@@ -36,10 +38,11 @@ public sealed record DaemonRequest
 
     /// <summary>
     /// Writes the request with the configuration copied byte for byte from <paramref name="rawConfig"/>, which the
-    /// caller has already parsed as a JSON object. Hand-written so the plugin's hot path needs no serializer metadata.
+    /// caller has already parsed as a JSON object. Hand-written (no serializer, no encoder tables) because it runs in
+    /// every plugin exec; see <see cref="MinimalJsonWriter"/>.
     /// </summary>
     public static void Write(
-        Utf8JsonWriter writer,
+        IBufferWriter<byte> output,
         string command,
         string containerId,
         string netns,
@@ -48,17 +51,21 @@ public sealed record DaemonRequest
         string path,
         ReadOnlySpan<byte> rawConfig)
     {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStartObject();
-        writer.WriteString("command", command);
-        writer.WriteString("containerId", containerId);
-        writer.WriteString("netns", netns);
-        writer.WriteString("ifName", ifName);
-        writer.WriteString("args", args);
-        writer.WriteString("path", path);
-        writer.WritePropertyName("config");
-        writer.WriteRawValue(rawConfig, skipInputValidation: true);
-        writer.WriteEndObject();
-        writer.Flush();
+        ArgumentNullException.ThrowIfNull(output);
+        MinimalJsonWriter.WriteRaw(output, "{\"command\":"u8);
+        MinimalJsonWriter.WriteString(output, command);
+        MinimalJsonWriter.WriteRaw(output, ",\"containerId\":"u8);
+        MinimalJsonWriter.WriteString(output, containerId);
+        MinimalJsonWriter.WriteRaw(output, ",\"netns\":"u8);
+        MinimalJsonWriter.WriteString(output, netns);
+        MinimalJsonWriter.WriteRaw(output, ",\"ifName\":"u8);
+        MinimalJsonWriter.WriteString(output, ifName);
+        MinimalJsonWriter.WriteRaw(output, ",\"args\":"u8);
+        MinimalJsonWriter.WriteString(output, args);
+        MinimalJsonWriter.WriteRaw(output, ",\"path\":"u8);
+        MinimalJsonWriter.WriteString(output, path);
+        MinimalJsonWriter.WriteRaw(output, ",\"config\":"u8);
+        MinimalJsonWriter.WriteRaw(output, rawConfig);
+        MinimalJsonWriter.WriteRaw(output, "}"u8);
     }
 }

@@ -13,7 +13,6 @@ namespace Cni.Spec.Json;
 [JsonSerializable(typeof(ResultDocumentV03))]
 [JsonSerializable(typeof(ResultDocumentV100))]
 [JsonSerializable(typeof(ResultDocumentV110))]
-[JsonSerializable(typeof(VersionDocument))]
 internal sealed partial class CniJsonContext : JsonSerializerContext
 {
     /// <summary>

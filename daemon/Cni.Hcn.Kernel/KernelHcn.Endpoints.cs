@@ -138,9 +138,16 @@ public sealed partial class KernelHcn
     /// <summary>Moves the container side into the namespace and configures it there (name, MAC, MTU, addresses, routes).</summary>
     private void AttachEndpoint(HostComputeEndpoint endpoint, NamespaceBinding binding, NetworkLayout network)
     {
-        if (binding.IsHost || IsRemote(endpoint))
+        if (IsRemote(endpoint))
         {
-            // The host namespace is where the container side already is; HNS's host vNIC has no Linux counterpart here.
+            return;
+        }
+
+        if (binding.IsHost)
+        {
+            // HNS's host vNIC: the container side stays in the node namespace and holds the endpoint's addresses
+            // there, so pods reach the host endpoint (the L2Bridge pods' gateway, .2). /32: the bridge routes the subnet.
+            ConfigureHostVnic(endpoint);
             return;
         }
 
@@ -168,6 +175,23 @@ public sealed partial class KernelHcn
             // Put the container side back where attach found it, so a retry starts clean.
             TryKernel("endpoint", endpoint.Id, () => MoveBackToHost(pod, endpoint));
             throw;
+        }
+    }
+
+    private void ConfigureHostVnic(HostComputeEndpoint endpoint)
+    {
+        if (_host.GetLink(DeviceNames.PeerVeth(endpoint.Id)) is not { } link)
+        {
+            return;
+        }
+
+        _host.SetLink(link.Index, new LinkChange { Up = true });
+        foreach (var config in endpoint.IpConfigurations ?? [])
+        {
+            if (IPAddress.TryParse(config.IpAddress ?? string.Empty, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork)
+            {
+                _host.AddAddress(link.Index, ip, 32);
+            }
         }
     }
 
@@ -215,6 +239,13 @@ public sealed partial class KernelHcn
     /// <summary>Takes the container side out of the namespace back to the host (down, under its host-side name).</summary>
     private void DetachEndpoint(HostComputeEndpoint endpoint, NamespaceBinding binding)
     {
+        if (binding.IsHost && !IsRemote(endpoint) && _host.GetLink(DeviceNames.PeerVeth(endpoint.Id)) is { } vnic)
+        {
+            // Down takes the host vNIC's addresses out of the node's routing.
+            _host.SetLink(vnic.Index, new LinkChange { Up = false });
+            return;
+        }
+
         if (binding.IsHost || IsRemote(endpoint) || !File.Exists(binding.Path))
         {
             return;

@@ -75,7 +75,7 @@ public static class DaemonCommandLine
         private readonly Option<string?> _kubeconfig = new("--kubeconfig") { Description = "Kubeconfig for the API server (used once the Kubernetes integration is enabled)." };
         private readonly Option<Dataplane> _dataplane = new("--dataplane")
         {
-            Description = "hcn (Windows HNS) or memory (in-process emulator).",
+            Description = "hcn (Windows HNS), kernel (Linux: bridge, veth, vxlan, nftables) or memory (in-process emulator).",
             DefaultValueFactory = _ => OperatingSystem.IsWindows() ? Dataplane.Hcn : Dataplane.Memory,
         };
 

@@ -8,4 +8,7 @@ public enum Dataplane
 
     /// <summary>The in-process emulator: no packets move; for development, tests and control-plane benchmarks.</summary>
     Memory,
+
+    /// <summary>Linux: KernelHcn (bridge, veth, vxlan, netns, nftables) in the namespace wincnid runs in.</summary>
+    Kernel,
 }

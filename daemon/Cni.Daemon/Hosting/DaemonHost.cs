@@ -6,6 +6,7 @@ using Cni.Daemon.Dataplane;
 using Cni.Daemon.Metrics;
 using Cni.Daemon.Status;
 using Cni.Hcn;
+using Cni.Hcn.Kernel;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Windows;
 using Cni.Node.Concurrency;
@@ -79,13 +80,15 @@ public static class DaemonHost
         }
 
         var metrics = new DaemonMetrics();
+        var dataplaneLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options.Log));
         IHcn dataplane;
         try
         {
-            dataplane = await CreateDataplaneAsync(settings.Dataplane, options.StateDir, time, cancellationToken).ConfigureAwait(false);
+            dataplane = await CreateDataplaneAsync(settings.Dataplane, options, node, dataplaneLoggers, time, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            dataplaneLoggers.Dispose();
             await ipam.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -108,8 +111,9 @@ public static class DaemonHost
         builder.Services.AddSingleton<INodeSource>(nodeSource);
         builder.Services.AddSingleton(locks);
         builder.Services.AddSingleton<NodeNetwork>();
-        builder.Services.AddSingleton<INamespaceResolver>(OperatingSystem.IsWindows()
-            ? new HcnNamespaceResolver()
+        builder.Services.AddSingleton<INamespaceResolver>(
+            OperatingSystem.IsWindows() ? new HcnNamespaceResolver()
+            : dataplane is KernelHcn ? new KernelNamespaceResolver(hcn)
             : new NetnsPathNamespaceResolver(hcn));
         builder.Services.AddSingleton<ICniCommandHandler, CniCommandHandler>();
         builder.Services.AddSingleton(services => new CniEndpoint(
@@ -129,6 +133,7 @@ public static class DaemonHost
             // A second daemon on a live socket (or an unusable socket directory) is a startup error with a clear
             // message and exit code 2, not an unhandled exception; and the state dir's lock is let go.
             (dataplane as IDisposable)?.Dispose();
+            dataplaneLoggers.Dispose();
             await ipam.DisposeAsync().ConfigureAwait(false);
             throw new DaemonStartupException($"socket {options.Socket}: {e.Message}", e);
         }
@@ -148,6 +153,7 @@ public static class DaemonHost
         {
             hcn.Dispose();
             (dataplane as IDisposable)?.Dispose();
+            dataplaneLoggers.Dispose();
             ipam.DisposeAsync().AsTask().GetAwaiter().GetResult();
             TryDelete(options.Socket);
         });
@@ -183,13 +189,30 @@ public static class DaemonHost
         return options;
     }
 
-    private static async Task<IHcn> CreateDataplaneAsync(CommandLine.Dataplane dataplane, string stateDir, TimeProvider time, CancellationToken cancellationToken) => dataplane switch
+    private static async Task<IHcn> CreateDataplaneAsync(
+        CommandLine.Dataplane dataplane,
+        NodeOptions options,
+        NodeInfo node,
+        ILoggerFactory loggers,
+        TimeProvider time,
+        CancellationToken cancellationToken) => dataplane switch
     {
         CommandLine.Dataplane.Hcn when OperatingSystem.IsWindows() => new WindowsHcn(),
-        CommandLine.Dataplane.Hcn => throw new DaemonStartupException("--dataplane hcn needs Windows (computenetwork.dll); use --dataplane memory here"),
+        CommandLine.Dataplane.Hcn => throw new DaemonStartupException("--dataplane hcn needs Windows (computenetwork.dll); use --dataplane kernel or memory here"),
+
+        // The node is the namespace wincnid runs in; objects persist beside the IPAM journal, so a restarted daemon
+        // adopts the running pods' devices instead of recreating them.
+        CommandLine.Dataplane.Kernel when OperatingSystem.IsLinux() => new KernelHcn(
+            new KernelHcnOptions
+            {
+                StateDirectory = Path.Combine(options.StateDir, "kernel"),
+                ManagementIp = (node.NodeIp ?? options.NodeIp)?.ToString(),
+            },
+            loggers.CreateLogger<KernelHcn>()),
+        CommandLine.Dataplane.Kernel => throw new DaemonStartupException("--dataplane kernel needs Linux (netlink, network namespaces, nftables); use --dataplane hcn on Windows"),
 
         // HNS outlives wincnid; so does the memory dataplane's snapshot in the state dir (restart and crash tests).
-        _ => await PersistentMemoryHcn.OpenAsync(stateDir, new MemoryHcn(new MemoryHcnOptions(), time), cancellationToken).ConfigureAwait(false),
+        _ => await PersistentMemoryHcn.OpenAsync(options.StateDir, new MemoryHcn(new MemoryHcnOptions(), time), cancellationToken).ConfigureAwait(false),
     };
 
     private static void ConfigureLogging(ILoggingBuilder logging, LogOptions log)

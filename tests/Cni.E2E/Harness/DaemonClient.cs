@@ -1,0 +1,44 @@
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Cni.E2E.Harness;
+
+/// <summary>GET /v1/status over the daemon's socket (what <c>wincnid status --json</c> prints), without a process per poll.</summary>
+internal static class DaemonClient
+{
+    public static async Task<JsonDocument?> TryStatusAsync(string socket, CancellationToken cancellationToken)
+    {
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var connection = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await connection.ConnectAsync(new UnixDomainSocketEndPoint(socket), token).ConfigureAwait(false);
+                    return new NetworkStream(connection, ownsSocket: true);
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
+                }
+            },
+        };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            using var response = await client.GetAsync(new Uri("http://wincnid/v1/status"), cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or SocketException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Cni.E2E.Harness;
+
+namespace Cni.E2E;
+
+/// <summary>One node running the published wincnid (kernel dataplane); pods added and deleted through the published wincni.</summary>
+[TestFixture]
+[Category("Kernel")]
+[NonParallelizable]
+public sealed class SingleNodeTests
+{
+    private const int EchoPort = 7000;
+
+    [SetUp]
+    public void RequireKernel() => E2EGuard.Require();
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task Add_TwoPodsOnOneNode_PodsReachEachOtherAndTheGatewayOverIcmpAndTcp(CancellationToken cancellationToken)
+    {
+        await using var cluster = await TestCluster.CreateAsync(cancellationToken);
+        var node = await cluster.AddNodeAsync(cancellationToken);
+        var a = await cluster.AddPodAsync(node, cancellationToken);
+        var b = await cluster.AddPodAsync(node, cancellationToken);
+
+        Assert.That(a.Address, Is.Not.EqualTo(b.Address));
+        Assert.That(await a.PingAsync(b.Address!, cancellationToken), Is.True, $"{a.Name} → {b.Name} {b.Address}");
+        Assert.That(await b.PingAsync(a.Address!, cancellationToken), Is.True, $"{b.Name} → {a.Name} {a.Address}");
+        Assert.That(await a.PingAsync(a.Gateway!, cancellationToken), Is.True, $"{a.Name} → its gateway {a.Gateway}");
+        Assert.That(await b.PingAsync(node.BridgeAddress, cancellationToken), Is.True, $"{b.Name} → bridge {node.BridgeAddress}");
+
+        await b.StartEchoServerAsync(EchoPort, cancellationToken);
+        Assert.That(await a.EchoAsync(b.Address!, EchoPort, "hello from a", cancellationToken), Is.EqualTo("hello from a"));
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task Del_PodOnOneNode_RemovesEndpointLeaseAndVeth(CancellationToken cancellationToken)
+    {
+        await using var cluster = await TestCluster.CreateAsync(cancellationToken);
+        var node = await cluster.AddNodeAsync(cancellationToken);
+        var linksBefore = await node.LinksAsync(cancellationToken);
+        var pod = await cluster.AddPodAsync(node, cancellationToken);
+
+        var added = await NodeState.ReadAsync(node, cancellationToken);
+        Assert.That(added.EndpointOf(pod.ContainerId), Is.Not.Null, added.ToString());
+        Assert.That(added.LeasedContainers, Does.Contain(pod.ContainerId));
+        Assert.That((await node.LinksAsync(cancellationToken)).Count, Is.EqualTo(linksBefore.Count + 1), "one host-side veth per pod");
+
+        await pod.DelAsync(cancellationToken);
+        await pod.DelAsync(cancellationToken); // idempotent
+
+        var deleted = await NodeState.ReadAsync(node, cancellationToken);
+        Assert.That(deleted.EndpointOf(pod.ContainerId), Is.Null, deleted.ToString());
+        Assert.That(deleted.LeasedContainers, Does.Not.Contain(pod.ContainerId));
+        Assert.That((await node.LinksAsync(cancellationToken)).Keys, Is.EquivalentTo(linksBefore.Keys), "the pod's veth is gone from the node");
+        var podLinks = await Netns.LinksAsync(pod.Name, cancellationToken);
+        Assert.That(podLinks.Keys, Is.EquivalentTo(new[] { "lo" }), "eth0 is gone from the pod");
+    }
+}

@@ -140,6 +140,33 @@ public sealed class KernelHcnLifecycleTests
     }
 
     [Test]
+    [CancelAfter(30_000)]
+    public async Task AttachToHostDefault_HostVnic_PodsReachTheEndpointAddressOnTheNode(CancellationToken cancellationToken)
+    {
+        var (network, hostEndpoint) = await NetworkAndEndpointAsync("10.203.0.2", cancellationToken);
+        var host = await Hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.HostDefault }, cancellationToken);
+        var pod = _netns.Create("lc-vnic");
+        var podEndpoint = await Hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint
+        {
+            Name = "lc-vnic",
+            IpConfigurations = [new IpConfig { IpAddress = "10.203.0.30", PrefixLength = 24 }],
+        }, cancellationToken);
+        var podNs = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
+        {
+            Type = NamespaceType.Host,
+            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod } }],
+        }, cancellationToken);
+        await Hcn.AddNamespaceEndpointAsync(podNs.Id, podEndpoint.Id, cancellationToken);
+
+        await Hcn.AddNamespaceEndpointAsync(host.Id, hostEndpoint.Id, cancellationToken);
+
+        Assert.That(_netns.Ip("lc-node", $"-4 -o addr show {DeviceNames.PeerVeth(hostEndpoint.Id)}"), Does.Contain("10.203.0.2/32"));
+        Assert.That(Traffic.Ping(pod, "10.203.0.2"), Is.True);
+        await Hcn.RemoveNamespaceEndpointAsync(host.Id, hostEndpoint.Id, cancellationToken);
+        Assert.That(_netns.Ip("lc-node", $"-o link show {DeviceNames.PeerVeth(hostEndpoint.Id)}"), Does.Contain("state DOWN"));
+    }
+
+    [Test]
     [CancelAfter(60_000)]
     public async Task ConcurrentAdds_EightPods_EachAttachedWithItsAddress(CancellationToken cancellationToken)
     {

@@ -244,7 +244,9 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
             var document = await CaptureAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await File.WriteAllBytesAsync(TempPath, document, cancellationToken).ConfigureAwait(false);
+                // Synchronous on purpose: a small file, and an async write costs thread-pool hops that dominate an
+                // ADD's latency on a busy node (three snapshots per ADD).
+                File.WriteAllBytes(TempPath, document);
                 File.Move(TempPath, SnapshotPath, overwrite: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -3,11 +3,29 @@ using System.Text;
 using Cni.Benchmarks;
 
 // `Makefile.ps1 bench`: exec-level timings of the published wincni against Debian's reference `bridge` plugin,
-// measured in one run on one machine, interleaved so drift and noise hit both sides alike.
+// measured in one run on one machine, interleaved so drift and noise hit both sides alike. Two suites:
+//   exec    the plugin's own cost (VERSION, ADD against a fixed-result daemon) vs bridge VERSION
+//   daemon  a real ADD through wincnid's memory dataplane vs bridge + host-local ADD into a fresh netns (DaemonBench)
+// `--suite exec|daemon|all` (default all).
 var binDir = Argument("--bin-dir") ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "bin");
 var referenceDir = Argument("--reference-dir") ?? "/usr/lib/cni";
+var suite = Argument("--suite") ?? "all";
 var runs = int.Parse(Argument("--runs") ?? "400", CultureInfo.InvariantCulture);
+var daemonRuns = int.Parse(Argument("--daemon-runs") ?? "100", CultureInfo.InvariantCulture);
+var daemonPods = int.Parse(Argument("--daemon-pods") ?? "200", CultureInfo.InvariantCulture);
+var daemonParallelism = int.Parse(Argument("--daemon-parallelism") ?? "16", CultureInfo.InvariantCulture);
 var warmup = Math.Max(10, runs / 20);
+var failed = false;
+
+if (suite is "all" or "daemon")
+{
+    failed |= await DaemonBench.RunAsync(binDir, referenceDir, daemonRuns, daemonPods, daemonParallelism);
+}
+
+if (suite is not ("all" or "exec"))
+{
+    return failed ? 1 : 0;
+}
 
 var wincni = Path.Combine(binDir, OperatingSystem.IsWindows() ? "wincni.exe" : "wincni");
 var bridge = Path.Combine(referenceDir, "bridge");
@@ -77,7 +95,6 @@ var checks = new (string Name, double Ratio, double Limit)[]
     ("wincni VERSION p50 / bridge VERSION p50", stats[1].P50Ms / baseline, 1.0),
     ("wincni ADD p50 / bridge VERSION p50", stats[2].P50Ms / baseline, 2.0),
 };
-var failed = false;
 foreach (var check in checks)
 {
     var ok = check.Ratio <= check.Limit;

@@ -54,7 +54,11 @@ internal sealed class TestNode : IAsyncDisposable
     public string NetConf => $$"""{"cniVersion":"1.1.0","name":"{{NetworkName}}","type":"wincni","socket":"{{Socket}}"}""";
 
     /// <summary>The conflist installed for runtimes (DESIGN.md §4), with this node's socket.</summary>
-    public string ConfList => $$"""{"cniVersion":"1.1.0","name":"{{NetworkName}}","plugins":[{"type":"wincni","socket":"{{Socket}}"}]}""";
+    public string ConfList => ConfListFor("1.1.0");
+
+    /// <summary>The conflist with another cniVersion (runtimes whose libcni predates spec 1.1).</summary>
+    public string ConfListFor(string cniVersion) =>
+        $$"""{"cniVersion":"{{cniVersion}}","name":"{{NetworkName}}","plugins":[{"type":"wincni","socket":"{{Socket}}"}]}""";
 
     /// <summary>The running daemon's PID, or null.</summary>
     public int? DaemonPid => _daemon is { HasExited: false } d ? d.Id : null;

@@ -151,6 +151,12 @@ public sealed partial class KernelHcn : IHcn, IDisposable
             await RealizeAllAsync(cancellationToken).ConfigureAwait(false);
             _started = true;
         }
+        catch (Exception ex) when (IsKernelFailure(ex))
+        {
+            // The dataplane could not be brought up (no nft, no permission, …): callers see "service not active".
+            _gate.Release();
+            throw KernelFailure("KernelHcn start (restore and reconcile)", ex, HcnErrorCodes.ServiceNotActive);
+        }
         catch
         {
             _gate.Release();

@@ -54,7 +54,17 @@ internal sealed class NftRunner
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}");
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new NftException($"could not start {info.FileName}", stdin);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new NftException($"could not start {info.FileName} (is nftables installed?): {ex.Message}", ex);
+        }
+
+        using var started = process;
         await process.StandardInput.WriteAsync(stdin ?? string.Empty).ConfigureAwait(false);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);

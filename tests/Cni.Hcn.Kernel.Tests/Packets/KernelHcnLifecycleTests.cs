@@ -141,6 +141,23 @@ public sealed class KernelHcnLifecycleTests
 
     [Test]
     [CancelAfter(30_000)]
+    public void FirstCall_NftMissing_ThrowsServiceNotActive(CancellationToken cancellationToken)
+    {
+        using var broken = new KernelHcn(new KernelHcnOptions
+        {
+            StateDirectory = Path.Combine(_state, "broken"),
+            HostNetnsPath = _node,
+            NftPath = "/nonexistent/nft",
+        });
+
+        var ex = Assert.ThrowsAsync<HcnException>(() => broken.EnumerateNetworksAsync(null, cancellationToken));
+
+        Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.ServiceNotActive), ex.Message);
+        Assert.That(ex.Message, Does.Contain("/nonexistent/nft"));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
     public async Task AttachToHostDefault_HostVnic_PodsReachTheEndpointAddressOnTheNode(CancellationToken cancellationToken)
     {
         var (network, hostEndpoint) = await NetworkAndEndpointAsync("10.203.0.2", cancellationToken);

@@ -6,7 +6,8 @@ using Cni.Benchmarks;
 // measured in one run on one machine, interleaved so drift and noise hit both sides alike. Two suites:
 //   exec    the plugin's own cost (VERSION, ADD against a fixed-result daemon) vs bridge VERSION
 //   daemon  a real ADD through wincnid's memory dataplane vs bridge + host-local ADD into a fresh netns (DaemonBench)
-// `--suite exec|daemon|all` (default all).
+// `--suite exec|daemon|all` (default all). `--suite kernel` (explicit only): ADD/DEL through wincnid's kernel dataplane vs
+// bridge + host-local, and `--kernel-pods` (100) parallel ADDs vs the reference's sequential time (KernelBench).
 var binDir = Argument("--bin-dir") ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "bin");
 var referenceDir = Argument("--reference-dir") ?? "/usr/lib/cni";
 var suite = Argument("--suite") ?? "all";
@@ -16,6 +17,13 @@ var daemonPods = int.Parse(Argument("--daemon-pods") ?? "200", CultureInfo.Invar
 var daemonParallelism = int.Parse(Argument("--daemon-parallelism") ?? "16", CultureInfo.InvariantCulture);
 var warmup = Math.Max(10, runs / 20);
 var failed = false;
+
+if (suite == "kernel")
+{
+    var kernelRuns = int.Parse(Argument("--kernel-runs") ?? "100", CultureInfo.InvariantCulture);
+    var kernelPods = int.Parse(Argument("--kernel-pods") ?? "100", CultureInfo.InvariantCulture);
+    return await KernelBench.RunAsync(binDir, referenceDir, kernelRuns, kernelPods) ? 1 : 0;
+}
 
 if (suite is "all" or "daemon")
 {

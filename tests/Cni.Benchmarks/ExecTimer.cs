@@ -22,8 +22,15 @@ internal static class ExecTimer
 
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"cannot start {file}");
-        process.StandardInput.BaseStream.Write(stdin);
-        process.StandardInput.Close();
+        try
+        {
+            process.StandardInput.BaseStream.Write(stdin);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The reference bridge answers VERSION without reading stdin and may be gone before we finish writing.
+        }
         var stdout = process.StandardOutput.ReadToEnd();
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();

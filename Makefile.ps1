@@ -6,7 +6,7 @@
 #   test     publish, then run every test project; ends with "N passed, N failed[, N skipped]"
 #   publish  NativeAOT wincni and the wincnid daemon into artifacts/bin/
 #   bench    exec-level benchmarks against Debian's reference plugins, same run, same machine
-#   run      the main job for now: publish, then ask wincni for its VERSION like a runtime would
+#   run      the main job for now: publish, VERSION, then a pod's ADD/STATUS/DEL through wincni -> wincnid (memory dataplane)
 #   clean    remove build outputs
 [CmdletBinding()]
 param(
@@ -112,17 +112,72 @@ function Invoke-Bench {
         '-c', 'Release', '--', '--bin-dir', $BinDir)
 }
 
-function Invoke-Run {
-    Invoke-Publish
+# Runs wincni exactly as a container runtime does: env + stdin in, one CNI document out.
+function Invoke-Cni([string] $Command, [string] $Config, [hashtable] $Environment = @{}) {
     $wincni = Join-Path $BinDir "wincni$ExeSuffix"
-    Write-Host "> CNI_COMMAND=VERSION $wincni <<< '{""cniVersion"":""1.1.0""}'"
-    $env:CNI_COMMAND = 'VERSION'
+    $saved = @{}
+    $variables = @{ CNI_COMMAND = $Command } + $Environment
+    foreach ($name in $variables.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $variables[$name]) }
     try {
-        '{"cniVersion":"1.1.0"}' | & $wincni
-        if ($LASTEXITCODE -ne 0) { throw "wincni VERSION exited with code $LASTEXITCODE" }
+        $output = $Config | & $wincni
+        Write-Host "wincni $Command -> exit $LASTEXITCODE $output"
+        if ($LASTEXITCODE -ne 0) { throw "wincni $Command failed" }
     }
     finally {
-        Remove-Item Env:CNI_COMMAND
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+}
+
+# The main job until the multi-node demo exists: VERSION, then a node daemon (memory dataplane, nothing touches the
+# host's network) serving a pod's ADD, STATUS and DEL through the real plugin, and its status view.
+function Invoke-Run {
+    Invoke-Publish
+    Invoke-Cni 'VERSION' '{"cniVersion":"1.1.0"}'
+
+    $work = Join-Path ([System.IO.Path]::GetTempPath()) ("wincni-run-" + [Guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory -Path $work | Out-Null
+    $socket = Join-Path $work 'run/wincnid.sock'
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+    @"
+mode: l2bridge
+networkName: wincni
+clusterCIDRs: [10.244.0.0/16]
+serviceCIDRs: [10.96.0.0/12]
+podCIDRs: [10.244.1.0/24]
+nodeIP: 192.0.2.10
+stateDir: $(Join-Path $work 'state')
+socket: $socket
+healthAddress: 127.0.0.1:$port
+"@ | Set-Content -Path (Join-Path $work 'node.yaml')
+
+    $wincnid = Join-Path $BinDir "wincnid$ExeSuffix"
+    Write-Host "> $wincnid run --config $(Join-Path $work 'node.yaml') --dataplane memory"
+    $daemon = Start-Process -FilePath $wincnid -ArgumentList @('run', '--config', (Join-Path $work 'node.yaml'), '--dataplane', 'memory') `
+        -RedirectStandardOutput (Join-Path $work 'wincnid.log') -RedirectStandardError (Join-Path $work 'wincnid.err') -PassThru
+    try {
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ($true) {
+            try { if ((Invoke-WebRequest -Uri "http://127.0.0.1:$port/readyz" -SkipHttpErrorCheck).StatusCode -eq 200) { break } } catch { }
+            if ($daemon.HasExited -or [DateTime]::UtcNow -gt $deadline) { Get-Content (Join-Path $work 'wincnid.err') | Write-Host; throw 'wincnid did not become ready' }
+            Start-Sleep -Milliseconds 200
+        }
+        Write-Host "wincnid ready on $socket (health http://127.0.0.1:$port/readyz)"
+
+        $config = '{"cniVersion":"1.1.0","name":"wincni","type":"wincni","socket":"' + $socket.Replace('\', '\\') + '","capabilities":{"portMappings":true,"dns":true},"runtimeConfig":{"portMappings":[{"HostPort":8080,"ContainerPort":80,"Protocol":"tcp","HostIP":""}],"dns":{"Servers":["10.96.0.10"],"Searches":["default.svc.cluster.local"]}}}'
+        $pod = @{ CNI_CONTAINERID = 'demo0123456789'; CNI_NETNS = (Join-Path $work 'netns-demo'); CNI_IFNAME = 'eth0'; CNI_PATH = $BinDir; CNI_ARGS = 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=demo' }
+        New-Item -ItemType File -Path $pod.CNI_NETNS | Out-Null
+        Invoke-Cni 'ADD' $config $pod
+        Invoke-Cni 'STATUS' $config @{ CNI_PATH = $BinDir }
+        Write-Host "> $wincnid status --socket $socket"
+        & $wincnid status --socket $socket
+        Invoke-Cni 'DEL' $config $pod
+        Write-Host "metrics: http://127.0.0.1:$port/metrics (excerpt)"
+        (Invoke-WebRequest -Uri "http://127.0.0.1:$port/metrics").Content -split "`n" | Where-Object { $_ -match '^wincni_(cni_requests_total|ready|ipam_addresses)' } | Write-Host
+    }
+    finally {
+        if (-not $daemon.HasExited) { Stop-Process -Id $daemon.Id; $daemon.WaitForExit(10000) | Out-Null }
+        Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
     }
 }
 

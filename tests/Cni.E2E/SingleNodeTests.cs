@@ -34,6 +34,27 @@ public sealed class SingleNodeTests
 
     [Test]
     [CancelAfter(120_000)]
+    public async Task Add_NetnsPathDoesNotExist_FailsWithCode3AndLeavesNothing(CancellationToken cancellationToken)
+    {
+        await using var cluster = await TestCluster.CreateAsync(cancellationToken);
+        var node = await cluster.AddNodeAsync(cancellationToken);
+        var pod = await TestPod.CreateAsync(node, cancellationToken);
+        await using (pod)
+        {
+            await Netns.DeleteAsync(pod.Name, cancellationToken); // the sandbox is gone before ADD
+
+            var result = await pod.InvokeAsync("ADD", cancellationToken);
+
+            Assert.That(result.ExitCode, Is.Not.Zero, result.ToString());
+            Assert.That(result.Stdout, Does.Contain("\"code\":3").And.Contain("CNI_NETNS"), result.ToString());
+            var state = await NodeState.ReadAsync(node, cancellationToken);
+            Assert.That(state.Endpoints, Is.Empty, state.ToString());
+            Assert.That(state.LeasedContainers, Is.Empty, state.ToString());
+        }
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
     public async Task Del_PodOnOneNode_RemovesEndpointLeaseAndVeth(CancellationToken cancellationToken)
     {
         await using var cluster = await TestCluster.CreateAsync(cancellationToken);

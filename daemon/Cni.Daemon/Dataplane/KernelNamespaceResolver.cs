@@ -49,7 +49,8 @@ internal sealed class KernelNamespaceResolver : INamespaceResolver
 
         if (!File.Exists(netns.Value))
         {
-            throw new CniException(CniErrorCode.InvalidNetNs, $"CNI_NETNS: network namespace '{netns.Value}' does not exist");
+            // INamespaceResolver's contract: a namespace that does not exist on ADD is CNI 3 (the sandbox is gone).
+            throw new CniException(CniErrorCode.UnknownContainer, $"CNI_NETNS: network namespace '{netns.Value}' does not exist (the pod sandbox is gone or the path is wrong)");
         }
 
         var id = NetnsPathNamespaceResolver.IdForPath(netns.Value);

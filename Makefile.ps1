@@ -82,11 +82,12 @@ function Invoke-Test {
     if (Test-Path $resultsDir) { Remove-Item -Recurse -Force $resultsDir }
     $env:WINCNI_BIN_DIR = $BinDir
 
-    $filter = if ($IsWindows) { '' } else { 'TestCategory!=Windows' }
-    if ($Filter) { $filter = if ($filter) { "($filter)&($Filter)" } else { $Filter } }
+    # PowerShell names are case-insensitive: this must not be called $filter, or it would overwrite -Filter.
+    $testFilter = if ($IsWindows) { '' } else { 'TestCategory!=Windows' }
+    if ($Filter) { $testFilter = if ($testFilter) { "($testFilter)&($Filter)" } else { $Filter } }
     $arguments = @('test', (Join-Path $Root 'Cni.sln'), '-c', $Configuration, '--nologo',
         '--results-directory', $resultsDir, '--logger', 'trx', '--logger', 'console;verbosity=normal')
-    if ($filter) { $arguments += @('--filter', $filter) }
+    if ($testFilter) { $arguments += @('--filter', $testFilter) }
 
     Write-Host "> dotnet $($arguments -join ' ')" -ForegroundColor DarkGray
     & dotnet @arguments

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 using Cni.Daemon.Hosting;
 using Cni.Hcn;
@@ -12,37 +14,58 @@ namespace Cni.Daemon.Dataplane;
 
 /// <summary>
 /// The memory dataplane made to outlive the daemon, as HNS outlives wincnid on Windows: an <see cref="IHcn"/> decorator
-/// over a fresh <see cref="MemoryHcn"/> that re-creates the objects of <c>&lt;stateDir&gt;/memory-hcn.json</c> (with
-/// their original IDs) when opened, and rewrites that snapshot after every successful mutating call. Without it a
-/// restarted <c>wincnid --dataplane memory</c> would find no endpoints, and restart and crash tests would prove nothing.
+/// over a fresh <see cref="MemoryHcn"/> that re-creates the objects of <c>&lt;stateDir&gt;/memory-hcn.json</c> plus its
+/// change log (with their original IDs) when opened, and appends one change record after every successful mutating call.
+/// Without it a restarted <c>wincnid --dataplane memory</c> would find no endpoints, and restart and crash tests would
+/// prove nothing.
 /// </summary>
 /// <remarks>
-/// <para>Ordering per mutating call: the call completes in memory, then a snapshot that includes it is on disk (temp
-/// file + rename, so a reader sees the old or the new document, never a torn one), then the call returns. A process
-/// killed at any point therefore leaves a snapshot at least as new as every call that returned.</para>
-/// <para>Cost: snapshot writes are serialized (one <see cref="SemaphoreSlim"/>) and each one enumerates and writes the
-/// whole store, O(objects) per mutation. Concurrent callers coalesce: a caller whose change is already covered by a
-/// snapshot written after it completed does not write again. Good enough for a test and development dataplane with
-/// hundreds of endpoints; not a model of HNS performance. The enumerations go through the inner emulator, so they show
-/// in its call counters (Enumerate*). No fsync: the snapshot survives a killed process (the page cache does), not a
-/// host crash, which is also what HNS endpoints survive.</para>
+/// <para>Layout: a base snapshot <c>memory-hcn.json</c> (all objects, plus the log generation it starts) and an
+/// append-only log <c>memory-hcn.&lt;generation&gt;.log</c>, one JSON record per line: <c>put</c> (the whole current
+/// state of one object) or <c>delete</c>. Opening loads the snapshot, then replays its generation's log in order.</para>
+/// <para>Ordering per mutating call: the call completes in memory, then its record is in the log (one unbuffered append
+/// write), then the call returns. A process killed at any point therefore leaves snapshot + log at least as new as every
+/// call that returned; a record cut short by the kill is the log's last line and is ignored (and trimmed) on open.</para>
+/// <para>Records carry the affected object's state read back from the emulator inside the write gate, not the call's
+/// result, so when concurrent calls touch one object the last record appended is also the newest state. Calls whose
+/// effects cascade (deleting a network, endpoint or namespace detaches or drops other objects) compact instead: a full
+/// snapshot, as before this log existed. Namespace attach/detach records the namespace only: the restore derives each
+/// endpoint's attachment from its namespace's resources.</para>
+/// <para>Compaction (log above a size threshold, a cascading call, <see cref="FlushAsync"/>): snapshot of generation
+/// n+1 to a temp file, rename over the old one, then start log n+1 and delete log n. A crash before the rename leaves
+/// snapshot n + log n; after it, snapshot n+1 and at most an empty log n+1 (a stale log n is deleted on open).</para>
+/// <para>No fsync: the files survive a killed process (the page cache does), not a host crash, which is also what HNS
+/// endpoints survive. The read-backs and compaction enumerations go through the inner emulator, so they show in its
+/// call counters (Get*, Enumerate*).</para>
 /// </remarks>
 public sealed class PersistentMemoryHcn : IHcn, IDisposable
 {
     /// <summary>The snapshot's file name inside the state directory.</summary>
     public const string FileName = "memory-hcn.json";
 
+    /// <summary>Log size after which the next append compacts (1 MiB: replay stays well under a second).</summary>
+    public const long DefaultCompactionThresholdBytes = 1 << 20;
+
     private const int FormatVersion = 1;
+    private const string LogPrefix = "memory-hcn.";
+    private const string LogSuffix = ".log";
 
     private readonly MemoryHcn _inner;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly string _stateDirectory;
+    private readonly long _compactionThresholdBytes;
+    private FileStream? _log;
+    private long _logBytes;
+    private long _generation;
     private long _completedMutations;
     private long _snapshotCovers;
 
-    private PersistentMemoryHcn(MemoryHcn inner, string snapshotPath)
+    private PersistentMemoryHcn(MemoryHcn inner, string stateDirectory, long compactionThresholdBytes)
     {
         _inner = inner;
-        SnapshotPath = snapshotPath;
+        _stateDirectory = stateDirectory;
+        _compactionThresholdBytes = compactionThresholdBytes;
+        SnapshotPath = Path.Combine(stateDirectory, FileName);
     }
 
     /// <summary>The emulator underneath (fault injection, latency and call counters for tests).</summary>
@@ -51,37 +74,64 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
     /// <summary>Where the snapshot lives.</summary>
     public string SnapshotPath { get; }
 
+    /// <summary>The change log of the current generation (follows the snapshot; replaced by each compaction).</summary>
+    public string LogPath => LogPathOf(Interlocked.Read(ref _generation));
+
     private string TempPath => SnapshotPath + ".tmp";
 
+    private string LogPathOf(long generation) =>
+        Path.Combine(_stateDirectory, LogPrefix + generation.ToString(CultureInfo.InvariantCulture) + LogSuffix);
+
     /// <summary>
-    /// Opens the dataplane of <paramref name="stateDirectory"/>: loads the snapshot into <paramref name="inner"/> (which
-    /// must be empty) when there is one. A leftover temp file (a write cut short) is deleted and ignored.
+    /// Opens the dataplane of <paramref name="stateDirectory"/>: loads the snapshot and replays its log into
+    /// <paramref name="inner"/> (which must be empty). A leftover temp file (a write cut short) is deleted and ignored.
     /// </summary>
     /// <param name="stateDirectory">The daemon's state directory.</param>
     /// <param name="inner">A fresh emulator.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The dataplane.</returns>
-    /// <exception cref="DaemonStartupException">The snapshot cannot be read or re-created; the message names the file.</exception>
-    public static async Task<PersistentMemoryHcn> OpenAsync(string stateDirectory, MemoryHcn inner, CancellationToken cancellationToken)
+    /// <exception cref="DaemonStartupException">The snapshot or log cannot be read or re-created; the message names the file.</exception>
+    public static Task<PersistentMemoryHcn> OpenAsync(string stateDirectory, MemoryHcn inner, CancellationToken cancellationToken) =>
+        OpenAsync(stateDirectory, inner, DefaultCompactionThresholdBytes, cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync(string, MemoryHcn, CancellationToken)"/>, with the log size that triggers compaction.</summary>
+    /// <param name="stateDirectory">The daemon's state directory.</param>
+    /// <param name="inner">A fresh emulator.</param>
+    /// <param name="compactionThresholdBytes">Log size after which the next append compacts.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The dataplane.</returns>
+    /// <exception cref="DaemonStartupException">The snapshot or log cannot be read or re-created; the message names the file.</exception>
+    public static async Task<PersistentMemoryHcn> OpenAsync(string stateDirectory, MemoryHcn inner, long compactionThresholdBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stateDirectory);
         ArgumentNullException.ThrowIfNull(inner);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(compactionThresholdBytes);
         Directory.CreateDirectory(stateDirectory);
-        var hcn = new PersistentMemoryHcn(inner, Path.Combine(stateDirectory, FileName));
+        var hcn = new PersistentMemoryHcn(inner, stateDirectory, compactionThresholdBytes);
+        var failing = hcn.SnapshotPath;
         try
         {
             File.Delete(hcn.TempPath);
+            var state = new StoreState();
             if (File.Exists(hcn.SnapshotPath))
             {
-                await hcn.RestoreAsync(cancellationToken).ConfigureAwait(false);
+                var bytes = await File.ReadAllBytesAsync(hcn.SnapshotPath, cancellationToken).ConfigureAwait(false);
+                hcn._generation = state.LoadSnapshot(bytes);
             }
+
+            hcn.DeleteStaleLogs();
+            failing = hcn.LogPath;
+            hcn._logBytes = await hcn.ReplayLogAsync(state, cancellationToken).ConfigureAwait(false);
+            failing = hcn.SnapshotPath + " + " + hcn.LogPath;
+            await hcn.RestoreAsync(state, cancellationToken).ConfigureAwait(false);
+            hcn._log = OpenLogForAppend(hcn.LogPath);
         }
         catch (Exception e) when (e is JsonException or HcnException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
             hcn.Dispose();
             throw new DaemonStartupException(
-                $"memory dataplane snapshot {hcn.SnapshotPath} cannot be loaded: {e.Message}. "
-                + "Fix or delete the file (deleting it forgets every network and endpoint of the memory dataplane)",
+                $"memory dataplane state {failing} cannot be loaded: {e.Message}. "
+                + $"Fix or delete the file (deleting {hcn.SnapshotPath} and its {LogPrefix}*{LogSuffix} forgets every network and endpoint of the memory dataplane)",
                 e);
         }
 
@@ -91,13 +141,17 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _writeGate.Dispose();
+    public void Dispose()
+    {
+        _log?.Dispose();
+        _writeGate.Dispose();
+    }
 
     // ---- networks ----
 
     /// <inheritdoc/>
     public Task<HostComputeNetwork> CreateNetworkAsync(HostComputeNetwork network, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.CreateNetworkAsync(network, cancellationToken));
+        MutateAsync(() => _inner.CreateNetworkAsync(network, cancellationToken), static n => Change.Of(ObjectKind.Network, n.Id));
 
     /// <inheritdoc/>
     public Task<HostComputeNetwork> GetNetworkAsync(Guid networkId, CancellationToken cancellationToken) =>
@@ -109,17 +163,17 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
 
     /// <inheritdoc/>
     public Task<HostComputeNetwork> ModifyNetworkAsync(Guid networkId, ModifyNetworkSettingRequest request, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.ModifyNetworkAsync(networkId, request, cancellationToken));
+        MutateAsync(() => _inner.ModifyNetworkAsync(networkId, request, cancellationToken), _ => Change.Of(ObjectKind.Network, networkId));
 
     /// <inheritdoc/>
     public Task DeleteNetworkAsync(Guid networkId, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.DeleteNetworkAsync(networkId, cancellationToken));
+        MutateAsync(() => _inner.DeleteNetworkAsync(networkId, cancellationToken), Change.Cascade);
 
     // ---- endpoints ----
 
     /// <inheritdoc/>
     public Task<HostComputeEndpoint> CreateEndpointAsync(Guid networkId, HostComputeEndpoint endpoint, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.CreateEndpointAsync(networkId, endpoint, cancellationToken));
+        MutateAsync(() => _inner.CreateEndpointAsync(networkId, endpoint, cancellationToken), static e => Change.Of(ObjectKind.Endpoint, e.Id));
 
     /// <inheritdoc/>
     public Task<HostComputeEndpoint> GetEndpointAsync(Guid endpointId, CancellationToken cancellationToken) =>
@@ -131,17 +185,17 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
 
     /// <inheritdoc/>
     public Task<HostComputeEndpoint> ModifyEndpointAsync(Guid endpointId, ModifyEndpointSettingRequest request, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.ModifyEndpointAsync(endpointId, request, cancellationToken));
+        MutateAsync(() => _inner.ModifyEndpointAsync(endpointId, request, cancellationToken), _ => Change.Of(ObjectKind.Endpoint, endpointId));
 
     /// <inheritdoc/>
     public Task DeleteEndpointAsync(Guid endpointId, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.DeleteEndpointAsync(endpointId, cancellationToken));
+        MutateAsync(() => _inner.DeleteEndpointAsync(endpointId, cancellationToken), Change.Cascade);
 
     // ---- namespaces ----
 
     /// <inheritdoc/>
     public Task<HostComputeNamespace> CreateNamespaceAsync(HostComputeNamespace hostComputeNamespace, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.CreateNamespaceAsync(hostComputeNamespace, cancellationToken));
+        MutateAsync(() => _inner.CreateNamespaceAsync(hostComputeNamespace, cancellationToken), static n => Change.Of(ObjectKind.Namespace, n.Id));
 
     /// <inheritdoc/>
     public Task<HostComputeNamespace> GetNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken) =>
@@ -153,17 +207,17 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
 
     /// <inheritdoc/>
     public Task<HostComputeNamespace> ModifyNamespaceAsync(Guid namespaceId, ModifyNamespaceSettingRequest request, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.ModifyNamespaceAsync(namespaceId, request, cancellationToken));
+        MutateAsync(() => _inner.ModifyNamespaceAsync(namespaceId, request, cancellationToken), _ => Change.Of(ObjectKind.Namespace, namespaceId));
 
     /// <inheritdoc/>
     public Task DeleteNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.DeleteNamespaceAsync(namespaceId, cancellationToken));
+        MutateAsync(() => _inner.DeleteNamespaceAsync(namespaceId, cancellationToken), Change.Cascade);
 
     // ---- load balancers ----
 
     /// <inheritdoc/>
     public Task<HostComputeLoadBalancer> CreateLoadBalancerAsync(HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.CreateLoadBalancerAsync(loadBalancer, cancellationToken));
+        MutateAsync(() => _inner.CreateLoadBalancerAsync(loadBalancer, cancellationToken), static l => Change.Of(ObjectKind.LoadBalancer, l.Id));
 
     /// <inheritdoc/>
     public Task<HostComputeLoadBalancer> GetLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken) =>
@@ -175,17 +229,17 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
 
     /// <inheritdoc/>
     public Task<HostComputeLoadBalancer> ModifyLoadBalancerAsync(Guid loadBalancerId, HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.ModifyLoadBalancerAsync(loadBalancerId, loadBalancer, cancellationToken));
+        MutateAsync(() => _inner.ModifyLoadBalancerAsync(loadBalancerId, loadBalancer, cancellationToken), _ => Change.Of(ObjectKind.LoadBalancer, loadBalancerId));
 
     /// <inheritdoc/>
     public Task DeleteLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.DeleteLoadBalancerAsync(loadBalancerId, cancellationToken));
+        MutateAsync(() => _inner.DeleteLoadBalancerAsync(loadBalancerId, cancellationToken), Change.Deleted(ObjectKind.LoadBalancer, loadBalancerId));
 
     // ---- SDN routes ----
 
     /// <inheritdoc/>
     public Task<HostComputeRoute> CreateSdnRouteAsync(HostComputeRoute route, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.CreateSdnRouteAsync(route, cancellationToken));
+        MutateAsync(() => _inner.CreateSdnRouteAsync(route, cancellationToken), static r => Change.Of(ObjectKind.SdnRoute, r.Id));
 
     /// <inheritdoc/>
     public Task<HostComputeRoute> GetSdnRouteAsync(Guid routeId, CancellationToken cancellationToken) =>
@@ -197,68 +251,76 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
 
     /// <inheritdoc/>
     public Task<HostComputeRoute> ModifySdnRouteAsync(Guid routeId, HostComputeRoute route, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.ModifySdnRouteAsync(routeId, route, cancellationToken));
+        MutateAsync(() => _inner.ModifySdnRouteAsync(routeId, route, cancellationToken), _ => Change.Of(ObjectKind.SdnRoute, routeId));
 
     /// <inheritdoc/>
     public Task DeleteSdnRouteAsync(Guid routeId, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.DeleteSdnRouteAsync(routeId, cancellationToken));
+        MutateAsync(() => _inner.DeleteSdnRouteAsync(routeId, cancellationToken), Change.Deleted(ObjectKind.SdnRoute, routeId));
 
     /// <inheritdoc/>
     public Task<HcnVersion> GetVersionAsync(CancellationToken cancellationToken) => _inner.GetVersionAsync(cancellationToken);
 
-    /// <summary>Writes a snapshot of the current state now (tests; a mutating call does this itself).</summary>
+    /// <summary>
+    /// Compacts now: a full snapshot of the current state and a fresh, empty log (tests; the log does this itself). A
+    /// no-op when no call completed since the last compaction.
+    /// </summary>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>A task.</returns>
-    public Task FlushAsync(CancellationToken cancellationToken) => PersistAsync(Interlocked.Read(ref _completedMutations), cancellationToken);
+    public Task FlushAsync(CancellationToken cancellationToken) =>
+        PersistAsync(Change.Cascade, Interlocked.Read(ref _completedMutations), cancellationToken);
 
-    private async Task MutateAsync(Func<Task> call) =>
-        await MutateAsync(async () =>
-        {
-            await call().ConfigureAwait(false);
-            return true;
-        }).ConfigureAwait(false);
+    private async Task MutateAsync(Func<Task> call, Change change) =>
+        await MutateAsync(
+            async () =>
+            {
+                await call().ConfigureAwait(false);
+                return true;
+            },
+            _ => change).ConfigureAwait(false);
 
-    private async Task<T> MutateAsync<T>(Func<Task<T>> call)
+    private async Task<T> MutateAsync<T>(Func<Task<T>> call, Func<T, Change> affected)
     {
-        // A failed call changed nothing (the emulator validates before it commits), so it needs no snapshot.
+        // A failed call changed nothing (the emulator validates before it commits), so it needs no record.
         var result = await call().ConfigureAwait(false);
-        var generation = Interlocked.Increment(ref _completedMutations);
+        var mutation = Interlocked.Increment(ref _completedMutations);
 
         // Not cancellable: the change is done, and returning before it is on disk would break the ordering promise.
-        await PersistAsync(generation, CancellationToken.None).ConfigureAwait(false);
+        await PersistAsync(affected(result), mutation, CancellationToken.None).ConfigureAwait(false);
         return result;
     }
 
-    private async Task PersistAsync(long generation, CancellationToken cancellationToken)
+    private async Task PersistAsync(Change change, long mutation, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Interlocked.Read(ref _snapshotCovers) >= generation)
+            if (Interlocked.Read(ref _snapshotCovers) >= mutation)
             {
-                return; // a snapshot started after this change completed is already on disk
+                return; // a snapshot captured after this change completed is already on disk
             }
 
-            // Everything completed up to here is in the state read below.
-            var covers = Interlocked.Read(ref _completedMutations);
-            var document = await CaptureAsync(cancellationToken).ConfigureAwait(false);
+            var record = change.IsCascade ? null : await ReadRecordAsync(change, cancellationToken).ConfigureAwait(false);
             try
             {
-                // Synchronous on purpose: a small file, and an async write costs thread-pool hops that dominate an
-                // ADD's latency on a busy node (three snapshots per ADD).
-                File.WriteAllBytes(TempPath, document);
-                File.Move(TempPath, SnapshotPath, overwrite: true);
+                if (record is null || _logBytes + record.Length > _compactionThresholdBytes)
+                {
+                    await CompactAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // One unbuffered write per record: a kill leaves it whole or as a torn last line.
+                    _log!.Write(record);
+                    _logBytes += record.Length;
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new HcnException(
                     "MemoryHcn snapshot",
                     HcnErrorCodes.Fail,
-                    detail: $"the change was made in memory but {SnapshotPath} could not be written: {e.Message}",
+                    detail: $"the change was made in memory but {SnapshotPath} / {LogPath} could not be written: {e.Message}",
                     innerException: e);
             }
-
-            Interlocked.Exchange(ref _snapshotCovers, covers);
         }
         finally
         {
@@ -266,7 +328,176 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
         }
     }
 
-    private async Task<byte[]> CaptureAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The log line for <paramref name="change"/>: the object's state now (read inside the gate, so records of one object
+    /// are appended in the order their states were read), or a delete when it is gone. Null: compact instead.
+    /// </summary>
+    private async Task<byte[]?> ReadRecordAsync(Change change, CancellationToken cancellationToken)
+    {
+        object? current;
+        try
+        {
+            current = change.Kind switch
+            {
+                ObjectKind.Network => await _inner.GetNetworkAsync(change.Id, cancellationToken).ConfigureAwait(false),
+                ObjectKind.Endpoint => await _inner.GetEndpointAsync(change.Id, cancellationToken).ConfigureAwait(false),
+                ObjectKind.Namespace => await _inner.GetNamespaceAsync(change.Id, cancellationToken).ConfigureAwait(false),
+                ObjectKind.LoadBalancer => await _inner.GetLoadBalancerAsync(change.Id, cancellationToken).ConfigureAwait(false),
+                ObjectKind.SdnRoute => await _inner.GetSdnRouteAsync(change.Id, cancellationToken).ConfigureAwait(false),
+                _ => throw new InvalidOperationException($"unknown kind {change.Kind}"),
+            };
+        }
+        catch (HcnException)
+        {
+            // Gone (deleted meanwhile) or an injected read fault: either way a full snapshot is exact.
+            if (change.IsDelete)
+            {
+                current = null;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        if (change.IsDelete && current is not null)
+        {
+            return null; // re-created with the same ID meanwhile; let a snapshot sort it out
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("op", current is null ? "delete" : "put");
+            writer.WriteString("kind", KindName(change.Kind));
+            writer.WriteString("id", change.Id);
+            switch (current)
+            {
+                case HostComputeNetwork network:
+                    writer.WritePropertyName("object");
+                    JsonSerializer.Serialize(writer, network, HcnJson.GetTypeInfo<HostComputeNetwork>());
+                    break;
+                case HostComputeEndpoint endpoint:
+                    writer.WritePropertyName("object");
+                    JsonSerializer.Serialize(writer, endpoint, HcnJson.GetTypeInfo<HostComputeEndpoint>());
+                    break;
+                case HostComputeNamespace ns:
+                    writer.WritePropertyName("object");
+                    JsonSerializer.Serialize(writer, ns, HcnJson.GetTypeInfo<HostComputeNamespace>());
+                    break;
+                case HostComputeLoadBalancer loadBalancer:
+                    writer.WritePropertyName("object");
+                    JsonSerializer.Serialize(writer, loadBalancer, HcnJson.GetTypeInfo<HostComputeLoadBalancer>());
+                    break;
+                case HostComputeRoute route:
+                    writer.WritePropertyName("object");
+                    JsonSerializer.Serialize(writer, route, HcnJson.GetTypeInfo<HostComputeRoute>());
+                    break;
+                default:
+                    break;
+            }
+
+            writer.WriteEndObject();
+        }
+
+        buffer.Write("\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Snapshot of generation n+1 (temp + rename), then log n+1, then log n goes. Caller holds the gate.</summary>
+    private async Task CompactAsync(CancellationToken cancellationToken)
+    {
+        // Everything completed up to here is in the state read below.
+        var covers = Interlocked.Read(ref _completedMutations);
+        var next = _generation + 1;
+        var document = await CaptureAsync(next, cancellationToken).ConfigureAwait(false);
+
+        // Synchronous on purpose: a small file, and async writes cost thread-pool hops on a busy node.
+        File.WriteAllBytes(TempPath, document);
+        File.Move(TempPath, SnapshotPath, overwrite: true);
+
+        // From here on the snapshot no longer reads log n; a crash before the next lines leaves it stale, not needed.
+        var oldLog = LogPath;
+        var newLog = OpenLogForAppend(LogPathOf(next));
+        newLog.SetLength(0);
+        _log?.Dispose();
+        _log = newLog;
+        _logBytes = 0;
+        Interlocked.Exchange(ref _generation, next);
+        File.Delete(oldLog);
+        Interlocked.Exchange(ref _snapshotCovers, covers);
+    }
+
+    private static FileStream OpenLogForAppend(string path) =>
+        new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+
+    private void DeleteStaleLogs()
+    {
+        var current = Path.GetFileName(LogPath);
+        foreach (var path in Directory.EnumerateFiles(_stateDirectory, LogPrefix + "*" + LogSuffix))
+        {
+            if (!string.Equals(Path.GetFileName(path), current, StringComparison.Ordinal))
+            {
+                File.Delete(path); // the log of a generation a finished snapshot already covers
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies the current generation's log to <paramref name="state"/> and trims a torn last line (a write cut short
+    /// by a kill) so the next append starts a line of its own. Returns the log's length after trimming.
+    /// </summary>
+    private async Task<long> ReplayLogAsync(StoreState state, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(LogPath))
+        {
+            return 0;
+        }
+
+        var bytes = await File.ReadAllBytesAsync(LogPath, cancellationToken).ConfigureAwait(false);
+        var good = 0;
+        var lineNumber = 0;
+        while (good < bytes.Length)
+        {
+            var newline = Array.IndexOf(bytes, (byte)'\n', good);
+            if (newline < 0)
+            {
+                break; // no newline: the last record was cut short
+            }
+
+            lineNumber++;
+            var line = new ReadOnlyMemory<byte>(bytes, good, newline - good);
+            try
+            {
+                if (!line.IsEmpty)
+                {
+                    state.Apply(line);
+                }
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException)
+            {
+                if (newline + 1 < bytes.Length)
+                {
+                    throw new InvalidDataException($"line {lineNumber} of {LogPath} is corrupt: {e.Message}", e);
+                }
+
+                break; // an unreadable last line is a torn write as well
+            }
+
+            good = newline + 1;
+        }
+
+        if (good < bytes.Length)
+        {
+            using var log = new FileStream(LogPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            log.SetLength(good);
+        }
+
+        return good;
+    }
+
+    private async Task<byte[]> CaptureAsync(long generation, CancellationToken cancellationToken)
     {
         var networks = await _inner.EnumerateNetworksAsync(null, cancellationToken).ConfigureAwait(false);
         var endpoints = await _inner.EnumerateEndpointsAsync(null, cancellationToken).ConfigureAwait(false);
@@ -279,6 +510,7 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
         {
             writer.WriteStartObject();
             writer.WriteNumber("version", FormatVersion);
+            writer.WriteNumber("generation", generation);
             WriteAll(writer, "networks", networks);
             WriteAll(writer, "endpoints", endpoints);
             WriteAll(writer, "namespaces", namespaces);
@@ -295,55 +527,36 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
         writer.WriteStartArray(name);
         foreach (var value in values)
         {
-            HcnJson.SerializeToElement(value).WriteTo(writer);
+            JsonSerializer.Serialize(writer, value, HcnJson.GetTypeInfo<T>());
         }
 
         writer.WriteEndArray();
     }
 
     /// <summary>
-    /// Re-creates the snapshot's objects in the empty inner emulator, in dependency order: networks, namespaces,
+    /// Re-creates the objects of snapshot + log in the empty inner emulator, in dependency order: networks, namespaces,
     /// endpoints (created detached, since HNS attaches only through the namespace), attachments in the namespace's
     /// resource order, then load balancers and SDN routes, which refer to endpoints.
     /// </summary>
-    private async Task RestoreAsync(CancellationToken cancellationToken)
+    private async Task RestoreAsync(StoreState state, CancellationToken cancellationToken)
     {
-        var bytes = await File.ReadAllBytesAsync(SnapshotPath, cancellationToken).ConfigureAwait(false);
-        using var document = JsonDocument.Parse(bytes);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            throw new InvalidDataException("the document is not a JSON object");
-        }
-
-        if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out var v) || v != FormatVersion)
-        {
-            throw new InvalidDataException($"\"version\" must be {FormatVersion}");
-        }
-
-        var networks = ReadAll<HostComputeNetwork>(root, "networks");
-        var endpoints = ReadAll<HostComputeEndpoint>(root, "endpoints");
-        var namespaces = ReadAll<HostComputeNamespace>(root, "namespaces");
-        var loadBalancers = ReadAll<HostComputeLoadBalancer>(root, "loadBalancers");
-        var routes = ReadAll<HostComputeRoute>(root, "sdnRoutes");
-
-        foreach (var network in networks)
+        foreach (var network in state.Networks.Values)
         {
             await _inner.CreateNetworkAsync(network, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var ns in namespaces)
+        foreach (var ns in state.Namespaces.Values)
         {
             await _inner.CreateNamespaceAsync(ns with { Resources = null }, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var endpoint in endpoints)
+        foreach (var endpoint in state.Endpoints.Values)
         {
             await _inner.CreateEndpointAsync(endpoint.HostComputeNetwork, endpoint with { HostComputeNamespace = Guid.Empty }, cancellationToken)
                 .ConfigureAwait(false);
         }
 
-        foreach (var ns in namespaces)
+        foreach (var ns in state.Namespaces.Values)
         {
             foreach (var resource in ns.Resources ?? [])
             {
@@ -356,33 +569,160 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
             }
         }
 
-        foreach (var loadBalancer in loadBalancers)
+        foreach (var loadBalancer in state.LoadBalancers.Values)
         {
             await _inner.CreateLoadBalancerAsync(loadBalancer, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var route in routes)
+        foreach (var route in state.SdnRoutes.Values)
         {
             await _inner.CreateSdnRouteAsync(route, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static List<T> ReadAll<T>(JsonElement root, string name)
-        where T : class
+    private static string KindName(ObjectKind kind) => kind switch
     {
-        if (!root.TryGetProperty(name, out var array) || array.ValueKind != JsonValueKind.Array)
+        ObjectKind.Network => "network",
+        ObjectKind.Endpoint => "endpoint",
+        ObjectKind.Namespace => "namespace",
+        ObjectKind.LoadBalancer => "loadBalancer",
+        ObjectKind.SdnRoute => "sdnRoute",
+        _ => throw new InvalidOperationException($"unknown kind {kind}"),
+    };
+
+    private enum ObjectKind
+    {
+        Network,
+        Endpoint,
+        Namespace,
+        LoadBalancer,
+        SdnRoute,
+    }
+
+    /// <summary>What one mutating call changed: one object (put its state or, for a delete, drop it), or too much to say.</summary>
+    private readonly record struct Change(ObjectKind Kind, Guid Id, bool IsDelete, bool IsCascade)
+    {
+        public static Change Cascade => new(default, Guid.Empty, false, true);
+
+        public static Change Of(ObjectKind kind, Guid id) => new(kind, id, false, false);
+
+        public static Change Deleted(ObjectKind kind, Guid id) => new(kind, id, true, false);
+    }
+
+    /// <summary>The objects of snapshot + log, folded by ID before anything is re-created.</summary>
+    private sealed class StoreState
+    {
+        public Dictionary<Guid, HostComputeNetwork> Networks { get; } = [];
+
+        public Dictionary<Guid, HostComputeEndpoint> Endpoints { get; } = [];
+
+        public Dictionary<Guid, HostComputeNamespace> Namespaces { get; } = [];
+
+        public Dictionary<Guid, HostComputeLoadBalancer> LoadBalancers { get; } = [];
+
+        public Dictionary<Guid, HostComputeRoute> SdnRoutes { get; } = [];
+
+        /// <summary>Loads a snapshot; returns the log generation it starts (0 for snapshots from before the log).</summary>
+        public long LoadSnapshot(byte[] bytes)
         {
-            throw new InvalidDataException($"\"{name}\" must be an array");
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidDataException("the document is not a JSON object");
+            }
+
+            if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out var v) || v != FormatVersion)
+            {
+                throw new InvalidDataException($"\"version\" must be {FormatVersion}");
+            }
+
+            long generation = 0;
+            if (root.TryGetProperty("generation", out var g) && (!g.TryGetInt64(out generation) || generation < 0))
+            {
+                throw new InvalidDataException("\"generation\" must be a non-negative integer");
+            }
+
+            ReadAll(root, "networks", Networks, static n => n.Id);
+            ReadAll(root, "endpoints", Endpoints, static e => e.Id);
+            ReadAll(root, "namespaces", Namespaces, static n => n.Id);
+            ReadAll(root, "loadBalancers", LoadBalancers, static l => l.Id);
+            ReadAll(root, "sdnRoutes", SdnRoutes, static r => r.Id);
+            return generation;
         }
 
-        var values = new List<T>();
-        var index = 0;
-        foreach (var element in array.EnumerateArray())
+        /// <summary>Applies one log record.</summary>
+        public void Apply(ReadOnlyMemory<byte> line)
         {
-            values.Add(HcnJson.Deserialize<T>(element) ?? throw new InvalidDataException($"\"{name}\"[{index}] is null"));
-            index++;
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("op", out var opElement) || opElement.GetString() is not { } op
+                || !root.TryGetProperty("kind", out var kindElement) || kindElement.GetString() is not { } kind
+                || !root.TryGetProperty("id", out var idElement) || !idElement.TryGetGuid(out var id))
+            {
+                throw new InvalidDataException("a record needs \"op\", \"kind\" and \"id\"");
+            }
+
+            var put = op switch
+            {
+                "put" => true,
+                "delete" => false,
+                _ => throw new InvalidDataException($"unknown op '{op}'"),
+            };
+            var value = put
+                ? root.TryGetProperty("object", out var o) && o.ValueKind == JsonValueKind.Object ? o : throw new InvalidDataException("a put needs an \"object\"")
+                : default;
+            switch (kind)
+            {
+                case "network":
+                    Set(Networks, id, put, value);
+                    break;
+                case "endpoint":
+                    Set(Endpoints, id, put, value);
+                    break;
+                case "namespace":
+                    Set(Namespaces, id, put, value);
+                    break;
+                case "loadBalancer":
+                    Set(LoadBalancers, id, put, value);
+                    break;
+                case "sdnRoute":
+                    Set(SdnRoutes, id, put, value);
+                    break;
+                default:
+                    throw new InvalidDataException($"unknown kind '{kind}'");
+            }
         }
 
-        return values;
+        private static void Set<T>(Dictionary<Guid, T> values, Guid id, bool put, JsonElement value)
+            where T : class
+        {
+            if (put)
+            {
+                values[id] = HcnJson.Deserialize<T>(value) ?? throw new InvalidDataException("\"object\" is null");
+            }
+            else
+            {
+                values.Remove(id);
+            }
+        }
+
+        private static void ReadAll<T>(JsonElement root, string name, Dictionary<Guid, T> into, Func<T, Guid> idOf)
+            where T : class
+        {
+            if (!root.TryGetProperty(name, out var array) || array.ValueKind != JsonValueKind.Array)
+            {
+                throw new InvalidDataException($"\"{name}\" must be an array");
+            }
+
+            var index = 0;
+            foreach (var element in array.EnumerateArray())
+            {
+                var value = HcnJson.Deserialize<T>(element) ?? throw new InvalidDataException($"\"{name}\"[{index}] is null");
+                into[idOf(value)] = value;
+                index++;
+            }
+        }
     }
 }

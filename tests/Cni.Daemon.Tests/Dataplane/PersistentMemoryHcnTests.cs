@@ -129,28 +129,183 @@ public sealed class PersistentMemoryHcnTests
     }
 
     [Test]
-    public async Task MutatingCall_WhenItReturns_SnapshotOnDiskIncludesIt()
+    public async Task MutatingCall_WhenItReturns_LogOnDiskIncludesIt()
     {
         using var hcn = await OpenAsync();
         var network = await hcn.CreateNetworkAsync(Network(), CancellationToken.None);
 
-        var snapshot = await File.ReadAllTextAsync(SnapshotPath);
+        var log = await File.ReadAllTextAsync(hcn.LogPath);
 
-        Assert.That(snapshot, Does.Contain(network.Id.ToString("D")));
+        Assert.That(log, Does.Contain(network.Id.ToString("D")).And.EndWith("\n"));
+        Assert.That(File.Exists(SnapshotPath), Is.False, "a create appends a record; it does not rewrite the snapshot");
         Assert.That(File.Exists(SnapshotPath + ".tmp"), Is.False);
     }
 
     [Test]
-    public async Task FailedCall_InjectedFault_StateAndSnapshotUnchanged()
+    public async Task FailedCall_InjectedFault_StateAndFilesUnchanged()
     {
         using var hcn = await OpenAsync();
         var network = await hcn.CreateNetworkAsync(Network(), CancellationToken.None);
-        var before = await File.ReadAllTextAsync(SnapshotPath);
+        var before = await File.ReadAllTextAsync(hcn.LogPath);
         hcn.Inner.FailNext(MemoryHcnOperation.CreateEndpoint, 1, Cni.Hcn.Errors.HcnErrorCodes.RpcServerUnavailable);
 
         Assert.ThrowsAsync<Cni.Hcn.Errors.HcnException>(() => hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "a" }, CancellationToken.None));
 
-        Assert.That(await File.ReadAllTextAsync(SnapshotPath), Is.EqualTo(before));
+        Assert.That(await File.ReadAllTextAsync(hcn.LogPath), Is.EqualTo(before));
+        Assert.That(File.Exists(SnapshotPath), Is.False);
+    }
+
+    [Test]
+    public async Task OpenAsync_LogOnly_ReplaysEveryRecordInOrder()
+    {
+        Guid networkId, endpointId, nsId;
+        string logPath;
+        using (var first = await OpenAsync())
+        {
+            networkId = (await first.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
+            endpointId = (await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "a", IpConfigurations = [new IpConfig { IpAddress = "10.244.1.5" }] }, CancellationToken.None)).Id;
+            nsId = (await first.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.Host }, CancellationToken.None)).Id;
+            await ((Cni.Hcn.IHcn)first).AddNamespaceEndpointAsync(nsId, endpointId, CancellationToken.None);
+            await ((Cni.Hcn.IHcn)first).RemoveNamespaceEndpointAsync(nsId, endpointId, CancellationToken.None);
+            await ((Cni.Hcn.IHcn)first).AddNamespaceEndpointAsync(nsId, endpointId, CancellationToken.None);
+            logPath = first.LogPath;
+        }
+
+        Assert.That(File.Exists(SnapshotPath), Is.False);
+        Assert.That(await File.ReadAllLinesAsync(logPath), Has.Length.EqualTo(6), "one record per mutating call");
+
+        using var second = await OpenAsync();
+        var endpoint = await second.GetEndpointAsync(endpointId, CancellationToken.None);
+        var ns = await second.GetNamespaceAsync(nsId, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(endpoint.HostComputeNamespace, Is.EqualTo(nsId));
+            Assert.That(ns.Resources!.Select(r => r.GetEndpointId()), Is.EqualTo(new Guid?[] { endpointId }));
+        });
+    }
+
+    [Test]
+    public async Task OpenAsync_TornLastLogLine_IgnoredAndTrimmedSoLaterRecordsReplay()
+    {
+        Guid networkId;
+        string logPath;
+        using (var first = await OpenAsync())
+        {
+            networkId = (await first.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
+            logPath = first.LogPath;
+        }
+
+        await File.AppendAllTextAsync(logPath, "{\"op\":\"put\",\"kind\":\"endpoint\",\"id\":\"6f1e5c34-00");
+
+        Guid endpointId;
+        using (var second = await OpenAsync())
+        {
+            Assert.That(await second.EnumerateEndpointsAsync(null, CancellationToken.None), Is.Empty);
+            endpointId = (await second.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "a" }, CancellationToken.None)).Id;
+        }
+
+        using var third = await OpenAsync();
+        Assert.That((await third.EnumerateEndpointsAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EqualTo(new[] { endpointId }));
+    }
+
+    [Test]
+    public async Task OpenAsync_CorruptMiddleLogLine_StartupErrorNamingTheLog()
+    {
+        string logPath;
+        using (var first = await OpenAsync())
+        {
+            var network = await first.CreateNetworkAsync(Network(), CancellationToken.None);
+            await first.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "a" }, CancellationToken.None);
+            logPath = first.LogPath;
+        }
+
+        var lines = await File.ReadAllLinesAsync(logPath);
+        await File.WriteAllLinesAsync(logPath, [lines[0], "{\"op\":\"put\",\"kind\":\"endp", lines[1]]);
+
+        var error = Assert.ThrowsAsync<DaemonStartupException>(OpenAsync);
+
+        Assert.That(error!.Message, Does.Contain(logPath).And.Contain("line 2").And.Contain("delet"));
+    }
+
+    [Test]
+    public async Task Compaction_LogPastThreshold_SnapshotOfNextGenerationAndOneFreshLog()
+    {
+        List<Guid> created = [];
+        Guid networkId;
+        using (var first = await PersistentMemoryHcn.OpenAsync(_stateDir, new MemoryHcn(), 4096, CancellationToken.None))
+        {
+            networkId = (await first.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
+            for (var i = 10; i < 40; i++)
+            {
+                created.Add((await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{i}" }] }, CancellationToken.None)).Id);
+            }
+
+            Assert.That(new FileInfo(first.LogPath).Length, Is.LessThanOrEqualTo(4096));
+            Assert.That(Directory.GetFiles(_stateDir, "memory-hcn.*.log"), Is.EqualTo(new[] { first.LogPath }), "older generations' logs are gone");
+        }
+
+        var snapshot = await File.ReadAllTextAsync(SnapshotPath);
+        Assert.That(snapshot, Does.Contain("\"generation\":").And.Not.Contain("\"generation\":0"));
+
+        using var second = await OpenAsync();
+        Assert.That((await second.EnumerateEndpointsAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EquivalentTo(created));
+        Assert.That((await second.EnumerateNetworksAsync(null, CancellationToken.None)).Select(n => n.Id), Is.EqualTo(new[] { networkId }));
+    }
+
+    [Test]
+    public async Task Restart_AfterCompaction_ReplaysOnlyTheNewGenerationsLog()
+    {
+        Guid networkId, kept, deleted, later;
+        string staleLog;
+        using (var first = await OpenAsync())
+        {
+            staleLog = first.LogPath;
+            networkId = (await first.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
+            kept = (await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "kept" }, CancellationToken.None)).Id;
+            var staleLines = await File.ReadAllTextAsync(staleLog);
+            await first.FlushAsync(CancellationToken.None);
+            Assert.That(first.LogPath, Is.Not.EqualTo(staleLog));
+            Assert.That(File.Exists(staleLog), Is.False);
+            deleted = (await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "deleted" }, CancellationToken.None)).Id;
+            await first.DeleteEndpointAsync(deleted, CancellationToken.None);
+            later = (await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "later" }, CancellationToken.None)).Id;
+
+            // A crash between the snapshot's rename and the old log's removal leaves the old generation behind.
+            await File.WriteAllTextAsync(staleLog, staleLines + "{\"op\":\"delete\",\"kind\":\"network\",\"id\":\"" + networkId.ToString("D") + "\"}\n");
+        }
+
+        using var second = await OpenAsync();
+        Assert.That((await second.EnumerateEndpointsAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EquivalentTo(new[] { kept, later }));
+        Assert.That(File.Exists(staleLog), Is.False, "a stale generation's log is deleted on open");
+    }
+
+    [Test]
+    public async Task DeleteAttachedEndpoint_ThenRestart_NamespaceAndLoadBalancerNoLongerReferToIt()
+    {
+        Guid nsId, endpointId, loadBalancerId;
+        using (var first = await OpenAsync())
+        {
+            var network = await first.CreateNetworkAsync(Network(), CancellationToken.None);
+            endpointId = (await first.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "a" }, CancellationToken.None)).Id;
+            nsId = (await first.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.Host }, CancellationToken.None)).Id;
+            await ((Cni.Hcn.IHcn)first).AddNamespaceEndpointAsync(nsId, endpointId, CancellationToken.None);
+            loadBalancerId = (await first.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+            {
+                HostComputeEndpoints = [endpointId],
+                FrontendVips = ["10.96.0.10"],
+                PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, InternalPort = 80, ExternalPort = 80 }],
+            }, CancellationToken.None)).Id;
+            await first.DeleteEndpointAsync(endpointId, CancellationToken.None);
+        }
+
+        using var second = await OpenAsync();
+        var ns = await second.GetNamespaceAsync(nsId, CancellationToken.None);
+        var loadBalancer = await second.GetLoadBalancerAsync(loadBalancerId, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ns.Resources ?? [], Is.Empty);
+            Assert.That(loadBalancer.HostComputeEndpoints ?? [], Does.Not.Contain(endpointId));
+        });
     }
 
     [Test]

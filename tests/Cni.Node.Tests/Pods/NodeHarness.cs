@@ -67,8 +67,8 @@ internal sealed class NodeHarness : IAsyncDisposable
         bool ensure = true,
         MemoryHcn? hcn = null)
     {
-        var stateDir = Path.Combine(Path.GetTempPath(), "wincni-node-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(stateDir);
+        // One flat temp directory per harness, removed whole on dispose: nothing is left in /tmp afterwards.
+        var stateDir = Directory.CreateTempSubdirectory("wincni-node-test-").FullName;
         var options = DefaultOptions(mode, stateDir, podCidrs ?? []);
         options = configure?.Invoke(options) ?? options;
         var harness = new NodeHarness(hcn ?? new MemoryHcn(), options, stateDir);

@@ -28,33 +28,15 @@ internal sealed class DaemonClient
     public DaemonResponse Send(ReadOnlySpan<byte> body)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(_timeout.TotalSeconds * Stopwatch.Frequency);
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var head = string.Create(
+            CultureInfo.InvariantCulture,
+            $"POST {DaemonProtocol.CniPath} HTTP/1.1\r\nHost: {DaemonProtocol.HostHeader}\r\nContent-Type: {DaemonProtocol.ContentType}\r\nAccept: {DaemonProtocol.ContentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+        var request = new byte[Encoding.ASCII.GetByteCount(head) + body.Length];
+        var headLength = Encoding.ASCII.GetBytes(head, request);
+        body.CopyTo(request.AsSpan(headLength));
         try
         {
-            Connect(socket, deadline);
-
-            var head = string.Create(
-                CultureInfo.InvariantCulture,
-                $"POST {DaemonProtocol.CniPath} HTTP/1.1\r\nHost: {DaemonProtocol.HostHeader}\r\nContent-Type: {DaemonProtocol.ContentType}\r\nAccept: {DaemonProtocol.ContentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
-            var request = new byte[Encoding.ASCII.GetByteCount(head) + body.Length];
-            var headLength = Encoding.ASCII.GetBytes(head, request);
-            body.CopyTo(request.AsSpan(headLength));
-
-            var sent = 0;
-            while (sent < request.Length)
-            {
-                socket.SendTimeout = RemainingMilliseconds(deadline);
-                sent += socket.Send(request, sent, request.Length - sent, SocketFlags.None);
-            }
-
-            var reader = new Http1ResponseReader(
-                (buffer, offset, count) =>
-                {
-                    socket.ReceiveTimeout = RemainingMilliseconds(deadline);
-                    return socket.Receive(buffer, offset, count, SocketFlags.None);
-                },
-                DaemonProtocol.MaxResponseBytes);
-            return reader.ReadResponse();
+            return OperatingSystem.IsLinux() ? ExchangeWithLibc(request, deadline) : ExchangeWithSocket(request, deadline);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
         {
@@ -76,6 +58,38 @@ internal sealed class DaemonClient
         {
             throw new DaemonUnavailableException($"wincnid sent a malformed HTTP response: {e.Message}", _socketPath, e);
         }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private DaemonResponse ExchangeWithLibc(byte[] request, long deadline)
+    {
+        using var connection = Linux.UnixStreamConnection.Connect(_socketPath, deadline);
+        connection.Send(request, deadline);
+        var reader = new Http1ResponseReader(
+            (buffer, offset, count) => connection.Receive(buffer, offset, count, deadline),
+            DaemonProtocol.MaxResponseBytes);
+        return reader.ReadResponse();
+    }
+
+    private DaemonResponse ExchangeWithSocket(byte[] request, long deadline)
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Connect(socket, deadline);
+        var sent = 0;
+        while (sent < request.Length)
+        {
+            socket.SendTimeout = RemainingMilliseconds(deadline);
+            sent += socket.Send(request, sent, request.Length - sent, SocketFlags.None);
+        }
+
+        var reader = new Http1ResponseReader(
+            (buffer, offset, count) =>
+            {
+                socket.ReceiveTimeout = RemainingMilliseconds(deadline);
+                return socket.Receive(buffer, offset, count, SocketFlags.None);
+            },
+            DaemonProtocol.MaxResponseBytes);
+        return reader.ReadResponse();
     }
 
     private DaemonUnavailableException Timeout(Exception inner) => new(

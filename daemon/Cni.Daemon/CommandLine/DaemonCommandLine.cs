@@ -71,8 +71,16 @@ public static class DaemonCommandLine
     private sealed class RunOptions
     {
         private readonly Option<string?> _config = new("--config") { Description = "Node config file (YAML or JSON)." };
-        private readonly Option<string?> _nodeName = new("--node-name") { Description = "This node's name (default: the host name)." };
-        private readonly Option<string?> _kubeconfig = new("--kubeconfig") { Description = "Kubeconfig for the API server (used once the Kubernetes integration is enabled)." };
+        private readonly Option<string?> _nodeName = new("--node-name") { Description = "This node's Node name (default: $NODE_NAME, else the host name); it must match the kubelet's." };
+        private readonly Option<string?> _kubeconfig = new("--kubeconfig")
+        {
+            Description = "Kubeconfig for the API server. With it (or --api-server, or in a pod with a service account) wincnid takes its pod CIDRs from its Node, publishes flannel's annotations and routes to every other node.",
+        };
+
+        private readonly Option<string?> _apiServer = new("--api-server")
+        {
+            Description = "API server URL that overrides the kubeconfig's or in-cluster host (HostProcess pods often cannot reach the kubernetes Service VIP).",
+        };
         private readonly Option<Dataplane> _dataplane = new("--dataplane")
         {
             Description = "hcn (Windows HNS), kernel (Linux: bridge, veth, vxlan, nftables) or memory (in-process emulator).",
@@ -88,6 +96,7 @@ public static class DaemonCommandLine
             command.Options.Add(_config);
             command.Options.Add(_nodeName);
             command.Options.Add(_kubeconfig);
+            command.Options.Add(_apiServer);
             command.Options.Add(_dataplane);
             command.Options.Add(_socket);
             command.Options.Add(_stateDir);
@@ -99,6 +108,7 @@ public static class DaemonCommandLine
             ConfigFile = result.GetValue(_config),
             NodeName = result.GetValue(_nodeName),
             Kubeconfig = result.GetValue(_kubeconfig),
+            ApiServer = result.GetValue(_apiServer),
             Dataplane = result.GetValue(_dataplane),
             Socket = result.GetValue(_socket),
             StateDir = result.GetValue(_stateDir),

@@ -9,6 +9,22 @@ public sealed record RunSettings
 
     public string? Kubeconfig { get; init; }
 
+    public string? ApiServer { get; init; }
+
+    /// <summary>
+    /// Whether wincnid runs as a Kubernetes node agent: a kubeconfig or API server was given, or it runs in a pod
+    /// (KUBERNETES_SERVICE_HOST). Otherwise the node config's podCIDRs and nodeIP are all it knows.
+    /// </summary>
+    public bool UsesKubernetes =>
+        !string.IsNullOrEmpty(Kubeconfig) || !string.IsNullOrEmpty(ApiServer)
+        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"));
+
+    /// <summary>The Node name: --node-name, else $NODE_NAME (the downward API convention), else the host name.</summary>
+    public string EffectiveNodeName =>
+        NodeName is { Length: > 0 } name ? name
+        : Environment.GetEnvironmentVariable("NODE_NAME") is { Length: > 0 } env ? env
+        : Environment.MachineName.ToLowerInvariant();
+
     public Dataplane Dataplane { get; init; } = OperatingSystem.IsWindows() ? Dataplane.Hcn : Dataplane.Memory;
 
     public string? Socket { get; init; }

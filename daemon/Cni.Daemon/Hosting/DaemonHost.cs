@@ -3,6 +3,7 @@ using System.Net;
 using Cni.Daemon.CommandLine;
 using Cni.Daemon.Configuration;
 using Cni.Daemon.Dataplane;
+using Cni.Daemon.Kubernetes;
 using Cni.Daemon.Metrics;
 using Cni.Daemon.Status;
 using Cni.Hcn;
@@ -13,7 +14,9 @@ using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
 using Cni.Node.Ipam;
+using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Networks;
+using Cni.Node.Peers;
 using Cni.Node.Pods;
 using Cni.Spec.Wire;
 using Microsoft.Extensions.Logging.Console;
@@ -45,15 +48,57 @@ public static class DaemonHost
         ArgumentNullException.ThrowIfNull(settings);
         var options = LoadOptions(settings);
 
+        var time = TimeProvider.System;
+        using var bootstrapLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options.Log));
+        var dataplaneLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options.Log));
+        NodeAgent? agent = null;
+        try
+        {
+            INodeSource nodeSource;
+            NodeInfo node;
+            if (settings.UsesKubernetes)
+            {
+                // A node agent: pod CIDRs and node IP come from this node's Node object (the config's podCIDRs are
+                // the fallback for clusters without node CIDR allocation), so nothing else can start before it is known.
+                agent = NodeAgent.Start(settings, options, dataplaneLoggers, time);
+                node = await agent.WaitForNodeAsync(cancellationToken).ConfigureAwait(false);
+                nodeSource = agent.NodeSource;
+            }
+            else
+            {
+                nodeSource = new StaticNodeSource(options);
+                node = await nodeSource.GetAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new DaemonStartupException("podCIDRs: no pod CIDR for this node; set podCIDRs in the node config (or run with --kubeconfig so the Node object provides them)");
+            }
+
+            return await BuildWithNodeAsync(settings, options, nodeSource, node, agent, dataplaneLoggers, bootstrapLoggers, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (agent is not null)
+            {
+                await agent.DisposeAsync().ConfigureAwait(false);
+            }
+
+            dataplaneLoggers.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<WebApplication> BuildWithNodeAsync(
+        RunSettings settings,
+        NodeOptions options,
+        INodeSource nodeSource,
+        NodeInfo node,
+        NodeAgent? agent,
+        ILoggerFactory dataplaneLoggers,
+        ILoggerFactory bootstrapLoggers,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options.Log);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-
-        var time = TimeProvider.System;
-        using var bootstrapLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options.Log));
-        var nodeSource = new StaticNodeSource(options);
-        var node = await nodeSource.GetAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new DaemonStartupException("podCIDRs: no pod CIDR for this node; set podCIDRs in the node config");
 
         IpamStore ipam;
         try
@@ -80,7 +125,6 @@ public static class DaemonHost
         }
 
         var metrics = new DaemonMetrics();
-        var dataplaneLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options.Log));
         IHcn dataplane;
         try
         {
@@ -88,7 +132,6 @@ public static class DaemonHost
         }
         catch
         {
-            dataplaneLoggers.Dispose();
             await ipam.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -123,6 +166,24 @@ public static class DaemonHost
             RequestTimeout));
         builder.Services.AddSingleton<StatusEndpoint>();
         builder.Services.AddHostedService<NetworkReconciler>();
+        if (agent is not null)
+        {
+            builder.Services.AddSingleton(agent);
+            builder.Services.AddSingleton(services => new PeerRouteReconciler(
+                hcn,
+                services.GetRequiredService<NodeNetwork>(),
+                options,
+                agent.Annotations,
+                services.GetRequiredService<ILogger<PeerRouteReconciler>>()));
+            builder.Services.AddSingleton(services => new NodeAnnotationPublisher(
+                agent.Client,
+                agent.NodeName,
+                agent.Annotations,
+                new NodeAnnotationPublisherOptions(),
+                time,
+                services.GetRequiredService<ILogger<NodeAnnotationPublisher>>()));
+            builder.Services.AddHostedService<NodeProtocolController>();
+        }
 
         try
         {
@@ -133,7 +194,6 @@ public static class DaemonHost
             // A second daemon on a live socket (or an unusable socket directory) is a startup error with a clear
             // message and exit code 2, not an unhandled exception; and the state dir's lock is let go.
             (dataplane as IDisposable)?.Dispose();
-            dataplaneLoggers.Dispose();
             await ipam.DisposeAsync().ConfigureAwait(false);
             throw new DaemonStartupException($"socket {options.Socket}: {e.Message}", e);
         }
@@ -153,6 +213,7 @@ public static class DaemonHost
         {
             hcn.Dispose();
             (dataplane as IDisposable)?.Dispose();
+            agent?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             dataplaneLoggers.Dispose();
             ipam.DisposeAsync().AsTask().GetAwaiter().GetResult();
             TryDelete(options.Socket);

@@ -37,7 +37,26 @@ public sealed class DaemonMetrics
             "pool",
             "state");
         Ready = factory.CreateGauge("wincni_ready", "1 when the node network exists and IPAM is loaded.");
+        PeerRoutes = factory.CreateGauge("wincni_peer_routes", "Routes to other nodes' pod CIDRs this node wants (and has, after a successful pass).");
+        PeersSkipped = factory.CreateGauge("wincni_peers_skipped", "Other Nodes without a usable route (missing or malformed annotations, mismatched backend or VNI, overlapping CIDRs).");
+        PeerReconciles = factory.CreateCounter(
+            "wincni_peer_reconciles_total",
+            "Peer-route passes, by result (unchanged, changed, not_ready, failed).",
+            "result");
+        ApiContacts = factory.CreateGauge("wincni_kubernetes_last_contact_timestamp_seconds", "When the Node cache last heard from the API server (Unix time).");
     }
+
+    /// <summary>Routes to other nodes' pod CIDRs.</summary>
+    public Gauge PeerRoutes { get; }
+
+    /// <summary>Nodes skipped by the peer controller.</summary>
+    public Gauge PeersSkipped { get; }
+
+    /// <summary>Peer-route passes by result.</summary>
+    public Counter PeerReconciles { get; }
+
+    /// <summary>Last contact with the API server.</summary>
+    public Gauge ApiContacts { get; }
 
     public CollectorRegistry Registry { get; }
 

@@ -1,5 +1,9 @@
 using System.Text.Json;
+using System.Globalization;
 using Cni.Daemon.Hosting;
+using Cni.Daemon.Kubernetes;
+using Cni.Node.Kubernetes.Nodes;
+using Cni.Node.Peers;
 using Cni.Node.Networks;
 
 namespace Cni.Daemon.Status;
@@ -10,10 +14,16 @@ public sealed class StatusEndpoint
     public const string Path = "/v1/status";
 
     private readonly NodeNetwork _network;
+    private readonly NodeAgent? _agent;
+    private readonly PeerRouteReconciler? _peers;
+    private readonly NodeAnnotationPublisher? _publisher;
 
-    public StatusEndpoint(NodeNetwork network)
+    public StatusEndpoint(NodeNetwork network, NodeAgent? agent = null, PeerRouteReconciler? peers = null, NodeAnnotationPublisher? publisher = null)
     {
         _network = network;
+        _agent = agent;
+        _peers = peers;
+        _publisher = publisher;
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -27,9 +37,38 @@ public sealed class StatusEndpoint
         }
 
         var snapshot = await _network.GetSnapshotAsync(context.RequestAborted).ConfigureAwait(false);
-        var document = StatusDocument.From(snapshot, DaemonVersion.Informational);
+        var document = StatusDocument.From(snapshot, DaemonVersion.Informational) with { Kubernetes = KubernetesView() };
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, document, StatusJsonContext.Default.StatusDocument, context.RequestAborted)
             .ConfigureAwait(false);
+    }
+
+    private KubernetesStatus? KubernetesView()
+    {
+        if (_agent is null)
+        {
+            return null;
+        }
+
+        var published = _publisher?.LastResult is { } result
+            ? result.Succeeded
+                ? string.Create(CultureInfo.InvariantCulture, $"published {result.At:O} ({(result.Patched ? "patched" : "unchanged")})")
+                : string.Create(CultureInfo.InvariantCulture, $"failed {result.At:O}: {result.Error}")
+            : "not yet";
+        var peers = _peers?.Last is { } report
+            ? new PeersStatus(
+                report.NotReadyReason,
+                [.. report.Desired.Select(r => $"{r.NodeName}: {r.Destination} via {r.Via}{(r.VtepMac is null ? "" : " VTEP " + r.VtepMac)}")],
+                [.. report.Skipped.Select(s => $"{s.NodeName}: {s.Reason}")])
+            : null;
+        return new KubernetesStatus(
+            _agent.NodeName,
+            _agent.ApiServer.ToString(),
+            _agent.Nodes.HasSynced,
+            _agent.Nodes.LastContact,
+            _agent.Nodes.List().Count,
+            _agent.NodeSource.NotReadyReason,
+            published,
+            peers);
     }
 }

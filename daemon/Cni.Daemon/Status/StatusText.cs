@@ -44,6 +44,30 @@ public static class StatusText
             text.AppendLine(culture, $"  stale lease: {stale}");
         }
 
+        if (status.Kubernetes is { } kube)
+        {
+            text.AppendLine(culture, $"kubernetes: Node {kube.NodeName} on {kube.ApiServer}  nodes {kube.Nodes}{(kube.NodesSynced ? "" : " (first list pending)")}  last contact {kube.LastContact?.ToString("O", culture) ?? "never"}");
+            if (kube.NodeNotReadyReason is not null)
+            {
+                text.AppendLine(culture, $"  waiting: {kube.NodeNotReadyReason}");
+            }
+
+            text.AppendLine(culture, $"  annotations: {kube.Annotations}");
+            if (kube.Peers is { } peers)
+            {
+                text.AppendLine(culture, $"peer routes ({peers.Routes.Count}){(peers.NotReadyReason is null ? "" : ": NOT PROGRAMMED: " + peers.NotReadyReason)}:");
+                foreach (var route in peers.Routes)
+                {
+                    text.AppendLine(culture, $"  {route}");
+                }
+
+                foreach (var skipped in peers.Skipped)
+                {
+                    text.AppendLine(culture, $"  skipped {skipped}");
+                }
+            }
+        }
+
         if (status.Error is not null)
         {
             text.AppendLine(culture, $"error reading HCN: {status.Error}");

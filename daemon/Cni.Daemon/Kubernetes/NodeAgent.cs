@@ -1,0 +1,130 @@
+using Cni.Daemon.CommandLine;
+using Cni.Daemon.Hosting;
+using Cni.Node.Configuration;
+using Cni.Node.Kubernetes;
+using Cni.Node.Kubernetes.Cache;
+using Cni.Node.Kubernetes.Flannel;
+using Cni.Node.Kubernetes.Nodes;
+using Cni.Node.Networks;
+using k8s.Models;
+
+namespace Cni.Daemon.Kubernetes;
+
+/// <summary>
+/// wincnid's link to the cluster: the API client, the Node cache (list + watch, running from construction until
+/// disposal), this node's facts from its Node object, and the flannel annotation codec. Made before the host is
+/// built, because IPAM and the dataplane need the pod CIDRs and node IP the Node provides.
+/// </summary>
+public sealed partial class NodeAgent : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _cacheRun;
+    private readonly ILogger _logger;
+
+    private NodeAgent(string nodeName, k8s.Kubernetes client, ResourceCache<V1Node> nodes, KubernetesNodeSource nodeSource, FlannelAnnotations annotations, ILogger logger)
+    {
+        NodeName = nodeName;
+        Client = client;
+        Nodes = nodes;
+        NodeSource = nodeSource;
+        Annotations = annotations;
+        _logger = logger;
+        _cacheRun = Task.Run(() => nodes.RunAsync(_stopping.Token));
+    }
+
+    /// <summary>This node's Node name.</summary>
+    public string NodeName { get; }
+
+    /// <summary>The API client.</summary>
+    public k8s.Kubernetes Client { get; }
+
+    /// <summary>Every Node of the cluster.</summary>
+    public ResourceCache<V1Node> Nodes { get; }
+
+    /// <summary>This node's pod CIDRs and address, from its Node (config values as the documented fallback).</summary>
+    public KubernetesNodeSource NodeSource { get; }
+
+    /// <summary>The flannel annotation codec.</summary>
+    public FlannelAnnotations Annotations { get; }
+
+    /// <summary>The API server this agent talks to.</summary>
+    public Uri ApiServer => Client.BaseUri;
+
+    /// <summary>Builds the client from the flags (kubeconfig, API server override, in-cluster) and starts the Node cache.</summary>
+    /// <exception cref="DaemonStartupException">No usable Kubernetes configuration; the message names the file or variable.</exception>
+    public static NodeAgent Start(RunSettings settings, NodeOptions options, ILoggerFactory loggers, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        k8s.Kubernetes client;
+        try
+        {
+            client = new KubernetesClientFactory().Create(new KubernetesAccessOptions(settings.Kubeconfig, settings.ApiServer));
+        }
+        catch (KubernetesAccessException e)
+        {
+            throw new DaemonStartupException($"Kubernetes access: {e.Message}", e);
+        }
+
+        var nodes = new ResourceCache<V1Node>(
+            KubernetesListWatchSources.Nodes(client),
+            time,
+            loggers.CreateLogger("Cni.Node.Kubernetes.NodeCache"),
+            new ResourceCacheOptions());
+        var annotations = new FlannelAnnotations();
+        var nodeName = settings.EffectiveNodeName;
+        return new NodeAgent(nodeName, client, nodes, new KubernetesNodeSource(nodes, nodeName, options, annotations), annotations, loggers.CreateLogger<NodeAgent>());
+    }
+
+    /// <summary>
+    /// Waits until this node's Node has pod CIDRs (or the config gives the fallback), logging what it waits for
+    /// whenever that changes and every 15 s, so an operator sees exactly why the node is not ready yet.
+    /// </summary>
+    public async Task<NodeInfo> WaitForNodeAsync(CancellationToken cancellationToken)
+    {
+        string? lastReason = null;
+        var lastLogged = DateTime.MinValue;
+        while (true)
+        {
+            if (await NodeSource.GetAsync(cancellationToken).ConfigureAwait(false) is { } node)
+            {
+                LogNodeKnown(NodeName, string.Join(",", node.PodCidrs), node.NodeIp?.ToString() ?? "(detect)");
+                return node;
+            }
+
+            var reason = NodeSource.NotReadyReason ?? "waiting for the Node";
+            if (reason != lastReason || DateTime.UtcNow - lastLogged > TimeSpan.FromSeconds(15))
+            {
+                LogWaiting(NodeName, ApiServer.ToString(), reason);
+                lastReason = reason;
+                lastLogged = DateTime.UtcNow;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _cacheRun.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+
+        Client.Dispose();
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "not ready: Node {NodeName} on {ApiServer}: {Reason}")]
+    private partial void LogWaiting(string nodeName, string apiServer, string reason);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Node {NodeName}: pod CIDRs {PodCidrs}, node IP {NodeIp}")]
+    private partial void LogNodeKnown(string nodeName, string podCidrs, string nodeIp);
+}

@@ -106,7 +106,8 @@ public sealed class StandInApiServer : IAsyncDisposable
     /// <summary>Forgets watch history: watches and exact lists from an older resourceVersion get 410 Gone.</summary>
     public void CompactHistory() => Store.CompactHistory();
 
-    /// <summary>Writes a kubeconfig (server http://address:port, no auth, namespace default) and returns <paramref name="path"/>.</summary>
+    /// <summary>Writes a kubeconfig (server http://address:port, namespace default) and returns <paramref name="path"/>.
+    /// The context names no user: KubernetesClient rejects a user entry without credentials, and kubectl is fine without.</summary>
     public string WriteKubeconfig(string path)
     {
         var server = BaseAddress.ToString().TrimEnd('/');
@@ -121,12 +122,9 @@ public sealed class StandInApiServer : IAsyncDisposable
             - name: stand-in
               context:
                 cluster: stand-in
-                user: stand-in
                 namespace: default
             current-context: stand-in
-            users:
-            - name: stand-in
-              user: {"{}"}
+            users: []
             preferences: {"{}"}
 
             """);

@@ -137,7 +137,8 @@ internal sealed class ApiRequestHandler(ObjectStore store, StandInApiServerOptio
         var fields = FieldSelector.Parse(fieldText, target.Type);
         var resourceVersion = (string?)query["resourceVersion"];
         var match = (string?)query["resourceVersionMatch"];
-        if (!string.IsNullOrEmpty(match) && string.IsNullOrEmpty(resourceVersion))
+        var consistentInitialEvents = (string?)query["sendInitialEvents"] == "true";
+        if (!string.IsNullOrEmpty(match) && string.IsNullOrEmpty(resourceVersion) && !consistentInitialEvents)
         {
             throw ApiException.BadRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
         }

@@ -171,4 +171,15 @@ public sealed class CreateAndGetTests
         Assert.That(cells[1], Is.EqualTo("Unknown"));
         Assert.That(cells[2], Is.EqualTo("worker"));
     }
+
+    [Test]
+    public async Task Create_DryRunAll_AnswersButStoresNothing()
+    {
+        var before = _h.Server.Store.ResourceVersion;
+        var (code, svc) = await _h.PostAsync("/api/v1/namespaces/default/services?dryRun=All", Objects.Service("web"));
+        Assert.That(code, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That((string?)svc["spec"]!["clusterIP"], Does.StartWith("10.96."));
+        Assert.That(_h.Server.Store.ResourceVersion, Is.EqualTo(before));
+        Assert.That((await _h.GetAsync("/api/v1/namespaces/default/services/web")).Code, Is.EqualTo(HttpStatusCode.NotFound));
+    }
 }

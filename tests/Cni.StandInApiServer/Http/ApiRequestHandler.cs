@@ -263,7 +263,7 @@ internal sealed class ApiRequestHandler(ObjectStore store, StandInApiServerOptio
     {
         var body = await ReadObjectAsync(ctx).ConfigureAwait(false);
         ApplyNamespace(target, body);
-        var created = store.Create(target.Type, body);
+        var created = store.Create(target.Type, body, DryRun(ctx));
         await JsonResponses.WriteAsync(ctx, 201, created).ConfigureAwait(false);
     }
 
@@ -279,7 +279,7 @@ internal sealed class ApiRequestHandler(ObjectStore store, StandInApiServerOptio
             throw ApiException.BadRequest($"the name of the object ({name}) does not match the name on the URL ({target.Name})");
         }
 
-        var updated = store.Update(target.Type, body, target.Subresource == "status");
+        var updated = store.Update(target.Type, body, target.Subresource == "status", DryRun(ctx));
         await JsonResponses.WriteAsync(ctx, 200, updated).ConfigureAwait(false);
     }
 
@@ -312,7 +312,7 @@ internal sealed class ApiRequestHandler(ObjectStore store, StandInApiServerOptio
             if (patched["metadata"] is not JsonObject meta) throw ApiException.BadRequest("the patch removed metadata");
             meta["resourceVersion"] ??= rv;
             return patched;
-        });
+        }, DryRun(ctx));
         await JsonResponses.WriteAsync(ctx, 200, updated).ConfigureAwait(false);
     }
 
@@ -324,7 +324,7 @@ internal sealed class ApiRequestHandler(ObjectStore store, StandInApiServerOptio
             preconditions = (await ReadJsonAsync(ctx).ConfigureAwait(false))?["preconditions"] as JsonObject;
         }
 
-        var deleted = store.Delete(target.Type, target.Namespace, target.Name!, preconditions);
+        var deleted = store.Delete(target.Type, target.Namespace, target.Name!, preconditions, DryRun(ctx));
         if (target.Type == ResourceTypes.Services || target.Type == ResourceTypes.Namespaces)
         {
             // These registries return the object (a namespace in its Terminating state), the others a Status.
@@ -334,6 +334,15 @@ internal sealed class ApiRequestHandler(ObjectStore store, StandInApiServerOptio
 
         await JsonResponses.WriteAsync(ctx, 200, JsonResponses.Success(target.Name!, target.Type.Plural, target.Type.Group,
             (string?)deleted["metadata"]?["uid"])).ConfigureAwait(false);
+    }
+
+    /// <summary><c>dryRun=All</c>: validate, default and answer, but store nothing (kubectl --dry-run=server).</summary>
+    private static bool DryRun(HttpContext ctx)
+    {
+        var values = ctx.Request.Query["dryRun"];
+        if (values.Count == 0) return false;
+        return values.All(v => v == "All") ? true
+            : throw ApiException.BadRequest($"dryRun: Unsupported value: \"{values}\": supported values: \"All\"");
     }
 
     private static void ApplyNamespace(ResourcePath target, JsonObject body)

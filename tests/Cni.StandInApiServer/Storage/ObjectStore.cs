@@ -130,7 +130,7 @@ public sealed class ObjectStore
         }
     }
 
-    internal JsonObject Create(ResourceType type, JsonObject input)
+    internal JsonObject Create(ResourceType type, JsonObject input, bool dryRun = false)
     {
         var obj = (JsonObject)input.DeepClone();
         CheckKind(type, obj);
@@ -159,6 +159,7 @@ public sealed class ObjectStore
                 throw ApiException.Invalid(type, name, ("metadata.name", "FieldValueInvalid", $"Invalid value: \"{name}\": {why}"));
             }
 
+            ValidateMetadata(type, name, meta);
             if (ns is not null && !_objects[ResourceTypes.Namespaces].ContainsKey(Key(ResourceTypes.Namespaces, null, ns)))
             {
                 throw ApiException.NotFound(ResourceTypes.Namespaces, ns);
@@ -184,6 +185,7 @@ public sealed class ObjectStore
             if (type == ResourceTypes.Services || type == ResourceTypes.EndpointSlices) meta["generation"] = 1;
             else meta.Remove("generation");
             Admit(type, obj, null);
+            if (dryRun) return (JsonObject)obj.DeepClone(); // dryRun=All: validated and defaulted, not stored
             meta["resourceVersion"] = Next();
             _objects[type][Key(type, ns, name)] = obj;
             Publish(new(_resourceVersion, WatchEventType.Added, type, obj, null));
@@ -191,17 +193,18 @@ public sealed class ObjectStore
         }
     }
 
-    internal JsonObject Update(ResourceType type, JsonObject input, bool status)
+    internal JsonObject Update(ResourceType type, JsonObject input, bool status, bool dryRun = false)
     {
         var meta = Metadata(input);
         var name = (string?)meta["name"] ?? "";
         var ns = type.Namespaced ? (string?)meta["namespace"] ?? "default" : null;
-        return Mutate(type, ns, name, status, _ => (JsonObject)input.DeepClone());
+        return Mutate(type, ns, name, status, _ => (JsonObject)input.DeepClone(), dryRun);
     }
 
     /// <summary>Read-modify-write under the lock (PATCH and PUT): <paramref name="change"/> gets a copy of the current
     /// object and returns the desired one; its metadata.resourceVersion, when set, is a precondition.</summary>
-    internal JsonObject Mutate(ResourceType type, string? ns, string name, bool status, Func<JsonObject, JsonObject> change)
+    internal JsonObject Mutate(ResourceType type, string? ns, string name, bool status, Func<JsonObject, JsonObject> change,
+        bool dryRun = false)
     {
         lock (_gate)
         {
@@ -259,10 +262,12 @@ public sealed class ObjectStore
                 BumpGeneration(type, current, result);
             }
 
+            ValidateMetadata(type, name, (JsonObject)result["metadata"]!);
             ((JsonObject)result["metadata"]!)["resourceVersion"] = currentMeta["resourceVersion"]!.DeepClone();
-            if (JsonNode.DeepEquals(result, current))
+            if (JsonNode.DeepEquals(result, current) || dryRun)
             {
-                return (JsonObject)current.DeepClone(); // a no-op write neither bumps the resourceVersion nor notifies
+                // A no-op write neither bumps the resourceVersion nor notifies; a dry run answers without storing.
+                return (JsonObject)(dryRun ? result : current).DeepClone();
             }
 
             ((JsonObject)result["metadata"]!)["resourceVersion"] = Next();
@@ -272,7 +277,7 @@ public sealed class ObjectStore
         }
     }
 
-    internal JsonObject Delete(ResourceType type, string? ns, string name, JsonObject? preconditions)
+    internal JsonObject Delete(ResourceType type, string? ns, string name, JsonObject? preconditions, bool dryRun = false)
     {
         lock (_gate)
         {
@@ -290,6 +295,7 @@ public sealed class ObjectStore
                     $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {(string?)meta["resourceVersion"]}");
             }
 
+            if (dryRun) return (JsonObject)current.DeepClone();
             if (type == ResourceTypes.Namespaces)
             {
                 if (ProtectedNamespaces.Contains(name))
@@ -602,6 +608,30 @@ public sealed class ObjectStore
         obj["kind"] = type.Kind;
         obj["apiVersion"] = type.ApiVersion;
         foreach (var (key, value) in rest) obj[key] = value;
+    }
+
+    /// <summary>Labels and annotations must be maps of strings (selectors and clients rely on it).</summary>
+    private static void ValidateMetadata(ResourceType type, string name, JsonObject meta)
+    {
+        foreach (var field in new[] { "labels", "annotations" })
+        {
+            var node = meta[field];
+            if (node is null) continue;
+            if (node is not JsonObject map)
+            {
+                throw ApiException.Invalid(type, name, ($"metadata.{field}", "FieldValueInvalid",
+                    $"Invalid value: {node.ToJsonString()}: must be a map of string keys to string values"));
+            }
+
+            foreach (var (key, value) in map)
+            {
+                if (value is not JsonValue v || !v.TryGetValue<string>(out _))
+                {
+                    throw ApiException.Invalid(type, name, ($"metadata.{field}[{key}]", "FieldValueInvalid",
+                        $"Invalid value: {value?.ToJsonString() ?? "null"}: must be a string"));
+                }
+            }
+        }
     }
 
     private static JsonObject Metadata(JsonObject obj)

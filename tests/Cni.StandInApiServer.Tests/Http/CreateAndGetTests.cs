@@ -145,6 +145,7 @@ public sealed class CreateAndGetTests
             Objects.EndpointSlice("web-1", "web", "10.244.1.5"));
         Assert.That(code, Is.EqualTo(HttpStatusCode.Created));
         Assert.That((string?)slice["ports"]![0]!["protocol"], Is.EqualTo("TCP"));
+        Assert.That((string?)slice["ports"]![0]!["name"], Is.EqualTo("http"));
         Assert.That((int?)slice["metadata"]!["generation"], Is.EqualTo(1));
         Assert.That((string?)slice["metadata"]!["namespace"], Is.EqualTo("default"));
     }

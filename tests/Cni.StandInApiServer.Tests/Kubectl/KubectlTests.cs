@@ -209,4 +209,13 @@ public sealed class KubectlTests
         Assert.That(await _kubectl.RunOkAsync("get", "svc", "-o", "name"), Is.EqualTo("service/web\n"));
         Assert.That(await _kubectl.RunOkAsync("get", "ns", "-o", "name"), Does.Contain("namespace/kube-system"));
     }
+
+    [Test]
+    public async Task DescribeService_WithEndpointSlice_ShowsEndpoints()
+    {
+        // Regression: kubectl describe dereferences EndpointSlice port names, which the real server defaults to "".
+        await _kubectl.RunOkAsync("create", "-f", _kubectl.WriteFile("objs.yaml", Manifest));
+        var output = await _kubectl.RunOkAsync("describe", "svc", "web", "-n", "demo");
+        Assert.That(output, Does.Match(@"Endpoints:\s+10\.244\.1\.5:8080"));
+    }
 }

@@ -566,8 +566,10 @@ public sealed class ObjectStore
             }
         }
 
+        // The real defaulting (SetDefaults_EndpointPort): kubectl describe dereferences name and protocol.
         foreach (var port in (obj["ports"] as JsonArray)?.OfType<JsonObject>() ?? [])
         {
+            port["name"] ??= "";
             port["protocol"] ??= "TCP";
         }
     }

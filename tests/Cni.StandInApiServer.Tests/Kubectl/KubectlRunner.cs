@@ -1,0 +1,85 @@
+using System.Diagnostics;
+
+namespace Cni.StandInApiServer.Tests.Kubectl;
+
+/// <summary>Runs the real kubectl against a stand-in server with its own KUBECONFIG and a temp HOME (fresh discovery
+/// cache, nothing written to the user's home).</summary>
+internal sealed class KubectlRunner : IDisposable
+{
+    public const string KubectlPath = "/usr/bin/kubectl";
+
+    private readonly string _home;
+
+    public KubectlRunner(StandInApiServer server)
+    {
+        _home = Directory.CreateTempSubdirectory("standin-kubectl-").FullName;
+        Kubeconfig = server.WriteKubeconfig(Path.Combine(_home, "kubeconfig"));
+    }
+
+    public string Kubeconfig { get; }
+
+    public string Home => _home;
+
+    /// <summary>Ignores (or, with CI=true, fails) the test when kubectl is not installed.</summary>
+    public static void RequireKubectl()
+    {
+        if (File.Exists(KubectlPath)) return;
+        if (Environment.GetEnvironmentVariable("CI") == "true")
+        {
+            Assert.Fail($"{KubectlPath} is missing: install kubectl (v1.32) to run the Tools tests");
+        }
+
+        Assert.Ignore($"{KubectlPath} is missing");
+    }
+
+    public ProcessStartInfo StartInfo(params string[] args)
+    {
+        var info = new ProcessStartInfo(KubectlPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["KUBECONFIG"] = Kubeconfig;
+        info.Environment["HOME"] = _home;
+        return info;
+    }
+
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        process.StandardInput.Close();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
+        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public async Task<string> RunOkAsync(params string[] args)
+    {
+        var (code, stdout, stderr) = await RunAsync(args);
+        Assert.That(code, Is.Zero, $"kubectl {string.Join(' ', args)} failed:\n{stderr}\n{stdout}");
+        return stdout;
+    }
+
+    public string WriteFile(string name, string content)
+    {
+        var path = Path.Combine(_home, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+}

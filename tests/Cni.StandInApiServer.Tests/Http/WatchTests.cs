@@ -153,14 +153,20 @@ public sealed class WatchTests
     {
         await using var h = await ServerHarness.StartAsync(new StandInApiServerOptions { WatchQueueCapacity = 2 });
         using var watch = await h.WatchAsync($"/api/v1/nodes?watch=true&resourceVersion={h.Server.Store.ResourceVersion}");
-        for (var i = 0; i < 50; i++)
+        // The client reads nothing, so once the socket buffers (a few MB on loopback) are full the server's writer
+        // stalls and the 2-slot queue overflows: 2000 events of ~10 KB are far more than any buffer holds.
+        var padding = new string('x', 10_000);
+        const int Count = 2000;
+        for (var i = 0; i < Count && h.Server.Store.WatcherCount > 0; i++)
         {
-            h.Server.Store.Create("nodes", Objects.Node($"n{i}"));
+            var node = Objects.Node($"n{i}");
+            node["metadata"]!["annotations"] = new JsonObject { ["padding"] = padding };
+            h.Server.Store.Create("nodes", node);
         }
 
         Assert.That(h.Server.Store.WatcherCount, Is.Zero, "the writer dropped the watcher instead of waiting for it");
         var events = await watch.ReadToEndAsync();
-        Assert.That(events, Has.Count.LessThan(50));
+        Assert.That(events, Has.Count.LessThan(Count));
     }
 
     [Test]

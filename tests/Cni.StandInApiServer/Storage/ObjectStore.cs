@@ -133,7 +133,7 @@ public sealed class ObjectStore
     internal JsonObject Create(ResourceType type, JsonObject input, bool dryRun = false)
     {
         var obj = (JsonObject)input.DeepClone();
-        CheckKind(type, obj);
+        ObjectRules.CheckKind(type, obj);
         var meta = Metadata(obj);
         var ns = type.Namespaced ? (string?)meta["namespace"] ?? "default" : null;
         lock (_gate)
@@ -159,7 +159,7 @@ public sealed class ObjectStore
                 throw ApiException.Invalid(type, name, ("metadata.name", "FieldValueInvalid", $"Invalid value: \"{name}\": {why}"));
             }
 
-            ValidateMetadata(type, name, meta);
+            ObjectRules.ValidateMetadata(type, name, meta);
             if (ns is not null && !_objects[ResourceTypes.Namespaces].ContainsKey(Key(ResourceTypes.Namespaces, null, ns)))
             {
                 throw ApiException.NotFound(ResourceTypes.Namespaces, ns);
@@ -210,7 +210,7 @@ public sealed class ObjectStore
         {
             if (!_objects[type].TryGetValue(Key(type, ns, name), out var current)) throw ApiException.NotFound(type, name);
             var desired = change((JsonObject)current.DeepClone());
-            CheckKind(type, desired);
+            ObjectRules.CheckKind(type, desired);
             var meta = Metadata(desired);
             if ((string?)meta["name"] is { } newName && newName != name)
             {
@@ -259,10 +259,10 @@ public sealed class ObjectStore
 
                 if (type == ResourceTypes.Namespaces) result["spec"] = current["spec"]?.DeepClone();
                 Admit(type, result, current);
-                BumpGeneration(type, current, result);
+                ObjectRules.BumpGeneration(type, current, result);
             }
 
-            ValidateMetadata(type, name, (JsonObject)result["metadata"]!);
+            ObjectRules.ValidateMetadata(type, name, (JsonObject)result["metadata"]!);
             ((JsonObject)result["metadata"]!)["resourceVersion"] = currentMeta["resourceVersion"]!.DeepClone();
             if (JsonNode.DeepEquals(result, current) || dryRun)
             {
@@ -525,7 +525,7 @@ public sealed class ObjectStore
         }
         else if (type == ResourceTypes.EndpointSlices)
         {
-            AdmitEndpointSlice(obj, name);
+            ObjectRules.AdmitEndpointSlice(obj, name);
         }
 
         if (type == ResourceTypes.Namespaces)
@@ -539,100 +539,6 @@ public sealed class ObjectStore
             }
 
             labels["kubernetes.io/metadata.name"] = name;
-        }
-    }
-
-    private static void AdmitEndpointSlice(JsonObject obj, string name)
-    {
-        var type = ResourceTypes.EndpointSlices;
-        var addressType = (string?)obj["addressType"];
-        if (addressType is not ("IPv4" or "IPv6" or "FQDN"))
-        {
-            throw ApiException.Invalid(type, name, addressType is null
-                ? ("addressType", "FieldValueRequired", "Required value")
-                : ("addressType", "FieldValueNotSupported", $"Unsupported value: \"{addressType}\": supported values: \"FQDN\", \"IPv4\", \"IPv6\""));
-        }
-
-        if (obj["endpoints"] is not JsonArray endpoints)
-        {
-            obj["endpoints"] = endpoints = [];
-        }
-
-        for (var i = 0; i < endpoints.Count; i++)
-        {
-            if (endpoints[i]?["addresses"] is not JsonArray { Count: > 0 })
-            {
-                throw ApiException.Invalid(type, name, ($"endpoints[{i}].addresses", "FieldValueRequired", "Required value: must contain at least 1 address"));
-            }
-        }
-
-        // The real defaulting (SetDefaults_EndpointPort): kubectl describe dereferences name and protocol.
-        foreach (var port in (obj["ports"] as JsonArray)?.OfType<JsonObject>() ?? [])
-        {
-            port["name"] ??= "";
-            port["protocol"] ??= "TCP";
-        }
-    }
-
-    private static void BumpGeneration(ResourceType type, JsonObject old, JsonObject updated)
-    {
-        bool changed;
-        if (type == ResourceTypes.Services)
-        {
-            changed = !JsonNode.DeepEquals(old["spec"], updated["spec"]);
-        }
-        else if (type == ResourceTypes.EndpointSlices)
-        {
-            changed = new[] { "addressType", "endpoints", "ports" }.Any(f => !JsonNode.DeepEquals(old[f], updated[f]));
-        }
-        else
-        {
-            return;
-        }
-
-        var generation = old["metadata"]!["generation"] is JsonValue g && long.TryParse(g.ToJsonString(), CultureInfo.InvariantCulture, out var n) ? n : 1;
-        updated["metadata"]!["generation"] = changed ? generation + 1 : generation;
-    }
-
-    private static void CheckKind(ResourceType type, JsonObject obj)
-    {
-        var kind = (string?)obj["kind"];
-        var apiVersion = (string?)obj["apiVersion"];
-        if (!string.IsNullOrEmpty(kind) && kind != type.Kind || !string.IsNullOrEmpty(apiVersion) && apiVersion != type.ApiVersion)
-        {
-            throw ApiException.BadRequest(
-                $"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion}) or kind {kind} is not {type.Kind}");
-        }
-
-        // kind and apiVersion go first, as the real server writes them.
-        var rest = obj.Where(p => p.Key is not ("kind" or "apiVersion")).Select(p => (p.Key, Value: p.Value)).ToList();
-        obj.Clear();
-        obj["kind"] = type.Kind;
-        obj["apiVersion"] = type.ApiVersion;
-        foreach (var (key, value) in rest) obj[key] = value;
-    }
-
-    /// <summary>Labels and annotations must be maps of strings (selectors and clients rely on it).</summary>
-    private static void ValidateMetadata(ResourceType type, string name, JsonObject meta)
-    {
-        foreach (var field in new[] { "labels", "annotations" })
-        {
-            var node = meta[field];
-            if (node is null) continue;
-            if (node is not JsonObject map)
-            {
-                throw ApiException.Invalid(type, name, ($"metadata.{field}", "FieldValueInvalid",
-                    $"Invalid value: {node.ToJsonString()}: must be a map of string keys to string values"));
-            }
-
-            foreach (var (key, value) in map)
-            {
-                if (value is not JsonValue v || !v.TryGetValue<string>(out _))
-                {
-                    throw ApiException.Invalid(type, name, ($"metadata.{field}[{key}]", "FieldValueInvalid",
-                        $"Invalid value: {value?.ToJsonString() ?? "null"}: must be a string"));
-                }
-            }
         }
     }
 

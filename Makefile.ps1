@@ -6,19 +6,34 @@
 #   test     publish, then run every test project; ends with "N passed, N failed[, N skipped]"
 #   publish  NativeAOT wincni and the wincnid daemon into artifacts/bin/
 #   bench    exec-level benchmarks against Debian's reference plugins, same run, same machine
-#   run      the main job for now: publish, VERSION, then a pod's ADD/STATUS/DEL through wincni -> wincnid (memory dataplane)
+#   demo     the main job on Linux (root): publish, then a local 2-node cluster (stand-in API server, wincnid --dataplane
+#            kernel per node, two pods per node), a connectivity matrix, and teardown on Ctrl-C (-Exit: right away)
+#   run      a single-node smoke run: publish, VERSION, then a pod's ADD/STATUS/DEL through wincni -> wincnid (memory dataplane)
 #   clean    remove build outputs
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'publish', 'bench', 'run', 'clean')]
+    [ValidateSet('build', 'test', 'publish', 'bench', 'demo', 'run', 'clean')]
     [string] $Target = 'build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
     # Passed to `dotnet test --filter`, e.g. "FullyQualifiedName~Vector".
-    [string] $Filter = ''
+    [string] $Filter = '',
+
+    # demo: the node network mode (overlay = VXLAN, l2bridge = routes via node IPs).
+    [ValidateSet('overlay', 'l2bridge')]
+    [string] $Mode = 'overlay',
+
+    # demo: nodes and pods per node.
+    [ValidateRange(1, 50)]
+    [int] $Nodes = 2,
+    [ValidateRange(1, 50)]
+    [int] $PodsPerNode = 2,
+
+    # demo: tear the cluster down right after the report instead of waiting for Ctrl-C.
+    [switch] $Exit
 )
 
 Set-StrictMode -Version Latest
@@ -182,6 +197,20 @@ healthAddress: 127.0.0.1:$port
     }
 }
 
+function Invoke-Demo {
+    if (-not $IsLinux) {
+        throw 'demo runs a local multi-node cluster out of Linux network namespaces; on Windows use `./Makefile.ps1 run`'
+    }
+    if ((id -u) -ne '0') {
+        throw 'demo needs root (network namespaces, veth, nftables): run it with sudo'
+    }
+    Invoke-Publish
+    $demoArgs = @('demo', '--mode', $Mode, '--nodes', "$Nodes", '--pods-per-node', "$PodsPerNode")
+    if ($Exit) { $demoArgs += '--exit' }
+    $env:WINCNI_BIN_DIR = $BinDir
+    Invoke-Native dotnet (@('run', '--project', (Join-Path $Root 'tests/Cni.LocalCluster/Cni.LocalCluster.csproj'), '-c', $Configuration, '--nologo', '--') + $demoArgs)
+}
+
 function Invoke-Clean {
     foreach ($dir in @($Artifacts) + (Get-ChildItem -Path (Join-Path $Root '*/*/bin'), (Join-Path $Root '*/*/obj') -Directory -ErrorAction SilentlyContinue)) {
         if ($dir -and (Test-Path $dir)) { Remove-Item -Recurse -Force $dir }
@@ -195,6 +224,7 @@ try {
         'test' { Invoke-Test }
         'publish' { Invoke-Publish }
         'bench' { Invoke-Bench }
+        'demo' { Invoke-Demo }
         'run' { Invoke-Run }
         'clean' { Invoke-Clean }
     }

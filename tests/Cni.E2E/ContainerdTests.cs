@@ -22,7 +22,7 @@ public sealed class ContainerdTests
         var node = await cluster.AddNodeAsync(cancellationToken);
         await using var containerd = await Containerd.StartAsync(node, cancellationToken);
         var gateway = node.AddressInPodCidr(2);
-        var names = new[] { TestRun.UniqueName("c"), TestRun.UniqueName("c") };
+        var names = new[] { ClusterRun.UniqueName("c"), ClusterRun.UniqueName("c") };
 
         var first = containerd.RunForeground(names[0], ["sleep", "120"]);
         var second = containerd.RunForeground(names[1], ["sleep", "120"]);
@@ -48,7 +48,7 @@ public sealed class ContainerdTests
         }
 
         // A short-lived container end to end: ADD, ping the gateway from inside, exit, DEL.
-        var third = TestRun.UniqueName("c");
+        var third = ClusterRun.UniqueName("c");
         var once = containerd.RunForeground(third, ["sh", "-c", $"ping -c1 -W2 {gateway} || ping -c1 -W2 {gateway}"]);
         using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {

@@ -11,7 +11,7 @@ public sealed class E2ESetUp
     {
         if (OperatingSystem.IsLinux() && E2EGuard.Which("ip") is not null)
         {
-            await TestRun.SweepAsync(ownRunOnly: false, CancellationToken.None);
+            await ClusterRun.SweepAsync(ownRunOnly: false, CancellationToken.None);
         }
     }
 
@@ -20,7 +20,7 @@ public sealed class E2ESetUp
     {
         if (OperatingSystem.IsLinux() && E2EGuard.Which("ip") is not null)
         {
-            await TestRun.SweepAsync(ownRunOnly: true, CancellationToken.None);
+            await ClusterRun.SweepAsync(ownRunOnly: true, CancellationToken.None);
         }
     }
 }

@@ -23,7 +23,7 @@ public sealed class PodmanTests
         var node = await cluster.AddNodeAsync(cancellationToken);
         await using var podman = await Podman.StartAsync(node, cancellationToken);
         var gateway = node.AddressInPodCidr(2);
-        var names = new[] { TestRun.UniqueName("pm"), TestRun.UniqueName("pm") };
+        var names = new[] { ClusterRun.UniqueName("pm"), ClusterRun.UniqueName("pm") };
         var addresses = new List<string>();
 
         foreach (var name in names)

@@ -58,6 +58,11 @@ public sealed class StandInApiServer : IAsyncDisposable
             builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
             {
                 k.Listen(_options.Address, _port);
+                foreach (var listener in _options.AdditionalListeners)
+                {
+                    k.ListenHandle((ulong)listener());
+                }
+
                 k.AddServerHeader = false;
             });
             builder.Services.AddLogging();
@@ -67,7 +72,9 @@ public sealed class StandInApiServer : IAsyncDisposable
             var handler = new ApiRequestHandler(Store, _options, _logger, () => BaseAddress, stopping.Token);
             app.Run(handler.HandleAsync);
             await app.StartAsync(ct).ConfigureAwait(false);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            // The configured address's listener (additional listeners show as their handles).
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+                .First(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && ip.Equals(_options.Address));
             _port = new Uri(address).Port;
             var host = _options.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{_options.Address}]" : _options.Address.ToString();
             _baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{host}:{_port}/"));

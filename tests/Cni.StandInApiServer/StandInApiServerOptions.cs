@@ -30,6 +30,13 @@ public sealed record StandInApiServerOptions
     /// <summary>Clock for creation timestamps, ages and bookmark timers.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Extra listeners, each a factory called at every start that returns the file descriptor of a bound, listening
+    /// TCP socket (e.g. one made inside another network namespace, so nodes there reach the server); the server takes
+    /// the descriptor over and closes it on stop.
+    /// </summary>
+    public IReadOnlyList<Func<int>> AdditionalListeners { get; init; } = [];
+
     /// <summary>Where the server logs; null logs nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -39,7 +39,7 @@ internal static class BusyboxImage
         {
             if (_archive is null)
             {
-                var directory = TestRun.NewDirectory("image");
+                var directory = ClusterRun.NewDirectory("image");
                 await Shell.CheckAsync("bash", ["-c", Script, "build-image", directory, Reference], cancellationToken).ConfigureAwait(false);
                 _archive = Path.Combine(directory, "box.oci.tar");
             }

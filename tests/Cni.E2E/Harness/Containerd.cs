@@ -44,7 +44,7 @@ internal sealed class Containerd : IAsyncDisposable
     public static async Task<Containerd> StartAsync(TestNode node, CancellationToken cancellationToken)
     {
         _runDirectoryExisted ??= Directory.Exists(RunContainerd);
-        var directory = TestRun.NewDirectory("containerd");
+        var directory = ClusterRun.NewDirectory("containerd");
         var containerd = new Containerd(node, directory);
         try
         {

@@ -27,7 +27,7 @@ internal sealed class Podman : IAsyncDisposable
 
     public static async Task<Podman> StartAsync(TestNode node, CancellationToken cancellationToken)
     {
-        var directory = TestRun.NewDirectory("podman");
+        var directory = ClusterRun.NewDirectory("podman");
         var podman = new Podman(node, directory);
         try
         {

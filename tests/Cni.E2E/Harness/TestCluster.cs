@@ -20,7 +20,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> CreateAsync(CancellationToken cancellationToken)
     {
-        var cluster = new TestCluster(TestRun.UniqueName("ul"));
+        var cluster = new TestCluster(ClusterRun.UniqueName("ul"));
         try
         {
             await Netns.CreateAsync(cluster.Underlay, cancellationToken).ConfigureAwait(false);

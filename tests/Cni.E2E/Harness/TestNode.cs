@@ -66,11 +66,11 @@ internal sealed class TestNode : IAsyncDisposable
     /// <summary>Creates the namespace, plugs it into the underlay, writes the config and starts the daemon.</summary>
     public static async Task<TestNode> StartAsync(string underlay, int index, string mode, CancellationToken cancellationToken)
     {
-        var name = TestRun.UniqueName("n");
+        var name = ClusterRun.UniqueName("n");
         var node = new TestNode(
             name,
             index,
-            TestRun.NewDirectory(name),
+            ClusterRun.NewDirectory(name),
             string.Create(CultureInfo.InvariantCulture, $"10.244.{index}.0/24"),
             string.Create(CultureInfo.InvariantCulture, $"192.168.200.{10 + index}"));
         try

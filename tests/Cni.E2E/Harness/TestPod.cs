@@ -32,7 +32,7 @@ internal sealed class TestPod : IAsyncDisposable
     /// <summary>Creates the pod's namespace (no network yet).</summary>
     public static async Task<TestPod> CreateAsync(TestNode node, CancellationToken cancellationToken)
     {
-        var pod = new TestPod(node, TestRun.UniqueName("p"));
+        var pod = new TestPod(node, ClusterRun.UniqueName("p"));
         await Netns.CreateAsync(pod.Name, cancellationToken).ConfigureAwait(false);
         return pod;
     }

@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Cni.E2E.Harness;
+namespace Cni.LocalCluster.Support;
 
 /// <summary>
 /// One test run's identity: every network namespace it creates is named <c>wce-&lt;pid&gt;-…</c> and every file lives
 /// under one temp directory, so a sweep can remove exactly what this run (or a dead earlier run) left behind.
 /// </summary>
-internal static class TestRun
+public static class ClusterRun
 {
     /// <summary>Common prefix of every E2E network namespace.</summary>
     public const string NamespacePrefix = "wce-";

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Cni.E2E.Harness;
+namespace Cni.LocalCluster.Support;
 
 /// <summary><c>ip netns</c> and running commands inside a namespace.</summary>
-internal static class Netns
+public static class Netns
 {
     public static string PathOf(string name) => "/var/run/netns/" + name;
 

@@ -1,7 +1,7 @@
-namespace Cni.E2E.Harness;
+namespace Cni.LocalCluster.Support;
 
 /// <summary>The published <c>wincni</c> and <c>wincnid</c>: WINCNI_BIN_DIR (set by <c>Makefile.ps1 test</c>), else the nearest artifacts/bin.</summary>
-internal static class Binaries
+public static class Binaries
 {
     private static readonly Lazy<string> BinDirectory = new(Find);
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Cni.E2E.Harness;
+namespace Cni.LocalCluster.Support;
 
 /// <summary>The outcome of one process run.</summary>
-internal sealed record ShellResult(int ExitCode, string Stdout, string Stderr)
+public sealed record ShellResult(int ExitCode, string Stdout, string Stderr)
 {
     public bool Succeeded => ExitCode == 0;
 
@@ -12,7 +12,7 @@ internal sealed record ShellResult(int ExitCode, string Stdout, string Stderr)
 }
 
 /// <summary>Runs set-up tools and the binaries under test as child processes (argument lists, never a shell string).</summary>
-internal static class Shell
+public static class Shell
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 

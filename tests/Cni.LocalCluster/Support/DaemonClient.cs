@@ -1,10 +1,10 @@
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace Cni.E2E.Harness;
+namespace Cni.LocalCluster.Support;
 
 /// <summary>GET /v1/status over the daemon's socket (what <c>wincnid status --json</c> prints), without a process per poll.</summary>
-internal static class DaemonClient
+public static class DaemonClient
 {
     public static async Task<JsonDocument?> TryStatusAsync(string socket, CancellationToken cancellationToken)
     {

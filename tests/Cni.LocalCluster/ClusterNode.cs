@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Cni.LocalCluster.Support;
+
+namespace Cni.LocalCluster;
+
+/// <summary>
+/// One node of the local cluster: a network namespace with an underlay address, its Node object in the API server
+/// (as kubelet and the controller manager would make it: addresses and a pod CIDR), and <c>wincnid --dataplane
+/// kernel</c> running inside with <c>--node-name</c> and a kubeconfig for the API server.
+/// </summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    /// <summary>The HCN network name (and CNI network name) of every node.</summary>
+    public const string NetworkName = "wincni";
+
+    /// <summary>wincnid's health/metrics address inside each node (loopback is per namespace, so one port serves all).</summary>
+    public const string HealthAddress = "127.0.0.1:9872";
+
+    private Process? _daemon;
+
+    internal ClusterNode(string nodeName, string netns, int index, string directory, string kubeconfig)
+    {
+        NodeName = nodeName;
+        Netns = netns;
+        Index = index;
+        Directory = directory;
+        Kubeconfig = kubeconfig;
+    }
+
+    /// <summary>The Node object's name.</summary>
+    public string NodeName { get; }
+
+    /// <summary>The node's network namespace.</summary>
+    public string Netns { get; }
+
+    /// <summary>1-based node number.</summary>
+    public int Index { get; }
+
+    /// <summary>The node's files: config, state, socket, log.</summary>
+    public string Directory { get; }
+
+    /// <summary>The kubeconfig wincnid uses (the API server's underlay address).</summary>
+    public string Kubeconfig { get; }
+
+    /// <summary>The pod CIDR the "controller manager" gave this Node.</summary>
+    public string PodCidr => string.Create(CultureInfo.InvariantCulture, $"10.244.{Index}.0/24");
+
+    /// <summary>The node's underlay address (its InternalIP).</summary>
+    public string Address => string.Create(CultureInfo.InvariantCulture, $"192.168.200.{10 + Index}");
+
+    /// <summary>wincnid's socket.</summary>
+    public string Socket => Path.Combine(Directory, "wincnid.sock");
+
+    /// <summary>wincnid's node config file.</summary>
+    public string ConfigFile => Path.Combine(Directory, "node.yaml");
+
+    /// <summary>wincnid's log (stdout and stderr).</summary>
+    public string LogFile => Path.Combine(Directory, "wincnid.log");
+
+    /// <summary>The network configuration a runtime on this node passes to wincni.</summary>
+    public string NetConf => $$"""{"cniVersion":"1.1.0","name":"{{NetworkName}}","type":"wincni","socket":"{{Socket}}"}""";
+
+    /// <summary>The running daemon's process ID, or null.</summary>
+    public int? DaemonPid => _daemon is { HasExited: false } d ? d.Id : null;
+
+    /// <summary>Starts wincnid and waits until it reports ready (pod CIDRs from the Node, network ensured).</summary>
+    public async Task StartDaemonAsync(CancellationToken cancellationToken)
+    {
+        if (DaemonPid is not null)
+        {
+            throw new InvalidOperationException($"wincnid already runs on {NodeName} (pid {DaemonPid})");
+        }
+
+        await File.AppendAllTextAsync(LogFile, $"---- start {DateTimeOffset.UtcNow:O}\n", cancellationToken).ConfigureAwait(false);
+        _daemon = Shell.StartBackground(
+            "ip",
+            ["netns", "exec", Netns, Binaries.Wincnid, "run", "--config", ConfigFile, "--dataplane", "kernel", "--node-name", NodeName, "--kubeconfig", Kubeconfig],
+            LogFile);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (_daemon.HasExited)
+            {
+                throw new InvalidOperationException($"wincnid on {NodeName} exited with {_daemon.ExitCode} at start-up:\n{Log()}");
+            }
+
+            if (File.Exists(Socket) && await DaemonClient.TryStatusAsync(Socket, cancellationToken).ConfigureAwait(false) is { } status)
+            {
+                using (status)
+                {
+                    if (status.RootElement.GetProperty("ready").GetBoolean())
+                    {
+                        return;
+                    }
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"wincnid on {NodeName} did not become ready within 60 s:\n{Log()}");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Kills wincnid with SIGKILL (pods keep their network: it lives in the kernel).</summary>
+    public async Task KillDaemonAsync(CancellationToken cancellationToken)
+    {
+        if (_daemon is { } daemon)
+        {
+            await Shell.KillAsync(daemon, cancellationToken).ConfigureAwait(false);
+            daemon.Dispose();
+            _daemon = null;
+        }
+    }
+
+    /// <summary><c>wincnid status --json</c> of this node.</summary>
+    public async Task<JsonDocument> StatusAsync(CancellationToken cancellationToken) =>
+        await DaemonClient.TryStatusAsync(Socket, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"wincnid on {NodeName} does not answer on {Socket}:\n{Log()}");
+
+    /// <summary>The kernel routes of the node namespace (<c>ip route</c>), for route assertions.</summary>
+    public Task<string> RoutesAsync(CancellationToken cancellationToken) =>
+        Support.Netns.ExecCheckAsync(Netns, ["ip", "-4", "route", "show"], cancellationToken);
+
+    /// <summary>The daemon's log so far.</summary>
+    public string Log() => Shell.ReadShared(LogFile);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await KillDaemonAsync(CancellationToken.None).ConfigureAwait(false);
+        await Support.Netns.DeleteAsync(Netns, CancellationToken.None).ConfigureAwait(false);
+    }
+}

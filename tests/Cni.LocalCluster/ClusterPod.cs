@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text.Json;
+using Cni.LocalCluster.Support;
+
+namespace Cni.LocalCluster;
+
+/// <summary>
+/// A pod of the local cluster: a network namespace whose network comes from <c>wincni</c>, exec'd exactly as a
+/// kubelet's runtime does (CNI_* environment, the network configuration on stdin, K8S_POD_* in CNI_ARGS).
+/// </summary>
+public sealed class ClusterPod : IAsyncDisposable
+{
+    private bool _added;
+
+    internal ClusterPod(ClusterNode node, string name, string netns)
+    {
+        Node = node;
+        Name = name;
+        Netns = netns;
+    }
+
+    /// <summary>The node the pod runs on.</summary>
+    public ClusterNode Node { get; }
+
+    /// <summary>The pod's name (also its container ID).</summary>
+    public string Name { get; }
+
+    /// <summary>The pod's network namespace.</summary>
+    public string Netns { get; }
+
+    /// <summary>The pod's IPv4 address after ADD.</summary>
+    public string? Address { get; private set; }
+
+    /// <summary>Runs CNI ADD through wincni and records the address.</summary>
+    /// <exception cref="InvalidOperationException">wincni failed; the message has its error and the daemon's log.</exception>
+    public async Task AddAsync(CancellationToken cancellationToken)
+    {
+        var result = await InvokeAsync("ADD", cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"wincni ADD for pod {Name} on {Node.NodeName} failed: {result}\n{Node.Log()}");
+        }
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        Address = json.RootElement.GetProperty("ips")[0].GetProperty("address").GetString()!.Split('/')[0];
+        _added = true;
+    }
+
+    /// <summary>Runs CNI DEL through wincni.</summary>
+    public async Task DelAsync(CancellationToken cancellationToken)
+    {
+        var result = await InvokeAsync("DEL", cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"wincni DEL for pod {Name} on {Node.NodeName} failed: {result}\n{Node.Log()}");
+        }
+
+        _added = false;
+    }
+
+    /// <summary>Execs wincni with <paramref name="command"/> for this pod.</summary>
+    public Task<ShellResult> InvokeAsync(string command, CancellationToken cancellationToken) =>
+        Shell.RunAsync(
+            Binaries.Wincni,
+            [],
+            cancellationToken,
+            stdin: Node.NetConf,
+            environment: new Dictionary<string, string>
+            {
+                ["CNI_COMMAND"] = command,
+                ["CNI_CONTAINERID"] = Name,
+                ["CNI_NETNS"] = Support.Netns.PathOf(Netns),
+                ["CNI_IFNAME"] = "eth0",
+                ["CNI_PATH"] = Binaries.Directory,
+                ["CNI_ARGS"] = "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=" + Name + ";K8S_POD_INFRA_CONTAINER_ID=" + Name,
+            });
+
+    /// <summary>One ICMP echo from this pod; the round-trip time, or null when unanswered within a second.</summary>
+    public async Task<TimeSpan?> PingAsync(string address, CancellationToken cancellationToken)
+    {
+        var result = await Support.Netns.ExecAsync(Netns, ["busybox", "ping", "-c", "1", "-W", "1", address], cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            return null;
+        }
+
+        // busybox: "round-trip min/avg/max = 0.071/0.071/0.071 ms"
+        var line = result.Stdout.Split('\n').FirstOrDefault(l => l.Contains("min/avg/max", StringComparison.Ordinal));
+        var values = line?.Split('=', 2)[1].Trim().Split(' ')[0].Split('/');
+        return values is { Length: 3 } && double.TryParse(values[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms)
+            ? TimeSpan.FromMilliseconds(ms)
+            : TimeSpan.Zero;
+    }
+
+    /// <summary>Pings up to <paramref name="attempts"/> times (the first may wait for ARP or a new route); the first round-trip time or null.</summary>
+    public async Task<TimeSpan?> ReachAsync(string address, CancellationToken cancellationToken, int attempts = 3)
+    {
+        for (var attempt = 0; attempt < attempts; attempt++)
+        {
+            if (await PingAsync(address, cancellationToken).ConfigureAwait(false) is { } rtt)
+            {
+                return rtt;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>DEL (when added; failures ignored: the node may be gone) and removes the namespace.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_added && Node.DaemonPid is not null)
+        {
+            try
+            {
+                await InvokeAsync("DEL", CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // Teardown goes on: the node's namespace and state go next.
+            }
+        }
+
+        await Support.Netns.DeleteAsync(Netns, CancellationToken.None).ConfigureAwait(false);
+    }
+}

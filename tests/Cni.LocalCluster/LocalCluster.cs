@@ -1,0 +1,238 @@
+using System.Globalization;
+using System.Net;
+using Cni.LocalCluster.Support;
+using Cni.StandInApiServer;
+using k8s.Models;
+
+namespace Cni.LocalCluster;
+
+/// <summary>
+/// A kind-style Kubernetes cluster on one Linux machine, without any traffic outside namespaces it creates: an
+/// underlay namespace with a bridge (192.168.200.0/24), a stand-in API server reachable from the nodes on the
+/// underlay (192.168.200.1:6443) and from this process on loopback, N node namespaces each running
+/// <c>wincnid --dataplane kernel</c> with its Node name and a kubeconfig, and pods as further namespaces.
+/// </summary>
+/// <remarks>
+/// The harness plays kubelet (registers each Node with its addresses; execs wincni for pods) and the controller
+/// manager (gives each Node a pod CIDR 10.244.N.0/24). Disposing removes every namespace, process and file it made,
+/// also after failures.
+/// </remarks>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    /// <summary>The API server's address on the underlay, as the nodes see it.</summary>
+    public const string ApiServerUnderlayAddress = "192.168.200.1";
+
+    /// <summary>The API server's port on the underlay.</summary>
+    public const int ApiServerUnderlayPort = 6443;
+
+    private const string UnderlayBridge = "ul0";
+
+    private readonly List<ClusterNode> _nodes = [];
+    private readonly List<ClusterPod> _pods = [];
+    private readonly LocalClusterOptions _options;
+    private int _nodeSequence;
+
+    private LocalCluster(LocalClusterOptions options, string underlay, string directory)
+    {
+        _options = options;
+        Underlay = underlay;
+        Directory = directory;
+        ApiServer = new StandInApiServer.StandInApiServer(new StandInApiServerOptions
+        {
+            BookmarkInterval = TimeSpan.FromSeconds(20),
+            AdditionalListeners =
+            [
+                () => NetnsListener.Open(Support.Netns.PathOf(underlay), new IPEndPoint(IPAddress.Parse(ApiServerUnderlayAddress), ApiServerUnderlayPort)),
+            ],
+        });
+    }
+
+    /// <summary>The underlay namespace.</summary>
+    public string Underlay { get; }
+
+    /// <summary>The cluster's files (kubeconfigs, node directories).</summary>
+    public string Directory { get; }
+
+    /// <summary>The stand-in API server (its <see cref="StandInApiServer.StandInApiServer.Store"/> gives tests direct access).</summary>
+    public StandInApiServer.StandInApiServer ApiServer { get; }
+
+    /// <summary>A kubeconfig for this machine's kubectl (the API server on loopback).</summary>
+    public string Kubeconfig => Path.Combine(Directory, "kubeconfig");
+
+    /// <summary>The kubeconfig the nodes use (the API server on the underlay).</summary>
+    public string NodeKubeconfig => Path.Combine(Directory, "node-kubeconfig");
+
+    /// <summary>The nodes, in the order they were added.</summary>
+    public IReadOnlyList<ClusterNode> Nodes => _nodes;
+
+    /// <summary>The pods, in the order they were added.</summary>
+    public IReadOnlyList<ClusterPod> Pods => _pods;
+
+    /// <summary>The node mode.</summary>
+    public string Mode => _options.Mode;
+
+    /// <summary>Creates the underlay and starts the API server (no nodes yet).</summary>
+    public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Mode is not ("overlay" or "l2bridge"))
+        {
+            throw new ArgumentException($"mode '{options.Mode}' is not overlay or l2bridge", nameof(options));
+        }
+
+        // Leftovers of runs that were killed before their teardown (their process is gone) are removed first.
+        await ClusterRun.SweepAsync(ownRunOnly: false, cancellationToken).ConfigureAwait(false);
+        var cluster = new LocalCluster(options, ClusterRun.UniqueName("ul"), ClusterRun.NewDirectory("cluster"));
+        try
+        {
+            cluster.Report($"underlay namespace {cluster.Underlay} (bridge {UnderlayBridge}, 192.168.200.0/24)");
+            await Support.Netns.CreateAsync(cluster.Underlay, cancellationToken).ConfigureAwait(false);
+            await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "link", "add", UnderlayBridge, "type", "bridge"], cancellationToken).ConfigureAwait(false);
+            await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "addr", "add", ApiServerUnderlayAddress + "/24", "dev", UnderlayBridge], cancellationToken).ConfigureAwait(false);
+            await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "link", "set", UnderlayBridge, "up"], cancellationToken).ConfigureAwait(false);
+            await cluster.ApiServer.StartAsync(cancellationToken).ConfigureAwait(false);
+            cluster.ApiServer.WriteKubeconfig(cluster.Kubeconfig);
+            WriteKubeconfig(cluster.NodeKubeconfig, string.Create(CultureInfo.InvariantCulture, $"http://{ApiServerUnderlayAddress}:{ApiServerUnderlayPort}"));
+            cluster.Report($"API server on {cluster.ApiServer.BaseAddress} (this machine) and http://{ApiServerUnderlayAddress}:{ApiServerUnderlayPort} (nodes)");
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Adds a node: its namespace on the underlay, its Node object (addresses, pod CIDR), and wincnid started with
+    /// <c>--node-name</c> and the node kubeconfig; returns once wincnid is ready.
+    /// </summary>
+    public async Task<ClusterNode> AddNodeAsync(CancellationToken cancellationToken)
+    {
+        var index = Interlocked.Increment(ref _nodeSequence);
+        var nodeName = string.Create(CultureInfo.InvariantCulture, $"node-{index}");
+        var netns = ClusterRun.UniqueName("n");
+        var node = new ClusterNode(nodeName, netns, index, ClusterRun.NewDirectory(nodeName), NodeKubeconfig);
+        _nodes.Add(node);
+        Report($"node {nodeName}: namespace {netns}, {node.Address}, pod CIDR {node.PodCidr}");
+
+        await Support.Netns.CreateAsync(netns, cancellationToken).ConfigureAwait(false);
+
+        // The veth goes straight between the two namespaces: nothing appears in the root namespace.
+        var port = string.Create(CultureInfo.InvariantCulture, $"port{index}");
+        await Shell.CheckAsync("ip", ["link", "add", port, "netns", Underlay, "type", "veth", "peer", "name", "eth0", "netns", netns], cancellationToken).ConfigureAwait(false);
+        await Support.Netns.ExecCheckAsync(Underlay, ["ip", "link", "set", port, "master", UnderlayBridge, "up"], cancellationToken).ConfigureAwait(false);
+        await Support.Netns.ExecCheckAsync(netns, ["ip", "addr", "add", node.Address + "/24", "dev", "eth0"], cancellationToken).ConfigureAwait(false);
+        await Support.Netns.ExecCheckAsync(netns, ["ip", "link", "set", "eth0", "up"], cancellationToken).ConfigureAwait(false);
+
+        RegisterNode(node);
+        await File.WriteAllTextAsync(node.ConfigFile, $"""
+            mode: {Mode}
+            networkName: {ClusterNode.NetworkName}
+            clusterCIDRs: [10.244.0.0/16]
+            serviceCIDRs: [10.96.0.0/12]
+            stateDir: {Path.Combine(node.Directory, "state")}
+            socket: {node.Socket}
+            healthAddress: {ClusterNode.HealthAddress}
+            {_options.ExtraNodeConfig ?? ""}
+
+            """, cancellationToken).ConfigureAwait(false);
+        await node.StartDaemonAsync(cancellationToken).ConfigureAwait(false);
+        return node;
+    }
+
+    /// <summary>Removes a node the way a cluster does: its pods go, its Node object is deleted, the machine goes away.</summary>
+    public async Task RemoveNodeAsync(ClusterNode node, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        foreach (var pod in _pods.Where(p => p.Node == node).ToList())
+        {
+            await pod.DisposeAsync().ConfigureAwait(false);
+            _pods.Remove(pod);
+        }
+
+        ApiServer.Store.Delete<V1Node>(node.NodeName);
+        await node.DisposeAsync().ConfigureAwait(false);
+        _nodes.Remove(node);
+        Report($"node {node.NodeName} removed");
+    }
+
+    /// <summary>Creates a pod namespace on <paramref name="node"/> and runs CNI ADD for it through wincni.</summary>
+    public async Task<ClusterPod> AddPodAsync(ClusterNode node, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var ordinal = _pods.Count(p => p.Node == node) + 1;
+        var name = string.Create(CultureInfo.InvariantCulture, $"{node.NodeName}-pod-{ordinal}");
+        var pod = new ClusterPod(node, name, ClusterRun.UniqueName("p"));
+        await Support.Netns.CreateAsync(pod.Netns, cancellationToken).ConfigureAwait(false);
+        _pods.Add(pod);
+        await pod.AddAsync(cancellationToken).ConfigureAwait(false);
+        Report($"pod {name} on {node.NodeName}: {pod.Address}");
+        return pod;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var pod in Enumerable.Reverse(_pods))
+        {
+            await pod.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var node in Enumerable.Reverse(_nodes))
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await ApiServer.DisposeAsync().ConfigureAwait(false);
+        await Support.Netns.DeleteAsync(Underlay, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort; the next run's sweep removes directories of dead runs.
+        }
+    }
+
+    private static void WriteKubeconfig(string path, string server) => File.WriteAllText(path, $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: local
+          cluster:
+            server: {server}
+        contexts:
+        - name: local
+          context:
+            cluster: local
+        current-context: local
+        users: []
+
+        """);
+
+    private void RegisterNode(ClusterNode node)
+    {
+        // kubelet registers the Node with its addresses; the controller manager allocates spec.podCIDR(s).
+        ApiServer.Store.Create(new V1Node
+        {
+            ApiVersion = "v1",
+            Kind = "Node",
+            Metadata = new V1ObjectMeta
+            {
+                Name = node.NodeName,
+                Labels = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux", ["kubernetes.io/hostname"] = node.NodeName },
+            },
+            Spec = new V1NodeSpec { PodCIDR = node.PodCidr, PodCIDRs = [node.PodCidr] },
+        });
+        var created = ApiServer.Store.Get<V1Node>(node.NodeName)!;
+        created.Status = new V1NodeStatus
+        {
+            Addresses = [new V1NodeAddress { Type = "InternalIP", Address = node.Address }, new V1NodeAddress { Type = "Hostname", Address = node.NodeName }],
+        };
+        ApiServer.Store.Update(created, status: true);
+    }
+
+    private void Report(string line) => _options.Progress?.WriteLine(line);
+}

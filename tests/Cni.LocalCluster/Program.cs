@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Cni.LocalCluster;
+using Cni.LocalCluster.Support;
+
+// `wincni-cluster demo`: the README's main job on Linux (`dotnet pwsh ./Makefile.ps1 demo` publishes, then runs this).
+var mode = new Option<string>("--mode") { Description = "Node network mode: overlay (VXLAN) or l2bridge (routes via node IPs).", DefaultValueFactory = _ => "overlay" };
+mode.AcceptOnlyFromAmong("overlay", "l2bridge");
+var nodes = new Option<int>("--nodes") { Description = "Number of nodes.", DefaultValueFactory = _ => 2 };
+var podsPerNode = new Option<int>("--pods-per-node") { Description = "Pods on each node.", DefaultValueFactory = _ => 2 };
+var exit = new Option<bool>("--exit") { Description = "Tear down right after the report instead of waiting for Ctrl-C." };
+var demo = new Command("demo", "Start a local multi-node cluster (stand-in API server, wincnid --dataplane kernel per node), add pods, print who reaches whom, then wait for Ctrl-C and tear everything down.");
+demo.Options.Add(mode);
+demo.Options.Add(nodes);
+demo.Options.Add(podsPerNode);
+demo.Options.Add(exit);
+demo.SetAction((result, cancellationToken) => DemoAsync(result.GetValue(mode)!, result.GetValue(nodes), result.GetValue(podsPerNode), result.GetValue(exit), cancellationToken));
+var root = new RootCommand("The wincni local cluster: network namespaces on this machine playing a multi-node Kubernetes cluster.");
+root.Subcommands.Add(demo);
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+
+static async Task<int> DemoAsync(string mode, int nodeCount, int podsPerNode, bool exitAfterReport, CancellationToken cancellationToken)
+{
+    if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+    {
+        await Console.Error.WriteLineAsync("demo: needs root on Linux (network namespaces, veth, nftables); run it with sudo").ConfigureAwait(false);
+        return 2;
+    }
+
+    if (nodeCount is < 1 or > 50 || podsPerNode is < 1 or > 50)
+    {
+        await Console.Error.WriteLineAsync("demo: --nodes and --pods-per-node must be between 1 and 50").ConfigureAwait(false);
+        return 2;
+    }
+
+    // Ctrl-C and SIGTERM end the wait (and a start-up in progress); teardown always runs.
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    });
+    var started = Stopwatch.StartNew();
+    var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Mode = mode, Progress = Console.Out }, stop.Token).ConfigureAwait(false);
+    try
+    {
+        for (var i = 0; i < nodeCount; i++)
+        {
+            await cluster.AddNodeAsync(stop.Token).ConfigureAwait(false);
+        }
+
+        foreach (var node in cluster.Nodes)
+        {
+            for (var i = 0; i < podsPerNode; i++)
+            {
+                await cluster.AddPodAsync(node, stop.Token).ConfigureAwait(false);
+            }
+        }
+
+        var ready = started.Elapsed;
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster up in {ready.TotalSeconds:0.0} s: {nodeCount} nodes ({mode}), {cluster.Pods.Count} pods"));
+        var matrix = await ConnectivityMatrix.MeasureAsync(cluster.Pods, stop.Token).ConfigureAwait(false);
+        Console.WriteLine();
+        Console.WriteLine("connectivity (ICMP round-trip from row to column):");
+        Console.Write(matrix.Render());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{matrix.Pairs - matrix.Failures}/{matrix.Pairs} pairs reach each other"));
+        Console.WriteLine();
+        Console.WriteLine("where to look:");
+        Console.WriteLine($"  kubectl --kubeconfig {cluster.Kubeconfig} get nodes -o wide   (annotations: -o yaml)");
+        foreach (var node in cluster.Nodes)
+        {
+            Console.WriteLine($"  {node.NodeName}: {Binaries.Wincnid} status --socket {node.Socket}");
+            Console.WriteLine($"  {node.NodeName}: log {node.LogFile}");
+            Console.WriteLine($"  {node.NodeName}: ip netns exec {node.Netns} curl -s http://{ClusterNode.HealthAddress}/metrics");
+            Console.WriteLine($"  {node.NodeName}: ip netns exec {node.Netns} ip route");
+        }
+
+        if (!exitAfterReport)
+        {
+            Console.WriteLine();
+            Console.WriteLine("the cluster keeps running; press Ctrl-C to tear it down");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C or SIGTERM: fall through to teardown.
+            }
+        }
+
+        return matrix.Failures == 0 ? 0 : 1;
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        Console.WriteLine("interrupted");
+        return 130;
+    }
+    finally
+    {
+        Console.WriteLine("tearing down: pods, nodes, API server, namespaces");
+        await cluster.DisposeAsync().ConfigureAwait(false);
+        Console.WriteLine("done; nothing is left behind");
+    }
+}

@@ -134,5 +134,13 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         await KillDaemonAsync(CancellationToken.None).ConfigureAwait(false);
         await Support.Netns.DeleteAsync(Netns, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort; the sweep of the run directory follows.
+        }
     }
 }

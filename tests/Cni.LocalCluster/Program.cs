@@ -103,6 +103,7 @@ static async Task<int> DemoAsync(string mode, int nodeCount, int podsPerNode, bo
     {
         Console.WriteLine("tearing down: pods, nodes, API server, namespaces");
         await cluster.DisposeAsync().ConfigureAwait(false);
+        await ClusterRun.SweepAsync(ownRunOnly: true, CancellationToken.None).ConfigureAwait(false);
         Console.WriteLine("done; nothing is left behind");
     }
 }

@@ -20,6 +20,7 @@ namespace Cni.StandInApiServer;
 /// store survive.</summary>
 public sealed class StandInApiServer : IAsyncDisposable
 {
+    private readonly List<System.Net.Sockets.SafeSocketHandle> _extraListeners = [];
     private readonly StandInApiServerOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -60,7 +61,9 @@ public sealed class StandInApiServer : IAsyncDisposable
                 k.Listen(_options.Address, _port);
                 foreach (var listener in _options.AdditionalListeners)
                 {
-                    k.ListenHandle((ulong)listener());
+                    var fd = listener();
+                    _extraListeners.Add(new System.Net.Sockets.SafeSocketHandle(fd, ownsHandle: true));
+                    k.ListenHandle((ulong)fd);
                 }
 
                 k.AddServerHeader = false;
@@ -102,6 +105,14 @@ public sealed class StandInApiServer : IAsyncDisposable
             _stopping.Dispose();
             _app = null;
             _stopping = null;
+
+            // Kestrel does not close a listener it was handed; the port must be free for the next start.
+            foreach (var listener in _extraListeners)
+            {
+                listener.Dispose();
+            }
+
+            _extraListeners.Clear();
             Log.Stopped(_logger);
         }
         finally

@@ -6,7 +6,9 @@ namespace Cni.StandInApiServer.Tests.Kubectl;
 /// cache, nothing written to the user's home).</summary>
 internal sealed class KubectlRunner : IDisposable
 {
-    public const string KubectlPath = "/usr/bin/kubectl";
+    /// <summary>The first kubectl of /usr/local/bin and /usr/bin (.ci/run puts Debian's in /usr/local/bin when the image has none).</summary>
+    public static readonly string KubectlPath =
+        new[] { "/usr/local/bin/kubectl", "/usr/bin/kubectl" }.FirstOrDefault(File.Exists) ?? "/usr/bin/kubectl";
 
     private readonly string _home;
 

@@ -91,7 +91,32 @@ function Get-TestCounts([string] $ResultsDir) {
     return $counts
 }
 
+# Debian packages the Linux tests and the demo need (tool -> package). As root on a machine with apt, missing ones are
+# installed, so the README's commands work on a fresh machine; elsewhere a warning says what the tests will lack.
+$LinuxPackages = [ordered]@{
+    'cc' = 'build-essential'; 'ip' = 'iproute2'; 'nft' = 'nftables'; 'busybox' = 'busybox-static'; 'nsenter' = 'util-linux'
+    '/usr/lib/cni/bridge' = 'containernetworking-plugins'; 'ctr' = 'containerd'; 'runc' = 'runc'; 'podman' = 'podman'
+}
+
+function Install-LinuxPackages {
+    param([string[]] $Tools)
+    if (-not $IsLinux) { return }
+    $missing = @($Tools | Where-Object { -not ((Test-Path $_) -or (Get-Command $_ -ErrorAction SilentlyContinue)) } | ForEach-Object { $LinuxPackages[$_] } | Select-Object -Unique)
+    if (-not (Test-Path '/usr/include/zlib.h') -and $Tools -contains 'cc') { $missing += 'zlib1g-dev' }
+    if ($missing.Count -eq 0) { return }
+    if ((id -u) -eq '0' -and (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+        Write-Host "installing $($missing -join ' ')"
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('update', '-qq')
+        Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+    }
+    else {
+        Write-Warning "missing Debian packages: $($missing -join ' ') (run as root with apt to install them); tests that need them are skipped"
+    }
+}
+
 function Invoke-Test {
+    Install-LinuxPackages @($LinuxPackages.Keys)
     Invoke-Publish
     $resultsDir = Join-Path $Artifacts 'test-results'
     if (Test-Path $resultsDir) { Remove-Item -Recurse -Force $resultsDir }
@@ -144,7 +169,7 @@ function Invoke-Cni([string] $Command, [string] $Config, [hashtable] $Environmen
     }
 }
 
-# The main job until the multi-node demo exists: VERSION, then a node daemon (memory dataplane, nothing touches the
+# A single-node smoke run (works on Windows too): VERSION, then a node daemon (memory dataplane, nothing touches the
 # host's network) serving a pod's ADD, STATUS and DEL through the real plugin, and its status view.
 function Invoke-Run {
     Invoke-Publish
@@ -204,11 +229,12 @@ function Invoke-Demo {
     if ((id -u) -ne '0') {
         throw 'demo needs root (network namespaces, veth, nftables): run it with sudo'
     }
+    Install-LinuxPackages @('cc', 'ip', 'nft', 'busybox', 'nsenter')
     Invoke-Publish
     $demoArgs = @('demo', '--mode', $Mode, '--nodes', "$Nodes", '--pods-per-node', "$PodsPerNode")
     if ($Exit) { $demoArgs += '--exit' }
     $env:WINCNI_BIN_DIR = $BinDir
-    Invoke-Native dotnet (@('run', '--project', (Join-Path $Root 'tests/Cni.LocalCluster/Cni.LocalCluster.csproj'), '-c', $Configuration, '--nologo', '--') + $demoArgs)
+    Invoke-Native dotnet (@('run', '--project', (Join-Path $Root 'tests/Cni.LocalCluster/Cni.LocalCluster.csproj'), '-c', $Configuration, '--') + $demoArgs)
 }
 
 function Invoke-Clean {

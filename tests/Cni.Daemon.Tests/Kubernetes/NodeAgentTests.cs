@@ -1,0 +1,222 @@
+using System.Globalization;
+using Cni.Daemon.CommandLine;
+using Cni.Daemon.Hosting;
+using Cni.Daemon.Tests.EndToEnd;
+using Cni.Hcn;
+using Cni.Hcn.Model.Policies;
+using Cni.Node.Ipam;
+using Cni.Node.Networks;
+using Cni.StandInApiServer;
+using k8s.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cni.Daemon.Tests.Kubernetes;
+
+/// <summary>
+/// wincnid as a Kubernetes node agent, in process on the memory dataplane, against the stand-in API server: pod CIDRs
+/// and node IP from the Node, flannel annotations through nodes/status, peer routes from the other Nodes.
+/// </summary>
+[NonParallelizable]
+public sealed class NodeAgentTests
+{
+    private const string Prefix = "flannel.alpha.coreos.com";
+    private const string NodeName = "node-a";
+
+    private StandInApiServer.StandInApiServer _api = null!;
+    private Sandbox _sandbox = null!;
+    private string _kubeconfig = null!;
+
+    [SetUp]
+    public async Task StartApiServerAsync()
+    {
+        _api = new StandInApiServer.StandInApiServer(new StandInApiServerOptions { BookmarkInterval = TimeSpan.FromSeconds(5) });
+        await _api.StartAsync(CancellationToken.None);
+        _sandbox = new Sandbox();
+        _kubeconfig = _api.WriteKubeconfig(Path.Combine(_sandbox.Root, "kubeconfig"));
+        File.WriteAllText(_sandbox.ConfigFile, $"""
+            mode: overlay
+            networkName: {Sandbox.NetworkName}
+            clusterCIDRs: [10.244.0.0/16]
+            serviceCIDRs: [10.96.0.0/12]
+            stateDir: {_sandbox.StateDir}
+            socket: {_sandbox.Socket}
+            healthAddress: {_sandbox.HealthAddress}
+            log:
+              level: warning
+            """);
+    }
+
+    [TearDown]
+    public async Task StopApiServerAsync()
+    {
+        await _api.DisposeAsync();
+        _sandbox.Dispose();
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task Start_NodeHasPodCidr_IpamFromNodeAndAnnotationsPublished(CancellationToken cancellationToken)
+    {
+        CreateNode(NodeName, "10.244.7.0/24", "192.0.2.7");
+
+        await using var daemon = await StartAsync(cancellationToken);
+
+        Assert.That(daemon.Services.GetRequiredService<IIpamStore>().GetUsage().Select(u => u.Cidr.ToString()), Is.EqualTo(new[] { "10.244.7.0/24" }));
+        var annotations = await WaitForAsync(
+            () => _api.Store.Get<V1Node>(NodeName)?.Metadata.Annotations is { } a && a.ContainsKey(Prefix + "/backend-data") ? a : null, cancellationToken);
+        var network = daemon.Services.GetRequiredService<NodeNetwork>().Network!;
+        var drMac = network.Policies!.Select(p => p.GetSettings<DrMacAddressPolicySetting>()).OfType<DrMacAddressPolicySetting>().Single().Address!;
+        Assert.That(annotations[Prefix + "/backend-type"], Is.EqualTo("vxlan"));
+        Assert.That(annotations[Prefix + "/public-ip"], Is.EqualTo("192.0.2.7"));
+        Assert.That(annotations[Prefix + "/kube-subnet-manager"], Is.EqualTo("true"));
+        Assert.That(annotations[Prefix + "/backend-data"], Is.EqualTo("{\"VNI\":4096,\"VtepMAC\":\"" + drMac.Replace('-', ':').ToLowerInvariant() + "\"}"));
+        var condition = _api.Store.Get<V1Node>(NodeName)!.Status.Conditions?.SingleOrDefault(c => c.Type == "NetworkUnavailable");
+        Assert.That(condition?.Status, Is.EqualTo("False"));
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task Start_NodeWithoutPodCidr_WaitsUntilTheControllerManagerAssignsOne(CancellationToken cancellationToken)
+    {
+        CreateNode(NodeName, null, "192.0.2.7");
+
+        var building = DaemonHost.BuildAsync(Settings(), cancellationToken);
+        await Task.Delay(1500, cancellationToken);
+        Assert.That(building.IsCompleted, Is.False, "no pod CIDR yet: nothing may start");
+
+        var node = _api.Store.Get<V1Node>(NodeName)!;
+        node.Spec = new V1NodeSpec { PodCIDR = "10.244.9.0/24", PodCIDRs = ["10.244.9.0/24"] };
+        _api.Store.Update(node);
+        await using var daemon = await StartBuiltAsync(await building, cancellationToken);
+
+        Assert.That(daemon.Services.GetRequiredService<IIpamStore>().GetUsage().Select(u => u.Cidr.ToString()), Is.EqualTo(new[] { "10.244.9.0/24" }));
+    }
+
+    [Test]
+    [CancelAfter(90_000)]
+    public async Task PeerNodes_AddedChangedDeleted_RemoteSubnetRoutesFollow(CancellationToken cancellationToken)
+    {
+        CreateNode(NodeName, "10.244.7.0/24", "192.0.2.7");
+        await using var daemon = await StartAsync(cancellationToken);
+        var hcn = daemon.Services.GetRequiredService<IHcn>();
+        var networkId = daemon.Services.GetRequiredService<NodeNetwork>().NetworkId!.Value;
+
+        CreateNode("peer-1", "10.244.8.0/24", "192.0.2.8", new() { [Prefix + "/backend-type"] = "vxlan", [Prefix + "/backend-data"] = """{"VNI":4096,"VtepMAC":"0e:2a:c0:00:02:08"}""", [Prefix + "/public-ip"] = "192.0.2.8" });
+        CreateNode("broken", "10.244.5.0/24", "192.0.2.5", new() { [Prefix + "/backend-type"] = "vxlan", [Prefix + "/backend-data"] = "{\"VNI\":", [Prefix + "/public-ip"] = "192.0.2.5" });
+        var routes = await WaitForRoutesAsync(hcn, networkId, r => r.Count == 1, cancellationToken);
+        Assert.That(routes[0].DestinationPrefix, Is.EqualTo("10.244.8.0/24"));
+        Assert.That(routes[0].ProviderAddress, Is.EqualTo("192.0.2.8"));
+        Assert.That(routes[0].DistributedRouterMacAddress, Is.EqualTo("0E-2A-C0-00-02-08"));
+
+        var peer = _api.Store.Get<V1Node>("peer-1")!;
+        peer.Metadata.Annotations[Prefix + "/public-ip-overwrite"] = "198.51.100.8";
+        _api.Store.Update(peer);
+        await WaitForRoutesAsync(hcn, networkId, r => r.Count == 1 && r[0].ProviderAddress == "198.51.100.8", cancellationToken);
+
+        _api.Store.Delete<V1Node>("peer-1");
+        await WaitForRoutesAsync(hcn, networkId, r => r.Count == 0, cancellationToken);
+    }
+
+    [Test]
+    [CancelAfter(90_000)]
+    public async Task PeerRoute_RemovedOutOfBand_ComesBackOnTheNextResync(CancellationToken cancellationToken)
+    {
+        CreateNode(NodeName, "10.244.7.0/24", "192.0.2.7");
+        CreateNode("peer-1", "10.244.8.0/24", "192.0.2.8", new() { [Prefix + "/backend-type"] = "vxlan", [Prefix + "/backend-data"] = """{"VNI":4096,"VtepMAC":"0e:2a:c0:00:02:08"}""", [Prefix + "/public-ip"] = "192.0.2.8" });
+        await using var daemon = await StartAsync(cancellationToken);
+        var hcn = daemon.Services.GetRequiredService<IHcn>();
+        var networkId = daemon.Services.GetRequiredService<NodeNetwork>().NetworkId!.Value;
+        await WaitForRoutesAsync(hcn, networkId, r => r.Count == 1, cancellationToken);
+
+        var network = await hcn.GetNetworkAsync(networkId, cancellationToken);
+        await hcn.RemoveNetworkPoliciesAsync(networkId, [.. network.Policies!.Where(p => p.Type == NetworkPolicyType.RemoteSubnetRoute)], cancellationToken);
+
+        await WaitForRoutesAsync(hcn, networkId, r => r.Count == 1, cancellationToken, TimeSpan.FromSeconds(30));
+    }
+
+    [Test]
+    public void Build_KubeconfigMissing_StartupErrorNamesTheFile()
+    {
+        var missing = Path.Combine(_sandbox.Root, "no-such-kubeconfig");
+
+        var error = Assert.ThrowsAsync<DaemonStartupException>(() => DaemonHost.BuildAsync(Settings() with { Kubeconfig = missing }, CancellationToken.None));
+
+        Assert.That(error!.Message, Does.Contain(missing));
+    }
+
+    private RunSettings Settings() => new()
+    {
+        ConfigFile = _sandbox.ConfigFile,
+        Dataplane = Cni.Daemon.CommandLine.Dataplane.Memory,
+        Kubeconfig = _kubeconfig,
+        NodeName = NodeName,
+    };
+
+    private async Task<WebApplication> StartAsync(CancellationToken cancellationToken) =>
+        await StartBuiltAsync(await DaemonHost.BuildAsync(Settings(), cancellationToken), cancellationToken);
+
+    private static async Task<WebApplication> StartBuiltAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        await app.StartAsync(cancellationToken);
+        var network = app.Services.GetRequiredService<NodeNetwork>();
+        await WaitForAsync(() => network.IsReady ? "" : null, cancellationToken);
+        return app;
+    }
+
+    private void CreateNode(string name, string? podCidr, string internalIp, Dictionary<string, string>? annotations = null)
+    {
+        _api.Store.Create(new V1Node
+        {
+            ApiVersion = "v1",
+            Kind = "Node",
+            Metadata = new V1ObjectMeta { Name = name, Annotations = annotations },
+            Spec = podCidr is null ? new V1NodeSpec() : new V1NodeSpec { PodCIDR = podCidr, PodCIDRs = [podCidr] },
+        });
+        var node = _api.Store.Get<V1Node>(name)!;
+        node.Status = new V1NodeStatus { Addresses = [new V1NodeAddress { Type = "InternalIP", Address = internalIp }] };
+        _api.Store.Update(node, status: true);
+    }
+
+    private static async Task<List<RemoteSubnetRoutePolicySetting>> WaitForRoutesAsync(
+        IHcn hcn, Guid networkId, Func<List<RemoteSubnetRoutePolicySetting>, bool> condition, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var network = await hcn.GetNetworkAsync(networkId, cancellationToken);
+            var routes = (network.Policies ?? []).Select(p => p.GetSettings<RemoteSubnetRoutePolicySetting>()).OfType<RemoteSubnetRoutePolicySetting>().ToList();
+            if (condition(routes))
+            {
+                return routes;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("routes now: " + string.Join("; ", routes.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.DestinationPrefix} via {r.ProviderAddress} {r.DistributedRouterMacAddress}"))));
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<T?> probe, CancellationToken cancellationToken)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            if (probe() is { } value)
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("condition not met within 30 s");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+}

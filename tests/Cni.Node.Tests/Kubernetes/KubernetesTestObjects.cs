@@ -6,7 +6,7 @@ namespace Cni.Node.Tests.Kubernetes;
 /// <summary>Node JSON and waiting helpers for the Kubernetes tests.</summary>
 internal static class KubernetesTestObjects
 {
-    public static V1Node Node(string name, string resourceVersion, string? podCidr = null, IDictionary<string, string>? annotations = null, string? internalIp = null) => new()
+    public static V1Node NodeObject(string name, string resourceVersion, string? podCidr = null, IDictionary<string, string>? annotations = null, string? internalIp = null) => new()
     {
         ApiVersion = "v1",
         Kind = "Node",
@@ -16,7 +16,7 @@ internal static class KubernetesTestObjects
     };
 
     public static string NodeJson(string name, string resourceVersion, string? podCidr = null, IDictionary<string, string>? annotations = null, string? internalIp = null) =>
-        KubernetesJson.Serialize(Node(name, resourceVersion, podCidr, annotations, internalIp));
+        KubernetesJson.Serialize(NodeObject(name, resourceVersion, podCidr, annotations, internalIp));
 
     public static string NodeListJson(string resourceVersion, string? continueToken, params string[] nodeJsons)
     {

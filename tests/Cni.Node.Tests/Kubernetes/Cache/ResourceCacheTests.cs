@@ -103,6 +103,42 @@ public sealed class ResourceCacheTests
     }
 
     [Test]
+    public async Task RunAsync_ContinueTokenExpired_RestartsListFromFirstPage()
+    {
+        var pages = 0;
+        var cache = await StartAsync(async (context, request, server) =>
+        {
+            if (request.IsWatch)
+            {
+                await server.WatchAsync(context, request);
+                return;
+            }
+
+            switch (Interlocked.Increment(ref pages))
+            {
+                case 1:
+                    await FakeApiServer.JsonAsync(context, NodeListJson("10", "page2", NodeJson("stale", "1")));
+                    break;
+                case 2:
+                    await FakeApiServer.StatusAsync(context, 410, "The provided continue parameter is too old");
+                    break;
+                case 3:
+                    await FakeApiServer.JsonAsync(context, NodeListJson("20", "page2b", NodeJson("n1", "5")));
+                    break;
+                default:
+                    await FakeApiServer.JsonAsync(context, NodeListJson("21", null, NodeJson("n2", "6")));
+                    break;
+            }
+        });
+
+        var watch = await _server!.NextWatchAsync();
+
+        Assert.That(_server.Lists.Select(r => r["continue"]), Is.EqualTo(new[] { null, "page2", null, "page2b" }));
+        Assert.That(watch.Request["resourceVersion"], Is.EqualTo("21"));
+        Assert.That(cache.List().Select(n => n.Metadata.Name), Is.EquivalentTo(new[] { "n1", "n2" }));
+    }
+
+    [Test]
     public async Task RunAsync_WatchEvents_UpdateStoreAndNotify()
     {
         var cache = await StartAsync(Lists(r => NodeListJson("10", null, NodeJson("n1", "3"))));
@@ -197,11 +233,10 @@ public sealed class ResourceCacheTests
     [Test]
     public async Task RunAsync_WatchIdleForIdleTimeout_AbandonsAndRewatches()
     {
-        await StartAsync(Lists(r => NodeListJson("10", null)));
+        var cache = await StartAsync(Lists(r => NodeListJson("10", null)));
         var first = await _server!.NextWatchAsync();
         first.Send("BOOKMARK", BookmarkJson("30"));
-        await WaitUntilAsync(() => _server.Watches.Count == 1 && first.Lines.Reader.Count == 0, "bookmark delivered");
-        await Task.Delay(100);
+        await WaitUntilAsync(() => cache.ResourceVersion == "30", "bookmark applied");
 
         _time.Advance(TimeSpan.FromSeconds(89));
         await Task.Delay(200);

@@ -151,4 +151,16 @@ public sealed class NodeAnnotationPublisherTests
         Assert.That((result.Succeeded, result.Attempts), Is.EqualTo((false, 2)));
         Assert.That(result.Error, Does.Contain("500").And.Contain("etcdserver: request timed out"));
     }
+
+    [Test]
+    public async Task PublishAsync_VxlanWithoutMac_ThrowsWithoutCallingServer()
+    {
+        await using var server = await FakeApiServer.StartAsync(Serve(NodeObject("n1", "1")));
+        using var client = server.CreateClient();
+
+        Assert.That(
+            () => Publisher(server, client, new FakeTimeProvider()).PublishAsync(new LocalBackend(FlannelBackendType.Vxlan, 4096, null), IPAddress.Loopback, CancellationToken.None),
+            Throws.ArgumentException);
+        Assert.That(server.Requests, Is.Empty);
+    }
 }

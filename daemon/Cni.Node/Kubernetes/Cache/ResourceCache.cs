@@ -88,11 +88,11 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
 
     /// <summary>A snapshot of all objects (immutable; later changes do not show in it).</summary>
     /// <returns>The objects.</returns>
-    public IReadOnlyCollection<T> List() => [.. Volatile.Read(ref _store).Values];
+    public ImmutableArray<T> List() => [.. Volatile.Read(ref _store).Values];
 
     /// <summary>A snapshot of all keys.</summary>
     /// <returns>The keys.</returns>
-    public IReadOnlyCollection<string> Keys() => [.. Volatile.Read(ref _store).Keys];
+    public ImmutableArray<string> Keys() => [.. Volatile.Read(ref _store).Keys];
 
     /// <summary>
     /// Subscribes to changes. Handlers run on the cache's loop, one at a time, after the cache is updated; keep them

@@ -65,7 +65,10 @@ public sealed partial class NodeAnnotationPublisher
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(nodeIp);
-        string? error = null;
+
+        // A bad backend (vxlan without a MAC) is the caller's bug: fail now instead of retrying it.
+        _ = _annotations.Compose(backend, nodeIp);
+        string? error;
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -66,7 +66,7 @@ public sealed class StatusEndpoint
             _agent.ApiServer.ToString(),
             _agent.Nodes.HasSynced,
             _agent.Nodes.LastContact,
-            _agent.Nodes.List().Count,
+            _agent.Nodes.List().Length,
             _agent.NodeSource.NotReadyReason,
             published,
             peers);

@@ -61,7 +61,20 @@ public static class DaemonHost
                 // A node agent: pod CIDRs and node IP come from this node's Node object (the config's podCIDRs are
                 // the fallback for clusters without node CIDR allocation), so nothing else can start before it is known.
                 agent = NodeAgent.Start(settings, options, dataplaneLoggers, time);
-                node = await agent.WaitForNodeAsync(cancellationToken).ConfigureAwait(false);
+                var known = await agent.TryWaitForNodeAsync(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
+                if (known is null)
+                {
+                    // Not a quick restart: serve "not ready, because …" on the socket and /readyz while waiting.
+                    var waiting = agent;
+                    await using var server = await NodeWaitServer.StartAsync(
+                        options.Socket,
+                        options.HealthAddress,
+                        () => waiting.NodeSource.NotReadyReason ?? $"waiting for Node '{waiting.NodeName}'",
+                        cancellationToken).ConfigureAwait(false);
+                    known = await agent.WaitForNodeAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                node = known;
                 nodeSource = agent.NodeSource;
             }
             else

@@ -105,6 +105,21 @@ public sealed partial class NodeAgent : IAsyncDisposable
         }
     }
 
+    /// <summary>As <see cref="WaitForNodeAsync"/>, but gives up after <paramref name="patience"/> and returns null.</summary>
+    public async Task<NodeInfo?> TryWaitForNodeAsync(TimeSpan patience, CancellationToken cancellationToken)
+    {
+        using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limited.CancelAfter(patience);
+        try
+        {
+            return await WaitForNodeAsync(limited.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {

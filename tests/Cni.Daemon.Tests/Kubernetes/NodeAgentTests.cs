@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Cni.Daemon.CommandLine;
 using Cni.Daemon.Hosting;
 using Cni.Daemon.Tests.EndToEnd;
@@ -82,8 +83,14 @@ public sealed class NodeAgentTests
         CreateNode(NodeName, null, "192.0.2.7");
 
         var building = DaemonHost.BuildAsync(Settings(), cancellationToken);
-        await Task.Delay(1500, cancellationToken);
+        using var http = new HttpClient();
+        var readyz = await WaitForAsync(() => TryGet(http, _sandbox.HealthUri("/readyz")), cancellationToken);
+        var add = await new Wincni(_sandbox).AddAsync("c1");
         Assert.That(building.IsCompleted, Is.False, "no pod CIDR yet: nothing may start");
+        Assert.That(readyz.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(readyz.Body, Does.Contain("waiting for Node 'node-a' to get spec.podCIDRs"));
+        Assert.That(add.ErrorCode, Is.EqualTo(11), add.Message);
+        Assert.That(add.Stdout, Does.Contain("spec.podCIDRs"), add.Message);
 
         var node = _api.Store.Get<V1Node>(NodeName)!;
         node.Spec = new V1NodeSpec { PodCIDR = "10.244.9.0/24", PodCIDRs = ["10.244.9.0/24"] };
@@ -164,6 +171,19 @@ public sealed class NodeAgentTests
         return app;
     }
 
+    private static HttpAnswer? TryGet(HttpClient http, Uri uri)
+    {
+        try
+        {
+            using var response = http.GetAsync(uri).GetAwaiter().GetResult();
+            return new HttpAnswer(response.StatusCode, response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
     private void CreateNode(string name, string? podCidr, string internalIp, Dictionary<string, string>? annotations = null)
     {
         _api.Store.Create(new V1Node
@@ -219,4 +239,6 @@ public sealed class NodeAgentTests
             await Task.Delay(50, cancellationToken);
         }
     }
+
+    private sealed record HttpAnswer(HttpStatusCode Status, string Body);
 }

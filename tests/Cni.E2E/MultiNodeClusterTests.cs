@@ -94,23 +94,7 @@ public sealed class MultiNodeClusterTests
         // A Node that already carries a flannel node's annotations (e.g. a Linux node running flannel): only the
         // watch → peers controller → HCN → kernel path is timed.
         var clock = Stopwatch.StartNew();
-        cluster.ApiServer.Store.Create(new V1Node
-        {
-            ApiVersion = "v1",
-            Kind = "Node",
-            Metadata = new V1ObjectMeta
-            {
-                Name = "flannel-node",
-                Annotations = new Dictionary<string, string>
-                {
-                    [FlannelPrefix + "/backend-type"] = "vxlan",
-                    [FlannelPrefix + "/backend-data"] = """{"VNI":4096,"VtepMAC":"0e:2a:c0:00:02:14"}""",
-                    [FlannelPrefix + "/public-ip"] = "192.168.200.99",
-                    [FlannelPrefix + "/kube-subnet-manager"] = "true",
-                },
-            },
-            Spec = new V1NodeSpec { PodCIDR = "10.244.99.0/24", PodCIDRs = ["10.244.99.0/24"] },
-        });
+        cluster.ApiServer.Store.Create(FlannelNode("flannel-node", "10.244.99.0/24", "192.168.200.99", "0e:2a:c0:00:02:14"));
         var added = await WaitForPeerRouteAsync(n1, "10.244.99.0/24", present: true, cancellationToken);
         var routes = await n1.RoutesAsync(cancellationToken);
 
@@ -146,22 +130,7 @@ public sealed class MultiNodeClusterTests
 
         // While it is down, a new Node is recorded (as if written to etcd by another API server instance), and the
         // watch history is compacted, so the daemons' next watch gets 410 Gone and must relist to see it.
-        cluster.ApiServer.Store.Create(new V1Node
-        {
-            ApiVersion = "v1",
-            Kind = "Node",
-            Metadata = new V1ObjectMeta
-            {
-                Name = "late-node",
-                Annotations = new Dictionary<string, string>
-                {
-                    [FlannelPrefix + "/backend-type"] = "vxlan",
-                    [FlannelPrefix + "/backend-data"] = """{"VNI":4096,"VtepMAC":"0e:2a:c0:00:02:15"}""",
-                    [FlannelPrefix + "/public-ip"] = "192.168.200.98",
-                },
-            },
-            Spec = new V1NodeSpec { PodCIDR = "10.244.98.0/24", PodCIDRs = ["10.244.98.0/24"] },
-        });
+        cluster.ApiServer.Store.Create(FlannelNode("late-node", "10.244.98.0/24", "192.168.200.98", "0e:2a:c0:00:02:15"));
         cluster.ApiServer.CompactHistory();
         await cluster.ApiServer.StartAsync(cancellationToken);
 
@@ -231,6 +200,25 @@ public sealed class MultiNodeClusterTests
             Directory.Delete(home, recursive: true);
         }
     }
+
+    /// <summary>A Node as a Linux node running flannel's VXLAN backend publishes itself.</summary>
+    private static V1Node FlannelNode(string name, string podCidr, string publicIp, string vtepMac) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Node",
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            Annotations = new Dictionary<string, string>
+            {
+                [FlannelPrefix + "/backend-type"] = "vxlan",
+                [FlannelPrefix + "/backend-data"] = "{\"VNI\":4096,\"VtepMAC\":\"" + vtepMac + "\"}",
+                [FlannelPrefix + "/public-ip"] = publicIp,
+                [FlannelPrefix + "/kube-subnet-manager"] = "true",
+            },
+        },
+        Spec = new V1NodeSpec { PodCIDR = podCidr, PodCIDRs = [podCidr] },
+    };
 
     /// <summary>Polls the node's kernel routes until the route to <paramref name="prefix"/> is (not) there; returns how long it took.</summary>
     private static async Task<TimeSpan> WaitForPeerRouteAsync(ClusterNode node, string prefix, bool present, CancellationToken cancellationToken, TimeSpan? timeout = null)

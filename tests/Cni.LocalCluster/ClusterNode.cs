@@ -78,32 +78,7 @@ public sealed class ClusterNode : IAsyncDisposable
             "ip",
             ["netns", "exec", Netns, Binaries.Wincnid, "run", "--config", ConfigFile, "--dataplane", "kernel", "--node-name", NodeName, "--kubeconfig", Kubeconfig],
             LogFile);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            if (_daemon.HasExited)
-            {
-                throw new InvalidOperationException($"wincnid on {NodeName} exited with {_daemon.ExitCode} at start-up:\n{Log()}");
-            }
-
-            if (File.Exists(Socket) && await DaemonClient.TryStatusAsync(Socket, cancellationToken).ConfigureAwait(false) is { } status)
-            {
-                using (status)
-                {
-                    if (status.RootElement.GetProperty("ready").GetBoolean())
-                    {
-                        return;
-                    }
-                }
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"wincnid on {NodeName} did not become ready within 60 s:\n{Log()}");
-            }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
+        await DaemonClient.WaitUntilReadyAsync(_daemon, Socket, "on " + NodeName, Log, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Kills wincnid with SIGKILL (pods keep their network: it lives in the kernel).</summary>

@@ -119,32 +119,7 @@ internal sealed class TestNode : IAsyncDisposable
 
         await File.AppendAllTextAsync(LogFile, $"---- start {DateTimeOffset.UtcNow:O}\n", cancellationToken).ConfigureAwait(false);
         _daemon = Shell.StartBackground("ip", ["netns", "exec", Name, Binaries.Wincnid, "run", "--config", ConfigFile, "--dataplane", "kernel"], LogFile);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
-        while (true)
-        {
-            if (_daemon.HasExited)
-            {
-                throw new InvalidOperationException($"wincnid in {Name} exited with {_daemon.ExitCode} at start-up:\n{Log()}");
-            }
-
-            if (File.Exists(Socket) && await TryStatusAsync(cancellationToken).ConfigureAwait(false) is { } status)
-            {
-                using (status)
-                {
-                    if (status.RootElement.GetProperty("ready").GetBoolean())
-                    {
-                        return;
-                    }
-                }
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"wincnid in {Name} did not become ready within 45 s:\n{Log()}");
-            }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
+        await DaemonClient.WaitUntilReadyAsync(_daemon, Socket, "in " + Name, Log, TimeSpan.FromSeconds(45), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>SIGKILLs the daemon (a crash: no shutdown code runs).</summary>
@@ -177,5 +152,4 @@ internal sealed class TestNode : IAsyncDisposable
         await Netns.DeleteAsync(Name, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private Task<JsonDocument?> TryStatusAsync(CancellationToken cancellationToken) => DaemonClient.TryStatusAsync(Socket, cancellationToken);
 }

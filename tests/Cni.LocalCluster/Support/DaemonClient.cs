@@ -41,4 +41,40 @@ public static class DaemonClient
             return null;
         }
     }
+
+    /// <summary>
+    /// Waits until the wincnid <paramref name="daemon"/> answers on <paramref name="socket"/> with ready:true; fails with
+    /// its log when it exits or <paramref name="timeout"/> passes.
+    /// </summary>
+    public static async Task WaitUntilReadyAsync(System.Diagnostics.Process daemon, string socket, string where, Func<string> log, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(daemon);
+        ArgumentNullException.ThrowIfNull(log);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (daemon.HasExited)
+            {
+                throw new InvalidOperationException($"wincnid {where} exited with {daemon.ExitCode} at start-up:\n{log()}");
+            }
+
+            if (File.Exists(socket) && await TryStatusAsync(socket, cancellationToken).ConfigureAwait(false) is { } status)
+            {
+                using (status)
+                {
+                    if (status.RootElement.GetProperty("ready").GetBoolean())
+                    {
+                        return;
+                    }
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"wincnid {where} did not become ready within {timeout.TotalSeconds:0} s:\n{log()}");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

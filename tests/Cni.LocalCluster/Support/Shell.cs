@@ -25,22 +25,7 @@ public static class Shell
         IReadOnlyDictionary<string, string>? environment = null,
         TimeSpan? timeout = null)
     {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
+        var info = StartInfo(file, arguments, environment);
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start");
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
@@ -81,22 +66,7 @@ public static class Shell
     /// </summary>
     public static Process StartBackground(string file, IEnumerable<string> arguments, string logFile, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
+        var info = StartInfo(file, arguments, environment);
 
         var log = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite), Encoding.UTF8) { AutoFlush = true };
         var sync = new object();
@@ -173,5 +143,27 @@ public static class Shell
         {
             return string.Empty;
         }
+    }
+
+    private static ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return info;
     }
 }

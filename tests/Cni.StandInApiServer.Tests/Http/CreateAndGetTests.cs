@@ -4,21 +4,13 @@ using System.Text.Json.Nodes;
 
 namespace Cni.StandInApiServer.Tests.Http;
 
-public sealed class CreateAndGetTests
+public sealed class CreateAndGetTests : ServerTests
 {
-    private ServerHarness _h = null!;
-
-    [SetUp]
-    public async Task SetUp() => _h = await ServerHarness.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _h.DisposeAsync();
-
     [Test]
     public async Task CreateNode_Valid_Returns201WithServerFields()
     {
-        var before = _h.Server.Store.ResourceVersion;
-        var node = await _h.CreateNodeAsync("win-1");
+        var before = Harness.Server.Store.ResourceVersion;
+        var node = await Harness.CreateNodeAsync("win-1");
         var meta = node["metadata"]!;
         Assert.That((string?)node["kind"], Is.EqualTo("Node"));
         Assert.That((string?)node["apiVersion"], Is.EqualTo("v1"));
@@ -31,8 +23,8 @@ public sealed class CreateAndGetTests
     [Test]
     public async Task Get_Existing_ReturnsSameObject()
     {
-        var created = await _h.CreateNodeAsync("win-1");
-        var (code, got) = await _h.GetAsync("/api/v1/nodes/win-1");
+        var created = await Harness.CreateNodeAsync("win-1");
+        var (code, got) = await Harness.GetAsync("/api/v1/nodes/win-1");
         Assert.That(code, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(JsonNode.DeepEquals(got, created), Is.True);
     }
@@ -40,7 +32,7 @@ public sealed class CreateAndGetTests
     [Test]
     public async Task Get_Missing_Returns404StatusNamingTheObject()
     {
-        var (code, status) = await _h.GetAsync("/api/v1/nodes/nope");
+        var (code, status) = await Harness.GetAsync("/api/v1/nodes/nope");
         Assert.That(code, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((string?)status["kind"], Is.EqualTo("Status"));
         Assert.That((string?)status["apiVersion"], Is.EqualTo("v1"));
@@ -55,8 +47,8 @@ public sealed class CreateAndGetTests
     [Test]
     public async Task Create_Duplicate_Returns409AlreadyExists()
     {
-        await _h.CreateNodeAsync("win-1");
-        var (code, status) = await _h.PostAsync("/api/v1/nodes", Objects.Node("win-1"));
+        await Harness.CreateNodeAsync("win-1");
+        var (code, status) = await Harness.PostAsync("/api/v1/nodes", Objects.Node("win-1"));
         Assert.That(code, Is.EqualTo(HttpStatusCode.Conflict));
         Assert.That((string?)status["reason"], Is.EqualTo("AlreadyExists"));
     }
@@ -64,7 +56,7 @@ public sealed class CreateAndGetTests
     [Test]
     public async Task Create_BadName_Returns422NamingTheField()
     {
-        var (code, status) = await _h.PostAsync("/api/v1/nodes", Objects.Node("Bad_Name"));
+        var (code, status) = await Harness.PostAsync("/api/v1/nodes", Objects.Node("Bad_Name"));
         Assert.That(code, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
         Assert.That((string?)status["reason"], Is.EqualTo("Invalid"));
         Assert.That((string?)status["message"], Does.Contain("metadata.name: Invalid value: \"Bad_Name\""));
@@ -78,7 +70,7 @@ public sealed class CreateAndGetTests
         var body = Objects.Node("x");
         body["metadata"]!.AsObject().Remove("name");
         body["metadata"]!["generateName"] = "win-";
-        var (code, created) = await _h.PostAsync("/api/v1/nodes", body);
+        var (code, created) = await Harness.PostAsync("/api/v1/nodes", body);
         Assert.That(code, Is.EqualTo(HttpStatusCode.Created));
         Assert.That((string?)created["metadata"]!["name"], Does.Match("^win-[a-z0-9]{5}$"));
     }
@@ -88,7 +80,7 @@ public sealed class CreateAndGetTests
     {
         var body = Objects.Node("x");
         body["metadata"]!.AsObject().Remove("name");
-        var (code, status) = await _h.PostAsync("/api/v1/nodes", body);
+        var (code, status) = await Harness.PostAsync("/api/v1/nodes", body);
         Assert.That(code, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
         Assert.That((string?)status["details"]!["causes"]![0]!["field"], Is.EqualTo("metadata.name"));
     }
@@ -96,7 +88,7 @@ public sealed class CreateAndGetTests
     [Test]
     public async Task Create_InMissingNamespace_Returns404ForTheNamespace()
     {
-        var (code, status) = await _h.PostAsync("/api/v1/namespaces/nowhere/services", Objects.Service("web"));
+        var (code, status) = await Harness.PostAsync("/api/v1/namespaces/nowhere/services", Objects.Service("web"));
         Assert.That(code, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((string?)status["message"], Is.EqualTo("namespaces \"nowhere\" not found"));
     }
@@ -106,7 +98,7 @@ public sealed class CreateAndGetTests
     {
         var svc = Objects.Service("web");
         svc["metadata"]!["namespace"] = "kube-system";
-        var (code, status) = await _h.PostAsync("/api/v1/namespaces/default/services", svc);
+        var (code, status) = await Harness.PostAsync("/api/v1/namespaces/default/services", svc);
         Assert.That(code, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That((string?)status["reason"], Is.EqualTo("BadRequest"));
     }
@@ -114,7 +106,7 @@ public sealed class CreateAndGetTests
     [Test]
     public async Task Create_WrongKind_Returns400()
     {
-        var (code, _) = await _h.PostAsync("/api/v1/nodes", Objects.Namespace("x"));
+        var (code, _) = await Harness.PostAsync("/api/v1/nodes", Objects.Namespace("x"));
         Assert.That(code, Is.EqualTo(HttpStatusCode.BadRequest));
     }
 
@@ -122,7 +114,7 @@ public sealed class CreateAndGetTests
     public async Task Create_InvalidJson_Returns400Status()
     {
         using var content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json");
-        using var response = await _h.Http.PostAsync("/api/v1/nodes", content);
+        using var response = await Harness.Http.PostAsync("/api/v1/nodes", content);
         var status = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That((string?)status["kind"], Is.EqualTo("Status"));
@@ -133,7 +125,7 @@ public sealed class CreateAndGetTests
     {
         var slice = Objects.EndpointSlice("web-1", "web", "10.244.1.5");
         slice.Remove("addressType");
-        var (code, status) = await _h.PostAsync("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", slice);
+        var (code, status) = await Harness.PostAsync("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", slice);
         Assert.That(code, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
         Assert.That((string?)status["details"]!["causes"]![0]!["field"], Is.EqualTo("addressType"));
     }
@@ -141,7 +133,7 @@ public sealed class CreateAndGetTests
     [Test]
     public async Task CreateEndpointSlice_Valid_DefaultsProtocolAndSetsGeneration()
     {
-        var (code, slice) = await _h.PostAsync("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
+        var (code, slice) = await Harness.PostAsync("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
             Objects.EndpointSlice("web-1", "web", "10.244.1.5"));
         Assert.That(code, Is.EqualTo(HttpStatusCode.Created));
         Assert.That((string?)slice["ports"]![0]!["protocol"], Is.EqualTo("TCP"));
@@ -153,7 +145,7 @@ public sealed class CreateAndGetTests
     [Test]
     public async Task CreateNamespace_Valid_IsActiveWithNameLabel()
     {
-        var (code, ns) = await _h.PostAsync("/api/v1/namespaces", Objects.Namespace("demo"));
+        var (code, ns) = await Harness.PostAsync("/api/v1/namespaces", Objects.Namespace("demo"));
         Assert.That(code, Is.EqualTo(HttpStatusCode.Created));
         Assert.That((string?)ns["status"]!["phase"], Is.EqualTo("Active"));
         Assert.That((string?)ns["metadata"]!["labels"]!["kubernetes.io/metadata.name"], Is.EqualTo("demo"));
@@ -162,8 +154,8 @@ public sealed class CreateAndGetTests
     [Test]
     public async Task GetTable_Nodes_ReturnsRealColumns()
     {
-        await _h.CreateNodeAsync("win-1", new JsonObject { ["node-role.kubernetes.io/worker"] = "" });
-        var (_, table) = await _h.GetAsync("/api/v1/nodes", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+        await Harness.CreateNodeAsync("win-1", new JsonObject { ["node-role.kubernetes.io/worker"] = "" });
+        var (_, table) = await Harness.GetAsync("/api/v1/nodes", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
         Assert.That((string?)table["kind"], Is.EqualTo("Table"));
         Assert.That(table["columnDefinitions"]!.AsArray().Select(c => (string?)c!["name"]).Take(5),
             Is.EqualTo(new[] { "Name", "Status", "Roles", "Age", "Version" }));
@@ -176,11 +168,11 @@ public sealed class CreateAndGetTests
     [Test]
     public async Task Create_DryRunAll_AnswersButStoresNothing()
     {
-        var before = _h.Server.Store.ResourceVersion;
-        var (code, svc) = await _h.PostAsync("/api/v1/namespaces/default/services?dryRun=All", Objects.Service("web"));
+        var before = Harness.Server.Store.ResourceVersion;
+        var (code, svc) = await Harness.PostAsync("/api/v1/namespaces/default/services?dryRun=All", Objects.Service("web"));
         Assert.That(code, Is.EqualTo(HttpStatusCode.Created));
         Assert.That((string?)svc["spec"]!["clusterIP"], Does.StartWith("10.96."));
-        Assert.That(_h.Server.Store.ResourceVersion, Is.EqualTo(before));
-        Assert.That((await _h.GetAsync("/api/v1/namespaces/default/services/web")).Code, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(Harness.Server.Store.ResourceVersion, Is.EqualTo(before));
+        Assert.That((await Harness.GetAsync("/api/v1/namespaces/default/services/web")).Code, Is.EqualTo(HttpStatusCode.NotFound));
     }
 }

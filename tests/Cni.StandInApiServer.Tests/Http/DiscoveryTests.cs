@@ -3,20 +3,12 @@ using System.Text.Json.Nodes;
 
 namespace Cni.StandInApiServer.Tests.Http;
 
-public sealed class DiscoveryTests
+public sealed class DiscoveryTests : ServerTests
 {
-    private ServerHarness _h = null!;
-
-    [SetUp]
-    public async Task SetUp() => _h = await ServerHarness.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _h.DisposeAsync();
-
     [Test]
     public async Task Version_Get_ReportsKubernetes132()
     {
-        var (code, body) = await _h.GetAsync("/version");
+        var (code, body) = await Harness.GetAsync("/version");
         Assert.That(code, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((string?)body["gitVersion"], Does.StartWith("v1.32"));
     }
@@ -24,7 +16,7 @@ public sealed class DiscoveryTests
     [Test]
     public async Task CoreV1_Get_ListsResourcesWithShortNamesAndStatusSubresources()
     {
-        var (_, body) = await _h.GetAsync("/api/v1");
+        var (_, body) = await Harness.GetAsync("/api/v1");
         Assert.That((string?)body["kind"], Is.EqualTo("APIResourceList"));
         var resources = body["resources"]!.AsArray().Select(r => r!.AsObject()).ToDictionary(r => (string)r["name"]!);
         Assert.That(resources.Keys, Is.SupersetOf(new[] { "nodes", "nodes/status", "namespaces", "services", "services/status" }));
@@ -38,19 +30,19 @@ public sealed class DiscoveryTests
     [Test]
     public async Task Apis_Get_ListsDiscoveryGroupAndItsResources()
     {
-        var (_, groups) = await _h.GetAsync("/apis");
+        var (_, groups) = await Harness.GetAsync("/apis");
         Assert.That((string?)groups["kind"], Is.EqualTo("APIGroupList"));
         Assert.That((string?)groups["groups"]![0]!["name"], Is.EqualTo("discovery.k8s.io"));
-        var (_, group) = await _h.GetAsync("/apis/discovery.k8s.io");
+        var (_, group) = await Harness.GetAsync("/apis/discovery.k8s.io");
         Assert.That((string?)group["preferredVersion"]!["groupVersion"], Is.EqualTo("discovery.k8s.io/v1"));
-        var (_, list) = await _h.GetAsync("/apis/discovery.k8s.io/v1");
+        var (_, list) = await Harness.GetAsync("/apis/discovery.k8s.io/v1");
         Assert.That((string?)list["resources"]![0]!["name"], Is.EqualTo("endpointslices"));
     }
 
     [Test]
     public async Task Api_Get_ReturnsApiVersions()
     {
-        var (_, body) = await _h.GetAsync("/api");
+        var (_, body) = await Harness.GetAsync("/api");
         Assert.That((string?)body["kind"], Is.EqualTo("APIVersions"));
         Assert.That((string?)body["versions"]![0], Is.EqualTo("v1"));
     }
@@ -58,9 +50,9 @@ public sealed class DiscoveryTests
     [Test]
     public async Task OpenApiV3_Get_AdvertisesFieldValidationOnPost()
     {
-        var (_, root) = await _h.GetAsync("/openapi/v3");
+        var (_, root) = await Harness.GetAsync("/openapi/v3");
         var url = (string)root["paths"]!["api/v1"]!["serverRelativeURL"]!;
-        var (code, doc) = await _h.GetAsync(url);
+        var (code, doc) = await Harness.GetAsync(url);
         Assert.That(code, Is.EqualTo(HttpStatusCode.OK));
         var post = doc["paths"]!["/api/v1/nodes"]!["post"]!;
         Assert.That((string?)post["x-kubernetes-group-version-kind"]!["kind"], Is.EqualTo("Node"));
@@ -70,7 +62,7 @@ public sealed class DiscoveryTests
     [Test]
     public async Task UnknownPath_Get_Returns404Status()
     {
-        var (code, body) = await _h.GetAsync("/api/v1/pods");
+        var (code, body) = await Harness.GetAsync("/api/v1/pods");
         Assert.That(code, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((string?)body["kind"], Is.EqualTo("Status"));
         Assert.That((string?)body["reason"], Is.EqualTo("NotFound"));

@@ -3,22 +3,14 @@ using System.Text.Json.Nodes;
 
 namespace Cni.StandInApiServer.Tests.Http;
 
-public sealed class ServiceAllocationTests
+public sealed class ServiceAllocationTests : ServerTests
 {
-    private ServerHarness _h = null!;
-
-    [SetUp]
-    public async Task SetUp() => _h = await ServerHarness.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _h.DisposeAsync();
-
     [Test]
     public async Task Create_NoClusterIp_AllocatesFromCidrWithDefaults()
     {
         var svc = Objects.Service("web");
         svc["spec"]!.AsObject().Remove("type");
-        var created = await _h.CreateServiceAsync(svc);
+        var created = await Harness.CreateServiceAsync(svc);
         var spec = created["spec"]!;
         Assert.That(System.Net.IPNetwork.Parse("10.96.0.0/12").Contains(IPAddress.Parse((string)spec["clusterIP"]!)), Is.True);
         Assert.That((string?)spec["clusterIPs"]![0], Is.EqualTo((string?)spec["clusterIP"]));
@@ -34,8 +26,8 @@ public sealed class ServiceAllocationTests
     [Test]
     public async Task Create_TwoServices_GetDistinctIps()
     {
-        var a = await _h.CreateServiceAsync(Objects.Service("a"));
-        var b = await _h.CreateServiceAsync(Objects.Service("b"));
+        var a = await Harness.CreateServiceAsync(Objects.Service("a"));
+        var b = await Harness.CreateServiceAsync(Objects.Service("b"));
         Assert.That((string?)a["spec"]!["clusterIP"], Is.Not.EqualTo((string?)b["spec"]!["clusterIP"]));
     }
 
@@ -44,7 +36,7 @@ public sealed class ServiceAllocationTests
     {
         var svc = Objects.Service("db");
         svc["spec"]!["clusterIP"] = "None";
-        var created = await _h.CreateServiceAsync(svc);
+        var created = await Harness.CreateServiceAsync(svc);
         Assert.That((string?)created["spec"]!["clusterIP"], Is.EqualTo("None"));
         Assert.That((string?)created["spec"]!["clusterIPs"]![0], Is.EqualTo("None"));
     }
@@ -54,10 +46,10 @@ public sealed class ServiceAllocationTests
     {
         var first = Objects.Service("a");
         first["spec"]!["clusterIP"] = "10.96.0.10";
-        await _h.CreateServiceAsync(first);
+        await Harness.CreateServiceAsync(first);
         var second = Objects.Service("b");
         second["spec"]!["clusterIP"] = "10.96.0.10";
-        var (code, status) = await _h.PostAsync("/api/v1/namespaces/default/services", second);
+        var (code, status) = await Harness.PostAsync("/api/v1/namespaces/default/services", second);
         Assert.That(code, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
         Assert.That((string?)status["details"]!["causes"]![0]!["field"], Is.EqualTo("spec.clusterIPs[0]"));
         Assert.That((string?)status["message"], Does.Contain("already allocated"));
@@ -68,7 +60,7 @@ public sealed class ServiceAllocationTests
     {
         var svc = Objects.Service("a");
         svc["spec"]!["clusterIP"] = "192.168.1.1";
-        var (code, status) = await _h.PostAsync("/api/v1/namespaces/default/services", svc);
+        var (code, status) = await Harness.PostAsync("/api/v1/namespaces/default/services", svc);
         Assert.That(code, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
         Assert.That((string?)status["message"], Does.Contain("not in the valid range"));
     }
@@ -76,7 +68,7 @@ public sealed class ServiceAllocationTests
     [Test]
     public async Task Create_NodePort_AllocatesInRange()
     {
-        var created = await _h.CreateServiceAsync(Objects.Service("np", "NodePort"));
+        var created = await Harness.CreateServiceAsync(Objects.Service("np", "NodePort"));
         Assert.That((int?)created["spec"]!["ports"]![0]!["nodePort"], Is.InRange(30000, 32767));
         Assert.That((string?)created["spec"]!["externalTrafficPolicy"], Is.EqualTo("Cluster"));
     }
@@ -86,10 +78,10 @@ public sealed class ServiceAllocationTests
     {
         var first = Objects.Service("a", "NodePort");
         first["spec"]!["ports"]![0]!["nodePort"] = 30080;
-        await _h.CreateServiceAsync(first);
+        await Harness.CreateServiceAsync(first);
         var second = Objects.Service("b", "LoadBalancer");
         second["spec"]!["ports"]![0]!["nodePort"] = 30080;
-        var (code, status) = await _h.PostAsync("/api/v1/namespaces/default/services", second);
+        var (code, status) = await Harness.PostAsync("/api/v1/namespaces/default/services", second);
         Assert.That(code, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
         Assert.That((string?)status["details"]!["causes"]![0]!["field"], Is.EqualTo("spec.ports[0].nodePort"));
     }
@@ -99,7 +91,7 @@ public sealed class ServiceAllocationTests
     {
         var svc = Objects.Service("a");
         svc["spec"]!.AsObject().Remove("ports");
-        var (code, status) = await _h.PostAsync("/api/v1/namespaces/default/services", svc);
+        var (code, status) = await Harness.PostAsync("/api/v1/namespaces/default/services", svc);
         Assert.That(code, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
         Assert.That((string?)status["details"]!["causes"]![0]!["field"], Is.EqualTo("spec.ports"));
     }
@@ -107,10 +99,10 @@ public sealed class ServiceAllocationTests
     [Test]
     public async Task Update_WithoutClusterIpAndNodePort_KeepsAllocations()
     {
-        var created = await _h.CreateServiceAsync(Objects.Service("np", "NodePort"));
+        var created = await Harness.CreateServiceAsync(Objects.Service("np", "NodePort"));
         var put = Objects.Service("np", "NodePort");
         put["spec"]!["sessionAffinity"] = "ClientIP";
-        var (code, updated) = await _h.PutAsync("/api/v1/namespaces/default/services/np", put);
+        var (code, updated) = await Harness.PutAsync("/api/v1/namespaces/default/services/np", put);
         Assert.That(code, Is.EqualTo(HttpStatusCode.OK), updated.ToJsonString());
         Assert.That((string?)updated["spec"]!["clusterIP"], Is.EqualTo((string?)created["spec"]!["clusterIP"]));
         Assert.That((int?)updated["spec"]!["ports"]![0]!["nodePort"], Is.EqualTo((int?)created["spec"]!["ports"]![0]!["nodePort"]));
@@ -119,10 +111,10 @@ public sealed class ServiceAllocationTests
     [Test]
     public async Task Update_ChangedClusterIp_Returns422()
     {
-        var created = await _h.CreateServiceAsync(Objects.Service("a"));
+        var created = await Harness.CreateServiceAsync(Objects.Service("a"));
         created["spec"]!["clusterIP"] = "10.96.0.200";
         created["spec"]!["clusterIPs"] = new JsonArray("10.96.0.200");
-        var (code, _) = await _h.PutAsync("/api/v1/namespaces/default/services/a", created);
+        var (code, _) = await Harness.PutAsync("/api/v1/namespaces/default/services/a", created);
         Assert.That(code, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
     }
 

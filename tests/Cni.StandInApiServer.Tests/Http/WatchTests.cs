@@ -3,16 +3,8 @@ using System.Text.Json.Nodes;
 
 namespace Cni.StandInApiServer.Tests.Http;
 
-public sealed class WatchTests
+public sealed class WatchTests : ServerTests
 {
-    private ServerHarness _h = null!;
-
-    [SetUp]
-    public async Task SetUp() => _h = await ServerHarness.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _h.DisposeAsync();
-
     private static string Type(JsonObject? e) => (string?)e?["type"] ?? "<end>";
 
     private static string Name(JsonObject? e) => (string?)e?["object"]?["metadata"]?["name"] ?? "";
@@ -21,12 +13,12 @@ public sealed class WatchTests
     [TestCase("&resourceVersion=0")]
     public async Task Watch_NoVersion_StartsWithSyntheticAddedThenLive(string rv)
     {
-        await _h.CreateNodeAsync("a");
-        using var watch = await _h.WatchAsync("/api/v1/nodes?watch=true" + rv);
+        await Harness.CreateNodeAsync("a");
+        using var watch = await Harness.WatchAsync("/api/v1/nodes?watch=true" + rv);
         var first = await watch.NextAsync();
         Assert.That((Type(first), Name(first)), Is.EqualTo(("ADDED", "a")));
         Assert.That((string?)first!["object"]!["kind"], Is.EqualTo("Node"));
-        await _h.CreateNodeAsync("b");
+        await Harness.CreateNodeAsync("b");
         var second = await watch.NextAsync();
         Assert.That((Type(second), Name(second)), Is.EqualTo(("ADDED", "b")));
     }
@@ -34,10 +26,10 @@ public sealed class WatchTests
     [Test]
     public async Task Watch_FromVersion_ReplaysLaterHistoryOnly()
     {
-        var a = await _h.CreateNodeAsync("a");
-        await _h.CreateNodeAsync("b");
-        await _h.PatchAsync("/api/v1/nodes/a", JsonNode.Parse("""{"metadata":{"labels":{"x":"1"}}}""")!, "application/merge-patch+json");
-        using var watch = await _h.WatchAsync($"/api/v1/nodes?watch=1&resourceVersion={Objects.Rv(a)}");
+        var a = await Harness.CreateNodeAsync("a");
+        await Harness.CreateNodeAsync("b");
+        await Harness.PatchAsync("/api/v1/nodes/a", JsonNode.Parse("""{"metadata":{"labels":{"x":"1"}}}""")!, "application/merge-patch+json");
+        using var watch = await Harness.WatchAsync($"/api/v1/nodes?watch=1&resourceVersion={Objects.Rv(a)}");
         var e1 = await watch.NextAsync();
         var e2 = await watch.NextAsync();
         Assert.That((Type(e1), Name(e1)), Is.EqualTo(("ADDED", "b")));
@@ -47,10 +39,10 @@ public sealed class WatchTests
     [Test]
     public async Task Watch_CompactedVersion_SendsExpiredErrorAndEnds()
     {
-        var a = await _h.CreateNodeAsync("a");
-        await _h.CreateNodeAsync("b");
-        _h.Server.CompactHistory();
-        using var watch = await _h.WatchAsync($"/api/v1/nodes?watch=true&resourceVersion={Objects.Rv(a)}");
+        var a = await Harness.CreateNodeAsync("a");
+        await Harness.CreateNodeAsync("b");
+        Harness.Server.CompactHistory();
+        using var watch = await Harness.WatchAsync($"/api/v1/nodes?watch=true&resourceVersion={Objects.Rv(a)}");
         var events = await watch.ReadToEndAsync();
         Assert.That(events, Has.Count.EqualTo(1));
         Assert.That(Type(events[0]), Is.EqualTo("ERROR"));
@@ -88,7 +80,7 @@ public sealed class WatchTests
     [Test]
     public async Task Watch_TimeoutSeconds_EndsStreamCleanly()
     {
-        using var watch = await _h.WatchAsync($"/api/v1/nodes?watch=true&timeoutSeconds=1&resourceVersion={_h.Server.Store.ResourceVersion}");
+        using var watch = await Harness.WatchAsync($"/api/v1/nodes?watch=true&timeoutSeconds=1&resourceVersion={Harness.Server.Store.ResourceVersion}");
         var events = await watch.ReadToEndAsync();
         Assert.That(events, Is.Empty);
     }
@@ -96,13 +88,13 @@ public sealed class WatchTests
     [Test]
     public async Task Watch_LabelSelector_LeavingIsDeletedEnteringIsAdded()
     {
-        await _h.CreateNodeAsync("a", new JsonObject { ["role"] = "win" });
-        using var watch = await _h.WatchAsync($"/api/v1/nodes?watch=true&labelSelector=role%3Dwin&resourceVersion={_h.Server.Store.ResourceVersion}");
-        await _h.PatchAsync("/api/v1/nodes/a", JsonNode.Parse("""{"metadata":{"labels":{"role":"linux"}}}""")!, "application/merge-patch+json");
+        await Harness.CreateNodeAsync("a", new JsonObject { ["role"] = "win" });
+        using var watch = await Harness.WatchAsync($"/api/v1/nodes?watch=true&labelSelector=role%3Dwin&resourceVersion={Harness.Server.Store.ResourceVersion}");
+        await Harness.PatchAsync("/api/v1/nodes/a", JsonNode.Parse("""{"metadata":{"labels":{"role":"linux"}}}""")!, "application/merge-patch+json");
         var left = await watch.NextAsync();
         Assert.That((Type(left), Name(left)), Is.EqualTo(("DELETED", "a")));
         Assert.That((string?)left!["object"]!["metadata"]!["labels"]!["role"], Is.EqualTo("linux"));
-        await _h.PatchAsync("/api/v1/nodes/a", JsonNode.Parse("""{"metadata":{"labels":{"role":"win"}}}""")!, "application/merge-patch+json");
+        await Harness.PatchAsync("/api/v1/nodes/a", JsonNode.Parse("""{"metadata":{"labels":{"role":"win"}}}""")!, "application/merge-patch+json");
         var entered = await watch.NextAsync();
         Assert.That((Type(entered), Name(entered)), Is.EqualTo(("ADDED", "a")));
     }
@@ -110,9 +102,9 @@ public sealed class WatchTests
     [Test]
     public async Task Watch_Delete_CarriesLastStateWithNewVersion()
     {
-        var a = await _h.CreateNodeAsync("a");
-        using var watch = await _h.WatchAsync($"/api/v1/nodes?watch=true&resourceVersion={Objects.Rv(a)}");
-        await _h.SendAsync(HttpMethod.Delete, "/api/v1/nodes/a");
+        var a = await Harness.CreateNodeAsync("a");
+        using var watch = await Harness.WatchAsync($"/api/v1/nodes?watch=true&resourceVersion={Objects.Rv(a)}");
+        await Harness.SendAsync(HttpMethod.Delete, "/api/v1/nodes/a");
         var deleted = await watch.NextAsync();
         Assert.That(Type(deleted), Is.EqualTo("DELETED"));
         Assert.That((string?)deleted!["object"]!["metadata"]!["uid"], Is.EqualTo((string?)a["metadata"]!["uid"]));
@@ -123,9 +115,9 @@ public sealed class WatchTests
     [Test]
     public async Task Watch_Namespaced_SeesOnlyItsNamespace()
     {
-        using var watch = await _h.WatchAsync($"/api/v1/namespaces/kube-system/services?watch=true&resourceVersion={_h.Server.Store.ResourceVersion}");
-        await _h.CreateServiceAsync(Objects.Service("web"));
-        await _h.CreateServiceAsync(Objects.Service("dns"), "kube-system");
+        using var watch = await Harness.WatchAsync($"/api/v1/namespaces/kube-system/services?watch=true&resourceVersion={Harness.Server.Store.ResourceVersion}");
+        await Harness.CreateServiceAsync(Objects.Service("web"));
+        await Harness.CreateServiceAsync(Objects.Service("dns"), "kube-system");
         var e = await watch.NextAsync();
         Assert.That((Type(e), Name(e)), Is.EqualTo(("ADDED", "dns")));
     }
@@ -133,9 +125,9 @@ public sealed class WatchTests
     [Test]
     public async Task LegacyWatchPath_NamedObject_WatchesThatObject()
     {
-        await _h.CreateNodeAsync("a");
-        await _h.CreateNodeAsync("b");
-        using var watch = await _h.WatchAsync("/api/v1/watch/nodes/b");
+        await Harness.CreateNodeAsync("a");
+        await Harness.CreateNodeAsync("b");
+        using var watch = await Harness.WatchAsync("/api/v1/watch/nodes/b");
         var e = await watch.NextAsync();
         Assert.That((Type(e), Name(e)), Is.EqualTo(("ADDED", "b")));
     }
@@ -143,8 +135,8 @@ public sealed class WatchTests
     [Test]
     public async Task Watch_ServerStops_StreamEnds()
     {
-        using var watch = await _h.WatchAsync($"/api/v1/nodes?watch=true&resourceVersion={_h.Server.Store.ResourceVersion}");
-        await _h.Server.StopAsync(CancellationToken.None);
+        using var watch = await Harness.WatchAsync($"/api/v1/nodes?watch=true&resourceVersion={Harness.Server.Store.ResourceVersion}");
+        await Harness.Server.StopAsync(CancellationToken.None);
         Assert.That(await ReadEndAsync(watch), Is.True);
     }
 
@@ -172,8 +164,8 @@ public sealed class WatchTests
     [Test]
     public async Task Watch_SendInitialEvents_EndsInitialListWithAnnotatedBookmark()
     {
-        await _h.CreateNodeAsync("a");
-        using var watch = await _h.WatchAsync("/api/v1/nodes?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&resourceVersion=");
+        await Harness.CreateNodeAsync("a");
+        using var watch = await Harness.WatchAsync("/api/v1/nodes?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&resourceVersion=");
         var added = await watch.NextAsync();
         var bookmark = await watch.NextAsync();
         Assert.That(Type(added), Is.EqualTo("ADDED"));
@@ -184,8 +176,8 @@ public sealed class WatchTests
     [Test]
     public async Task Watch_StoreWrite_IsSeenLikeApiWrite()
     {
-        using var watch = await _h.WatchAsync($"/api/v1/nodes?watch=true&resourceVersion={_h.Server.Store.ResourceVersion}");
-        _h.Server.Store.Create(new k8s.Models.V1Node { Metadata = new k8s.Models.V1ObjectMeta { Name = "typed" } });
+        using var watch = await Harness.WatchAsync($"/api/v1/nodes?watch=true&resourceVersion={Harness.Server.Store.ResourceVersion}");
+        Harness.Server.Store.Create(new k8s.Models.V1Node { Metadata = new k8s.Models.V1ObjectMeta { Name = "typed" } });
         var e = await watch.NextAsync();
         Assert.That((Type(e), Name(e)), Is.EqualTo(("ADDED", "typed")));
     }
@@ -193,10 +185,10 @@ public sealed class WatchTests
     [Test]
     public async Task WatchTable_AsKubectlAsks_SendsTableRows()
     {
-        await _h.CreateNodeAsync("a");
+        await Harness.CreateNodeAsync("a");
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/nodes?watch=true");
         request.Headers.TryAddWithoutValidation("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io");
-        using var response = await _h.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Harness.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         using var watch = new WatchReader(response, await response.Content.ReadAsStreamAsync());
         var e = await watch.NextAsync();

@@ -45,10 +45,14 @@ public sealed partial class KernelHcn
         var endpoints = await _objects.EnumerateEndpointsAsync(null, CancellationToken.None).ConfigureAwait(false);
         var loadBalancers = await _objects.EnumerateLoadBalancersAsync(null, CancellationToken.None).ConfigureAwait(false);
         var desired = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var subnetNat = new Dictionary<Guid, string?>();
         foreach (var network in networks)
         {
             var layout = NetworkLayout.From(network);
-            desired[layout.Table] = NftRenderer.RenderNetwork(layout, endpoints.Where(e => e.HostComputeNetwork == network.Id && !IsRemote(e)));
+            var local = endpoints.Where(e => e.HostComputeNetwork == network.Id && !IsRemote(e)).ToList();
+            var nat = NftRenderer.ChooseSubnetNat(layout, local, _subnetNat.GetValueOrDefault(network.Id));
+            subnetNat[network.Id] = nat;
+            desired[layout.Table] = NftRenderer.RenderNetwork(layout, local, nat);
         }
 
         var addresses = EndpointAddresses(endpoints);
@@ -60,12 +64,23 @@ public sealed partial class KernelHcn
 
         var changes = desired.Where(d => !_appliedTables.TryGetValue(d.Key, out var applied) ? d.Value is not null : !string.Equals(applied, d.Value, StringComparison.Ordinal))
             .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
+        if (changes.Count > 0)
+        {
+            await _nft.ApplyAsync(NftRunner.BuildBatch(changes), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Only what the kernel now has: a failed batch leaves the previous choices in force.
+        _subnetNat.Clear();
+        foreach (var (id, nat) in subnetNat)
+        {
+            _subnetNat[id] = nat;
+        }
+
         if (changes.Count == 0)
         {
             return;
         }
 
-        await _nft.ApplyAsync(NftRunner.BuildBatch(changes), cancellationToken).ConfigureAwait(false);
         foreach (var (table, text) in changes)
         {
             if (text is null)

@@ -51,6 +51,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly StateStore _store;
     private readonly NftRunner _nft;
     private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, string?> _subnetNat = [];
     private readonly Dictionary<Guid, NamespaceBinding> _bindings = [];
     private bool _started;
     private bool _forwarding;
@@ -70,6 +71,9 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath);
         _host = options.HostNetnsPath is { } path ? NetnsThread.Run(path, RtnetlinkClient.Open) : RtnetlinkClient.Open();
     }
+
+    /// <summary>How many nft batches (processes) this instance has applied; tests check that a change needing none spawns none.</summary>
+    internal int NftBatches => _nft.Batches;
 
     /// <summary>The namespace KernelHcn treats as the node.</summary>
     internal string HostNetnsPath => _options.HostNetnsPath ?? SelfNetns;

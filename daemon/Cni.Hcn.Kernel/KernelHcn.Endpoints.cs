@@ -19,10 +19,13 @@ public sealed partial class KernelHcn
     public async Task<HostComputeEndpoint> CreateEndpointAsync(Guid networkId, HostComputeEndpoint endpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+
+        // The ID is chosen here (as the object layer would) so the endpoint is locked before anyone can see it.
+        var input = endpoint.Id == Guid.Empty ? endpoint with { Id = Guid.NewGuid() } : endpoint;
+        var held = await EnterSharedAsync([input.Id], cancellationToken).ConfigureAwait(false);
         try
         {
-            var created = await _objects.CreateEndpointAsync(networkId, endpoint, cancellationToken).ConfigureAwait(false);
+            var created = await _objects.CreateEndpointAsync(networkId, input, cancellationToken).ConfigureAwait(false);
             try
             {
                 if (!IsRemote(created))
@@ -44,7 +47,7 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
@@ -60,7 +63,7 @@ public sealed partial class KernelHcn
     public async Task<HostComputeEndpoint> ModifyEndpointAsync(Guid endpointId, ModifyEndpointSettingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterSharedAsync([endpointId], cancellationToken).ConfigureAwait(false);
         try
         {
             var before = await _objects.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
@@ -88,14 +91,14 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
     /// <inheritdoc/>
     public async Task DeleteEndpointAsync(Guid endpointId, CancellationToken cancellationToken)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterSharedAsync([endpointId], cancellationToken).ConfigureAwait(false);
         try
         {
             var endpoint = await _objects.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
@@ -113,7 +116,7 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 

@@ -20,10 +20,10 @@ public sealed partial class KernelHcn
     public async Task<HostComputeNamespace> CreateNamespaceAsync(HostComputeNamespace hostComputeNamespace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hostComputeNamespace);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var id = hostComputeNamespace.Id == Guid.Empty ? Guid.NewGuid() : hostComputeNamespace.Id;
+        var held = await EnterSharedAsync([id], cancellationToken).ConfigureAwait(false);
         try
         {
-            var id = hostComputeNamespace.Id == Guid.Empty ? Guid.NewGuid() : hostComputeNamespace.Id;
             var adopted = (hostComputeNamespace.Resources ?? [])
                 .FirstOrDefault(r => r.Type == NamespaceResourceType.Container && Path.IsPathRooted(r.Data.Id))?.Data.Id;
             var created = await _objects.CreateNamespaceAsync(hostComputeNamespace with { Id = id, Resources = null }, cancellationToken).ConfigureAwait(false);
@@ -60,7 +60,7 @@ public sealed partial class KernelHcn
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
-                _bindings.Remove(id);
+                _bindings.TryRemove(id, out _);
                 if (binding.Owned)
                 {
                     TryKernel("namespace", id, () => NetnsFiles.Delete(binding.Path));
@@ -74,7 +74,7 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
@@ -90,7 +90,8 @@ public sealed partial class KernelHcn
     public async Task<HostComputeNamespace> ModifyNamespaceAsync(Guid namespaceId, ModifyNamespaceSettingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var attaching = request.ResourceType == NamespaceResourceType.Endpoint ? request.GetEndpointRequest()?.EndpointId : null;
+        var held = await EnterSharedAsync([namespaceId, attaching ?? Guid.Empty], cancellationToken).ConfigureAwait(false);
         try
         {
             var modified = await _objects.ModifyNamespaceAsync(namespaceId, request, cancellationToken).ConfigureAwait(false);
@@ -128,16 +129,28 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
     /// <inheritdoc/>
     public async Task DeleteNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        // The namespace and every endpoint attached to it are locked together (in stripe order, so never against an
+        // attach); if the attachments changed while waiting, lock again.
+        var attached = await AttachedEndpointsAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+        var held = await EnterSharedAsync([namespaceId, .. attached], cancellationToken).ConfigureAwait(false);
         try
         {
+            var now = await AttachedEndpointsAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+            while (!now.SetEquals(attached))
+            {
+                held.Dispose();
+                attached = now;
+                held = await EnterSharedAsync([namespaceId, .. attached], cancellationToken).ConfigureAwait(false);
+                now = await AttachedEndpointsAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+            }
+
             var ns = await _objects.GetNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
             var binding = _bindings[namespaceId];
 
@@ -149,7 +162,7 @@ public sealed partial class KernelHcn
             }
 
             await _objects.DeleteNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
-            _bindings.Remove(namespaceId);
+            _bindings.TryRemove(namespaceId, out _);
             if (binding.Owned)
             {
                 TryKernel("namespace", namespaceId, () => NetnsFiles.Delete(binding.Path));
@@ -159,7 +172,22 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
+        }
+    }
+
+    /// <summary>The endpoints attached to a namespace (empty when it does not exist: the caller's next step reports that).</summary>
+    private async Task<HashSet<Guid>> AttachedEndpointsAsync(Guid namespaceId, CancellationToken cancellationToken)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var ns = await _objects.GetNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+            return [.. (ns.Resources ?? []).Select(r => r.GetEndpointId()).OfType<Guid>()];
+        }
+        catch (Errors.HcnException ex) when (ex.IsNotFound)
+        {
+            return [];
         }
     }
 }

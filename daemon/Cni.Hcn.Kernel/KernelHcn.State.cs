@@ -20,11 +20,32 @@ public sealed partial class KernelHcn
     private const string LoadBalancersKind = "loadbalancers";
     private const string RoutesKind = "routes";
 
-    /// <summary>After every change: bring nftables in line with the objects (one atomic batch), then persist them.</summary>
+    /// <summary>
+    /// After every change: bring nftables in line with the objects (one atomic batch, only when a table's text
+    /// changed), then persist them. Commits run one at a time; one that starts after a change covers it, so callers
+    /// whose change an earlier commit already included return without doing it again.
+    /// </summary>
     private async Task CommitAsync(CancellationToken cancellationToken)
     {
-        await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
-        await PersistAsync().ConfigureAwait(false);
+        var change = Interlocked.Increment(ref _changes);
+        await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Interlocked.Read(ref _committed) >= change)
+            {
+                return;
+            }
+
+            // Every change counted so far happened before this read, so the commit below includes it.
+            var covered = Interlocked.Read(ref _changes);
+            await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
+            await PersistAsync().ConfigureAwait(false);
+            Interlocked.Exchange(ref _committed, covered);
+        }
+        finally
+        {
+            _commitGate.Release();
+        }
     }
 
     private async Task PersistAsync()

@@ -22,7 +22,9 @@ public sealed partial class KernelHcn
 
         // The ID is chosen here (as the object layer would) so the endpoint is locked before anyone can see it.
         var input = endpoint.Id == Guid.Empty ? endpoint with { Id = Guid.NewGuid() } : endpoint;
+        var started = TimeProvider.System.GetTimestamp();
         var held = await EnterSharedAsync([input.Id], cancellationToken).ConfigureAwait(false);
+        var entered = TimeProvider.System.GetTimestamp();
         try
         {
             var created = await _objects.CreateEndpointAsync(networkId, input, cancellationToken).ConfigureAwait(false);
@@ -48,6 +50,7 @@ public sealed partial class KernelHcn
         finally
         {
             held.Dispose();
+            Timed("HcnCreateEndpoint", input.Id, started, entered);
         }
     }
 
@@ -98,7 +101,9 @@ public sealed partial class KernelHcn
     /// <inheritdoc/>
     public async Task DeleteEndpointAsync(Guid endpointId, CancellationToken cancellationToken)
     {
+        var started = TimeProvider.System.GetTimestamp();
         var held = await EnterSharedAsync([endpointId], cancellationToken).ConfigureAwait(false);
+        var entered = TimeProvider.System.GetTimestamp();
         try
         {
             var endpoint = await _objects.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
@@ -117,6 +122,7 @@ public sealed partial class KernelHcn
         finally
         {
             held.Dispose();
+            Timed("HcnDeleteEndpoint", endpointId, started, entered);
         }
     }
 

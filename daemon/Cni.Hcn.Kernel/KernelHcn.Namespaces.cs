@@ -21,7 +21,9 @@ public sealed partial class KernelHcn
     {
         ArgumentNullException.ThrowIfNull(hostComputeNamespace);
         var id = hostComputeNamespace.Id == Guid.Empty ? Guid.NewGuid() : hostComputeNamespace.Id;
+        var started = TimeProvider.System.GetTimestamp();
         var held = await EnterSharedAsync([id], cancellationToken).ConfigureAwait(false);
+        var entered = TimeProvider.System.GetTimestamp();
         try
         {
             var adopted = (hostComputeNamespace.Resources ?? [])
@@ -75,6 +77,7 @@ public sealed partial class KernelHcn
         finally
         {
             held.Dispose();
+            Timed("HcnCreateNamespace", id, started, entered);
         }
     }
 
@@ -91,7 +94,9 @@ public sealed partial class KernelHcn
     {
         ArgumentNullException.ThrowIfNull(request);
         var attaching = request.ResourceType == NamespaceResourceType.Endpoint ? request.GetEndpointRequest()?.EndpointId : null;
+        var started = TimeProvider.System.GetTimestamp();
         var held = await EnterSharedAsync([namespaceId, attaching ?? Guid.Empty], cancellationToken).ConfigureAwait(false);
+        var entered = TimeProvider.System.GetTimestamp();
         try
         {
             var modified = await _objects.ModifyNamespaceAsync(namespaceId, request, cancellationToken).ConfigureAwait(false);
@@ -130,6 +135,7 @@ public sealed partial class KernelHcn
         finally
         {
             held.Dispose();
+            Timed("HcnModifyNamespace", namespaceId, started, entered);
         }
     }
 
@@ -138,8 +144,10 @@ public sealed partial class KernelHcn
     {
         // The namespace and every endpoint attached to it are locked together (in stripe order, so never against an
         // attach); if the attachments changed while waiting, lock again.
+        var started = TimeProvider.System.GetTimestamp();
         var attached = await AttachedEndpointsAsync(namespaceId, cancellationToken).ConfigureAwait(false);
         var held = await EnterSharedAsync([namespaceId, .. attached], cancellationToken).ConfigureAwait(false);
+        var entered = TimeProvider.System.GetTimestamp();
         try
         {
             var now = await AttachedEndpointsAsync(namespaceId, cancellationToken).ConfigureAwait(false);
@@ -173,6 +181,7 @@ public sealed partial class KernelHcn
         finally
         {
             held.Dispose();
+            Timed("HcnDeleteNamespace", namespaceId, started, entered);
         }
     }
 

@@ -28,6 +28,8 @@ public sealed partial class KernelHcn
     private async Task CommitAsync(CancellationToken cancellationToken)
     {
         var change = Interlocked.Increment(ref _changes);
+        var time = TimeProvider.System;
+        var started = time.GetTimestamp();
         await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -38,9 +40,13 @@ public sealed partial class KernelHcn
 
             // Every change counted so far happened before this read, so the commit below includes it.
             var covered = Interlocked.Read(ref _changes);
+            var entered = time.GetTimestamp();
             await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
+            var synced = time.GetTimestamp();
             await PersistAsync().ConfigureAwait(false);
             Interlocked.Exchange(ref _committed, covered);
+            LogCommit(time.GetElapsedTime(entered, synced).TotalMilliseconds, time.GetElapsedTime(synced).TotalMilliseconds,
+                time.GetElapsedTime(started, entered).TotalMilliseconds);
         }
         finally
         {

@@ -255,4 +255,20 @@ public sealed partial class KernelHcn : IHcn, IDisposable
 
     [LoggerMessage(EventId = 2604, Level = LogLevel.Debug, Message = "Applied nftables tables {Tables}")]
     private partial void LogNftApplied(string tables);
+
+    [LoggerMessage(EventId = 2605, Level = LogLevel.Debug, Message = "{Operation} {Id}: {ElapsedMs:0.0} ms ({WaitMs:0.0} ms waiting for locks)")]
+    private partial void LogTimed(string operation, Guid id, double elapsedMs, double waitMs);
+
+    [LoggerMessage(EventId = 2606, Level = LogLevel.Debug, Message = "Commit: nftables {NftMs:0.0} ms, persist {PersistMs:0.0} ms, {Waiting:0.0} ms waiting")]
+    private partial void LogCommit(double nftMs, double persistMs, double waiting);
+
+    /// <summary>Logs how long a call took (Debug), so slow ADD/DEL steps show in the daemon's log.</summary>
+    private void Timed(string operation, Guid id, long started, long entered)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var time = TimeProvider.System;
+            LogTimed(operation, id, time.GetElapsedTime(started).TotalMilliseconds, time.GetElapsedTime(started, entered).TotalMilliseconds);
+        }
+    }
 }

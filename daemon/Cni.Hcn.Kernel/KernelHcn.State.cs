@@ -250,10 +250,14 @@ public sealed partial class KernelHcn
 
             TryKernel("endpoint", endpoint.Id, () =>
             {
-                RealizeEndpoint(endpoint, layout);
                 if (missing && attachedTo is not null)
                 {
+                    // Attach makes the veth (into the pod's namespace, or in the host for the host vNIC).
                     AttachEndpoint(endpoint, attachedTo, layout);
+                }
+                else
+                {
+                    RealizeEndpoint(endpoint, layout);
                 }
             });
         }

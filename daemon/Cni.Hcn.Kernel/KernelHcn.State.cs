@@ -25,8 +25,17 @@ public sealed partial class KernelHcn
     /// changed), then persist them. Commits run one at a time; one that starts after a change covers it, so callers
     /// whose change an earlier commit already included return without doing it again.
     /// </summary>
-    private async Task CommitAsync(CancellationToken cancellationToken)
+    /// <param name="nftables">False for changes nftables does not depend on (namespaces and attachments), which then
+    /// skip rendering unless another change still needs it.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true)
     {
+        if (nftables)
+        {
+            // Set before the change is counted, so a commit that covers the change also sees the flag.
+            Interlocked.Exchange(ref _nftablesDirty, 1);
+        }
+
         var change = Interlocked.Increment(ref _changes);
         var time = TimeProvider.System;
         var started = time.GetTimestamp();
@@ -41,7 +50,19 @@ public sealed partial class KernelHcn
             // Every change counted so far happened before this read, so the commit below includes it.
             var covered = Interlocked.Read(ref _changes);
             var entered = time.GetTimestamp();
-            await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _nftablesDirty, 0) == 1)
+            {
+                try
+                {
+                    await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    Interlocked.Exchange(ref _nftablesDirty, 1);
+                    throw;
+                }
+            }
+
             var synced = time.GetTimestamp();
             await PersistAsync().ConfigureAwait(false);
             Interlocked.Exchange(ref _committed, covered);

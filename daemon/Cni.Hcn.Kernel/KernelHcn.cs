@@ -62,6 +62,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly ConcurrentDictionary<Guid, NamespaceBinding> _bindings = [];
     private long _changes;
     private long _committed;
+    private int _nftablesDirty;
     private volatile bool _started;
     private bool _forwarding;
     private bool _disposed;

@@ -39,7 +39,7 @@ public sealed partial class KernelHcn
                         ?? throw new NetlinkException($"bridge {network.Bridge} of network {network.Id:D} is missing", Errno.Enodev);
                 }
 
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, touched: [(EndpointsKind, created.Id)]).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -77,7 +77,7 @@ public sealed partial class KernelHcn
             try
             {
                 // Policies (OutBoundNAT, PortMapping) live in nftables, which the commit re-renders.
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, touched: [(EndpointsKind, endpointId)]).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -120,7 +120,7 @@ public sealed partial class KernelHcn
                     _host.DeleteLink(DeviceNames.PeerVeth(endpointId));
                 }
             });
-            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            await CommitAsync(CancellationToken.None, touched: [(EndpointsKind, endpointId), (NamespacesKind, endpoint.HostComputeNamespace)]).ConfigureAwait(false);
         }
         finally
         {

@@ -58,7 +58,7 @@ public sealed partial class KernelHcn
                         .ConfigureAwait(false);
                 }
 
-                await CommitAsync(cancellationToken, nftables: false).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, id), (BindingsKind, id)]).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -102,7 +102,7 @@ public sealed partial class KernelHcn
             var modified = await _objects.ModifyNamespaceAsync(namespaceId, request, cancellationToken).ConfigureAwait(false);
             if (request.ResourceType != NamespaceResourceType.Endpoint || request.GetEndpointRequest()?.EndpointId is not { } endpointId)
             {
-                await CommitAsync(cancellationToken, nftables: false).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, namespaceId)]).ConfigureAwait(false);
                 return modified;
             }
 
@@ -114,7 +114,7 @@ public sealed partial class KernelHcn
                 {
                     var network = await _objects.GetNetworkAsync(endpoint.HostComputeNetwork, cancellationToken).ConfigureAwait(false);
                     AttachEndpoint(endpoint, binding, NetworkLayout.From(network));
-                    await CommitAsync(cancellationToken, nftables: false).ConfigureAwait(false);
+                    await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, namespaceId), (EndpointsKind, endpointId)]).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (IsKernelFailure(ex))
                 {
@@ -127,7 +127,7 @@ public sealed partial class KernelHcn
             {
                 // The object is detached whatever the kernel says (a pod's netns may already be gone).
                 TryKernel("endpoint", endpointId, () => DetachEndpoint(endpoint, binding));
-                await CommitAsync(cancellationToken, nftables: false).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, namespaceId), (EndpointsKind, endpointId)]).ConfigureAwait(false);
             }
 
             return modified;
@@ -176,7 +176,7 @@ public sealed partial class KernelHcn
                 TryKernel("namespace", namespaceId, () => NetnsFiles.Delete(binding.Path));
             }
 
-            await CommitAsync(CancellationToken.None, nftables: false).ConfigureAwait(false);
+            await CommitAsync(CancellationToken.None, nftables: false, [(NamespacesKind, namespaceId), (BindingsKind, namespaceId), .. attached.Select(e => (EndpointsKind, e))]).ConfigureAwait(false);
         }
         finally
         {

@@ -28,12 +28,26 @@ public sealed partial class KernelHcn
     /// <param name="nftables">False for changes nftables does not depend on (namespaces and attachments), which then
     /// skip rendering unless another change still needs it.</param>
     /// <param name="cancellationToken">Cancellation.</param>
-    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true)
+    /// <param name="touched">The only objects the change touched (kind, ID), which are then the only ones persisted;
+    /// null persists everything.</param>
+    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true, IEnumerable<(string Kind, Guid Id)>? touched = null)
     {
+        // Marked before the change is counted, so a commit that covers the change also sees the marks.
         if (nftables)
         {
-            // Set before the change is counted, so a commit that covers the change also sees the flag.
             Interlocked.Exchange(ref _nftablesDirty, 1);
+        }
+
+        if (touched is null)
+        {
+            Interlocked.Exchange(ref _persistAll, 1);
+        }
+        else
+        {
+            foreach (var key in touched.Where(t => t.Id != Guid.Empty))
+            {
+                _unpersisted[key] = 0;
+            }
         }
 
         var change = Interlocked.Increment(ref _changes);
@@ -64,7 +78,7 @@ public sealed partial class KernelHcn
             }
 
             var synced = time.GetTimestamp();
-            await PersistAsync().ConfigureAwait(false);
+            await PersistChangedAsync().ConfigureAwait(false);
             Interlocked.Exchange(ref _committed, covered);
             LogCommit(time.GetElapsedTime(entered, synced).TotalMilliseconds, time.GetElapsedTime(synced).TotalMilliseconds,
                 time.GetElapsedTime(started, entered).TotalMilliseconds);
@@ -72,6 +86,75 @@ public sealed partial class KernelHcn
         finally
         {
             _commitGate.Release();
+        }
+    }
+
+    /// <summary>Persists what commits asked for: everything, or only the marked objects (put back if writing fails).</summary>
+    private async Task PersistChangedAsync()
+    {
+        if (Interlocked.Exchange(ref _persistAll, 0) == 1)
+        {
+            _unpersisted.Clear();
+            try
+            {
+                await PersistAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                Interlocked.Exchange(ref _persistAll, 1);
+                throw;
+            }
+
+            return;
+        }
+
+        var keys = _unpersisted.Keys.ToList();
+        foreach (var key in keys)
+        {
+            _unpersisted.TryRemove(key, out _);
+        }
+
+        try
+        {
+            foreach (var (kind, id) in keys)
+            {
+                if (await SerializeOneAsync(kind, id).ConfigureAwait(false) is { } json)
+                {
+                    _store.Write(kind, id, json);
+                }
+                else
+                {
+                    _store.Delete(kind, id);
+                }
+            }
+        }
+        catch
+        {
+            foreach (var key in keys)
+            {
+                _unpersisted[key] = 0;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>One object's JSON as persisted, null when it no longer exists.</summary>
+    private async Task<string?> SerializeOneAsync(string kind, Guid id)
+    {
+        try
+        {
+            return kind switch
+            {
+                EndpointsKind => HcnJson.Serialize(await _objects.GetEndpointAsync(id, CancellationToken.None).ConfigureAwait(false)),
+                NamespacesKind => HcnJson.Serialize(await _objects.GetNamespaceAsync(id, CancellationToken.None).ConfigureAwait(false)),
+                BindingsKind => _bindings.TryGetValue(id, out var binding) ? JsonSerializer.Serialize(binding, KernelJsonContext.Default.NamespaceBinding) : null,
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "only endpoints, namespaces and bindings are persisted one by one"),
+            };
+        }
+        catch (HcnException ex) when (ex.IsNotFound)
+        {
+            return null;
         }
     }
 

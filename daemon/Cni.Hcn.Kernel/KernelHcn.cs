@@ -51,7 +51,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly ILogger _logger;
     private readonly MemoryHcn _objects;
     private readonly AsyncReaderWriterGate _gate = new();
-    private readonly StripedLocks _objectLocks = new(64);
+    private readonly StripedLocks _objectLocks = new(1024);
     private readonly SemaphoreSlim _startGate = new(1, 1);
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private readonly RtnetlinkClient _host;
@@ -60,9 +60,11 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, string?> _subnetNat = [];
     private readonly ConcurrentDictionary<Guid, NamespaceBinding> _bindings = [];
+    private readonly ConcurrentDictionary<(string Kind, Guid Id), byte> _unpersisted = new();
     private long _changes;
     private long _committed;
     private int _nftablesDirty;
+    private int _persistAll;
     private volatile bool _started;
     private bool _forwarding;
     private bool _disposed;

@@ -29,8 +29,8 @@ namespace Cni.Hcn.Kernel;
 /// persisted state follow every change through one serialized commit that covers all changes made before it.</para>
 /// <para><b>Mapping.</b> Network → Linux bridge with the gateway address(es) (<c>wcni-br-&lt;hash&gt;</c>); Overlay
 /// adds a VXLAN device (<c>wcni-vx-&lt;vni&gt;</c>, learning off, MTU = underlay − 50) and realizes every
-/// RemoteSubnetRoute the way flannel's Linux VXLAN backend does. Endpoint → veth pair, host side on the bridge,
-/// container side moved into the namespace on attach and named after the PortName policy (else
+/// RemoteSubnetRoute the way flannel's Linux VXLAN backend does. Endpoint → veth pair made on attach, host side on the bridge,
+/// container side created inside the namespace (no namespace move) and named after the PortName policy (else
 /// <see cref="KernelHcnOptions.DefaultInterfaceName"/>), with IP, MAC, MTU and routes. Namespace → a netns: one
 /// KernelHcn creates (<see cref="KernelHcnOptions.NetnsDirectory"/>), or an existing one named by a <c>Container</c>
 /// resource whose ID is an absolute path (e.g. CNI_NETNS), or the host itself for <c>HostDefault</c>. SDN route →

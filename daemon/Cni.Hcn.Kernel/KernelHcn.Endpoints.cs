@@ -19,19 +19,27 @@ public sealed partial class KernelHcn
     public async Task<HostComputeEndpoint> CreateEndpointAsync(Guid networkId, HostComputeEndpoint endpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+
+        // The ID is chosen here (as the object layer would) so the endpoint is locked before anyone can see it.
+        var input = endpoint.Id == Guid.Empty ? endpoint with { Id = Guid.NewGuid() } : endpoint;
+        var started = TimeProvider.System.GetTimestamp();
+        var held = await EnterSharedAsync([input.Id], cancellationToken).ConfigureAwait(false);
+        var entered = TimeProvider.System.GetTimestamp();
         try
         {
-            var created = await _objects.CreateEndpointAsync(networkId, endpoint, cancellationToken).ConfigureAwait(false);
+            var created = await _objects.CreateEndpointAsync(networkId, input, cancellationToken).ConfigureAwait(false);
             try
             {
+                // The veth is made on attach (AttachEndpoint), directly into the pod's namespace; here only the
+                // network's bridge must be there for it.
                 if (!IsRemote(created))
                 {
-                    var network = await _objects.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
-                    RealizeEndpoint(created, NetworkLayout.From(network));
+                    var network = NetworkLayout.From(await _objects.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false));
+                    _ = _host.GetLink(network.Bridge)
+                        ?? throw new NetlinkException($"bridge {network.Bridge} of network {network.Id:D} is missing", Errno.Enodev);
                 }
 
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, touched: [(EndpointsKind, created.Id)]).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -44,7 +52,8 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
+            Timed("HcnCreateEndpoint", input.Id, started, entered);
         }
     }
 
@@ -60,7 +69,7 @@ public sealed partial class KernelHcn
     public async Task<HostComputeEndpoint> ModifyEndpointAsync(Guid endpointId, ModifyEndpointSettingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterSharedAsync([endpointId], cancellationToken).ConfigureAwait(false);
         try
         {
             var before = await _objects.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
@@ -68,7 +77,7 @@ public sealed partial class KernelHcn
             try
             {
                 // Policies (OutBoundNAT, PortMapping) live in nftables, which the commit re-renders.
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, touched: [(EndpointsKind, endpointId)]).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -88,14 +97,16 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
     /// <inheritdoc/>
     public async Task DeleteEndpointAsync(Guid endpointId, CancellationToken cancellationToken)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var started = TimeProvider.System.GetTimestamp();
+        var held = await EnterSharedAsync([endpointId], cancellationToken).ConfigureAwait(false);
+        var entered = TimeProvider.System.GetTimestamp();
         try
         {
             var endpoint = await _objects.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
@@ -109,11 +120,12 @@ public sealed partial class KernelHcn
                     _host.DeleteLink(DeviceNames.PeerVeth(endpointId));
                 }
             });
-            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            await CommitAsync(CancellationToken.None, touched: [(EndpointsKind, endpointId), (NamespacesKind, endpoint.HostComputeNamespace)]).ConfigureAwait(false);
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
+            Timed("HcnDeleteEndpoint", endpointId, started, entered);
         }
     }
 
@@ -147,12 +159,17 @@ public sealed partial class KernelHcn
         {
             // HNS's host vNIC: the container side stays in the node namespace and holds the endpoint's addresses
             // there, so pods reach the host endpoint (the L2Bridge pods' gateway, .2). /32: the bridge routes the subnet.
+            RealizeEndpoint(endpoint, network);
             ConfigureHostVnic(endpoint);
             return;
         }
 
         var peerName = DeviceNames.PeerVeth(endpoint.Id);
-        if (_host.GetLink(peerName) is { } peer)
+        if (_host.GetLink(DeviceNames.HostVeth(endpoint.Id)) is null)
+        {
+            CreateIntoNamespace(endpoint, binding, network);
+        }
+        else if (_host.GetLink(peerName) is { } peer)
         {
             var fd = NetnsThread.Open(binding.Path);
             try
@@ -175,6 +192,32 @@ public sealed partial class KernelHcn
             // Put the container side back where attach found it, so a retry starts clean.
             TryKernel("endpoint", endpoint.Id, () => MoveBackToHost(pod, endpoint));
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates the endpoint's veth pair with the container side born in the pod's namespace under its final name, MAC
+    /// and MTU (what the reference bridge plugin does): moving a device between namespaces costs a network-wide
+    /// synchronization, creating it there does not. When the kernel refuses (e.g. the name is taken in the pod), the
+    /// pair is made in the host instead, so the endpoint stays detached with its veth as after a failed move.
+    /// </summary>
+    private void CreateIntoNamespace(HostComputeEndpoint endpoint, NamespaceBinding binding, NetworkLayout network)
+    {
+        var bridge = _host.GetLink(network.Bridge) ?? throw new NetlinkException($"bridge {network.Bridge} of network {network.Id:D} is missing", Errno.Enodev);
+        var fd = NetnsThread.Open(binding.Path);
+        try
+        {
+            _host.CreateVethInto(DeviceNames.HostVeth(endpoint.Id), bridge.Index, InterfaceName(endpoint), fd, EndpointMtu(endpoint, network),
+                NetworkLayout.ParseMac(endpoint.MacAddress));
+        }
+        catch (NetlinkException)
+        {
+            TryKernel("endpoint", endpoint.Id, () => RealizeEndpoint(endpoint, network));
+            throw;
+        }
+        finally
+        {
+            Libc.Close(fd);
         }
     }
 

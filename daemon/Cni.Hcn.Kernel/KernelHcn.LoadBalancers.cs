@@ -10,7 +10,7 @@ public sealed partial class KernelHcn
     public async Task<HostComputeLoadBalancer> CreateLoadBalancerAsync(HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(loadBalancer);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var created = await _objects.CreateLoadBalancerAsync(loadBalancer, cancellationToken).ConfigureAwait(false);
@@ -28,7 +28,7 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
@@ -44,7 +44,7 @@ public sealed partial class KernelHcn
     public async Task<HostComputeLoadBalancer> ModifyLoadBalancerAsync(Guid loadBalancerId, HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(loadBalancer);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var before = await _objects.GetLoadBalancerAsync(loadBalancerId, cancellationToken).ConfigureAwait(false);
@@ -63,14 +63,14 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
     /// <inheritdoc/>
     public async Task DeleteLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await _objects.DeleteLoadBalancerAsync(loadBalancerId, cancellationToken).ConfigureAwait(false);
@@ -78,7 +78,7 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 

@@ -20,10 +20,12 @@ public sealed partial class KernelHcn
     public async Task<HostComputeNamespace> CreateNamespaceAsync(HostComputeNamespace hostComputeNamespace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hostComputeNamespace);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var id = hostComputeNamespace.Id == Guid.Empty ? Guid.NewGuid() : hostComputeNamespace.Id;
+        var started = TimeProvider.System.GetTimestamp();
+        var held = await EnterSharedAsync([id], cancellationToken).ConfigureAwait(false);
+        var entered = TimeProvider.System.GetTimestamp();
         try
         {
-            var id = hostComputeNamespace.Id == Guid.Empty ? Guid.NewGuid() : hostComputeNamespace.Id;
             var adopted = (hostComputeNamespace.Resources ?? [])
                 .FirstOrDefault(r => r.Type == NamespaceResourceType.Container && Path.IsPathRooted(r.Data.Id))?.Data.Id;
             var created = await _objects.CreateNamespaceAsync(hostComputeNamespace with { Id = id, Resources = null }, cancellationToken).ConfigureAwait(false);
@@ -56,11 +58,11 @@ public sealed partial class KernelHcn
                         .ConfigureAwait(false);
                 }
 
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, id), (BindingsKind, id)]).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
-                _bindings.Remove(id);
+                _bindings.TryRemove(id, out _);
                 if (binding.Owned)
                 {
                     TryKernel("namespace", id, () => NetnsFiles.Delete(binding.Path));
@@ -74,7 +76,8 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
+            Timed("HcnCreateNamespace", id, started, entered);
         }
     }
 
@@ -90,13 +93,16 @@ public sealed partial class KernelHcn
     public async Task<HostComputeNamespace> ModifyNamespaceAsync(Guid namespaceId, ModifyNamespaceSettingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var attaching = request.ResourceType == NamespaceResourceType.Endpoint ? request.GetEndpointRequest()?.EndpointId : null;
+        var started = TimeProvider.System.GetTimestamp();
+        var held = await EnterSharedAsync([namespaceId, attaching ?? Guid.Empty], cancellationToken).ConfigureAwait(false);
+        var entered = TimeProvider.System.GetTimestamp();
         try
         {
             var modified = await _objects.ModifyNamespaceAsync(namespaceId, request, cancellationToken).ConfigureAwait(false);
             if (request.ResourceType != NamespaceResourceType.Endpoint || request.GetEndpointRequest()?.EndpointId is not { } endpointId)
             {
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, namespaceId)]).ConfigureAwait(false);
                 return modified;
             }
 
@@ -108,7 +114,7 @@ public sealed partial class KernelHcn
                 {
                     var network = await _objects.GetNetworkAsync(endpoint.HostComputeNetwork, cancellationToken).ConfigureAwait(false);
                     AttachEndpoint(endpoint, binding, NetworkLayout.From(network));
-                    await CommitAsync(cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, namespaceId), (EndpointsKind, endpointId)]).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (IsKernelFailure(ex))
                 {
@@ -121,23 +127,38 @@ public sealed partial class KernelHcn
             {
                 // The object is detached whatever the kernel says (a pod's netns may already be gone).
                 TryKernel("endpoint", endpointId, () => DetachEndpoint(endpoint, binding));
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, namespaceId), (EndpointsKind, endpointId)]).ConfigureAwait(false);
             }
 
             return modified;
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
+            Timed("HcnModifyNamespace", namespaceId, started, entered);
         }
     }
 
     /// <inheritdoc/>
     public async Task DeleteNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        // The namespace and every endpoint attached to it are locked together (in stripe order, so never against an
+        // attach); if the attachments changed while waiting, lock again.
+        var started = TimeProvider.System.GetTimestamp();
+        var attached = await AttachedEndpointsAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+        var held = await EnterSharedAsync([namespaceId, .. attached], cancellationToken).ConfigureAwait(false);
+        var entered = TimeProvider.System.GetTimestamp();
         try
         {
+            var now = await AttachedEndpointsAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+            while (!now.SetEquals(attached))
+            {
+                held.Dispose();
+                attached = now;
+                held = await EnterSharedAsync([namespaceId, .. attached], cancellationToken).ConfigureAwait(false);
+                now = await AttachedEndpointsAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+            }
+
             var ns = await _objects.GetNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
             var binding = _bindings[namespaceId];
 
@@ -149,17 +170,33 @@ public sealed partial class KernelHcn
             }
 
             await _objects.DeleteNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
-            _bindings.Remove(namespaceId);
+            _bindings.TryRemove(namespaceId, out _);
             if (binding.Owned)
             {
                 TryKernel("namespace", namespaceId, () => NetnsFiles.Delete(binding.Path));
             }
 
-            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            await CommitAsync(CancellationToken.None, nftables: false, [(NamespacesKind, namespaceId), (BindingsKind, namespaceId), .. attached.Select(e => (EndpointsKind, e))]).ConfigureAwait(false);
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
+            Timed("HcnDeleteNamespace", namespaceId, started, entered);
+        }
+    }
+
+    /// <summary>The endpoints attached to a namespace (empty when it does not exist: the caller's next step reports that).</summary>
+    private async Task<HashSet<Guid>> AttachedEndpointsAsync(Guid namespaceId, CancellationToken cancellationToken)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var ns = await _objects.GetNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
+            return [.. (ns.Resources ?? []).Select(r => r.GetEndpointId()).OfType<Guid>()];
+        }
+        catch (Errors.HcnException ex) when (ex.IsNotFound)
+        {
+            return [];
         }
     }
 }

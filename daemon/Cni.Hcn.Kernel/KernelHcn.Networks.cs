@@ -15,7 +15,7 @@ public sealed partial class KernelHcn
     public async Task<HostComputeNetwork> CreateNetworkAsync(HostComputeNetwork network, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(network);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // HNS reports the VTEP MAC of an Overlay network as its DrMacAddress policy (flannel publishes it as
@@ -48,7 +48,7 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
@@ -64,7 +64,7 @@ public sealed partial class KernelHcn
     public async Task<HostComputeNetwork> ModifyNetworkAsync(Guid networkId, ModifyNetworkSettingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var before = await _objects.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
@@ -92,14 +92,14 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
     /// <inheritdoc/>
     public async Task DeleteNetworkAsync(Guid networkId, CancellationToken cancellationToken)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var network = await _objects.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
@@ -122,7 +122,7 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 

@@ -15,7 +15,7 @@ public sealed partial class KernelHcn
     public async Task<HostComputeRoute> CreateSdnRouteAsync(HostComputeRoute route, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(route);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var created = await _objects.CreateSdnRouteAsync(route, cancellationToken).ConfigureAwait(false);
@@ -36,7 +36,7 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
@@ -52,7 +52,7 @@ public sealed partial class KernelHcn
     public async Task<HostComputeRoute> ModifySdnRouteAsync(Guid routeId, HostComputeRoute route, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(route);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var before = await AllRoutesAsync().ConfigureAwait(false);
@@ -75,14 +75,14 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 
     /// <inheritdoc/>
     public async Task DeleteSdnRouteAsync(Guid routeId, CancellationToken cancellationToken)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var before = await AllRoutesAsync().ConfigureAwait(false);
@@ -93,7 +93,7 @@ public sealed partial class KernelHcn
         }
         finally
         {
-            _gate.Release();
+            held.Dispose();
         }
     }
 

@@ -20,11 +20,142 @@ public sealed partial class KernelHcn
     private const string LoadBalancersKind = "loadbalancers";
     private const string RoutesKind = "routes";
 
-    /// <summary>After every change: bring nftables in line with the objects (one atomic batch), then persist them.</summary>
-    private async Task CommitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// After every change: bring nftables in line with the objects (one atomic batch, only when a table's text
+    /// changed), then persist them. Commits run one at a time; one that starts after a change covers it, so callers
+    /// whose change an earlier commit already included return without doing it again.
+    /// </summary>
+    /// <param name="nftables">False for changes nftables does not depend on (namespaces and attachments), which then
+    /// skip rendering unless another change still needs it.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="touched">The only objects the change touched (kind, ID), which are then the only ones persisted;
+    /// null persists everything.</param>
+    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true, IEnumerable<(string Kind, Guid Id)>? touched = null)
     {
-        await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
-        await PersistAsync().ConfigureAwait(false);
+        // Marked before the change is counted, so a commit that covers the change also sees the marks.
+        if (nftables)
+        {
+            Interlocked.Exchange(ref _nftablesDirty, 1);
+        }
+
+        if (touched is null)
+        {
+            Interlocked.Exchange(ref _persistAll, 1);
+        }
+        else
+        {
+            foreach (var key in touched.Where(t => t.Id != Guid.Empty))
+            {
+                _unpersisted[key] = 0;
+            }
+        }
+
+        var change = Interlocked.Increment(ref _changes);
+        var time = TimeProvider.System;
+        var started = time.GetTimestamp();
+        await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Interlocked.Read(ref _committed) >= change)
+            {
+                return;
+            }
+
+            // Every change counted so far happened before this read, so the commit below includes it.
+            var covered = Interlocked.Read(ref _changes);
+            var entered = time.GetTimestamp();
+            if (Interlocked.Exchange(ref _nftablesDirty, 0) == 1)
+            {
+                try
+                {
+                    await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    Interlocked.Exchange(ref _nftablesDirty, 1);
+                    throw;
+                }
+            }
+
+            var synced = time.GetTimestamp();
+            await PersistChangedAsync().ConfigureAwait(false);
+            Interlocked.Exchange(ref _committed, covered);
+            LogCommit(time.GetElapsedTime(entered, synced).TotalMilliseconds, time.GetElapsedTime(synced).TotalMilliseconds,
+                time.GetElapsedTime(started, entered).TotalMilliseconds);
+        }
+        finally
+        {
+            _commitGate.Release();
+        }
+    }
+
+    /// <summary>Persists what commits asked for: everything, or only the marked objects (put back if writing fails).</summary>
+    private async Task PersistChangedAsync()
+    {
+        if (Interlocked.Exchange(ref _persistAll, 0) == 1)
+        {
+            _unpersisted.Clear();
+            try
+            {
+                await PersistAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                Interlocked.Exchange(ref _persistAll, 1);
+                throw;
+            }
+
+            return;
+        }
+
+        var keys = _unpersisted.Keys.ToList();
+        foreach (var key in keys)
+        {
+            _unpersisted.TryRemove(key, out _);
+        }
+
+        try
+        {
+            foreach (var (kind, id) in keys)
+            {
+                if (await SerializeOneAsync(kind, id).ConfigureAwait(false) is { } json)
+                {
+                    _store.Write(kind, id, json);
+                }
+                else
+                {
+                    _store.Delete(kind, id);
+                }
+            }
+        }
+        catch
+        {
+            foreach (var key in keys)
+            {
+                _unpersisted[key] = 0;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>One object's JSON as persisted, null when it no longer exists.</summary>
+    private async Task<string?> SerializeOneAsync(string kind, Guid id)
+    {
+        try
+        {
+            return kind switch
+            {
+                EndpointsKind => HcnJson.Serialize(await _objects.GetEndpointAsync(id, CancellationToken.None).ConfigureAwait(false)),
+                NamespacesKind => HcnJson.Serialize(await _objects.GetNamespaceAsync(id, CancellationToken.None).ConfigureAwait(false)),
+                BindingsKind => _bindings.TryGetValue(id, out var binding) ? JsonSerializer.Serialize(binding, KernelJsonContext.Default.NamespaceBinding) : null,
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "only endpoints, namespaces and bindings are persisted one by one"),
+            };
+        }
+        catch (HcnException ex) when (ex.IsNotFound)
+        {
+            return null;
+        }
     }
 
     private async Task PersistAsync()
@@ -45,10 +176,14 @@ public sealed partial class KernelHcn
         var endpoints = await _objects.EnumerateEndpointsAsync(null, CancellationToken.None).ConfigureAwait(false);
         var loadBalancers = await _objects.EnumerateLoadBalancersAsync(null, CancellationToken.None).ConfigureAwait(false);
         var desired = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var subnetNat = new Dictionary<Guid, string?>();
         foreach (var network in networks)
         {
             var layout = NetworkLayout.From(network);
-            desired[layout.Table] = NftRenderer.RenderNetwork(layout, endpoints.Where(e => e.HostComputeNetwork == network.Id && !IsRemote(e)));
+            var local = endpoints.Where(e => e.HostComputeNetwork == network.Id && !IsRemote(e)).ToList();
+            var nat = NftRenderer.ChooseSubnetNat(layout, local, _subnetNat.GetValueOrDefault(network.Id));
+            subnetNat[network.Id] = nat;
+            desired[layout.Table] = NftRenderer.RenderNetwork(layout, local, nat);
         }
 
         var addresses = EndpointAddresses(endpoints);
@@ -60,12 +195,23 @@ public sealed partial class KernelHcn
 
         var changes = desired.Where(d => !_appliedTables.TryGetValue(d.Key, out var applied) ? d.Value is not null : !string.Equals(applied, d.Value, StringComparison.Ordinal))
             .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
+        if (changes.Count > 0)
+        {
+            await _nft.ApplyAsync(NftRunner.BuildBatch(changes), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Only what the kernel now has: a failed batch leaves the previous choices in force.
+        _subnetNat.Clear();
+        foreach (var (id, nat) in subnetNat)
+        {
+            _subnetNat[id] = nat;
+        }
+
         if (changes.Count == 0)
         {
             return;
         }
 
-        await _nft.ApplyAsync(NftRunner.BuildBatch(changes), cancellationToken).ConfigureAwait(false);
         foreach (var (table, text) in changes)
         {
             if (text is null)
@@ -208,10 +354,14 @@ public sealed partial class KernelHcn
 
             TryKernel("endpoint", endpoint.Id, () =>
             {
-                RealizeEndpoint(endpoint, layout);
                 if (missing && attachedTo is not null)
                 {
+                    // Attach makes the veth (into the pod's namespace, or in the host for the host vNIC).
                     AttachEndpoint(endpoint, attachedTo, layout);
+                }
+                else
+                {
+                    RealizeEndpoint(endpoint, layout);
                 }
             });
         }

@@ -110,13 +110,26 @@ internal sealed class RtnetlinkClient : IDisposable
         _socket.Request(VxlanRequest(name, vni, port, local, underlayIndex, mac, mtu), $"RTM_NEWLINK vxlan {name} (VNI {vni}, port {port})");
 
     /// <summary>Builds the RTM_NEWLINK that creates a veth pair (separate so the layout can be unit-tested).</summary>
-    public static NetlinkMessageBuilder VethRequest(string name, string peerName, int mtu, PhysicalAddress? peerMac)
+    /// <param name="name">This side's name.</param>
+    /// <param name="peerName">The peer's name (in the peer's namespace).</param>
+    /// <param name="mtu">MTU of both sides; 0 for the default.</param>
+    /// <param name="peerMac">The peer's MAC; null for a random one.</param>
+    /// <param name="peerNetnsFd">A namespace descriptor the peer is created in; -1 for this namespace.</param>
+    /// <param name="masterIndex">A bridge this side is enslaved to at creation; 0 for none.</param>
+    /// <param name="up">Whether this side comes up at creation.</param>
+    public static NetlinkMessageBuilder VethRequest(string name, string peerName, int mtu, PhysicalAddress? peerMac, int peerNetnsFd = -1, int masterIndex = 0, bool up = false)
     {
-        var request = new NetlinkMessageBuilder(Rtnl.RtmNewLink, Rtnl.NlmFAck | Rtnl.NlmFCreate | Rtnl.NlmFExcl).IfInfo()
+        var request = new NetlinkMessageBuilder(Rtnl.RtmNewLink, Rtnl.NlmFAck | Rtnl.NlmFCreate | Rtnl.NlmFExcl)
+            .IfInfo(flags: up ? Rtnl.IffUp : 0u, change: up ? Rtnl.IffUp : 0u)
             .AddString(Rtnl.IflaIfname, name);
         if (mtu > 0)
         {
             request.AddU32(Rtnl.IflaMtu, (uint)mtu);
+        }
+
+        if (masterIndex > 0)
+        {
+            request.AddU32(Rtnl.IflaMaster, (uint)masterIndex);
         }
 
         request.BeginNested(Rtnl.IflaLinkinfo).AddString(Rtnl.IflaInfoKind, "veth").BeginNested(Rtnl.IflaInfoData)
@@ -131,6 +144,11 @@ internal sealed class RtnetlinkClient : IDisposable
             request.Add(Rtnl.IflaAddress, peerMac.GetAddressBytes());
         }
 
+        if (peerNetnsFd >= 0)
+        {
+            request.AddU32(Rtnl.IflaNetNsFd, (uint)peerNetnsFd);
+        }
+
         request.EndNested().EndNested().EndNested();
         return request;
     }
@@ -138,6 +156,14 @@ internal sealed class RtnetlinkClient : IDisposable
     /// <summary>Creates a veth pair, both ends down in this namespace.</summary>
     public void CreateVeth(string name, string peerName, int mtu, PhysicalAddress? peerMac) =>
         _socket.Request(VethRequest(name, peerName, mtu, peerMac), $"RTM_NEWLINK veth {name} peer {peerName}");
+
+    /// <summary>
+    /// Creates a veth pair whose peer is born (down) in another namespace, this side up on a bridge: no device ever
+    /// changes namespace, which would cost a network-wide synchronization (tens of milliseconds).
+    /// </summary>
+    public void CreateVethInto(string name, int masterIndex, string peerName, int peerNetnsFd, int mtu, PhysicalAddress? peerMac) =>
+        _socket.Request(VethRequest(name, peerName, mtu, peerMac, peerNetnsFd, masterIndex, up: true),
+            $"RTM_NEWLINK veth {name} (on bridge #{masterIndex}) peer {peerName} in another namespace");
 
     /// <summary>Builds the RTM_NEWLINK that changes a link (separate so the layout can be unit-tested).</summary>
     public static NetlinkMessageBuilder SetLinkRequest(int index, LinkChange change)

@@ -15,7 +15,8 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// and rebuilt identically after a restart). IPv4 only (<c>ip</c> family).
 /// <list type="bullet">
 /// <item><description>One table per network (<c>wincni_&lt;hash&gt;</c>): OutBoundNAT → masquerade of the endpoints'
-/// addresses except towards the exception prefixes and the network's own subnets; PortMapping → DNAT of the host
+/// addresses except towards the exception prefixes and the network's own subnets (the most common exception list as
+/// one subnet-wide rule that excludes every other local endpoint, so a typical pod does not change the text); PortMapping → DNAT of the host
 /// port (TCP/UDP; to the given VIP, or to every local address through <c>fib daddr type local</c>) from outside
 /// (prerouting) and from the node itself (output).</description></item>
 /// <item><description>One table for every load balancer (<c>wincni_services</c>): each frontend (VIP and port, or
@@ -38,14 +39,67 @@ internal static class NftRenderer
     /// <summary>The packet mark that asks the services postrouting chain to masquerade (kube-proxy uses the same bit).</summary>
     public const string MasqueradeMark = "0x00004000";
 
-    /// <summary>The table of one network, or null when the network needs none (no NAT, no host ports).</summary>
+    /// <summary>
+    /// The exception list (as rendered, see <see cref="NatKey"/>) that the network's subnet-wide masquerade rule uses, or
+    /// null for no such rule. The rule is sticky: <paramref name="previous"/> stays while any endpoint still uses it or
+    /// no endpoint uses OutBoundNAT at all, so the first and the last pod of a network do not rewrite the table either;
+    /// otherwise the exception list most endpoints share wins (ties: ordinal order).
+    /// </summary>
     /// <param name="network">The network's layout.</param>
     /// <param name="endpoints">The network's local endpoints.</param>
-    public static string? RenderNetwork(NetworkLayout network, IEnumerable<HostComputeEndpoint> endpoints)
+    /// <param name="previous">The key the applied table uses, null if none.</param>
+    public static string? ChooseSubnetNat(NetworkLayout network, IEnumerable<HostComputeEndpoint> endpoints, string? previous)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(endpoints);
-        var masquerade = new SortedDictionary<string, (List<string> Sources, string Exceptions)>(StringComparer.Ordinal);
+        if (network.Subnets.Count == 0)
+        {
+            return null;
+        }
+
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var endpoint in endpoints)
+        {
+            if (Ipv4Of(endpoint) is null)
+            {
+                continue;
+            }
+
+            foreach (var key in NatKeys(network, endpoint).Distinct(StringComparer.Ordinal))
+            {
+                counts[key] = counts.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        if (previous is not null && (counts.Count == 0 || counts.ContainsKey(previous)))
+        {
+            return previous;
+        }
+
+        return counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Key).FirstOrDefault();
+    }
+
+    /// <summary>The table of one network, or null when the network needs none (no NAT, no host ports).</summary>
+    /// <param name="network">The network's layout.</param>
+    /// <param name="endpoints">The network's local endpoints.</param>
+    /// <param name="subnetNat">
+    /// The exception list of the subnet-wide masquerade rule (<see cref="ChooseSubnetNat"/>), null for none. Endpoints
+    /// whose OutBoundNAT has exactly these exceptions are covered by that rule instead of being listed, so adding or
+    /// removing such a pod leaves the table text (and the kernel) untouched.
+    /// </param>
+    /// <remarks>
+    /// The subnet-wide rule masquerades packets that were routed in from the network's bridge with a source in its
+    /// subnets, except the addresses of every local endpoint that is not in the group (no OutBoundNAT, or other
+    /// exceptions) and except towards the exceptions. Node-originated packets (no input interface) never match. The
+    /// only packets it treats differently from a per-address list are those from the bridge whose source is an
+    /// in-subnet address no endpoint owns (a pod using an address it was not given).
+    /// </remarks>
+    public static string? RenderNetwork(NetworkLayout network, IEnumerable<HostComputeEndpoint> endpoints, string? subnetNat = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var masquerade = new SortedDictionary<string, List<IPAddress>>(StringComparer.Ordinal);
+        var notInSubnetRule = new List<IPAddress>();
         var hostPorts = new List<string>();
         foreach (var endpoint in endpoints.OrderBy(e => e.Id))
         {
@@ -55,21 +109,33 @@ internal static class NftRenderer
                 continue;
             }
 
+            var inSubnets = network.Subnets.Any(s => s.Prefix.Contains(address));
+            var coveredBySubnetRule = false;
+            foreach (var key in NatKeys(network, endpoint))
+            {
+                if (subnetNat is not null && inSubnets && string.Equals(key, subnetNat, StringComparison.Ordinal))
+                {
+                    coveredBySubnetRule = true;
+                    continue;
+                }
+
+                if (!masquerade.TryGetValue(key, out var sources))
+                {
+                    sources = [];
+                    masquerade[key] = sources;
+                }
+
+                sources.Add(address);
+            }
+
+            if (inSubnets && !coveredBySubnetRule)
+            {
+                notInSubnetRule.Add(address);
+            }
+
             foreach (var policy in endpoint.Policies ?? [])
             {
-                if (policy.Settings is OutboundNatPolicySetting nat)
-                {
-                    var exceptions = NormalizePrefixes((nat.Exceptions ?? []).Concat(network.Subnets.Select(s => s.Prefix.ToString())));
-                    var key = string.Join(", ", exceptions);
-                    if (!masquerade.TryGetValue(key, out var group))
-                    {
-                        group = ([], key);
-                        masquerade[key] = group;
-                    }
-
-                    group.Sources.Add(address.ToString());
-                }
-                else if (policy.Settings is PortMappingPolicySetting map && Protocol(map.Protocol) is { } protocol && map.ExternalPort != 0)
+                if (policy.Settings is PortMappingPolicySetting map && Protocol(map.Protocol) is { } protocol && map.ExternalPort != 0)
                 {
                     var internalPort = map.InternalPort != 0 ? map.InternalPort : map.ExternalPort;
                     var match = IPAddress.TryParse(map.Vip ?? string.Empty, out var vip) && vip.AddressFamily == AddressFamily.InterNetwork
@@ -80,26 +146,36 @@ internal static class NftRenderer
             }
         }
 
-        if (masquerade.Count == 0 && hostPorts.Count == 0)
+        var subnetRule = subnetNat is not null && network.Subnets.Count > 0;
+        if (masquerade.Count == 0 && !subnetRule && hostPorts.Count == 0)
         {
             return null;
         }
 
         var text = new StringBuilder();
         text.Append("table ip ").Append(network.Table).Append(" {\n");
-        if (masquerade.Count > 0)
+        if (masquerade.Count > 0 || subnetRule)
         {
             text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
-            foreach (var (_, (sources, exceptions)) in masquerade)
+            foreach (var (exceptions, sources) in masquerade)
             {
                 // Sorted by address, so the text (and whether a batch is needed) does not depend on endpoint IDs.
-                var ordered = sources.Distinct(StringComparer.Ordinal).OrderBy(a => IPAddress.Parse(a).GetAddressBytes(), ByteOrder.Instance);
-                text.Append("\t\tip saddr { ").Append(string.Join(", ", ordered)).Append(" }");
-                if (exceptions.Length > 0)
+                text.Append("\t\tip saddr { ").Append(AddressList(sources)).Append(" }");
+                AppendExceptions(text, exceptions);
+                text.Append(" masquerade\n");
+            }
+
+            if (subnetRule)
+            {
+                // Masquerade is a final verdict, so the explicit rules above already handled their matches.
+                text.Append("\t\tiifname \"").Append(network.Bridge).Append("\" ip saddr { ")
+                    .Append(string.Join(", ", NormalizePrefixes(network.Subnets.Select(s => s.Prefix.ToString())))).Append(" }");
+                if (notInSubnetRule.Count > 0)
                 {
-                    text.Append(" ip daddr != { ").Append(exceptions).Append(" }");
+                    text.Append(" ip saddr != { ").Append(AddressList(notInSubnetRule)).Append(" }");
                 }
 
+                AppendExceptions(text, subnetNat!);
                 text.Append(" masquerade\n");
             }
 
@@ -121,6 +197,16 @@ internal static class NftRenderer
 
         text.Append("}\n");
         return text.ToString();
+    }
+
+    /// <summary>The rendered exception list of one OutBoundNAT policy: its exceptions plus the network's own subnets.</summary>
+    /// <param name="network">The network's layout.</param>
+    /// <param name="nat">The policy.</param>
+    public static string NatKey(NetworkLayout network, OutboundNatPolicySetting nat)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(nat);
+        return string.Join(", ", NormalizePrefixes((nat.Exceptions ?? []).Concat(network.Subnets.Select(s => s.Prefix.ToString()))));
     }
 
     /// <summary>The services table, or null when no load balancer has a usable frontend and backend.</summary>
@@ -252,6 +338,20 @@ internal static class NftRenderer
             .Where(p => !parsed.Any(q => !q.Equals(p) && q.PrefixLength < p.PrefixLength && q.Contains(p.BaseAddress)))
             .OrderBy(p => p.BaseAddress.GetAddressBytes(), ByteOrder.Instance).ThenBy(p => p.PrefixLength);
         return kept.Select(p => p.PrefixLength == 32 ? p.BaseAddress.ToString() : p.ToString()).ToList();
+    }
+
+    private static IEnumerable<string> NatKeys(NetworkLayout network, HostComputeEndpoint endpoint) =>
+        (endpoint.Policies ?? []).Select(p => p.Settings).OfType<OutboundNatPolicySetting>().Select(nat => NatKey(network, nat));
+
+    private static string AddressList(IEnumerable<IPAddress> addresses) =>
+        string.Join(", ", addresses.Distinct().OrderBy(a => a.GetAddressBytes(), ByteOrder.Instance));
+
+    private static void AppendExceptions(StringBuilder text, string exceptions)
+    {
+        if (exceptions.Length > 0)
+        {
+            text.Append(" ip daddr != { ").Append(exceptions).Append(" }");
+        }
     }
 
     private static void AppendChain(StringBuilder text, string name, List<string> rules)

@@ -13,6 +13,7 @@ internal sealed class NftRunner
     private readonly string _nft;
     private readonly string? _nsenter;
     private readonly string? _netnsPath;
+    private int _batches;
 
     public NftRunner(string nft, string? nsenter, string? netnsPath)
     {
@@ -80,8 +81,15 @@ internal sealed class NftRunner
         return stdout;
     }
 
+    /// <summary>How many batches <see cref="ApplyAsync"/> has started (each one nft process).</summary>
+    public int Batches => Volatile.Read(ref _batches);
+
     /// <summary>Applies a batch atomically.</summary>
-    public Task ApplyAsync(string batch, CancellationToken cancellationToken) => RunAsync("-f -", batch, cancellationToken);
+    public Task ApplyAsync(string batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _batches);
+        return RunAsync("-f -", batch, cancellationToken);
+    }
 
     /// <summary>The names of the <c>ip</c> tables starting with <paramref name="prefix"/>.</summary>
     public async Task<List<string>> ListTablesAsync(string prefix, CancellationToken cancellationToken)

@@ -40,6 +40,22 @@ internal sealed class StateStore
         return result;
     }
 
+    /// <summary>Writes one object's file, unless it already has this text.</summary>
+    public void Write(string kind, Guid id, string json)
+    {
+        var directory = Path.Combine(_root, kind);
+        Directory.CreateDirectory(directory);
+        WriteFile(Path.Combine(directory, id.ToString("D") + ".json"), json);
+    }
+
+    /// <summary>Removes one object's file, if there is one.</summary>
+    public void Delete(string kind, Guid id)
+    {
+        var file = Path.Combine(_root, kind, id.ToString("D") + ".json");
+        File.Delete(file);
+        _written.Remove(file);
+    }
+
     /// <summary>Makes the files of <paramref name="kind"/> exactly <paramref name="objects"/> (id → JSON).</summary>
     public void Sync(string kind, IReadOnlyDictionary<Guid, string> objects)
     {
@@ -47,16 +63,7 @@ internal sealed class StateStore
         Directory.CreateDirectory(directory);
         foreach (var (id, json) in objects)
         {
-            var file = Path.Combine(directory, id.ToString("D") + ".json");
-            if (_written.TryGetValue(file, out var previous) && string.Equals(previous, json, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var temp = file + ".tmp";
-            File.WriteAllText(temp, json, Encoding.UTF8);
-            File.Move(temp, file, overwrite: true);
-            _written[file] = json;
+            WriteFile(Path.Combine(directory, id.ToString("D") + ".json"), json);
         }
 
         foreach (var file in Directory.GetFiles(directory, "*.json"))
@@ -67,5 +74,18 @@ internal sealed class StateStore
                 _written.Remove(file);
             }
         }
+    }
+
+    private void WriteFile(string file, string json)
+    {
+        if (_written.TryGetValue(file, out var previous) && string.Equals(previous, json, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var temp = file + ".tmp";
+        File.WriteAllText(temp, json, Encoding.UTF8);
+        File.Move(temp, file, overwrite: true);
+        _written[file] = json;
     }
 }

@@ -59,6 +59,22 @@ public sealed class NetlinkMessageBuilderTests
     }
 
     [Test]
+    public void VethRequest_PeerIntoNamespace_PeerCarriesNetnsFdThisSideMasterAndUp()
+    {
+        var bytes = RtnetlinkClient.VethRequest("wcA", "eth0", 1500, null, peerNetnsFd: 41, masterIndex: 7, up: true).Build(1);
+        var attributes = NetlinkAttributes.Parse(bytes.AsMemory(32));
+        var peer = attributes.GetNested(Rtnl.IflaLinkinfo)!.GetNested(Rtnl.IflaInfoData)!.Get(Rtnl.VethInfoPeer)!.Value;
+        var peerAttributes = NetlinkAttributes.Parse(peer[Rtnl.IfInfoMsgLength..]);
+
+        Assert.That(BitConverter.ToUInt32(bytes, 24), Is.EqualTo(Rtnl.IffUp), "ifi_flags");
+        Assert.That(BitConverter.ToUInt32(bytes, 28), Is.EqualTo(Rtnl.IffUp), "ifi_change");
+        Assert.That(attributes.GetU32(Rtnl.IflaMaster), Is.EqualTo(7));
+        Assert.That(attributes.GetU32(Rtnl.IflaNetNsFd), Is.Null, "this side stays");
+        Assert.That(peerAttributes.GetU32(Rtnl.IflaNetNsFd), Is.EqualTo(41));
+        Assert.That(peerAttributes.GetString(Rtnl.IflaIfname), Is.EqualTo("eth0"));
+    }
+
+    [Test]
     public void RouteRequest_OnlinkViaGateway_SetsFlagScopeAndAttributes()
     {
         var route = new RouteSpec(IPNetwork.Parse("10.244.2.0/24"), IPAddress.Parse("10.244.2.0"), 9, OnLink: true);

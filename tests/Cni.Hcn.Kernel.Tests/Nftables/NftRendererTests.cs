@@ -49,6 +49,60 @@ public sealed class NftRendererTests
     }
 
     [Test]
+    public void RenderNetwork_SubnetNat_TextDoesNotDependOnHowManyPodsShareIt()
+    {
+        var nat = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.96.0.0/12"] });
+        var host = Endpoint("10.244.1.2");
+        var key = NftRenderer.ChooseSubnetNat(Network, [host, Endpoint("10.244.1.5", nat)], previous: null);
+
+        var one = NftRenderer.RenderNetwork(Network, [host, Endpoint("10.244.1.5", nat)], key);
+        var three = NftRenderer.RenderNetwork(Network, [host, Endpoint("10.244.1.5", nat), Endpoint("10.244.1.6", nat), Endpoint("10.244.1.9", nat)], key);
+        var none = NftRenderer.RenderNetwork(Network, [host], key);
+
+        Assert.That(key, Is.EqualTo("10.96.0.0/12, 10.244.1.0/24"));
+        Assert.That(three, Is.EqualTo(one));
+        Assert.That(none, Is.EqualTo(one));
+        Assert.That(one, Does.Contain(
+            $"iifname \"{Network.Bridge}\" ip saddr {{ 10.244.1.0/24 }} ip saddr != {{ 10.244.1.2 }} ip daddr != {{ 10.96.0.0/12, 10.244.1.0/24 }} masquerade"));
+    }
+
+    [Test]
+    public void RenderNetwork_SubnetNat_EndpointsWithoutNatOrWithOtherExceptionsExcludedAndListed()
+    {
+        var common = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.96.0.0/12"] });
+        var other = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["192.0.2.0/24"] });
+        HostComputeEndpoint[] endpoints =
+        [
+            Endpoint("10.244.1.5", common), Endpoint("10.244.1.6", common), Endpoint("10.244.1.7"), Endpoint("10.244.1.8", other),
+            Endpoint("10.250.0.9", common),
+        ];
+        var key = NftRenderer.ChooseSubnetNat(Network, endpoints, previous: null);
+
+        var text = NftRenderer.RenderNetwork(Network, endpoints, key)!;
+
+        Assert.That(key, Is.EqualTo("10.96.0.0/12, 10.244.1.0/24"));
+        Assert.That(text, Does.Contain("ip saddr != { 10.244.1.7, 10.244.1.8 } ip daddr != { 10.96.0.0/12, 10.244.1.0/24 } masquerade"));
+        Assert.That(text, Does.Contain("ip saddr { 10.244.1.8 } ip daddr != { 10.244.1.0/24, 192.0.2.0/24 } masquerade"));
+
+        // An address outside the network's subnets is not covered by the subnet rule, so it stays listed.
+        Assert.That(text, Does.Contain("ip saddr { 10.250.0.9 } ip daddr != { 10.96.0.0/12, 10.244.1.0/24 } masquerade"));
+        Assert.That(text, Does.Not.Contain("10.244.1.5").And.Not.Contain("10.244.1.6"));
+    }
+
+    [Test]
+    public void ChooseSubnetNat_PreviousStillUsedOrNoNatLeft_KeepsPrevious()
+    {
+        var a = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.0.0.0/8"] });
+        var b = EndpointPolicy.Create(new OutboundNatPolicySetting());
+        var previous = "10.0.0.0/8";
+
+        Assert.That(NftRenderer.ChooseSubnetNat(Network, [Endpoint("10.244.1.5", a), Endpoint("10.244.1.6", b), Endpoint("10.244.1.7", b)], previous), Is.EqualTo(previous));
+        Assert.That(NftRenderer.ChooseSubnetNat(Network, [Endpoint("10.244.1.7")], previous), Is.EqualTo(previous));
+        Assert.That(NftRenderer.ChooseSubnetNat(Network, [Endpoint("10.244.1.6", b)], previous), Is.EqualTo("10.244.1.0/24"));
+        Assert.That(NftRenderer.ChooseSubnetNat(Network, [Endpoint("10.244.1.7")], previous: null), Is.Null);
+    }
+
+    [Test]
     public void RenderNetwork_PortMappings_DnatWithAndWithoutVipFromOutsideAndNode()
     {
         var any = EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, ExternalPort = 8080, InternalPort = 80 });

@@ -22,6 +22,7 @@ public sealed class DataplanePacketTests
     private string _o1b = null!;
     private string _b1 = null!;
     private string _f3 = null!;
+    private string _o1c = null!;
     private HostComputeEndpoint _o1aEndpoint = null!;
 
     [OneTimeSetUp]
@@ -37,6 +38,10 @@ public sealed class DataplanePacketTests
         var keepSourceToOutside = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.201.0.0/16", TwoNodeDataplane.Outside + "/32"] });
         (_o1a, _o1aEndpoint) = await _dp.AddPodAsync(_dp.Node1, _dp.Overlay1, "o1a", "10.201.1.10", ct, masqueradeOutside);
         (_o1b, _) = await _dp.AddPodAsync(_dp.Node1, _dp.Overlay1, "o1b", "10.201.1.11", ct, keepSourceToOutside);
+
+        // A second pod with o1a's OutBoundNAT (so that exception list is the network's subnet-wide rule) and one without.
+        await _dp.AddPodAsync(_dp.Node1, _dp.Overlay1, "o1d", "10.201.1.13", ct, masqueradeOutside);
+        (_o1c, _) = await _dp.AddPodAsync(_dp.Node1, _dp.Overlay1, "o1c", "10.201.1.12", ct);
         var (o2a, o2aEndpoint) = await _dp.AddPodAsync(_dp.Node2, _dp.Overlay2, "o2a", "10.201.2.10", ct);
         (_b1, var b1Endpoint) = await _dp.AddPodAsync(_dp.Node1, _dp.Bridge1, "b1", "10.202.1.10", ct);
         var (b2, b2Endpoint) = await _dp.AddPodAsync(_dp.Node2, _dp.Bridge2, "b2", "10.202.2.10", ct);
@@ -165,6 +170,40 @@ public sealed class DataplanePacketTests
     public void OutboundNat_DestinationInExceptions_SourceIsPodAddress()
     {
         Assert.That(Traffic.Tcp(_o1b, TwoNodeDataplane.Outside, 9000), Is.EqualTo("outside 10.201.1.11"));
+    }
+
+    [Test]
+    public void OutboundNat_PodWithoutOutboundNatOnSameNetwork_NotMasqueraded()
+    {
+        Assert.That(_dp.Netns.Nft("node1", "list ruleset"), Does.Contain("iifname \"wcni-br-"), "the network uses the subnet-wide rule");
+        Assert.That(Traffic.Tcp(_o1c, TwoNodeDataplane.Outside, 9000), Is.EqualTo("outside 10.201.1.12"));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task OutboundNat_PodWithTheCommonExceptions_AddedAndDeletedWithoutAnyNftBatchAndMasqueraded(CancellationToken cancellationToken)
+    {
+        var node = _dp.Node1;
+        var batches = node.NftBatches;
+        var masqueradeOutside = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.201.0.0/16"] });
+        var (pod, endpoint) = await _dp.AddPodAsync(node, _dp.Overlay1, "o1e", "10.201.1.14", cancellationToken, masqueradeOutside);
+        try
+        {
+            var addBatches = node.NftBatches - batches;
+            var seen = Traffic.Tcp(pod, TwoNodeDataplane.Outside, 9000);
+            var ns = (await node.GetEndpointAsync(endpoint.Id, cancellationToken)).HostComputeNamespace;
+            await ((IHcn)node).RemoveNamespaceEndpointAsync(ns, endpoint.Id, cancellationToken);
+            await node.DeleteEndpointAsync(endpoint.Id, cancellationToken);
+            await node.DeleteNamespaceAsync(ns, cancellationToken);
+
+            Assert.That(addBatches, Is.Zero, "ADD ran nft");
+            Assert.That(node.NftBatches - batches, Is.Zero, "DEL ran nft");
+            Assert.That(seen, Is.EqualTo("outside 192.168.200.1"));
+        }
+        finally
+        {
+            _dp.Netns.Delete("o1e");
+        }
     }
 
     [Test]

@@ -213,6 +213,69 @@ public sealed class KernelHcnLifecycleTests
         Assert.That(Traffic.Ping(pods[0].Path, pods[^1].Ip), Is.True);
     }
 
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task ConcurrentAddsAndDeletes_WithNatAndANetworkChangeInBetween_StatePersistedAndNothingLeft(CancellationToken cancellationToken)
+    {
+        var nat = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.96.0.0/12"] });
+        var (network, hostEndpoint) = await NetworkAndEndpointAsync("10.203.0.9", cancellationToken);
+        var pods = Enumerable.Range(40, 12).Select(i => (Suffix: $"cd{i}", Ip: $"10.203.0.{i}", Path: _netns.Create($"cd{i}"))).ToList();
+        var added = new (Guid Endpoint, Guid Namespace)[pods.Count];
+
+        var adds = pods.Select(async (pod, i) =>
+        {
+            var endpoint = await Hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint
+            {
+                Name = pod.Suffix,
+                IpConfigurations = [new IpConfig { IpAddress = pod.Ip, PrefixLength = 24 }],
+                Policies = [nat],
+            }, cancellationToken);
+            var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
+            {
+                Type = NamespaceType.Host,
+                Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod.Path } }],
+            }, cancellationToken);
+            await Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken);
+            added[i] = (endpoint.Id, ns.Id);
+        }).ToList();
+        var other = Hcn.CreateNetworkAsync(new HostComputeNetwork
+        {
+            Name = "lc-other",
+            Type = NetworkType.L2Bridge,
+            Ipams = [new Ipam { Subnets = [new Subnet { IpAddressPrefix = "10.204.0.0/24" }] }],
+        }, cancellationToken);
+        await Task.WhenAll([.. adds, other]);
+
+        // A fresh instance on the same state sees every pod attached.
+        _hcn.Dispose();
+        _hcn = new KernelHcn(new KernelHcnOptions { StateDirectory = _state, HostNetnsPath = _node, NetnsNamePrefix = _netns.Prefix + "k-" });
+        var restored = await Hcn.EnumerateEndpointsAsync(null, cancellationToken);
+        var ruleset = _netns.Nft("lc-node", "list ruleset");
+
+        await Task.WhenAll(added.Select(async a =>
+        {
+            await Hcn.DeleteEndpointAsync(a.Endpoint, cancellationToken);
+            await Hcn.DeleteNamespaceAsync(a.Namespace, cancellationToken);
+        }));
+
+        Assert.That(restored.Where(e => e.HostComputeNamespace != Guid.Empty).Select(e => e.Id), Is.EquivalentTo(added.Select(a => a.Endpoint)));
+        Assert.That(ruleset, Does.Contain("ip saddr != 10.203.0.9").And.Contain("masquerade"));
+        foreach (var pod in pods)
+        {
+            Assert.That(_netns.Ip(pod.Suffix, "-o link show"), Does.Not.Contain("eth0"));
+        }
+
+        var links = _netns.Ip("lc-node", "-o link show");
+        Assert.That(links, Does.Contain(DeviceNames.HostVeth(hostEndpoint.Id)));
+        foreach (var (endpoint, _) in added)
+        {
+            Assert.That(links, Does.Not.Contain(DeviceNames.HostVeth(endpoint)).And.Not.Contain(DeviceNames.PeerVeth(endpoint)));
+        }
+
+        Assert.That(Directory.GetFiles(Path.Combine(_state, "endpoints")).Select(Path.GetFileNameWithoutExtension), Is.EqualTo(new[] { hostEndpoint.Id.ToString("D") }));
+        Assert.That(Directory.GetFiles(Path.Combine(_state, "namespaces")), Is.Empty);
+    }
+
     private async Task<(HostComputeNetwork Network, HostComputeEndpoint Endpoint)> NetworkAndEndpointAsync(
         string ip, CancellationToken cancellationToken, params EndpointPolicy[] policies)
     {

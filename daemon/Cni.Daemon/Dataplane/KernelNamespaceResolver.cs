@@ -20,8 +20,12 @@ namespace Cni.Daemon.Dataplane;
 /// </remarks>
 internal sealed class KernelNamespaceResolver : INamespaceResolver
 {
+    /// <summary>How often an ADD may sweep namespaces whose netns file is gone (an enumeration of every namespace).</summary>
+    private static readonly TimeSpan OrphanSweepInterval = TimeSpan.FromSeconds(60);
+
     private readonly IHcn _hcn;
     private readonly NetnsPathNamespaceResolver _paths;
+    private long _nextOrphanSweep;
 
     /// <summary>Creates the resolver.</summary>
     /// <param name="hcn">The (bounded) KernelHcn.</param>
@@ -59,7 +63,15 @@ internal sealed class KernelNamespaceResolver : INamespaceResolver
             return new ResolvedNamespace(id, Created: false);
         }
 
-        await DeleteOrphansAsync(cancellationToken).ConfigureAwait(false);
+        // Orphans (a pod's netns removed without DEL) are garbage, not a conflict: a namespace found for this path
+        // was reused above. Sweeping them lists every namespace, so it happens at most once a minute, not per ADD.
+        var now = Environment.TickCount64;
+        var due = Interlocked.Read(ref _nextOrphanSweep);
+        if (now >= due && Interlocked.CompareExchange(ref _nextOrphanSweep, now + (long)OrphanSweepInterval.TotalMilliseconds, due) == due)
+        {
+            await DeleteOrphansAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             var created = await _hcn.CreateNamespaceAsync(

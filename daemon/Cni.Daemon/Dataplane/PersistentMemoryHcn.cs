@@ -27,10 +27,12 @@ namespace Cni.Daemon.Dataplane;
 /// write), then the call returns. A process killed at any point therefore leaves snapshot + log at least as new as every
 /// call that returned; a record cut short by the kill is the log's last line and is ignored (and trimmed) on open.</para>
 /// <para>Records carry the affected object's state read back from the emulator inside the write gate, not the call's
-/// result, so when concurrent calls touch one object the last record appended is also the newest state. Calls whose
-/// effects cascade (deleting a network, endpoint or namespace detaches or drops other objects) compact instead: a full
-/// snapshot, as before this log existed. Namespace attach/detach records the namespace only: the restore derives each
-/// endpoint's attachment from its namespace's resources.</para>
+/// result, so when concurrent calls touch one object the last record appended is also the newest state. Deleting an
+/// endpoint or a namespace is one <c>delete</c> record whose cascade the replay applies as the emulator does (the
+/// endpoint leaves its namespace's resources, SDN routes and load balancers; a namespace's endpoints are detached,
+/// which the restore derives from namespace resources anyway), so a pod's DEL writes two lines, not a snapshot. Deleting
+/// a network compacts instead: a full snapshot. Namespace attach/detach records the namespace only: the restore
+/// derives each endpoint's attachment from its namespace's resources.</para>
 /// <para>Compaction (log above a size threshold, a cascading call, <see cref="FlushAsync"/>): snapshot of generation
 /// n+1 to a temp file, rename over the old one, then start log n+1 and delete log n. A crash before the rename leaves
 /// snapshot n + log n; after it, snapshot n+1 and at most an empty log n+1 (a stale log n is deleted on open).</para>
@@ -189,7 +191,7 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
 
     /// <inheritdoc/>
     public Task DeleteEndpointAsync(Guid endpointId, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.DeleteEndpointAsync(endpointId, cancellationToken), Change.Cascade);
+        MutateAsync(() => _inner.DeleteEndpointAsync(endpointId, cancellationToken), Change.Deleted(ObjectKind.Endpoint, endpointId));
 
     // ---- namespaces ----
 
@@ -211,7 +213,7 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
 
     /// <inheritdoc/>
     public Task DeleteNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.DeleteNamespaceAsync(namespaceId, cancellationToken), Change.Cascade);
+        MutateAsync(() => _inner.DeleteNamespaceAsync(namespaceId, cancellationToken), Change.Deleted(ObjectKind.Namespace, namespaceId));
 
     // ---- load balancers ----
 
@@ -680,6 +682,11 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
                     break;
                 case "endpoint":
                     Set(Endpoints, id, put, value);
+                    if (!put)
+                    {
+                        DropEndpointReferences(id);
+                    }
+
                     break;
                 case "namespace":
                     Set(Namespaces, id, put, value);
@@ -692,6 +699,28 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
                     break;
                 default:
                     throw new InvalidDataException($"unknown kind '{kind}'");
+            }
+        }
+
+        /// <summary>The emulator's cascade of an endpoint delete (MemoryHcn.DeleteEndpointLocked), applied to the state.</summary>
+        private void DropEndpointReferences(Guid endpointId)
+        {
+            foreach (var ns in Namespaces.Values.Where(n => (n.Resources ?? []).Any(r => r.GetEndpointId() == endpointId)).ToList())
+            {
+                var rest = ns.Resources!.Where(r => r.GetEndpointId() != endpointId).ToList();
+                Namespaces[ns.Id] = ns with { Resources = rest.Count == 0 ? null : rest };
+            }
+
+            foreach (var route in SdnRoutes.Values.Where(r => r.HostComputeEndpoints?.Contains(endpointId) == true).ToList())
+            {
+                var rest = route.HostComputeEndpoints!.Where(e => e != endpointId).ToList();
+                SdnRoutes[route.Id] = route with { HostComputeEndpoints = rest.Count == 0 ? null : rest };
+            }
+
+            foreach (var lb in LoadBalancers.Values.Where(l => l.HostComputeEndpoints?.Contains(endpointId) == true).ToList())
+            {
+                var rest = lb.HostComputeEndpoints!.Where(e => e != endpointId).ToList();
+                LoadBalancers[lb.Id] = lb with { HostComputeEndpoints = rest.Count == 0 ? null : rest };
             }
         }
 

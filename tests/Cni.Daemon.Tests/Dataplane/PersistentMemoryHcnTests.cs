@@ -309,6 +309,30 @@ public sealed class PersistentMemoryHcnTests
     }
 
     [Test]
+    public async Task DeleteEndpointAndNamespace_AppendDeleteRecords_NoSnapshotPerDel()
+    {
+        using var hcn = await OpenAsync();
+        var network = await hcn.CreateNetworkAsync(Network(), CancellationToken.None);
+        await hcn.FlushAsync(CancellationToken.None);
+        var snapshotBefore = File.GetLastWriteTimeUtc(SnapshotPath);
+        var generationLog = hcn.LogPath;
+        var endpointId = (await hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "a" }, CancellationToken.None)).Id;
+        var nsId = (await hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.Host }, CancellationToken.None)).Id;
+        await ((Cni.Hcn.IHcn)hcn).AddNamespaceEndpointAsync(nsId, endpointId, CancellationToken.None);
+
+        await hcn.DeleteEndpointAsync(endpointId, CancellationToken.None);
+        await hcn.DeleteNamespaceAsync(nsId, CancellationToken.None);
+
+        var log = File.ReadAllLines(hcn.LogPath);
+        Assert.Multiple(() =>
+        {
+            Assert.That(hcn.LogPath, Is.EqualTo(generationLog), "no compaction");
+            Assert.That(File.GetLastWriteTimeUtc(SnapshotPath), Is.EqualTo(snapshotBefore));
+            Assert.That(log.Count(l => l.Contains("\"op\":\"delete\"", StringComparison.Ordinal)), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public async Task OpenAsync_TornTempFileLeftByACrash_IgnoredAndRemoved()
     {
         Guid networkId;

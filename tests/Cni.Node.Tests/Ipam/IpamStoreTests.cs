@@ -74,7 +74,11 @@ public sealed class IpamStoreTests
         Dictionary<LeaseKey, IpLease> expected;
         await using (var store = await OpenAsync(options))
         {
-            var leases = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.AllocateAsync(Key(i), Owner(i), cancellationToken)));
+            // From pool threads, as the daemon's requests arrive: a caller alone commits inline (the leader), so only
+            // callers that overlap a commit in flight can share its fsync; a write that takes 2 ms (a slow disk) makes
+            // them overlap whatever this machine's fsync costs.
+            store.Journal.BeforeWrite = () => Thread.Sleep(2);
+            var leases = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => store.AllocateAsync(Key(i), Owner(i), cancellationToken), cancellationToken)));
 
             IpamTestData.AssertDistinct(leases.Select(l => l.IPv4!.Address));
             IpamTestData.AssertDistinct(leases.Select(l => l.IPv6!.Address));

@@ -158,25 +158,27 @@ internal static class KernelBench
             var results = new string?[pods];
             var failures = 0;
             var parallel = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, pods),
-                new ParallelOptions { MaxDegreeOfParallelism = pods },
-                (i, _) =>
+            // One thread per pod, all started together: the execs block, so pool threads (which grow slowly) would
+            // quietly cap the parallelism at a few pods; a kubelet starting 100 sandboxes runs 100 CNI ADDs at once.
+            var threads = Enumerable.Range(0, pods).Select(i => new Thread(() =>
+            {
+                try
                 {
-                    try
-                    {
-                        Time(nodePath, wincni, Env("ADD", wincniPods[i], binDir), wincniConfig, out var stdout);
-                        using var json = JsonDocument.Parse(stdout);
-                        results[i] = json.RootElement.GetProperty("ips")[0].GetProperty("address").GetString();
-                    }
-                    catch (Exception ex) when (ex is InvalidOperationException or JsonException or KeyNotFoundException)
-                    {
-                        Interlocked.Increment(ref failures);
-                        Console.Error.WriteLine($"kernel suite: parallel ADD {wincniPods[i]}: {ex.Message}");
-                    }
-
-                    return ValueTask.CompletedTask;
-                }).ConfigureAwait(false);
+                    Time(nodePath, wincni, Env("ADD", wincniPods[i], binDir), wincniConfig, out var stdout);
+                    using var json = JsonDocument.Parse(stdout);
+                    results[i] = json.RootElement.GetProperty("ips")[0].GetProperty("address").GetString();
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or JsonException or KeyNotFoundException)
+                {
+                    Interlocked.Increment(ref failures);
+                    Console.Error.WriteLine($"kernel suite: parallel ADD {wincniPods[i]}: {ex.Message}");
+                }
+            })
+            {
+                IsBackground = true,
+            }).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
             parallel.Stop();
             var distinct = results.OfType<string>().Distinct(StringComparer.Ordinal).Count();
             foreach (var pod in wincniPods)

@@ -344,21 +344,35 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
             await DeleteEndpointIfPresentAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        var released = await _ipam.ReleaseAsync(key, cancellationToken).ConfigureAwait(false);
-        if (request.NetnsReference.Kind != NetnsKind.Empty)
+        // The address and the namespace are independent once the endpoint is gone: release them side by side (the
+        // journal's fsync and the namespace's own commit overlap instead of adding up).
+        var namespaceRelease = request.NetnsReference.Kind == NetnsKind.Empty
+            ? Task.CompletedTask
+            : Task.Run(() => ReleaseNamespaceAsync(request, cancellationToken), CancellationToken.None);
+        IpLease? released;
+        try
         {
-            try
-            {
-                await _namespaces.ReleaseAsync(request.NetnsReference, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HcnException or CniException)
-            {
-                Log.NamespaceReleaseFailed(_logger, ex, request.Netns);
-            }
+            released = await _ipam.ReleaseAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await namespaceRelease.ConfigureAwait(false);
         }
 
         Log.Deleted(_logger, request.ContainerId, request.IfName, endpoints.Count, released is not null);
         return null;
+    }
+
+    private async Task ReleaseNamespaceAsync(PluginRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _namespaces.ReleaseAsync(request.NetnsReference, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HcnException or CniException)
+        {
+            Log.NamespaceReleaseFailed(_logger, ex, request.Netns);
+        }
     }
 
     private async Task DeleteEndpointIfPresentAsync(Guid endpointId, CancellationToken cancellationToken)

@@ -344,11 +344,18 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
             await DeleteEndpointIfPresentAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
         }
 
+        // containerd sends DEL without CNI_NETNS: the namespace to release is then the one the ADD recorded.
+        NetnsReference? netns = request.NetnsReference.Kind != NetnsKind.Empty
+            ? request.NetnsReference
+            : await _ipam.GetAsync(key, cancellationToken).ConfigureAwait(false) is { Owner.Netns: { Length: > 0 } recorded }
+                ? NetnsReference.Classify(recorded)
+                : null;
+
         // The address and the namespace are independent once the endpoint is gone: release them side by side (the
         // journal's fsync and the namespace's own commit overlap instead of adding up).
-        var namespaceRelease = request.NetnsReference.Kind == NetnsKind.Empty
+        var namespaceRelease = netns is not { Kind: not NetnsKind.Empty } target
             ? Task.CompletedTask
-            : Task.Run(() => ReleaseNamespaceAsync(request, cancellationToken), CancellationToken.None);
+            : Task.Run(() => ReleaseNamespaceAsync(target, cancellationToken), CancellationToken.None);
         IpLease? released;
         try
         {
@@ -363,15 +370,15 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
         return null;
     }
 
-    private async Task ReleaseNamespaceAsync(PluginRequest request, CancellationToken cancellationToken)
+    private async Task ReleaseNamespaceAsync(NetnsReference netns, CancellationToken cancellationToken)
     {
         try
         {
-            await _namespaces.ReleaseAsync(request.NetnsReference, cancellationToken).ConfigureAwait(false);
+            await _namespaces.ReleaseAsync(netns, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HcnException or CniException)
         {
-            Log.NamespaceReleaseFailed(_logger, ex, request.Netns);
+            Log.NamespaceReleaseFailed(_logger, ex, netns.Raw);
         }
     }
 

@@ -191,6 +191,18 @@ public sealed class CniCommandsEndToEndTests
     }
 
     [Test]
+    public async Task Del_WithoutNetnsAsContainerdSendsIt_ReleasesTheNamespaceRecordedAtAdd()
+    {
+        var id = NewId();
+        await _wincni.AddAsync(id);
+
+        var del = await Wincni.RunAsync(_wincni.Env("DEL", id, netns: ""), _wincni.Config());
+
+        Assert.That(del.ExitCode, Is.Zero, del.Message);
+        await AssertNothingLeftAsync(id);
+    }
+
+    [Test]
     public async Task Del_RepeatedAndNeverAdded_SucceedsEveryTime()
     {
         var id = NewId();

@@ -175,7 +175,7 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
 
     /// <inheritdoc/>
     public Task<HostComputeEndpoint> CreateEndpointAsync(Guid networkId, HostComputeEndpoint endpoint, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.CreateEndpointAsync(networkId, endpoint, cancellationToken), static e => Change.Of(ObjectKind.Endpoint, e.Id));
+        MutateAsync(() => _inner.CreateEndpointAsync(networkId, endpoint, cancellationToken), static e => Change.Created(ObjectKind.Endpoint, e.Id, e));
 
     /// <inheritdoc/>
     public Task<HostComputeEndpoint> GetEndpointAsync(Guid endpointId, CancellationToken cancellationToken) =>
@@ -197,7 +197,7 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
 
     /// <inheritdoc/>
     public Task<HostComputeNamespace> CreateNamespaceAsync(HostComputeNamespace hostComputeNamespace, CancellationToken cancellationToken) =>
-        MutateAsync(() => _inner.CreateNamespaceAsync(hostComputeNamespace, cancellationToken), static n => Change.Of(ObjectKind.Namespace, n.Id));
+        MutateAsync(() => _inner.CreateNamespaceAsync(hostComputeNamespace, cancellationToken), static n => Change.Created(ObjectKind.Namespace, n.Id, n));
 
     /// <inheritdoc/>
     public Task<HostComputeNamespace> GetNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken) =>
@@ -339,7 +339,7 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
         object? current;
         try
         {
-            current = change.Kind switch
+            current = change.CreatedObject ?? change.Kind switch
             {
                 ObjectKind.Network => await _inner.GetNetworkAsync(change.Id, cancellationToken).ConfigureAwait(false),
                 ObjectKind.Endpoint => await _inner.GetEndpointAsync(change.Id, cancellationToken).ConfigureAwait(false),
@@ -602,13 +602,19 @@ public sealed class PersistentMemoryHcn : IHcn, IDisposable
     }
 
     /// <summary>What one mutating call changed: one object (put its state or, for a delete, drop it), or too much to say.</summary>
-    private readonly record struct Change(ObjectKind Kind, Guid Id, bool IsDelete, bool IsCascade)
+    private readonly record struct Change(ObjectKind Kind, Guid Id, bool IsDelete, bool IsCascade, object? CreatedObject = null)
     {
         public static Change Cascade => new(default, Guid.Empty, false, true);
 
         public static Change Of(ObjectKind kind, Guid id) => new(kind, id, false, false);
 
         public static Change Deleted(ObjectKind kind, Guid id) => new(kind, id, true, false);
+
+        /// <summary>
+        /// A create's record carries the call's result (already a copy): nobody else knows the new ID before the call
+        /// returns, which is after this record is written, so no read-back can see a newer state.
+        /// </summary>
+        public static Change Created(ObjectKind kind, Guid id, object created) => new(kind, id, false, false, created);
     }
 
     /// <summary>The objects of snapshot + log, folded by ID before anything is re-created.</summary>

@@ -75,6 +75,18 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
 
     internal long BatchCount => Interlocked.Read(ref _batches);
 
+    /// <summary>Records waiting for the commit in flight (tests).</summary>
+    internal int PendingCount
+    {
+        get
+        {
+            lock (_appendGate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
     internal long CompactionCount => Interlocked.Read(ref _compactions);
 
     /// <summary>Test hook: observes the files at each compaction stage (a crash point).</summary>

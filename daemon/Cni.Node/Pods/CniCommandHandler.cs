@@ -139,16 +139,28 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
         using var held = await _locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
         var existingLease = await _ipam.GetAsync(key, cancellationToken).ConfigureAwait(false);
         var existing = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false);
-        var ns = await _namespaces.ResolveForAttachAsync(netns, cancellationToken).ConfigureAwait(false);
-
-        if (existingLease is not null && existing.Count == 1 && IsIntact(existing[0], networkId, ns.Id, existingLease))
+        Task<ResolvedNamespace> namespaceTask;
+        if (existingLease is not null && existing.Count == 1)
         {
-            Log.AddRepeated(_logger, request.ContainerId, request.IfName, existing[0].Id);
-            return CniJson.Serialize(BuildResult(request, existingLease, existing[0]));
+            var resolved = await _namespaces.ResolveForAttachAsync(netns, cancellationToken).ConfigureAwait(false);
+            if (IsIntact(existing[0], networkId, resolved.Id, existingLease))
+            {
+                Log.AddRepeated(_logger, request.ContainerId, request.IfName, existing[0].Id);
+                return CniJson.Serialize(BuildResult(request, existingLease, existing[0]));
+            }
+
+            namespaceTask = Task.FromResult(resolved);
+        }
+        else
+        {
+            // A fresh attachment: the namespace is resolved (on a kernel node, created) while the address is leased
+            // and the endpoint created; only the attach needs both.
+            namespaceTask = Task.Run(() => _namespaces.ResolveForAttachAsync(netns, cancellationToken), CancellationToken.None);
         }
 
         HostComputeEndpoint? created = null;
         IpLease? lease = null;
+        ResolvedNamespace? ns = null;
         try
         {
             // Whatever carries this attachment's name but does not match is stale (a half-finished ADD, an endpoint
@@ -174,6 +186,7 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
                     CniErrors.Details(ex)), ex);
             }
 
+            ns = await namespaceTask.ConfigureAwait(false);
             try
             {
                 await _hcn.AddNamespaceEndpointAsync(ns.Id, created.Id, cancellationToken).ConfigureAwait(false);
@@ -191,9 +204,25 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
         }
         catch (Exception failure)
         {
+            // The namespace resolution may still be running (or be what failed): its outcome decides what to release.
+            ns ??= await OutcomeOrNullAsync(namespaceTask).ConfigureAwait(false);
+
             // Not cancellable: a rollback cut short would leak exactly what it exists to remove.
-            await RollbackAsync(request, created, existingLease is null ? lease : null, ns.Created ? netns : null, failure).ConfigureAwait(false);
+            await RollbackAsync(request, created, existingLease is null ? lease : null, ns?.Created == true ? netns : null, failure).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static async Task<ResolvedNamespace?> OutcomeOrNullAsync(Task<ResolvedNamespace> resolution)
+    {
+        try
+        {
+            return await resolution.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is CniException or HcnException or OperationCanceledException or IOException)
+        {
+            // Failed resolutions created nothing (resolvers undo their own half-made namespace).
+            return null;
         }
     }
 

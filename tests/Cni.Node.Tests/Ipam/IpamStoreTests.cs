@@ -75,9 +75,16 @@ public sealed class IpamStoreTests
         await using (var store = await OpenAsync(options))
         {
             // From pool threads, as the daemon's requests arrive: a caller alone commits inline (the leader), so only
-            // callers that overlap a commit in flight can share its fsync; a write that takes 2 ms (a slow disk) makes
-            // them overlap whatever this machine's fsync costs.
-            store.Journal.BeforeWrite = () => Thread.Sleep(2);
+            // callers that overlap a commit in flight can share its fsync. The first write waits (a slow disk) until
+            // ten more records are queued behind it, so the overlap does not depend on this machine's scheduling.
+            var first = 1;
+            store.Journal.BeforeWrite = () =>
+            {
+                if (Interlocked.Exchange(ref first, 0) == 1)
+                {
+                    SpinWait.SpinUntil(() => store.Journal.PendingCount >= 10, TimeSpan.FromSeconds(10));
+                }
+            };
             var leases = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => store.AllocateAsync(Key(i), Owner(i), cancellationToken), cancellationToken)));
 
             IpamTestData.AssertDistinct(leases.Select(l => l.IPv4!.Address));

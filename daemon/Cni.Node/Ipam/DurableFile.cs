@@ -33,6 +33,26 @@ internal static class DurableFile
         File.Move(source, destination, overwrite: true);
     }
 
+    /// <summary>
+    /// Makes the data written to <paramref name="file"/> durable: fdatasync on Linux (the file's size and block map
+    /// must not have changed since they were last made durable), a full flush elsewhere.
+    /// </summary>
+    public static void FlushData(FileStream file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (!OperatingSystem.IsLinux())
+        {
+            file.Flush(flushToDisk: true);
+            return;
+        }
+
+        file.Flush(flushToDisk: false);
+        if (Fdatasync(file.SafeFileHandle) != 0)
+        {
+            throw new IOException($"fdatasync of '{file.Name}' failed", new Win32Exception(Marshal.GetLastPInvokeError()));
+        }
+    }
+
     /// <summary>fsyncs a directory so entries created or renamed in it are durable. No-op on Windows.</summary>
     public static void FlushDirectory(string directory)
     {
@@ -71,6 +91,9 @@ internal static class DurableFile
 
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static extern int Fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static extern int Fdatasync(Microsoft.Win32.SafeHandles.SafeFileHandle fd);
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     private static extern int Close(int fd);

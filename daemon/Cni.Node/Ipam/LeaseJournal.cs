@@ -22,6 +22,9 @@ namespace Cni.Node.Ipam;
 internal sealed partial class LeaseJournal : IAsyncDisposable
 {
     public const int DefaultMaxBatchBytes = 1024 * 1024;
+
+    /// <summary>How much zeroed space an append that runs out of it adds (about 4,000 lease records).</summary>
+    public const int PreallocationBytes = 1024 * 1024;
     public const string JournalFileName = "leases.wal";
     public const string TempFileName = "leases.wal.tmp";
     public const string LockFileName = "lock";
@@ -41,6 +44,7 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
     private bool _closed;
     private FileStream? _file;
     private long _length;
+    private long _allocated;
     private long _lastSnapshotBytes;
     private long _batches;
     private long _compactions;
@@ -55,6 +59,7 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
         _lock = lockFile;
         _file = file;
         _length = length;
+        _allocated = length;
 
         // Zero, not the recovered length: a long log inherited from before a crash is compacted on the first write.
         _lastSnapshotBytes = 0;
@@ -206,6 +211,20 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
         await _idle.Task.ConfigureAwait(false);
         if (_file is not null)
         {
+            if (_allocated > _length && _fault is null)
+            {
+                // A clean stop leaves the log exactly as long as its records (after a crash, recovery trims the zeros).
+                try
+                {
+                    _file.SetLength(_length);
+                    _file.Flush(flushToDisk: true);
+                }
+                catch (IOException ex)
+                {
+                    Log.WriteFailed(_logger, ex, Path, 0);
+                }
+            }
+
             await _file.DisposeAsync().ConfigureAwait(false);
         }
 
@@ -246,9 +265,16 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
             records++;
         }
 
-        if (position < length)
+        // Preallocated space that no batch reached yet is zeros: the end of the log, not a torn write.
+        var lastWritten = position < length ? data.AsSpan(position).LastIndexOfAnyExcept((byte)0) : -1;
+        if (position < length && lastWritten < 0)
         {
-            var discarded = length - position;
+            file.SetLength(position);
+            file.Flush(flushToDisk: true);
+        }
+        else if (position < length)
+        {
+            var discarded = lastWritten + 1L;
             if (discarded > TornTailWindow(maxBatchBytes))
             {
                 throw new IpamJournalException(
@@ -355,10 +381,18 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
                 offset += pending.Frame.Length;
             }
 
+            if (_length + bytes > _allocated)
+            {
+                Preallocate(_length + bytes);
+            }
+
             BeforeWrite?.Invoke();
             _file!.Position = _length;
             _file.Write(buffer, 0, bytes);
-            _file.Flush(flushToDisk: true);
+
+            // The batch lands in space that already exists (zeros written and fsynced by Preallocate), so neither
+            // the size nor the block map changes: fdatasync flushes the data alone, with no journal commit.
+            DurableFile.FlushData(_file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -389,6 +423,25 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
     }
 
     /// <summary>
+    /// Extends the file with written zeros (not a sparse hole or unwritten extent, which the first write into would
+    /// still have to record in the filesystem's journal) by at least <see cref="PreallocationBytes"/>, and fsyncs the
+    /// new size. Recovery treats a zero tail as unused space.
+    /// </summary>
+    private void Preallocate(long needed)
+    {
+        var target = Math.Max(needed, _allocated + PreallocationBytes);
+        var zeros = new byte[64 * 1024];
+        _file!.Position = _allocated;
+        for (var at = _allocated; at < target; at += zeros.Length)
+        {
+            _file.Write(zeros, 0, (int)Math.Min(zeros.Length, target - at));
+        }
+
+        _file.Flush(flushToDisk: true);
+        _allocated = target;
+    }
+
+    /// <summary>
     /// After a failed write the file may hold part of the batch; cut it back so the next batch does not land
     /// behind garbage (which recovery would stop at, losing it). If even that fails, stop writing for good.
     /// </summary>
@@ -398,6 +451,7 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
         {
             _file!.SetLength(_length);
             _file.Flush(flushToDisk: true);
+            _allocated = _length;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -480,6 +534,7 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
         }
 
         _length = size;
+        _allocated = size;
         _lastSnapshotBytes = size;
         ReopenOrFault();
         Interlocked.Increment(ref _compactions);

@@ -45,6 +45,56 @@ public sealed class LeaseJournalTests
     }
 
     [Test]
+    public async Task OpenAsync_LastRecordTornInsidePreallocatedZeros_KeepsEarlierLeasesAndTrimsTheZeros()
+    {
+        var options = Options(_dir.Path, NetworkMode.L2Bridge, "10.244.1.0/24", "fd00::/64");
+        var lengths = new List<long>();
+        await using (var store = await OpenAsync(options))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await store.AllocateAsync(Key(i), Owner(i), CancellationToken.None);
+                lengths.Add(store.Journal.Length);
+            }
+        }
+
+        // What a crash leaves: the log, then the rest of the zeroed space appends write into. A record torn by the
+        // crash is some of its bytes with zeros after them (which bytes reached the disk is the disk's choice).
+        var full = await File.ReadAllBytesAsync(_dir.JournalPath);
+        var zeros = new byte[LeaseJournal.PreallocationBytes];
+        foreach (var (cut, expected) in new[] { ((int)lengths[2], 3), ((int)lengths[1] + 9, 2), ((int)lengths[1], 2) })
+        {
+            using var image = new TempDirectory();
+            Directory.CreateDirectory(image.IpamDirectory);
+            var torn = full.AsSpan(0, cut).ToArray();
+            await File.WriteAllBytesAsync(image.JournalPath, [.. torn, .. zeros]);
+
+            await using (var store = await OpenAsync(options with { StateDirectory = image.Path }))
+            {
+                Assert.That(await store.ListAsync(CancellationToken.None), Has.Count.EqualTo(expected), $"cut at {cut}");
+                Assert.That(store.Journal.Length, Is.EqualTo(lengths[expected - 1]), $"cut at {cut}");
+            }
+
+            Assert.That(new FileInfo(image.JournalPath).Length, Is.EqualTo(lengths[expected - 1]), $"cut at {cut}: zeros and the torn record trimmed");
+        }
+    }
+
+    [Test]
+    public async Task AllocateAsync_RunsOutOfPreallocatedSpace_ExtendsWithZerosAndCleanStopTrims()
+    {
+        var options = Options(_dir.Path, NetworkMode.L2Bridge, "10.244.1.0/24", "fd00::/64");
+        long logical;
+        await using (var store = await OpenAsync(options))
+        {
+            await store.AllocateAsync(Key(0), Owner(0), CancellationToken.None);
+            logical = store.Journal.Length;
+            Assert.That(new FileInfo(_dir.JournalPath).Length, Is.GreaterThanOrEqualTo(logical + LeaseJournal.PreallocationBytes - 4096), "room for the next appends");
+        }
+
+        Assert.That(new FileInfo(_dir.JournalPath).Length, Is.EqualTo(logical));
+    }
+
+    [Test]
     public async Task OpenAsync_TruncatedAtEveryOffsetOfLastRecord_KeepsEarlierLeasesAndNoPhantom()
     {
         var options = Options(_dir.Path, NetworkMode.L2Bridge, "10.244.1.0/24", "fd00::/64");

@@ -113,11 +113,7 @@ public sealed class MultiNodeClusterTests
     public async Task ApiServerOutage_TrafficKeepsFlowing_AndCachesResyncAfterRestart(CancellationToken cancellationToken)
     {
         await using var cluster = await Cni.LocalCluster.LocalCluster.StartAsync(new LocalClusterOptions(), cancellationToken);
-        var n1 = await cluster.AddNodeAsync(cancellationToken);
-        var n2 = await cluster.AddNodeAsync(cancellationToken);
-        var a = await cluster.AddPodAsync(n1, cancellationToken);
-        var b = await cluster.AddPodAsync(n2, cancellationToken);
-        await WaitForPeerRouteAsync(n1, n2.PodCidr, present: true, cancellationToken);
+        var (n1, n2, a, b) = await TwoNodesOnePodEachAsync(cluster, cancellationToken);
         Assert.That(await a.ReachAsync(b.Address!, cancellationToken), Is.Not.Null, Logs(cluster));
 
         await cluster.ApiServer.StopAsync(cancellationToken);
@@ -145,11 +141,7 @@ public sealed class MultiNodeClusterTests
     public async Task DaemonKilled_TrafficKeepsFlowing_AndRestartKeepsRoutes(CancellationToken cancellationToken)
     {
         await using var cluster = await Cni.LocalCluster.LocalCluster.StartAsync(new LocalClusterOptions(), cancellationToken);
-        var n1 = await cluster.AddNodeAsync(cancellationToken);
-        var n2 = await cluster.AddNodeAsync(cancellationToken);
-        var a = await cluster.AddPodAsync(n1, cancellationToken);
-        var b = await cluster.AddPodAsync(n2, cancellationToken);
-        await WaitForPeerRouteAsync(n1, n2.PodCidr, present: true, cancellationToken);
+        var (n1, n2, a, b) = await TwoNodesOnePodEachAsync(cluster, cancellationToken);
         var linksBefore = await n1.RoutesAsync(cancellationToken);
 
         await n1.KillDaemonAsync(cancellationToken);
@@ -199,6 +191,18 @@ public sealed class MultiNodeClusterTests
         {
             Directory.Delete(home, recursive: true);
         }
+    }
+
+    /// <summary>Two nodes with one pod each, node 1 already routed to node 2.</summary>
+    private static async Task<(ClusterNode N1, ClusterNode N2, ClusterPod A, ClusterPod B)> TwoNodesOnePodEachAsync(
+        Cni.LocalCluster.LocalCluster cluster, CancellationToken cancellationToken)
+    {
+        var n1 = await cluster.AddNodeAsync(cancellationToken);
+        var n2 = await cluster.AddNodeAsync(cancellationToken);
+        var a = await cluster.AddPodAsync(n1, cancellationToken);
+        var b = await cluster.AddPodAsync(n2, cancellationToken);
+        await WaitForPeerRouteAsync(n1, n2.PodCidr, present: true, cancellationToken);
+        return (n1, n2, a, b);
     }
 
     /// <summary>A Node as a Linux node running flannel's VXLAN backend publishes itself.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Cni.LocalCluster.Support;
 
 namespace Cni.LocalCluster;
@@ -91,11 +90,6 @@ public sealed class ClusterNode : IAsyncDisposable
             _daemon = null;
         }
     }
-
-    /// <summary><c>wincnid status --json</c> of this node.</summary>
-    public async Task<JsonDocument> StatusAsync(CancellationToken cancellationToken) =>
-        await DaemonClient.TryStatusAsync(Socket, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"wincnid on {NodeName} does not answer on {Socket}:\n{Log()}");
 
     /// <summary>The kernel routes of the node namespace (<c>ip route</c>), for route assertions.</summary>
     public Task<string> RoutesAsync(CancellationToken cancellationToken) =>

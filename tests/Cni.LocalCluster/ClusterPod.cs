@@ -46,18 +46,6 @@ public sealed class ClusterPod : IAsyncDisposable
         _added = true;
     }
 
-    /// <summary>Runs CNI DEL through wincni.</summary>
-    public async Task DelAsync(CancellationToken cancellationToken)
-    {
-        var result = await InvokeAsync("DEL", cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            throw new InvalidOperationException($"wincni DEL for pod {Name} on {Node.NodeName} failed: {result}\n{Node.Log()}");
-        }
-
-        _added = false;
-    }
-
     /// <summary>Execs wincni with <paramref name="command"/> for this pod.</summary>
     public Task<ShellResult> InvokeAsync(string command, CancellationToken cancellationToken) =>
         Shell.RunAsync(

@@ -134,7 +134,6 @@ public sealed class LocalCluster : IAsyncDisposable
             stateDir: {Path.Combine(node.Directory, "state")}
             socket: {node.Socket}
             healthAddress: {ClusterNode.HealthAddress}
-            {_options.ExtraNodeConfig ?? ""}
 
             """, cancellationToken).ConfigureAwait(false);
         await node.StartDaemonAsync(cancellationToken).ConfigureAwait(false);

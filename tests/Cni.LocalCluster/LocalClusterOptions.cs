@@ -8,7 +8,4 @@ public sealed record LocalClusterOptions
 
     /// <summary>Where progress lines go (null: nowhere).</summary>
     public TextWriter? Progress { get; init; }
-
-    /// <summary>Extra lines for every node's config file (e.g. <c>vxlan: {vni: 4097}</c>), or null.</summary>
-    public string? ExtraNodeConfig { get; init; }
 }

@@ -96,7 +96,8 @@ public sealed partial class CniEndpoint
         await WriteAsync(context, outcome).ConfigureAwait(false);
     }
 
-    private static async Task WriteAsync(HttpContext context, CniOutcome outcome)
+    /// <summary>Writes <paramref name="outcome"/> as the plugin expects it: the result, or the error with its HTTP status.</summary>
+    internal static async Task WriteAsync(HttpContext context, CniOutcome outcome)
     {
         var body = outcome.Error is { } error ? CniJson.Serialize(error) : outcome.Result ?? [];
         context.Response.StatusCode = outcome.Error is { } e ? CniHttpStatus.For(e.Code) : StatusCodes.Status200OK;

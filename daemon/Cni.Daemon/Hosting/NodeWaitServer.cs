@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Cni.Node.Pods;
 using Cni.Spec;
 using Cni.Spec.Wire;
 
@@ -65,11 +66,7 @@ public sealed class NodeWaitServer : IAsyncDisposable
             }
 
             var code = string.Equals(command, "STATUS", StringComparison.Ordinal) ? CniErrorCode.PluginNotAvailable : CniErrorCode.TryAgainLater;
-            var body = CniJson.Serialize(CniError.Create(code, "wincnid is not ready: " + reason()));
-            context.Response.StatusCode = CniHttpStatus.For(code);
-            context.Response.ContentType = DaemonProtocol.ContentType;
-            context.Response.ContentLength = body.Length;
-            await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+            await CniEndpoint.WriteAsync(context, CniOutcome.Failure(CniError.Create(code, "wincnid is not ready: " + reason()))).ConfigureAwait(false);
         });
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () => Results.Text($"not ready: {reason()}\n", statusCode: StatusCodes.Status503ServiceUnavailable));

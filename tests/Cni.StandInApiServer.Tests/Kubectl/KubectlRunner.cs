@@ -26,7 +26,7 @@ internal sealed class KubectlRunner : IDisposable
     public static void RequireKubectl()
     {
         if (File.Exists(KubectlPath)) return;
-        if (Environment.GetEnvironmentVariable("CI") == "true")
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
             Assert.Fail($"{KubectlPath} is missing: install kubectl (v1.32) to run the Tools tests");
         }

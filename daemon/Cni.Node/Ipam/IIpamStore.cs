@@ -23,13 +23,25 @@ public interface IIpamStore
     /// <exception cref="IpamJournalException">The journal write failed; nothing was allocated.</exception>
     Task<IpLease> AllocateAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="AllocateAsync"/>, but returns as soon as the addresses are reserved and their journal record is
+    /// on its way to disk, so work that only needs the addresses (creating the endpoint) overlaps the fsync. The
+    /// caller must not hand the addresses out before <see cref="LeaseReservation.Durable"/> completes; if it faults,
+    /// the reservation is already rolled back. Other requests for the same key wait until it is settled.
+    /// </summary>
+    /// <exception cref="IpamExhaustedException">A pool has no free address (CNI error 11).</exception>
+    Task<LeaseReservation> ReserveAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken);
+
     /// <summary>Releases the lease (addresses go to quarantine); returns it, or null if there was none. Idempotent.</summary>
     Task<IpLease?> ReleaseAsync(LeaseKey key, CancellationToken cancellationToken);
 
     /// <summary>The committed lease for <paramref name="key"/>, or null.</summary>
     Task<IpLease?> GetAsync(LeaseKey key, CancellationToken cancellationToken);
 
-    /// <summary>All committed leases.</summary>
+    /// <summary>
+    /// All leases that hold addresses: committed ones and reservations still being made durable (an endpoint may
+    /// already exist for those, so reconciliation must see them).
+    /// </summary>
     Task<IReadOnlyList<IpLease>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>CNI GC: releases every lease of <paramref name="networkName"/> whose key is not in <paramref name="validKeys"/>.</summary>

@@ -10,7 +10,8 @@ namespace Cni.Node.Ipam;
 /// The daemon-owned IPAM. Concurrency: operations on the same <see cref="LeaseKey"/> are serialized by a
 /// per-key async lock; different keys only share a short in-memory critical section that picks addresses.
 /// Durability: an allocation reserves its addresses in memory, journals them (fsync, group-committed) outside
-/// the critical section and only then returns; a failed write rolls the reservation back. A release is
+/// the critical section and only then returns (<see cref="ReserveAsync"/> returns earlier, with a task for the fsync,
+/// so the caller's own work overlaps it); a failed write rolls the reservation back. A release is
 /// journaled first and frees (quarantines) the addresses afterwards. Memory and disk therefore never disagree
 /// in the unsafe direction: no address is handed out twice, and no acknowledged lease is lost.
 /// </summary>
@@ -116,55 +117,87 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
     /// <inheritdoc/>
     public async Task<IpLease> AllocateAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken)
     {
+        // Inline: the journal's group-commit leader writes and fsyncs on this thread, no hop in or out.
+        var reservation = await ReserveCoreAsync(key, owner, overlap: false, cancellationToken).ConfigureAwait(false);
+        await reservation.Durable.ConfigureAwait(false);
+        return reservation.Lease;
+    }
+
+    /// <inheritdoc/>
+    public Task<LeaseReservation> ReserveAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken) =>
+        ReserveCoreAsync(key, owner, overlap: true, cancellationToken);
+
+    private async Task<LeaseReservation> ReserveCoreAsync(LeaseKey key, LeaseOwner owner, bool overlap, CancellationToken cancellationToken)
+    {
         LeaseKey.ThrowIfDefault(key, nameof(key));
         ArgumentNullException.ThrowIfNull(owner);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var held = await _keyLocks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-
+        var held = await _keyLocks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
         IpLease lease;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-
-            // Entries are committed whenever the key lock is free: failures remove theirs before releasing it.
-            if (_leases.TryGetValue(key, out var existing))
-            {
-                return existing.Lease;
-            }
-
-            lease = new IpLease(key, owner, ReserveAddresses(key), _time.GetUtcNow());
-            _leases[key] = new LeaseEntry(lease);
-        }
-
         try
         {
-            // Not cancellable past this point: the record may already be on its way to disk.
-            await _journal.AppendAsync(new AllocateRecord(lease)).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
+            cancellationToken.ThrowIfCancellationRequested();
             lock (_gate)
             {
-                _leases.Remove(key);
-                foreach (var address in lease.Addresses)
-                {
-                    _addressOwners.Remove(address.Address);
-                    FindPool(address.Address)?.Unlease(address.Address);
-                }
-            }
+                ObjectDisposedException.ThrowIf(_disposed, this);
 
-            Log.AllocationRolledBack(_logger, ex, key.ContainerId, key.IfName);
+                // Entries are committed whenever the key lock is free: failures remove theirs before releasing it.
+                if (_leases.TryGetValue(key, out var existing))
+                {
+                    held.Dispose();
+                    return new LeaseReservation(existing.Lease, Task.CompletedTask);
+                }
+
+                lease = new IpLease(key, owner, ReserveAddresses(key), _time.GetUtcNow());
+                _leases[key] = new LeaseEntry(lease);
+            }
+        }
+        catch
+        {
+            held.Dispose();
             throw;
         }
 
-        lock (_gate)
-        {
-            _leases[key].Committed = true;
-        }
+        // The key stays locked until the record is durable (or rolled back), so nothing else sees it half-made.
+        var durable = overlap
+            ? Task.Run(() => CommitReservationAsync(lease, held), CancellationToken.None)
+            : CommitReservationAsync(lease, held);
+        return new LeaseReservation(lease, durable);
+    }
 
-        Log.LeaseAllocated(_logger, key.ContainerId, key.IfName, Describe(lease), owner.NetworkName);
-        return lease;
+    private async Task CommitReservationAsync(IpLease lease, IDisposable held)
+    {
+        using (held)
+        {
+            var key = lease.Key;
+            try
+            {
+                // Not cancellable: the record may already be on its way to disk.
+                await _journal.AppendAsync(new AllocateRecord(lease)).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                lock (_gate)
+                {
+                    _leases.Remove(key);
+                    foreach (var address in lease.Addresses)
+                    {
+                        _addressOwners.Remove(address.Address);
+                        FindPool(address.Address)?.Unlease(address.Address);
+                    }
+                }
+
+                Log.AllocationRolledBack(_logger, ex, key.ContainerId, key.IfName);
+                throw;
+            }
+
+            lock (_gate)
+            {
+                _leases[key].Committed = true;
+            }
+
+            Log.LeaseAllocated(_logger, key.ContainerId, key.IfName, Describe(lease), lease.Owner.NetworkName);
+        }
     }
 
     /// <inheritdoc/>
@@ -230,8 +263,16 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            IReadOnlyList<IpLease> leases = [.. _leases.Values.Where(e => e.Committed).Select(e => e.Lease)];
+            IReadOnlyList<IpLease> leases = [.. _leases.Values.Select(e => e.Lease)];
             return Task.FromResult(leases);
+        }
+    }
+
+    private List<IpLease> ListCommitted()
+    {
+        lock (_gate)
+        {
+            return [.. _leases.Values.Where(e => e.Committed).Select(e => e.Lease)];
         }
     }
 
@@ -245,7 +286,8 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
         }
 
         var keep = validKeys.ToHashSet();
-        var leases = await ListAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var leases = ListCommitted();
         var doomed = leases.Where(l => string.Equals(l.Owner.NetworkName, networkName, StringComparison.Ordinal) && !keep.Contains(l.Key)).ToList();
 
         // Concurrent releases share group commits instead of paying one fsync each.

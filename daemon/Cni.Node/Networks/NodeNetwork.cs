@@ -144,7 +144,7 @@ public sealed partial class NodeNetwork
         var deleted = new List<string>();
 
         // Endpoints first, then leases: an endpoint in the first list always has its lease in the second (ADD leases
-        // before it creates; DEL deletes before it releases).
+        // before it creates; DEL deletes before it releases). Leases still being fsynced are listed too.
         IReadOnlyList<HostComputeEndpoint> endpoints;
         IReadOnlyList<IpLease> leases;
         try

@@ -160,6 +160,7 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
 
         HostComputeEndpoint? created = null;
         IpLease? lease = null;
+        var durable = Task.CompletedTask;
         ResolvedNamespace? ns = null;
         try
         {
@@ -171,7 +172,11 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
                 Log.StaleEndpointReplaced(_logger, stale.Name ?? endpointName, stale.Id);
             }
 
-            lease = await _ipam.AllocateAsync(key, owner, cancellationToken).ConfigureAwait(false);
+            // The lease's fsync runs while the endpoint is created and attached; the answer waits for both. A crash
+            // in between leaves at worst an endpoint without a durable lease, which reconciliation deletes.
+            var reservation = await _ipam.ReserveAsync(key, owner, cancellationToken).ConfigureAwait(false);
+            lease = reservation.Lease;
+            durable = reservation.Durable;
             var endpoint = BuildEndpoint(request, endpointName, networkId, lease);
             try
             {
@@ -199,6 +204,7 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
                     CniErrors.Details(ex)), ex);
             }
 
+            await durable.ConfigureAwait(false);
             Log.Added(_logger, request.ContainerId, request.IfName, created.Id, string.Join(",", lease.Addresses));
             return CniJson.Serialize(BuildResult(request, lease, created));
         }
@@ -207,9 +213,24 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
             // The namespace resolution may still be running (or be what failed): its outcome decides what to release.
             ns ??= await OutcomeOrNullAsync(namespaceTask).ConfigureAwait(false);
 
+            // A failed fsync has already rolled its reservation back; either way the release below waits for it.
+            await SettledAsync(durable).ConfigureAwait(false);
+
             // Not cancellable: a rollback cut short would leak exactly what it exists to remove.
             await RollbackAsync(request, created, existingLease is null ? lease : null, ns?.Created == true ? netns : null, failure).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static async Task SettledAsync(Task durable)
+    {
+        try
+        {
+            await durable.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Observed only: it is the failure being rolled back, or was logged and rolled back by the IPAM store.
         }
     }
 

@@ -46,6 +46,35 @@ public sealed class CniCommandHandlerRollbackTests
     }
 
     [Test]
+    public async Task HandleAsync_AddJournalWriteFailsWhileEndpointIsCreated_EndpointDeletedAndError11()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        var fail = true;
+        node.Ipam.Journal.BeforeWrite = () =>
+        {
+            if (fail)
+            {
+                fail = false;
+                throw new IOException("injected: EIO");
+            }
+        };
+
+        var outcome = await node.AddAsync("c1", ns);
+
+        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.TryAgainLater));
+        Assert.That(outcome.Error.Msg, Does.Contain("journal"));
+        Assert.That(await node.EndpointsAsync(), Is.Empty, "the endpoint made beside the failed fsync is rolled back");
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(node.Ipam.GetUsage().Single().Leased, Is.Zero);
+        Assert.That(node.Locks.ActiveKeys, Is.Zero);
+        Assert.That((await node.Hcn.GetNamespaceAsync(Guid.Parse(ns), CancellationToken.None)).Resources ?? [], Is.Empty);
+
+        var retried = await node.AddAsync("c1", ns);
+        Assert.That(retried.IsSuccess, Is.True);
+    }
+
+    [Test]
     public async Task HandleAsync_AddAfterFault_RetrySucceedsWithoutLeaks()
     {
         await using var node = await NodeHarness.CreateAsync(configure: o => o with { IpQuarantine = TimeSpan.Zero });

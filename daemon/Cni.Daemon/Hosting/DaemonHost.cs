@@ -109,7 +109,7 @@ public static class DaemonHost
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = DaemonWebApplication.CreateBuilder();
         ConfigureLogging(builder.Logging, options.Log);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 

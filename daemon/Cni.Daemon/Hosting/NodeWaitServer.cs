@@ -42,7 +42,7 @@ public sealed class NodeWaitServer : IAsyncDisposable
             throw new DaemonStartupException($"socket {socket}: {e.Message}", e);
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = DaemonWebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

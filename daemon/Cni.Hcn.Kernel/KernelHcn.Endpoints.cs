@@ -112,12 +112,15 @@ public sealed partial class KernelHcn
             var endpoint = await _objects.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
             await _objects.DeleteEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
 
-            // Deleting the host side takes the container side with it, wherever it is (veth pairs die together).
+            // The pair goes down now (the pod has no network from here on) and is deleted in the background: the
+            // kernel's unregister barrier is most of a DEL and nobody needs to wait for it. Either side takes the
+            // other with it, wherever that is (veth pairs die together).
             TryKernel("endpoint", endpointId, () =>
             {
-                if (!IsRemote(endpoint) && !_host.DeleteLink(DeviceNames.HostVeth(endpointId)))
+                if (!IsRemote(endpoint)
+                    && (_host.GetLink(DeviceNames.HostVeth(endpointId)) ?? _host.GetLink(DeviceNames.PeerVeth(endpointId))) is { } link)
                 {
-                    _host.DeleteLink(DeviceNames.PeerVeth(endpointId));
+                    _reaper.Retire(_host, link.Index);
                 }
             });
             await CommitAsync(CancellationToken.None, touched: [(EndpointsKind, endpointId), (NamespacesKind, endpoint.HostComputeNamespace)]).ConfigureAwait(false);
@@ -207,8 +210,20 @@ public sealed partial class KernelHcn
         var fd = NetnsThread.Open(binding.Path);
         try
         {
-            _host.CreateVethInto(DeviceNames.HostVeth(endpoint.Id), bridge.Index, InterfaceName(endpoint), fd, EndpointMtu(endpoint, network),
-                NetworkLayout.ParseMac(endpoint.MacAddress));
+            CreateIntoNamespaceOnce(endpoint, bridge, fd, network);
+        }
+        catch (NetlinkException ex) when (ex.IsAlreadyExists && _reaper.ReapNow())
+        {
+            // The name is still held by a retired veth (a DEL, then an ADD into the same netns): gone now, retry once.
+            try
+            {
+                CreateIntoNamespaceOnce(endpoint, bridge, fd, network);
+            }
+            catch (NetlinkException)
+            {
+                TryKernel("endpoint", endpoint.Id, () => RealizeEndpoint(endpoint, network));
+                throw;
+            }
         }
         catch (NetlinkException)
         {
@@ -220,6 +235,10 @@ public sealed partial class KernelHcn
             Libc.Close(fd);
         }
     }
+
+    private void CreateIntoNamespaceOnce(HostComputeEndpoint endpoint, LinkInfo bridge, int netnsFd, NetworkLayout network) =>
+        _host.CreateVethInto(DeviceNames.HostVeth(endpoint.Id), bridge.Index, InterfaceName(endpoint), netnsFd, EndpointMtu(endpoint, network),
+            NetworkLayout.ParseMac(endpoint.MacAddress));
 
     private void ConfigureHostVnic(HostComputeEndpoint endpoint)
     {

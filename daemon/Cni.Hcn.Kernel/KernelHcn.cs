@@ -6,6 +6,7 @@ using Cni.Hcn.Kernel.Concurrency;
 using Cni.Hcn.Kernel.Namespaces;
 using Cni.Hcn.Kernel.Netlink;
 using Cni.Hcn.Kernel.Nftables;
+using Cni.Hcn.Kernel.Reaping;
 using Cni.Hcn.Kernel.State;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
@@ -55,6 +56,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly SemaphoreSlim _startGate = new(1, 1);
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private readonly RtnetlinkClient _host;
+    private readonly LinkReaper _reaper;
     private readonly StateStore _store;
     private readonly NftRunner _nft;
     private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
@@ -81,11 +83,15 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         _objects = new MemoryHcn(new MemoryHcnOptions { ManagementIp = options.ManagementIp, Version = new HcnVersion(15, 4) });
         _store = new StateStore(options.StateDirectory);
         _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath);
-        _host = options.HostNetnsPath is { } path ? NetnsThread.Run(path, RtnetlinkClient.Open) : RtnetlinkClient.Open();
+        _host = OpenHostSocket(options);
+        _reaper = new LinkReaper(OpenHostSocket(options), _logger);
     }
 
     /// <summary>How many nft batches (processes) this instance has applied; tests check that a change needing none spawns none.</summary>
     internal int NftBatches => _nft.Batches;
+
+    /// <summary>Veths of deleted endpoints still waiting for their deletion in the background (tests wait for 0).</summary>
+    internal LinkReaper Reaper => _reaper;
 
     /// <summary>The namespace KernelHcn treats as the node.</summary>
     internal string HostNetnsPath => _options.HostNetnsPath ?? SelfNetns;
@@ -132,12 +138,16 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         }
 
         _disposed = true;
+        _reaper.Dispose();
         _host.Dispose();
         _gate.Dispose();
         _objectLocks.Dispose();
         _startGate.Dispose();
         _commitGate.Dispose();
     }
+
+    private static RtnetlinkClient OpenHostSocket(KernelHcnOptions options) =>
+        options.HostNetnsPath is { } path ? NetnsThread.Run(path, RtnetlinkClient.Open) : RtnetlinkClient.Open();
 
     /// <summary>Takes the lock alone (no other change runs), after starting if that has not happened yet.</summary>
     private async Task<IDisposable> EnterAsync(CancellationToken cancellationToken)
@@ -189,6 +199,9 @@ public sealed partial class KernelHcn : IHcn, IDisposable
             }
 
             using var alone = await _gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false);
+
+            // Veths retired before a crash are still tagged: delete them before adopting devices.
+            _reaper.ReapNow();
             await RestoreAsync(cancellationToken).ConfigureAwait(false);
             await RealizeAllAsync(cancellationToken).ConfigureAwait(false);
             _started = true;

@@ -20,6 +20,9 @@ internal static class KernelBench
 {
     private const string NetworkName = "wincni";
 
+    /// <summary>The link group KernelHcn tags retired veths with (LinkReaper.Group, 0x77636E69).</summary>
+    private const string RetiredLinkGroup = "2003005033";
+
     public static async Task<bool> RunAsync(string binDir, string referenceDir, int runs, int pods)
     {
         var wincni = Path.Combine(binDir, "wincni");
@@ -187,6 +190,18 @@ internal static class KernelBench
                 DropPod(pod);
             }
 
+            // wincni's DEL answers once the veth is down and tagged; the kernel deletes it in the background. Check
+            // that every retired veth is really gone, and how long after the last DEL.
+            var drain = Stopwatch.StartNew();
+            var retiredLeft = RetiredVeths(node);
+            while (retiredLeft > 0 && drain.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Thread.Sleep(10);
+                retiredLeft = RetiredVeths(node);
+            }
+
+            drain.Stop();
+
             // ---- report
             var loadAfter = File.ReadAllText("/proc/loadavg").Trim();
             var stats = new (string Name, Percentiles P)[]
@@ -198,6 +213,7 @@ internal static class KernelBench
             };
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"kernel benchmark: {runs} interleaved fresh-netns ADD+DEL cycles per side after {warmup} warm-up rounds, {Environment.ProcessorCount} cores; every exec via nsenter --net into the bench node; load before {loadBefore}, after {loadAfter}"));
+            Console.WriteLine("  DEL: the reference deletes the veth before it exits; wincnid sets it down, tags it and answers, and deletes it in the background (checked below)");
             Console.WriteLine($"{"case",-40} {"p50 ms",8} {"p95 ms",8} {"min ms",8}");
             foreach (var (name, p) in stats)
             {
@@ -224,6 +240,9 @@ internal static class KernelBench
             var allOk = failures == 0 && distinct == pods;
             failed |= !allOk;
             Console.WriteLine($"{"parallel ADDs all succeed, distinct IPs",-40} {(allOk ? "PASS" : "FAIL")}");
+            failed |= retiredLeft > 0;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{"retired veths deleted after the DELs",-40} {(retiredLeft == 0 ? "PASS" : "FAIL")} ({retiredLeft} left {drain.Elapsed.TotalMilliseconds:0} ms after the last DEL)"));
             return failed;
         }
         finally
@@ -248,6 +267,11 @@ internal static class KernelBench
             Directory.Delete(scratch, recursive: true);
         }
     }
+
+    /// <summary>Veths wincnid has retired (down, in its reaper's link group) and not yet deleted, in the bench node.</summary>
+    private static int RetiredVeths(string node) =>
+        Native.Run("ip", "-n", node, "-o", "link", "show", "group", RetiredLinkGroup)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
     /// <summary>Times one plugin exec inside the node namespace (nsenter --net), the way a runtime pays for it.</summary>
     private static TimeSpan Time(string netnsPath, string plugin, Dictionary<string, string> environment, byte[] stdin, out string stdout)

@@ -22,4 +22,7 @@ internal sealed record LinkChange
 
     /// <summary>Move into the network namespace behind this open file descriptor.</summary>
     public int? NetnsFd { get; init; }
+
+    /// <summary>New link group (IFLA_GROUP; 0 is the default group).</summary>
+    public uint? Group { get; init; }
 }

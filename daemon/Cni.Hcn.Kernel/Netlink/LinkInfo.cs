@@ -14,6 +14,7 @@ namespace Cni.Hcn.Kernel.Netlink;
 /// <param name="VxlanId">The VNI of a vxlan link.</param>
 /// <param name="VxlanPort">The UDP destination port of a vxlan link.</param>
 /// <param name="VxlanLocal">The local (source) address of a vxlan link.</param>
+/// <param name="Group">The link group (IFLA_GROUP).</param>
 internal sealed record LinkInfo(
     int Index,
     string Name,
@@ -24,7 +25,8 @@ internal sealed record LinkInfo(
     string? Kind,
     uint? VxlanId = null,
     ushort? VxlanPort = null,
-    IPAddress? VxlanLocal = null)
+    IPAddress? VxlanLocal = null,
+    uint Group = 0)
 {
     /// <summary>Administratively up.</summary>
     public bool IsUp => (Flags & Rtnl.IffUp) != 0;
@@ -51,6 +53,7 @@ internal sealed record LinkInfo(
             kind,
             isVxlan ? data?.GetU32(Rtnl.IflaVxlanId) : null,
             isVxlan ? data?.GetU16BigEndian(Rtnl.IflaVxlanPort) : null,
-            isVxlan ? data?.GetAddress(Rtnl.IflaVxlanLocal) : null);
+            isVxlan ? data?.GetAddress(Rtnl.IflaVxlanLocal) : null,
+            attributes.GetU32(Rtnl.IflaGroup) ?? 0);
     }
 }

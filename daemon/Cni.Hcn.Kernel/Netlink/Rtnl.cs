@@ -55,6 +55,7 @@ internal static class Rtnl
     public const ushort IflaMaster = 10;
     public const ushort IflaOperstate = 16;
     public const ushort IflaLinkinfo = 18;
+    public const ushort IflaGroup = 27;
     public const ushort IflaNetNsFd = 28;
 
     public const ushort IflaInfoKind = 1;

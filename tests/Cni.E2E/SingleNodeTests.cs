@@ -73,8 +73,19 @@ public sealed class SingleNodeTests
         var deleted = await NodeState.ReadAsync(node, cancellationToken);
         Assert.That(deleted.EndpointOf(pod.ContainerId), Is.Null, deleted.ToString());
         Assert.That(deleted.LeasedContainers, Does.Not.Contain(pod.ContainerId));
-        Assert.That((await node.LinksAsync(cancellationToken)).Keys, Is.EquivalentTo(linksBefore.Keys), "the pod's veth is gone from the node");
+
+        // DEL answers with the veth down; the kernel deletes it in the background, within moments.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var nodeLinks = await node.LinksAsync(cancellationToken);
         var podLinks = await Netns.LinksAsync(pod.Name, cancellationToken);
+        while ((nodeLinks.Count != linksBefore.Count || podLinks.Count != 1) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20, cancellationToken);
+            nodeLinks = await node.LinksAsync(cancellationToken);
+            podLinks = await Netns.LinksAsync(pod.Name, cancellationToken);
+        }
+
+        Assert.That(nodeLinks.Keys, Is.EquivalentTo(linksBefore.Keys), "the pod's veth is gone from the node");
         Assert.That(podLinks.Keys, Is.EquivalentTo(new[] { "lo" }), "eth0 is gone from the pod");
     }
 }

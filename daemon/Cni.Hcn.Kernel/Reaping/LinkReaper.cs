@@ -46,7 +46,7 @@ internal sealed partial class LinkReaper : IDisposable
     /// <summary>Links retired and not yet known to be deleted.</summary>
     public long Pending => Interlocked.Read(ref _retired) - Interlocked.Read(ref _reapedThrough);
 
-    /// <summary>Group deletions issued so far (each one kernel batch).</summary>
+    /// <summary>Group deletions that deleted something (each one kernel batch).</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
     /// <summary>Sets the link down and tags it for deletion; the deletion itself happens in the background.</summary>
@@ -144,7 +144,11 @@ internal sealed partial class LinkReaper : IDisposable
         try
         {
             var deleted = _socket.DeleteGroup(Group);
-            Interlocked.Increment(ref _batches);
+            if (deleted)
+            {
+                Interlocked.Increment(ref _batches);
+            }
+
             return deleted;
         }
         catch (NetlinkException ex) when (ex.Errno == Errno.Eopnotsupp)

@@ -66,6 +66,30 @@ public sealed class KernelHcnLifecycleTests
 
     [Test]
     [CancelAfter(30_000)]
+    public async Task DeleteEndpoint_AttachedToPod_PodLosesCarrierAtOnceAndBothSidesGoInTheBackground(CancellationToken cancellationToken)
+    {
+        var (_, endpoint) = await NetworkAndEndpointAsync("10.203.0.11", cancellationToken);
+        var pod = _netns.Create("lc-gone");
+        var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
+        {
+            Type = NamespaceType.Host,
+            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod } }],
+        }, cancellationToken);
+        await Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken);
+        Assert.That(_netns.Ip("lc-gone", "-o link show eth0"), Does.Contain("LOWER_UP"));
+
+        await Hcn.DeleteEndpointAsync(endpoint.Id, cancellationToken);
+        var justAfter = _netns.Ip("lc-gone", "-o link show");
+
+        Assert.That(justAfter, Does.Not.Contain("eth0").Or.Not.Contain("LOWER_UP"), "no carrier from the moment DeleteEndpoint returns");
+        await _hcn.WaitForRetiredLinksAsync(cancellationToken);
+        Assert.That(_netns.Ip("lc-gone", "-o link show"), Does.Not.Contain("eth0"));
+        Assert.That(_netns.Ip("lc-node", "-o link show"), Does.Not.Contain(DeviceNames.HostVeth(endpoint.Id)));
+        Assert.That(_hcn.Reaper.Batches, Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
     public async Task AddNamespaceEndpoint_InterfaceNameTaken_ThrowsAttachFailedAndEndpointStaysDetached(CancellationToken cancellationToken)
     {
         var (_, endpoint) = await NetworkAndEndpointAsync("10.203.0.6", cancellationToken);
@@ -257,6 +281,8 @@ public sealed class KernelHcnLifecycleTests
             await Hcn.DeleteEndpointAsync(a.Endpoint, cancellationToken);
             await Hcn.DeleteNamespaceAsync(a.Namespace, cancellationToken);
         }));
+
+        await _hcn.WaitForRetiredLinksAsync(cancellationToken);
 
         Assert.That(restored.Where(e => e.HostComputeNamespace != Guid.Empty).Select(e => e.Id), Is.EquivalentTo(added.Select(a => a.Endpoint)));
         Assert.That(ruleset, Does.Contain("ip saddr != 10.203.0.9").And.Contain("masquerade"));

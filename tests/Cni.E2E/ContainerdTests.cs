@@ -18,7 +18,7 @@ public sealed class ContainerdTests
     [CancelAfter(240_000)]
     public async Task CtrRunCni_TwoContainers_ReachEachOtherAndGatewayAndLeaveNothingBehind(CancellationToken cancellationToken)
     {
-        await using var cluster = await TestCluster.CreateAsync(cancellationToken);
+        await using var cluster = await StandaloneCluster.StartAsync(cancellationToken);
         var node = await cluster.AddNodeAsync(cancellationToken);
         await using var containerd = await Containerd.StartAsync(node, cancellationToken);
         var gateway = node.AddressInPodCidr(2);

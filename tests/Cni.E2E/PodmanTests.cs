@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cni.E2E.Harness;
+using Cni.LocalCluster;
 
 namespace Cni.E2E;
 
@@ -19,7 +20,7 @@ public sealed class PodmanTests
     [CancelAfter(300_000)]
     public async Task PodmanRun_TwoContainers_ReachEachOtherAndGatewayAndLeaveNothingBehind(CancellationToken cancellationToken)
     {
-        await using var cluster = await TestCluster.CreateAsync(cancellationToken);
+        await using var cluster = await StandaloneCluster.StartAsync(cancellationToken);
         var node = await cluster.AddNodeAsync(cancellationToken);
         await using var podman = await Podman.StartAsync(node, cancellationToken);
         var gateway = node.AddressInPodCidr(2);
@@ -28,11 +29,11 @@ public sealed class PodmanTests
 
         foreach (var name in names)
         {
-            var run = await podman.RunAsync(["run", "-d", "--pull=never", "--name", name, "--network", TestNode.NetworkName, BusyboxImage.Reference, "sleep", "120"], cancellationToken);
+            var run = await podman.RunAsync(["run", "-d", "--pull=never", "--name", name, "--network", ClusterNode.NetworkName, BusyboxImage.Reference, "sleep", "120"], cancellationToken);
             Assert.That(run.Succeeded, Is.True, $"podman run {name}: {run}\n{node.Log()}");
             var inspect = await podman.RunAsync(["inspect", name], cancellationToken);
             using var json = JsonDocument.Parse(inspect.Stdout);
-            var address = json.RootElement[0].GetProperty("NetworkSettings").GetProperty("Networks").GetProperty(TestNode.NetworkName).GetProperty("IPAddress").GetString();
+            var address = json.RootElement[0].GetProperty("NetworkSettings").GetProperty("Networks").GetProperty(ClusterNode.NetworkName).GetProperty("IPAddress").GetString();
             Assert.That(address, Does.StartWith("10.244.1."), inspect.ToString());
             addresses.Add(address!);
         }

@@ -17,16 +17,16 @@ public sealed class SingleNodeTests
     [CancelAfter(120_000)]
     public async Task Add_TwoPodsOnOneNode_PodsReachEachOtherAndTheGatewayOverIcmpAndTcp(CancellationToken cancellationToken)
     {
-        await using var cluster = await TestCluster.CreateAsync(cancellationToken);
+        await using var cluster = await StandaloneCluster.StartAsync(cancellationToken);
         var node = await cluster.AddNodeAsync(cancellationToken);
         var a = await cluster.AddPodAsync(node, cancellationToken);
         var b = await cluster.AddPodAsync(node, cancellationToken);
 
         Assert.That(a.Address, Is.Not.EqualTo(b.Address));
-        Assert.That(await a.PingAsync(b.Address!, cancellationToken), Is.True, $"{a.Name} → {b.Name} {b.Address}");
-        Assert.That(await b.PingAsync(a.Address!, cancellationToken), Is.True, $"{b.Name} → {a.Name} {a.Address}");
-        Assert.That(await a.PingAsync(a.Gateway!, cancellationToken), Is.True, $"{a.Name} → its gateway {a.Gateway}");
-        Assert.That(await b.PingAsync(node.BridgeAddress, cancellationToken), Is.True, $"{b.Name} → bridge {node.BridgeAddress}");
+        Assert.That(await a.ReachAsync(b.Address!, cancellationToken), Is.Not.Null, $"{a.Name} → {b.Name} {b.Address}");
+        Assert.That(await b.ReachAsync(a.Address!, cancellationToken), Is.Not.Null, $"{b.Name} → {a.Name} {a.Address}");
+        Assert.That(await a.ReachAsync(a.Gateway!, cancellationToken), Is.Not.Null, $"{a.Name} → its gateway {a.Gateway}");
+        Assert.That(await b.ReachAsync(node.BridgeAddress, cancellationToken), Is.Not.Null, $"{b.Name} → bridge {node.BridgeAddress}");
 
         await b.StartEchoServerAsync(EchoPort, cancellationToken);
         Assert.That(await a.EchoAsync(b.Address!, EchoPort, "hello from a", cancellationToken), Is.EqualTo("hello from a"));
@@ -36,28 +36,25 @@ public sealed class SingleNodeTests
     [CancelAfter(120_000)]
     public async Task Add_NetnsPathDoesNotExist_FailsWithCode3AndLeavesNothing(CancellationToken cancellationToken)
     {
-        await using var cluster = await TestCluster.CreateAsync(cancellationToken);
+        await using var cluster = await StandaloneCluster.StartAsync(cancellationToken);
         var node = await cluster.AddNodeAsync(cancellationToken);
-        var pod = await TestPod.CreateAsync(node, cancellationToken);
-        await using (pod)
-        {
-            await Netns.DeleteAsync(pod.Name, cancellationToken); // the sandbox is gone before ADD
+        var pod = await cluster.CreatePodAsync(node, cancellationToken);
+        await Netns.DeleteAsync(pod.Netns, cancellationToken); // the sandbox is gone before ADD
 
-            var result = await pod.InvokeAsync("ADD", cancellationToken);
+        var result = await pod.InvokeAsync("ADD", cancellationToken);
 
-            Assert.That(result.ExitCode, Is.Not.Zero, result.ToString());
-            Assert.That(result.Stdout, Does.Contain("\"code\":3").And.Contain("CNI_NETNS"), result.ToString());
-            var state = await NodeState.ReadAsync(node, cancellationToken);
-            Assert.That(state.Endpoints, Is.Empty, state.ToString());
-            Assert.That(state.LeasedContainers, Is.Empty, state.ToString());
-        }
+        Assert.That(result.ExitCode, Is.Not.Zero, result.ToString());
+        Assert.That(result.Stdout, Does.Contain("\"code\":3").And.Contain("CNI_NETNS"), result.ToString());
+        var state = await NodeState.ReadAsync(node, cancellationToken);
+        Assert.That(state.Endpoints, Is.Empty, state.ToString());
+        Assert.That(state.LeasedContainers, Is.Empty, state.ToString());
     }
 
     [Test]
     [CancelAfter(120_000)]
     public async Task Del_PodOnOneNode_RemovesEndpointLeaseAndVeth(CancellationToken cancellationToken)
     {
-        await using var cluster = await TestCluster.CreateAsync(cancellationToken);
+        await using var cluster = await StandaloneCluster.StartAsync(cancellationToken);
         var node = await cluster.AddNodeAsync(cancellationToken);
         var linksBefore = await node.LinksAsync(cancellationToken);
         var pod = await cluster.AddPodAsync(node, cancellationToken);
@@ -77,12 +74,12 @@ public sealed class SingleNodeTests
         // DEL answers with the veth down; the kernel deletes it in the background, within moments.
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var nodeLinks = await node.LinksAsync(cancellationToken);
-        var podLinks = await Netns.LinksAsync(pod.Name, cancellationToken);
+        var podLinks = await Netns.LinksAsync(pod.Netns, cancellationToken);
         while ((nodeLinks.Count != linksBefore.Count || podLinks.Count != 1) && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(20, cancellationToken);
             nodeLinks = await node.LinksAsync(cancellationToken);
-            podLinks = await Netns.LinksAsync(pod.Name, cancellationToken);
+            podLinks = await Netns.LinksAsync(pod.Netns, cancellationToken);
         }
 
         Assert.That(nodeLinks.Keys, Is.EquivalentTo(linksBefore.Keys), "the pod's veth is gone from the node");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Cni.LocalCluster.Support;
 
 namespace Cni.LocalCluster;
@@ -7,7 +8,8 @@ namespace Cni.LocalCluster;
 /// <summary>
 /// One node of the local cluster: a network namespace with an underlay address, its Node object in the API server
 /// (as kubelet and the controller manager would make it: addresses and a pod CIDR), and <c>wincnid --dataplane
-/// kernel</c> running inside with <c>--node-name</c> and a kubeconfig for the API server.
+/// kernel</c> running inside with <c>--node-name</c> and a kubeconfig for the API server (standalone, without them,
+/// in a cluster without Kubernetes).
 /// </summary>
 public sealed class ClusterNode : IAsyncDisposable
 {
@@ -19,7 +21,7 @@ public sealed class ClusterNode : IAsyncDisposable
 
     private Process? _daemon;
 
-    internal ClusterNode(string nodeName, string netns, int index, string directory, string kubeconfig)
+    internal ClusterNode(string nodeName, string netns, int index, string directory, string? kubeconfig)
     {
         NodeName = nodeName;
         Netns = netns;
@@ -40,8 +42,8 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The node's files: config, state, socket, log.</summary>
     public string Directory { get; }
 
-    /// <summary>The kubeconfig wincnid uses (the API server's underlay address).</summary>
-    public string Kubeconfig { get; }
+    /// <summary>The kubeconfig wincnid uses (the API server's underlay address); null when it runs standalone.</summary>
+    public string? Kubeconfig { get; }
 
     /// <summary>The pod CIDR the "controller manager" gave this Node.</summary>
     public string PodCidr => string.Create(CultureInfo.InvariantCulture, $"10.244.{Index}.0/24");
@@ -52,6 +54,12 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>wincnid's socket.</summary>
     public string Socket => Path.Combine(Directory, "wincnid.sock");
 
+    /// <summary>wincnid's state directory (IPAM journal, KernelHcn objects).</summary>
+    public string StateDir => Path.Combine(Directory, "state");
+
+    /// <summary>The bridge's address (.1): the pod subnet's gateway in the node namespace.</summary>
+    public string BridgeAddress => AddressInPodCidr(1);
+
     /// <summary>wincnid's node config file.</summary>
     public string ConfigFile => Path.Combine(Directory, "node.yaml");
 
@@ -61,10 +69,20 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The network configuration a runtime on this node passes to wincni.</summary>
     public string NetConf => $$"""{"cniVersion":"1.1.0","name":"{{NetworkName}}","type":"wincni","socket":"{{Socket}}"}""";
 
+    /// <summary>The conflist a runtime on this node installs (DESIGN.md §4), with this node's socket.</summary>
+    public string ConfList => ConfListFor("1.1.0");
+
+    /// <summary>An address of the pod CIDR by offset (1 = .1).</summary>
+    public string AddressInPodCidr(int offset) => string.Create(CultureInfo.InvariantCulture, $"10.244.{Index}.{offset}");
+
+    /// <summary>The conflist with another cniVersion (runtimes whose libcni predates spec 1.1).</summary>
+    public string ConfListFor(string cniVersion) =>
+        $$"""{"cniVersion":"{{cniVersion}}","name":"{{NetworkName}}","plugins":[{"type":"wincni","socket":"{{Socket}}"}]}""";
+
     /// <summary>The running daemon's process ID, or null.</summary>
     public int? DaemonPid => _daemon is { HasExited: false } d ? d.Id : null;
 
-    /// <summary>Starts wincnid and waits until it reports ready (pod CIDRs from the Node, network ensured).</summary>
+    /// <summary>Starts wincnid and waits until it reports ready (pod CIDRs known, network ensured).</summary>
     public async Task StartDaemonAsync(CancellationToken cancellationToken)
     {
         if (DaemonPid is not null)
@@ -73,9 +91,10 @@ public sealed class ClusterNode : IAsyncDisposable
         }
 
         await File.AppendAllTextAsync(LogFile, $"---- start {DateTimeOffset.UtcNow:O}\n", cancellationToken).ConfigureAwait(false);
+        string[] node = Kubeconfig is null ? [] : ["--node-name", NodeName, "--kubeconfig", Kubeconfig];
         _daemon = Shell.StartBackground(
             "ip",
-            ["netns", "exec", Netns, Binaries.Wincnid, "run", "--config", ConfigFile, "--dataplane", "kernel", "--node-name", NodeName, "--kubeconfig", Kubeconfig],
+            ["netns", "exec", Netns, Binaries.Wincnid, "run", "--config", ConfigFile, "--dataplane", "kernel", .. node],
             LogFile);
         await DaemonClient.WaitUntilReadyAsync(_daemon, Socket, "on " + NodeName, Log, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
     }
@@ -94,6 +113,16 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The kernel routes of the node namespace (<c>ip route</c>), for route assertions.</summary>
     public Task<string> RoutesAsync(CancellationToken cancellationToken) =>
         Support.Netns.ExecCheckAsync(Netns, ["ip", "-4", "route", "show"], cancellationToken);
+
+    /// <summary><c>wincnid status --json</c> against the node's socket.</summary>
+    public async Task<JsonDocument> StatusAsync(CancellationToken cancellationToken)
+    {
+        var output = await Shell.CheckAsync(Binaries.Wincnid, ["status", "--json", "--socket", Socket], cancellationToken).ConfigureAwait(false);
+        return JsonDocument.Parse(output);
+    }
+
+    /// <summary>Links in the node namespace: name → ifindex.</summary>
+    public Task<Dictionary<string, int>> LinksAsync(CancellationToken cancellationToken) => Support.Netns.LinksAsync(Netns, cancellationToken);
 
     /// <summary>The daemon's log so far.</summary>
     public string Log() => Shell.ReadShared(LogFile);

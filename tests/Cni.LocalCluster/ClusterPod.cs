@@ -10,6 +10,7 @@ namespace Cni.LocalCluster;
 /// </summary>
 public sealed class ClusterPod : IAsyncDisposable
 {
+    private readonly List<System.Diagnostics.Process> _servers = [];
     private bool _added;
 
     internal ClusterPod(ClusterNode node, string name, string netns)
@@ -25,11 +26,17 @@ public sealed class ClusterPod : IAsyncDisposable
     /// <summary>The pod's name (also its container ID).</summary>
     public string Name { get; }
 
+    /// <summary>The container ID the runtime passes (the pod's name).</summary>
+    public string ContainerId => Name;
+
     /// <summary>The pod's network namespace.</summary>
     public string Netns { get; }
 
     /// <summary>The pod's IPv4 address after ADD.</summary>
     public string? Address { get; private set; }
+
+    /// <summary>The gateway ADD returned.</summary>
+    public string? Gateway { get; private set; }
 
     /// <summary>Runs CNI ADD through wincni and records the address.</summary>
     /// <exception cref="InvalidOperationException">wincni failed; the message has its error and the daemon's log.</exception>
@@ -42,8 +49,52 @@ public sealed class ClusterPod : IAsyncDisposable
         }
 
         using var json = JsonDocument.Parse(result.Stdout);
-        Address = json.RootElement.GetProperty("ips")[0].GetProperty("address").GetString()!.Split('/')[0];
+        var ip = json.RootElement.GetProperty("ips")[0];
+        Address = ip.GetProperty("address").GetString()!.Split('/')[0];
+        Gateway = ip.TryGetProperty("gateway", out var gateway) ? gateway.GetString() : null;
         _added = true;
+    }
+
+    /// <summary>Runs CNI DEL through wincni.</summary>
+    /// <exception cref="InvalidOperationException">wincni failed; the message has its error and the daemon's log.</exception>
+    public async Task DelAsync(CancellationToken cancellationToken)
+    {
+        var result = await InvokeAsync("DEL", cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"wincni DEL for pod {Name} on {Node.NodeName} failed: {result}\n{Node.Log()}");
+        }
+
+        _added = false;
+    }
+
+    /// <summary>Starts a TCP echo server (busybox nc, one cat per connection) on <paramref name="port"/> inside the pod.</summary>
+    /// <exception cref="InvalidOperationException">It did not start listening within a few seconds.</exception>
+    public async Task StartEchoServerAsync(int port, CancellationToken cancellationToken)
+    {
+        var portText = port.ToString(CultureInfo.InvariantCulture);
+        var log = Path.Combine(Node.Directory, Name + "-echo.log");
+        _servers.Add(Shell.StartBackground("ip", ["netns", "exec", Netns, "busybox", "nc", "-ll", "-p", portText, "-e", "/bin/cat"], log));
+        for (var i = 0; i < 50; i++)
+        {
+            var listening = await Support.Netns.ExecAsync(Netns, ["busybox", "netstat", "-ltn"], cancellationToken).ConfigureAwait(false);
+            if (listening.Stdout.Contains($":{portText} ", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new InvalidOperationException($"echo server on port {port} in pod {Name} did not start: {Shell.ReadShared(log)}");
+    }
+
+    /// <summary>Sends a line over TCP from this pod and returns what came back.</summary>
+    public async Task<string> EchoAsync(string address, int port, string message, CancellationToken cancellationToken)
+    {
+        var result = await Support.Netns.ExecAsync(Netns, ["busybox", "nc", "-w", "2", address, port.ToString(CultureInfo.InvariantCulture)], cancellationToken, stdin: message + "\n", timeout: TimeSpan.FromSeconds(10))
+            .ConfigureAwait(false);
+        return result.Stdout.Trim();
     }
 
     /// <summary>Execs wincni with <paramref name="command"/> for this pod.</summary>
@@ -94,9 +145,15 @@ public sealed class ClusterPod : IAsyncDisposable
         return null;
     }
 
-    /// <summary>DEL (when added; failures ignored: the node may be gone) and removes the namespace.</summary>
+    /// <summary>Stops its servers, DELs (when added; failures ignored: the node may be gone) and removes the namespace.</summary>
     public async ValueTask DisposeAsync()
     {
+        foreach (var server in _servers)
+        {
+            await Shell.KillAsync(server, CancellationToken.None).ConfigureAwait(false);
+            server.Dispose();
+        }
+
         if (_added && Node.DaemonPid is not null)
         {
             try

@@ -10,7 +10,8 @@ namespace Cni.LocalCluster;
 /// A kind-style Kubernetes cluster on one Linux machine, without any traffic outside namespaces it creates: an
 /// underlay namespace with a bridge (192.168.200.0/24), a stand-in API server reachable from the nodes on the
 /// underlay (192.168.200.1:6443) and from this process on loopback, N node namespaces each running
-/// <c>wincnid --dataplane kernel</c> with its Node name and a kubeconfig, and pods as further namespaces.
+/// <c>wincnid --dataplane kernel</c> with its Node name and a kubeconfig, and pods as further namespaces. Without
+/// Kubernetes (<see cref="LocalClusterOptions.Kubernetes"/>), the same nodes run wincnid standalone.
 /// </summary>
 /// <remarks>
 /// The harness plays kubelet (registers each Node with its addresses; execs wincni for pods) and the controller
@@ -30,6 +31,7 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly List<ClusterNode> _nodes = [];
     private readonly List<ClusterPod> _pods = [];
     private readonly LocalClusterOptions _options;
+    private readonly StandInApiServer.StandInApiServer? _apiServer;
     private int _nodeSequence;
 
     private LocalCluster(LocalClusterOptions options, string underlay, string directory)
@@ -37,7 +39,7 @@ public sealed class LocalCluster : IAsyncDisposable
         _options = options;
         Underlay = underlay;
         Directory = directory;
-        ApiServer = new StandInApiServer.StandInApiServer(new StandInApiServerOptions
+        _apiServer = !options.Kubernetes ? null : new StandInApiServer.StandInApiServer(new StandInApiServerOptions
         {
             BookmarkInterval = TimeSpan.FromSeconds(20),
             AdditionalListeners =
@@ -54,7 +56,8 @@ public sealed class LocalCluster : IAsyncDisposable
     public string Directory { get; }
 
     /// <summary>The stand-in API server (its <see cref="StandInApiServer.StandInApiServer.Store"/> gives tests direct access).</summary>
-    public StandInApiServer.StandInApiServer ApiServer { get; }
+    /// <exception cref="InvalidOperationException">The cluster runs without Kubernetes.</exception>
+    public StandInApiServer.StandInApiServer ApiServer => _apiServer ?? throw new InvalidOperationException("this local cluster runs without Kubernetes (no API server)");
 
     /// <summary>A kubeconfig for this machine's kubectl (the API server on loopback).</summary>
     public string Kubeconfig => Path.Combine(Directory, "kubeconfig");
@@ -90,10 +93,14 @@ public sealed class LocalCluster : IAsyncDisposable
             await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "link", "add", UnderlayBridge, "type", "bridge"], cancellationToken).ConfigureAwait(false);
             await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "addr", "add", ApiServerUnderlayAddress + "/24", "dev", UnderlayBridge], cancellationToken).ConfigureAwait(false);
             await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "link", "set", UnderlayBridge, "up"], cancellationToken).ConfigureAwait(false);
-            await cluster.ApiServer.StartAsync(cancellationToken).ConfigureAwait(false);
-            cluster.ApiServer.WriteKubeconfig(cluster.Kubeconfig);
-            WriteKubeconfig(cluster.NodeKubeconfig, string.Create(CultureInfo.InvariantCulture, $"http://{ApiServerUnderlayAddress}:{ApiServerUnderlayPort}"));
-            cluster.Report($"API server on {cluster.ApiServer.BaseAddress} (this machine) and http://{ApiServerUnderlayAddress}:{ApiServerUnderlayPort} (nodes)");
+            if (cluster._apiServer is { } apiServer)
+            {
+                await apiServer.StartAsync(cancellationToken).ConfigureAwait(false);
+                apiServer.WriteKubeconfig(cluster.Kubeconfig);
+                WriteKubeconfig(cluster.NodeKubeconfig, string.Create(CultureInfo.InvariantCulture, $"http://{ApiServerUnderlayAddress}:{ApiServerUnderlayPort}"));
+                cluster.Report($"API server on {apiServer.BaseAddress} (this machine) and http://{ApiServerUnderlayAddress}:{ApiServerUnderlayPort} (nodes)");
+            }
+
             return cluster;
         }
         catch
@@ -112,7 +119,7 @@ public sealed class LocalCluster : IAsyncDisposable
         var index = Interlocked.Increment(ref _nodeSequence);
         var nodeName = string.Create(CultureInfo.InvariantCulture, $"node-{index}");
         var netns = ClusterRun.UniqueName("n");
-        var node = new ClusterNode(nodeName, netns, index, ClusterRun.NewDirectory(nodeName), NodeKubeconfig);
+        var node = new ClusterNode(nodeName, netns, index, ClusterRun.NewDirectory(nodeName), _apiServer is null ? null : NodeKubeconfig);
         _nodes.Add(node);
         Report($"node {nodeName}: namespace {netns}, {node.Address}, pod CIDR {node.PodCidr}");
 
@@ -125,17 +132,27 @@ public sealed class LocalCluster : IAsyncDisposable
         await Support.Netns.ExecCheckAsync(netns, ["ip", "addr", "add", node.Address + "/24", "dev", "eth0"], cancellationToken).ConfigureAwait(false);
         await Support.Netns.ExecCheckAsync(netns, ["ip", "link", "set", "eth0", "up"], cancellationToken).ConfigureAwait(false);
 
-        RegisterNode(node);
+        // With Kubernetes the pod CIDR and node IP come from the Node object; standalone, from the node config.
+        var standalone = string.Empty;
+        if (_apiServer is not null)
+        {
+            RegisterNode(node);
+        }
+        else
+        {
+            standalone = $"podCIDRs: [{node.PodCidr}]\nnodeIP: {node.Address}\n";
+        }
+
         await File.WriteAllTextAsync(node.ConfigFile, $"""
             mode: {Mode}
             networkName: {ClusterNode.NetworkName}
             clusterCIDRs: [10.244.0.0/16]
             serviceCIDRs: [10.96.0.0/12]
-            stateDir: {Path.Combine(node.Directory, "state")}
+            stateDir: {node.StateDir}
             socket: {node.Socket}
             healthAddress: {ClusterNode.HealthAddress}
 
-            """, cancellationToken).ConfigureAwait(false);
+            """ + standalone, cancellationToken).ConfigureAwait(false);
         await node.StartDaemonAsync(cancellationToken).ConfigureAwait(false);
         return node;
     }
@@ -150,7 +167,7 @@ public sealed class LocalCluster : IAsyncDisposable
             _pods.Remove(pod);
         }
 
-        ApiServer.Store.Delete<V1Node>(node.NodeName);
+        _apiServer?.Store.Delete<V1Node>(node.NodeName);
         await node.DisposeAsync().ConfigureAwait(false);
         _nodes.Remove(node);
         Report($"node {node.NodeName} removed");
@@ -159,14 +176,21 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Creates a pod namespace on <paramref name="node"/> and runs CNI ADD for it through wincni.</summary>
     public async Task<ClusterPod> AddPodAsync(ClusterNode node, CancellationToken cancellationToken)
     {
+        var pod = await CreatePodAsync(node, cancellationToken).ConfigureAwait(false);
+        await pod.AddAsync(cancellationToken).ConfigureAwait(false);
+        Report($"pod {pod.Name} on {node.NodeName}: {pod.Address}");
+        return pod;
+    }
+
+    /// <summary>Creates a pod's namespace on <paramref name="node"/>, without network yet (the sandbox before CNI ADD).</summary>
+    public async Task<ClusterPod> CreatePodAsync(ClusterNode node, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(node);
         var ordinal = _pods.Count(p => p.Node == node) + 1;
         var name = string.Create(CultureInfo.InvariantCulture, $"{node.NodeName}-pod-{ordinal}");
         var pod = new ClusterPod(node, name, ClusterRun.UniqueName("p"));
         await Support.Netns.CreateAsync(pod.Netns, cancellationToken).ConfigureAwait(false);
         _pods.Add(pod);
-        await pod.AddAsync(cancellationToken).ConfigureAwait(false);
-        Report($"pod {name} on {node.NodeName}: {pod.Address}");
         return pod;
     }
 
@@ -183,7 +207,11 @@ public sealed class LocalCluster : IAsyncDisposable
             await node.DisposeAsync().ConfigureAwait(false);
         }
 
-        await ApiServer.DisposeAsync().ConfigureAwait(false);
+        if (_apiServer is not null)
+        {
+            await _apiServer.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Support.Netns.DeleteAsync(Underlay, CancellationToken.None).ConfigureAwait(false);
         try
         {

@@ -6,6 +6,12 @@ public sealed record LocalClusterOptions
     /// <summary>The node network mode every node runs: <c>overlay</c> (VXLAN) or <c>l2bridge</c> (routes via node IPs).</summary>
     public string Mode { get; init; } = "overlay";
 
+    /// <summary>
+    /// With an API server (default): nodes are registered as Nodes and wincnid learns its pod CIDR from its Node.
+    /// Without: no API server, and each wincnid runs standalone with podCIDRs and nodeIP in its node config.
+    /// </summary>
+    public bool Kubernetes { get; init; } = true;
+
     /// <summary>Where progress lines go (null: nowhere).</summary>
     public TextWriter? Progress { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Cni.LocalCluster;
 
 namespace Cni.E2E.Harness;
 
@@ -24,12 +25,12 @@ internal sealed class Containerd : IAsyncDisposable
     // Whether /run/containerd existed before the first containerd of this run started.
     private static bool? _runDirectoryExisted;
 
-    private readonly TestNode _node;
+    private readonly ClusterNode _node;
     private readonly string _directory;
     private readonly List<Process> _foreground = [];
     private Process? _daemon;
 
-    private Containerd(TestNode node, string directory)
+    private Containerd(ClusterNode node, string directory)
     {
         _node = node;
         _directory = directory;
@@ -41,7 +42,7 @@ internal sealed class Containerd : IAsyncDisposable
 
     private string Wrapper => Path.Combine(_directory, "ctr-cni.sh");
 
-    public static async Task<Containerd> StartAsync(TestNode node, CancellationToken cancellationToken)
+    public static async Task<Containerd> StartAsync(ClusterNode node, CancellationToken cancellationToken)
     {
         _runDirectoryExisted ??= Directory.Exists(RunContainerd);
         var directory = ClusterRun.NewDirectory("containerd");
@@ -79,7 +80,7 @@ internal sealed class Containerd : IAsyncDisposable
 
                 """, cancellationToken).ConfigureAwait(false);
 
-            containerd._daemon = Shell.StartBackground("nsenter", ["--net=" + Netns.PathOf(node.Name), "containerd", "--config", Path.Combine(directory, "config.toml")], containerd.LogFile);
+            containerd._daemon = Shell.StartBackground("nsenter", ["--net=" + Netns.PathOf(node.Netns), "containerd", "--config", Path.Combine(directory, "config.toml")], containerd.LogFile);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (!(await containerd.CtrAsync(["version"], cancellationToken).ConfigureAwait(false)).Succeeded)
             {
@@ -109,7 +110,7 @@ internal sealed class Containerd : IAsyncDisposable
 
     /// <summary>Runs ctr (inside the node namespace, with the test's CNI paths).</summary>
     public Task<ShellResult> CtrAsync(IEnumerable<string> arguments, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
-        Shell.RunAsync("nsenter", ["--net=" + Netns.PathOf(_node.Name), "unshare", "--mount", "--propagation", "private", "sh", Wrapper, .. arguments], cancellationToken, timeout: timeout);
+        Shell.RunAsync("nsenter", ["--net=" + Netns.PathOf(_node.Netns), "unshare", "--mount", "--propagation", "private", "sh", Wrapper, .. arguments], cancellationToken, timeout: timeout);
 
     /// <summary>
     /// <c>ctr run --rm --cni</c> in the foreground (a background process of the test): ctr calls ADD before the task
@@ -119,7 +120,7 @@ internal sealed class Containerd : IAsyncDisposable
     {
         var process = Shell.StartBackground(
             "nsenter",
-            ["--net=" + Netns.PathOf(_node.Name), "unshare", "--mount", "--propagation", "private", "sh", Wrapper, "run", "--rm", "--cni", BusyboxImage.Reference, name, .. command],
+            ["--net=" + Netns.PathOf(_node.Netns), "unshare", "--mount", "--propagation", "private", "sh", Wrapper, "run", "--rm", "--cni", BusyboxImage.Reference, name, .. command],
             Path.Combine(_directory, name + ".log"));
         _foreground.Add(process);
         return process;
@@ -221,7 +222,7 @@ internal sealed class Containerd : IAsyncDisposable
     }
 
     /// <summary>The lease wincnid holds for a ctr container (CNI_CONTAINERID is "&lt;namespace&gt;-&lt;id&gt;").</summary>
-    public static async Task<string> WaitForLeaseAsync(TestNode node, string containerId, CancellationToken cancellationToken)
+    public static async Task<string> WaitForLeaseAsync(ClusterNode node, string containerId, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)

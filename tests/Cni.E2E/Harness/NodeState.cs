@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cni.LocalCluster;
 
 namespace Cni.E2E.Harness;
 
@@ -16,7 +17,7 @@ internal sealed record NodeState(IReadOnlyList<(Guid Id, string Name)> Endpoints
         return new NodeState(endpoints, leases);
     }
 
-    public static async Task<NodeState> ReadAsync(TestNode node, CancellationToken cancellationToken)
+    public static async Task<NodeState> ReadAsync(ClusterNode node, CancellationToken cancellationToken)
     {
         using var status = await node.StatusAsync(cancellationToken).ConfigureAwait(false);
         return From(status);
@@ -24,7 +25,7 @@ internal sealed record NodeState(IReadOnlyList<(Guid Id, string Name)> Endpoints
 
     /// <summary>The endpoint of a container's eth0, or null.</summary>
     public Guid? EndpointOf(string containerId) =>
-        Endpoints.Where(e => e.Name == $"wincni_{TestNode.NetworkName}_{containerId}_eth0").Select(e => (Guid?)e.Id).FirstOrDefault();
+        Endpoints.Where(e => e.Name == $"wincni_{ClusterNode.NetworkName}_{containerId}_eth0").Select(e => (Guid?)e.Id).FirstOrDefault();
 
     public override string ToString() =>
         $"endpoints [{string.Join(", ", Endpoints.Select(e => e.Name))}], leases [{string.Join(", ", LeasedContainers)}]";

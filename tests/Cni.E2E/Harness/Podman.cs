@@ -1,3 +1,5 @@
+using Cni.LocalCluster;
+
 namespace Cni.E2E.Harness;
 
 /// <summary>
@@ -14,18 +16,18 @@ internal sealed class Podman : IAsyncDisposable
 
     private static readonly string[] HostDirectories = ["/var/lib/containers", "/var/lib/cni", "/run/containers", "/run/libpod"];
 
-    private readonly TestNode _node;
+    private readonly ClusterNode _node;
     private readonly string _directory;
     private readonly HashSet<string> _existed;
 
-    private Podman(TestNode node, string directory)
+    private Podman(ClusterNode node, string directory)
     {
         _node = node;
         _directory = directory;
         _existed = [.. HostDirectories.Where(Directory.Exists)];
     }
 
-    public static async Task<Podman> StartAsync(TestNode node, CancellationToken cancellationToken)
+    public static async Task<Podman> StartAsync(ClusterNode node, CancellationToken cancellationToken)
     {
         var directory = ClusterRun.NewDirectory("podman");
         var podman = new Podman(node, directory);
@@ -80,7 +82,7 @@ internal sealed class Podman : IAsyncDisposable
     public Task<ShellResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         Shell.RunAsync(
             "nsenter",
-            ["--net=" + Netns.PathOf(_node.Name), "podman", "--root", Path.Combine(_directory, "storage"), "--runroot", Path.Combine(_directory, "run"), .. arguments],
+            ["--net=" + Netns.PathOf(_node.Netns), "podman", "--root", Path.Combine(_directory, "storage"), "--runroot", Path.Combine(_directory, "run"), .. arguments],
             cancellationToken,
             environment: new Dictionary<string, string> { ["CONTAINERS_CONF"] = Path.Combine(_directory, "containers.conf") },
             timeout: timeout ?? TimeSpan.FromSeconds(90));

@@ -93,6 +93,12 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     /// <summary>Veths of deleted endpoints still waiting for their deletion in the background (tests wait for 0).</summary>
     internal LinkReaper Reaper => _reaper;
 
+    /// <summary>Veths of deleted endpoints that are down and not yet deleted by the background reaper.</summary>
+    public long RetiredLinksPending => _reaper.Pending;
+
+    /// <summary>Kernel batches the background reaper has deleted retired veths in.</summary>
+    public long LinkReapBatches => _reaper.Batches;
+
     /// <summary>The namespace KernelHcn treats as the node.</summary>
     internal string HostNetnsPath => _options.HostNetnsPath ?? SelfNetns;
 

@@ -1,4 +1,5 @@
 using Cni.E2E.Harness;
+using Cni.LocalCluster;
 
 namespace Cni.E2E;
 
@@ -84,5 +85,8 @@ public sealed class SingleNodeTests
 
         Assert.That(nodeLinks.Keys, Is.EquivalentTo(linksBefore.Keys), "the pod's veth is gone from the node");
         Assert.That(podLinks.Keys, Is.EquivalentTo(new[] { "lo" }), "eth0 is gone from the pod");
+
+        var metrics = await Netns.ExecAsync(node.Netns, ["busybox", "wget", "-q", "-O", "-", $"http://{ClusterNode.HealthAddress}/metrics"], cancellationToken);
+        Assert.That(metrics.Stdout, Does.Contain("wincni_kernel_retired_links 0").And.Contain("wincni_kernel_link_reap_batches_total 1"), metrics.ToString());
     }
 }

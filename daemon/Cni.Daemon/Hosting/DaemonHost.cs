@@ -149,6 +149,12 @@ public static class DaemonHost
             throw;
         }
 
+        if (OperatingSystem.IsLinux() && dataplane is KernelHcn kernelHcn)
+        {
+            // /metrics reads the background link reaper's figures.
+            builder.Services.AddSingleton(kernelHcn);
+        }
+
         if (dataplane is PersistentMemoryHcn memory)
         {
             // Tests reach the emulator through DI to inject faults and read call counters.

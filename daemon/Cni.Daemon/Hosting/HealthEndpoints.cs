@@ -1,4 +1,5 @@
 using Cni.Daemon.Metrics;
+using Cni.Hcn.Kernel;
 using Cni.Node.Ipam;
 using Cni.Node.Networks;
 using Prometheus;
@@ -30,6 +31,12 @@ public static class HealthEndpoints
                 metrics.IpamAddresses.WithLabels(name, "leased").Set(pool.Leased);
                 metrics.IpamAddresses.WithLabels(name, "quarantined").Set(pool.Quarantined);
                 metrics.IpamAddresses.WithLabels(name, "reserved").Set(pool.Reserved);
+            }
+
+            if (OperatingSystem.IsLinux() && context.RequestServices.GetService<KernelHcn>() is { } kernel)
+            {
+                metrics.RetiredLinks.Set(kernel.RetiredLinksPending);
+                metrics.LinkReapBatches.IncTo(kernel.LinkReapBatches);
             }
 
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

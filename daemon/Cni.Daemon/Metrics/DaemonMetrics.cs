@@ -44,7 +44,15 @@ public sealed class DaemonMetrics
             "Peer-route passes, by result (unchanged, changed, not_ready, failed).",
             "result");
         ApiContacts = factory.CreateGauge("wincni_kubernetes_last_contact_timestamp_seconds", "When the Node cache last heard from the API server (Unix time).");
+        RetiredLinks = factory.CreateGauge("wincni_kernel_retired_links", "Kernel dataplane: veths of deleted endpoints that are down and waiting for their deletion in the background.");
+        LinkReapBatches = factory.CreateCounter("wincni_kernel_link_reap_batches_total", "Kernel dataplane: group deletions of retired veths (each one kernel batch).");
     }
+
+    /// <summary>Kernel dataplane: retired veths not yet deleted.</summary>
+    public Gauge RetiredLinks { get; }
+
+    /// <summary>Kernel dataplane: group deletions of retired veths.</summary>
+    public Counter LinkReapBatches { get; }
 
     /// <summary>Routes to other nodes' pod CIDRs.</summary>
     public Gauge PeerRoutes { get; }

@@ -39,7 +39,8 @@ internal sealed class NetlinkAttributes
     public bool Has(ushort type) => _values.ContainsKey(type);
 
     /// <summary>The raw payload, if present.</summary>
-    public ReadOnlyMemory<byte>? Get(ushort type) => _values.TryGetValue(type, out var v) ? v : null;
+    // The cast matters: a bare null would convert through byte[] to an empty ReadOnlyMemory, i.e. "present, empty".
+    public ReadOnlyMemory<byte>? Get(ushort type) => _values.TryGetValue(type, out var v) ? v : (ReadOnlyMemory<byte>?)null;
 
     /// <summary>A NUL-terminated string, if present.</summary>
     public string? GetString(ushort type)

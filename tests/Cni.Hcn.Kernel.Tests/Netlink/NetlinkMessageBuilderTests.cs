@@ -123,6 +123,45 @@ public sealed class NetlinkMessageBuilderTests
     }
 
     [Test]
+    public void SetLinkRequest_DownIntoGroup_ClearsUpAndCarriesIflaGroup()
+    {
+        var bytes = RtnetlinkClient.SetLinkRequest(12, new LinkChange { Up = false, Group = 0x77636E69 }).Build(1);
+
+        Assert.That(BitConverter.ToUInt32(bytes, 24), Is.Zero, "flags: not up");
+        Assert.That(BitConverter.ToUInt32(bytes, 28), Is.EqualTo(1), "change mask: IFF_UP");
+        Assert.That(NetlinkAttributes.Parse(bytes.AsMemory(32)).GetU32(Rtnl.IflaGroup), Is.EqualTo(0x77636E69));
+    }
+
+    [Test]
+    public void DeleteGroupRequest_Group_IfindexZeroAndIflaGroupOnly()
+    {
+        var bytes = RtnetlinkClient.DeleteGroupRequest(0x77636E69).Build(1);
+
+        // nlmsghdr(16: RTM_DELLINK, REQUEST|ACK) + ifinfomsg(16, ifindex 0: the kernel then deletes by group) + IFLA_GROUP(8)
+        byte[] expected =
+        [
+            40, 0, 0, 0, 17, 0, 0x05, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            8, 0, 27, 0, 0x69, 0x6E, 0x63, 0x77,
+        ];
+        Assert.That(bytes, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Parse_AttributeAbsent_GettersReturnNull()
+    {
+        var attributes = NetlinkAttributes.Parse(RtnetlinkClient.DeleteGroupRequest(7).Build(1).AsMemory(32));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(attributes.Get(Rtnl.IflaIfname), Is.Null);
+            Assert.That(attributes.GetString(Rtnl.IflaIfname), Is.Null);
+            Assert.That(attributes.GetNested(Rtnl.IflaLinkinfo), Is.Null);
+            Assert.That(attributes.GetU32(Rtnl.IflaGroup), Is.EqualTo(7));
+        });
+    }
+
+    [Test]
     public void ReadError_ExtendedAck_ReturnsErrnoAndKernelMessage()
     {
         // NLMSG_ERROR with NLM_F_CAPPED|NLM_F_ACK_TLVS: error -17, the original header, then NLMSGERR_ATTR_MSG.

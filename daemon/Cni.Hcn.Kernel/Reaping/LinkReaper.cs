@@ -21,6 +21,8 @@ internal sealed partial class LinkReaper : IDisposable
     /// <summary>The link group of retired links ("wcni"); nothing else on a node uses it.</summary>
     public const uint Group = 0x77636E69;
 
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
     private readonly RtnetlinkClient _socket;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _signal = new(0);
@@ -72,25 +74,27 @@ internal sealed partial class LinkReaper : IDisposable
 
     /// <summary>Deletes every retired link now, on the caller's thread (start-up, and an ADD that needs a retired name).</summary>
     /// <returns>Whether any link was deleted.</returns>
-    public bool ReapNow()
+    public bool ReapNow() => TryReap(out var deleted) && deleted;
+
+    /// <summary>Deletes every retired link; false when the kernel refused (they stay down and tagged).</summary>
+    private bool TryReap(out bool deleted)
     {
         lock (_reapGate)
         {
             var through = Interlocked.Read(ref _retired);
-            bool deleted;
             try
             {
                 deleted = DeleteGroup();
             }
             catch (NetlinkException ex)
             {
-                // Left tagged: the next signal or start tries again.
-                LogReapFailed(ex);
+                LogReapFailed(ex, RetryDelay.TotalSeconds);
+                deleted = false;
                 return false;
             }
 
             Interlocked.Exchange(ref _reapedThrough, through);
-            return deleted;
+            return true;
         }
     }
 
@@ -121,16 +125,25 @@ internal sealed partial class LinkReaper : IDisposable
     {
         try
         {
+            var failed = false;
             while (true)
             {
-                _signal.Wait(_stop.Token);
+                // After a failure, try again after a pause even if no new link is retired.
+                if (failed)
+                {
+                    _signal.Wait(RetryDelay, _stop.Token);
+                }
+                else
+                {
+                    _signal.Wait(_stop.Token);
+                }
 
                 // Every link retired up to now goes in this batch: the signals they left are spent with it.
                 while (_signal.Wait(0))
                 {
                 }
 
-                ReapNow();
+                failed = !TryReap(out _);
             }
         }
         catch (OperationCanceledException)
@@ -165,8 +178,8 @@ internal sealed partial class LinkReaper : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 5601, Level = LogLevel.Warning, Message = "Deleting retired veths failed; they stay down and tagged until the next try")]
-    private partial void LogReapFailed(Exception exception);
+    [LoggerMessage(EventId = 5601, Level = LogLevel.Warning, Message = "Deleting retired veths failed; they stay down and tagged, next try in {DelaySeconds} s")]
+    private partial void LogReapFailed(Exception exception, double delaySeconds);
 
     [LoggerMessage(EventId = 5602, Level = LogLevel.Warning, Message = "Link group {Group} holds a device that cannot be deleted; retired veths were deleted one by one")]
     private partial void LogForeignGroupMember(uint group);

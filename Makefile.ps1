@@ -5,7 +5,8 @@
 #   build    compile the solution (Release)
 #   test     publish, then run every test project; ends with "N passed, N failed[, N skipped]"
 #   publish  NativeAOT wincni and the wincnid daemon into artifacts/bin/
-#   bench    exec-level benchmarks against Debian's reference plugins, same run, same machine
+#   bench    benchmarks against Debian's reference plugins, same run, same machine (-Suite exec|daemon|kernel|all;
+#            all = exec + daemon, and kernel on Linux); fails when a target is missed
 #   demo     the main job on Linux (root): publish, then a local 2-node cluster (stand-in API server, wincnid --dataplane
 #            kernel per node, two pods per node), a connectivity matrix, and teardown on Ctrl-C (-Exit: right away)
 #   run      a single-node smoke run: publish, VERSION, then a pod's ADD/STATUS/DEL through wincni -> wincnid (memory dataplane)
@@ -33,7 +34,12 @@ param(
     [int] $PodsPerNode = 2,
 
     # demo: tear the cluster down right after the report instead of waiting for Ctrl-C.
-    [switch] $Exit
+    [switch] $Exit,
+
+    # bench: which suite (exec: the plugin's own cost; daemon: ADD through wincnid's memory dataplane; kernel: ADD/DEL
+    # through its kernel dataplane; all: every one this OS can run).
+    [ValidateSet('exec', 'daemon', 'kernel', 'all')]
+    [string] $Suite = 'all'
 )
 
 Set-StrictMode -Version Latest
@@ -147,10 +153,21 @@ function Invoke-Test {
 }
 
 function Invoke-Bench {
+    Install-LinuxPackages @('ip', 'nft', 'nsenter', '/usr/lib/cni/bridge')
     Invoke-Publish
     $env:WINCNI_BIN_DIR = $BinDir
-    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'tests/Cni.Benchmarks/Cni.Benchmarks.csproj'),
-        '-c', 'Release', '--', '--bin-dir', $BinDir)
+    # The benchmark program's own "all" is exec + daemon; the kernel suite is separate (root, real devices).
+    $suites = switch ($Suite) {
+        'all' { if ($IsLinux) { @('all', 'kernel') } else { @('all') } }
+        default { @($Suite) }
+    }
+    $missed = @()
+    foreach ($name in $suites) {
+        & dotnet run --project (Join-Path $Root 'tests/Cni.Benchmarks/Cni.Benchmarks.csproj') -c Release -- --suite $name --bin-dir $BinDir
+        if ($LASTEXITCODE -ne 0) { $missed += $name }
+    }
+
+    if ($missed.Count -gt 0) { throw "bench: a target was missed in suite(s) $($missed -join ', ') (the FAIL lines above)" }
 }
 
 # Runs wincni exactly as a container runtime does: env + stdin in, one CNI document out.

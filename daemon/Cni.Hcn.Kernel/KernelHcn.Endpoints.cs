@@ -210,19 +210,14 @@ public sealed partial class KernelHcn
         var fd = NetnsThread.Open(binding.Path);
         try
         {
-            CreateIntoNamespaceOnce(endpoint, bridge, fd, network);
-        }
-        catch (NetlinkException ex) when (ex.IsAlreadyExists && _reaper.ReapNow())
-        {
-            // The name is still held by a retired veth (a DEL, then an ADD into the same netns): gone now, retry once.
             try
             {
                 CreateIntoNamespaceOnce(endpoint, bridge, fd, network);
             }
-            catch (NetlinkException)
+            catch (NetlinkException ex) when (ex.IsAlreadyExists && _reaper.ReapNow())
             {
-                TryKernel("endpoint", endpoint.Id, () => RealizeEndpoint(endpoint, network));
-                throw;
+                // The name was still held by a retired veth (a DEL, then an ADD into the same netns): gone now, retry once.
+                CreateIntoNamespaceOnce(endpoint, bridge, fd, network);
             }
         }
         catch (NetlinkException)

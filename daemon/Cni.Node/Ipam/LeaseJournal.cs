@@ -306,14 +306,8 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
             var bytes = 0;
             lock (_appendGate)
             {
-                if (_pending.Count == 0)
+                if (StopCommittingIfNothingPending())
                 {
-                    _committing = false;
-                    if (_closed)
-                    {
-                        _idle.TrySetResult();
-                    }
-
                     return;
                 }
 
@@ -344,14 +338,8 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
             {
                 lock (_appendGate)
                 {
-                    if (_pending.Count == 0)
+                    if (StopCommittingIfNothingPending())
                     {
-                        _committing = false;
-                        if (_closed)
-                        {
-                            _idle.TrySetResult();
-                        }
-
                         return;
                     }
                 }
@@ -360,6 +348,23 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>Under <c>_appendGate</c>: ends this leader's turn when nothing is pending (and lets a waiting dispose go on).</summary>
+    private bool StopCommittingIfNothingPending()
+    {
+        if (_pending.Count != 0)
+        {
+            return false;
+        }
+
+        _committing = false;
+        if (_closed)
+        {
+            _idle.TrySetResult();
+        }
+
+        return true;
     }
 
     private void CommitBatch(List<PendingAppend> batch, int bytes)

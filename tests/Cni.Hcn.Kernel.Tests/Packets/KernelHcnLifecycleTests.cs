@@ -45,11 +45,7 @@ public sealed class KernelHcnLifecycleTests
     {
         var (network, endpoint) = await NetworkAndEndpointAsync("10.203.0.5", cancellationToken, EndpointPolicy.Create(new PortNamePolicySetting { Name = "net1" }));
         var pod = _netns.Create("lc-pod");
-        var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
-        {
-            Type = NamespaceType.Host,
-            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod } }],
-        }, cancellationToken);
+        var ns = await AdoptNamespaceAsync(pod, cancellationToken);
 
         await Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken);
         var inside = _netns.Ip("lc-pod", "-o addr show net1");
@@ -70,11 +66,7 @@ public sealed class KernelHcnLifecycleTests
     {
         var (_, endpoint) = await NetworkAndEndpointAsync("10.203.0.11", cancellationToken);
         var pod = _netns.Create("lc-gone");
-        var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
-        {
-            Type = NamespaceType.Host,
-            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod } }],
-        }, cancellationToken);
+        var ns = await AdoptNamespaceAsync(pod, cancellationToken);
         await Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken);
         Assert.That(_netns.Ip("lc-gone", "-o link show eth0"), Does.Contain("LOWER_UP"));
 
@@ -95,11 +87,7 @@ public sealed class KernelHcnLifecycleTests
         var (_, endpoint) = await NetworkAndEndpointAsync("10.203.0.6", cancellationToken);
         var pod = _netns.Create("lc-busy");
         _netns.Ip("lc-busy", "link add eth0 type bridge");
-        var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
-        {
-            Type = NamespaceType.Host,
-            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod } }],
-        }, cancellationToken);
+        var ns = await AdoptNamespaceAsync(pod, cancellationToken);
 
         var ex = Assert.ThrowsAsync<HcnException>(() => Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken));
         var after = await Hcn.GetEndpointAsync(endpoint.Id, cancellationToken);
@@ -114,11 +102,7 @@ public sealed class KernelHcnLifecycleTests
     [CancelAfter(30_000)]
     public async Task CreateNamespace_AdoptedPathMissing_ThrowsInvalidParameter(CancellationToken cancellationToken)
     {
-        var ex = Assert.ThrowsAsync<HcnException>(() => Hcn.CreateNamespaceAsync(new HostComputeNamespace
-        {
-            Type = NamespaceType.Host,
-            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = "/var/run/netns/" + _netns.Prefix + "absent" } }],
-        }, cancellationToken));
+        var ex = Assert.ThrowsAsync<HcnException>(() => AdoptNamespaceAsync("/var/run/netns/" + _netns.Prefix + "absent", cancellationToken));
 
         Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.InvalidParameter), ex.Message);
         Assert.That(await Hcn.EnumerateNamespacesAsync(null, cancellationToken), Is.Empty);
@@ -192,11 +176,7 @@ public sealed class KernelHcnLifecycleTests
             Name = "lc-vnic",
             IpConfigurations = [new IpConfig { IpAddress = "10.203.0.30", PrefixLength = 24 }],
         }, cancellationToken);
-        var podNs = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
-        {
-            Type = NamespaceType.Host,
-            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod } }],
-        }, cancellationToken);
+        var podNs = await AdoptNamespaceAsync(pod, cancellationToken);
         await Hcn.AddNamespaceEndpointAsync(podNs.Id, podEndpoint.Id, cancellationToken);
 
         await Hcn.AddNamespaceEndpointAsync(host.Id, hostEndpoint.Id, cancellationToken);
@@ -221,11 +201,7 @@ public sealed class KernelHcnLifecycleTests
                 Name = pod.Suffix,
                 IpConfigurations = [new IpConfig { IpAddress = pod.Ip, PrefixLength = 24 }],
             }, cancellationToken);
-            var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
-            {
-                Type = NamespaceType.Host,
-                Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod.Path } }],
-            }, cancellationToken);
+            var ns = await AdoptNamespaceAsync(pod.Path, cancellationToken);
             await Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken);
         }));
 
@@ -254,11 +230,7 @@ public sealed class KernelHcnLifecycleTests
                 IpConfigurations = [new IpConfig { IpAddress = pod.Ip, PrefixLength = 24 }],
                 Policies = [nat],
             }, cancellationToken);
-            var ns = await Hcn.CreateNamespaceAsync(new HostComputeNamespace
-            {
-                Type = NamespaceType.Host,
-                Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = pod.Path } }],
-            }, cancellationToken);
+            var ns = await AdoptNamespaceAsync(pod.Path, cancellationToken);
             await Hcn.AddNamespaceEndpointAsync(ns.Id, endpoint.Id, cancellationToken);
             added[i] = (endpoint.Id, ns.Id);
         }).ToList();
@@ -301,6 +273,14 @@ public sealed class KernelHcnLifecycleTests
         Assert.That(Directory.GetFiles(Path.Combine(_state, "endpoints")).Select(Path.GetFileNameWithoutExtension), Is.EqualTo(new[] { hostEndpoint.Id.ToString("D") }));
         Assert.That(Directory.GetFiles(Path.Combine(_state, "namespaces")), Is.Empty);
     }
+
+    /// <summary>An HCN namespace standing for an existing netns (CNI_NETNS), as the CNI handler creates it.</summary>
+    private Task<HostComputeNamespace> AdoptNamespaceAsync(string netnsPath, CancellationToken cancellationToken) =>
+        Hcn.CreateNamespaceAsync(new HostComputeNamespace
+        {
+            Type = NamespaceType.Host,
+            Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = netnsPath } }],
+        }, cancellationToken);
 
     private async Task<(HostComputeNetwork Network, HostComputeEndpoint Endpoint)> NetworkAndEndpointAsync(
         string ip, CancellationToken cancellationToken, params EndpointPolicy[] policies)

@@ -15,7 +15,7 @@ namespace Cni.Hcn;
 /// <para><b>Error contract</b> (every implementation, so tests on the emulator mean something on Windows). Every HNS
 /// failure surfaces as <see cref="HcnException"/> whose <see cref="Exception.HResult"/> is the code HNS returns;
 /// <see cref="HcnException.IsNotFound"/> and <see cref="HcnException.IsAlreadyExists"/> classify them. Codes marked
-/// (inferred) are not pinned down by the reference (§11) and are what the emulator must return until checked on a
+/// (inferred) are not pinned down by hcsshim (hcn/hcnerrors.go) or MS-docs (<c>HCNHResult.md</c>) and are what the emulator must return until checked on a
 /// real host:</para>
 /// <list type="bullet">
 /// <item><description>Unknown network ID (get, modify, delete, create endpoint on it):
@@ -326,7 +326,7 @@ public interface IHcn
     Task<HcnVersion> GetVersionAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The features of this HNS (reference §10); <see cref="HcnFeatures.None"/> when the version cannot be read, as
+    /// The features of this HNS (hcsshim hcn/hcnglobals.go version ranges); <see cref="HcnFeatures.None"/> when the version cannot be read, as
     /// hcsshim does. Implementations may cache it for the process lifetime.
     /// </summary>
     /// <param name="cancellationToken">Cancellation.</param>

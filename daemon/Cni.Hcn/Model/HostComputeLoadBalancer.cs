@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Cni.Hcn.Model;
 
-/// <summary>An HCN load balancer (reference §7): a VIP/port served by a set of endpoints.</summary>
+/// <summary>An HCN load balancer (hcsshim hcn/hcnloadbalancer.go; MS-docs <c>HostComputeLoadBalancer</c>): a VIP/port served by a set of endpoints.</summary>
 public sealed record HostComputeLoadBalancer
 {
     private readonly SchemaVersion _schemaVersion = SchemaVersion.V2;

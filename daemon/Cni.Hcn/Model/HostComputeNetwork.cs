@@ -4,7 +4,7 @@ using Cni.Hcn.Model.Policies;
 namespace Cni.Hcn.Model;
 
 /// <summary>
-/// An HCN network (reference §4). Empty members are omitted on write; on read a missing <c>Type</c> is NAT, because
+/// An HCN network (hcsshim hcn/hcnnetwork.go; MS-docs <c>HostComputeNetwork</c>). Empty members are omitted on write; on read a missing <c>Type</c> is NAT, because
 /// HNS leaves out its default.
 /// </summary>
 public sealed record HostComputeNetwork
@@ -20,7 +20,7 @@ public sealed record HostComputeNetwork
     /// <summary>Name.</summary>
     public string? Name { get; init; }
 
-    /// <summary>Network type; NAT when not set or absent (HNS omits its default, reference §2.6).</summary>
+    /// <summary>Network type; NAT when not set or absent (HNS omits its default; hcsshim hcn/hcnnetwork.go presets NAT before reading).</summary>
     public NetworkType Type
     {
         get => _type;

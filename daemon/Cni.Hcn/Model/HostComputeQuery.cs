@@ -3,7 +3,7 @@ using Cni.Hcn.Json;
 namespace Cni.Hcn.Model;
 
 /// <summary>
-/// An HCN query (reference §3.2). <see cref="Filter"/> is a JSON object serialized <em>into a string</em>
+/// An HCN query (hcsshim hcn/hcn.go; MS-docs <c>HostComputeQuery</c>). <see cref="Filter"/> is a JSON object serialized <em>into a string</em>
 /// (<c>{"SchemaVersion":{"Major":2,"Minor":0},"Filter":"{\"ID\":\"…\"}"}</c>); use the factories rather than writing it.
 /// </summary>
 public sealed record HostComputeQuery

@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace Cni.Hcn.Versioning;
 
 /// <summary>
-/// What an HNS version supports (reference §10). A feature is on when the version falls in one of its ranges
+/// What an HNS version supports (the version ranges of hcsshim hcn/hcnglobals.go). A feature is on when the version falls in one of its ranges
 /// (inclusive; "9.3–9.x" means every minor of major 9). With no version (the query failed: pre-1803) everything is off.
 /// </summary>
 public sealed record HcnFeatures

@@ -4,7 +4,7 @@ using Cni.Hcn.Json;
 namespace Cni.Hcn.Model.Policies;
 
 /// <summary>
-/// A subnet policy (VLAN or VSID; reference §4): <c>{"Type": "...", "Settings": {...}}</c>. <see cref="Settings"/> is the typed record for
+/// A subnet policy (VLAN or VSID; hcsshim hcn/hcnnetwork.go, hcn/hcnpolicy.go): <c>{"Type": "...", "Settings": {...}}</c>. <see cref="Settings"/> is the typed record for
 /// <see cref="Type"/>, or a <see cref="RawPolicySetting"/> when the type is unknown or its settings do not fit.
 /// </summary>
 [JsonConverter(typeof(SubnetPolicyConverter))]

@@ -8,8 +8,9 @@ using k8s.Models;
 namespace Cni.Node.Kubernetes.Flannel;
 
 /// <summary>
-/// The flannel Node-annotation protocol (reference/peers.md §3): composes what this node publishes and parses what
-/// a peer published. Parsing never throws on bad input; it names the annotation or field that is wrong.
+/// The flannel Node-annotation protocol (flannel-io/flannel pkg/subnet/kube: <c>flannel.alpha.coreos.com/</c>
+/// backend-type, backend-data, public-ip, public-ip-overwrite, kube-subnet-manager): composes what this node publishes
+/// and parses what a peer published. Parsing never throws on bad input; it names the annotation or field that is wrong.
 /// </summary>
 public sealed class FlannelAnnotations
 {

@@ -22,7 +22,6 @@ public sealed record HostComputeLoadBalancer
     [JsonPropertyName("FrontendVIPs")]
     public IReadOnlyList<string>? FrontendVips { get; init; }
 
-    /// <summary>Port mappings.</summary>
     public IReadOnlyList<LoadBalancerPortMapping>? PortMappings { get; init; }
 
     /// <summary>The network (MS-docs, schema 2.5).</summary>

@@ -17,7 +17,6 @@ public sealed record HostComputeNetwork
     [JsonPropertyName("ID")]
     public Guid Id { get; init; }
 
-    /// <summary>Name.</summary>
     public string? Name { get; init; }
 
     /// <summary>Network type; NAT when not set or absent (HNS omits its default; hcsshim hcn/hcnnetwork.go presets NAT before reading).</summary>
@@ -30,7 +29,6 @@ public sealed record HostComputeNetwork
     /// <summary>Network policies.</summary>
     public IReadOnlyList<NetworkPolicy>? Policies { get; init; }
 
-    /// <summary>MAC pool.</summary>
     public MacPool? MacPool { get; init; }
 
     /// <summary>DNS settings.</summary>

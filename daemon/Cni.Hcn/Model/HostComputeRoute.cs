@@ -20,7 +20,6 @@ public sealed record HostComputeRoute
     /// <summary>The endpoints the routes apply to (must not be empty).</summary>
     public IReadOnlyList<Guid>? HostComputeEndpoints { get; init; }
 
-    /// <summary>The routes.</summary>
     [JsonPropertyName(HcnSchemaChoices.SdnRouteArrayName)]
     public IReadOnlyList<SdnRoutePolicySetting>? Routes
     {

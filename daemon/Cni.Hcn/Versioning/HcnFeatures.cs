@@ -105,7 +105,6 @@ public sealed record HcnFeatures
     /// <summary>HcnModifyLoadBalancer.</summary>
     public bool ModifyLoadBalancer => IsSupported(HcnFeature.ModifyLoadBalancer);
 
-    /// <summary>Accelerated networking.</summary>
     public bool AcceleratedNetworking => IsSupported(HcnFeature.AcceleratedNetworking);
 
     /// <summary>The features of <paramref name="version"/>; <see cref="None"/> when it is null.</summary>
@@ -123,7 +122,6 @@ public sealed record HcnFeatures
     }
 
     /// <summary>Whether <paramref name="feature"/> is on.</summary>
-    /// <param name="feature">The feature.</param>
     /// <returns>True when supported.</returns>
     public bool IsSupported(HcnFeature feature) => _supported.Contains(feature);
 

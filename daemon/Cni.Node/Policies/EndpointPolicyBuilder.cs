@@ -39,7 +39,6 @@ namespace Cni.Node.Policies;
 public static class EndpointPolicyBuilder
 {
     /// <summary>Builds the policies.</summary>
-    /// <param name="inputs">The inputs.</param>
     /// <returns>The policies, in a deterministic order.</returns>
     /// <exception cref="EndpointPolicyException">An input is unusable; the exception names the field.</exception>
     public static IReadOnlyList<EndpointPolicy> Build(EndpointPolicyInputs inputs)

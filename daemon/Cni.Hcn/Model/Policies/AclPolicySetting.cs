@@ -37,6 +37,5 @@ public sealed record AclPolicySetting : PolicySetting, IEndpointPolicySetting
     /// <summary>Host (WFP) or Switch (VFP).</summary>
     public RuleType RuleType { get; init; }
 
-    /// <summary>Priority.</summary>
     public ushort Priority { get; init; }
 }

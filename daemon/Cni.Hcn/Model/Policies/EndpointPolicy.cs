@@ -18,8 +18,6 @@ public sealed record EndpointPolicy
 
     /// <summary>A policy whose type is the one <paramref name="settings"/> belong to.</summary>
     /// <typeparam name="T">The settings record.</typeparam>
-    /// <param name="settings">The settings.</param>
-    /// <returns>The policy.</returns>
     public static EndpointPolicy Create<T>(T settings)
         where T : PolicySetting, IEndpointPolicySetting
     {

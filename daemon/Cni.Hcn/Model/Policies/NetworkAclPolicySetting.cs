@@ -37,6 +37,5 @@ public sealed record NetworkAclPolicySetting : PolicySetting, INetworkPolicySett
     /// <summary>Host (WFP) or Switch (VFP).</summary>
     public RuleType RuleType { get; init; }
 
-    /// <summary>Priority.</summary>
     public ushort Priority { get; init; }
 }

@@ -39,7 +39,6 @@ public sealed class FlannelAnnotations
         KubeSubnetManager = prefix + "/kube-subnet-manager";
     }
 
-    /// <summary>The prefix.</summary>
     public string Prefix { get; }
 
     /// <summary><c>&lt;prefix&gt;/backend-type</c>: <c>vxlan</c> or <c>host-gw</c>.</summary>
@@ -122,7 +121,6 @@ public sealed class FlannelAnnotations
     }
 
     /// <summary>The valid public-ip-overwrite of a Node, or null when absent or malformed (flannel ignores a malformed one).</summary>
-    /// <param name="node">The Node.</param>
     /// <returns>The address, or null.</returns>
     public IPAddress? TryGetOverwrite(V1Node node)
     {
@@ -198,7 +196,6 @@ public sealed class FlannelAnnotations
     }
 
     /// <summary>The annotation value for a backend type.</summary>
-    /// <param name="type">The type.</param>
     /// <returns><c>vxlan</c> or <c>host-gw</c>.</returns>
     public static string FormatBackendType(FlannelBackendType type) => type switch
     {

@@ -103,9 +103,6 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     internal string HostNetnsPath => _options.HostNetnsPath ?? SelfNetns;
 
     /// <summary>The netns path an HCN namespace stands for.</summary>
-    /// <param name="namespaceId">The namespace ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The path.</returns>
     /// <exception cref="HcnException">0x80070490 when the namespace does not exist.</exception>
     public async Task<string> GetNetnsPathAsync(Guid namespaceId, CancellationToken cancellationToken)
     {
@@ -118,8 +115,6 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     /// Loads the persisted objects if that has not happened yet, then makes the kernel match them again: devices,
     /// addresses, routes, neighbours, FDB entries and nftables tables (self-heal after a restart or outside changes).
     /// </summary>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         using var held = await EnterAsync(cancellationToken).ConfigureAwait(false);

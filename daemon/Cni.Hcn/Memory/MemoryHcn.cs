@@ -51,7 +51,6 @@ public sealed partial class MemoryHcn : IHcn
     public long TotalCallCount => _calls.Total;
 
     /// <summary>Sets the latency of one operation, or (null) returns it to <see cref="Latency"/>.</summary>
-    /// <param name="operation">The operation.</param>
     /// <param name="latency">The delay per call, or null.</param>
     public void SetLatency(MemoryHcnOperation operation, TimeSpan? latency) => _calls.SetLatency(operation, latency);
 
@@ -59,7 +58,6 @@ public sealed partial class MemoryHcn : IHcn
     /// Makes the next <paramref name="count"/> calls of <paramref name="operation"/> fail with
     /// <paramref name="hresult"/> (as <see cref="HcnException"/>) without changing any state. Registrations queue up.
     /// </summary>
-    /// <param name="operation">The operation.</param>
     /// <param name="count">How many calls fail (≥ 1).</param>
     /// <param name="hresult">A failure HRESULT, e.g. <see cref="HcnErrorCodes.RpcServerUnavailable"/>.</param>
     public void FailNext(MemoryHcnOperation operation, int count, int hresult) => _calls.FailNext(operation, count, hresult);
@@ -68,8 +66,6 @@ public sealed partial class MemoryHcn : IHcn
     public void ClearFaults() => _calls.ClearFaults();
 
     /// <summary>How many times <paramref name="operation"/> was called (including failed calls).</summary>
-    /// <param name="operation">The operation.</param>
-    /// <returns>The count.</returns>
     public long GetCallCount(MemoryHcnOperation operation) => _calls.GetCount(operation);
 
     /// <summary>The non-zero call counts.</summary>

@@ -41,8 +41,6 @@ public sealed partial class NodeNetwork
     /// <param name="nodeSource">Where pod CIDRs and the node IP come from.</param>
     /// <param name="options">The node config.</param>
     /// <param name="attachmentLocks">The per-attachment locks shared with the CNI command handler.</param>
-    /// <param name="timeProvider">Clock.</param>
-    /// <param name="logger">Logger.</param>
     public NodeNetwork(
         IHcn hcn,
         IIpamStore ipam,
@@ -93,7 +91,6 @@ public sealed partial class NodeNetwork
     /// Ensures the network, then reconciles. Safe to call periodically (level-triggered); concurrent calls run one after
     /// the other. Never throws for HNS or node-source failures: they leave the node not ready with the reason.
     /// </summary>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>What was done.</returns>
     public async Task<NetworkEnsureReport> EnsureAsync(CancellationToken cancellationToken)
     {
@@ -129,7 +126,6 @@ public sealed partial class NodeNetwork
     /// Reconciles the IPAM journal against the endpoints of the node network: frees leases with no endpoint, deletes
     /// wincni endpoints with no lease, leaves foreign endpoints alone. Goes on past individual failures.
     /// </summary>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>What was done; <see cref="ReconcileReport.Empty"/> when the network is not in place.</returns>
     public async Task<ReconcileReport> ReconcileAsync(CancellationToken cancellationToken)
     {
@@ -214,7 +210,6 @@ public sealed partial class NodeNetwork
     }
 
     /// <summary>Desired beside actual for <c>wincnid status</c>.</summary>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The snapshot; HNS failures are reported in it, not thrown.</returns>
     public async Task<NodeStatusSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
     {

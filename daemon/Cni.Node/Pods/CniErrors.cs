@@ -34,7 +34,6 @@ public static class CniErrors
     /// <summary>The CNI error for <paramref name="exception"/>, reported in <paramref name="cniVersion"/>.</summary>
     /// <param name="exception">The failure.</param>
     /// <param name="cniVersion">The request's version.</param>
-    /// <returns>The error.</returns>
     public static CniError From(Exception exception, string? cniVersion)
     {
         ArgumentNullException.ThrowIfNull(exception);
@@ -58,7 +57,6 @@ public static class CniErrors
 
     /// <summary>The CNI error for an HCN failure: 11 when transient, 999 otherwise; message with cause and fix.</summary>
     /// <param name="exception">The failure.</param>
-    /// <returns>The error.</returns>
     public static CniError FromHcn(HcnException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);

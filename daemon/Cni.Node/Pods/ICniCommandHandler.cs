@@ -11,7 +11,5 @@ public interface ICniCommandHandler
 {
     /// <summary>Validates and runs <paramref name="request"/>.</summary>
     /// <param name="request">The request as the plugin forwarded it.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The outcome.</returns>
     Task<CniOutcome> HandleAsync(DaemonRequest request, CancellationToken cancellationToken);
 }

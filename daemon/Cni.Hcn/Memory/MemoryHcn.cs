@@ -34,10 +34,15 @@ public sealed partial class MemoryHcn : IHcn
     /// <summary>Creates an empty emulator.</summary>
     /// <param name="options">Version, management IP and default latency; defaults when null.</param>
     /// <param name="timeProvider">The clock latency is measured on; <see cref="TimeProvider.System"/> when null.</param>
-    public MemoryHcn(MemoryHcnOptions? options, TimeProvider? timeProvider = null)
+    /// <param name="store">
+    /// Where objects persist (the emulator owns it from here on): <see cref="LoadAsync"/> re-creates them, and every
+    /// change is recorded into it. Null: objects live as long as the emulator.
+    /// </param>
+    public MemoryHcn(MemoryHcnOptions? options, TimeProvider? timeProvider = null, MemoryHcnStore? store = null)
     {
         _options = options ?? new MemoryHcnOptions();
         _calls = new MemoryHcnInstrumentation(timeProvider ?? TimeProvider.System, _options.Latency);
+        _store = store;
     }
 
     /// <summary>Latency added to every call without its own (<see cref="SetLatency"/>); zero means none.</summary>

@@ -153,4 +153,20 @@ public sealed class CniCommandHandlerRollbackTests
         Assert.That(await node.LeasesAsync(), Is.Empty);
         Assert.That(await node.EndpointsAsync(), Is.Empty);
     }
+
+    [Test]
+    public async Task HandleAsync_AddResolverThrowsUnexpectedException_EndpointDeletedLeaseReleasedError()
+    {
+        await using var node = await NodeHarness.CreateAsync(
+            namespaces: inner => new ThrowingNamespaceResolver(inner, new InvalidOperationException("injected: resolver bug")));
+
+        var outcome = await node.AddAsync("c1", "/var/run/netns/p1");
+
+        Assert.That(outcome.Error, Is.Not.Null);
+        Assert.That(outcome.Error!.Msg, Does.Contain("injected: resolver bug"));
+        Assert.That(await node.EndpointsAsync(), Is.Empty, "the endpoint created beside the failed resolution is rolled back");
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(node.Ipam.GetUsage().Single().Leased, Is.Zero);
+        Assert.That(node.Locks.ActiveKeys, Is.Zero);
+    }
 }

@@ -140,7 +140,7 @@ public sealed class CniCommandHandlerDelTests
         NodeHarness.Result(await node.AddAsync("c1", ns));
         node.Hcn.ResetCallCounts();
 
-        var outcome = await node.Handler.HandleAsync(NodeHarness.Request("DEL", NodeHarness.Config(name: "other"), "c1", ns, "eth0"), CancellationToken.None);
+        var outcome = await node.HandleAsync(NodeHarness.Request("DEL", NodeHarness.Config(name: "other"), "c1", ns, "eth0"), CancellationToken.None);
 
         Assert.That(outcome.IsSuccess, Is.True);
         Assert.That(node.Hcn.TotalCallCount, Is.Zero);

@@ -1,6 +1,7 @@
 using Cni.Hcn.Errors;
 using Cni.Hcn.Memory;
 using Cni.Node.Dataplane;
+using Cni.Node.Pods;
 using Cni.Spec;
 
 namespace Cni.Node.Tests.Pods;
@@ -140,18 +141,34 @@ public sealed class CniCommandHandlerRollbackTests
     }
 
     [Test]
-    public async Task HandleAsync_AddCancelled_Code11AndRolledBack()
+    public async Task HandleAsync_AddCancelled_RolledBackAndCancellationNamesTheStep()
     {
         await using var node = await NodeHarness.CreateAsync();
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
-        var outcome = await node.Handler.HandleAsync(
-            NodeHarness.Request("ADD", NodeHarness.Config(), "c1", (await node.NewNamespaceAsync()).ToString(), "eth0"), cts.Token);
+        var cancelled = Assert.ThrowsAsync<CniCommandCancelledException>(() => node.HandleAsync(
+            NodeHarness.Request("ADD", NodeHarness.Config(), "c1", "/var/run/netns/p1", "eth0"), cts.Token));
 
-        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.TryAgainLater));
+        Assert.That(cancelled!.Step, Is.EqualTo(CniStep.WaitingForAttachmentLock));
         Assert.That(await node.LeasesAsync(), Is.Empty);
         Assert.That(await node.EndpointsAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_AddCancelledWhileCreatingEndpoint_EndpointAndLeaseRolledBack()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        node.Hcn.SetLatency(MemoryHcnOperation.CreateEndpoint, TimeSpan.FromMinutes(5));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        var cancelled = Assert.ThrowsAsync<CniCommandCancelledException>(() => node.HandleAsync(
+            NodeHarness.Request("ADD", NodeHarness.Config(), "c1", "/var/run/netns/p1", "eth0"), cts.Token));
+
+        Assert.That(cancelled!.Step, Is.EqualTo(CniStep.CreatingEndpoint));
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+        Assert.That(await node.Hcn.EnumerateNamespacesAsync(null, CancellationToken.None), Is.Empty, "the namespace the ADD created is released");
     }
 
     [Test]

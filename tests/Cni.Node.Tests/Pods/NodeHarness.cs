@@ -109,20 +109,26 @@ internal sealed class NodeHarness : IAsyncDisposable
         };
     }
 
+    /// <summary>A forwarded request the way <c>CniEndpoint</c> serves it: parsed once, then handled (or answered).</summary>
+    public Task<CniOutcome> HandleAsync(DaemonRequest request, CancellationToken cancellationToken) =>
+        DaemonRequestReader.TryRead(request, out var parsed, out var answer)
+            ? Handler.HandleAsync(parsed, cancellationToken)
+            : Task.FromResult(answer);
+
     public Task<CniOutcome> AddAsync(string containerId, string netns, string ifName = "eth0", string version = "1.1.0", string? members = null, string args = "") =>
-        Handler.HandleAsync(Request("ADD", Config(version, members), containerId, netns, ifName, args), CancellationToken.None);
+        HandleAsync(Request("ADD", Config(version, members), containerId, netns, ifName, args), CancellationToken.None);
 
     public Task<CniOutcome> DelAsync(string containerId, string netns, string ifName = "eth0", string version = "1.1.0", string? members = null) =>
-        Handler.HandleAsync(Request("DEL", Config(version, members), containerId, netns, ifName), CancellationToken.None);
+        HandleAsync(Request("DEL", Config(version, members), containerId, netns, ifName), CancellationToken.None);
 
     public Task<CniOutcome> CheckAsync(string containerId, string netns, byte[] prevResult, string ifName = "eth0", string version = "1.1.0") =>
-        Handler.HandleAsync(Request("CHECK", Config(version, "\"prevResult\":" + Encoding.UTF8.GetString(prevResult)), containerId, netns, ifName), CancellationToken.None);
+        HandleAsync(Request("CHECK", Config(version, "\"prevResult\":" + Encoding.UTF8.GetString(prevResult)), containerId, netns, ifName), CancellationToken.None);
 
     public Task<CniOutcome> StatusAsync(string version = "1.1.0") =>
-        Handler.HandleAsync(Request("STATUS", Config(version)), CancellationToken.None);
+        HandleAsync(Request("STATUS", Config(version)), CancellationToken.None);
 
     public Task<CniOutcome> GcAsync(string? validAttachmentsJson) =>
-        Handler.HandleAsync(
+        HandleAsync(
             Request("GC", Config("1.1.0", validAttachmentsJson is null ? null : "\"cni.dev/valid-attachments\":" + validAttachmentsJson)),
             CancellationToken.None);
 

@@ -16,23 +16,14 @@ namespace Cni.Node.Pods;
 /// fresh). Any failure rolls back what this ADD created: the endpoint, the lease (the address goes to quarantine), a
 /// namespace the resolver created.
 /// </summary>
-internal sealed partial class AddCommand
+internal sealed partial class AddCommand(CniCommandContext context, CniResultBuilder results)
 {
-    private readonly CniCommandContext _context;
-    private readonly CniResultBuilder _results;
-
-    public AddCommand(CniCommandContext context, CniResultBuilder results)
-    {
-        _context = context;
-        _results = results;
-    }
-
-    private ILogger Logger => _context.Logger;
+    private ILogger Logger => context.Logger;
 
     public async Task<byte[]?> RunAsync(PluginRequest request, CancellationToken cancellationToken)
     {
-        _context.EnsureOurNetwork(request);
-        var networkId = _context.RequireReady();
+        context.EnsureOurNetwork(request);
+        var networkId = context.RequireReady();
         ValidatePortMappings(request);
         var key = CniCommandContext.KeyOf(request);
         var netns = request.NetnsReference;
@@ -42,7 +33,7 @@ internal sealed partial class AddCommand
         var step = CniStep.WaitingForAttachmentLock;
         try
         {
-            using var held = await _context.Locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+            using var held = await context.Locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
             IpLease? existingLease = null;
             Task<ResolvedNamespace>? namespaceTask = null;
             HostComputeEndpoint? created = null;
@@ -52,17 +43,17 @@ internal sealed partial class AddCommand
             try
             {
                 step = CniStep.ReadingLease;
-                existingLease = await _context.Ipam.GetAsync(key, cancellationToken).ConfigureAwait(false);
+                existingLease = await context.Ipam.GetAsync(key, cancellationToken).ConfigureAwait(false);
                 step = CniStep.LookingUpEndpoint;
-                var existing = await _context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false);
+                var existing = await context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false);
                 if (existingLease is not null && existing.Count == 1)
                 {
                     step = CniStep.ResolvingNamespace;
-                    var resolved = await _context.Namespaces.ResolveForAttachAsync(netns, cancellationToken).ConfigureAwait(false);
+                    var resolved = await context.Namespaces.ResolveForAttachAsync(netns, cancellationToken).ConfigureAwait(false);
                     if (IsIntact(existing[0], networkId, resolved.Id, existingLease))
                     {
                         Log.AddRepeated(Logger, request.ContainerId, request.IfName, existing[0].Id);
-                        return CniJson.Serialize(_results.Build(request, existingLease, existing[0]));
+                        return CniJson.Serialize(results.Build(request, existingLease, existing[0]));
                     }
 
                     namespaceTask = Task.FromResult(resolved);
@@ -71,7 +62,7 @@ internal sealed partial class AddCommand
                 {
                     // A fresh attachment: the namespace is resolved (on a kernel node, created) while the address is
                     // leased and the endpoint created; only the attach needs both.
-                    namespaceTask = Task.Run(() => _context.Namespaces.ResolveForAttachAsync(netns, cancellationToken), CancellationToken.None);
+                    namespaceTask = Task.Run(() => context.Namespaces.ResolveForAttachAsync(netns, cancellationToken), CancellationToken.None);
                 }
 
                 // Whatever carries this attachment's name but does not match is stale (a half-finished ADD, an endpoint
@@ -79,14 +70,14 @@ internal sealed partial class AddCommand
                 step = CniStep.RemovingStaleEndpoint;
                 foreach (var stale in existing)
                 {
-                    await _context.Hcn.DeleteEndpointIfExistsAsync(stale.Id, cancellationToken).ConfigureAwait(false);
+                    await context.Hcn.DeleteEndpointIfExistsAsync(stale.Id, cancellationToken).ConfigureAwait(false);
                     Log.StaleEndpointReplaced(Logger, stale.Name ?? endpointName, stale.Id);
                 }
 
                 // The lease's fsync runs while the endpoint is created and attached; the answer waits for both. A crash
                 // in between leaves at worst an endpoint without a durable lease, which reconciliation deletes.
                 step = CniStep.ReservingAddress;
-                var reservation = await _context.Ipam.ReserveAsync(key, OwnerOf(request), cancellationToken).ConfigureAwait(false);
+                var reservation = await context.Ipam.ReserveAsync(key, OwnerOf(request), cancellationToken).ConfigureAwait(false);
                 lease = reservation.Lease;
                 durable = reservation.Durable;
 
@@ -102,7 +93,7 @@ internal sealed partial class AddCommand
                 step = CniStep.WritingLease;
                 await durable.ConfigureAwait(false);
                 Log.Added(Logger, request.ContainerId, request.IfName, created.Id, string.Join(",", lease.Addresses));
-                return CniJson.Serialize(_results.Build(request, lease, created));
+                return CniJson.Serialize(results.Build(request, lease, created));
             }
             catch (Exception failure) when (failure is not OutOfMemoryException)
             {
@@ -167,7 +158,7 @@ internal sealed partial class AddCommand
     {
         if (request.Config.RuntimeConfig?.PortMappings is { Count: > 0 } mappings)
         {
-            EndpointPolicyBuilder.ValidatePortMappings(mappings, [.. _context.Ipam.Pools.Select(p => p.Gateway.AddressFamily).Distinct()]);
+            EndpointPolicyBuilder.ValidatePortMappings(mappings, [.. context.Ipam.Pools.Select(p => p.Gateway.AddressFamily).Distinct()]);
         }
     }
 
@@ -176,11 +167,11 @@ internal sealed partial class AddCommand
         var endpoint = BuildEndpoint(request, endpointName, networkId, lease);
         try
         {
-            return await _context.Hcn.CreateEndpointAsync(networkId, endpoint, cancellationToken).ConfigureAwait(false);
+            return await context.Hcn.CreateEndpointAsync(networkId, endpoint, cancellationToken).ConfigureAwait(false);
         }
         catch (HcnException ex) when (ex.HResult == HcnErrorCodes.NetworkNotFound)
         {
-            _context.Network.ReportNetworkMissing(ex.Info.Name);
+            context.Network.ReportNetworkMissing(ex.Info.Name);
             throw new CniException(CniError.Create(
                 CniErrorCode.TryAgainLater,
                 $"HCN network '{request.Config.Name}' ({networkId}) no longer exists; wincnid is recreating it, retry the ADD",
@@ -192,7 +183,7 @@ internal sealed partial class AddCommand
     {
         try
         {
-            await _context.Hcn.AddNamespaceEndpointAsync(namespaceId, endpointId, cancellationToken).ConfigureAwait(false);
+            await context.Hcn.AddNamespaceEndpointAsync(namespaceId, endpointId, cancellationToken).ConfigureAwait(false);
         }
         catch (HcnException ex) when (ex.HResult == HcnErrorCodes.ElementNotFound)
         {
@@ -205,14 +196,14 @@ internal sealed partial class AddCommand
 
     private HostComputeEndpoint BuildEndpoint(PluginRequest request, string endpointName, Guid networkId, IpLease lease)
     {
-        var dns = _results.DnsFor(request);
-        var options = _context.Options;
+        var dns = results.DnsFor(request);
+        var options = context.Options;
         return new HostComputeEndpoint
         {
             Name = endpointName,
             HostComputeNetwork = networkId,
             IpConfigurations = [.. lease.Addresses.Select(a => new IpConfig { IpAddress = a.Address.ToString(), PrefixLength = (byte)a.Subnet.PrefixLength })],
-            Routes = [.. lease.Addresses.Select(a => new Route { NextHop = _results.GatewayFor(a).ToString(), DestinationPrefix = CniResultBuilder.DefaultDestination(a.Family).ToString() })],
+            Routes = [.. lease.Addresses.Select(a => new Route { NextHop = results.GatewayFor(a).ToString(), DestinationPrefix = CniResultBuilder.DefaultDestination(a.Family).ToString() })],
             Dns = dns.IsEmpty ? null : new Dns
             {
                 Domain = dns.Domain,
@@ -225,7 +216,7 @@ internal sealed partial class AddCommand
                 Mode = options.Mode,
                 ClusterCidrs = options.ClusterCidrs,
                 ServiceCidrs = options.ServiceCidrs,
-                NodeIp = _context.Network.Node?.NodeIp ?? options.NodeIp,
+                NodeIp = context.Network.Node?.NodeIp ?? options.NodeIp,
                 PodAddresses = [.. lease.Addresses.Select(a => a.Address)],
                 Dsr = options.Dsr,
                 PortMappings = request.Config.RuntimeConfig?.PortMappings ?? [],
@@ -241,7 +232,7 @@ internal sealed partial class AddCommand
         {
             try
             {
-                await _context.Hcn.DeleteEndpointIfExistsAsync(created.Id, CancellationToken.None).ConfigureAwait(false);
+                await context.Hcn.DeleteEndpointIfExistsAsync(created.Id, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -255,7 +246,7 @@ internal sealed partial class AddCommand
         {
             try
             {
-                await _context.Ipam.ReleaseAsync(lease.Key, CancellationToken.None).ConfigureAwait(false);
+                await context.Ipam.ReleaseAsync(lease.Key, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -267,7 +258,7 @@ internal sealed partial class AddCommand
         {
             try
             {
-                await _context.Namespaces.ReleaseAsync(netns, CancellationToken.None).ConfigureAwait(false);
+                await context.Namespaces.ReleaseAsync(netns, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -8,32 +8,25 @@ namespace Cni.Node.Pods;
 /// CNI CHECK: the lease, the endpoint, its network, its namespace and its addresses must all match prevResult; the
 /// first mismatch is the error, naming both sides.
 /// </summary>
-internal sealed class CheckCommand
+internal sealed class CheckCommand(CniCommandContext context)
 {
-    private readonly CniCommandContext _context;
-
-    public CheckCommand(CniCommandContext context)
-    {
-        _context = context;
-    }
-
     public async Task<byte[]?> RunAsync(PluginRequest request, CancellationToken cancellationToken)
     {
-        _context.EnsureOurNetwork(request);
-        var networkId = _context.RequireReady();
+        context.EnsureOurNetwork(request);
+        var networkId = context.RequireReady();
         var expected = ExpectedAddresses(request);
         var key = CniCommandContext.KeyOf(request);
         var endpointName = CniCommandContext.EndpointNameOf(request);
         var step = CniStep.WaitingForAttachmentLock;
         try
         {
-            using var held = await _context.Locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+            using var held = await context.Locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
 
             step = CniStep.ReadingLease;
-            var lease = await _context.Ipam.GetAsync(key, cancellationToken).ConfigureAwait(false)
+            var lease = await context.Ipam.GetAsync(key, cancellationToken).ConfigureAwait(false)
                 ?? throw Check($"no IP lease for {key}: the ADD never completed, or DEL/GC released it");
             step = CniStep.LookingUpEndpoint;
-            var endpoints = await _context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false);
+            var endpoints = await context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false);
             if (endpoints.Count == 0)
             {
                 throw Check($"HCN endpoint {endpointName} does not exist: it was deleted out of band or lost in an HNS restart; delete and re-create the pod");
@@ -43,7 +36,7 @@ internal sealed class CheckCommand
                 ?? throw Check($"HCN endpoint {endpointName} is on network {endpoints[0].HostComputeNetwork}, not on the node network {networkId}");
 
             step = CniStep.ResolvingNamespace;
-            var namespaceId = await _context.Namespaces.FindAsync(request.NetnsReference, cancellationToken).ConfigureAwait(false)
+            var namespaceId = await context.Namespaces.FindAsync(request.NetnsReference, cancellationToken).ConfigureAwait(false)
                 ?? throw Check($"CNI_NETNS: namespace '{request.Netns}' does not exist");
             if (endpoint.HostComputeNamespace == Guid.Empty)
             {

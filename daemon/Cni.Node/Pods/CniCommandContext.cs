@@ -16,40 +16,15 @@ namespace Cni.Node.Pods;
 /// What every CNI command works with (HCN, IPAM, the node network, namespaces, the per-attachment locks) and the checks
 /// they share: "is this our network", "is the node ready", the attachment's key and endpoint name.
 /// </summary>
-internal sealed partial class CniCommandContext
+internal sealed partial record CniCommandContext(
+    IHcn Hcn,
+    IIpamStore Ipam,
+    NodeNetwork Network,
+    INamespaceResolver Namespaces,
+    NodeOptions Options,
+    KeyedAsyncLock<LeaseKey> Locks,
+    ILogger Logger)
 {
-    public CniCommandContext(
-        IHcn hcn,
-        IIpamStore ipam,
-        NodeNetwork network,
-        INamespaceResolver namespaces,
-        NodeOptions options,
-        KeyedAsyncLock<LeaseKey> attachmentLocks,
-        ILogger logger)
-    {
-        Hcn = hcn;
-        Ipam = ipam;
-        Network = network;
-        Namespaces = namespaces;
-        Options = options;
-        Locks = attachmentLocks;
-        Logger = logger;
-    }
-
-    public IHcn Hcn { get; }
-
-    public IIpamStore Ipam { get; }
-
-    public NodeNetwork Network { get; }
-
-    public INamespaceResolver Namespaces { get; }
-
-    public NodeOptions Options { get; }
-
-    public KeyedAsyncLock<LeaseKey> Locks { get; }
-
-    public ILogger Logger { get; }
-
     public static LeaseKey KeyOf(PluginRequest request) => new(request.ContainerId, request.IfName);
 
     public static string EndpointNameOf(PluginRequest request) => EndpointNames.For(request.Config.Name, request.ContainerId, request.IfName);

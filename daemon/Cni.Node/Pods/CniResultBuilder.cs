@@ -12,17 +12,8 @@ namespace Cni.Node.Pods;
 /// The CNI result of an attachment (interface, addresses, gateway, default routes, DNS) and the parts the endpoint
 /// shares with it (gateway, default destination, DNS), so the endpoint and the result never disagree.
 /// </summary>
-internal sealed class CniResultBuilder
+internal sealed class CniResultBuilder(IIpamStore ipam, NodeOptions options)
 {
-    private readonly IIpamStore _ipam;
-    private readonly NodeOptions _options;
-
-    public CniResultBuilder(IIpamStore ipam, NodeOptions options)
-    {
-        _ipam = ipam;
-        _options = options;
-    }
-
     public static IpAddressWithPrefix DefaultDestination(AddressFamily family) =>
         family == AddressFamily.InterNetworkV6 ? new(IPAddress.IPv6Any, 0) : new(IPAddress.Any, 0);
 
@@ -32,7 +23,7 @@ internal sealed class CniResultBuilder
         return new CniResult
         {
             CniVersion = request.CniVersion,
-            Interfaces = [new ResultInterface { Name = request.IfName, Mac = CniMac(endpoint.MacAddress), Mtu = _options.Mtu, Sandbox = request.Netns }],
+            Interfaces = [new ResultInterface { Name = request.IfName, Mac = CniMac(endpoint.MacAddress), Mtu = options.Mtu, Sandbox = request.Netns }],
             Ips = [.. lease.Addresses.Select(a => new ResultIpConfig { Address = new IpAddressWithPrefix(a.Address, a.Subnet.PrefixLength), Gateway = GatewayFor(a), Interface = 0 })],
             Routes = [.. lease.Addresses.Select(a => new ResultRoute { Dst = DefaultDestination(a.Family), Gw = GatewayFor(a) })],
             Dns = dns.IsEmpty ? null : dns,
@@ -52,15 +43,15 @@ internal sealed class CniResultBuilder
             return configured;
         }
 
-        var node = _options.Dns;
+        var node = options.Dns;
         return new CniDns { Nameservers = node.Nameservers, Domain = node.Domain, Search = node.Search, Options = node.Options };
     }
 
     /// <summary>L2Bridge pods route via the host endpoint (.2), Overlay pods via the subnet gateway (.1).</summary>
     public IPAddress GatewayFor(LeasedAddress address)
     {
-        var pool = _ipam.Pools.FirstOrDefault(p => p.Contains(address.Address))
-            ?? IpPool.Create(address.Subnet.ToString(), _options.Mode, "podCIDRs");
+        var pool = ipam.Pools.FirstOrDefault(p => p.Contains(address.Address))
+            ?? IpPool.Create(address.Subnet.ToString(), options.Mode, "podCIDRs");
         return pool.HostEndpoint ?? pool.Gateway;
     }
 

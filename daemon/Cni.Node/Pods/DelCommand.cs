@@ -10,18 +10,11 @@ namespace Cni.Node.Pods;
 /// CNI DEL: endpoint first, lease and namespace after; "already gone" is success at every step. A DEL for another
 /// network succeeds without touching anything (ADD refuses foreign names, so nothing of theirs exists here).
 /// </summary>
-internal sealed partial class DelCommand
+internal sealed partial class DelCommand(CniCommandContext context)
 {
-    private readonly CniCommandContext _context;
-
-    public DelCommand(CniCommandContext context)
-    {
-        _context = context;
-    }
-
     public async Task<byte[]?> RunAsync(PluginRequest request, CancellationToken cancellationToken)
     {
-        if (!_context.IsOurNetwork(request))
+        if (!context.IsOurNetwork(request))
         {
             return null;
         }
@@ -31,22 +24,22 @@ internal sealed partial class DelCommand
         var step = CniStep.WaitingForAttachmentLock;
         try
         {
-            using var held = await _context.Locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+            using var held = await context.Locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
 
             // Endpoint first: if it cannot be deleted, the address stays leased and the DEL fails (the runtime retries).
             step = CniStep.LookingUpEndpoint;
-            var endpoints = await _context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false);
+            var endpoints = await context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false);
             step = CniStep.DeletingEndpoint;
             foreach (var endpoint in endpoints)
             {
-                await _context.Hcn.DeleteEndpointIfExistsAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
+                await context.Hcn.DeleteEndpointIfExistsAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
             }
 
             // containerd sends DEL without CNI_NETNS: the namespace to release is then the one the ADD recorded.
             step = CniStep.ReadingLease;
             NetnsReference? netns = request.NetnsReference.Kind != NetnsKind.Empty
                 ? request.NetnsReference
-                : await _context.Ipam.GetAsync(key, cancellationToken).ConfigureAwait(false) is { Owner.Netns: { Length: > 0 } recorded }
+                : await context.Ipam.GetAsync(key, cancellationToken).ConfigureAwait(false) is { Owner.Netns: { Length: > 0 } recorded }
                     ? NetnsReference.Classify(recorded)
                     : null;
 
@@ -55,11 +48,11 @@ internal sealed partial class DelCommand
             step = CniStep.ReleasingLease;
             var namespaceRelease = netns is not { Kind: not NetnsKind.Empty } target
                 ? Task.CompletedTask
-                : Task.Run(() => _context.ReleaseNamespaceAsync(target, cancellationToken), CancellationToken.None);
+                : Task.Run(() => context.ReleaseNamespaceAsync(target, cancellationToken), CancellationToken.None);
             IpLease? released;
             try
             {
-                released = await _context.Ipam.ReleaseAsync(key, cancellationToken).ConfigureAwait(false);
+                released = await context.Ipam.ReleaseAsync(key, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -67,7 +60,7 @@ internal sealed partial class DelCommand
                 await namespaceRelease.ConfigureAwait(false);
             }
 
-            Log.Deleted(_context.Logger, request.ContainerId, request.IfName, endpoints.Count, released is not null);
+            Log.Deleted(context.Logger, request.ContainerId, request.IfName, endpoints.Count, released is not null);
             return null;
         }
         catch (OperationCanceledException cancelled) when (cancellationToken.IsCancellationRequested)

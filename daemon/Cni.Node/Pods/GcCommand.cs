@@ -13,18 +13,11 @@ namespace Cni.Node.Pods;
 /// after, so a lease whose endpoint could not be deleted is kept. Absent lists mean "nothing to do", never
 /// "everything is garbage" (cni-spec §2 GC).
 /// </summary>
-internal sealed partial class GcCommand
+internal sealed partial class GcCommand(CniCommandContext context)
 {
-    private readonly CniCommandContext _context;
-
-    public GcCommand(CniCommandContext context)
-    {
-        _context = context;
-    }
-
     public async Task<byte[]?> RunAsync(PluginRequest request, CancellationToken cancellationToken)
     {
-        if (!_context.IsOurNetwork(request) || request.Config.ValidAttachments is not { } valid)
+        if (!context.IsOurNetwork(request) || request.Config.ValidAttachments is not { } valid)
         {
             return null;
         }
@@ -37,20 +30,20 @@ internal sealed partial class GcCommand
             var errors = new List<string>();
             var undeletable = new HashSet<string>(StringComparer.Ordinal);
 
-            var networkId = _context.Network.NetworkId
-                ?? (await _context.Hcn.FindNetworkByNameAsync(name, cancellationToken).ConfigureAwait(false))?.Id;
+            var networkId = context.Network.NetworkId
+                ?? (await context.Hcn.FindNetworkByNameAsync(name, cancellationToken).ConfigureAwait(false))?.Id;
 
             var deleted = 0;
             if (networkId is { } id)
             {
                 step = CniStep.ListingEndpoints;
-                var endpoints = await _context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(id), cancellationToken).ConfigureAwait(false);
+                var endpoints = await context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(id), cancellationToken).ConfigureAwait(false);
                 step = CniStep.DeletingEndpoint;
                 foreach (var endpoint in endpoints.Where(e => EndpointNames.IsOwned(e.Name, name) && !validNames.Contains(e.Name!)))
                 {
                     try
                     {
-                        await _context.Hcn.DeleteEndpointIfExistsAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
+                        await context.Hcn.DeleteEndpointIfExistsAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
                         deleted++;
                     }
                     catch (HcnException ex)
@@ -63,21 +56,21 @@ internal sealed partial class GcCommand
 
             // Leases whose endpoint could not be deleted are kept: endpoint first, address after.
             step = CniStep.ReleasingLease;
-            var leases = await _context.Ipam.ListAsync(cancellationToken).ConfigureAwait(false);
+            var leases = await context.Ipam.ListAsync(cancellationToken).ConfigureAwait(false);
             var keep = leases
                 .Where(l => l.Owner.NetworkName == name && undeletable.Contains(EndpointNames.For(name, l.Key.ContainerId, l.Key.IfName)))
                 .Select(l => l.Key)
                 .Concat(valid.Select(TryKey).OfType<LeaseKey>())
                 .ToList();
-            var released = await _context.Ipam.ReleaseAllExceptAsync(keep, name, cancellationToken).ConfigureAwait(false);
+            var released = await context.Ipam.ReleaseAllExceptAsync(keep, name, cancellationToken).ConfigureAwait(false);
 
             step = CniStep.ReleasingNamespace;
             foreach (var lease in released.Where(l => l.Owner.Netns is not null))
             {
-                await _context.ReleaseNamespaceAsync(NetnsReference.Classify(lease.Owner.Netns), cancellationToken).ConfigureAwait(false);
+                await context.ReleaseNamespaceAsync(NetnsReference.Classify(lease.Owner.Netns), cancellationToken).ConfigureAwait(false);
             }
 
-            Log.GarbageCollected(_context.Logger, name, deleted, released.Count, errors.Count);
+            Log.GarbageCollected(context.Logger, name, deleted, released.Count, errors.Count);
             if (errors.Count > 0)
             {
                 throw new CniException(CniErrorCode.Internal, $"GC finished with {errors.Count} error(s); the rest was collected", string.Join("; ", errors));

@@ -7,19 +7,12 @@ namespace Cni.Node.Pods;
 /// CNI STATUS: can an ADD succeed now? The node network must be ready and present in HNS, and every pool must have a
 /// free address (an exhausted pool is 50, one freed by quarantine later is 11).
 /// </summary>
-internal sealed class StatusCommand
+internal sealed class StatusCommand(CniCommandContext context)
 {
-    private readonly CniCommandContext _context;
-
-    public StatusCommand(CniCommandContext context)
-    {
-        _context = context;
-    }
-
     public async Task<byte[]?> RunAsync(PluginRequest request, CancellationToken cancellationToken)
     {
-        _context.EnsureOurNetwork(request);
-        var network = _context.Network;
+        context.EnsureOurNetwork(request);
+        var network = context.Network;
         if (!network.IsReady || network.NetworkId is not { } networkId)
         {
             throw new CniException(CniErrorCode.PluginNotAvailable, "wincnid cannot serve ADD: " + (network.NotReadyReason ?? "the node network is not ready"));
@@ -27,7 +20,7 @@ internal sealed class StatusCommand
 
         try
         {
-            await _context.Hcn.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
+            await context.Hcn.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
         }
         catch (HcnException ex) when (ex.IsNotFound)
         {
@@ -49,7 +42,7 @@ internal sealed class StatusCommand
             throw new CniCommandCancelledException(CniStep.QueryingNetwork, cancelled);
         }
 
-        foreach (var pool in _context.Ipam.GetUsage())
+        foreach (var pool in context.Ipam.GetUsage())
         {
             if (pool.Free > 0)
             {
@@ -60,7 +53,7 @@ internal sealed class StatusCommand
             {
                 throw new CniException(
                     CniErrorCode.TryAgainLater,
-                    $"IP pool {pool.Cidr} has no free address: {pool.Leased} leased, {pool.Quarantined} in quarantine (free again after {_context.Options.IpQuarantine})");
+                    $"IP pool {pool.Cidr} has no free address: {pool.Leased} leased, {pool.Quarantined} in quarantine (free again after {context.Options.IpQuarantine})");
             }
 
             throw new CniException(

@@ -175,7 +175,7 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
             throw new CniException(CniError.Create(
                 CniErrorCode.TryAgainLater,
                 $"HCN network '{request.Config.Name}' ({networkId}) no longer exists; wincnid is recreating it, retry the ADD",
-                CniErrors.Details(ex)), ex);
+                ex.Facts), ex);
         }
     }
 
@@ -190,7 +190,7 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
             throw new CniException(CniError.Create(
                 CniErrorCode.UnknownContainer,
                 $"CNI_NETNS: HCN namespace {namespaceId} does not exist (the pod sandbox is gone or the netns is wrong)",
-                CniErrors.Details(ex)), ex);
+                ex.Facts), ex);
         }
     }
 

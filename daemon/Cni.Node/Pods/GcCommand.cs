@@ -49,7 +49,7 @@ internal sealed partial class GcCommand(CniCommandContext context)
                     catch (HcnException ex)
                     {
                         undeletable.Add(endpoint.Name!);
-                        errors.Add($"delete endpoint {endpoint.Name} ({endpoint.Id}): {ex.Message} [{CniErrors.Details(ex)}]");
+                        errors.Add($"delete endpoint {endpoint.Name} ({endpoint.Id}): {ex.Message} [{ex.Facts}]");
                     }
                 }
             }

@@ -28,14 +28,14 @@ internal sealed class StatusCommand(CniCommandContext context)
             throw new CniException(CniError.Create(
                 CniErrorCode.PluginNotAvailable,
                 $"HCN network '{request.Config.Name}' ({networkId}) no longer exists; wincnid recreates it on its next reconcile",
-                CniErrors.Details(ex)), ex);
+                ex.Facts), ex);
         }
         catch (HcnException ex)
         {
             throw new CniException(CniError.Create(
                 CniErrors.IsTransient(ex) ? CniErrorCode.TryAgainLater : CniErrorCode.PluginNotAvailable,
                 "HNS cannot be queried: " + ex.Message,
-                CniErrors.Details(ex)), ex);
+                ex.Facts), ex);
         }
         catch (OperationCanceledException cancelled) when (cancellationToken.IsCancellationRequested)
         {

@@ -6,7 +6,6 @@ using Cni.Hcn.Model.Policies;
 using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Ipam;
-using Cni.Node.Pods;
 using Microsoft.Extensions.Logging;
 
 namespace Cni.Node.Networks;
@@ -370,7 +369,7 @@ public sealed partial class NodeNetwork
         catch (HcnException ex)
         {
             Log.EnsureFailed(_logger, ex, name);
-            return NotReady(NetworkAction.None, null, [], node, desired, $"HCN network '{name}' could not be ensured: {ex.Message} ({CniErrors.Details(ex)})");
+            return NotReady(NetworkAction.None, null, [], node, desired, $"HCN network '{name}' could not be ensured: {ex.Message} ({ex.Facts})");
         }
     }
 

@@ -6,7 +6,6 @@ using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 using Cni.Node.Kubernetes.Flannel;
 using Cni.Node.Networks;
-using Cni.Node.Pods;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 

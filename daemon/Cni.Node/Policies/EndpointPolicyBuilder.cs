@@ -123,7 +123,45 @@ public static class EndpointPolicyBuilder
         }
     }
 
+    /// <summary>
+    /// Checks <c>runtimeConfig.portMappings</c> against the address families the pod will get, before anything is
+    /// allocated: ADD refuses a bad mapping (naming its field) without leasing an address first.
+    /// </summary>
+    /// <param name="mappings">The requested port mappings.</param>
+    /// <param name="podFamilies">The address families the pod's addresses will have.</param>
+    /// <exception cref="EndpointPolicyException">A mapping is unusable; the exception names the field.</exception>
+    public static void ValidatePortMappings(IReadOnlyList<Spec.Capabilities.PortMapping> mappings, IReadOnlyCollection<AddressFamily> podFamilies)
+    {
+        ArgumentNullException.ThrowIfNull(mappings);
+        ArgumentNullException.ThrowIfNull(podFamilies);
+        for (var i = 0; i < mappings.Count; i++)
+        {
+            _ = ReadPortMapping(mappings[i], i, podFamilies);
+        }
+    }
+
     private static void AddPortMappings(List<EndpointPolicy> policies, Spec.Capabilities.PortMapping mapping, int index, List<AddressFamily> families)
+    {
+        var (protocol, hostPort, containerPort, hostIp) = ReadPortMapping(mapping, index, families);
+
+        // An unspecified host IP means "every address"; HCN takes that as no VIP.
+        var vip = hostIp is null || hostIp.Equals(IPAddress.Any) || hostIp.Equals(IPAddress.IPv6Any) ? null : hostIp.ToString();
+        var mappedFamilies = hostIp is null ? families : [hostIp.AddressFamily];
+        foreach (var family in mappedFamilies)
+        {
+            policies.Add(EndpointPolicy.Create(new PortMappingPolicySetting
+            {
+                Protocol = protocol,
+                InternalPort = containerPort,
+                ExternalPort = hostPort,
+                Vip = vip,
+                Flags = family == AddressFamily.InterNetworkV6 ? NatFlags.IPv6 : NatFlags.None,
+            }));
+        }
+    }
+
+    private static (ProtocolType Protocol, ushort HostPort, ushort ContainerPort, IPAddress? HostIp) ReadPortMapping(
+        Spec.Capabilities.PortMapping mapping, int index, IReadOnlyCollection<AddressFamily> families)
     {
         var field = string.Create(CultureInfo.InvariantCulture, $"runtimeConfig.portMappings[{index}]");
         var protocol = mapping.Protocol?.ToUpperInvariant() switch
@@ -149,20 +187,7 @@ public static class EndpointPolicyBuilder
             }
         }
 
-        // An unspecified host IP means "every address"; HCN takes that as no VIP.
-        var vip = hostIp is null || hostIp.Equals(IPAddress.Any) || hostIp.Equals(IPAddress.IPv6Any) ? null : hostIp.ToString();
-        var mappedFamilies = hostIp is null ? families : [hostIp.AddressFamily];
-        foreach (var family in mappedFamilies)
-        {
-            policies.Add(EndpointPolicy.Create(new PortMappingPolicySetting
-            {
-                Protocol = protocol,
-                InternalPort = containerPort,
-                ExternalPort = hostPort,
-                Vip = vip,
-                Flags = family == AddressFamily.InterNetworkV6 ? NatFlags.IPv6 : NatFlags.None,
-            }));
-        }
+        return (protocol, hostPort, containerPort, hostIp);
     }
 
     private static ushort Port(int value, string field) =>

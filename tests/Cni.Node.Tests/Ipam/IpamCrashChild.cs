@@ -39,7 +39,7 @@ internal static class IpamCrashChild
             {
                 var key = new LeaseKey(string.Create(CultureInfo.InvariantCulture, $"r{round}w{currentWave}i{i}"), "eth0");
                 output.WriteLine($"REQ {key.ContainerId}");
-                var lease = await store.AllocateAsync(key, owner, CancellationToken.None);
+                var lease = await store.ReserveDurableAsync(key, owner, CancellationToken.None);
                 output.WriteLine($"ACK {key.ContainerId} {lease.IPv4!.Address} {lease.IPv6!.Address}");
                 if (i % 4 == 0)
                 {

@@ -48,6 +48,24 @@ public sealed class EndpointPolicyBuilderTests
     }
 
     [Test]
+    public void ValidatePortMappings_HostIpOfAFamilyThePodLacks_NamesTheField()
+    {
+        PortMapping[] mappings = [new PortMapping { HostPort = 80, ContainerPort = 80, HostIp = "2001:db8::1" }];
+
+        var failure = Assert.Throws<EndpointPolicyException>(() => EndpointPolicyBuilder.ValidatePortMappings(mappings, [System.Net.Sockets.AddressFamily.InterNetwork]));
+
+        Assert.That(failure!.Message, Does.StartWith("runtimeConfig.portMappings[0].hostIP: "));
+    }
+
+    [Test]
+    public void ValidatePortMappings_ValidMappings_DoesNotThrow()
+    {
+        PortMapping[] mappings = [new PortMapping { HostPort = 8080, ContainerPort = 80, Protocol = "udp", HostIp = "192.0.2.10" }];
+
+        Assert.That(() => EndpointPolicyBuilder.ValidatePortMappings(mappings, [System.Net.Sockets.AddressFamily.InterNetwork]), Throws.Nothing);
+    }
+
+    [Test]
     public void Build_PortMappings_TcpUdpAndHostIp()
     {
         var inputs = Inputs(NetworkMode.Overlay) with

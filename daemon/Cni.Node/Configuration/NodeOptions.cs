@@ -1,5 +1,4 @@
 using System.Net;
-using Cni.Node.Ipam;
 
 namespace Cni.Node.Configuration;
 

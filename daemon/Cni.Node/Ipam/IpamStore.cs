@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Cni.Node.Concurrency;
+using Cni.Node.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

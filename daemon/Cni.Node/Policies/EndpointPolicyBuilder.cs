@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cni.Hcn.Model.Policies;
 using ProtocolType = Cni.Hcn.Model.Policies.ProtocolType;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 
 namespace Cni.Node.Policies;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 using Cni.Spec.Capabilities;
 
 namespace Cni.Node.Policies;

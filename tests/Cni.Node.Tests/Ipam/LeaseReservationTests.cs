@@ -1,3 +1,4 @@
+using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 using static Cni.Node.Tests.Ipam.IpamTestData;
 

@@ -1,7 +1,7 @@
 using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Policies;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 using Cni.Node.Kubernetes.Flannel;
 using Cni.Node.Peers;
 using Cni.Node.Tests.Pods;

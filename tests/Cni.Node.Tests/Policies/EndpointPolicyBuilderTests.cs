@@ -1,7 +1,7 @@
 using System.Net;
 using Cni.Hcn.Json;
 using Cni.Hcn.Model.Policies;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 using Cni.Node.Policies;
 using Cni.Spec.Capabilities;
 

@@ -1,5 +1,5 @@
 using System.Net.NetworkInformation;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 
 namespace Cni.Node.Kubernetes.Flannel;
 

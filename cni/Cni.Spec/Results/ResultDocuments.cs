@@ -1,6 +1,6 @@
-using Cni.Spec.Results;
+using Cni.Spec.Json;
 
-namespace Cni.Spec.Json;
+namespace Cni.Spec.Results;
 
 /// <summary>
 /// Maps the canonical result to each version's document (the rules of containernetworking/cni pkg/types/100 and 040

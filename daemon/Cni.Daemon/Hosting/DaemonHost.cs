@@ -1,9 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Cni.Daemon.CommandLine;
 using Cni.Daemon.Configuration;
 using Cni.Daemon.Dataplane;
-using Cni.Daemon.Kubernetes;
 using Cni.Daemon.Metrics;
 using Cni.Daemon.Status;
 using Cni.Hcn;
@@ -14,6 +14,7 @@ using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
 using Cni.Node.Ipam;
+using Cni.Node.Kubernetes;
 using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Networks;
 using Cni.Node.Peers;
@@ -60,7 +61,15 @@ public static class DaemonHost
             {
                 // A node agent: pod CIDRs and node IP come from this node's Node object (the config's podCIDRs are
                 // the fallback for clusters without node CIDR allocation), so nothing else can start before it is known.
-                agent = NodeAgent.Start(settings, options, dataplaneLoggers, time);
+                try
+                {
+                    agent = NodeAgent.Start(new KubernetesAccessOptions(settings.Kubeconfig, settings.ApiServer), settings.EffectiveNodeName, options, dataplaneLoggers, time);
+                }
+                catch (KubernetesAccessException e)
+                {
+                    throw new DaemonStartupException($"Kubernetes access: {e.Message}", e);
+                }
+
                 var known = await agent.TryWaitForNodeAsync(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
                 if (known is null)
                 {
@@ -137,7 +146,6 @@ public static class DaemonHost
             throw new DaemonStartupException($"stateDir {options.StateDir} is not usable: {e.Message}", e);
         }
 
-        var metrics = new DaemonMetrics();
         IHcn dataplane;
         try
         {
@@ -162,34 +170,43 @@ public static class DaemonHost
             builder.Services.AddSingleton(memory.Inner);
         }
 
-        var hcn = new BoundedHcn(new MeteredHcn(dataplane, metrics), options.MaxConcurrentHcnCalls);
         var locks = new KeyedAsyncLock<LeaseKey>();
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton(metrics);
-        builder.Services.AddSingleton<IHcn>(hcn);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<PrometheusMeterExporter>();
+        builder.Services.AddSingleton<IHcn>(services => new BoundedHcn(
+            new MeteredHcn(dataplane, services.GetRequiredService<IMeterFactory>()),
+            options.MaxConcurrentHcnCalls));
         builder.Services.AddSingleton<IIpamStore>(ipam);
         builder.Services.AddSingleton<INodeSource>(nodeSource);
         builder.Services.AddSingleton(locks);
         builder.Services.AddSingleton<NodeNetwork>();
-        builder.Services.AddSingleton<INamespaceResolver>(
+        builder.Services.AddSingleton<INamespaceResolver>(services =>
             OperatingSystem.IsWindows() ? new HcnNamespaceResolver()
-            : dataplane is KernelHcn ? new KernelNamespaceResolver(hcn)
-            : new NetnsPathNamespaceResolver(hcn));
+            : dataplane is KernelHcn ? new KernelNamespaceResolver(services.GetRequiredService<IHcn>())
+            : new NetnsPathNamespaceResolver(services.GetRequiredService<IHcn>()));
         builder.Services.AddSingleton<ICniCommandHandler, CniCommandHandler>();
         builder.Services.AddSingleton(services => new CniEndpoint(
             services.GetRequiredService<ICniCommandHandler>(),
-            metrics,
+            services.GetRequiredService<CniRequestMetrics>(),
             services.GetRequiredService<ILogger<CniEndpoint>>(),
             RequestTimeout));
         builder.Services.AddSingleton<StatusEndpoint>();
+        builder.Services.AddSingleton<CniRequestMetrics>();
+        builder.Services.AddSingleton<IpamMetrics>();
+        builder.Services.AddSingleton<NodeNetworkMetrics>();
+        builder.Services.AddSingleton<NodeProtocolMetrics>();
+        builder.Services.AddSingleton(services => new KernelDataplaneMetrics(
+            services.GetRequiredService<IMeterFactory>(),
+            OperatingSystem.IsLinux() ? services.GetService<KernelHcn>() : null));
         builder.Services.AddHostedService<NetworkReconciler>();
         if (agent is not null)
         {
             builder.Services.AddSingleton(agent);
             builder.Services.AddSingleton(services => new PeerRouteReconciler(
-                hcn,
+                services.GetRequiredService<IHcn>(),
                 services.GetRequiredService<NodeNetwork>(),
                 options,
                 agent.Annotations,
@@ -227,10 +244,19 @@ public static class DaemonHost
         });
 
         var app = builder.Build();
+
+        // The exporter listens before the instruments exist, and they are made in this order so /metrics lists the
+        // families as it always has; the instruments of the CNI socket exist before its first request.
+        app.Services.GetRequiredService<PrometheusMeterExporter>();
+        app.Services.GetRequiredService<CniRequestMetrics>();
+        app.Services.GetRequiredService<IHcn>();
+        app.Services.GetRequiredService<IpamMetrics>();
+        app.Services.GetRequiredService<NodeNetworkMetrics>();
+        app.Services.GetRequiredService<NodeProtocolMetrics>();
+        app.Services.GetRequiredService<KernelDataplaneMetrics>();
         app.Lifetime.ApplicationStarted.Register(() => UnixSocketGuard.Restrict(options.Socket));
         app.Lifetime.ApplicationStopped.Register(() =>
         {
-            hcn.Dispose();
             (dataplane as IDisposable)?.Dispose();
             agent?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             dataplaneLoggers.Dispose();
@@ -240,7 +266,7 @@ public static class DaemonHost
 
         app.MapPost(DaemonProtocol.CniPath, (HttpContext context, CniEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet(StatusEndpoint.Path, (HttpContext context, StatusEndpoint endpoint) => endpoint.HandleAsync(context));
-        HealthEndpoints.Map(app, metrics);
+        HealthEndpoints.Map(app);
         return app;
     }
 

@@ -1,5 +1,4 @@
 using System.Net.NetworkInformation;
-using Cni.Daemon.Metrics;
 using Cni.Hcn.Model.Policies;
 using Cni.Node.Configuration;
 using Cni.Node.Ipam;
@@ -7,12 +6,13 @@ using Cni.Node.Kubernetes;
 using Cni.Node.Kubernetes.Cache;
 using Cni.Node.Kubernetes.Controllers;
 using Cni.Node.Kubernetes.Flannel;
-using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Networks;
 using Cni.Node.Peers;
 using k8s.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace Cni.Daemon.Kubernetes;
+namespace Cni.Node.Kubernetes.Nodes;
 
 /// <summary>
 /// The Node protocol as one controller with two keys: <see cref="PeersKey"/> (routes to every other node's pod
@@ -39,7 +39,7 @@ public sealed partial class NodeProtocolController : BackgroundService, IReconci
     private readonly PeerRouteReconciler _peers;
     private readonly NodeAnnotationPublisher _publisher;
     private readonly NodeOptions _options;
-    private readonly DaemonMetrics _metrics;
+    private readonly NodeProtocolMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<NodeProtocolController> _logger;
     private readonly WorkQueue<string> _queue;
@@ -51,7 +51,7 @@ public sealed partial class NodeProtocolController : BackgroundService, IReconci
         PeerRouteReconciler peers,
         NodeAnnotationPublisher publisher,
         NodeOptions options,
-        DaemonMetrics metrics,
+        NodeProtocolMetrics metrics,
         TimeProvider time,
         ILogger<NodeProtocolController> logger)
     {
@@ -69,7 +69,7 @@ public sealed partial class NodeProtocolController : BackgroundService, IReconci
     /// <inheritdoc/>
     public async Task ReconcileAsync(string key, CancellationToken cancellationToken)
     {
-        _metrics.ApiContacts.Set(_agent.Nodes.LastContact?.ToUnixTimeSeconds() ?? 0);
+        _metrics.ApiContact.Record(_agent.Nodes.LastContact?.ToUnixTimeSeconds() ?? 0);
         if (key == PeersKey)
         {
             await ReconcilePeersAsync(cancellationToken).ConfigureAwait(false);
@@ -121,20 +121,20 @@ public sealed partial class NodeProtocolController : BackgroundService, IReconci
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _metrics.PeerReconciles.WithLabels("failed").Inc();
+            _metrics.CountPass("failed");
             throw;
         }
 
         if (report.NotReadyReason is not null)
         {
-            _metrics.PeerReconciles.WithLabels("not_ready").Inc();
+            _metrics.CountPass("not_ready");
             _queue.AddAfter(PeersKey, NotReadyRetry);
             return;
         }
 
-        _metrics.PeerReconciles.WithLabels(report.Changed ? "changed" : "unchanged").Inc();
-        _metrics.PeerRoutes.Set(report.Desired.Count);
-        _metrics.PeersSkipped.Set(report.Skipped.Count);
+        _metrics.CountPass(report.Changed ? "changed" : "unchanged");
+        _metrics.PeerRoutes.Record(report.Desired.Count);
+        _metrics.PeersSkipped.Record(report.Skipped.Count);
     }
 
     private async Task PublishAnnotationsAsync(CancellationToken cancellationToken)

@@ -33,6 +33,9 @@ public static class DaemonHost
     /// <summary>Longest a CNI request may take inside the daemon; below the plugin's default 60 s deadline.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(55);
 
+    /// <summary>The service key of the dataplane itself, under the bounding and metering decorators that are <see cref="IHcn"/>.</summary>
+    private const string DataplaneKey = "dataplane";
+
     /// <summary>Runs until <paramref name="cancellationToken"/> fires or the process is asked to stop (SIGTERM, Ctrl-C).</summary>
     public static async Task RunAsync(RunSettings settings, CancellationToken cancellationToken)
     {
@@ -44,14 +47,24 @@ public static class DaemonHost
     }
 
     /// <summary>Builds the started-but-not-running application (tests start and stop it themselves).</summary>
-    public static async Task<WebApplication> BuildAsync(RunSettings settings, CancellationToken cancellationToken)
+    public static Task<WebApplication> BuildAsync(RunSettings settings, CancellationToken cancellationToken) =>
+        BuildAsync(settings, configureLogging: null, cancellationToken);
+
+    /// <summary>As <see cref="BuildAsync(RunSettings, CancellationToken)"/>, with more logging configuration for the host (tests add a capturing provider).</summary>
+    internal static async Task<WebApplication> BuildAsync(RunSettings settings, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var options = LoadOptions(settings);
 
         var time = TimeProvider.System;
-        using var bootstrapLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options.Log));
-        var dataplaneLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options.Log));
+
+        // The host's logging: made first because the Node agent, IPAM and the dataplane start (and log) before the
+        // host is built, then handed to the host, whose container owns it, so they log through it for their whole life.
+        var loggers = LoggerFactory.Create(logging =>
+        {
+            ConfigureLogging(logging, options.Log);
+            configureLogging?.Invoke(logging);
+        });
         NodeAgent? agent = null;
         try
         {
@@ -63,7 +76,7 @@ public static class DaemonHost
                 // the fallback for clusters without node CIDR allocation), so nothing else can start before it is known.
                 try
                 {
-                    agent = NodeAgent.Start(new KubernetesAccessOptions(settings.Kubeconfig, settings.ApiServer), settings.EffectiveNodeName, options, dataplaneLoggers, time);
+                    agent = NodeAgent.Start(new KubernetesAccessOptions(settings.Kubeconfig, settings.ApiServer), settings.EffectiveNodeName, options, loggers, time);
                 }
                 catch (KubernetesAccessException e)
                 {
@@ -93,7 +106,7 @@ public static class DaemonHost
                     ?? throw new DaemonStartupException("podCIDRs: no pod CIDR for this node; set podCIDRs in the node config (or run with --kubeconfig so the Node object provides them)");
             }
 
-            return await BuildWithNodeAsync(settings, options, nodeSource, node, agent, dataplaneLoggers, bootstrapLoggers, time, cancellationToken).ConfigureAwait(false);
+            return await BuildWithNodeAsync(settings, options, nodeSource, node, agent, loggers, time, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -102,7 +115,7 @@ public static class DaemonHost
                 await agent.DisposeAsync().ConfigureAwait(false);
             }
 
-            dataplaneLoggers.Dispose();
+            loggers.Dispose();
             throw;
         }
     }
@@ -113,13 +126,13 @@ public static class DaemonHost
         INodeSource nodeSource,
         NodeInfo node,
         NodeAgent? agent,
-        ILoggerFactory dataplaneLoggers,
-        ILoggerFactory bootstrapLoggers,
+        ILoggerFactory loggers,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
         var builder = DaemonWebApplication.CreateBuilder();
-        ConfigureLogging(builder.Logging, options.Log);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_ => loggers);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         IpamStore ipam;
@@ -134,7 +147,7 @@ public static class DaemonHost
                     QuarantinePeriod = options.IpQuarantine,
                 },
                 time,
-                bootstrapLoggers,
+                loggers,
                 cancellationToken).ConfigureAwait(false);
         }
         catch (IpamStoreLockedException e)
@@ -149,7 +162,7 @@ public static class DaemonHost
         IHcn dataplane;
         try
         {
-            dataplane = await CreateDataplaneAsync(settings.Dataplane, options, node, dataplaneLoggers, time, cancellationToken).ConfigureAwait(false);
+            dataplane = await CreateDataplaneAsync(settings.Dataplane, options, node, loggers, time, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -176,10 +189,13 @@ public static class DaemonHost
         builder.Services.AddSingleton(time);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<PrometheusMeterExporter>();
+        // Registered through factories from here on, so the container owns them and disposes them when the host is
+        // disposed (IAsyncDisposable ones asynchronously): the dataplane, IPAM (its state-dir lock), the Node agent.
+        builder.Services.AddKeyedSingleton(DataplaneKey, (_, _) => dataplane);
         builder.Services.AddSingleton<IHcn>(services => new BoundedHcn(
-            new MeteredHcn(dataplane, services.GetRequiredService<IMeterFactory>()),
+            new MeteredHcn(services.GetRequiredKeyedService<IHcn>(DataplaneKey), services.GetRequiredService<IMeterFactory>()),
             options.MaxConcurrentHcnCalls));
-        builder.Services.AddSingleton<IIpamStore>(ipam);
+        builder.Services.AddSingleton<IIpamStore>(_ => ipam);
         builder.Services.AddSingleton<INodeSource>(nodeSource);
         builder.Services.AddSingleton(locks);
         builder.Services.AddSingleton<NodeNetwork>();
@@ -204,7 +220,7 @@ public static class DaemonHost
         builder.Services.AddHostedService<NetworkReconciler>();
         if (agent is not null)
         {
-            builder.Services.AddSingleton(agent);
+            builder.Services.AddSingleton(_ => agent);
             builder.Services.AddSingleton(services => new PeerRouteReconciler(
                 services.GetRequiredService<IHcn>(),
                 services.GetRequiredService<NodeNetwork>(),
@@ -254,15 +270,15 @@ public static class DaemonHost
         app.Services.GetRequiredService<NodeNetworkMetrics>();
         app.Services.GetRequiredService<NodeProtocolMetrics>();
         app.Services.GetRequiredService<KernelDataplaneMetrics>();
-        app.Lifetime.ApplicationStarted.Register(() => UnixSocketGuard.Restrict(options.Socket));
-        app.Lifetime.ApplicationStopped.Register(() =>
+
+        // The container disposes only what it has made: make every owned singleton now, even if no request uses it.
+        app.Services.GetRequiredService<IIpamStore>();
+        if (agent is not null)
         {
-            (dataplane as IDisposable)?.Dispose();
-            agent?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            dataplaneLoggers.Dispose();
-            ipam.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            TryDelete(options.Socket);
-        });
+            app.Services.GetRequiredService<NodeAgent>();
+        }
+        app.Lifetime.ApplicationStarted.Register(() => UnixSocketGuard.Restrict(options.Socket));
+        app.Lifetime.ApplicationStopped.Register(() => TryDelete(options.Socket));
 
         app.MapPost(DaemonProtocol.CniPath, (HttpContext context, CniEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet(StatusEndpoint.Path, (HttpContext context, StatusEndpoint endpoint) => endpoint.HandleAsync(context));

@@ -41,11 +41,7 @@ public abstract class HcnDecorator : IHcn
 
     /// <inheritdoc/>
     public Task DeleteNetworkAsync(Guid networkId, CancellationToken cancellationToken) =>
-        InvokeAsync("DeleteNetwork", async ct =>
-        {
-            await Inner.DeleteNetworkAsync(networkId, ct).ConfigureAwait(false);
-            return NoResult.Value;
-        }, cancellationToken);
+        InvokeWithoutResultAsync("DeleteNetwork", ct => Inner.DeleteNetworkAsync(networkId, ct), cancellationToken);
 
     /// <inheritdoc/>
     public Task<HostComputeEndpoint> CreateEndpointAsync(Guid networkId, HostComputeEndpoint endpoint, CancellationToken cancellationToken) =>
@@ -65,11 +61,7 @@ public abstract class HcnDecorator : IHcn
 
     /// <inheritdoc/>
     public Task DeleteEndpointAsync(Guid endpointId, CancellationToken cancellationToken) =>
-        InvokeAsync("DeleteEndpoint", async ct =>
-        {
-            await Inner.DeleteEndpointAsync(endpointId, ct).ConfigureAwait(false);
-            return NoResult.Value;
-        }, cancellationToken);
+        InvokeWithoutResultAsync("DeleteEndpoint", ct => Inner.DeleteEndpointAsync(endpointId, ct), cancellationToken);
 
     /// <inheritdoc/>
     public Task<HostComputeNamespace> CreateNamespaceAsync(HostComputeNamespace hostComputeNamespace, CancellationToken cancellationToken) =>
@@ -89,11 +81,7 @@ public abstract class HcnDecorator : IHcn
 
     /// <inheritdoc/>
     public Task DeleteNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken) =>
-        InvokeAsync("DeleteNamespace", async ct =>
-        {
-            await Inner.DeleteNamespaceAsync(namespaceId, ct).ConfigureAwait(false);
-            return NoResult.Value;
-        }, cancellationToken);
+        InvokeWithoutResultAsync("DeleteNamespace", ct => Inner.DeleteNamespaceAsync(namespaceId, ct), cancellationToken);
 
     /// <inheritdoc/>
     public Task<HostComputeLoadBalancer> CreateLoadBalancerAsync(HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken) =>
@@ -113,11 +101,7 @@ public abstract class HcnDecorator : IHcn
 
     /// <inheritdoc/>
     public Task DeleteLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken) =>
-        InvokeAsync("DeleteLoadBalancer", async ct =>
-        {
-            await Inner.DeleteLoadBalancerAsync(loadBalancerId, ct).ConfigureAwait(false);
-            return NoResult.Value;
-        }, cancellationToken);
+        InvokeWithoutResultAsync("DeleteLoadBalancer", ct => Inner.DeleteLoadBalancerAsync(loadBalancerId, ct), cancellationToken);
 
     /// <inheritdoc/>
     public Task<HostComputeRoute> CreateSdnRouteAsync(HostComputeRoute route, CancellationToken cancellationToken) =>
@@ -137,11 +121,7 @@ public abstract class HcnDecorator : IHcn
 
     /// <inheritdoc/>
     public Task DeleteSdnRouteAsync(Guid routeId, CancellationToken cancellationToken) =>
-        InvokeAsync("DeleteSdnRoute", async ct =>
-        {
-            await Inner.DeleteSdnRouteAsync(routeId, ct).ConfigureAwait(false);
-            return NoResult.Value;
-        }, cancellationToken);
+        InvokeWithoutResultAsync("DeleteSdnRoute", ct => Inner.DeleteSdnRouteAsync(routeId, ct), cancellationToken);
 
     /// <inheritdoc/>
     public Task<HcnVersion> GetVersionAsync(CancellationToken cancellationToken) =>
@@ -153,6 +133,17 @@ public abstract class HcnDecorator : IHcn
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The call's result.</returns>
     protected abstract Task<T> InvokeAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken);
+
+    /// <summary>A call that returns nothing, through <see cref="InvokeAsync{T}"/>.</summary>
+    private Task InvokeWithoutResultAsync(string operation, Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        InvokeAsync(
+            operation,
+            async ct =>
+            {
+                await call(ct).ConfigureAwait(false);
+                return NoResult.Value;
+            },
+            cancellationToken);
 
     /// <summary>The result of the calls that return nothing, so one <see cref="InvokeAsync{T}"/> serves every call.</summary>
     protected readonly record struct NoResult

@@ -189,8 +189,9 @@ public static class DaemonHost
         builder.Services.AddSingleton(time);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<PrometheusMeterExporter>();
-        // Registered through factories from here on, so the container owns them and disposes them when the host is
-        // disposed (IAsyncDisposable ones asynchronously): the dataplane, IPAM (its state-dir lock), the Node agent.
+
+        // The dataplane, IPAM (its state-dir lock) and the Node agent are registered through factories, so the container
+        // owns them and disposes them with the host (IAsyncDisposable ones asynchronously).
         builder.Services.AddKeyedSingleton(DataplaneKey, (_, _) => dataplane);
         builder.Services.AddSingleton<IHcn>(services => new BoundedHcn(
             new MeteredHcn(services.GetRequiredKeyedService<IHcn>(DataplaneKey), services.GetRequiredService<IMeterFactory>()),
@@ -277,6 +278,7 @@ public static class DaemonHost
         {
             app.Services.GetRequiredService<NodeAgent>();
         }
+
         app.Lifetime.ApplicationStarted.Register(() => UnixSocketGuard.Restrict(options.Socket));
         app.Lifetime.ApplicationStopped.Register(() => TryDelete(options.Socket));
 

@@ -1,8 +1,9 @@
 namespace Cni.Spec;
 
 /// <summary>
-/// The CNI_* environment variables and which commands require them. Spec rules, not the reference skel's stricter
-/// ones (§9.1): CNI_PATH is required only for GC, and DEL does not need CNI_NETNS. An empty value counts as missing.
+/// The CNI_* environment variables and which commands require them. Spec rules (containernetworking/cni SPEC.md,
+/// 'Parameters'), not the stricter ones of its pkg/skel, which demands CNI_PATH for every command but VERSION: CNI_PATH
+/// is required only for GC, and DEL does not need CNI_NETNS. An empty value counts as missing.
 /// </summary>
 public static class CniEnvironment
 {

@@ -1,6 +1,10 @@
 namespace Cni.Spec;
 
-/// <summary>The forms CNI_NETNS takes (reference §8.2).</summary>
+/// <summary>
+/// The forms CNI_NETNS takes: a netns path on Linux; the HCN namespace GUID containerd sends on Windows; the
+/// <c>none</c> / <c>container:&lt;id&gt;</c> forms of dockershim that containernetworking/plugins pkg/hns still
+/// accepts.
+/// </summary>
 public enum NetnsKind
 {
     /// <summary>Unset or empty (DEL after the namespace is gone; GC; STATUS).</summary>

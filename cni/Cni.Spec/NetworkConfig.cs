@@ -5,10 +5,11 @@ using Cni.Spec.Results;
 namespace Cni.Spec;
 
 /// <summary>
-/// The per-plugin request a runtime writes on stdin (reference §3.2): the plugin object from the conflist with
-/// <c>cniVersion</c> and <c>name</c> injected, plus <c>prevResult</c>, <c>runtimeConfig</c> and the GC lists when the
-/// command carries them. wincni's own keys (<c>socket</c>, <c>logFile</c>, <c>timeoutSeconds</c>) are typed; every other
-/// key survives in <see cref="ExtensionData"/> and the exact bytes in <see cref="RawJson"/>.
+/// The per-plugin request a runtime writes on stdin (containernetworking/cni SPEC.md, 'Section 3: Execution of Network
+/// Configurations'): the plugin object from the conflist with <c>cniVersion</c> and <c>name</c> injected, plus
+/// <c>prevResult</c>, <c>runtimeConfig</c> and the GC lists when the command carries them. wincni's own keys
+/// (<c>socket</c>, <c>logFile</c>, <c>timeoutSeconds</c>) are typed; every other key survives in
+/// <see cref="ExtensionData"/> and the exact bytes in <see cref="RawJson"/>.
 /// </summary>
 public sealed class NetworkConfig
 {

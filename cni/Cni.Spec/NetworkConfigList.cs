@@ -5,8 +5,9 @@ using Cni.Spec.Json;
 namespace Cni.Spec;
 
 /// <summary>
-/// A conflist, what the admin writes and the runtime reads (reference §3.1). wincni's installer writes one and its
-/// tests play the runtime with it; parsing follows libcni so what passes here passes in containerd.
+/// A conflist, what the admin writes and the runtime reads (containernetworking/cni SPEC.md, 'Section 1: Network
+/// configuration format'). wincni's installer writes one and its tests play the runtime with it; parsing follows libcni
+/// so what passes here passes in containerd.
 /// </summary>
 public sealed class NetworkConfigList
 {
@@ -49,9 +50,10 @@ public sealed class NetworkConfigList
     }
 
     /// <summary>
-    /// The request a runtime sends to plugin <paramref name="index"/> (§3.2): the plugin object with <c>cniVersion</c>
-    /// and <c>name</c> injected (overwriting per-plugin values), plus the optional injected keys. List-level keys are
-    /// not passed. <paramref name="prevResult"/> and <paramref name="runtimeConfig"/> are raw JSON values.
+    /// The request a runtime sends to plugin <paramref name="index"/> (libcni/api.go <c>buildOneConfig</c>): the plugin
+    /// object with <c>cniVersion</c> and <c>name</c> injected (overwriting per-plugin values), plus the optional
+    /// injected keys. List-level keys are not passed. <paramref name="prevResult"/> and
+    /// <paramref name="runtimeConfig"/> are raw JSON values.
     /// </summary>
     public byte[] BuildRequest(int index, JsonElement? prevResult = null, JsonElement? runtimeConfig = null, IReadOnlyList<GcAttachment>? validAttachments = null)
     {

@@ -24,11 +24,21 @@ public static class PluginInvocation
     /// </summary>
     public static PluginRequest Parse(Func<string, string?> getEnvironmentVariable, ReadOnlyMemory<byte> stdin)
     {
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+        return Parse(PluginEnvironment.Read(getEnvironmentVariable), stdin);
+    }
+
+    /// <summary>
+    /// Validates the CNI_* values and stdin of a non-VERSION command; the same checks and errors as the overload
+    /// reading the process environment.
+    /// </summary>
+    public static PluginRequest Parse(PluginEnvironment environment, ReadOnlyMemory<byte> stdin)
+    {
         // Until the header is read, errors are reported in whatever version stdin names (when supported).
         var version = PeekVersion(stdin.Span);
         try
         {
-            return ParseCore(getEnvironmentVariable, stdin, ref version);
+            return ParseCore(environment, stdin, ref version);
         }
         catch (CniException e)
         {
@@ -49,11 +59,9 @@ public static class PluginInvocation
         }
     }
 
-    private static PluginRequest ParseCore(Func<string, string?> getenv, ReadOnlyMemory<byte> stdin, ref string? version)
+    private static PluginRequest ParseCore(PluginEnvironment environment, ReadOnlyMemory<byte> stdin, ref string? version)
     {
-        ArgumentNullException.ThrowIfNull(getenv);
-
-        var command = CniCommands.Parse(getenv(CniEnvironment.Command));
+        var command = CniCommands.Parse(environment.Command);
         if (command == CniCommand.Version)
         {
             throw new CniException(
@@ -61,7 +69,7 @@ public static class PluginInvocation
                 "VERSION is answered by VersionInfo.ResponseFor, not by PluginInvocation.Parse");
         }
 
-        CniEnvironment.EnsureRequired(command, getenv);
+        CniEnvironment.EnsureRequired(command, environment.ValueOf);
 
         using var document = CniJson.ParseDocument(stdin, "network config");
         var root = document.RootElement;
@@ -69,16 +77,16 @@ public static class PluginInvocation
         CniVersion.EnsureCommandAllowed(command, version);
 
         var carriesAttachment = command is CniCommand.Add or CniCommand.Del or CniCommand.Check;
-        var containerId = carriesAttachment ? getenv(CniEnvironment.ContainerId) ?? "" : "";
-        var ifName = carriesAttachment ? getenv(CniEnvironment.IfName) ?? "" : "";
-        var netns = carriesAttachment ? getenv(CniEnvironment.Netns) ?? "" : "";
+        var containerId = carriesAttachment ? environment.ContainerId ?? "" : "";
+        var ifName = carriesAttachment ? environment.IfName ?? "" : "";
+        var netns = carriesAttachment ? environment.Netns ?? "" : "";
         if (carriesAttachment)
         {
             CniNames.ValidateContainerId(containerId);
             CniNames.ValidateInterfaceName(ifName);
         }
 
-        var argsRaw = getenv(CniEnvironment.Args) ?? "";
+        var argsRaw = environment.Args ?? "";
         var args = CniArgs.Parse(argsRaw);
 
         var config = NetworkConfigParser.ReadBody(root, version, stdin, lenientPrevResult: command == CniCommand.Del);
@@ -87,7 +95,7 @@ public static class PluginInvocation
             throw new CniException(CniErrorCode.InvalidNetworkConfig, "prevResult: required for CHECK", "CHECK compares the system against the ADD result in prevResult");
         }
 
-        return new PluginRequest(command, containerId, netns, ifName, argsRaw, args, getenv(CniEnvironment.Path) ?? "", config);
+        return new PluginRequest(command, containerId, netns, ifName, argsRaw, args, environment.Path ?? "", config);
     }
 
     /// <summary>

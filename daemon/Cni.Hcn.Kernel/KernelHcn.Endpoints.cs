@@ -22,6 +22,8 @@ public sealed partial class KernelHcn
 
         // The ID is chosen here (as the object layer would) so the endpoint is locked before anyone can see it.
         var input = endpoint.Id == Guid.Empty ? endpoint with { Id = Guid.NewGuid() } : endpoint;
+        // Until this change is real in the kernel, the objects it changes are not written by other commits.
+        using var changes = _store.HoldBack();
         var started = TimeProvider.System.GetTimestamp();
         var held = await EnterSharedAsync([input.Id], cancellationToken).ConfigureAwait(false);
         var entered = TimeProvider.System.GetTimestamp();
@@ -39,7 +41,7 @@ public sealed partial class KernelHcn
                         ?? throw new NetlinkException($"bridge {network.Bridge} of network {network.Id:D} is missing", Errno.Enodev);
                 }
 
-                await CommitAsync(cancellationToken, touched: [(EndpointsKind, created.Id)]).ConfigureAwait(false);
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -69,6 +71,8 @@ public sealed partial class KernelHcn
     public async Task<HostComputeEndpoint> ModifyEndpointAsync(Guid endpointId, ModifyEndpointSettingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Until this change is real in the kernel, the objects it changes are not written by other commits.
+        using var changes = _store.HoldBack();
         var held = await EnterSharedAsync([endpointId], cancellationToken).ConfigureAwait(false);
         try
         {
@@ -77,7 +81,7 @@ public sealed partial class KernelHcn
             try
             {
                 // Policies (OutBoundNAT, PortMapping) live in nftables, which the commit re-renders.
-                await CommitAsync(cancellationToken, touched: [(EndpointsKind, endpointId)]).ConfigureAwait(false);
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -104,6 +108,8 @@ public sealed partial class KernelHcn
     /// <inheritdoc/>
     public async Task DeleteEndpointAsync(Guid endpointId, CancellationToken cancellationToken)
     {
+        // Until this change is real in the kernel, the objects it changes are not written by other commits.
+        using var changes = _store.HoldBack();
         var started = TimeProvider.System.GetTimestamp();
         var held = await EnterSharedAsync([endpointId], cancellationToken).ConfigureAwait(false);
         var entered = TimeProvider.System.GetTimestamp();
@@ -123,7 +129,7 @@ public sealed partial class KernelHcn
                     _reaper.Retire(_host, link.Index);
                 }
             });
-            await CommitAsync(CancellationToken.None, touched: [(EndpointsKind, endpointId), (NamespacesKind, endpoint.HostComputeNamespace)]).ConfigureAwait(false);
+            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

@@ -21,6 +21,8 @@ public sealed partial class KernelHcn
     {
         ArgumentNullException.ThrowIfNull(hostComputeNamespace);
         var id = hostComputeNamespace.Id == Guid.Empty ? Guid.NewGuid() : hostComputeNamespace.Id;
+        // Until this change is real in the kernel, the objects it changes are not written by other commits.
+        using var changes = _store.HoldBack();
         var started = TimeProvider.System.GetTimestamp();
         var held = await EnterSharedAsync([id], cancellationToken).ConfigureAwait(false);
         var entered = TimeProvider.System.GetTimestamp();
@@ -52,17 +54,19 @@ public sealed partial class KernelHcn
                 }
 
                 _bindings[id] = binding;
+                _store.MarkChanged(BindingsKind, id);
                 if (adopted is not null)
                 {
                     created = await _objects.ModifyNamespaceAsync(id, ModifyNamespaceSettingRequest.ForContainer(RequestType.Add, adopted), cancellationToken)
                         .ConfigureAwait(false);
                 }
 
-                await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, id), (BindingsKind, id)]).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, nftables: false).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
                 _bindings.TryRemove(id, out _);
+                _store.MarkChanged(BindingsKind, id);
                 if (binding.Owned)
                 {
                     TryKernel("namespace", id, () => NetnsFiles.Delete(binding.Path));
@@ -94,6 +98,8 @@ public sealed partial class KernelHcn
     {
         ArgumentNullException.ThrowIfNull(request);
         var attaching = request.ResourceType == NamespaceResourceType.Endpoint ? request.GetEndpointRequest()?.EndpointId : null;
+        // Until this change is real in the kernel, the objects it changes are not written by other commits.
+        using var changes = _store.HoldBack();
         var started = TimeProvider.System.GetTimestamp();
         var held = await EnterSharedAsync([namespaceId, attaching ?? Guid.Empty], cancellationToken).ConfigureAwait(false);
         var entered = TimeProvider.System.GetTimestamp();
@@ -102,7 +108,7 @@ public sealed partial class KernelHcn
             var modified = await _objects.ModifyNamespaceAsync(namespaceId, request, cancellationToken).ConfigureAwait(false);
             if (request.ResourceType != NamespaceResourceType.Endpoint || request.GetEndpointRequest()?.EndpointId is not { } endpointId)
             {
-                await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, namespaceId)]).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, nftables: false).ConfigureAwait(false);
                 return modified;
             }
 
@@ -114,7 +120,7 @@ public sealed partial class KernelHcn
                 {
                     var network = await _objects.GetNetworkAsync(endpoint.HostComputeNetwork, cancellationToken).ConfigureAwait(false);
                     AttachEndpoint(endpoint, binding, NetworkLayout.From(network));
-                    await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, namespaceId), (EndpointsKind, endpointId)]).ConfigureAwait(false);
+                    await CommitAsync(cancellationToken, nftables: false).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (IsKernelFailure(ex))
                 {
@@ -127,7 +133,7 @@ public sealed partial class KernelHcn
             {
                 // The object is detached whatever the kernel says (a pod's netns may already be gone).
                 TryKernel("endpoint", endpointId, () => DetachEndpoint(endpoint, binding));
-                await CommitAsync(cancellationToken, nftables: false, [(NamespacesKind, namespaceId), (EndpointsKind, endpointId)]).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, nftables: false).ConfigureAwait(false);
             }
 
             return modified;
@@ -144,6 +150,8 @@ public sealed partial class KernelHcn
     {
         // The namespace and every endpoint attached to it are locked together (in stripe order, so never against an
         // attach); if the attachments changed while waiting, lock again.
+        // Until this change is real in the kernel, the objects it changes are not written by other commits.
+        using var changes = _store.HoldBack();
         var started = TimeProvider.System.GetTimestamp();
         var attached = await AttachedEndpointsAsync(namespaceId, cancellationToken).ConfigureAwait(false);
         var held = await EnterSharedAsync([namespaceId, .. attached], cancellationToken).ConfigureAwait(false);
@@ -171,12 +179,13 @@ public sealed partial class KernelHcn
 
             await _objects.DeleteNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
             _bindings.TryRemove(namespaceId, out _);
+            _store.MarkChanged(BindingsKind, namespaceId);
             if (binding.Owned)
             {
                 TryKernel("namespace", namespaceId, () => NetnsFiles.Delete(binding.Path));
             }
 
-            await CommitAsync(CancellationToken.None, nftables: false, [(NamespacesKind, namespaceId), (BindingsKind, namespaceId), .. attached.Select(e => (EndpointsKind, e))]).ConfigureAwait(false);
+            await CommitAsync(CancellationToken.None, nftables: false).ConfigureAwait(false);
         }
         finally
         {

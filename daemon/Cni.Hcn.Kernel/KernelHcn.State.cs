@@ -13,41 +13,29 @@ namespace Cni.Hcn.Kernel;
 /// <summary>Persistence, restore after a restart, and the level-triggered parts (nftables, full reconcile).</summary>
 public sealed partial class KernelHcn
 {
-    private const string NetworksKind = "networks";
-    private const string EndpointsKind = "endpoints";
-    private const string NamespacesKind = "namespaces";
+    /// <summary>
+    /// The store's extension kind for <see cref="NamespaceBinding"/>s: kept in the object store's own lines (not a file
+    /// of their own), so a namespace and its netns binding are written together and can never be restored apart.
+    /// </summary>
     private const string BindingsKind = "netns";
-    private const string LoadBalancersKind = "loadbalancers";
-    private const string RoutesKind = "routes";
 
     /// <summary>
     /// After every change: bring nftables in line with the objects (one atomic batch, only when a table's text
-    /// changed), then persist them. Commits run one at a time; one that starts after a change covers it, so callers
-    /// whose change an earlier commit already included return without doing it again.
+    /// changed), then persist what changed. Commits run one at a time; one that starts after a change covers it, so
+    /// callers whose change an earlier commit already included return without doing it again.
     /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
     /// <param name="nftables">False for changes nftables does not depend on (namespaces and attachments), which then
     /// skip rendering unless another change still needs it.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <param name="touched">The only objects the change touched (kind, ID), which are then the only ones persisted;
-    /// null persists everything.</param>
-    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true, IEnumerable<(string Kind, Guid Id)>? touched = null)
+    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true)
     {
-        // Marked before the change is counted, so a commit that covers the change also sees the marks.
+        // Released and marked before the change is counted, so a commit that covers the change also sees them. The
+        // object layer marked every object the change touched (cascades included); until here they were held back
+        // from other commits, since the kernel did not have the change yet.
+        _store.ReleaseHeld();
         if (nftables)
         {
             Interlocked.Exchange(ref _nftablesDirty, 1);
-        }
-
-        if (touched is null)
-        {
-            Interlocked.Exchange(ref _persistAll, 1);
-        }
-        else
-        {
-            foreach (var key in touched.Where(t => t.Id != Guid.Empty))
-            {
-                _unpersisted[key] = 0;
-            }
         }
 
         var change = Interlocked.Increment(ref _changes);
@@ -78,7 +66,7 @@ public sealed partial class KernelHcn
             }
 
             var synced = time.GetTimestamp();
-            await PersistChangedAsync().ConfigureAwait(false);
+            await _store.WriteChangesAsync(CancellationToken.None).ConfigureAwait(false);
             Interlocked.Exchange(ref _committed, covered);
             LogCommit(time.GetElapsedTime(entered, synced).TotalMilliseconds, time.GetElapsedTime(synced).TotalMilliseconds,
                 time.GetElapsedTime(started, entered).TotalMilliseconds);
@@ -89,85 +77,9 @@ public sealed partial class KernelHcn
         }
     }
 
-    /// <summary>Persists what commits asked for: everything, or only the marked objects (put back if writing fails).</summary>
-    private async Task PersistChangedAsync()
-    {
-        if (Interlocked.Exchange(ref _persistAll, 0) == 1)
-        {
-            _unpersisted.Clear();
-            try
-            {
-                await PersistAsync().ConfigureAwait(false);
-            }
-            catch
-            {
-                Interlocked.Exchange(ref _persistAll, 1);
-                throw;
-            }
-
-            return;
-        }
-
-        var keys = _unpersisted.Keys.ToList();
-        foreach (var key in keys)
-        {
-            _unpersisted.TryRemove(key, out _);
-        }
-
-        try
-        {
-            foreach (var (kind, id) in keys)
-            {
-                if (await SerializeOneAsync(kind, id).ConfigureAwait(false) is { } json)
-                {
-                    _store.Write(kind, id, json);
-                }
-                else
-                {
-                    _store.Delete(kind, id);
-                }
-            }
-        }
-        catch
-        {
-            foreach (var key in keys)
-            {
-                _unpersisted[key] = 0;
-            }
-
-            throw;
-        }
-    }
-
-    /// <summary>One object's JSON as persisted, null when it no longer exists.</summary>
-    private async Task<string?> SerializeOneAsync(string kind, Guid id)
-    {
-        try
-        {
-            return kind switch
-            {
-                EndpointsKind => HcnJson.Serialize(await _objects.GetEndpointAsync(id, CancellationToken.None).ConfigureAwait(false)),
-                NamespacesKind => HcnJson.Serialize(await _objects.GetNamespaceAsync(id, CancellationToken.None).ConfigureAwait(false)),
-                BindingsKind => _bindings.TryGetValue(id, out var binding) ? JsonSerializer.Serialize(binding, KernelJsonContext.Default.NamespaceBinding) : null,
-                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "only endpoints, namespaces and bindings are persisted one by one"),
-            };
-        }
-        catch (HcnException ex) when (ex.IsNotFound)
-        {
-            return null;
-        }
-    }
-
-    private async Task PersistAsync()
-    {
-        var none = CancellationToken.None;
-        _store.Sync(NetworksKind, (await _objects.EnumerateNetworksAsync(null, none).ConfigureAwait(false)).ToDictionary(n => n.Id, HcnJson.Serialize));
-        _store.Sync(EndpointsKind, (await _objects.EnumerateEndpointsAsync(null, none).ConfigureAwait(false)).ToDictionary(e => e.Id, HcnJson.Serialize));
-        _store.Sync(NamespacesKind, (await _objects.EnumerateNamespacesAsync(null, none).ConfigureAwait(false)).ToDictionary(n => n.Id, HcnJson.Serialize));
-        _store.Sync(LoadBalancersKind, (await _objects.EnumerateLoadBalancersAsync(null, none).ConfigureAwait(false)).ToDictionary(l => l.Id, HcnJson.Serialize));
-        _store.Sync(RoutesKind, (await _objects.EnumerateSdnRoutesAsync(null, none).ConfigureAwait(false)).ToDictionary(r => r.Id, HcnJson.Serialize));
-        _store.Sync(BindingsKind, _bindings.ToDictionary(b => b.Key, b => JsonSerializer.Serialize(b.Value, KernelJsonContext.Default.NamespaceBinding)));
-    }
+    /// <summary>A namespace binding as the store keeps it, null when there is none.</summary>
+    private byte[]? ReadBinding(Guid namespaceId) =>
+        _bindings.TryGetValue(namespaceId, out var binding) ? JsonSerializer.SerializeToUtf8Bytes(binding, KernelJsonContext.Default.NamespaceBinding) : null;
 
     /// <summary>Renders every table and applies, in one nft batch, only the ones whose text changed.</summary>
     private async Task SyncNftablesAsync(CancellationToken cancellationToken)
@@ -230,96 +142,29 @@ public sealed partial class KernelHcn
     /// <summary>Loads the persisted objects into the object layer (IDs, MACs and attachments as they were).</summary>
     private async Task RestoreAsync(CancellationToken cancellationToken)
     {
-        foreach (var (id, json) in _store.Load(BindingsKind))
+        // An object that cannot be re-created is logged and skipped: the rest of the node's pods still come back.
+        await _objects.LoadAsync((kind, id, ex) => LogRestoreFailed(kind, id, ex.Message), cancellationToken).ConfigureAwait(false);
+        foreach (var (id, json) in _store.GetLoadedExtension(BindingsKind))
         {
-            if (JsonSerializer.Deserialize(json, KernelJsonContext.Default.NamespaceBinding) is { } binding)
+            if (json.Deserialize(KernelJsonContext.Default.NamespaceBinding) is { } binding)
             {
                 _bindings[id] = binding;
             }
         }
 
-        var networks = await RestoreKindAsync<HostComputeNetwork>(NetworksKind, n => _objects.CreateNetworkAsync(n, cancellationToken)).ConfigureAwait(false);
-        var endpoints = _store.Load(EndpointsKind).Select(p => (p.Id, Endpoint: HcnJson.Deserialize<HostComputeEndpoint>(p.Json))).ToList();
-        var restoredEndpoints = 0;
-        foreach (var (id, endpoint) in endpoints)
+        var networks = await _objects.EnumerateNetworksAsync(null, cancellationToken).ConfigureAwait(false);
+        var endpoints = await _objects.EnumerateEndpointsAsync(null, cancellationToken).ConfigureAwait(false);
+        var namespaces = await _objects.EnumerateNamespacesAsync(null, cancellationToken).ConfigureAwait(false);
+        var loadBalancers = await _objects.EnumerateLoadBalancersAsync(null, cancellationToken).ConfigureAwait(false);
+        var routes = await _objects.EnumerateSdnRoutesAsync(null, cancellationToken).ConfigureAwait(false);
+        foreach (var ns in namespaces.Where(n => !_bindings.ContainsKey(n.Id)))
         {
-            if (endpoint is null)
-            {
-                continue;
-            }
-
-            await RestoreOneAsync("endpoint", id, () => _objects.CreateEndpointAsync(endpoint.HostComputeNetwork, endpoint with { HostComputeNamespace = Guid.Empty }, cancellationToken))
-                .ConfigureAwait(false);
-            restoredEndpoints++;
+            _bindings[ns.Id] = new NamespaceBinding(HostNetnsPath, Owned: false, IsHost: true);
         }
 
-        var namespaces = 0;
-        foreach (var (id, json) in _store.Load(NamespacesKind))
+        if (networks.Count + endpoints.Count + namespaces.Count + loadBalancers.Count + routes.Count > 0)
         {
-            if (HcnJson.Deserialize<HostComputeNamespace>(json) is not { } ns)
-            {
-                continue;
-            }
-
-            if (await RestoreOneAsync("namespace", id, () => _objects.CreateNamespaceAsync(ns with { Resources = null }, cancellationToken)).ConfigureAwait(false))
-            {
-                namespaces++;
-                foreach (var container in (ns.Resources ?? []).Where(r => r.Type == NamespaceResourceType.Container))
-                {
-                    await RestoreOneAsync("namespace", id, () => _objects.ModifyNamespaceAsync(id,
-                        ModifyNamespaceSettingRequest.ForContainer(RequestType.Add, container.Data.Id), cancellationToken)).ConfigureAwait(false);
-                }
-            }
-
-            if (!_bindings.ContainsKey(id))
-            {
-                _bindings[id] = new NamespaceBinding(HostNetnsPath, Owned: false, IsHost: true);
-            }
-        }
-
-        foreach (var (id, endpoint) in endpoints)
-        {
-            if (endpoint is { HostComputeNamespace: var nsId } && nsId != Guid.Empty)
-            {
-                await RestoreOneAsync("endpoint", id, () => _objects.ModifyNamespaceAsync(nsId,
-                    ModifyNamespaceSettingRequest.ForEndpoint(RequestType.Add, id), cancellationToken)).ConfigureAwait(false);
-            }
-        }
-
-        var loadBalancers = await RestoreKindAsync<HostComputeLoadBalancer>(LoadBalancersKind, l => _objects.CreateLoadBalancerAsync(l, cancellationToken)).ConfigureAwait(false);
-        var routes = await RestoreKindAsync<HostComputeRoute>(RoutesKind, r => _objects.CreateSdnRouteAsync(r, cancellationToken)).ConfigureAwait(false);
-        if (networks + restoredEndpoints + namespaces + loadBalancers + routes > 0)
-        {
-            LogRestored(networks, restoredEndpoints, namespaces, loadBalancers, routes, _options.StateDirectory);
-        }
-    }
-
-    private async Task<int> RestoreKindAsync<T>(string kind, Func<T, Task> create)
-        where T : class
-    {
-        var count = 0;
-        foreach (var (id, json) in _store.Load(kind))
-        {
-            if (HcnJson.Deserialize<T>(json) is { } value && await RestoreOneAsync(kind, id, () => create(value)).ConfigureAwait(false))
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
-
-    private async Task<bool> RestoreOneAsync(string kind, Guid id, Func<Task> restore)
-    {
-        try
-        {
-            await restore().ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is HcnException or JsonException)
-        {
-            LogRestoreFailed(kind, id, ex.Message);
-            return false;
+            LogRestored(networks.Count, endpoints.Count, namespaces.Count, loadBalancers.Count, routes.Count, _options.StateDirectory);
         }
     }
 
@@ -378,6 +223,8 @@ public sealed partial class KernelHcn
         }
 
         await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
-        await PersistAsync().ConfigureAwait(false);
+
+        // A full snapshot: bindings defaulted on restore, and a node upgraded from per-object files is now in this format.
+        await _store.CompactAsync(CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -57,16 +57,14 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private readonly RtnetlinkClient _host;
     private readonly LinkReaper _reaper;
-    private readonly StateStore _store;
+    private readonly MemoryHcnStore _store;
     private readonly NftRunner _nft;
     private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, string?> _subnetNat = [];
     private readonly ConcurrentDictionary<Guid, NamespaceBinding> _bindings = [];
-    private readonly ConcurrentDictionary<(string Kind, Guid Id), byte> _unpersisted = new();
     private long _changes;
     private long _committed;
     private int _nftablesDirty;
-    private int _persistAll;
     private volatile bool _started;
     private bool _forwarding;
     private bool _disposed;
@@ -80,8 +78,10 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(options.StateDirectory);
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _objects = new MemoryHcn(new MemoryHcnOptions { ManagementIp = options.ManagementIp, Version = new HcnVersion(15, 4) });
-        _store = new StateStore(options.StateDirectory);
+        // Objects persist through the object layer's own store; KernelHcn writes them once the kernel has the change.
+        _store = new MemoryHcnStore(options.StateDirectory, new MemoryHcnStoreOptions { WriteThrough = false, MigrateKernelLayout = true });
+        _store.RegisterExtension(BindingsKind, ReadBinding, () => _bindings.Keys);
+        _objects = new MemoryHcn(new MemoryHcnOptions { ManagementIp = options.ManagementIp, Version = new HcnVersion(15, 4) }, store: _store);
         _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath);
         _host = OpenHostSocket(options);
         _reaper = new LinkReaper(OpenHostSocket(options), _logger);
@@ -103,9 +103,6 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     internal string HostNetnsPath => _options.HostNetnsPath ?? SelfNetns;
 
     /// <summary>The netns path an HCN namespace stands for.</summary>
-    /// <param name="namespaceId">The namespace ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The path.</returns>
     /// <exception cref="HcnException">0x80070490 when the namespace does not exist.</exception>
     public async Task<string> GetNetnsPathAsync(Guid namespaceId, CancellationToken cancellationToken)
     {
@@ -118,8 +115,6 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     /// Loads the persisted objects if that has not happened yet, then makes the kernel match them again: devices,
     /// addresses, routes, neighbours, FDB entries and nftables tables (self-heal after a restart or outside changes).
     /// </summary>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         using var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
@@ -150,6 +145,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         _objectLocks.Dispose();
         _startGate.Dispose();
         _commitGate.Dispose();
+        _objects.Dispose();
     }
 
     private static RtnetlinkClient OpenHostSocket(KernelHcnOptions options) =>

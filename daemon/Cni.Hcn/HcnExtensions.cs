@@ -5,68 +5,10 @@ namespace Cni.Hcn;
 
 /// <summary>
 /// Conveniences over <see cref="IHcn"/> for reconcile loops, which should not use exceptions for "not found"
-/// (style §5.4): reads that return null, deletes that report whether anything was there, lookups by name.
+/// (style §5.4): deletes that report whether anything was there, lookups by name.
 /// </summary>
 public static class HcnExtensions
 {
-    /// <summary>Gets a HostComputeNetwork by ID, or null when it does not exist.</summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="networkId">The ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The object, or null.</returns>
-    /// <exception cref="HcnException">Any failure other than not-found.</exception>
-    public static async Task<HostComputeNetwork?> TryGetNetworkAsync(this IHcn hcn, Guid networkId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(hcn);
-        try
-        {
-            return await hcn.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HcnException ex) when (ex.IsNotFound)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Deletes a HostComputeNetwork; "already gone" is not an error.</summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="networkId">The ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>True when it was deleted, false when it did not exist.</returns>
-    /// <exception cref="HcnException">Any failure other than not-found.</exception>
-    public static async Task<bool> DeleteNetworkIfExistsAsync(this IHcn hcn, Guid networkId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(hcn);
-        try
-        {
-            await hcn.DeleteNetworkAsync(networkId, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (HcnException ex) when (ex.IsNotFound)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Gets a HostComputeEndpoint by ID, or null when it does not exist.</summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="endpointId">The ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The object, or null.</returns>
-    /// <exception cref="HcnException">Any failure other than not-found.</exception>
-    public static async Task<HostComputeEndpoint?> TryGetEndpointAsync(this IHcn hcn, Guid endpointId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(hcn);
-        try
-        {
-            return await hcn.GetEndpointAsync(endpointId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HcnException ex) when (ex.IsNotFound)
-        {
-            return null;
-        }
-    }
-
     /// <summary>Deletes a HostComputeEndpoint; "already gone" is not an error.</summary>
     /// <param name="hcn">The HCN.</param>
     /// <param name="endpointId">The ID.</param>
@@ -84,103 +26,6 @@ public static class HcnExtensions
         catch (HcnException ex) when (ex.IsNotFound)
         {
             return false;
-        }
-    }
-
-    /// <summary>Gets a HostComputeNamespace by ID, or null when it does not exist.</summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="namespaceId">The ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The object, or null.</returns>
-    /// <exception cref="HcnException">Any failure other than not-found.</exception>
-    public static async Task<HostComputeNamespace?> TryGetNamespaceAsync(this IHcn hcn, Guid namespaceId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(hcn);
-        try
-        {
-            return await hcn.GetNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HcnException ex) when (ex.IsNotFound)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Deletes a HostComputeNamespace; "already gone" is not an error.</summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="namespaceId">The ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>True when it was deleted, false when it did not exist.</returns>
-    /// <exception cref="HcnException">Any failure other than not-found.</exception>
-    public static async Task<bool> DeleteNamespaceIfExistsAsync(this IHcn hcn, Guid namespaceId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(hcn);
-        try
-        {
-            await hcn.DeleteNamespaceAsync(namespaceId, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (HcnException ex) when (ex.IsNotFound)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Gets a HostComputeLoadBalancer by ID, or null when it does not exist.</summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="loadBalancerId">The ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The object, or null.</returns>
-    /// <exception cref="HcnException">Any failure other than not-found.</exception>
-    public static async Task<HostComputeLoadBalancer?> TryGetLoadBalancerAsync(this IHcn hcn, Guid loadBalancerId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(hcn);
-        try
-        {
-            return await hcn.GetLoadBalancerAsync(loadBalancerId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HcnException ex) when (ex.IsNotFound)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Deletes a HostComputeLoadBalancer; "already gone" is not an error.</summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="loadBalancerId">The ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>True when it was deleted, false when it did not exist.</returns>
-    /// <exception cref="HcnException">Any failure other than not-found.</exception>
-    public static async Task<bool> DeleteLoadBalancerIfExistsAsync(this IHcn hcn, Guid loadBalancerId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(hcn);
-        try
-        {
-            await hcn.DeleteLoadBalancerAsync(loadBalancerId, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (HcnException ex) when (ex.IsNotFound)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Gets a HostComputeRoute by ID, or null when it does not exist.</summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="routeId">The ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The object, or null.</returns>
-    /// <exception cref="HcnException">Any failure other than not-found.</exception>
-    public static async Task<HostComputeRoute?> TryGetSdnRouteAsync(this IHcn hcn, Guid routeId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(hcn);
-        try
-        {
-            return await hcn.GetSdnRouteAsync(routeId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HcnException ex) when (ex.IsNotFound)
-        {
-            return null;
         }
     }
 
@@ -229,29 +74,5 @@ public static class HcnExtensions
         ArgumentNullException.ThrowIfNull(hcn);
         var endpoints = await hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(name), cancellationToken).ConfigureAwait(false);
         return endpoints.Where(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase)).ToArray();
-    }
-
-    /// <summary>
-    /// Detaches an endpoint from a namespace for CNI DEL: a missing namespace or endpoint, or an endpoint that is not
-    /// attached, is not an error.
-    /// </summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="namespaceId">The namespace ID.</param>
-    /// <param name="endpointId">The endpoint ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>True when it was detached, false when there was nothing to detach.</returns>
-    /// <exception cref="HcnException">Any other failure.</exception>
-    public static async Task<bool> TryRemoveNamespaceEndpointAsync(this IHcn hcn, Guid namespaceId, Guid endpointId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(hcn);
-        try
-        {
-            await hcn.RemoveNamespaceEndpointAsync(namespaceId, endpointId, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (HcnException ex) when (ex.IsNotFound || ex.HResult == HcnErrorCodes.EndpointNotAttached)
-        {
-            return false;
-        }
     }
 }

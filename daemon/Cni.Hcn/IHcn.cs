@@ -15,7 +15,7 @@ namespace Cni.Hcn;
 /// <para><b>Error contract</b> (every implementation, so tests on the emulator mean something on Windows). Every HNS
 /// failure surfaces as <see cref="HcnException"/> whose <see cref="Exception.HResult"/> is the code HNS returns;
 /// <see cref="HcnException.IsNotFound"/> and <see cref="HcnException.IsAlreadyExists"/> classify them. Codes marked
-/// (inferred) are not pinned down by the reference (§11) and are what the emulator must return until checked on a
+/// (inferred) are not pinned down by hcsshim (hcn/hcnerrors.go) or MS-docs (<c>HCNHResult.md</c>) and are what the emulator must return until checked on a
 /// real host:</para>
 /// <list type="bullet">
 /// <item><description>Unknown network ID (get, modify, delete, create endpoint on it):
@@ -57,36 +57,26 @@ public interface IHcn
 
     /// <summary>Creates a network (HcnCreateNetwork, then reads it back).</summary>
     /// <param name="network">The network; a non-empty <c>Id</c> is passed as the requested ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The network as HNS reports it, with its ID.</returns>
     /// <exception cref="HcnException">HCN_E_NETWORK_ALREADY_EXISTS, HCN_E_INVALID_NETWORK(_TYPE), HCN_E_INVALID_JSON, …</exception>
     Task<HostComputeNetwork> CreateNetworkAsync(HostComputeNetwork network, CancellationToken cancellationToken);
 
     /// <summary>Opens a network by ID and queries its properties.</summary>
-    /// <param name="networkId">The network ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The network.</returns>
     /// <exception cref="HcnException">HCN_E_NETWORK_NOT_FOUND when it does not exist.</exception>
     Task<HostComputeNetwork> GetNetworkAsync(Guid networkId, CancellationToken cancellationToken);
 
     /// <summary>Lists the networks matching <paramref name="query"/> (HcnEnumerateNetworks, then each is read).</summary>
     /// <param name="query">The query (<see cref="HostComputeQuery.ByName"/>, …); null matches all.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The matches; empty (never an error) when none match. An object deleted between enumeration and read is skipped.</returns>
     Task<IReadOnlyList<HostComputeNetwork>> EnumerateNetworksAsync(HostComputeQuery? query, CancellationToken cancellationToken);
 
     /// <summary>Modifies a network (HcnModifyNetwork: policies, DNS, extensions, subnets).</summary>
-    /// <param name="networkId">The network ID.</param>
     /// <param name="request">The modify request.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The network after the change.</returns>
     /// <exception cref="HcnException">HCN_E_NETWORK_NOT_FOUND, HCN_E_POLICY_ALREADY_EXISTS, HCN_E_POLICY_NOT_FOUND, HCN_E_INVALID_POLICY, …</exception>
     Task<HostComputeNetwork> ModifyNetworkAsync(Guid networkId, ModifyNetworkSettingRequest request, CancellationToken cancellationToken);
 
     /// <summary>Deletes a network and, with it, its endpoints.</summary>
-    /// <param name="networkId">The network ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     /// <exception cref="HcnException">HCN_E_NETWORK_NOT_FOUND when it does not exist.</exception>
     Task DeleteNetworkAsync(Guid networkId, CancellationToken cancellationToken);
 
@@ -95,36 +85,27 @@ public interface IHcn
     /// <summary>Creates an endpoint on a network (HcnOpenNetwork + HcnCreateEndpoint, then reads it back).</summary>
     /// <param name="networkId">The network; overrides <c>endpoint.HostComputeNetwork</c>.</param>
     /// <param name="endpoint">The endpoint; <c>HostComputeNamespace</c> must be empty (attach through the namespace).</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The endpoint as HNS reports it, with its ID and MAC.</returns>
     /// <exception cref="HcnException">HCN_E_NETWORK_NOT_FOUND, HCN_E_INVALID_IP, HCN_E_PORT_ALREADY_EXISTS, E_INVALIDARG, …</exception>
     Task<HostComputeEndpoint> CreateEndpointAsync(Guid networkId, HostComputeEndpoint endpoint, CancellationToken cancellationToken);
 
     /// <summary>Opens an endpoint by ID and queries its properties.</summary>
-    /// <param name="endpointId">The endpoint ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The endpoint (with <c>HostComputeNamespace</c> set when attached).</returns>
     /// <exception cref="HcnException">HCN_E_ENDPOINT_NOT_FOUND when it does not exist.</exception>
     Task<HostComputeEndpoint> GetEndpointAsync(Guid endpointId, CancellationToken cancellationToken);
 
     /// <summary>Lists the endpoints matching <paramref name="query"/> (<see cref="HostComputeQuery.EndpointsOfNetwork"/>, by name, …).</summary>
     /// <param name="query">The query; null matches all.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The matches; empty when none match.</returns>
     Task<IReadOnlyList<HostComputeEndpoint>> EnumerateEndpointsAsync(HostComputeQuery? query, CancellationToken cancellationToken);
 
     /// <summary>Modifies an endpoint (HcnModifyEndpoint: policies or VM port).</summary>
-    /// <param name="endpointId">The endpoint ID.</param>
     /// <param name="request">The modify request.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The endpoint after the change.</returns>
     /// <exception cref="HcnException">HCN_E_ENDPOINT_NOT_FOUND, HCN_E_PORT_ALREADY_EXISTS, HCN_E_POLICY_NOT_FOUND, …</exception>
     Task<HostComputeEndpoint> ModifyEndpointAsync(Guid endpointId, ModifyEndpointSettingRequest request, CancellationToken cancellationToken);
 
     /// <summary>Deletes an endpoint (detaching it from its namespace and load balancers' view).</summary>
-    /// <param name="endpointId">The endpoint ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     /// <exception cref="HcnException">HCN_E_ENDPOINT_NOT_FOUND when it does not exist.</exception>
     Task DeleteEndpointAsync(Guid endpointId, CancellationToken cancellationToken);
 
@@ -132,54 +113,37 @@ public interface IHcn
 
     /// <summary>Creates a namespace.</summary>
     /// <param name="hostComputeNamespace">The namespace (usually just a <c>Type</c>).</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The namespace as HNS reports it, with its ID.</returns>
     /// <exception cref="HcnException">GCN_E_DEFAULTNAMESPACE_EXISTS for a second default namespace, HCN_E_INVALID_JSON, …</exception>
     Task<HostComputeNamespace> CreateNamespaceAsync(HostComputeNamespace hostComputeNamespace, CancellationToken cancellationToken);
 
     /// <summary>Opens a namespace by ID and queries its properties.</summary>
-    /// <param name="namespaceId">The namespace ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The namespace, with its attached resources.</returns>
     /// <exception cref="HcnException">0x80070490 (ERROR_NOT_FOUND) when it does not exist.</exception>
     Task<HostComputeNamespace> GetNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken);
 
     /// <summary>Lists the namespaces matching <paramref name="query"/> (<see cref="HostComputeQuery.DefaultNamespace"/>, …).</summary>
     /// <param name="query">The query; null matches all.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The matches; empty when none match.</returns>
     Task<IReadOnlyList<HostComputeNamespace>> EnumerateNamespacesAsync(HostComputeQuery? query, CancellationToken cancellationToken);
 
     /// <summary>Modifies a namespace (HcnModifyNamespace: attach/detach endpoints or containers).</summary>
-    /// <param name="namespaceId">The namespace ID.</param>
     /// <param name="request">The modify request.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The namespace after the change.</returns>
     /// <exception cref="HcnException">0x80070490 for an unknown namespace; HCN_E_ENDPOINT_NOT_FOUND, HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS, HCN_E_ENDPOINT_NOT_ATTACHED, …</exception>
     Task<HostComputeNamespace> ModifyNamespaceAsync(Guid namespaceId, ModifyNamespaceSettingRequest request, CancellationToken cancellationToken);
 
     /// <summary>Deletes a namespace (attached endpoints are detached, not deleted).</summary>
-    /// <param name="namespaceId">The namespace ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     /// <exception cref="HcnException">0x80070490 (ERROR_NOT_FOUND) when it does not exist.</exception>
     Task DeleteNamespaceAsync(Guid namespaceId, CancellationToken cancellationToken);
 
     /// <summary>Attaches an endpoint to a namespace (ModifyNamespace Endpoint/Add).</summary>
-    /// <param name="namespaceId">The namespace ID.</param>
-    /// <param name="endpointId">The endpoint ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     /// <exception cref="HcnException">0x80070490, HCN_E_ENDPOINT_NOT_FOUND, HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS, …</exception>
     async Task AddNamespaceEndpointAsync(Guid namespaceId, Guid endpointId, CancellationToken cancellationToken) =>
         await ModifyNamespaceAsync(
             namespaceId, ModifyNamespaceSettingRequest.ForEndpoint(RequestType.Add, endpointId), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Detaches an endpoint from a namespace (ModifyNamespace Endpoint/Remove).</summary>
-    /// <param name="namespaceId">The namespace ID.</param>
-    /// <param name="endpointId">The endpoint ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     /// <exception cref="HcnException">0x80070490, HCN_E_ENDPOINT_NOT_FOUND, HCN_E_ENDPOINT_NOT_ATTACHED, …</exception>
     async Task RemoveNamespaceEndpointAsync(Guid namespaceId, Guid endpointId, CancellationToken cancellationToken) =>
         await ModifyNamespaceAsync(
@@ -188,39 +152,28 @@ public interface IHcn
     // ---- load balancers ----
 
     /// <summary>Creates a load balancer.</summary>
-    /// <param name="loadBalancer">The load balancer.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The load balancer as HNS reports it, with its ID.</returns>
     /// <exception cref="HcnException">HCN_E_ENDPOINT_NOT_FOUND for an unknown backend, HCN_E_PORT_ALREADY_EXISTS / 0x800700B7 for a duplicate frontend, …</exception>
     Task<HostComputeLoadBalancer> CreateLoadBalancerAsync(HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken);
 
     /// <summary>Opens a load balancer by ID and queries its properties.</summary>
-    /// <param name="loadBalancerId">The load balancer ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The load balancer.</returns>
     /// <exception cref="HcnException">0x80070490 (ERROR_NOT_FOUND) when it does not exist.</exception>
     Task<HostComputeLoadBalancer> GetLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken);
 
     /// <summary>Lists the load balancers matching <paramref name="query"/>.</summary>
     /// <param name="query">The query; null matches all.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The matches; empty when none match.</returns>
     Task<IReadOnlyList<HostComputeLoadBalancer>> EnumerateLoadBalancersAsync(HostComputeQuery? query, CancellationToken cancellationToken);
 
     /// <summary>
     /// Replaces a load balancer in place (HcnModifyLoadBalancer with the whole object, no request envelope; HNS 15.4+).
     /// </summary>
-    /// <param name="loadBalancerId">The load balancer ID.</param>
     /// <param name="loadBalancer">The complete new state.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The load balancer after the change.</returns>
     /// <exception cref="HcnException">E_NOTIMPL before HNS 15.4 (fall back to delete + create); 0x80070490 when it does not exist.</exception>
     Task<HostComputeLoadBalancer> ModifyLoadBalancerAsync(Guid loadBalancerId, HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken);
 
     /// <summary>Deletes a load balancer.</summary>
-    /// <param name="loadBalancerId">The load balancer ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     /// <exception cref="HcnException">0x80070490 (ERROR_NOT_FOUND) when it does not exist.</exception>
     Task DeleteLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken);
 
@@ -228,90 +181,62 @@ public interface IHcn
 
     /// <summary>Creates an SDN route.</summary>
     /// <param name="route">The route; <c>HostComputeEndpoints</c> must not be empty.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The route as HNS reports it, with its ID.</returns>
     /// <exception cref="HcnException">E_INVALIDARG for no endpoints, HCN_E_ENDPOINT_NOT_FOUND, 0x8007007F when the export is missing, …</exception>
     Task<HostComputeRoute> CreateSdnRouteAsync(HostComputeRoute route, CancellationToken cancellationToken);
 
     /// <summary>Opens an SDN route by ID and queries its properties.</summary>
-    /// <param name="routeId">The route ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The route.</returns>
     /// <exception cref="HcnException">0x80070490 (ERROR_NOT_FOUND) when it does not exist.</exception>
     Task<HostComputeRoute> GetSdnRouteAsync(Guid routeId, CancellationToken cancellationToken);
 
     /// <summary>Lists the SDN routes matching <paramref name="query"/>.</summary>
     /// <param name="query">The query; null matches all.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The matches; empty when none match.</returns>
     Task<IReadOnlyList<HostComputeRoute>> EnumerateSdnRoutesAsync(HostComputeQuery? query, CancellationToken cancellationToken);
 
     /// <summary>Replaces an SDN route in place (HcnModifySdnRoute with the whole object; hcsshim itself deletes and recreates).</summary>
-    /// <param name="routeId">The route ID.</param>
     /// <param name="route">The complete new state.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The route after the change.</returns>
     /// <exception cref="HcnException">0x80070490 when it does not exist; E_NOTIMPL where HNS does not support it.</exception>
     Task<HostComputeRoute> ModifySdnRouteAsync(Guid routeId, HostComputeRoute route, CancellationToken cancellationToken);
 
     /// <summary>Deletes an SDN route.</summary>
-    /// <param name="routeId">The route ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     /// <exception cref="HcnException">0x80070490 (ERROR_NOT_FOUND) when it does not exist.</exception>
     Task DeleteSdnRouteAsync(Guid routeId, CancellationToken cancellationToken);
 
     // ---- policies (ModifyNetwork / ModifyEndpoint with a Policy request) ----
 
     /// <summary>Adds network policies (e.g. RemoteSubnetRoute, HostRoute).</summary>
-    /// <param name="networkId">The network ID.</param>
-    /// <param name="policies">The policies.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The network after the change.</returns>
     /// <exception cref="HcnException">HCN_E_NETWORK_NOT_FOUND, HCN_E_POLICY_ALREADY_EXISTS, HCN_E_INVALID_POLICY(_TYPE).</exception>
     Task<HostComputeNetwork> AddNetworkPoliciesAsync(Guid networkId, IReadOnlyList<NetworkPolicy> policies, CancellationToken cancellationToken) =>
         ModifyNetworkAsync(networkId, ModifyNetworkSettingRequest.ForPolicies(RequestType.Add, policies), cancellationToken);
 
     /// <summary>Removes network policies (matched by type and settings).</summary>
-    /// <param name="networkId">The network ID.</param>
-    /// <param name="policies">The policies.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The network after the change.</returns>
     /// <exception cref="HcnException">HCN_E_NETWORK_NOT_FOUND, HCN_E_POLICY_NOT_FOUND.</exception>
     Task<HostComputeNetwork> RemoveNetworkPoliciesAsync(Guid networkId, IReadOnlyList<NetworkPolicy> policies, CancellationToken cancellationToken) =>
         ModifyNetworkAsync(networkId, ModifyNetworkSettingRequest.ForPolicies(RequestType.Remove, policies), cancellationToken);
 
     /// <summary>Updates network policies in place.</summary>
-    /// <param name="networkId">The network ID.</param>
-    /// <param name="policies">The policies.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The network after the change.</returns>
     /// <exception cref="HcnException">HCN_E_NETWORK_NOT_FOUND, HCN_E_INVALID_POLICY.</exception>
     Task<HostComputeNetwork> UpdateNetworkPoliciesAsync(Guid networkId, IReadOnlyList<NetworkPolicy> policies, CancellationToken cancellationToken) =>
         ModifyNetworkAsync(networkId, ModifyNetworkSettingRequest.ForPolicies(RequestType.Update, policies), cancellationToken);
 
     /// <summary>Adds endpoint policies (e.g. PortMapping, ACL, L4WFPPROXY).</summary>
-    /// <param name="endpointId">The endpoint ID.</param>
-    /// <param name="policies">The policies.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The endpoint after the change.</returns>
     /// <exception cref="HcnException">HCN_E_ENDPOINT_NOT_FOUND, HCN_E_PORT_ALREADY_EXISTS, HCN_E_POLICY_ALREADY_EXISTS.</exception>
     Task<HostComputeEndpoint> AddEndpointPoliciesAsync(Guid endpointId, IReadOnlyList<EndpointPolicy> policies, CancellationToken cancellationToken) =>
         ModifyEndpointAsync(endpointId, ModifyEndpointSettingRequest.ForPolicies(RequestType.Add, policies), cancellationToken);
 
     /// <summary>Removes endpoint policies.</summary>
-    /// <param name="endpointId">The endpoint ID.</param>
-    /// <param name="policies">The policies.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The endpoint after the change.</returns>
     /// <exception cref="HcnException">HCN_E_ENDPOINT_NOT_FOUND, HCN_E_POLICY_NOT_FOUND.</exception>
     Task<HostComputeEndpoint> RemoveEndpointPoliciesAsync(Guid endpointId, IReadOnlyList<EndpointPolicy> policies, CancellationToken cancellationToken) =>
         ModifyEndpointAsync(endpointId, ModifyEndpointSettingRequest.ForPolicies(RequestType.Remove, policies), cancellationToken);
 
     /// <summary>Updates endpoint policies (hcsshim uses Update to replace ACL and TierAcl sets).</summary>
-    /// <param name="endpointId">The endpoint ID.</param>
-    /// <param name="policies">The policies.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The endpoint after the change.</returns>
     /// <exception cref="HcnException">HCN_E_ENDPOINT_NOT_FOUND, HCN_E_INVALID_POLICY.</exception>
     Task<HostComputeEndpoint> UpdateEndpointPoliciesAsync(Guid endpointId, IReadOnlyList<EndpointPolicy> policies, CancellationToken cancellationToken) =>
@@ -320,16 +245,13 @@ public interface IHcn
     // ---- version and features ----
 
     /// <summary>The HNS service version (<c>HNSCall GET /globals/version</c>).</summary>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The version.</returns>
     /// <exception cref="HcnException">The version could not be read (pre-1803 HNS, or the service is down).</exception>
     Task<HcnVersion> GetVersionAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The features of this HNS (reference §10); <see cref="HcnFeatures.None"/> when the version cannot be read, as
+    /// The features of this HNS (hcsshim hcn/hcnglobals.go version ranges); <see cref="HcnFeatures.None"/> when the version cannot be read, as
     /// hcsshim does. Implementations may cache it for the process lifetime.
     /// </summary>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The feature set.</returns>
     async Task<HcnFeatures> GetFeaturesAsync(CancellationToken cancellationToken)
     {

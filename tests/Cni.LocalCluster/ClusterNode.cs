@@ -69,7 +69,7 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The network configuration a runtime on this node passes to wincni.</summary>
     public string NetConf => $$"""{"cniVersion":"1.1.0","name":"{{NetworkName}}","type":"wincni","socket":"{{Socket}}"}""";
 
-    /// <summary>The conflist a runtime on this node installs (DESIGN.md §4), with this node's socket.</summary>
+    /// <summary>The conflist a runtime on this node installs (the README's), with this node's socket.</summary>
     public string ConfList => ConfListFor("1.1.0");
 
     /// <summary>An address of the pod CIDR by offset (1 = .1).</summary>

@@ -4,8 +4,9 @@ using Cni.Spec;
 namespace Cni.Plugin.Tests;
 
 /// <summary>
-/// Every vector of reference/cni-spec.md §7, run by exec'ing the published <c>wincni</c> with the vector's environment
-/// and stdin against a fake daemon that records what it received. Each test name starts with the vector's number.
+/// Every vector of the CNI conformance list (T01 onwards: the rules of containernetworking/cni SPEC.md and the
+/// behaviour of its pkg/skel), run by exec'ing the published <c>wincni</c> with the vector's environment and stdin
+/// against a fake daemon that records what it received. Each test name starts with the vector's number.
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.None)]
@@ -384,8 +385,9 @@ public sealed class ConformanceVectorTests : PluginTestBase
     [Test]
     public async Task T42_AddTwiceWithoutDel_SecondReturnsTheSameAttachment()
     {
-        // wincni's contract (DESIGN.md §6): a repeated ADD for the same (container ID, ifname) is idempotent and
-        // returns the same result; the first attachment is untouched. The daemon decides; the plugin forwards both.
+        // wincni's contract (docs/architecture.md, 'Rules that hold everywhere'): a repeated ADD for the same
+        // (container ID, ifname) is idempotent and returns the same result; the first attachment is untouched. The
+        // daemon decides; the plugin forwards both.
         var first = await RunAsync(Env("ADD"), Config());
         var second = await RunAsync(Env("ADD"), Config());
 

@@ -4,8 +4,8 @@ using static Cni.Spec.Tests.Support.TestEnv;
 namespace Cni.Spec.Tests;
 
 /// <summary>
-/// The parsing/validation outcome of every §7 vector of the conformance reference (the lead runs the same vectors
-/// end-to-end through the executable). A null code means Parse must succeed.
+/// The parsing/validation outcome of every vector of the CNI conformance list (Cni.Plugin.Tests' ConformanceVectorTests
+/// runs the same vectors end-to-end through the executable). A null code means Parse must succeed.
 /// </summary>
 [TestFixture]
 public sealed class VectorTests

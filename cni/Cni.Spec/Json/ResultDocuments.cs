@@ -3,7 +3,8 @@ using Cni.Spec.Results;
 namespace Cni.Spec.Json;
 
 /// <summary>
-/// Maps the canonical result to each version's document (reference §4.3, strict): down-conversion derives
+/// Maps the canonical result to each version's document (the rules of containernetworking/cni pkg/types/100 and 040
+/// converters, but strict: they copy newer fields into older versions, this does not): down-conversion derives
 /// <c>ips[].version</c> and drops what the target does not define; 1.x leaves out an empty dns.
 /// </summary>
 internal static class ResultDocuments

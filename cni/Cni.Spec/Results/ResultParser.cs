@@ -6,8 +6,9 @@ namespace Cni.Spec.Results;
 
 /// <summary>
 /// Reads a result document of any supported version into <see cref="CniResult"/>. Unknown keys are ignored (newer
-/// fields in older labels included, as §9.8 asks of readers); wrong types, bad addresses and out-of-range interface
-/// indexes are errors naming the field. Every error has the caller's code (6 for a prevResult or a plugin's output).
+/// fields in older labels included: containernetworking/cni's converters leave 1.1-only fields in 1.0.0 and 0.4.0
+/// results); wrong types, bad addresses and out-of-range interface indexes are errors naming the field. Every error has
+/// the caller's code (6 for a prevResult or a plugin's output).
 /// </summary>
 internal static class ResultParser
 {

@@ -4,7 +4,8 @@ namespace Cni.Spec.Results;
 
 /// <summary>
 /// One entry of a result's <c>routes</c>. Everything after <see cref="Gw"/> is 1.1.0 only and is dropped when a result
-/// is written in an older version (the reference library keeps them; §9.8 of the reference asks for strict output).
+/// is written in an older version (containernetworking/cni's converters keep them; a strict writer emits only what the
+/// target version defines).
 /// </summary>
 public sealed record ResultRoute
 {

@@ -23,10 +23,12 @@ public static class DaemonProtocol
     /// <summary>Upper bound for a response body the plugin reads; anything larger is treated as a broken daemon.</summary>
     public const int MaxResponseBytes = 8 * 1024 * 1024;
 
-    /// <summary>Default socket path on Linux (DESIGN.md §4).</summary>
+    /// <summary>Default socket path on Linux; the conflist's <c>socket</c> and wincnid --socket override it.</summary>
     public const string DefaultLinuxSocketPath = "/run/wincni/wincnid.sock";
 
-    /// <summary>Default socket path on Windows (DESIGN.md §4).</summary>
+    /// <summary>
+    /// Default socket path on Windows; the conflist's <c>socket</c> and wincnid --socket override it.
+    /// </summary>
     public const string DefaultWindowsSocketPath = @"C:\ProgramData\wincni\wincnid.sock";
 
     /// <summary>The default socket path for the running OS.</summary>

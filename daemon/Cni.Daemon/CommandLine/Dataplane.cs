@@ -1,6 +1,8 @@
 namespace Cni.Daemon.CommandLine;
 
-/// <summary>Which realization of the HCN model the daemon programs (DESIGN.md §2).</summary>
+/// <summary>
+/// Which realization of the HCN model the daemon programs (<c>--dataplane</c>; docs/architecture.md).
+/// </summary>
 public enum Dataplane
 {
     /// <summary>Windows: computenetwork.dll (HNS).</summary>

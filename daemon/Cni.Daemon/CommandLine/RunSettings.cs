@@ -1,3 +1,5 @@
+using Cni.Hcn.Memory;
+
 namespace Cni.Daemon.CommandLine;
 
 /// <summary>What `wincnid run` was asked to do: the config file plus the flags that override it.</summary>
@@ -32,4 +34,10 @@ public sealed record RunSettings
     public string? StateDir { get; init; }
 
     public string? HealthAddress { get; init; }
+
+    /// <summary>
+    /// Test seam, not a flag: called with the memory dataplane's emulator once it is loaded, so in-process tests can
+    /// inject faults and read call counters without the emulator being a service anyone could resolve.
+    /// </summary>
+    public Action<MemoryHcn>? MemoryDataplaneOpened { get; init; }
 }

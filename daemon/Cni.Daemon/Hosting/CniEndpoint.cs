@@ -47,20 +47,27 @@ public sealed partial class CniEndpoint
             {
                 outcome = CniOutcome.Failure(CniError.Create(CniErrorCode.DecodingFailure, "daemon request: config must be the network configuration object"));
             }
+            else if (!DaemonRequestReader.TryRead(request, out var parsed, out var answer))
+            {
+                outcome = answer;
+            }
             else
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
                 timeout.CancelAfter(_requestTimeout);
                 try
                 {
-                    outcome = await _handler.HandleAsync(request, timeout.Token).ConfigureAwait(false);
+                    outcome = await _handler.HandleAsync(parsed, timeout.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+                catch (OperationCanceledException cancelled) when (!context.RequestAborted.IsCancellationRequested)
                 {
+                    // Our own deadline, not the caller's: say which one, and what the command was doing when it expired.
+                    var step = cancelled is CniCommandCancelledException { Step: var s } ? " " + s.Describe() : "";
                     outcome = CniOutcome.Failure(CniError.Create(
                         CniErrorCode.TryAgainLater,
-                        string.Create(CultureInfo.InvariantCulture, $"{request.Command} did not finish within {_requestTimeout.TotalSeconds:0} s"),
-                        "HNS or the node is slow; the runtime will retry, and a retried ADD or DEL continues where this one stopped"));
+                        string.Create(CultureInfo.InvariantCulture, $"{request.Command} did not finish within {_requestTimeout.TotalSeconds:0.###} s{step}"),
+                        "HNS or the node is slow; the runtime will retry, and a retried ADD or DEL continues where this one stopped",
+                        parsed.CniVersion));
                 }
             }
         }

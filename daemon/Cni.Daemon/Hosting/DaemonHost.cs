@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using Cni.Daemon.CommandLine;
 using Cni.Daemon.Configuration;
-using Cni.Daemon.Dataplane;
 using Cni.Daemon.Metrics;
 using Cni.Daemon.Status;
 using Cni.Hcn;
@@ -176,11 +175,9 @@ public static class DaemonHost
             builder.Services.AddSingleton(kernelHcn);
         }
 
-        if (dataplane is PersistentMemoryHcn memory)
+        if (dataplane is MemoryHcn memory)
         {
-            // Tests reach the emulator through DI to inject faults and read call counters.
-            builder.Services.AddSingleton(memory);
-            builder.Services.AddSingleton(memory.Inner);
+            settings.MemoryDataplaneOpened?.Invoke(memory);
         }
 
         var locks = new KeyedAsyncLock<LeaseKey>();
@@ -335,9 +332,29 @@ public static class DaemonHost
             loggers.CreateLogger<KernelHcn>()),
         CommandLine.Dataplane.Kernel => throw new DaemonStartupException("--dataplane kernel needs Linux (netlink, network namespaces, nftables); use --dataplane hcn on Windows"),
 
-        // HNS outlives wincnid; so does the memory dataplane's snapshot in the state dir (restart and crash tests).
-        _ => await PersistentMemoryHcn.OpenAsync(options.StateDir, new MemoryHcn(new MemoryHcnOptions(), time), cancellationToken).ConfigureAwait(false),
+        // HNS outlives wincnid; so does the memory dataplane's store in the state dir (restart and crash tests).
+        _ => await OpenMemoryDataplaneAsync(options.StateDir, time, cancellationToken).ConfigureAwait(false),
     };
+
+    private static async Task<MemoryHcn> OpenMemoryDataplaneAsync(string stateDir, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var memory = new MemoryHcn(new MemoryHcnOptions(), time, new MemoryHcnStore(stateDir));
+        try
+        {
+            await memory.LoadAsync(onRestoreFailure: null, cancellationToken).ConfigureAwait(false);
+            return memory;
+        }
+        catch (HcnStateException e)
+        {
+            memory.Dispose();
+            throw new DaemonStartupException($"memory dataplane: {e.Message}", e);
+        }
+        catch
+        {
+            memory.Dispose();
+            throw;
+        }
+    }
 
     private static void ConfigureLogging(ILoggingBuilder logging, LogOptions log)
     {

@@ -27,7 +27,6 @@ public sealed class NodeWaitServer : IAsyncDisposable
     /// <param name="socket">The CNI socket path.</param>
     /// <param name="healthAddress">The health address (address:port).</param>
     /// <param name="reason">What the daemon waits for, read at each request.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The running server.</returns>
     /// <exception cref="DaemonStartupException">The socket or address cannot be used.</exception>
     public static async Task<NodeWaitServer> StartAsync(string socket, string healthAddress, Func<string> reason, CancellationToken cancellationToken)

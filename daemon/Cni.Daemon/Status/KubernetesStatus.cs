@@ -2,7 +2,6 @@ namespace Cni.Daemon.Status;
 
 /// <summary>The node agent's view of the cluster, for <c>wincnid status</c>.</summary>
 /// <param name="NodeName">This node's Node name.</param>
-/// <param name="ApiServer">The API server.</param>
 /// <param name="NodesSynced">Whether the Node cache has finished its first list.</param>
 /// <param name="LastContact">When the Node cache last heard from the API server.</param>
 /// <param name="Nodes">Nodes in the cache.</param>

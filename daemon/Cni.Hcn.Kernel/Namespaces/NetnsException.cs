@@ -7,7 +7,6 @@ public sealed class NetnsException : Exception
 {
     /// <summary>Creates the exception for a failed call.</summary>
     /// <param name="operation">What was done.</param>
-    /// <param name="errno">The errno.</param>
     public NetnsException(string operation, int errno)
         : base($"{operation} failed: {Interop.Errno.Name(errno)} ({Libc.StrError(errno)})")
     {

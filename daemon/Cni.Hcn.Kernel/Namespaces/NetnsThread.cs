@@ -54,7 +54,6 @@ internal static class NetnsThread
     });
 
     /// <summary>Opens a namespace file read-only (close-on-exec); the descriptor names the namespace for setns and IFLA_NET_NS_FD.</summary>
-    /// <param name="netnsPath">The path.</param>
     /// <returns>The descriptor (close with <see cref="Libc.Close"/>).</returns>
     public static int Open(string netnsPath)
     {

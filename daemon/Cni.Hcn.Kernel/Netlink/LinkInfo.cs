@@ -5,9 +5,7 @@ namespace Cni.Hcn.Kernel.Netlink;
 
 /// <summary>What RTM_GETLINK reports about a link that KernelHcn cares about.</summary>
 /// <param name="Index">The ifindex.</param>
-/// <param name="Name">The name.</param>
 /// <param name="Flags">IFF_* flags (IFF_UP = 1).</param>
-/// <param name="Mtu">The MTU.</param>
 /// <param name="Mac">The link-layer address, if any.</param>
 /// <param name="MasterIndex">The ifindex of the bridge it is a port of (0 when none).</param>
 /// <param name="Kind">IFLA_INFO_KIND ("bridge", "veth", "vxlan"), if any.</param>

@@ -266,7 +266,6 @@ public static class HcnErrorCatalog
     public static int Normalize(int code) => code is > 0 and <= 0xFFFF ? unchecked((int)(0x80070000u | (uint)code)) : code;
 
     /// <summary>Formats an HRESULT as <c>0x803B0001</c>.</summary>
-    /// <param name="hresult">The HRESULT.</param>
     /// <returns>The hex text.</returns>
     public static string FormatHResult(int hresult) => "0x" + hresult.ToString("X8", CultureInfo.InvariantCulture);
 

@@ -1,7 +1,7 @@
 namespace Cni.Hcn.Errors;
 
 /// <summary>
-/// HRESULTs HNS returns (reference §11.3, MS-docs <c>HCNHResult.md</c>) and the Win32/COM ones seen in practice.
+/// HRESULTs HNS returns (MS-docs <c>HCNHResult.md</c>; the same values are in golang.org/x/sys/windows) and the Win32/COM ones seen in practice.
 /// </summary>
 public static class HcnErrorCodes
 {

@@ -66,6 +66,14 @@ public sealed class HcnException : Exception
     /// <summary>Name, description, cause and fix for <see cref="Exception.HResult"/>.</summary>
     public HcnErrorInfo Info { get; }
 
+    /// <summary>
+    /// The raw facts for a report (a CNI error's <c>details</c>, a readiness reason): HRESULT, symbolic name, operation,
+    /// HNS error record.
+    /// </summary>
+    public string Facts => ErrorRecord is { } record
+        ? $"hresult={HexCode} name={Info.Name} operation={Operation} errorRecord={record.Text}"
+        : $"hresult={HexCode} name={Info.Name} operation={Operation}";
+
     /// <summary>The object does not exist (ERROR_NOT_FOUND, HCN_E_NETWORK_NOT_FOUND, HCN_E_ENDPOINT_NOT_FOUND, …).</summary>
     public bool IsNotFound => HcnErrorCatalog.IsNotFound(HResult);
 

@@ -27,7 +27,7 @@ public sealed record HnsErrorRecord(string Text, string? Error, int? ErrorCode)
             {
                 foreach (var property in document.RootElement.EnumerateObject())
                 {
-                    // HNS's casing is not guaranteed (reference §2.5).
+                    // HNS's casing is not guaranteed: hcsshim reads with Go's case-insensitive encoding/json, which proves nothing.
                     if (string.Equals(property.Name, "Error", StringComparison.OrdinalIgnoreCase))
                     {
                         error = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText();

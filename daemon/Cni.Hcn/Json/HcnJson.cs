@@ -16,20 +16,16 @@ public static class HcnJson
 
     /// <summary>The metadata for <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">An HCN model type.</typeparam>
-    /// <returns>The type info.</returns>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not an HCN model type.</exception>
     public static JsonTypeInfo<T> GetTypeInfo<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
     /// <summary>Writes <paramref name="value"/> as compact JSON.</summary>
     /// <typeparam name="T">An HCN model type.</typeparam>
-    /// <param name="value">The value.</param>
     /// <returns>The JSON text.</returns>
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, GetTypeInfo<T>());
 
     /// <summary>Writes <paramref name="value"/> as a <see cref="JsonElement"/> (for embedded <c>Settings</c>).</summary>
     /// <typeparam name="T">An HCN model type.</typeparam>
-    /// <param name="value">The value.</param>
-    /// <returns>The element.</returns>
     public static JsonElement SerializeToElement<T>(T value) => JsonSerializer.SerializeToElement(value, GetTypeInfo<T>());
 
     /// <summary>Parses JSON text tolerantly (case-insensitive keys, unknown members ignored).</summary>
@@ -41,7 +37,6 @@ public static class HcnJson
 
     /// <summary>Parses an element tolerantly.</summary>
     /// <typeparam name="T">An HCN model type.</typeparam>
-    /// <param name="element">The element.</param>
     /// <returns>The value, or null for a JSON <c>null</c>.</returns>
     /// <exception cref="JsonException">The element is not valid JSON for <typeparamref name="T"/>.</exception>
     public static T? Deserialize<T>(JsonElement element) => element.Deserialize(GetTypeInfo<T>());

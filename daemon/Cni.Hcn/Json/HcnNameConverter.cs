@@ -6,7 +6,7 @@ namespace Cni.Hcn.Json;
 
 /// <summary>
 /// Writes an <see cref="IHcnName{TSelf}"/> as its string; reads strings, and numbers as their decimal text, because one
-/// client (SDN-psm1) sends some Type-like values as numbers (reference §14.4).
+/// client (SDN-psm1) sends some Type-like values as numbers (SetPolicy <c>PolicyType</c>).
 /// </summary>
 /// <typeparam name="T">The name struct.</typeparam>
 public sealed class HcnNameConverter<T> : JsonConverter<T>

@@ -28,6 +28,7 @@ public sealed partial class MemoryHcn
             stored = CreateEndpointLocked(networkId, input, operation);
         }
 
+        await PersistAsync().ConfigureAwait(false);
         return CopyOut(stored);
     }
 
@@ -66,13 +67,17 @@ public sealed partial class MemoryHcn
         var operation = Describe("HcnModifyEndpoint", endpointId);
         await _calls.EnterAsync(MemoryHcnOperation.ModifyEndpoint, operation, cancellationToken).ConfigureAwait(false);
         var input = CopyIn(request, operation);
+        HostComputeEndpoint modified;
         lock (_gate)
         {
             var endpoint = FindEndpoint(endpointId, operation);
-            var modified = ModifyEndpointLocked(endpoint, input, operation);
+            modified = ModifyEndpointLocked(endpoint, input, operation);
             _endpoints[endpointId] = modified;
-            return CopyOut(modified);
+            Changed(MemoryHcnStore.EndpointKind, endpointId);
         }
+
+        await PersistAsync().ConfigureAwait(false);
+        return CopyOut(modified);
     }
 
     /// <inheritdoc/>
@@ -85,6 +90,8 @@ public sealed partial class MemoryHcn
             FindEndpoint(endpointId, operation);
             DeleteEndpointLocked(endpointId);
         }
+
+        await PersistAsync().ConfigureAwait(false);
     }
 
     private HostComputeEndpoint FindEndpoint(Guid endpointId, string operation) =>
@@ -146,6 +153,7 @@ public sealed partial class MemoryHcn
             SchemaVersion = input.SchemaVersion ?? SchemaVersion.V2,
         };
         _endpoints.Add(id, endpoint);
+        Changed(MemoryHcnStore.EndpointKind, id);
         foreach (var config in ipConfigurations)
         {
             network.Addresses[IPAddress.Parse(config.IpAddress!)] = id;
@@ -324,9 +332,11 @@ public sealed partial class MemoryHcn
             return;
         }
 
+        Changed(MemoryHcnStore.EndpointKind, endpointId);
         if (endpoint.HostComputeNamespace != Guid.Empty && _namespaces.TryGetValue(endpoint.HostComputeNamespace, out var ns))
         {
             _namespaces[ns.Id] = WithoutEndpoint(ns, endpointId);
+            Changed(MemoryHcnStore.NamespaceKind, ns.Id);
         }
 
         DropLoadBalancerBackend(endpointId);

@@ -20,6 +20,7 @@ public sealed partial class MemoryHcn
         const string Operation = "HcnCreateLoadBalancer";
         await _calls.EnterAsync(MemoryHcnOperation.CreateLoadBalancer, Operation, cancellationToken).ConfigureAwait(false);
         var input = CopyIn(loadBalancer, Operation);
+        HostComputeLoadBalancer stored;
         lock (_gate)
         {
             var id = input.Id == Guid.Empty ? Guid.NewGuid() : input.Id;
@@ -28,9 +29,11 @@ public sealed partial class MemoryHcn
                 throw new HcnException(Operation, HcnErrorCodes.AlreadyExists, detail: $"a load balancer with ID {id:D} exists");
             }
 
-            var stored = StoreLoadBalancerLocked(id, input, Operation);
-            return CopyOut(stored);
+            stored = StoreLoadBalancerLocked(id, input, Operation);
         }
+
+        await PersistAsync().ConfigureAwait(false);
+        return CopyOut(stored);
     }
 
     /// <inheritdoc/>
@@ -72,11 +75,15 @@ public sealed partial class MemoryHcn
         }
 
         var input = CopyIn(loadBalancer, operation);
+        HostComputeLoadBalancer stored;
         lock (_gate)
         {
             FindLoadBalancer(loadBalancerId, operation);
-            return CopyOut(StoreLoadBalancerLocked(loadBalancerId, input, operation));
+            stored = StoreLoadBalancerLocked(loadBalancerId, input, operation);
         }
+
+        await PersistAsync().ConfigureAwait(false);
+        return CopyOut(stored);
     }
 
     /// <inheritdoc/>
@@ -88,7 +95,10 @@ public sealed partial class MemoryHcn
         {
             ReleaseFrontends(FindLoadBalancer(loadBalancerId, operation));
             _loadBalancers.Remove(loadBalancerId);
+            Changed(MemoryHcnStore.LoadBalancerKind, loadBalancerId);
         }
+
+        await PersistAsync().ConfigureAwait(false);
     }
 
     private HostComputeLoadBalancer FindLoadBalancer(Guid loadBalancerId, string operation) =>
@@ -158,6 +168,7 @@ public sealed partial class MemoryHcn
         }
 
         _loadBalancers[id] = stored;
+        Changed(MemoryHcnStore.LoadBalancerKind, id);
         foreach (var key in keys)
         {
             _frontends[key] = id;
@@ -191,6 +202,7 @@ public sealed partial class MemoryHcn
         {
             var rest = lb.HostComputeEndpoints!.Where(e => e != endpointId).ToList();
             _loadBalancers[lb.Id] = lb with { HostComputeEndpoints = rest.Count == 0 ? null : rest };
+            Changed(MemoryHcnStore.LoadBalancerKind, lb.Id);
         }
     }
 

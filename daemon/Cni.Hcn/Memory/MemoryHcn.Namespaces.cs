@@ -29,6 +29,7 @@ public sealed partial class MemoryHcn
             stored = CreateNamespaceLocked(input, Operation);
         }
 
+        await PersistAsync().ConfigureAwait(false);
         return CopyOut(stored);
     }
 
@@ -64,17 +65,21 @@ public sealed partial class MemoryHcn
         var operation = Describe("HcnModifyNamespace", namespaceId);
         await _calls.EnterAsync(MemoryHcnOperation.ModifyNamespace, operation, cancellationToken).ConfigureAwait(false);
         var input = CopyIn(request, operation);
+        HostComputeNamespace modified;
         lock (_gate)
         {
             var ns = FindNamespace(namespaceId, operation);
-            var modified = input.ResourceType == NamespaceResourceType.Endpoint
+            modified = input.ResourceType == NamespaceResourceType.Endpoint
                 ? ModifyNamespaceEndpointLocked(ns, input, operation)
                 : input.ResourceType == NamespaceResourceType.Container
                     ? ModifyNamespaceContainerLocked(ns, input, operation)
                     : throw new HcnException(operation, HcnErrorCodes.RequestUnsupported, detail: $"ResourceType '{input.ResourceType}' is not supported");
             _namespaces[namespaceId] = modified;
-            return CopyOut(modified);
+            Changed(MemoryHcnStore.NamespaceKind, namespaceId);
         }
+
+        await PersistAsync().ConfigureAwait(false);
+        return CopyOut(modified);
     }
 
     /// <inheritdoc/>
@@ -92,11 +97,15 @@ public sealed partial class MemoryHcn
                 if (_endpoints.TryGetValue(endpointId, out var endpoint))
                 {
                     _endpoints[endpointId] = endpoint with { HostComputeNamespace = Guid.Empty };
+                    Changed(MemoryHcnStore.EndpointKind, endpointId);
                 }
             }
 
             _namespaces.Remove(namespaceId);
+            Changed(MemoryHcnStore.NamespaceKind, namespaceId);
         }
+
+        await PersistAsync().ConfigureAwait(false);
     }
 
     private HostComputeNamespace FindNamespace(Guid namespaceId, string operation) =>
@@ -132,6 +141,7 @@ public sealed partial class MemoryHcn
             SchemaVersion = input.SchemaVersion ?? SchemaVersion.V2,
         };
         _namespaces.Add(id, ns);
+        Changed(MemoryHcnStore.NamespaceKind, id);
         return ns;
     }
 
@@ -167,6 +177,7 @@ public sealed partial class MemoryHcn
             }
 
             _endpoints[endpoint.Id] = endpoint with { HostComputeNamespace = ns.Id };
+            Changed(MemoryHcnStore.EndpointKind, endpoint.Id);
             return ns with { Resources = [.. ns.Resources ?? [], NamespaceResource.ForEndpoint(endpoint.Id)] };
         }
 
@@ -178,6 +189,7 @@ public sealed partial class MemoryHcn
             }
 
             _endpoints[endpoint.Id] = endpoint with { HostComputeNamespace = Guid.Empty };
+            Changed(MemoryHcnStore.EndpointKind, endpoint.Id);
             return WithoutEndpoint(ns, endpoint.Id);
         }
 

@@ -32,6 +32,7 @@ public sealed partial class MemoryHcn
             stored = CreateNetworkLocked(input, operation);
         }
 
+        await PersistAsync().ConfigureAwait(false);
         return CopyOut(stored);
     }
 
@@ -69,12 +70,16 @@ public sealed partial class MemoryHcn
         var operation = Describe("HcnModifyNetwork", networkId);
         await _calls.EnterAsync(MemoryHcnOperation.ModifyNetwork, operation, cancellationToken).ConfigureAwait(false);
         var input = CopyIn(request, operation);
+        HostComputeNetwork modified;
         lock (_gate)
         {
             var state = FindNetwork(networkId, operation);
-            state.Network = ModifyNetworkLocked(state.Network, input, operation);
-            return CopyOut(state.Network);
+            modified = state.Network = ModifyNetworkLocked(state.Network, input, operation);
+            Changed(MemoryHcnStore.NetworkKind, networkId);
         }
+
+        await PersistAsync().ConfigureAwait(false);
+        return CopyOut(modified);
     }
 
     /// <inheritdoc/>
@@ -93,7 +98,10 @@ public sealed partial class MemoryHcn
             }
 
             _networks.Remove(networkId);
+            Changed(MemoryHcnStore.NetworkKind, networkId);
         }
+
+        await PersistAsync().ConfigureAwait(false);
     }
 
     private NetworkState FindNetwork(Guid networkId, string operation) =>
@@ -150,6 +158,7 @@ public sealed partial class MemoryHcn
             SchemaVersion = input.SchemaVersion ?? SchemaVersion.V2,
         };
         _networks.Add(id, new NetworkState(network, subnets, macRanges));
+        Changed(MemoryHcnStore.NetworkKind, id);
         return network;
     }
 

@@ -15,6 +15,7 @@ public sealed partial class MemoryHcn
         const string Operation = "HcnCreateSdnRoute";
         await _calls.EnterAsync(MemoryHcnOperation.CreateSdnRoute, Operation, cancellationToken).ConfigureAwait(false);
         var input = CopyIn(route, Operation);
+        HostComputeRoute stored;
         lock (_gate)
         {
             var id = input.Id == Guid.Empty ? Guid.NewGuid() : input.Id;
@@ -23,8 +24,11 @@ public sealed partial class MemoryHcn
                 throw new HcnException(Operation, HcnErrorCodes.AlreadyExists, detail: $"an SDN route with ID {id:D} exists");
             }
 
-            return CopyOut(StoreRouteLocked(id, input, Operation));
+            stored = StoreRouteLocked(id, input, Operation);
         }
+
+        await PersistAsync().ConfigureAwait(false);
+        return CopyOut(stored);
     }
 
     /// <inheritdoc/>
@@ -61,11 +65,15 @@ public sealed partial class MemoryHcn
         var operation = Describe("HcnModifySdnRoute", routeId);
         await _calls.EnterAsync(MemoryHcnOperation.ModifySdnRoute, operation, cancellationToken).ConfigureAwait(false);
         var input = CopyIn(route, operation);
+        HostComputeRoute stored;
         lock (_gate)
         {
             FindRoute(routeId, operation);
-            return CopyOut(StoreRouteLocked(routeId, input, operation));
+            stored = StoreRouteLocked(routeId, input, operation);
         }
+
+        await PersistAsync().ConfigureAwait(false);
+        return CopyOut(stored);
     }
 
     /// <inheritdoc/>
@@ -77,7 +85,10 @@ public sealed partial class MemoryHcn
         {
             FindRoute(routeId, operation);
             _routes.Remove(routeId);
+            Changed(MemoryHcnStore.SdnRouteKind, routeId);
         }
+
+        await PersistAsync().ConfigureAwait(false);
     }
 
     private HostComputeRoute FindRoute(Guid routeId, string operation) =>
@@ -113,6 +124,7 @@ public sealed partial class MemoryHcn
 
         var stored = input with { Id = id, SchemaVersion = input.SchemaVersion ?? SchemaVersion.V2 };
         _routes[id] = stored;
+        Changed(MemoryHcnStore.SdnRouteKind, id);
         return stored;
     }
 
@@ -123,6 +135,7 @@ public sealed partial class MemoryHcn
         {
             var rest = route.HostComputeEndpoints!.Where(e => e != endpointId).ToList();
             _routes[route.Id] = route with { HostComputeEndpoints = rest.Count == 0 ? null : rest };
+            Changed(MemoryHcnStore.SdnRouteKind, route.Id);
         }
     }
 }

@@ -34,10 +34,15 @@ public sealed partial class MemoryHcn : IHcn
     /// <summary>Creates an empty emulator.</summary>
     /// <param name="options">Version, management IP and default latency; defaults when null.</param>
     /// <param name="timeProvider">The clock latency is measured on; <see cref="TimeProvider.System"/> when null.</param>
-    public MemoryHcn(MemoryHcnOptions? options, TimeProvider? timeProvider = null)
+    /// <param name="store">
+    /// Where objects persist (the emulator owns it from here on): <see cref="LoadAsync"/> re-creates them, and every
+    /// change is recorded into it. Null: objects live as long as the emulator.
+    /// </param>
+    public MemoryHcn(MemoryHcnOptions? options, TimeProvider? timeProvider = null, MemoryHcnStore? store = null)
     {
         _options = options ?? new MemoryHcnOptions();
         _calls = new MemoryHcnInstrumentation(timeProvider ?? TimeProvider.System, _options.Latency);
+        _store = store;
     }
 
     /// <summary>Latency added to every call without its own (<see cref="SetLatency"/>); zero means none.</summary>
@@ -51,7 +56,6 @@ public sealed partial class MemoryHcn : IHcn
     public long TotalCallCount => _calls.Total;
 
     /// <summary>Sets the latency of one operation, or (null) returns it to <see cref="Latency"/>.</summary>
-    /// <param name="operation">The operation.</param>
     /// <param name="latency">The delay per call, or null.</param>
     public void SetLatency(MemoryHcnOperation operation, TimeSpan? latency) => _calls.SetLatency(operation, latency);
 
@@ -59,7 +63,6 @@ public sealed partial class MemoryHcn : IHcn
     /// Makes the next <paramref name="count"/> calls of <paramref name="operation"/> fail with
     /// <paramref name="hresult"/> (as <see cref="HcnException"/>) without changing any state. Registrations queue up.
     /// </summary>
-    /// <param name="operation">The operation.</param>
     /// <param name="count">How many calls fail (≥ 1).</param>
     /// <param name="hresult">A failure HRESULT, e.g. <see cref="HcnErrorCodes.RpcServerUnavailable"/>.</param>
     public void FailNext(MemoryHcnOperation operation, int count, int hresult) => _calls.FailNext(operation, count, hresult);
@@ -68,8 +71,6 @@ public sealed partial class MemoryHcn : IHcn
     public void ClearFaults() => _calls.ClearFaults();
 
     /// <summary>How many times <paramref name="operation"/> was called (including failed calls).</summary>
-    /// <param name="operation">The operation.</param>
-    /// <returns>The count.</returns>
     public long GetCallCount(MemoryHcnOperation operation) => _calls.GetCount(operation);
 
     /// <summary>The non-zero call counts.</summary>

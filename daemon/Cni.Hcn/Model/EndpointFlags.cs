@@ -1,6 +1,6 @@
 namespace Cni.Hcn.Model;
 
-/// <summary>HostComputeEndpoint <c>Flags</c>, a number on the wire (reference §5; values 2–32 from SDN-psm1).</summary>
+/// <summary>HostComputeEndpoint <c>Flags</c>, a number on the wire (hcsshim hcn/hcnendpoint.go; values 2–32 from SDN-psm1).</summary>
 [Flags]
 public enum EndpointFlags : uint
 {

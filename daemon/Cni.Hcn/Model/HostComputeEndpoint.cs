@@ -3,7 +3,7 @@ using Cni.Hcn.Model.Policies;
 
 namespace Cni.Hcn.Model;
 
-/// <summary>An HCN endpoint (reference §5).</summary>
+/// <summary>An HCN endpoint (hcsshim hcn/hcnendpoint.go; MS-docs <c>HostComputeEndpoint</c>).</summary>
 public sealed record HostComputeEndpoint
 {
     private readonly SchemaVersion _schemaVersion = SchemaVersion.V2;

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Cni.Hcn.Model;
 
-/// <summary>An HCN load balancer (reference §7): a VIP/port served by a set of endpoints.</summary>
+/// <summary>An HCN load balancer (hcsshim hcn/hcnloadbalancer.go; MS-docs <c>HostComputeLoadBalancer</c>): a VIP/port served by a set of endpoints.</summary>
 public sealed record HostComputeLoadBalancer
 {
     private readonly SchemaVersion _schemaVersion = SchemaVersion.V2;
@@ -22,7 +22,6 @@ public sealed record HostComputeLoadBalancer
     [JsonPropertyName("FrontendVIPs")]
     public IReadOnlyList<string>? FrontendVips { get; init; }
 
-    /// <summary>Port mappings.</summary>
     public IReadOnlyList<LoadBalancerPortMapping>? PortMappings { get; init; }
 
     /// <summary>The network (MS-docs, schema 2.5).</summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Cni.Hcn.Model;
 
 /// <summary>
-/// An HCN namespace (reference §8). Its <see cref="Id"/> is what the container runtime passes to CNI as the netns.
+/// An HCN namespace (hcsshim hcn/hcnnamespace.go; MS-docs <c>HostComputeNamespace</c>). Its <see cref="Id"/> is what the container runtime passes to CNI as the netns.
 /// </summary>
 public sealed record HostComputeNamespace
 {

@@ -4,7 +4,7 @@ using Cni.Hcn.Model.Policies;
 namespace Cni.Hcn.Model;
 
 /// <summary>
-/// An HCN network (reference §4). Empty members are omitted on write; on read a missing <c>Type</c> is NAT, because
+/// An HCN network (hcsshim hcn/hcnnetwork.go; MS-docs <c>HostComputeNetwork</c>). Empty members are omitted on write; on read a missing <c>Type</c> is NAT, because
 /// HNS leaves out its default.
 /// </summary>
 public sealed record HostComputeNetwork
@@ -17,10 +17,9 @@ public sealed record HostComputeNetwork
     [JsonPropertyName("ID")]
     public Guid Id { get; init; }
 
-    /// <summary>Name.</summary>
     public string? Name { get; init; }
 
-    /// <summary>Network type; NAT when not set or absent (HNS omits its default, reference §2.6).</summary>
+    /// <summary>Network type; NAT when not set or absent (HNS omits its default; hcsshim hcn/hcnnetwork.go presets NAT before reading).</summary>
     public NetworkType Type
     {
         get => _type;
@@ -30,7 +29,6 @@ public sealed record HostComputeNetwork
     /// <summary>Network policies.</summary>
     public IReadOnlyList<NetworkPolicy>? Policies { get; init; }
 
-    /// <summary>MAC pool.</summary>
     public MacPool? MacPool { get; init; }
 
     /// <summary>DNS settings.</summary>

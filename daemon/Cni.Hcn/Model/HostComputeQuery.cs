@@ -3,7 +3,7 @@ using Cni.Hcn.Json;
 namespace Cni.Hcn.Model;
 
 /// <summary>
-/// An HCN query (reference §3.2). <see cref="Filter"/> is a JSON object serialized <em>into a string</em>
+/// An HCN query (hcsshim hcn/hcn.go; MS-docs <c>HostComputeQuery</c>). <see cref="Filter"/> is a JSON object serialized <em>into a string</em>
 /// (<c>{"SchemaVersion":{"Major":2,"Minor":0},"Filter":"{\"ID\":\"…\"}"}</c>); use the factories rather than writing it.
 /// </summary>
 public sealed record HostComputeQuery
@@ -27,9 +27,7 @@ public sealed record HostComputeQuery
     public string? Filter { get; init; }
 
     /// <summary>A query with <paramref name="filter"/> serialized into <see cref="Filter"/>.</summary>
-    /// <param name="filter">The filter.</param>
     /// <param name="flags">Query flags.</param>
-    /// <returns>The query.</returns>
     public static HostComputeQuery Create(HostComputeQueryFilter filter, HostComputeQueryFlags flags = HostComputeQueryFlags.None)
     {
         ArgumentNullException.ThrowIfNull(filter);
@@ -37,26 +35,19 @@ public sealed record HostComputeQuery
     }
 
     /// <summary>Objects with this ID.</summary>
-    /// <param name="id">The ID.</param>
-    /// <returns>The query.</returns>
     public static HostComputeQuery ById(Guid id) => Create(new() { Id = id });
 
     /// <summary>Objects with this name.</summary>
-    /// <param name="name">The name.</param>
-    /// <returns>The query.</returns>
     public static HostComputeQuery ByName(string name) => Create(new() { Name = name });
 
     /// <summary>Endpoints of the network <paramref name="networkId"/>.</summary>
     /// <param name="networkId">The network's ID.</param>
-    /// <returns>The query.</returns>
     public static HostComputeQuery EndpointsOfNetwork(Guid networkId) => Create(new() { VirtualNetwork = networkId });
 
     /// <summary>The host default namespace.</summary>
-    /// <returns>The query.</returns>
     public static HostComputeQuery DefaultNamespace() => Create(new() { IsDefault = true }, HostComputeQueryFlags.Detailed);
 
     /// <summary>Parses <see cref="Filter"/>; an absent or blank filter is an empty one.</summary>
-    /// <returns>The filter.</returns>
     /// <exception cref="Errors.HcnException">The filter is not a JSON object (HCN_E_INVALID_JSON, as HNS answers).</exception>
     public HostComputeQueryFilter GetFilter()
     {

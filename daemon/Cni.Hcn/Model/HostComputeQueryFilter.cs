@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Cni.Hcn.Model;
 
 /// <summary>
-/// The filter object of a <see cref="HostComputeQuery"/> (the keys used in the wild, reference §3.2). All members are
+/// The filter object of a <see cref="HostComputeQuery"/> (the keys hcsshim, kube-proxy and SDN-psm1 use). All members are
 /// omitted when empty; an empty filter matches everything.
 /// </summary>
 public sealed record HostComputeQueryFilter

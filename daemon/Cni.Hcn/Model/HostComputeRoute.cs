@@ -4,8 +4,8 @@ using Cni.Hcn.Model.Policies;
 namespace Cni.Hcn.Model;
 
 /// <summary>
-/// An HCN SDN route (reference §9). The routes array is written as <see cref="HcnSchemaChoices.SdnRouteArrayName"/>
-/// and read under either name (§14.1).
+/// An HCN SDN route (hcsshim hcn/hcnroute.go; SDN-psm1). The routes array is written as <see cref="HcnSchemaChoices.SdnRouteArrayName"/>
+/// and read under either name (hcsshim says <c>Setting</c>, MS-docs and SDN-psm1 <c>Routes</c>).
 /// </summary>
 public sealed record HostComputeRoute
 {
@@ -20,7 +20,6 @@ public sealed record HostComputeRoute
     /// <summary>The endpoints the routes apply to (must not be empty).</summary>
     public IReadOnlyList<Guid>? HostComputeEndpoints { get; init; }
 
-    /// <summary>The routes.</summary>
     [JsonPropertyName(HcnSchemaChoices.SdnRouteArrayName)]
     public IReadOnlyList<SdnRoutePolicySetting>? Routes
     {

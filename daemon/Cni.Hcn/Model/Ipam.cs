@@ -6,6 +6,5 @@ public sealed record Ipam
     /// <summary>IPAM type; <c>default</c> is omitted.</summary>
     public IpamType Type { get; init; }
 
-    /// <summary>Subnets.</summary>
     public IReadOnlyList<Subnet>? Subnets { get; init; }
 }

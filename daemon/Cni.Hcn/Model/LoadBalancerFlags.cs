@@ -1,6 +1,6 @@
 namespace Cni.Hcn.Model;
 
-/// <summary>HostComputeLoadBalancer <c>Flags</c>, a number on the wire (reference §7).</summary>
+/// <summary>HostComputeLoadBalancer <c>Flags</c>, a number on the wire (hcsshim hcn/hcnloadbalancer.go).</summary>
 [Flags]
 public enum LoadBalancerFlags : uint
 {

@@ -1,6 +1,6 @@
 namespace Cni.Hcn.Model;
 
-/// <summary><see cref="LoadBalancerPortMapping"/> <c>Flags</c>, a number on the wire (reference §7, §14.5).</summary>
+/// <summary><see cref="LoadBalancerPortMapping"/> <c>Flags</c>, a number on the wire (hcsshim hcn/hcnloadbalancer.go; kube-proxy pkg/proxy/winkernel for bit 16).</summary>
 [Flags]
 public enum LoadBalancerPortMappingFlags : uint
 {
@@ -14,7 +14,7 @@ public enum LoadBalancerPortMappingFlags : uint
     LocalRoutedVip = 2,
 
     /// <summary>
-    /// hcsshim <c>UseMux</c> ("enables DSR for NodePort access of VIP"). MS-docs call bit 4 <c>NotUsed</c> (§14.5);
+    /// hcsshim <c>UseMux</c> ("enables DSR for NodePort access of VIP"). MS-docs call bit 4 <c>NotUsed</c>;
     /// the hcsshim name is kept because kube-proxy sends it.
     /// </summary>
     UseMux = 4,
@@ -22,6 +22,6 @@ public enum LoadBalancerPortMappingFlags : uint
     /// <summary>Deliver with destination IP = VIP.</summary>
     EnablePreserveDip = 8,
 
-    /// <summary>Defined by kube-proxy only, not by hcsshim or MS-docs (§14.5); NodePort/ExternalIP/LB ingress.</summary>
+    /// <summary>Defined by kube-proxy only, not by hcsshim or MS-docs (kube-proxy pkg/proxy/winkernel); NodePort/ExternalIP/LB ingress.</summary>
     VipExternalIP = 16,
 }

@@ -21,7 +21,6 @@ public sealed record NamespaceResource
 
     /// <summary>An endpoint resource for <paramref name="endpointId"/>.</summary>
     /// <param name="endpointId">The endpoint's ID.</param>
-    /// <returns>The resource.</returns>
     public static NamespaceResource ForEndpoint(Guid endpointId) =>
         new() { Type = NamespaceResourceType.Endpoint, Data = new() { Id = endpointId.ToString("D") } };
 

@@ -1,8 +1,8 @@
 namespace Cni.Hcn.Model;
 
 /// <summary>
-/// HostComputeNetwork <c>Flags</c>, a number on the wire (reference §4). MS-docs also name EnablePersistent,
-/// IsolateVSwitch, EnableFlowSteering, DisableSharing and EnableFirewall, but no source gives their values (§14.6), so
+/// HostComputeNetwork <c>Flags</c>, a number on the wire (hcsshim hcn/hcnnetwork.go). MS-docs also name EnablePersistent,
+/// IsolateVSwitch, EnableFlowSteering, DisableSharing and EnableFirewall, but no source gives their values, so
 /// they are deliberately absent; unknown bits read from HNS are kept.
 /// </summary>
 [Flags]

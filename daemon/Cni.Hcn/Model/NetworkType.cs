@@ -3,7 +3,7 @@ using Cni.Hcn.Json;
 
 namespace Cni.Hcn.Model;
 
-/// <summary>The HCN network type (<c>Type</c> of a HostComputeNetwork; MS-docs <c>NetworkMode</c>). A network read without <c>Type</c> is NAT (reference §2.6). Compares case-insensitively; unknown values are kept.</summary>
+/// <summary>The HCN network type (<c>Type</c> of a HostComputeNetwork; MS-docs <c>NetworkMode</c>). A network read without <c>Type</c> is NAT: HNS omits its default (hcsshim hcn/hcnnetwork.go presets NAT before reading). Compares case-insensitively; unknown values are kept.</summary>
 [JsonConverter(typeof(HcnNameConverter<NetworkType>))]
 public readonly struct NetworkType : IHcnName<NetworkType>, IEquatable<NetworkType>
 {

@@ -1,6 +1,6 @@
 namespace Cni.Hcn.Versioning;
 
-/// <summary>An HNS capability gated by the service version (reference §10; hcsshim <c>SupportedFeatures</c>).</summary>
+/// <summary>An HNS capability gated by the service version (hcsshim hcn/hcnglobals.go, hcn/hcnsupport.go <c>SupportedFeatures</c>).</summary>
 public enum HcnFeature
 {
     /// <summary>ACL address lists, host rule priority, port ranges and rule IDs (7.2, "1803").</summary>

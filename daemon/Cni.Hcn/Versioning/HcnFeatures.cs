@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace Cni.Hcn.Versioning;
 
 /// <summary>
-/// What an HNS version supports (reference §10). A feature is on when the version falls in one of its ranges
+/// What an HNS version supports (the version ranges of hcsshim hcn/hcnglobals.go). A feature is on when the version falls in one of its ranges
 /// (inclusive; "9.3–9.x" means every minor of major 9). With no version (the query failed: pre-1803) everything is off.
 /// </summary>
 public sealed record HcnFeatures
@@ -105,7 +105,6 @@ public sealed record HcnFeatures
     /// <summary>HcnModifyLoadBalancer.</summary>
     public bool ModifyLoadBalancer => IsSupported(HcnFeature.ModifyLoadBalancer);
 
-    /// <summary>Accelerated networking.</summary>
     public bool AcceleratedNetworking => IsSupported(HcnFeature.AcceleratedNetworking);
 
     /// <summary>The features of <paramref name="version"/>; <see cref="None"/> when it is null.</summary>
@@ -123,7 +122,6 @@ public sealed record HcnFeatures
     }
 
     /// <summary>Whether <paramref name="feature"/> is on.</summary>
-    /// <param name="feature">The feature.</param>
     /// <returns>True when supported.</returns>
     public bool IsSupported(HcnFeature feature) => _supported.Contains(feature);
 

@@ -4,7 +4,7 @@ using System.Runtime.Versioning;
 namespace Cni.Hcn.Windows;
 
 /// <summary>
-/// Source-generated P/Invokes for the documented computenetwork.dll exports (reference §1.2), parameter order exact.
+/// Source-generated P/Invokes for the documented computenetwork.dll exports (MS-docs Reference/*.md, hcsshim hcn/zsyscall_windows.go), parameter order exact.
 /// Strings go in as NUL-terminated UTF-16; every output string comes back as a raw <c>PWSTR</c> (<see cref="nint"/>)
 /// so that <see cref="HcnNativeClient"/> can free it with <c>CoTaskMemFree</c> exactly once, also on failure paths.
 /// Handles are raw pointers here and wrapped in <see cref="HcnHandle"/> one layer up. The SDN-route exports are not
@@ -143,8 +143,8 @@ internal static unsafe partial class ComputeNetworkNative
     // ---- service notifications ----
 
     /// <summary>
-    /// <c>HcnRegisterServiceCallback(callback, context, &amp;callbackHandle)</c> per MS-docs/win32md (reference §14.7:
-    /// SDN-psm1's extra leading handle disagrees with the docs). Callback:
+    /// <c>HcnRegisterServiceCallback(callback, context, &amp;callbackHandle)</c> per MS-docs/win32md (SDN-psm1
+    /// declares an extra leading service handle, which disagrees with both). Callback:
     /// <c>void CALLBACK(DWORD type, void* context, HRESULT status, PCWSTR data)</c>.
     /// </summary>
     [LibraryImport(Dll, EntryPoint = "HcnRegisterServiceCallback")]

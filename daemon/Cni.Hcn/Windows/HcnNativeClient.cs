@@ -7,7 +7,8 @@ namespace Cni.Hcn.Windows;
 /// The platform-neutral marshalling layer over <see cref="IHcnNativeApi"/>: UTF-16 JSON in, every returned buffer
 /// (result and error record) converted and freed exactly once, a failed HRESULT <em>or</em> a non-empty error record
 /// turned into <see cref="HcnException"/> (hcsshim <c>checkForErrors</c>), and every handle owned by a
-/// <see cref="HcnHandle"/>. It also composes hcsshim's call sequences (reference §1.4) so that no handle outlives
+/// <see cref="HcnHandle"/>. It also composes hcsshim's call sequences (create → query properties → close; open → modify → query → close;
+/// hcsshim hcn/hcnnetwork.go, hcn/hcnendpoint.go) so that no handle outlives
 /// the operation. <c>subject</c> arguments name the object in error messages ("HcnOpenNetwork 1f…").
 /// </summary>
 internal sealed class HcnNativeClient(IHcnNativeApi api)

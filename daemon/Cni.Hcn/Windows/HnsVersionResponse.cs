@@ -4,7 +4,7 @@ namespace Cni.Hcn.Windows;
 
 /// <summary>
 /// Parses the <c>HNSCall</c> response envelope <c>{"Success":bool,"Error":string,"Output":{"Major":n,"Minor":n}}</c>
-/// of <c>GET /globals/version</c> (reference §1.3).
+/// of <c>GET /globals/version</c> (hcsshim hcn/hcn.go <c>hnsResponse</c>, hcn/hcnglobals.go).
 /// </summary>
 internal static class HnsVersionResponse
 {

@@ -6,7 +6,7 @@ namespace Cni.Hcn.Windows;
 
 /// <summary>
 /// The <c>Hcn*SdnRoute*</c> exports, resolved at run time with <see cref="NativeLibrary.TryGetExport"/>: they are in
-/// neither the public header nor MS-docs and may be missing on older builds (reference §1.1, §14.8). A missing export
+/// neither the public header nor MS-docs and may be missing on older builds (only hcsshim, hcn/zsyscall_windows.go, and SDN-psm1 use them). A missing export
 /// becomes <c>HRESULT_FROM_WIN32(ERROR_PROC_NOT_FOUND)</c> from the call instead of a crash at load time, which is
 /// what hcsshim's lazy <c>?</c> bindings do.
 /// </summary>

@@ -5,7 +5,7 @@ namespace Cni.Hcn.Windows;
 
 /// <summary>
 /// <c>vmcompute.dll!HNSCall</c>: the HNS v1 REST-like transport. computenetwork.dll has no version export, so the HNS
-/// service version is read with <c>HNSCall("GET", "/globals/version", "", &amp;response)</c> as hcsshim does (reference §1.3).
+/// service version is read with <c>HNSCall("GET", "/globals/version", "", &amp;response)</c> as hcsshim does (hcsshim hcn/hcnglobals.go <c>GetGlobals</c>).
 /// </summary>
 [SupportedOSPlatform("windows")]
 internal static partial class VmComputeNative

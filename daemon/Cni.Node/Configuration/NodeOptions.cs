@@ -1,11 +1,11 @@
 using System.Net;
-using Cni.Node.Ipam;
 
 namespace Cni.Node.Configuration;
 
 /// <summary>
 /// The node's configuration after loading and validation (the daemon reads it from the node config file,
-/// DESIGN.md §4). Everything downstream trusts these values: the loader rejects bad ones with the key's name.
+/// <c>--config</c>; keys as in the README). Everything downstream trusts these values: the loader rejects bad ones with
+/// the key's name.
 /// </summary>
 public sealed record NodeOptions
 {

@@ -3,7 +3,8 @@ using Cni.Spec;
 namespace Cni.Node.Dataplane;
 
 /// <summary>
-/// Windows: CNI_NETNS is the GUID of the HCN namespace containerd created (hcn-schema §8). No HCN call is made to
+/// Windows: CNI_NETNS is the GUID of the HCN namespace containerd created (containerd's CRI plugin creates an empty
+/// HostComputeNamespace through hcsshim hcn/hcnnamespace.go and passes its ID, without braces). No HCN call is made to
 /// resolve it; a namespace that does not exist surfaces when the endpoint is attached (ERROR_NOT_FOUND → CNI 3).
 /// </summary>
 public sealed class HcnNamespaceResolver : INamespaceResolver

@@ -14,13 +14,10 @@ public interface INamespaceResolver
 {
     /// <summary>ADD: the namespace to attach to, created when this dataplane owns namespaces.</summary>
     /// <param name="netns">CNI_NETNS, classified.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The namespace.</returns>
     Task<ResolvedNamespace> ResolveForAttachAsync(NetnsReference netns, CancellationToken cancellationToken);
 
     /// <summary>CHECK/DEL: the namespace's ID without creating anything; null when it does not exist or netns is empty.</summary>
     /// <param name="netns">CNI_NETNS, classified.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The ID or null.</returns>
     Task<Guid?> FindAsync(NetnsReference netns, CancellationToken cancellationToken);
 
@@ -29,7 +26,5 @@ public interface INamespaceResolver
     /// the runtime owns namespaces (Windows: containerd deletes it at sandbox teardown). Never fails for "already gone".
     /// </summary>
     /// <param name="netns">CNI_NETNS, classified.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     Task ReleaseAsync(NetnsReference netns, CancellationToken cancellationToken);
 }

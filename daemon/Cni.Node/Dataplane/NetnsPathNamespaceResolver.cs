@@ -31,7 +31,6 @@ public sealed class NetnsPathNamespaceResolver : INamespaceResolver
 
     /// <summary>The namespace ID a netns path maps to: a version-8 GUID from SHA-256 of the path.</summary>
     /// <param name="path">The netns path.</param>
-    /// <returns>The ID.</returns>
     public static Guid IdForPath(string path)
     {
         ArgumentNullException.ThrowIfNull(path);

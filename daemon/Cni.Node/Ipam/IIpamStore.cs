@@ -16,18 +16,12 @@ public interface IIpamStore
     Exception? JournalFault { get; }
 
     /// <summary>
-    /// Returns the lease for <paramref name="key"/>, creating it with one address per pool if needed. Idempotent:
-    /// the same key gets the same lease. Returns only after the lease is durable.
-    /// </summary>
-    /// <exception cref="IpamExhaustedException">A pool has no free address (CNI error 11).</exception>
-    /// <exception cref="IpamJournalException">The journal write failed; nothing was allocated.</exception>
-    Task<IpLease> AllocateAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Like <see cref="AllocateAsync"/>, but returns as soon as the addresses are reserved and their journal record is
-    /// on its way to disk, so work that only needs the addresses (creating the endpoint) overlaps the fsync. The
-    /// caller must not hand the addresses out before <see cref="LeaseReservation.Durable"/> completes; if it faults,
-    /// the reservation is already rolled back. Other requests for the same key wait until it is settled.
+    /// Returns the lease for <paramref name="key"/>, creating it with one address per pool if needed (idempotent: the
+    /// same key gets the same lease). Returns as soon as the addresses are reserved and their journal record is on its
+    /// way to disk, so work that only needs the addresses (creating the endpoint) overlaps the fsync. The caller must
+    /// not hand the addresses out before <see cref="LeaseReservation.Durable"/> completes; if it faults, the
+    /// reservation is already rolled back (<see cref="IpamJournalException"/>: nothing was allocated). Other requests
+    /// for the same key wait until it is settled.
     /// </summary>
     /// <exception cref="IpamExhaustedException">A pool has no free address (CNI error 11).</exception>
     Task<LeaseReservation> ReserveAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken);

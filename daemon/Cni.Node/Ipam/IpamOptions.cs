@@ -1,3 +1,4 @@
+using Cni.Node.Configuration;
 namespace Cni.Node.Ipam;
 
 /// <summary>Configuration of an <see cref="IpamStore"/>. Validated by <see cref="IpamStore.OpenAsync"/>.</summary>

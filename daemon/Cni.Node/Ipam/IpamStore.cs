@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Cni.Node.Concurrency;
+using Cni.Node.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,9 +10,9 @@ namespace Cni.Node.Ipam;
 /// <summary>
 /// The daemon-owned IPAM. Concurrency: operations on the same <see cref="LeaseKey"/> are serialized by a
 /// per-key async lock; different keys only share a short in-memory critical section that picks addresses.
-/// Durability: an allocation reserves its addresses in memory, journals them (fsync, group-committed) outside
-/// the critical section and only then returns (<see cref="ReserveAsync"/> returns earlier, with a task for the fsync,
-/// so the caller's own work overlaps it); a failed write rolls the reservation back. A release is
+/// Durability: an allocation reserves its addresses in memory and journals them (fsync, group-committed) outside
+/// the critical section; <see cref="ReserveAsync"/> returns with a task for the fsync, so the caller's own work
+/// overlaps it, and a failed write rolls the reservation back. A release is
 /// journaled first and frees (quarantines) the addresses afterwards. Memory and disk therefore never disagree
 /// in the unsafe direction: no address is handed out twice, and no acknowledged lease is lost.
 /// </summary>
@@ -115,19 +116,7 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public async Task<IpLease> AllocateAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken)
-    {
-        // Inline: the journal's group-commit leader writes and fsyncs on this thread, no hop in or out.
-        var reservation = await ReserveCoreAsync(key, owner, overlap: false, cancellationToken).ConfigureAwait(false);
-        await reservation.Durable.ConfigureAwait(false);
-        return reservation.Lease;
-    }
-
-    /// <inheritdoc/>
-    public Task<LeaseReservation> ReserveAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken) =>
-        ReserveCoreAsync(key, owner, overlap: true, cancellationToken);
-
-    private async Task<LeaseReservation> ReserveCoreAsync(LeaseKey key, LeaseOwner owner, bool overlap, CancellationToken cancellationToken)
+    public async Task<LeaseReservation> ReserveAsync(LeaseKey key, LeaseOwner owner, CancellationToken cancellationToken)
     {
         LeaseKey.ThrowIfDefault(key, nameof(key));
         ArgumentNullException.ThrowIfNull(owner);
@@ -159,9 +148,7 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
         }
 
         // The key stays locked until the record is durable (or rolled back), so nothing else sees it half-made.
-        var durable = overlap
-            ? Task.Run(() => CommitReservationAsync(lease, held), CancellationToken.None)
-            : CommitReservationAsync(lease, held);
+        var durable = Task.Run(() => CommitReservationAsync(lease, held), CancellationToken.None);
         return new LeaseReservation(lease, durable);
     }
 

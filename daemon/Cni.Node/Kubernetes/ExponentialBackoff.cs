@@ -23,7 +23,6 @@ public sealed record ExponentialBackoff(TimeSpan Initial, TimeSpan Cap)
 
     /// <summary>The delay before the given attempt, with jitter.</summary>
     /// <param name="attempt">The 1-based number of consecutive failures.</param>
-    /// <returns>The delay.</returns>
     public TimeSpan Delay(int attempt)
     {
         var ceiling = Ceiling(attempt);

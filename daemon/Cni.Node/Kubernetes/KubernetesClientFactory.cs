@@ -45,7 +45,6 @@ public sealed class KubernetesClientFactory
 
     /// <summary>Builds the client configuration (exposed so callers and tests can see which host and source won).</summary>
     /// <param name="options">The access options.</param>
-    /// <returns>The configuration.</returns>
     /// <exception cref="KubernetesAccessException">No usable configuration; the message says which file or variable.</exception>
     public KubernetesClientConfiguration BuildConfiguration(KubernetesAccessOptions options)
     {

@@ -7,7 +7,6 @@ namespace Cni.Node.Networks;
 public interface INodeSource
 {
     /// <summary>The node's current facts, or null while they are not known yet (e.g. the Node has no podCIDR).</summary>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The facts, or null.</returns>
     ValueTask<NodeInfo?> GetAsync(CancellationToken cancellationToken);
 }

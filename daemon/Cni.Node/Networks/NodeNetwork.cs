@@ -6,7 +6,6 @@ using Cni.Hcn.Model.Policies;
 using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Ipam;
-using Cni.Node.Pods;
 using Microsoft.Extensions.Logging;
 
 namespace Cni.Node.Networks;
@@ -41,8 +40,6 @@ public sealed partial class NodeNetwork
     /// <param name="nodeSource">Where pod CIDRs and the node IP come from.</param>
     /// <param name="options">The node config.</param>
     /// <param name="attachmentLocks">The per-attachment locks shared with the CNI command handler.</param>
-    /// <param name="timeProvider">Clock.</param>
-    /// <param name="logger">Logger.</param>
     public NodeNetwork(
         IHcn hcn,
         IIpamStore ipam,
@@ -93,7 +90,6 @@ public sealed partial class NodeNetwork
     /// Ensures the network, then reconciles. Safe to call periodically (level-triggered); concurrent calls run one after
     /// the other. Never throws for HNS or node-source failures: they leave the node not ready with the reason.
     /// </summary>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>What was done.</returns>
     public async Task<NetworkEnsureReport> EnsureAsync(CancellationToken cancellationToken)
     {
@@ -129,7 +125,6 @@ public sealed partial class NodeNetwork
     /// Reconciles the IPAM journal against the endpoints of the node network: frees leases with no endpoint, deletes
     /// wincni endpoints with no lease, leaves foreign endpoints alone. Goes on past individual failures.
     /// </summary>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>What was done; <see cref="ReconcileReport.Empty"/> when the network is not in place.</returns>
     public async Task<ReconcileReport> ReconcileAsync(CancellationToken cancellationToken)
     {
@@ -214,7 +209,6 @@ public sealed partial class NodeNetwork
     }
 
     /// <summary>Desired beside actual for <c>wincnid status</c>.</summary>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The snapshot; HNS failures are reported in it, not thrown.</returns>
     public async Task<NodeStatusSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
     {
@@ -375,7 +369,7 @@ public sealed partial class NodeNetwork
         catch (HcnException ex)
         {
             Log.EnsureFailed(_logger, ex, name);
-            return NotReady(NetworkAction.None, null, [], node, desired, $"HCN network '{name}' could not be ensured: {ex.Message} ({CniErrors.Details(ex)})");
+            return NotReady(NetworkAction.None, null, [], node, desired, $"HCN network '{name}' could not be ensured: {ex.Message} ({ex.Facts})");
         }
     }
 

@@ -14,12 +14,13 @@ namespace Cni.Node.Networks;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item>L2Bridge (hcn-schema §12.1): one Static subnet per pod CIDR with a default route via the subnet gateway
+/// <item>L2Bridge: one Static subnet per pod CIDR with a default route via the subnet gateway
 /// (<c>.1</c>); NetAdapterName when <c>adapterName</c> is set.</item>
-/// <item>Overlay (§12.2, flannel's shape): the subnet carries a VSID policy = <c>vxlan.vni</c>; network policies
+/// <item>Overlay (the network flannel's Windows VXLAN backend creates, flannel-io/flannel
+/// pkg/backend/vxlan/vxlan_network_windows.go): the subnet carries a VSID policy = <c>vxlan.vni</c>; network policies
 /// ProviderAddress = <c>nodeIP</c>, VxlanPort = <c>vxlan.port</c> and DrMacAddress derived from the node IP
 /// (<c>0E-2A-</c> + the four address bytes, flannel's MAC prefix), so the VTEP MAC peers route to is stable across
-/// restarts; HostRoute, so the host reaches its own pods (flannel's step 5).</item>
+/// restarts; HostRoute, so the host reaches its own pods (flannel adds it the same way at start).</item>
 /// <item>Not EnableNonPersistent: wincnid adopts the network after a restart instead of rebuilding it under running pods.</item>
 /// </list>
 /// </remarks>

@@ -6,7 +6,6 @@ using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 using Cni.Node.Kubernetes.Flannel;
 using Cni.Node.Networks;
-using Cni.Node.Pods;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -40,7 +39,6 @@ public sealed partial class PeerRouteReconciler
     /// <param name="network">The node network (its ID and readiness).</param>
     /// <param name="options">Mode, VNI, network name.</param>
     /// <param name="annotations">The flannel annotation codec (prefix).</param>
-    /// <param name="logger">Logger.</param>
     public PeerRouteReconciler(IHcn hcn, NodeNetwork network, NodeOptions options, FlannelAnnotations annotations, ILogger<PeerRouteReconciler> logger)
     {
         ArgumentNullException.ThrowIfNull(hcn);
@@ -61,7 +59,6 @@ public sealed partial class PeerRouteReconciler
     /// <summary>Brings the network's peer routes in line with <paramref name="nodes"/>.</summary>
     /// <param name="nodes">Every Node of the cluster (this one included; it is skipped by name).</param>
     /// <param name="selfName">This node's name.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>What is desired and what changed.</returns>
     /// <exception cref="HcnException">HCN refused a change; the caller retries the pass with backoff.</exception>
     public async Task<PeerReconcileReport> ReconcileAsync(IEnumerable<V1Node> nodes, string selfName, CancellationToken cancellationToken)

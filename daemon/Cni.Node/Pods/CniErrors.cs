@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text;
 using Cni.Hcn.Errors;
 using Cni.Node.Ipam;
 using Cni.Node.Policies;
@@ -34,7 +33,6 @@ public static class CniErrors
     /// <summary>The CNI error for <paramref name="exception"/>, reported in <paramref name="cniVersion"/>.</summary>
     /// <param name="exception">The failure.</param>
     /// <param name="cniVersion">The request's version.</param>
-    /// <returns>The error.</returns>
     public static CniError From(Exception exception, string? cniVersion)
     {
         ArgumentNullException.ThrowIfNull(exception);
@@ -58,30 +56,11 @@ public static class CniErrors
 
     /// <summary>The CNI error for an HCN failure: 11 when transient, 999 otherwise; message with cause and fix.</summary>
     /// <param name="exception">The failure.</param>
-    /// <returns>The error.</returns>
     public static CniError FromHcn(HcnException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         var code = IsTransient(exception) ? CniErrorCode.TryAgainLater : CniErrorCode.Internal;
-        return CniError.Create(code, exception.Message, Details(exception));
-    }
-
-    /// <summary>The raw facts of an HCN failure for <c>details</c>: HRESULT, symbolic name, operation, HNS record.</summary>
-    /// <param name="exception">The failure.</param>
-    /// <returns>The details text.</returns>
-    public static string Details(HcnException exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        var text = new StringBuilder();
-        text.Append("hresult=").Append(exception.HexCode)
-            .Append(" name=").Append(exception.Info.Name)
-            .Append(" operation=").Append(exception.Operation);
-        if (exception.ErrorRecord is { } record)
-        {
-            text.Append(" errorRecord=").Append(record.Text);
-        }
-
-        return text.ToString();
+        return CniError.Create(code, exception.Message, exception.Facts);
     }
 
     private static CniError FromArgument(ArgumentException exception) => exception.ParamName switch

@@ -15,12 +15,9 @@ public sealed record CniOutcome(byte[]? Result, CniError? Error)
 
     /// <summary>A success.</summary>
     /// <param name="result">The stdout bytes, or null for commands that print nothing.</param>
-    /// <returns>The outcome.</returns>
     public static CniOutcome Success(byte[]? result = null) => new(result, null);
 
     /// <summary>A failure.</summary>
-    /// <param name="error">The error.</param>
-    /// <returns>The outcome.</returns>
     public static CniOutcome Failure(CniError error)
     {
         ArgumentNullException.ThrowIfNull(error);

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cni.Hcn.Model.Policies;
 using ProtocolType = Cni.Hcn.Model.Policies.ProtocolType;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 
 namespace Cni.Node.Policies;
 
@@ -12,30 +12,33 @@ namespace Cni.Node.Policies;
 /// a fixed order (OutBoundNAT, SDNRoutes, ProviderAddress, loopback DSR, PortMappings).
 /// </summary>
 /// <remarks>
-/// The rules, and which peer they come from (reference peers.md):
+/// The rules, and which peer they come from (WCN = microsoft/windows-container-networking sdnbridge/sdnoverlay and
+/// their example configs; CNP = containernetworking/plugins win-bridge/win-overlay; flannel = flannel-io/flannel):
 /// <list type="bullet">
 /// <item><b>OutBoundNAT</b> per pod address family, with <c>Exceptions</c> = cluster CIDRs + service CIDRs of that
-/// family + the node IP as a /32 (/128). This is sdnbridge/flannel's list (§2.1, §1 "pod CIDR + service CIDR (+ node
-/// subnet)"); the host's subnet length is not known here, so the node itself stands in for it: pod → node traffic
-/// (kubelet, host services) keeps the pod's address. The IPv6 policy carries <c>Flags: IPv6</c> (hcn-schema §6.2).</item>
+/// family + the node IP as a /32 (/128). This is the list WCN's examples and flannel's deployments use (pod CIDR +
+/// service CIDR + node subnet); the host's subnet length is not known here, so the node itself stands in for it: pod →
+/// node traffic (kubelet, host services) keeps the pod's address. The IPv6 policy carries <c>Flags: IPv6</c> (NatFlags
+/// 2, as SDN-psm1 sends it).</item>
 /// <item><b>SDNRoute to each service CIDR</b> with <c>NeedEncap: true</c>, every mode: service traffic is handed to
-/// the host's service proxy (sdnbridge and sdnoverlay examples, §2.1; win-overlay, §2.2).</item>
-/// <item><b>L2Bridge: SDNRoute to the node IP /32</b> with <c>NeedEncap: true</c> (sdnbridge host-gw example, §2.1):
+/// the host's service proxy (WCN's sdnbridge and sdnoverlay examples; CNP win-overlay).</item>
+/// <item><b>L2Bridge: SDNRoute to the node IP /32</b> with <c>NeedEncap: true</c> (WCN's sdnbridge host-gw example):
 /// on an L2Bridge the node's own address is otherwise switched out of the NIC and never reaches the host.</item>
-/// <item><b>Overlay: ProviderAddress = node IP</b> (sdnoverlay + flannel, §2.1; WCN#38): the VXLAN underlay address.</item>
+/// <item><b>Overlay: ProviderAddress = node IP</b> (WCN sdnoverlay with flannel needs it written by hand, WCN issue
+/// #38): the VXLAN underlay address.</item>
 /// <item><b>Loopback DSR</b> when DSR is on: OutBoundNAT <c>{Destinations:[podIP]}</c> per family (WCN
 /// <c>loopbackDSR</c>, CNP <c>loopbackDSR</c>; calico#5523), so a pod reaching its own Service through a DSR load
 /// balancer is NATed and the reply comes back. HCN's OutBoundNAT settings have no NeedEncap member; the
 /// Destinations form is the whole policy.</item>
-/// <item><b>PortMapping</b> per <c>runtimeConfig.portMappings</c> entry: TCP 6 / UDP 17, <c>VIP</c> = hostIP when given.
-/// Dual-stack without a hostIP gets a second mapping with <c>Flags: IPv6</c> (WCN <c>enableDualStack</c>). SCTP and
-/// out-of-range ports are errors naming the entry, never skipped silently (CNP drops them, §5.14/§6).</item>
+/// <item><b>PortMapping</b> per <c>runtimeConfig.portMappings</c> entry: TCP 6 / UDP 17, <c>VIP</c> = hostIP when
+/// given. Dual-stack without a hostIP gets a second mapping with <c>Flags: IPv6</c> (WCN <c>enableDualStack</c>). SCTP
+/// and out-of-range ports are errors naming the entry, never skipped silently (CNP silently drops mappings with an
+/// unknown protocol).</item>
 /// </list>
 /// </remarks>
 public static class EndpointPolicyBuilder
 {
     /// <summary>Builds the policies.</summary>
-    /// <param name="inputs">The inputs.</param>
     /// <returns>The policies, in a deterministic order.</returns>
     /// <exception cref="EndpointPolicyException">An input is unusable; the exception names the field.</exception>
     public static IReadOnlyList<EndpointPolicy> Build(EndpointPolicyInputs inputs)
@@ -120,7 +123,45 @@ public static class EndpointPolicyBuilder
         }
     }
 
+    /// <summary>
+    /// Checks <c>runtimeConfig.portMappings</c> against the address families the pod will get, before anything is
+    /// allocated: ADD refuses a bad mapping (naming its field) without leasing an address first.
+    /// </summary>
+    /// <param name="mappings">The requested port mappings.</param>
+    /// <param name="podFamilies">The address families the pod's addresses will have.</param>
+    /// <exception cref="EndpointPolicyException">A mapping is unusable; the exception names the field.</exception>
+    public static void ValidatePortMappings(IReadOnlyList<Spec.Capabilities.PortMapping> mappings, IReadOnlyCollection<AddressFamily> podFamilies)
+    {
+        ArgumentNullException.ThrowIfNull(mappings);
+        ArgumentNullException.ThrowIfNull(podFamilies);
+        for (var i = 0; i < mappings.Count; i++)
+        {
+            _ = ReadPortMapping(mappings[i], i, podFamilies);
+        }
+    }
+
     private static void AddPortMappings(List<EndpointPolicy> policies, Spec.Capabilities.PortMapping mapping, int index, List<AddressFamily> families)
+    {
+        var (protocol, hostPort, containerPort, hostIp) = ReadPortMapping(mapping, index, families);
+
+        // An unspecified host IP means "every address"; HCN takes that as no VIP.
+        var vip = hostIp is null || hostIp.Equals(IPAddress.Any) || hostIp.Equals(IPAddress.IPv6Any) ? null : hostIp.ToString();
+        var mappedFamilies = hostIp is null ? families : [hostIp.AddressFamily];
+        foreach (var family in mappedFamilies)
+        {
+            policies.Add(EndpointPolicy.Create(new PortMappingPolicySetting
+            {
+                Protocol = protocol,
+                InternalPort = containerPort,
+                ExternalPort = hostPort,
+                Vip = vip,
+                Flags = family == AddressFamily.InterNetworkV6 ? NatFlags.IPv6 : NatFlags.None,
+            }));
+        }
+    }
+
+    private static (ProtocolType Protocol, ushort HostPort, ushort ContainerPort, IPAddress? HostIp) ReadPortMapping(
+        Spec.Capabilities.PortMapping mapping, int index, IReadOnlyCollection<AddressFamily> families)
     {
         var field = string.Create(CultureInfo.InvariantCulture, $"runtimeConfig.portMappings[{index}]");
         var protocol = mapping.Protocol?.ToUpperInvariant() switch
@@ -146,20 +187,7 @@ public static class EndpointPolicyBuilder
             }
         }
 
-        // An unspecified host IP means "every address"; HCN takes that as no VIP.
-        var vip = hostIp is null || hostIp.Equals(IPAddress.Any) || hostIp.Equals(IPAddress.IPv6Any) ? null : hostIp.ToString();
-        var mappedFamilies = hostIp is null ? families : [hostIp.AddressFamily];
-        foreach (var family in mappedFamilies)
-        {
-            policies.Add(EndpointPolicy.Create(new PortMappingPolicySetting
-            {
-                Protocol = protocol,
-                InternalPort = containerPort,
-                ExternalPort = hostPort,
-                Vip = vip,
-                Flags = family == AddressFamily.InterNetworkV6 ? NatFlags.IPv6 : NatFlags.None,
-            }));
-        }
+        return (protocol, hostPort, containerPort, hostIp);
     }
 
     private static ushort Port(int value, string field) =>

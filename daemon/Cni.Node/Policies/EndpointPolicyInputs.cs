@@ -1,12 +1,13 @@
 using System.Net;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 using Cni.Spec.Capabilities;
 
 namespace Cni.Node.Policies;
 
 /// <summary>
-/// Everything the endpoint policies of one pod depend on. The "magic" policies peers ask admins to write by hand
-/// (peers.md §2, §7.7) follow from these inputs alone.
+/// Everything the endpoint policies of one pod depend on. The policies that sdnbridge/sdnoverlay and
+/// win-bridge/win-overlay configs make admins write by hand (OutBoundNAT exceptions, SDN routes, ProviderAddress)
+/// follow from these inputs alone.
 /// </summary>
 public sealed record EndpointPolicyInputs
 {

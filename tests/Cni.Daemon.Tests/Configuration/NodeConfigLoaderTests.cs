@@ -1,6 +1,6 @@
 using System.Net;
 using Cni.Daemon.Configuration;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 
 namespace Cni.Daemon.Tests.Configuration;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Cni.Daemon.Status;
-using Cni.Node.Pods;
+using Cni.Node.Networks;
 
 namespace Cni.Daemon.Tests.EndToEnd;
 

@@ -14,14 +14,15 @@ namespace Cni.Daemon.Tests.EndToEnd;
 /// </summary>
 internal sealed class InProcessDaemon : IAsyncDisposable
 {
-    private InProcessDaemon(WebApplication app)
+    private InProcessDaemon(WebApplication app, MemoryHcn hcn)
     {
         App = app;
+        Hcn = hcn;
     }
 
     public WebApplication App { get; }
 
-    public MemoryHcn Hcn => App.Services.GetRequiredService<MemoryHcn>();
+    public MemoryHcn Hcn { get; }
 
     public IIpamStore Ipam => App.Services.GetRequiredService<IIpamStore>();
 
@@ -37,13 +38,15 @@ internal sealed class InProcessDaemon : IAsyncDisposable
         bool waitReady = true,
         Action<ILoggingBuilder>? configureLogging = null)
     {
+        MemoryHcn? emulator = null;
         var settings = new Cni.Daemon.CommandLine.RunSettings
         {
             ConfigFile = sandbox.ConfigFile,
             Dataplane = Cni.Daemon.CommandLine.Dataplane.Memory,
+            MemoryDataplaneOpened = opened => emulator = opened,
         };
         var app = await DaemonHost.BuildAsync(settings, configureLogging, CancellationToken.None).ConfigureAwait(false);
-        var daemon = new InProcessDaemon(app);
+        var daemon = new InProcessDaemon(app, emulator ?? throw new InvalidOperationException("the memory dataplane was not opened"));
         try
         {
             beforeStart?.Invoke(daemon.Hcn);

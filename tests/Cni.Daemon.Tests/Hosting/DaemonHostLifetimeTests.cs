@@ -1,5 +1,6 @@
 using Cni.Daemon.Tests.EndToEnd;
 using Cni.Hcn.Memory;
+using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 
 namespace Cni.Daemon.Tests.Hosting;

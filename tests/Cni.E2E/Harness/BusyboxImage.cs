@@ -1,7 +1,7 @@
 namespace Cni.E2E.Harness;
 
 /// <summary>
-/// A local OCI image archive built by hand from busybox-static (reference/real-clients.md §2): one layer with busybox
+/// A local OCI image archive built by hand from Debian's busybox-static: one layer with busybox
 /// and its applet links, an image config, a manifest and an index naming <see cref="Reference"/>. No registry.
 /// </summary>
 internal static class BusyboxImage

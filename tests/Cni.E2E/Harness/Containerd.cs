@@ -18,7 +18,7 @@ internal sealed class Containerd : IAsyncDisposable
 
     /// <summary>
     /// containerd 1.6's libcni parses results only up to spec 1.0.0 ("unsupported CNI result version \"1.1.0\"" for
-    /// DESIGN.md's 1.1.0 conflist), so the runtime's conflist asks for 1.0.0; wincni answers in the requested version.
+    /// the README's 1.1.0 conflist), so the runtime's conflist asks for 1.0.0; wincni answers in the requested version.
     /// </summary>
     public const string ContainerdCniVersion = "1.0.0";
 

@@ -3,11 +3,11 @@ using Cni.LocalCluster;
 namespace Cni.E2E.Harness;
 
 /// <summary>
-/// podman 4.3 with its CNI backend (reference/real-clients.md §3), run in a node's network namespace (nsenter --net,
-/// so the netns files it creates under /run/netns are visible to wincnid) with storage, run root, containers.conf,
-/// plugin dir (the published wincni plus /usr/lib/cni) and network config dir (one conflist: wincni) under a scratch
-/// dir. Host directories podman creates regardless (/var/lib/containers, /var/lib/cni, /run/containers, /run/libpod)
-/// are removed afterwards when they did not exist before.
+/// podman 4.3 (Debian 12) with its CNI backend (<c>network_backend = "cni"</c>), run in a node's network namespace
+/// (nsenter --net, so the netns files it creates under /run/netns are visible to wincnid) with storage, run root,
+/// containers.conf, plugin dir (the published wincni plus /usr/lib/cni) and network config dir (one conflist: wincni)
+/// under a scratch dir. Host directories podman creates regardless (/var/lib/containers, /var/lib/cni, /run/containers,
+/// /run/libpod) are removed afterwards when they did not exist before.
 /// </summary>
 internal sealed class Podman : IAsyncDisposable
 {

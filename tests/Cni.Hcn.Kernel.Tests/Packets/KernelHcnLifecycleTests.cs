@@ -1,3 +1,4 @@
+using Cni.Hcn.Memory;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Kernel.Naming;
 using Cni.Hcn.Kernel.Tests.Support;
@@ -121,7 +122,8 @@ public sealed class KernelHcnLifecycleTests
 
         Assert.That(_netns.Nft("lc-node", "list tables"), Does.Not.Contain(table));
         Assert.That(_netns.Ip("lc-node", "-o link show"), Does.Not.Contain(DeviceNames.Bridge(network.Name!)).And.Not.Contain(DeviceNames.HostVeth(endpoint.Id)));
-        Assert.That(Directory.GetFiles(Path.Combine(_state, "networks")), Is.Empty);
+        using var persisted = await PersistedAsync(cancellationToken);
+        Assert.That(await persisted.EnumerateNetworksAsync(null, cancellationToken), Is.Empty);
     }
 
     [Test]
@@ -270,8 +272,23 @@ public sealed class KernelHcnLifecycleTests
             Assert.That(links, Does.Not.Contain(DeviceNames.HostVeth(endpoint)).And.Not.Contain(DeviceNames.PeerVeth(endpoint)));
         }
 
-        Assert.That(Directory.GetFiles(Path.Combine(_state, "endpoints")).Select(Path.GetFileNameWithoutExtension), Is.EqualTo(new[] { hostEndpoint.Id.ToString("D") }));
-        Assert.That(Directory.GetFiles(Path.Combine(_state, "namespaces")), Is.Empty);
+        using var persisted = await PersistedAsync(cancellationToken);
+        Assert.That((await persisted.EnumerateEndpointsAsync(null, cancellationToken)).Select(e => e.Id), Is.EqualTo(new[] { hostEndpoint.Id }));
+        Assert.That(await persisted.EnumerateNamespacesAsync(null, cancellationToken), Is.Empty);
+    }
+
+    /// <summary>What KernelHcn has persisted, read into an emulator of its own (a copy, so the live store is left alone).</summary>
+    private async Task<MemoryHcn> PersistedAsync(CancellationToken cancellationToken)
+    {
+        var copy = Directory.CreateDirectory(Path.Combine(_state, "persisted-" + Guid.NewGuid().ToString("N"))).FullName;
+        foreach (var file in Directory.GetFiles(_state, "memory-hcn*"))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        var persisted = new MemoryHcn(null, null, new MemoryHcnStore(copy));
+        await persisted.LoadAsync((kind, id, e) => Assert.Fail($"persisted {kind} {id} cannot be restored: {e.Message}"), cancellationToken);
+        return persisted;
     }
 
     /// <summary>An HCN namespace standing for an existing netns (CNI_NETNS), as the CNI handler creates it.</summary>

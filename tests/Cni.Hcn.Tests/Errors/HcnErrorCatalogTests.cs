@@ -7,7 +7,7 @@ namespace Cni.Hcn.Tests.Errors;
 [TestFixture]
 public sealed class HcnErrorCatalogTests
 {
-    // Written from reference §11.3 (and the MS-docs rows it cites), not from the table under test.
+    // Written from MS-docs HCNHResult.md (MicrosoftDocs/Virtualization-Documentation), not from the table under test.
     private static readonly (uint Code, string Name)[] ReferenceCodes =
     [
         (0x803B0001, "HCN_E_NETWORK_NOT_FOUND"), (0x803B0002, "HCN_E_ENDPOINT_NOT_FOUND"),
@@ -40,7 +40,8 @@ public sealed class HcnErrorCatalogTests
         (0x803B0037, "HCN_E_VFP_NOT_ALLOWED"),
     ];
 
-    // The Win32/COM codes the issue and reference §11 name, as HRESULTs or bare Win32 codes.
+    // The Win32/COM codes HNS is seen to return (hcsshim hcn/hcnerrors.go classifies them), as HRESULTs or bare Win32
+    // codes.
     private static readonly (int Code, string Name)[] Win32Codes =
     [
         (unchecked((int)0x80070490), "ERROR_NOT_FOUND"),

@@ -17,6 +17,9 @@ public sealed class MemoryHcnValidationTests
     [SetUp]
     public void SetUp() => _hcn = new MemoryHcn();
 
+    [TearDown]
+    public void TearDown() => _hcn.Dispose();
+
     public static IEnumerable<TestCaseData> BadEndpointPolicies()
     {
         static TestCaseData Case(string name, EndpointPolicy policy, int code) => new TestCaseData(policy, code).SetArgDisplayNames(name);

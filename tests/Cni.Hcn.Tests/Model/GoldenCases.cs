@@ -5,7 +5,10 @@ using Cni.Hcn.Versioning;
 
 namespace Cni.Hcn.Tests.Model;
 
-/// <summary>The models behind every golden document (written from the reference's tables and §12 examples).</summary>
+/// <summary>
+/// The models behind every golden document (written from the fields of hcsshim's hcn/*.go structs and MS-docs
+/// HNS_Schema.md, not from the model under test).
+/// </summary>
 public static class GoldenCases
 {
     public static readonly Guid NetworkId = Guid.Parse("c0a8f2d4-1111-2222-3333-444455556666");

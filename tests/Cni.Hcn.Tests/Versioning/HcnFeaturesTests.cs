@@ -2,7 +2,7 @@ using Cni.Hcn.Versioning;
 
 namespace Cni.Hcn.Tests.Versioning;
 
-/// <summary>Reference §10: which HNS versions turn each feature on.</summary>
+/// <summary>Which HNS versions turn each feature on (hcsshim hcn/hcnglobals.go).</summary>
 [TestFixture]
 public sealed class HcnFeaturesTests
 {

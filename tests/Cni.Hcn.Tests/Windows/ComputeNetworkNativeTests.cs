@@ -5,7 +5,8 @@ using Cni.Hcn.Windows;
 namespace Cni.Hcn.Tests.Windows;
 
 /// <summary>
-/// The static bindings against reference §1.2, parameter by parameter: G = GUID by pointer, S = PCWSTR, H = handle by
+/// The static bindings against the documented signatures (MS-docs Reference/*.md, hcsshim
+/// hcn/zsyscall_windows.go), parameter by parameter: G = GUID by pointer, S = PCWSTR, H = handle by
 /// value, O = pointer-sized out (handle, PWSTR result or error record). A reordered or retyped parameter fails here
 /// rather than as memory corruption on a Windows host.
 /// </summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 
 namespace Cni.Node.Tests.Ipam;

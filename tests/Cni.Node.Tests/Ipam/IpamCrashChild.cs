@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 
 namespace Cni.Node.Tests.Ipam;
@@ -39,7 +40,7 @@ internal static class IpamCrashChild
             {
                 var key = new LeaseKey(string.Create(CultureInfo.InvariantCulture, $"r{round}w{currentWave}i{i}"), "eth0");
                 output.WriteLine($"REQ {key.ContainerId}");
-                var lease = await store.AllocateAsync(key, owner, CancellationToken.None);
+                var lease = await store.ReserveDurableAsync(key, owner, CancellationToken.None);
                 output.WriteLine($"ACK {key.ContainerId} {lease.IPv4!.Address} {lease.IPv6!.Address}");
                 if (i % 4 == 0)
                 {

@@ -14,7 +14,7 @@ public sealed class IpamCrashTests
 {
     [Test]
     [CancelAfter(120_000)]
-    public async Task AllocateAsync_ProcessKilledDuringConcurrentAdds_RestartKeepsEveryAckedLeaseAndGcLeavesNothing(CancellationToken cancellationToken)
+    public async Task ReserveAsync_ProcessKilledDuringConcurrentAdds_RestartKeepsEveryAckedLeaseAndGcLeavesNothing(CancellationToken cancellationToken)
     {
         using var dir = new TempDirectory();
         var model = new CrashModel();
@@ -62,7 +62,7 @@ public sealed class IpamCrashTests
         {
             var survivors = await store.ListAsync(cancellationToken);
             var fresh = await Task.WhenAll(Enumerable.Range(0, IpamCrashChild.Concurrency)
-                .Select(i => store.AllocateAsync(new LeaseKey($"final{i}", "eth0"), new LeaseOwner(IpamTestData.Network), cancellationToken)));
+                .Select(i => store.ReserveDurableAsync(new LeaseKey($"final{i}", "eth0"), new LeaseOwner(IpamTestData.Network), cancellationToken)));
             IpamTestData.AssertDistinct(survivors.Concat(fresh).Select(l => l.IPv4!.Address));
             Assert.That(fresh.Select(l => l.IPv4!.Address.ToString()).Intersect(model.AckedV4), Is.Empty, "quarantined or leased addresses were reused");
 

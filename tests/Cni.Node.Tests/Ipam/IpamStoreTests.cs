@@ -1,4 +1,5 @@
 using System.Net;
+using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 using static Cni.Node.Tests.Ipam.IpamTestData;
 
@@ -28,11 +29,11 @@ public sealed class IpamStoreTests
     public void TearDown() => _dir.Dispose();
 
     [Test]
-    public async Task AllocateAsync_DualStack_ReturnsOneAddressPerFamily()
+    public async Task ReserveAsync_DualStack_ReturnsOneAddressPerFamily()
     {
         await using var store = await OpenAsync(Options(_dir.Path, NetworkMode.L2Bridge, "fd00:10:244:1::/64", "10.244.1.0/24"));
 
-        var lease = await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+        var lease = await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
 
         Assert.That(lease.Addresses, Has.Count.EqualTo(2));
         Assert.That(lease.IPv4!.ToString(), Is.EqualTo("10.244.1.3/24"));
@@ -42,12 +43,12 @@ public sealed class IpamStoreTests
     }
 
     [Test]
-    public async Task AllocateAsync_SameKeyTwice_ReturnsSameLease()
+    public async Task ReserveAsync_SameKeyTwice_ReturnsSameLease()
     {
         await using var store = await OpenAsync(Options(_dir.Path));
 
-        var first = await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
-        var second = await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+        var first = await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
+        var second = await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
 
         Assert.That(second, Is.SameAs(first));
         Assert.That(store.GetUsage()[0].Leased, Is.EqualTo(1));
@@ -55,11 +56,11 @@ public sealed class IpamStoreTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task AllocateAsync_SameKeyConcurrently_CreatesOneLease(CancellationToken cancellationToken)
+    public async Task ReserveAsync_SameKeyConcurrently_CreatesOneLease(CancellationToken cancellationToken)
     {
         await using var store = await OpenAsync(Options(_dir.Path));
 
-        var leases = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => store.AllocateAsync(Key(7), Owner(7), cancellationToken), cancellationToken)));
+        var leases = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => store.ReserveDurableAsync(Key(7), Owner(7), cancellationToken), cancellationToken)));
 
         Assert.That(leases.Select(l => l.IPv4!.Address).Distinct().Count(), Is.EqualTo(1));
         Assert.That(await store.ListAsync(cancellationToken), Has.Count.EqualTo(1));
@@ -68,7 +69,7 @@ public sealed class IpamStoreTests
 
     [Test]
     [CancelAfter(15_000)]
-    public async Task AllocateAsync_200DistinctConcurrently_AllDistinctGroupCommittedAndDurable(CancellationToken cancellationToken)
+    public async Task ReserveAsync_200DistinctConcurrently_AllDistinctGroupCommittedAndDurable(CancellationToken cancellationToken)
     {
         var options = Options(_dir.Path, NetworkMode.L2Bridge, "10.244.0.0/23", "fd00::/64");
         Dictionary<LeaseKey, IpLease> expected;
@@ -85,7 +86,7 @@ public sealed class IpamStoreTests
                     SpinWait.SpinUntil(() => store.Journal.PendingCount >= 10, TimeSpan.FromSeconds(10));
                 }
             };
-            var leases = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => store.AllocateAsync(Key(i), Owner(i), cancellationToken), cancellationToken)));
+            var leases = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => store.ReserveDurableAsync(Key(i), Owner(i), cancellationToken), cancellationToken)));
 
             IpamTestData.AssertDistinct(leases.Select(l => l.IPv4!.Address));
             IpamTestData.AssertDistinct(leases.Select(l => l.IPv6!.Address));
@@ -105,15 +106,15 @@ public sealed class IpamStoreTests
     }
 
     [Test]
-    public async Task AllocateAsync_PoolExhausted_ThrowsTypedExceptionAndRollsBackOtherFamily()
+    public async Task ReserveAsync_PoolExhausted_ThrowsTypedExceptionAndRollsBackOtherFamily()
     {
         await using var store = await OpenAsync(Options(_dir.Path, NetworkMode.L2Bridge, "10.0.0.0/29", "fd00::/64"));
         for (var i = 0; i < 4; i++)
         {
-            await store.AllocateAsync(Key(i), Owner(i), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None);
         }
 
-        var ex = Assert.ThrowsAsync<IpamExhaustedException>(() => store.AllocateAsync(Key(99), Owner(99), CancellationToken.None));
+        var ex = Assert.ThrowsAsync<IpamExhaustedException>(() => store.ReserveDurableAsync(Key(99), Owner(99), CancellationToken.None));
 
         Assert.That(ex!.Cidr.ToString(), Is.EqualTo("10.0.0.0/29"));
         Assert.That(await store.GetAsync(Key(99), CancellationToken.None), Is.Null);
@@ -121,27 +122,27 @@ public sealed class IpamStoreTests
     }
 
     [Test]
-    public async Task AllocateAsync_CancelledBeforeStart_AllocatesNothing()
+    public async Task ReserveAsync_CancelledBeforeStart_AllocatesNothing()
     {
         await using var store = await OpenAsync(Options(_dir.Path));
 
-        Assert.CatchAsync<OperationCanceledException>(() => store.AllocateAsync(Key(1), Owner(1), new CancellationToken(canceled: true)));
+        Assert.CatchAsync<OperationCanceledException>(() => store.ReserveDurableAsync(Key(1), Owner(1), new CancellationToken(canceled: true)));
 
         Assert.That(await store.ListAsync(CancellationToken.None), Is.Empty);
     }
 
     [Test]
-    public async Task AllocateAsync_DefaultKey_ThrowsNamingKey()
+    public async Task ReserveAsync_DefaultKey_ThrowsNamingKey()
     {
         await using var store = await OpenAsync(Options(_dir.Path));
 
-        var ex = Assert.ThrowsAsync<ArgumentException>(() => store.AllocateAsync(default, Owner(), CancellationToken.None));
+        var ex = Assert.ThrowsAsync<ArgumentException>(() => store.ReserveDurableAsync(default, Owner(), CancellationToken.None));
 
         Assert.That(ex!.ParamName, Is.EqualTo("key"));
     }
 
     [Test]
-    public async Task AllocateAsync_JournalWriteFails_RollsBackAndRetryGetsSameAddress()
+    public async Task ReserveAsync_JournalWriteFails_RollsBackAndRetryGetsSameAddress()
     {
         var options = Options(_dir.Path);
         await using (var store = await OpenAsync(options))
@@ -156,12 +157,12 @@ public sealed class IpamStoreTests
                 }
             };
 
-            var ex = Assert.ThrowsAsync<IpamJournalException>(() => store.AllocateAsync(Key(1), Owner(1), CancellationToken.None));
+            var ex = Assert.ThrowsAsync<IpamJournalException>(() => store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None));
             Assert.That(ex!.InnerException!.Message, Does.Contain("injected"));
             Assert.That(await store.GetAsync(Key(1), CancellationToken.None), Is.Null);
             Assert.That(store.GetUsage()[0].Leased, Is.Zero);
 
-            var retry = await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+            var retry = await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
             Assert.That(retry.IPv4!.Address, Is.EqualTo(IPAddress.Parse("10.244.1.3")));
             Assert.That(store.JournalFault, Is.Null);
         }
@@ -174,7 +175,7 @@ public sealed class IpamStoreTests
     public async Task ReleaseAsync_JournalWriteFails_KeepsLease()
     {
         await using var store = await OpenAsync(Options(_dir.Path));
-        await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+        await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
         store.Journal.BeforeWrite = () => throw new IOException("injected");
 
         Assert.ThrowsAsync<IpamJournalException>(() => store.ReleaseAsync(Key(1), CancellationToken.None));
@@ -187,7 +188,7 @@ public sealed class IpamStoreTests
     public async Task ReleaseAsync_Twice_SecondReturnsNull()
     {
         await using var store = await OpenAsync(Options(_dir.Path));
-        var lease = await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+        var lease = await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
 
         var first = await store.ReleaseAsync(Key(1), CancellationToken.None);
         var second = await store.ReleaseAsync(Key(1), CancellationToken.None);
@@ -205,17 +206,17 @@ public sealed class IpamStoreTests
         var leases = new List<IpLease>();
         for (var i = 0; i < 4; i++)
         {
-            leases.Add(await store.AllocateAsync(Key(i), Owner(i), CancellationToken.None));
+            leases.Add(await store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None));
         }
 
         await store.ReleaseAsync(Key(2), CancellationToken.None);
         time.Advance(IpamOptions.DefaultQuarantine - TimeSpan.FromTicks(1));
 
-        Assert.ThrowsAsync<IpamExhaustedException>(() => store.AllocateAsync(Key(9), Owner(9), CancellationToken.None));
+        Assert.ThrowsAsync<IpamExhaustedException>(() => store.ReserveDurableAsync(Key(9), Owner(9), CancellationToken.None));
         Assert.That(store.GetUsage()[0].Quarantined, Is.EqualTo(1));
 
         time.Advance(TimeSpan.FromTicks(1));
-        var reused = await store.AllocateAsync(Key(9), Owner(9), CancellationToken.None);
+        var reused = await store.ReserveDurableAsync(Key(9), Owner(9), CancellationToken.None);
         Assert.That(reused.IPv4!.Address, Is.EqualTo(leases[2].IPv4!.Address));
     }
 
@@ -224,7 +225,7 @@ public sealed class IpamStoreTests
     {
         var time = new ManualTimeProvider();
         await using var store = await OpenAsync(Options(_dir.Path) with { QuarantinePeriod = TimeSpan.FromSeconds(5) }, time);
-        await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+        await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
         await store.ReleaseAsync(Key(1), CancellationToken.None);
 
         time.Advance(TimeSpan.FromSeconds(5));
@@ -239,7 +240,7 @@ public sealed class IpamStoreTests
         var options = Options(_dir.Path, NetworkMode.Overlay, "10.0.0.0/29");
         await using (var store = await OpenAsync(options, time))
         {
-            await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
             await store.ReleaseAsync(Key(1), CancellationToken.None);
         }
 
@@ -257,10 +258,10 @@ public sealed class IpamStoreTests
         await using var store = await OpenAsync(Options(_dir.Path));
         for (var i = 0; i < 6; i++)
         {
-            await store.AllocateAsync(Key(i), Owner(i), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None);
         }
 
-        await store.AllocateAsync(Key(100), new LeaseOwner("other-net"), CancellationToken.None);
+        await store.ReserveDurableAsync(Key(100), new LeaseOwner("other-net"), CancellationToken.None);
 
         var released = await store.ReleaseAllExceptAsync([Key(1), Key(4)], Network, CancellationToken.None);
 
@@ -298,7 +299,7 @@ public sealed class IpamStoreTests
     {
         await using (var store = await OpenAsync(Options(_dir.Path, NetworkMode.L2Bridge, "10.244.1.0/24")))
         {
-            await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
         }
 
         await using var moved = await OpenAsync(Options(_dir.Path, NetworkMode.L2Bridge, "10.244.2.0/24"));
@@ -320,23 +321,23 @@ public sealed class IpamStoreTests
         {
             for (var i = 0; i < 4; i++)
             {
-                await store.AllocateAsync(Key(i), Owner(i), CancellationToken.None);
+                await store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None);
             }
         }
 
         await using var overlay = await OpenAsync(Options(_dir.Path, NetworkMode.Overlay, "10.0.0.0/29"));
 
         Assert.That(overlay.StaleLeases.Select(s => (s.Address.ToString(), s.Reason)), Is.EqualTo(new[] { ("10.0.0.6", StaleLeaseReason.ReservedAddress) }));
-        var fresh = await overlay.AllocateAsync(Key(50), Owner(50), CancellationToken.None);
+        var fresh = await overlay.ReserveDurableAsync(Key(50), Owner(50), CancellationToken.None);
         Assert.That(fresh.IPv4!.Address, Is.EqualTo(IPAddress.Parse("10.0.0.2")));
-        Assert.ThrowsAsync<IpamExhaustedException>(() => overlay.AllocateAsync(Key(51), Owner(51), CancellationToken.None));
+        Assert.ThrowsAsync<IpamExhaustedException>(() => overlay.ReserveDurableAsync(Key(51), Owner(51), CancellationToken.None));
     }
 
     [Test]
     public async Task GetUsage_V6Slash64_ReportsHugeAssignableCount()
     {
         await using var store = await OpenAsync(Options(_dir.Path, NetworkMode.L2Bridge, "fd00::/64"));
-        await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+        await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
 
         var usage = store.GetUsage().Single();
 
@@ -351,6 +352,6 @@ public sealed class IpamStoreTests
         var store = await OpenAsync(Options(_dir.Path));
         await store.DisposeAsync();
 
-        Assert.ThrowsAsync<ObjectDisposedException>(() => store.AllocateAsync(Key(1), Owner(1), CancellationToken.None));
+        Assert.ThrowsAsync<ObjectDisposedException>(() => store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None));
     }
 }

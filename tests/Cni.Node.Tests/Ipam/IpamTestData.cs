@@ -1,3 +1,4 @@
+using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 
 namespace Cni.Node.Tests.Ipam;

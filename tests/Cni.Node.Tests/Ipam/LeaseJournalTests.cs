@@ -1,4 +1,5 @@
 using System.Net;
+using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 using static Cni.Node.Tests.Ipam.IpamTestData;
 
@@ -53,7 +54,7 @@ public sealed class LeaseJournalTests
         {
             for (var i = 0; i < 3; i++)
             {
-                await store.AllocateAsync(Key(i), Owner(i), CancellationToken.None);
+                await store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None);
                 lengths.Add(store.Journal.Length);
             }
         }
@@ -80,13 +81,13 @@ public sealed class LeaseJournalTests
     }
 
     [Test]
-    public async Task AllocateAsync_RunsOutOfPreallocatedSpace_ExtendsWithZerosAndCleanStopTrims()
+    public async Task ReserveAsync_RunsOutOfPreallocatedSpace_ExtendsWithZerosAndCleanStopTrims()
     {
         var options = Options(_dir.Path, NetworkMode.L2Bridge, "10.244.1.0/24", "fd00::/64");
         long logical;
         await using (var store = await OpenAsync(options))
         {
-            await store.AllocateAsync(Key(0), Owner(0), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(0), Owner(0), CancellationToken.None);
             logical = store.Journal.Length;
             Assert.That(new FileInfo(_dir.JournalPath).Length, Is.GreaterThanOrEqualTo(logical + LeaseJournal.PreallocationBytes - 4096), "room for the next appends");
         }
@@ -104,7 +105,7 @@ public sealed class LeaseJournalTests
             lengths.Add(store.Journal.Length);
             for (var i = 0; i < 3; i++)
             {
-                await store.AllocateAsync(Key(i), Owner(i), CancellationToken.None);
+                await store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None);
                 lengths.Add(store.Journal.Length);
             }
         }
@@ -126,7 +127,7 @@ public sealed class LeaseJournalTests
                 var keys = (await store.ListAsync(CancellationToken.None)).Select(l => l.Key);
                 Assert.That(keys, Is.EquivalentTo(expected), $"cut at {cut}");
                 Assert.That(new FileInfo(image.JournalPath).Length, Is.EqualTo(cut < lengths[0] ? lengths[0] : lengths[2]), $"cut at {cut}");
-                await store.AllocateAsync(Key(9), Owner(9), CancellationToken.None);
+                await store.ReserveDurableAsync(Key(9), Owner(9), CancellationToken.None);
             }
 
             await using var reopened = await OpenAsync(options with { StateDirectory = image.Path });
@@ -146,9 +147,9 @@ public sealed class LeaseJournalTests
         long before;
         await using (var store = await OpenAsync(options))
         {
-            await store.AllocateAsync(Key(0), Owner(0), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(0), Owner(0), CancellationToken.None);
             before = store.Journal.Length;
-            await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
         }
 
         var bytes = await File.ReadAllBytesAsync(_dir.JournalPath);
@@ -168,7 +169,7 @@ public sealed class LeaseJournalTests
         var options = Options(_dir.Path);
         await using (var store = await OpenAsync(options))
         {
-            await store.AllocateAsync(Key(0), Owner(0), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(0), Owner(0), CancellationToken.None);
         }
 
         await using (var stream = new FileStream(_dir.JournalPath, FileMode.Append))
@@ -190,7 +191,7 @@ public sealed class LeaseJournalTests
         {
             for (var wave = 0; wave < 6; wave++)
             {
-                await Task.WhenAll(Enumerable.Range(wave * 200, 200).Select(i => store.AllocateAsync(Key(i), Owner(i), CancellationToken.None)));
+                await Task.WhenAll(Enumerable.Range(wave * 200, 200).Select(i => store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None)));
             }
         }
 
@@ -224,7 +225,7 @@ public sealed class LeaseJournalTests
         var options = Options(_dir.Path);
         await using (var store = await OpenAsync(options))
         {
-            await store.AllocateAsync(Key(0), Owner(0), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(0), Owner(0), CancellationToken.None);
         }
 
         var temp = Path.Combine(_dir.IpamDirectory, LeaseJournal.TempFileName);
@@ -246,7 +247,7 @@ public sealed class LeaseJournalTests
         {
             for (var i = 0; i < 300; i++)
             {
-                await store.AllocateAsync(Key(i), Owner(i), CancellationToken.None);
+                await store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None);
                 if (i % 3 != 0)
                 {
                     await store.ReleaseAsync(Key(i), CancellationToken.None);
@@ -275,13 +276,13 @@ public sealed class LeaseJournalTests
         var options = Options(_dir.Path, NetworkMode.L2Bridge, "10.244.0.0/16") with { CompactionThresholdBytes = long.MaxValue };
         await using (var store = await OpenAsync(options, new ManualTimeProvider()))
         {
-            await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.AllocateAsync(Key(i), Owner(i), CancellationToken.None)));
+            await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None)));
             await Task.WhenAll(Enumerable.Range(0, 190).Select(i => store.ReleaseAsync(Key(i), CancellationToken.None)));
         }
 
         await using var reopened = await OpenAsync(options with { CompactionThresholdBytes = 1024 }, new ManualTimeProvider(DateTimeOffset.MaxValue.AddYears(-1)));
         var before = reopened.Journal.Length;
-        await reopened.AllocateAsync(Key(500), Owner(500), CancellationToken.None);
+        await reopened.ReserveDurableAsync(Key(500), Owner(500), CancellationToken.None);
 
         Assert.That(reopened.Journal.CompactionCount, Is.EqualTo(1));
         Assert.That(reopened.Journal.Length, Is.LessThan(before / 4), "released leases and expired quarantine are gone");
@@ -319,7 +320,7 @@ public sealed class LeaseJournalTests
                     // Compaction runs after a batch's fsync and before its callers resume, so the image must hold the
                 // effect of the operation in flight: update the model first.
                     live.Add(Key(i));
-                    await store.AllocateAsync(Key(i), Owner(i), CancellationToken.None);
+                    await store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None);
                     if (i % 2 == 1)
                     {
                         live.Remove(Key(i - 1));
@@ -351,7 +352,7 @@ public sealed class LeaseJournalTests
         var options = Options(_dir.Path);
         await using (var store = await OpenAsync(options))
         {
-            await store.AllocateAsync(Key(0), Owner(0), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(0), Owner(0), CancellationToken.None);
             var good = store.Journal.Length;
             var fail = true;
             store.Journal.BeforeWrite = () =>
@@ -371,9 +372,9 @@ public sealed class LeaseJournalTests
                 }
             };
 
-            Assert.ThrowsAsync<IpamJournalException>(() => store.AllocateAsync(Key(1), Owner(1), CancellationToken.None));
+            Assert.ThrowsAsync<IpamJournalException>(() => store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None));
             Assert.That(new FileInfo(_dir.JournalPath).Length, Is.EqualTo(good));
-            await store.AllocateAsync(Key(2), Owner(2), CancellationToken.None);
+            await store.ReserveDurableAsync(Key(2), Owner(2), CancellationToken.None);
         }
 
         await using var reopened = await OpenAsync(options);

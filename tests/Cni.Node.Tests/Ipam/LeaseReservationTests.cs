@@ -1,3 +1,4 @@
+using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 using static Cni.Node.Tests.Ipam.IpamTestData;
 
@@ -28,7 +29,7 @@ public sealed class LeaseReservationTests
 
         var reservation = await store.ReserveAsync(Key(1), Owner(1), CancellationToken.None);
         Assert.That(writing.Wait(TimeSpan.FromSeconds(30)), Is.True, "the journal write started");
-        var sameKey = store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+        var sameKey = store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
         var release = store.ReleaseAsync(Key(1), CancellationToken.None);
         Assert.Multiple(async () =>
         {
@@ -65,7 +66,7 @@ public sealed class LeaseReservationTests
         var reservation = await store.ReserveAsync(Key(1), Owner(1), CancellationToken.None);
         Assert.ThrowsAsync<IpamJournalException>(async () => await reservation.Durable);
 
-        var retried = await store.AllocateAsync(Key(2), Owner(2), CancellationToken.None);
+        var retried = await store.ReserveDurableAsync(Key(2), Owner(2), CancellationToken.None);
         Assert.Multiple(async () =>
         {
             Assert.That(await store.GetAsync(Key(1), CancellationToken.None), Is.Null);
@@ -78,7 +79,7 @@ public sealed class LeaseReservationTests
     public async Task ReserveAsync_KeyAlreadyLeased_ReturnsThatLeaseAlreadyDurable()
     {
         await using var store = await OpenAsync(Options(_dir.Path));
-        var lease = await store.AllocateAsync(Key(1), Owner(1), CancellationToken.None);
+        var lease = await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
 
         var again = await store.ReserveAsync(Key(1), Owner(1), CancellationToken.None);
 

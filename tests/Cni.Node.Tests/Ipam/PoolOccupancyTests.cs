@@ -1,4 +1,5 @@
 using System.Net;
+using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 
 namespace Cni.Node.Tests.Ipam;

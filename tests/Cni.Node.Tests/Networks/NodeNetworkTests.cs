@@ -4,7 +4,6 @@ using Cni.Hcn.Model;
 using Cni.Node.Configuration;
 using Cni.Node.Ipam;
 using Cni.Node.Networks;
-using Cni.Node.Pods;
 using Cni.Node.Tests.Pods;
 
 namespace Cni.Node.Tests.Networks;

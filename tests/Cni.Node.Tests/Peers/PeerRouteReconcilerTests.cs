@@ -1,7 +1,7 @@
 using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Policies;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 using Cni.Node.Kubernetes.Flannel;
 using Cni.Node.Peers;
 using Cni.Node.Tests.Pods;
@@ -166,7 +166,7 @@ public sealed class PeerRouteReconcilerTests
         Assert.That(routes[0].HostComputeNetwork, Is.EqualTo(node.Network.NetworkId));
         Assert.That(routes[0].Routes!.Single().DestinationPrefix, Is.EqualTo("10.244.2.0/24"));
         Assert.That(routes[0].Routes!.Single().NextHop, Is.EqualTo("192.0.2.11"));
-        var hostEndpoint = (await node.EndpointsAsync()).Single(e => e.Name == Cni.Node.Pods.EndpointNames.HostEndpointFor(NodeHarness.NetworkName));
+        var hostEndpoint = (await node.EndpointsAsync()).Single(e => e.Name == Cni.Node.Networks.EndpointNames.HostEndpointFor(NodeHarness.NetworkName));
         Assert.That(routes[0].HostComputeEndpoints, Is.EqualTo(new[] { hostEndpoint.Id }));
     }
 

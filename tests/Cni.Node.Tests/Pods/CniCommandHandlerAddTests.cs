@@ -2,8 +2,9 @@ using System.Net;
 using Cni.Hcn.Json;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Model.Policies;
+using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
-using Cni.Node.Ipam;
+using Cni.Node.Networks;
 using Cni.Node.Pods;
 using Cni.Spec;
 
@@ -215,7 +216,7 @@ public sealed class CniCommandHandlerAddTests
     {
         await using var node = await NodeHarness.CreateAsync();
 
-        var outcome = await node.Handler.HandleAsync(
+        var outcome = await node.HandleAsync(
             NodeHarness.Request("ADD", NodeHarness.Config(name: "other"), "c1", (await node.NewNamespaceAsync()).ToString(), "eth0"), CancellationToken.None);
 
         Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.InvalidNetworkConfig));
@@ -263,7 +264,7 @@ public sealed class CniCommandHandlerAddTests
         await using var node = await NodeHarness.CreateAsync();
         node.Hcn.ResetCallCounts();
 
-        var outcome = await node.Handler.HandleAsync(request, CancellationToken.None);
+        var outcome = await node.HandleAsync(request, CancellationToken.None);
 
         Assert.That(outcome.Error!.Code, Is.EqualTo(code));
         Assert.That(outcome.Error.Msg + " " + outcome.Error.Details, Does.Contain(named));
@@ -276,7 +277,7 @@ public sealed class CniCommandHandlerAddTests
     {
         await using var node = await NodeHarness.CreateAsync(ensure: false);
 
-        var outcome = await node.Handler.HandleAsync(NodeHarness.Request("VERSION", """{"cniVersion":"1.1.0"}"""), CancellationToken.None);
+        var outcome = await node.HandleAsync(NodeHarness.Request("VERSION", """{"cniVersion":"1.1.0"}"""), CancellationToken.None);
 
         Assert.That(outcome.IsSuccess, Is.True);
         Assert.That(System.Text.Encoding.UTF8.GetString(outcome.Result!), Does.Contain("supportedVersions"));

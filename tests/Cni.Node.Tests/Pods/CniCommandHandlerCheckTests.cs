@@ -104,7 +104,7 @@ public sealed class CniCommandHandlerCheckTests
     {
         await using var node = await NodeHarness.CreateAsync();
 
-        var outcome = await node.Handler.HandleAsync(
+        var outcome = await node.HandleAsync(
             NodeHarness.Request("CHECK", NodeHarness.Config("0.3.1"), "c1", "/var/run/netns/x", "eth0"), CancellationToken.None);
 
         Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.IncompatibleCniVersion));

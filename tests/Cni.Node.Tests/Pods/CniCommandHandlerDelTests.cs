@@ -1,6 +1,7 @@
 using Cni.Hcn.Errors;
 using Cni.Hcn.Memory;
 using Cni.Node.Ipam;
+using Cni.Node.Pods;
 using Cni.Spec;
 
 namespace Cni.Node.Tests.Pods;
@@ -140,7 +141,7 @@ public sealed class CniCommandHandlerDelTests
         NodeHarness.Result(await node.AddAsync("c1", ns));
         node.Hcn.ResetCallCounts();
 
-        var outcome = await node.Handler.HandleAsync(NodeHarness.Request("DEL", NodeHarness.Config(name: "other"), "c1", ns, "eth0"), CancellationToken.None);
+        var outcome = await node.HandleAsync(NodeHarness.Request("DEL", NodeHarness.Config(name: "other"), "c1", ns, "eth0"), CancellationToken.None);
 
         Assert.That(outcome.IsSuccess, Is.True);
         Assert.That(node.Hcn.TotalCallCount, Is.Zero);
@@ -160,5 +161,21 @@ public sealed class CniCommandHandlerDelTests
         Assert.That(outcome.IsSuccess, Is.True);
         Assert.That(await node.LeasesAsync(), Is.Empty);
         Assert.That(await node.EndpointsAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_DelCancelledWhileDeletingEndpoint_CancellationNamesTheStepAndLeaseKept()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+        node.Hcn.SetLatency(MemoryHcnOperation.DeleteEndpoint, TimeSpan.FromMinutes(5));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        var cancelled = Assert.ThrowsAsync<CniCommandCancelledException>(() => node.HandleAsync(
+            NodeHarness.Request("DEL", NodeHarness.Config(), "c1", ns, "eth0"), cts.Token));
+
+        Assert.That(cancelled!.Step, Is.EqualTo(CniStep.DeletingEndpoint));
+        Assert.That(await node.LeasesAsync(), Has.Count.EqualTo(1), "endpoint first, address after");
     }
 }

@@ -1,4 +1,5 @@
 using Cni.Hcn.Model;
+using Cni.Node.Networks;
 using Cni.Node.Pods;
 
 namespace Cni.Node.Tests.Pods;
@@ -69,7 +70,7 @@ public sealed class CniCommandHandlerGcTests
         await using var node = await NodeHarness.CreateAsync();
         NodeHarness.Result(await node.AddAsync("c1", (await node.NewNamespaceAsync()).ToString()));
 
-        var outcome = await node.Handler.HandleAsync(
+        var outcome = await node.HandleAsync(
             NodeHarness.Request("GC", NodeHarness.Config(members: "\"cni.dev/valid-attachments\":[]", name: "other")), CancellationToken.None);
 
         Assert.That(outcome.IsSuccess, Is.True);
@@ -83,7 +84,7 @@ public sealed class CniCommandHandlerGcTests
         NodeHarness.Result(await node.AddAsync("keep", (await node.NewNamespaceAsync()).ToString()));
         NodeHarness.Result(await node.AddAsync("drop", (await node.NewNamespaceAsync()).ToString()));
 
-        var outcome = await node.Handler.HandleAsync(
+        var outcome = await node.HandleAsync(
             NodeHarness.Request("GC", NodeHarness.Config(members: """ "cni.dev/attachments":[{"containerID":"keep","ifname":"eth0"}] """)), CancellationToken.None);
 
         Assert.That(outcome.IsSuccess, Is.True);

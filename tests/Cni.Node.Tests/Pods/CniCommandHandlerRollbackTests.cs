@@ -1,6 +1,7 @@
 using Cni.Hcn.Errors;
 using Cni.Hcn.Memory;
 using Cni.Node.Dataplane;
+using Cni.Node.Pods;
 using Cni.Spec;
 
 namespace Cni.Node.Tests.Pods;
@@ -140,17 +141,49 @@ public sealed class CniCommandHandlerRollbackTests
     }
 
     [Test]
-    public async Task HandleAsync_AddCancelled_Code11AndRolledBack()
+    public async Task HandleAsync_AddCancelled_RolledBackAndCancellationNamesTheStep()
     {
         await using var node = await NodeHarness.CreateAsync();
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
-        var outcome = await node.Handler.HandleAsync(
-            NodeHarness.Request("ADD", NodeHarness.Config(), "c1", (await node.NewNamespaceAsync()).ToString(), "eth0"), cts.Token);
+        var cancelled = Assert.ThrowsAsync<CniCommandCancelledException>(() => node.HandleAsync(
+            NodeHarness.Request("ADD", NodeHarness.Config(), "c1", "/var/run/netns/p1", "eth0"), cts.Token));
 
-        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.TryAgainLater));
+        Assert.That(cancelled!.Step, Is.EqualTo(CniStep.WaitingForAttachmentLock));
         Assert.That(await node.LeasesAsync(), Is.Empty);
         Assert.That(await node.EndpointsAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task HandleAsync_AddCancelledWhileCreatingEndpoint_EndpointAndLeaseRolledBack()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        node.Hcn.SetLatency(MemoryHcnOperation.CreateEndpoint, TimeSpan.FromMinutes(5));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        var cancelled = Assert.ThrowsAsync<CniCommandCancelledException>(() => node.HandleAsync(
+            NodeHarness.Request("ADD", NodeHarness.Config(), "c1", "/var/run/netns/p1", "eth0"), cts.Token));
+
+        Assert.That(cancelled!.Step, Is.EqualTo(CniStep.CreatingEndpoint));
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+        Assert.That(await node.Hcn.EnumerateNamespacesAsync(null, CancellationToken.None), Is.Empty, "the namespace the ADD created is released");
+    }
+
+    [Test]
+    public async Task HandleAsync_AddResolverThrowsUnexpectedException_EndpointDeletedLeaseReleasedError()
+    {
+        await using var node = await NodeHarness.CreateAsync(
+            namespaces: inner => new ThrowingNamespaceResolver(inner, new InvalidOperationException("injected: resolver bug")));
+
+        var outcome = await node.AddAsync("c1", "/var/run/netns/p1");
+
+        Assert.That(outcome.Error, Is.Not.Null);
+        Assert.That(outcome.Error!.Msg, Does.Contain("injected: resolver bug"));
+        Assert.That(await node.EndpointsAsync(), Is.Empty, "the endpoint created beside the failed resolution is rolled back");
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(node.Ipam.GetUsage().Single().Leased, Is.Zero);
+        Assert.That(node.Locks.ActiveKeys, Is.Zero);
     }
 }

@@ -24,8 +24,11 @@ internal sealed class NodeHarness : IAsyncDisposable
     public const string NetworkName = "wincni";
     public const string NodeIpText = "192.0.2.10";
 
-    private NodeHarness(MemoryHcn hcn, NodeOptions options, string stateDir)
+    private readonly Func<INamespaceResolver, INamespaceResolver>? _wrapNamespaces;
+
+    private NodeHarness(MemoryHcn hcn, NodeOptions options, string stateDir, Func<INamespaceResolver, INamespaceResolver>? wrapNamespaces)
     {
+        _wrapNamespaces = wrapNamespaces;
         Hcn = hcn;
         Options = options;
         StateDir = stateDir;
@@ -65,13 +68,14 @@ internal sealed class NodeHarness : IAsyncDisposable
         string[]? podCidrs = null,
         Func<NodeOptions, NodeOptions>? configure = null,
         bool ensure = true,
-        MemoryHcn? hcn = null)
+        MemoryHcn? hcn = null,
+        Func<INamespaceResolver, INamespaceResolver>? namespaces = null)
     {
         // One flat temp directory per harness, removed whole on dispose: nothing is left in /tmp afterwards.
         var stateDir = Directory.CreateTempSubdirectory("wincni-node-test-").FullName;
         var options = DefaultOptions(mode, stateDir, podCidrs ?? []);
         options = configure?.Invoke(options) ?? options;
-        var harness = new NodeHarness(hcn ?? new MemoryHcn(), options, stateDir);
+        var harness = new NodeHarness(hcn ?? new MemoryHcn(), options, stateDir, namespaces);
         await harness.StartAsync(ensure).ConfigureAwait(false);
         return harness;
     }
@@ -105,20 +109,26 @@ internal sealed class NodeHarness : IAsyncDisposable
         };
     }
 
+    /// <summary>A forwarded request the way <c>CniEndpoint</c> serves it: parsed once, then handled (or answered).</summary>
+    public Task<CniOutcome> HandleAsync(DaemonRequest request, CancellationToken cancellationToken) =>
+        DaemonRequestReader.TryRead(request, out var parsed, out var answer)
+            ? Handler.HandleAsync(parsed, cancellationToken)
+            : Task.FromResult(answer);
+
     public Task<CniOutcome> AddAsync(string containerId, string netns, string ifName = "eth0", string version = "1.1.0", string? members = null, string args = "") =>
-        Handler.HandleAsync(Request("ADD", Config(version, members), containerId, netns, ifName, args), CancellationToken.None);
+        HandleAsync(Request("ADD", Config(version, members), containerId, netns, ifName, args), CancellationToken.None);
 
     public Task<CniOutcome> DelAsync(string containerId, string netns, string ifName = "eth0", string version = "1.1.0", string? members = null) =>
-        Handler.HandleAsync(Request("DEL", Config(version, members), containerId, netns, ifName), CancellationToken.None);
+        HandleAsync(Request("DEL", Config(version, members), containerId, netns, ifName), CancellationToken.None);
 
     public Task<CniOutcome> CheckAsync(string containerId, string netns, byte[] prevResult, string ifName = "eth0", string version = "1.1.0") =>
-        Handler.HandleAsync(Request("CHECK", Config(version, "\"prevResult\":" + Encoding.UTF8.GetString(prevResult)), containerId, netns, ifName), CancellationToken.None);
+        HandleAsync(Request("CHECK", Config(version, "\"prevResult\":" + Encoding.UTF8.GetString(prevResult)), containerId, netns, ifName), CancellationToken.None);
 
     public Task<CniOutcome> StatusAsync(string version = "1.1.0") =>
-        Handler.HandleAsync(Request("STATUS", Config(version)), CancellationToken.None);
+        HandleAsync(Request("STATUS", Config(version)), CancellationToken.None);
 
     public Task<CniOutcome> GcAsync(string? validAttachmentsJson) =>
-        Handler.HandleAsync(
+        HandleAsync(
             Request("GC", Config("1.1.0", validAttachmentsJson is null ? null : "\"cni.dev/valid-attachments\":" + validAttachmentsJson)),
             CancellationToken.None);
 
@@ -163,7 +173,9 @@ internal sealed class NodeHarness : IAsyncDisposable
             CancellationToken.None).ConfigureAwait(false);
         Locks = new KeyedAsyncLock<LeaseKey>();
         Network = new NodeNetwork(Hcn, Ipam, new StaticNodeSource(Options), Options, Locks, TimeProvider.System, NullLogger<NodeNetwork>.Instance);
-        Handler = new CniCommandHandler(Hcn, Ipam, Network, new NetnsPathNamespaceResolver(Hcn), Options, Locks, NullLogger<CniCommandHandler>.Instance);
+        INamespaceResolver resolver = new NetnsPathNamespaceResolver(Hcn);
+        resolver = _wrapNamespaces?.Invoke(resolver) ?? resolver;
+        Handler = new CniCommandHandler(Hcn, Ipam, Network, resolver, Options, Locks, NullLogger<CniCommandHandler>.Instance);
         if (ensure)
         {
             LastEnsure = await Network.EnsureAsync(CancellationToken.None).ConfigureAwait(false);

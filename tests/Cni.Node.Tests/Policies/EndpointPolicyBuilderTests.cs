@@ -1,7 +1,7 @@
 using System.Net;
 using Cni.Hcn.Json;
 using Cni.Hcn.Model.Policies;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 using Cni.Node.Policies;
 using Cni.Spec.Capabilities;
 
@@ -45,6 +45,24 @@ public sealed class EndpointPolicyBuilderTests
 
         Assert.That(with, Has.Count.EqualTo(without.Count + 1));
         Assert.That(HcnJson.Serialize(with[^1]), Is.EqualTo("""{"Type":"OutBoundNAT","Settings":{"Destinations":["10.244.1.5"]}}"""));
+    }
+
+    [Test]
+    public void ValidatePortMappings_HostIpOfAFamilyThePodLacks_NamesTheField()
+    {
+        PortMapping[] mappings = [new PortMapping { HostPort = 80, ContainerPort = 80, HostIp = "2001:db8::1" }];
+
+        var failure = Assert.Throws<EndpointPolicyException>(() => EndpointPolicyBuilder.ValidatePortMappings(mappings, [System.Net.Sockets.AddressFamily.InterNetwork]));
+
+        Assert.That(failure!.Message, Does.StartWith("runtimeConfig.portMappings[0].hostIP: "));
+    }
+
+    [Test]
+    public void ValidatePortMappings_ValidMappings_DoesNotThrow()
+    {
+        PortMapping[] mappings = [new PortMapping { HostPort = 8080, ContainerPort = 80, Protocol = "udp", HostIp = "192.0.2.10" }];
+
+        Assert.That(() => EndpointPolicyBuilder.ValidatePortMappings(mappings, [System.Net.Sockets.AddressFamily.InterNetwork]), Throws.Nothing);
     }
 
     [Test]

@@ -10,7 +10,7 @@ public sealed class CniResultConversionTests
 {
     private static readonly string[] Versions = ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
 
-    /// <summary>The reference's §4.1 example (every 1.1.0 field set).</summary>
+    /// <summary>A 1.1.0 result with every field that containernetworking/cni SPEC.md 1.1.0 defines.</summary>
     private const string Full110 =
         """{"cniVersion":"1.1.0","interfaces":[{"name":"cni0","mac":"00:11:22:33:44:55"},{"name":"eth0","mac":"0a:58:0a:01:00:05","mtu":1450,"sandbox":"/var/run/netns/cni-x","socketPath":"/run/vhost/sock0","pciID":"0000:04:00.5"}],"ips":[{"interface":1,"address":"10.1.0.5/16","gateway":"10.1.0.1"}],"routes":[{"dst":"0.0.0.0/0","gw":"10.1.0.1","mtu":1400,"advmss":1360,"priority":100,"table":100,"scope":0}],"dns":{"nameservers":["10.96.0.10"],"domain":"cluster.local","search":["svc.cluster.local"],"options":["ndots:5"]}}""";
 

@@ -4,7 +4,7 @@ using Cni.Hcn.Json;
 namespace Cni.Hcn.Model.Policies;
 
 /// <summary>
-/// An endpoint policy (reference §6.2): <c>{"Type": "...", "Settings": {...}}</c>. <see cref="Settings"/> is the typed record for
+/// An endpoint policy (hcsshim hcn/hcnpolicy.go): <c>{"Type": "...", "Settings": {...}}</c>. <see cref="Settings"/> is the typed record for
 /// <see cref="Type"/>, or a <see cref="RawPolicySetting"/> when the type is unknown or its settings do not fit.
 /// </summary>
 [JsonConverter(typeof(EndpointPolicyConverter))]
@@ -18,8 +18,6 @@ public sealed record EndpointPolicy
 
     /// <summary>A policy whose type is the one <paramref name="settings"/> belong to.</summary>
     /// <typeparam name="T">The settings record.</typeparam>
-    /// <param name="settings">The settings.</param>
-    /// <returns>The policy.</returns>
     public static EndpointPolicy Create<T>(T settings)
         where T : PolicySetting, IEndpointPolicySetting
     {

@@ -3,7 +3,7 @@ using Cni.Hcn.Json;
 
 namespace Cni.Hcn.Model.Policies;
 
-/// <summary>The <c>Type</c> of an <see cref="EndpointPolicy"/> (reference §6.2). Compares case-insensitively; unknown values are kept.</summary>
+/// <summary>The <c>Type</c> of an <see cref="EndpointPolicy"/> (hcsshim hcn/hcnpolicy.go <c>EndpointPolicyType</c>). Compares case-insensitively; unknown values are kept.</summary>
 [JsonConverter(typeof(HcnNameConverter<EndpointPolicyType>))]
 public readonly struct EndpointPolicyType : IHcnName<EndpointPolicyType>, IEquatable<EndpointPolicyType>
 {

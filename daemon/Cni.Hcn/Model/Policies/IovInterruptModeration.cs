@@ -2,7 +2,7 @@ namespace Cni.Hcn.Model.Policies;
 
 /// <summary>
 /// Iov policy <c>InterruptModeration</c>, a number on the wire. Names from MS-docs; values from the HCS schema in
-/// hcsshim, inferred to apply to HCN (reference §6.2).
+/// hcsshim, inferred to apply to HCN (no HCN source gives them).
 /// </summary>
 public enum IovInterruptModeration : uint
 {

@@ -4,7 +4,7 @@ namespace Cni.Hcn.Model.Policies;
 
 /// <summary>
 /// Settings of the <c>L4Proxy</c> network and endpoint policy. Member names follow hcsshim; MS-docs and SDN-psm1
-/// spell two of them differently (§14.2, see <see cref="HcnSchemaChoices"/>); both spellings read.
+/// spell two of them differently (see <see cref="HcnSchemaChoices"/>); both spellings read.
 /// </summary>
 public sealed record L4ProxyPolicySetting : PolicySetting, INetworkPolicySetting, IEndpointPolicySetting
 {

@@ -4,7 +4,7 @@ using Cni.Hcn.Json;
 namespace Cni.Hcn.Model.Policies;
 
 /// <summary>
-/// A network policy (reference §6.1): <c>{"Type": "...", "Settings": {...}}</c>. <see cref="Settings"/> is the typed record for
+/// A network policy (hcsshim hcn/hcnpolicy.go): <c>{"Type": "...", "Settings": {...}}</c>. <see cref="Settings"/> is the typed record for
 /// <see cref="Type"/>, or a <see cref="RawPolicySetting"/> when the type is unknown or its settings do not fit.
 /// </summary>
 [JsonConverter(typeof(NetworkPolicyConverter))]
@@ -18,8 +18,6 @@ public sealed record NetworkPolicy
 
     /// <summary>A policy whose type is the one <paramref name="settings"/> belong to.</summary>
     /// <typeparam name="T">The settings record.</typeparam>
-    /// <param name="settings">The settings.</param>
-    /// <returns>The policy.</returns>
     public static NetworkPolicy Create<T>(T settings)
         where T : PolicySetting, INetworkPolicySetting
     {

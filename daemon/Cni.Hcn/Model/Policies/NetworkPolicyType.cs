@@ -3,7 +3,7 @@ using Cni.Hcn.Json;
 
 namespace Cni.Hcn.Model.Policies;
 
-/// <summary>The <c>Type</c> of a <see cref="NetworkPolicy"/> (reference §6.1). Compares case-insensitively; unknown values are kept.</summary>
+/// <summary>The <c>Type</c> of a <see cref="NetworkPolicy"/> (hcsshim hcn/hcnpolicy.go <c>NetworkPolicyType</c>). Compares case-insensitively; unknown values are kept.</summary>
 [JsonConverter(typeof(HcnNameConverter<NetworkPolicyType>))]
 public readonly struct NetworkPolicyType : IHcnName<NetworkPolicyType>, IEquatable<NetworkPolicyType>
 {

@@ -22,7 +22,7 @@ public sealed record RemoteSubnetRoutePolicySetting : PolicySetting, INetworkPol
         init => _destinationPrefix = value ?? string.Empty;
     }
 
-    /// <summary>The VNI. hcsshim types it uint16, MS-docs uint32 (§14.3); see <see cref="HcnSchemaChoices.RemoteSubnetRouteMaxIsolationId"/>.</summary>
+    /// <summary>The VNI. hcsshim types it uint16, MS-docs uint32; see <see cref="HcnSchemaChoices.RemoteSubnetRouteMaxIsolationId"/>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public uint IsolationId { get; init; }
 

@@ -9,7 +9,6 @@ public sealed record SdnRoutePolicySetting : PolicySetting, IEndpointPolicySetti
     /// <summary>Destination CIDR.</summary>
     public string? DestinationPrefix { get; init; }
 
-    /// <summary>Next hop.</summary>
     public string? NextHop { get; init; }
 
     /// <summary>Encapsulate (Overlay).</summary>

@@ -4,7 +4,7 @@ using Cni.Hcn.Json;
 namespace Cni.Hcn.Model.Policies;
 
 /// <summary>
-/// A subnet policy (VLAN or VSID; reference §4): <c>{"Type": "...", "Settings": {...}}</c>. <see cref="Settings"/> is the typed record for
+/// A subnet policy (VLAN or VSID; hcsshim hcn/hcnnetwork.go, hcn/hcnpolicy.go): <c>{"Type": "...", "Settings": {...}}</c>. <see cref="Settings"/> is the typed record for
 /// <see cref="Type"/>, or a <see cref="RawPolicySetting"/> when the type is unknown or its settings do not fit.
 /// </summary>
 [JsonConverter(typeof(SubnetPolicyConverter))]
@@ -18,8 +18,6 @@ public sealed record SubnetPolicy
 
     /// <summary>A policy whose type is the one <paramref name="settings"/> belong to.</summary>
     /// <typeparam name="T">The settings record.</typeparam>
-    /// <param name="settings">The settings.</param>
-    /// <returns>The policy.</returns>
     public static SubnetPolicy Create<T>(T settings)
         where T : PolicySetting, ISubnetPolicySetting
     {

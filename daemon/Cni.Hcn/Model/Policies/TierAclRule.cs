@@ -15,18 +15,13 @@ public sealed record TierAclRule
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public ActionType TierAclRuleAction { get; init; }
 
-    /// <summary>Local addresses.</summary>
     public string? LocalAddresses { get; init; }
 
-    /// <summary>Remote addresses.</summary>
     public string? RemoteAddresses { get; init; }
 
-    /// <summary>Local ports.</summary>
     public string? LocalPorts { get; init; }
 
-    /// <summary>Remote ports.</summary>
     public string? RemotePorts { get; init; }
 
-    /// <summary>Priority.</summary>
     public ushort Priority { get; init; }
 }

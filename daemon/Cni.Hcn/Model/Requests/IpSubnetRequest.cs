@@ -6,6 +6,5 @@ public sealed record IpSubnetRequest
     /// <summary>The subnet the IP subnets belong to.</summary>
     public Guid SubnetId { get; init; }
 
-    /// <summary>The IP subnets.</summary>
     public IReadOnlyList<IpSubnet>? IpSubnets { get; init; }
 }

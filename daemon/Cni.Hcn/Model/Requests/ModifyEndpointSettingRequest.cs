@@ -23,8 +23,6 @@ public sealed record ModifyEndpointSettingRequest
 
     /// <summary>Adds, removes or updates endpoint policies.</summary>
     /// <param name="requestType">Add, Remove or Update.</param>
-    /// <param name="policies">The policies.</param>
-    /// <returns>The request.</returns>
     public static ModifyEndpointSettingRequest ForPolicies(RequestType requestType, IEnumerable<EndpointPolicy> policies)
     {
         ArgumentNullException.ThrowIfNull(policies);
@@ -39,7 +37,6 @@ public sealed record ModifyEndpointSettingRequest
     /// <summary>Attaches (Add) or detaches (Remove) a VM / utility-VM NIC port; SDN-psm1 sends <c>{}</c> on Remove.</summary>
     /// <param name="requestType">Add or Remove.</param>
     /// <param name="port">The port request.</param>
-    /// <returns>The request.</returns>
     public static ModifyEndpointSettingRequest ForPort(RequestType requestType, VmEndpointRequest port) => new()
     {
         ResourceType = EndpointResourceType.Port,

@@ -24,7 +24,6 @@ public sealed record ModifyNamespaceSettingRequest
     /// <summary>Attaches (Add) or detaches (Remove) an endpoint.</summary>
     /// <param name="requestType">Add or Remove.</param>
     /// <param name="endpointId">The endpoint.</param>
-    /// <returns>The request.</returns>
     public static ModifyNamespaceSettingRequest ForEndpoint(RequestType requestType, Guid endpointId) => new()
     {
         ResourceType = NamespaceResourceType.Endpoint,
@@ -35,7 +34,6 @@ public sealed record ModifyNamespaceSettingRequest
     /// <summary>Attaches (Add) or detaches (Remove) a container.</summary>
     /// <param name="requestType">Add or Remove.</param>
     /// <param name="containerId">The container.</param>
-    /// <returns>The request.</returns>
     public static ModifyNamespaceSettingRequest ForContainer(RequestType requestType, string containerId) => new()
     {
         ResourceType = NamespaceResourceType.Container,

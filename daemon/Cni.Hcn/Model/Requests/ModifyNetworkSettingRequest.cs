@@ -25,8 +25,6 @@ public sealed record ModifyNetworkSettingRequest
 
     /// <summary>Adds, removes or updates network policies.</summary>
     /// <param name="requestType">Add, Remove or Update.</param>
-    /// <param name="policies">The policies.</param>
-    /// <returns>The request.</returns>
     public static ModifyNetworkSettingRequest ForPolicies(RequestType requestType, IEnumerable<NetworkPolicy> policies)
     {
         ArgumentNullException.ThrowIfNull(policies);
@@ -40,7 +38,6 @@ public sealed record ModifyNetworkSettingRequest
 
     /// <summary>Replaces the network's DNS settings.</summary>
     /// <param name="dns">The DNS settings.</param>
-    /// <returns>The request.</returns>
     public static ModifyNetworkSettingRequest ForDns(Dns dns) => new()
     {
         ResourceType = NetworkResourceType.Dns,
@@ -51,7 +48,6 @@ public sealed record ModifyNetworkSettingRequest
     /// <summary>Enables or disables a vSwitch extension on the network.</summary>
     /// <param name="extensionId">The extension's GUID.</param>
     /// <param name="isEnabled">Whether to enable it.</param>
-    /// <returns>The request.</returns>
     public static ModifyNetworkSettingRequest ForExtension(Guid extensionId, bool isEnabled) => new()
     {
         ResourceType = NetworkResourceType.Extension,
@@ -61,8 +57,6 @@ public sealed record ModifyNetworkSettingRequest
 
     /// <summary>Adds or removes subnets (MS-docs, schema 2.6).</summary>
     /// <param name="requestType">Add or Remove.</param>
-    /// <param name="subnets">The subnets.</param>
-    /// <returns>The request.</returns>
     public static ModifyNetworkSettingRequest ForSubnets(RequestType requestType, IEnumerable<Subnet> subnets)
     {
         ArgumentNullException.ThrowIfNull(subnets);
@@ -77,8 +71,6 @@ public sealed record ModifyNetworkSettingRequest
     /// <summary>Adds or removes IP subnets of a subnet (MS-docs, schema 2.6).</summary>
     /// <param name="requestType">Add or Remove.</param>
     /// <param name="subnetId">The subnet.</param>
-    /// <param name="ipSubnets">The IP subnets.</param>
-    /// <returns>The request.</returns>
     public static ModifyNetworkSettingRequest ForIpSubnets(RequestType requestType, Guid subnetId, IEnumerable<IpSubnet> ipSubnets)
     {
         ArgumentNullException.ThrowIfNull(ipSubnets);

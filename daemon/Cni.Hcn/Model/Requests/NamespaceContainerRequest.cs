@@ -3,6 +3,5 @@ namespace Cni.Hcn.Model.Requests;
 /// <summary>Settings of a namespace modify request with resource type Container: <c>{"ContainerId":"…"}</c>.</summary>
 public sealed record NamespaceContainerRequest
 {
-    /// <summary>The container ID.</summary>
     public string? ContainerId { get; init; }
 }

@@ -10,7 +10,5 @@ public interface ICacheSyncStatus
     bool HasSynced { get; }
 
     /// <summary>Completes when <see cref="HasSynced"/> becomes true.</summary>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The wait.</returns>
     Task WaitForSyncAsync(CancellationToken cancellationToken);
 }

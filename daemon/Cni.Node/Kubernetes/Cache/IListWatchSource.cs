@@ -9,8 +9,6 @@ public interface IListWatchSource<T>
 
     /// <summary>Lists one page.</summary>
     /// <param name="continueToken">The previous page's continue token, or null for the first page.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The page.</returns>
     /// <exception cref="ResourceExpiredException">The continue token expired (410).</exception>
     Task<ResourceListPage<T>> ListAsync(string? continueToken, CancellationToken cancellationToken);
 
@@ -20,7 +18,6 @@ public interface IListWatchSource<T>
     /// </summary>
     /// <param name="resourceVersion">Where to start.</param>
     /// <param name="serverTimeout">The server-side timeout (<c>timeoutSeconds</c>).</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The events.</returns>
     /// <exception cref="ResourceExpiredException">The resourceVersion is too old (410 or ERROR event with 410).</exception>
     /// <exception cref="KubernetesApiException">Another error status or ERROR event.</exception>

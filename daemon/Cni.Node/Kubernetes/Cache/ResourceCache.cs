@@ -28,7 +28,6 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
     /// <summary>Creates the cache; <see cref="RunAsync"/> fills it.</summary>
     /// <param name="source">Where objects come from.</param>
     /// <param name="timeProvider">Time (timers, backoff, last contact).</param>
-    /// <param name="logger">Logger.</param>
     /// <param name="options">Timing; null for the defaults.</param>
     public ResourceCache(IListWatchSource<T> source, TimeProvider timeProvider, ILogger logger, ResourceCacheOptions? options = null)
     {
@@ -62,7 +61,6 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
 
     /// <summary>The cache key of an object: <c>namespace/name</c>, or <c>name</c> for cluster-scoped objects.</summary>
     /// <param name="item">The object.</param>
-    /// <returns>The key.</returns>
     public static string KeyOf(T item)
     {
         ArgumentNullException.ThrowIfNull(item);
@@ -71,8 +69,6 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
 
     /// <summary>The cache key for a namespace and name.</summary>
     /// <param name="namespaceName">The namespace, or null/empty for cluster-scoped objects.</param>
-    /// <param name="name">The name.</param>
-    /// <returns>The key.</returns>
     public static string KeyOf(string? namespaceName, string name) => string.IsNullOrEmpty(namespaceName) ? name : namespaceName + "/" + name;
 
     /// <inheritdoc/>
@@ -80,7 +76,6 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
 
     /// <summary>Looks an object up. The object is shared: do not modify it.</summary>
     /// <param name="namespaceName">The namespace, or null for cluster-scoped objects.</param>
-    /// <param name="name">The name.</param>
     /// <param name="item">The object, if present.</param>
     /// <returns>Whether it is present.</returns>
     public bool TryGet(string? namespaceName, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? item) =>
@@ -91,14 +86,12 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
     public ImmutableArray<T> List() => [.. Volatile.Read(ref _store).Values];
 
     /// <summary>A snapshot of all keys.</summary>
-    /// <returns>The keys.</returns>
     public ImmutableArray<string> Keys() => [.. Volatile.Read(ref _store).Keys];
 
     /// <summary>
     /// Subscribes to changes. Handlers run on the cache's loop, one at a time, after the cache is updated; keep them
     /// short (enqueue a key). A handler that throws is logged and does not affect the cache or other handlers.
     /// </summary>
-    /// <param name="handler">The handler.</param>
     /// <returns>Disposing it unsubscribes.</returns>
     public IDisposable Subscribe(Action<CacheEvent<T>> handler)
     {

@@ -27,8 +27,6 @@ public sealed partial class ControllerRunner<TKey>
     /// <param name="caches">Every cache the reconciler reads.</param>
     /// <param name="allKeys">All keys, for the periodic resync (and the first pass after sync).</param>
     /// <param name="options">Name, workers, resync period.</param>
-    /// <param name="timeProvider">Time.</param>
-    /// <param name="logger">Logger.</param>
     public ControllerRunner(
         IReconciler<TKey> reconciler,
         WorkQueue<TKey> queue,

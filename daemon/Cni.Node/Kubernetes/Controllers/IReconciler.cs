@@ -5,8 +5,6 @@ namespace Cni.Node.Kubernetes.Controllers;
 public interface IReconciler<in TKey>
 {
     /// <summary>Reconciles one key. Must be idempotent: it runs again on resync and after failures.</summary>
-    /// <param name="key">The key.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The work.</returns>
     Task ReconcileAsync(TKey key, CancellationToken cancellationToken);
 }

@@ -56,7 +56,6 @@ public sealed class WorkQueue<TKey> : IDisposable
     }
 
     /// <summary>Queues a key (no-op if already queued, or after shutdown).</summary>
-    /// <param name="key">The key.</param>
     public void Add(TKey key)
     {
         lock (_lock)
@@ -76,7 +75,6 @@ public sealed class WorkQueue<TKey> : IDisposable
     }
 
     /// <summary>Queues a key after a delay.</summary>
-    /// <param name="key">The key.</param>
     /// <param name="delay">The delay; zero or less adds now.</param>
     public void AddAfter(TKey key, TimeSpan delay)
     {
@@ -114,7 +112,6 @@ public sealed class WorkQueue<TKey> : IDisposable
     }
 
     /// <summary>Queues a key after its next retry delay (grows with each call until <see cref="Forget"/>).</summary>
-    /// <param name="key">The key.</param>
     /// <returns>The delay used.</returns>
     public TimeSpan AddRateLimited(TKey key)
     {
@@ -131,7 +128,6 @@ public sealed class WorkQueue<TKey> : IDisposable
     }
 
     /// <summary>Resets a key's retry delay (call after it was processed successfully).</summary>
-    /// <param name="key">The key.</param>
     public void Forget(TKey key)
     {
         lock (_lock)
@@ -141,7 +137,6 @@ public sealed class WorkQueue<TKey> : IDisposable
     }
 
     /// <summary>How often a key has been retried since it was last forgotten.</summary>
-    /// <param name="key">The key.</param>
     /// <returns>The count.</returns>
     public int Retries(TKey key)
     {
@@ -155,7 +150,6 @@ public sealed class WorkQueue<TKey> : IDisposable
     /// Takes the next key, waiting for one. The caller must call <see cref="Done"/> with it. Returns
     /// <c>(false, default)</c> once the queue is shut down and drained.
     /// </summary>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>Whether a key was taken, and the key.</returns>
     public async Task<(bool Taken, TKey? Key)> TakeAsync(CancellationToken cancellationToken)
     {
@@ -216,8 +210,6 @@ public sealed class WorkQueue<TKey> : IDisposable
     }
 
     /// <summary>Completes when the queue is shut down, empty and no key is being processed.</summary>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The wait.</returns>
     public async Task WaitForDrainAsync(CancellationToken cancellationToken)
     {
         while (true)

@@ -8,8 +8,9 @@ using k8s.Models;
 namespace Cni.Node.Kubernetes.Flannel;
 
 /// <summary>
-/// The flannel Node-annotation protocol (reference/peers.md §3): composes what this node publishes and parses what
-/// a peer published. Parsing never throws on bad input; it names the annotation or field that is wrong.
+/// The flannel Node-annotation protocol (flannel-io/flannel pkg/subnet/kube: <c>flannel.alpha.coreos.com/</c>
+/// backend-type, backend-data, public-ip, public-ip-overwrite, kube-subnet-manager): composes what this node publishes
+/// and parses what a peer published. Parsing never throws on bad input; it names the annotation or field that is wrong.
 /// </summary>
 public sealed class FlannelAnnotations
 {
@@ -38,7 +39,6 @@ public sealed class FlannelAnnotations
         KubeSubnetManager = prefix + "/kube-subnet-manager";
     }
 
-    /// <summary>The prefix.</summary>
     public string Prefix { get; }
 
     /// <summary><c>&lt;prefix&gt;/backend-type</c>: <c>vxlan</c> or <c>host-gw</c>.</summary>
@@ -121,7 +121,6 @@ public sealed class FlannelAnnotations
     }
 
     /// <summary>The valid public-ip-overwrite of a Node, or null when absent or malformed (flannel ignores a malformed one).</summary>
-    /// <param name="node">The Node.</param>
     /// <returns>The address, or null.</returns>
     public IPAddress? TryGetOverwrite(V1Node node)
     {
@@ -197,7 +196,6 @@ public sealed class FlannelAnnotations
     }
 
     /// <summary>The annotation value for a backend type.</summary>
-    /// <param name="type">The type.</param>
     /// <returns><c>vxlan</c> or <c>host-gw</c>.</returns>
     public static string FormatBackendType(FlannelBackendType type) => type switch
     {

@@ -1,5 +1,5 @@
 using System.Net.NetworkInformation;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 
 namespace Cni.Node.Kubernetes.Flannel;
 
@@ -11,7 +11,6 @@ public sealed record LocalBackend(FlannelBackendType Type, int Vni, PhysicalAddr
 {
     /// <summary>The backend type that matches a network mode (overlay → vxlan, l2bridge → host-gw).</summary>
     /// <param name="mode">The node's network mode.</param>
-    /// <returns>The flannel backend type.</returns>
     public static FlannelBackendType TypeOf(NetworkMode mode) => mode switch
     {
         NetworkMode.Overlay => FlannelBackendType.Vxlan,

@@ -10,7 +10,6 @@ namespace Cni.Node.Kubernetes.Flannel;
 public static class MacAddressText
 {
     /// <summary>Parses six hex octets separated consistently by <c>:</c> or <c>-</c> (any letter case).</summary>
-    /// <param name="text">The text.</param>
     /// <param name="address">The address, when the text is valid.</param>
     /// <returns>Whether the text is a valid MAC address.</returns>
     public static bool TryParse(string? text, out PhysicalAddress address)
@@ -46,7 +45,6 @@ public static class MacAddressText
     }
 
     /// <summary>flannel's form, <c>aa:bb:cc:dd:ee:ff</c> (what <c>backend-data</c> carries).</summary>
-    /// <param name="address">The address.</param>
     /// <returns>The text.</returns>
     public static string ToColonForm(PhysicalAddress address)
     {
@@ -55,7 +53,6 @@ public static class MacAddressText
     }
 
     /// <summary>HNS's form, <c>AA-BB-CC-DD-EE-FF</c> (e.g. RemoteSubnetRoute's DistributedRouterMacAddress).</summary>
-    /// <param name="address">The address.</param>
     /// <returns>The text.</returns>
     public static string ToDashForm(PhysicalAddress address)
     {

@@ -30,20 +30,16 @@ public sealed record PeerNodeParseResult
     public bool IsSuccess => Peer is not null;
 
     /// <summary>A successful parse.</summary>
-    /// <param name="peer">The peer.</param>
-    /// <returns>The result.</returns>
     public static PeerNodeParseResult Success(PeerNode peer) => new(peer ?? throw new ArgumentNullException(nameof(peer)), null, null);
 
     /// <summary>A malformed field.</summary>
     /// <param name="field">The annotation key or field path.</param>
     /// <param name="error">What is wrong.</param>
-    /// <returns>The result.</returns>
     public static PeerNodeParseResult Malformed(string field, string error) => new(null, field, error);
 
     /// <summary>A missing field (not published yet).</summary>
     /// <param name="field">The annotation key or field path.</param>
     /// <param name="error">What is missing.</param>
-    /// <returns>The result.</returns>
     public static PeerNodeParseResult Missing(string field, string error) => new(null, field, error) { IsIncomplete = true };
 
     /// <inheritdoc/>

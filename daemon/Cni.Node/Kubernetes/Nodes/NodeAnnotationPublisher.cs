@@ -31,7 +31,6 @@ public sealed partial class NodeAnnotationPublisher
     /// <param name="annotations">The codec (prefix).</param>
     /// <param name="options">Condition and retry settings.</param>
     /// <param name="timeProvider">Time (backoff, timestamps).</param>
-    /// <param name="logger">Logger.</param>
     public NodeAnnotationPublisher(
         IKubernetes client, string nodeName, FlannelAnnotations annotations, NodeAnnotationPublisherOptions options, TimeProvider timeProvider, ILogger logger)
     {
@@ -59,7 +58,6 @@ public sealed partial class NodeAnnotationPublisher
     /// </summary>
     /// <param name="backend">This node's backend (vxlan: VNI and VTEP MAC).</param>
     /// <param name="nodeIp">This node's address (see <see cref="FlannelAnnotations.SelectNodeIp"/>).</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The outcome, also kept in <see cref="LastResult"/>.</returns>
     public async Task<AnnotationPublishResult> PublishAsync(LocalBackend backend, IPAddress nodeIp, CancellationToken cancellationToken)
     {

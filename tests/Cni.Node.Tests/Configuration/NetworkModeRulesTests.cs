@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using Cni.Node.Ipam;
+using Cni.Node.Configuration;
 
-namespace Cni.Node.Tests.Ipam;
+namespace Cni.Node.Tests.Configuration;
 
 public sealed class NetworkModeRulesTests
 {

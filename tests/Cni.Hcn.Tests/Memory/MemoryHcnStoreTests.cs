@@ -1,14 +1,13 @@
-using Cni.Daemon.Dataplane;
-using Cni.Daemon.Hosting;
+using System.Text.Json;
 using Cni.Hcn.Json;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Policies;
 
-namespace Cni.Daemon.Tests.Dataplane;
+namespace Cni.Hcn.Tests.Memory;
 
 [TestFixture]
-public sealed class PersistentMemoryHcnTests
+public sealed class MemoryHcnStoreTests
 {
     private string _stateDir = null!;
 
@@ -18,9 +17,28 @@ public sealed class PersistentMemoryHcnTests
     [TearDown]
     public void DeleteStateDir() => Directory.Delete(_stateDir, recursive: true);
 
-    private string SnapshotPath => Path.Combine(_stateDir, PersistentMemoryHcn.FileName);
+    private string SnapshotPath => Path.Combine(_stateDir, MemoryHcnStore.FileName);
 
-    private Task<PersistentMemoryHcn> OpenAsync() => PersistentMemoryHcn.OpenAsync(_stateDir, new MemoryHcn(), CancellationToken.None);
+    private Task<MemoryHcn> OpenAsync() => OpenAsync(new MemoryHcnStoreOptions());
+
+    private async Task<MemoryHcn> OpenAsync(MemoryHcnStoreOptions options, Action<string, Guid, Exception>? onRestoreFailure = null)
+    {
+        Store = new MemoryHcnStore(_stateDir, options);
+        var hcn = new MemoryHcn(null, null, Store);
+        try
+        {
+            await hcn.LoadAsync(onRestoreFailure, CancellationToken.None);
+            return hcn;
+        }
+        catch
+        {
+            hcn.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The store of the emulator opened last.</summary>
+    private MemoryHcnStore Store { get; set; } = null!;
 
     private static HostComputeNetwork Network() => new()
     {
@@ -74,7 +92,7 @@ public sealed class PersistentMemoryHcnTests
         var restoredDetached = await second.GetEndpointAsync(detached.Id, CancellationToken.None);
         var restoredLoadBalancer = await second.GetLoadBalancerAsync(loadBalancer.Id, CancellationToken.None);
         var restoredRoute = await second.GetSdnRouteAsync(route.Id, CancellationToken.None);
-        var restoreCalls = second.Inner.TotalCallCount - 7; // the seven reads above
+        var restoreCalls = second.TotalCallCount - 7; // the seven reads above
 
         Assert.Multiple(() =>
         {
@@ -134,7 +152,7 @@ public sealed class PersistentMemoryHcnTests
         using var hcn = await OpenAsync();
         var network = await hcn.CreateNetworkAsync(Network(), CancellationToken.None);
 
-        var log = await File.ReadAllTextAsync(hcn.LogPath);
+        var log = await File.ReadAllTextAsync(Store.LogPath);
 
         Assert.That(log, Does.Contain(network.Id.ToString("D")).And.EndWith("\n"));
         Assert.That(File.Exists(SnapshotPath), Is.False, "a create appends a record; it does not rewrite the snapshot");
@@ -146,12 +164,12 @@ public sealed class PersistentMemoryHcnTests
     {
         using var hcn = await OpenAsync();
         var network = await hcn.CreateNetworkAsync(Network(), CancellationToken.None);
-        var before = await File.ReadAllTextAsync(hcn.LogPath);
-        hcn.Inner.FailNext(MemoryHcnOperation.CreateEndpoint, 1, Cni.Hcn.Errors.HcnErrorCodes.RpcServerUnavailable);
+        var before = await File.ReadAllTextAsync(Store.LogPath);
+        hcn.FailNext(MemoryHcnOperation.CreateEndpoint, 1, Cni.Hcn.Errors.HcnErrorCodes.RpcServerUnavailable);
 
         Assert.ThrowsAsync<Cni.Hcn.Errors.HcnException>(() => hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "a" }, CancellationToken.None));
 
-        Assert.That(await File.ReadAllTextAsync(hcn.LogPath), Is.EqualTo(before));
+        Assert.That(await File.ReadAllTextAsync(Store.LogPath), Is.EqualTo(before));
         Assert.That(File.Exists(SnapshotPath), Is.False);
     }
 
@@ -168,7 +186,7 @@ public sealed class PersistentMemoryHcnTests
             await ((Cni.Hcn.IHcn)first).AddNamespaceEndpointAsync(nsId, endpointId, CancellationToken.None);
             await ((Cni.Hcn.IHcn)first).RemoveNamespaceEndpointAsync(nsId, endpointId, CancellationToken.None);
             await ((Cni.Hcn.IHcn)first).AddNamespaceEndpointAsync(nsId, endpointId, CancellationToken.None);
-            logPath = first.LogPath;
+            logPath = Store.LogPath;
         }
 
         Assert.That(File.Exists(SnapshotPath), Is.False);
@@ -192,10 +210,10 @@ public sealed class PersistentMemoryHcnTests
         using (var first = await OpenAsync())
         {
             networkId = (await first.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
-            logPath = first.LogPath;
+            logPath = Store.LogPath;
         }
 
-        await File.AppendAllTextAsync(logPath, "{\"op\":\"put\",\"kind\":\"endpoint\",\"id\":\"6f1e5c34-00");
+        await File.AppendAllTextAsync(logPath, "{\"changes\":[{\"kind\":\"endpoint\",\"id\":\"6f1e5c34-00");
 
         Guid endpointId;
         using (var second = await OpenAsync())
@@ -209,20 +227,20 @@ public sealed class PersistentMemoryHcnTests
     }
 
     [Test]
-    public async Task OpenAsync_CorruptMiddleLogLine_StartupErrorNamingTheLog()
+    public async Task OpenAsync_CorruptMiddleLogLine_StateErrorNamingTheLog()
     {
         string logPath;
         using (var first = await OpenAsync())
         {
             var network = await first.CreateNetworkAsync(Network(), CancellationToken.None);
             await first.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "a" }, CancellationToken.None);
-            logPath = first.LogPath;
+            logPath = Store.LogPath;
         }
 
         var lines = await File.ReadAllLinesAsync(logPath);
-        await File.WriteAllLinesAsync(logPath, [lines[0], "{\"op\":\"put\",\"kind\":\"endp", lines[1]]);
+        await File.WriteAllLinesAsync(logPath, [lines[0], "{\"changes\":[{\"kind\":\"endp", lines[1]]);
 
-        var error = Assert.ThrowsAsync<DaemonStartupException>(OpenAsync);
+        var error = Assert.ThrowsAsync<HcnStateException>(OpenAsync);
 
         Assert.That(error!.Message, Does.Contain(logPath).And.Contain("line 2").And.Contain("delet"));
     }
@@ -232,7 +250,7 @@ public sealed class PersistentMemoryHcnTests
     {
         List<Guid> created = [];
         Guid networkId;
-        using (var first = await PersistentMemoryHcn.OpenAsync(_stateDir, new MemoryHcn(), 4096, CancellationToken.None))
+        using (var first = await OpenAsync(new MemoryHcnStoreOptions { CompactionThresholdBytes = 4096 }))
         {
             networkId = (await first.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
             for (var i = 10; i < 40; i++)
@@ -240,8 +258,8 @@ public sealed class PersistentMemoryHcnTests
                 created.Add((await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{i}" }] }, CancellationToken.None)).Id);
             }
 
-            Assert.That(new FileInfo(first.LogPath).Length, Is.LessThanOrEqualTo(4096));
-            Assert.That(Directory.GetFiles(_stateDir, "memory-hcn.*.log"), Is.EqualTo(new[] { first.LogPath }), "older generations' logs are gone");
+            Assert.That(new FileInfo(Store.LogPath).Length, Is.LessThanOrEqualTo(4096));
+            Assert.That(Directory.GetFiles(_stateDir, "memory-hcn.*.log"), Is.EqualTo(new[] { Store.LogPath }), "older generations' logs are gone");
         }
 
         var snapshot = await File.ReadAllTextAsync(SnapshotPath);
@@ -259,19 +277,19 @@ public sealed class PersistentMemoryHcnTests
         string staleLog;
         using (var first = await OpenAsync())
         {
-            staleLog = first.LogPath;
+            staleLog = Store.LogPath;
             networkId = (await first.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
             kept = (await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "kept" }, CancellationToken.None)).Id;
             var staleLines = await File.ReadAllTextAsync(staleLog);
-            await first.FlushAsync(CancellationToken.None);
-            Assert.That(first.LogPath, Is.Not.EqualTo(staleLog));
+            await Store.CompactAsync(CancellationToken.None);
+            Assert.That(Store.LogPath, Is.Not.EqualTo(staleLog));
             Assert.That(File.Exists(staleLog), Is.False);
             deleted = (await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "deleted" }, CancellationToken.None)).Id;
             await first.DeleteEndpointAsync(deleted, CancellationToken.None);
             later = (await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "later" }, CancellationToken.None)).Id;
 
             // A crash between the snapshot's rename and the old log's removal leaves the old generation behind.
-            await File.WriteAllTextAsync(staleLog, staleLines + "{\"op\":\"delete\",\"kind\":\"network\",\"id\":\"" + networkId.ToString("D") + "\"}\n");
+            await File.WriteAllTextAsync(staleLog, staleLines + "{\"changes\":[{\"kind\":\"network\",\"id\":\"" + networkId.ToString("D") + "\",\"object\":null}]}\n");
         }
 
         using var second = await OpenAsync();
@@ -313,9 +331,9 @@ public sealed class PersistentMemoryHcnTests
     {
         using var hcn = await OpenAsync();
         var network = await hcn.CreateNetworkAsync(Network(), CancellationToken.None);
-        await hcn.FlushAsync(CancellationToken.None);
+        await Store.CompactAsync(CancellationToken.None);
         var snapshotBefore = File.GetLastWriteTimeUtc(SnapshotPath);
-        var generationLog = hcn.LogPath;
+        var generationLog = Store.LogPath;
         var endpointId = (await hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "a" }, CancellationToken.None)).Id;
         var nsId = (await hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.Host }, CancellationToken.None)).Id;
         await ((Cni.Hcn.IHcn)hcn).AddNamespaceEndpointAsync(nsId, endpointId, CancellationToken.None);
@@ -323,12 +341,13 @@ public sealed class PersistentMemoryHcnTests
         await hcn.DeleteEndpointAsync(endpointId, CancellationToken.None);
         await hcn.DeleteNamespaceAsync(nsId, CancellationToken.None);
 
-        var log = File.ReadAllLines(hcn.LogPath);
+        var log = File.ReadAllLines(Store.LogPath);
         Assert.Multiple(() =>
         {
-            Assert.That(hcn.LogPath, Is.EqualTo(generationLog), "no compaction");
+            Assert.That(Store.LogPath, Is.EqualTo(generationLog), "no compaction");
             Assert.That(File.GetLastWriteTimeUtc(SnapshotPath), Is.EqualTo(snapshotBefore));
-            Assert.That(log.Count(l => l.Contains("\"op\":\"delete\"", StringComparison.Ordinal)), Is.EqualTo(2));
+            Assert.That(log, Has.Length.EqualTo(5), "one line per call, the cascade included");
+            Assert.That(log.Count(l => l.Contains("\"object\":null", StringComparison.Ordinal)), Is.EqualTo(2));
         });
     }
 
@@ -341,7 +360,7 @@ public sealed class PersistentMemoryHcnTests
             networkId = (await first.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
         }
 
-        await File.WriteAllTextAsync(SnapshotPath + ".tmp", "{\"version\":1,\"networks\":[{\"ID\":\"garb");
+        await File.WriteAllTextAsync(SnapshotPath + ".tmp", "{\"version\":2,\"networks\":[{\"ID\":\"garb");
 
         using var second = await OpenAsync();
 
@@ -349,15 +368,16 @@ public sealed class PersistentMemoryHcnTests
         Assert.That(File.Exists(SnapshotPath + ".tmp"), Is.False);
     }
 
-    [TestCase("{\"version\":1,\"networks\":[{\"ID\":\"garb", TestName = "OpenAsync_TruncatedSnapshot_StartupErrorNamingTheFile")]
-    [TestCase("not json at all", TestName = "OpenAsync_GarbageSnapshot_StartupErrorNamingTheFile")]
-    [TestCase("{\"version\":7,\"networks\":[],\"endpoints\":[],\"namespaces\":[],\"loadBalancers\":[],\"sdnRoutes\":[]}", TestName = "OpenAsync_UnknownSnapshotVersion_StartupErrorNamingTheFile")]
-    [TestCase("{\"version\":1,\"networks\":[],\"endpoints\":[{\"ID\":\"6f1e5c34-0000-4000-8000-000000000001\",\"HostComputeNetwork\":\"6f1e5c34-0000-4000-8000-000000000002\"}],\"namespaces\":[],\"loadBalancers\":[],\"sdnRoutes\":[]}", TestName = "OpenAsync_EndpointOfMissingNetwork_StartupErrorNamingTheFile")]
-    public async Task OpenAsync_CorruptSnapshot_StartupErrorNamingTheFile(string content)
+    [TestCase("{\"version\":2,\"generation\":0,\"networks\":[{\"ID\":\"garb", TestName = "OpenAsync_TruncatedSnapshot_StateErrorNamingTheFile")]
+    [TestCase("not json at all", TestName = "OpenAsync_GarbageSnapshot_StateErrorNamingTheFile")]
+    [TestCase("{\"version\":7,\"generation\":0,\"networks\":[],\"endpoints\":[],\"namespaces\":[],\"loadBalancers\":[],\"sdnRoutes\":[]}", TestName = "OpenAsync_UnknownSnapshotVersion_StateErrorNamingTheFile")]
+    [TestCase("{\"version\":1,\"generation\":0,\"networks\":[],\"endpoints\":[],\"namespaces\":[],\"loadBalancers\":[],\"sdnRoutes\":[]}", TestName = "OpenAsync_PreviousMemoryDataplaneVersion_StateErrorSayingItIsNotMigrated")]
+    [TestCase("{\"version\":2,\"generation\":0,\"networks\":[],\"endpoints\":[{\"ID\":\"6f1e5c34-0000-4000-8000-000000000001\",\"HostComputeNetwork\":\"6f1e5c34-0000-4000-8000-000000000002\"}],\"namespaces\":[],\"loadBalancers\":[],\"sdnRoutes\":[]}", TestName = "OpenAsync_EndpointOfMissingNetwork_StateErrorNamingTheFile")]
+    public async Task OpenAsync_CorruptSnapshot_StateErrorNamingTheFile(string content)
     {
         await File.WriteAllTextAsync(SnapshotPath, content);
 
-        var error = Assert.ThrowsAsync<DaemonStartupException>(OpenAsync);
+        var error = Assert.ThrowsAsync<HcnStateException>(OpenAsync);
 
         Assert.That(error!.Message, Does.Contain(SnapshotPath).And.Contain("delete"));
     }
@@ -373,8 +393,154 @@ public sealed class PersistentMemoryHcnTests
             new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{i}" }] },
             CancellationToken.None)));
 
-        using var restored = await PersistentMemoryHcn.OpenAsync(_stateDir, new MemoryHcn(), CancellationToken.None);
+        using var restored = await OpenAsync();
         var endpoints = await restored.EnumerateEndpointsAsync(null, CancellationToken.None);
         Assert.That(endpoints.Select(e => e.Id), Is.EquivalentTo(created.Select(e => e.Id)));
+    }
+
+    [Test]
+    public async Task DeleteNetwork_WithEndpoints_ThenRestart_EndpointsGoneWithoutCompaction()
+    {
+        using (var first = await OpenAsync())
+        {
+            var network = await first.CreateNetworkAsync(Network(), CancellationToken.None);
+            var endpointId = (await first.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "a" }, CancellationToken.None)).Id;
+            await first.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+            {
+                HostComputeEndpoints = [endpointId],
+                FrontendVips = ["10.96.0.10"],
+                PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, InternalPort = 80, ExternalPort = 80 }],
+            }, CancellationToken.None);
+
+            await first.DeleteNetworkAsync(network.Id, CancellationToken.None);
+
+            Assert.That(File.Exists(SnapshotPath), Is.False, "the cascade is one log line, not a snapshot");
+        }
+
+        using var second = await OpenAsync(new MemoryHcnStoreOptions(), (kind, id, e) => Assert.Fail($"{kind} {id}: {e.Message}"));
+        Assert.That(await second.EnumerateEndpointsAsync(null, CancellationToken.None), Is.Empty);
+        Assert.That(await second.EnumerateNetworksAsync(null, CancellationToken.None), Is.Empty);
+        Assert.That((await second.EnumerateLoadBalancersAsync(null, CancellationToken.None)).Single().HostComputeEndpoints ?? [], Is.Empty);
+    }
+
+    [Test]
+    public async Task WriteChangesAsync_NotWriteThrough_NothingOnDiskUntilTheOwnerWrites()
+    {
+        using var hcn = await OpenAsync(new MemoryHcnStoreOptions { WriteThrough = false });
+        var network = await hcn.CreateNetworkAsync(Network(), CancellationToken.None);
+        Assert.That(File.Exists(Store.LogPath) ? await File.ReadAllTextAsync(Store.LogPath) : string.Empty, Is.Empty);
+
+        await Store.WriteChangesAsync(CancellationToken.None);
+
+        Assert.That(await File.ReadAllTextAsync(Store.LogPath), Does.Contain(network.Id.ToString("D")));
+    }
+
+    [Test]
+    public async Task HoldBack_OtherFlowWrites_HeldChangeWaitsForItsRelease()
+    {
+        using var hcn = await OpenAsync(new MemoryHcnStoreOptions { WriteThrough = false });
+        var network = await hcn.CreateNetworkAsync(Network(), CancellationToken.None);
+        await Store.WriteChangesAsync(CancellationToken.None);
+        using var held = Store.HoldBack();
+        var endpoint = await hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "a" }, CancellationToken.None);
+
+        // Another flow's write (no scope there) must not carry the held endpoint.
+        await Task.Run(() => Store.WriteChangesAsync(CancellationToken.None));
+        var beforeRelease = await File.ReadAllTextAsync(Store.LogPath);
+        Store.ReleaseHeld();
+        await Store.WriteChangesAsync(CancellationToken.None);
+
+        Assert.That(beforeRelease, Does.Not.Contain(endpoint.Id.ToString("D")));
+        Assert.That(await File.ReadAllTextAsync(Store.LogPath), Does.Contain(endpoint.Id.ToString("D")));
+    }
+
+    [Test]
+    public async Task Extension_PutThenDelete_RestartLoadsOnlyTheLiveRecords()
+    {
+        var records = new Dictionary<Guid, string> { [Guid.NewGuid()] = "{\"path\":\"/a\"}", [Guid.NewGuid()] = "{\"path\":\"/b\"}" };
+        var (kept, dropped) = (records.Keys.First(), records.Keys.Last());
+        using (var first = await OpenAsync())
+        {
+            Store.RegisterExtension("netns", id => records.TryGetValue(id, out var json) ? System.Text.Encoding.UTF8.GetBytes(json) : null, () => records.Keys);
+            Store.MarkChanged("netns", kept);
+            Store.MarkChanged("netns", dropped);
+            await Store.WriteChangesAsync(CancellationToken.None);
+            records.Remove(dropped);
+            Store.MarkChanged("netns", dropped);
+            await Store.WriteChangesAsync(CancellationToken.None);
+        }
+
+        using (var second = await OpenAsync())
+        {
+            var loaded = Store.GetLoadedExtension("netns");
+            Assert.That(loaded.Keys, Is.EqualTo(new[] { kept }));
+            Assert.That(loaded[kept].GetProperty("path").GetString(), Is.EqualTo("/a"));
+            Store.RegisterExtension("netns", id => records.TryGetValue(id, out var json) ? System.Text.Encoding.UTF8.GetBytes(json) : null, () => records.Keys);
+            await Store.CompactAsync(CancellationToken.None);
+        }
+
+        using var third = await OpenAsync();
+        Assert.That(Store.GetLoadedExtension("netns").Keys, Is.EqualTo(new[] { kept }), "snapshots carry extensions too");
+    }
+
+    [Test]
+    public async Task LoadAsync_PreviousKernelLayout_MigratedOnceAndOldFoldersDeleted()
+    {
+        var networkId = Guid.NewGuid();
+        var endpointId = Guid.NewGuid();
+        var nsId = Guid.NewGuid();
+        var network = Network() with { Id = networkId };
+        var endpoint = new HostComputeEndpoint
+        {
+            Id = endpointId,
+            Name = "a",
+            HostComputeNetwork = networkId,
+            HostComputeNamespace = nsId,
+            MacAddress = "00-15-5D-00-00-07",
+            IpConfigurations = [new IpConfig { IpAddress = "10.244.1.5", PrefixLength = 24 }],
+        };
+        var ns = new HostComputeNamespace { Id = nsId, Type = NamespaceType.Host, NamespaceId = 9, Resources = [NamespaceResource.ForEndpoint(endpointId)] };
+        WriteLegacy("networks", networkId, HcnJson.Serialize(network));
+        WriteLegacy("endpoints", endpointId, HcnJson.Serialize(endpoint));
+        WriteLegacy("namespaces", nsId, HcnJson.Serialize(ns));
+        WriteLegacy("netns", nsId, "{\n  \"Path\": \"/var/run/netns/x\",\n  \"Owned\": true,\n  \"IsHost\": false\n}");
+
+        using (var first = await OpenAsync(new MemoryHcnStoreOptions { MigrateKernelLayout = true }))
+        {
+            var restored = await first.GetEndpointAsync(endpointId, CancellationToken.None);
+            Assert.Multiple(() =>
+            {
+                Assert.That(restored.HostComputeNamespace, Is.EqualTo(nsId));
+                Assert.That(restored.MacAddress, Is.EqualTo("00-15-5D-00-00-07"));
+                Assert.That(Store.GetLoadedExtension("netns")[nsId].GetProperty("Path").GetString(), Is.EqualTo("/var/run/netns/x"));
+                Assert.That(File.Exists(SnapshotPath), Is.True);
+                Assert.That(Directory.GetDirectories(_stateDir), Is.Empty, "the old folders are gone once the snapshot holds them");
+            });
+            Store.RegisterExtension("netns", _ => null, () => []);
+        }
+
+        using var second = await OpenAsync(new MemoryHcnStoreOptions { MigrateKernelLayout = true });
+        Assert.That((await second.GetNamespaceAsync(nsId, CancellationToken.None)).NamespaceId, Is.EqualTo(9u));
+    }
+
+    [Test]
+    public async Task LoadAsync_ObjectThatCannotBeRecreated_ReportedAndSkippedWhenACallbackIsGiven()
+    {
+        var missingNetwork = Guid.NewGuid();
+        var endpointId = Guid.NewGuid();
+        await File.WriteAllTextAsync(SnapshotPath, "{\"version\":2,\"generation\":0,\"networks\":[],\"endpoints\":[{\"ID\":\"" + endpointId
+            + "\",\"HostComputeNetwork\":\"" + missingNetwork + "\"}],\"namespaces\":[],\"loadBalancers\":[],\"sdnRoutes\":[]}");
+        var failures = new List<(string Kind, Guid Id)>();
+
+        using var hcn = await OpenAsync(new MemoryHcnStoreOptions(), (kind, id, _) => failures.Add((kind, id)));
+
+        Assert.That(failures, Is.EqualTo(new[] { ("endpoint", endpointId) }));
+        Assert.That(await hcn.EnumerateEndpointsAsync(null, CancellationToken.None), Is.Empty);
+    }
+
+    private void WriteLegacy(string kind, Guid id, string json)
+    {
+        Directory.CreateDirectory(Path.Combine(_stateDir, kind));
+        File.WriteAllText(Path.Combine(_stateDir, kind, id.ToString("D") + ".json"), json);
     }
 }

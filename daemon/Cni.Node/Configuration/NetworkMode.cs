@@ -1,9 +1,9 @@
-namespace Cni.Node.Ipam;
+namespace Cni.Node.Configuration;
 
 /// <summary>
 /// The HCN network type the pod CIDR belongs to. It decides which addresses of a pool are reserved
-/// (see <see cref="IpPool"/>). NAT, Transparent and L2Tunnel are expected later: add a member here and a
-/// case in <see cref="IpPool"/>'s reservation table and <see cref="NetworkModeRules"/>.
+/// (IPAM's <c>IpPool</c>). NAT, Transparent and L2Tunnel are expected later: add a member here and a
+/// case in <c>IpPool</c>'s reservation table and <see cref="NetworkModeRules"/>.
 /// </summary>
 public enum NetworkMode
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Cni.Node.Ipam;
+namespace Cni.Node;
 
 /// <summary>Renders untrusted input for error messages: bounded length, control characters escaped.</summary>
 internal static class InputText

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Cni.Node.Ipam;
+namespace Cni.Node.Configuration;
 
 /// <summary>What each <see cref="NetworkMode"/> allows, kept in one table so new modes are one edit.</summary>
 public static class NetworkModeRules

@@ -1,4 +1,4 @@
-namespace Cni.Node.Pods;
+namespace Cni.Node.Networks;
 
 /// <summary>
 /// Deterministic HCN endpoint names, so DEL, GC and reconciliation find an attachment's endpoint from (network,

@@ -1,6 +1,6 @@
-using Cni.Node.Pods;
+using Cni.Node.Networks;
 
-namespace Cni.Node.Tests.Pods;
+namespace Cni.Node.Tests.Networks;
 
 public sealed class EndpointNamesTests
 {

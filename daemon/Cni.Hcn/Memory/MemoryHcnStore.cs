@@ -1,0 +1,579 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Cni.Hcn.Json;
+using Cni.Hcn.Model;
+
+namespace Cni.Hcn.Memory;
+
+/// <summary>
+/// Where a <see cref="MemoryHcn"/> keeps its objects across restarts: the memory dataplane (as HNS outlives wincnid on
+/// Windows) and KernelHcn's object layer both persist through it, in one format. The emulator records every object a
+/// call changes — a cascade's too — from inside its lock, and re-creates the objects with their IDs on
+/// <see cref="MemoryHcn.LoadAsync"/>; nothing outside the emulator derives what a change touched.
+/// </summary>
+/// <remarks>
+/// <para>Layout: a base snapshot <c>memory-hcn.json</c> (all objects, plus the log generation it starts) and an
+/// append-only log <c>memory-hcn.&lt;generation&gt;.log</c>, one JSON line per write:
+/// <c>{"changes":[{"kind":…,"id":…,"object":…}]}</c> with each changed object's whole current state, or null when it is
+/// gone. Opening loads the snapshot, then folds its generation's log in order. One line is one write, so a write's
+/// changes (an endpoint delete and the namespace it left) are on disk together or not at all.</para>
+/// <para>Ordering: a write reads the current state of every object marked since the last write, inside the write
+/// gate, so the last line for an object is its newest state. With <see cref="MemoryHcnStoreOptions.WriteThrough"/>
+/// each mutating call returns after its line is written (one unbuffered append); otherwise the owner calls
+/// <see cref="WriteChangesAsync"/>, and <see cref="HoldBack"/> keeps a call's marks out of other writes until the owner
+/// says the change is real. A process killed at any point leaves snapshot + log at least as new as every change that
+/// was reported done; a line cut short by the kill is the log's last and is ignored (and trimmed) on open.</para>
+/// <para>Compaction (log above a size threshold, <see cref="CompactAsync"/>): snapshot of generation n+1 to a temp file,
+/// rename over the old one, then start log n+1 and delete log n. A crash before the rename leaves snapshot n + log n;
+/// after it, snapshot n+1 and at most an empty log n+1 (a stale log n is deleted on open).</para>
+/// <para>No fsync: the files survive a killed process (the page cache does), not a host crash, which is also what HNS
+/// endpoints survive.</para>
+/// <para>Extension kinds (<see cref="RegisterExtension"/>) carry the owner's own per-object records in the same lines
+/// and snapshot, so an object and the owner's record of it are written together.</para>
+/// <para>Upgrade: a directory holding the previous KernelHcn layout (<c>&lt;kind&gt;/&lt;id&gt;.json</c>, one file per
+/// object) and no snapshot is read once, written as a snapshot, and its folders are then deleted.</para>
+/// </remarks>
+public sealed class MemoryHcnStore : IDisposable
+{
+    /// <summary>The snapshot's file name inside the directory.</summary>
+    public const string FileName = "memory-hcn.json";
+
+    /// <summary>Log size after which the next write compacts (1 MiB).</summary>
+    public const long DefaultCompactionThresholdBytes = 1 << 20;
+
+    internal const string NetworkKind = "network";
+    internal const string EndpointKind = "endpoint";
+    internal const string NamespaceKind = "namespace";
+    internal const string LoadBalancerKind = "loadBalancer";
+    internal const string SdnRouteKind = "sdnRoute";
+
+    private const int FormatVersion = 2;
+    private const string LogPrefix = "memory-hcn.";
+    private const string LogSuffix = ".log";
+
+    private readonly MemoryHcnStoreOptions _options;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly Lock _markGate = new();
+    private readonly AsyncLocal<HeldChanges?> _held = new();
+    private readonly Dictionary<string, Extension> _extensions = new(StringComparer.Ordinal);
+    private HashSet<(string Kind, Guid Id)> _marked = [];
+    private MemoryHcnStoredState? _loaded;
+    private MemoryHcn? _owner;
+    private FileStream? _log;
+    private long _logBytes;
+    private long _generation;
+    private bool _compactionOwed;
+
+    /// <summary>Creates a store over <paramref name="directory"/> (created if missing); nothing is read until the emulator loads it.</summary>
+    /// <param name="directory">The state directory.</param>
+    /// <param name="options">Compaction threshold and write mode; defaults when null.</param>
+    public MemoryHcnStore(string directory, MemoryHcnStoreOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        _options = options ?? new MemoryHcnStoreOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.CompactionThresholdBytes);
+        DirectoryPath = directory;
+        SnapshotPath = Path.Combine(directory, FileName);
+    }
+
+    /// <summary>The state directory.</summary>
+    public string DirectoryPath { get; }
+
+    /// <summary>Where the snapshot lives.</summary>
+    public string SnapshotPath { get; }
+
+    /// <summary>The change log of the current generation (follows the snapshot; replaced by each compaction).</summary>
+    public string LogPath => LogPathOf(Interlocked.Read(ref _generation));
+
+    /// <summary>Whether each mutating call writes its own changes before it returns.</summary>
+    public bool WriteThrough => _options.WriteThrough;
+
+    private string TempPath => SnapshotPath + ".tmp";
+
+    /// <summary>
+    /// Adds a kind of the owner's own records, persisted beside the emulator's objects: <paramref name="read"/> gives
+    /// one record's current JSON (null when it is gone), <paramref name="ids"/> every current ID (for snapshots).
+    /// </summary>
+    /// <param name="kind">The kind's name; must differ from the emulator's kinds.</param>
+    /// <param name="read">The record's current UTF-8 JSON object, or null.</param>
+    /// <param name="ids">The IDs of all current records.</param>
+    public void RegisterExtension(string kind, Func<Guid, byte[]?> read, Func<IEnumerable<Guid>> ids)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        if (MemoryHcnStoredState.ArrayOf(kind) is not null)
+        {
+            throw new ArgumentException($"'{kind}' is one of the emulator's own kinds", nameof(kind));
+        }
+
+        _extensions[kind] = new Extension(read, ids);
+    }
+
+    /// <summary>The records of an extension kind as loaded (empty before the emulator loaded the store).</summary>
+    /// <param name="kind">The kind's name.</param>
+    /// <returns>ID → JSON object.</returns>
+    public IReadOnlyDictionary<Guid, JsonElement> GetLoadedExtension(string kind) =>
+        _loaded?.Extensions.GetValueOrDefault(kind) ?? new Dictionary<Guid, JsonElement>();
+
+    /// <summary>Marks one object changed: the next write puts its current state (or its deletion) in the log.</summary>
+    /// <param name="kind">Its kind (an extension kind, or the emulator's own when called by it).</param>
+    /// <param name="id">Its ID.</param>
+    public void MarkChanged(string kind, Guid id)
+    {
+        if (_held.Value is { } held)
+        {
+            held.Add((kind, id));
+            return;
+        }
+
+        lock (_markGate)
+        {
+            _marked.Add((kind, id));
+        }
+    }
+
+    /// <summary>
+    /// Until the returned scope is disposed, the objects marked in this async flow are held back from writes, except
+    /// after <see cref="ReleaseHeld"/>: a change that is not real yet (its kernel work is still running) is never
+    /// written by someone else's write.
+    /// </summary>
+    /// <returns>The scope; disposing it releases whatever is still held (an undone change's marks, say).</returns>
+    public IDisposable HoldBack()
+    {
+        var scope = new HeldChanges(this, _held.Value);
+        _held.Value = scope;
+        return scope;
+    }
+
+    /// <summary>Releases this async flow's held marks to the next write (its change is now real).</summary>
+    public void ReleaseHeld() => _held.Value?.Release();
+
+    /// <summary>Writes the marked objects' current states as one log line (or compacts when the log is full).</summary>
+    /// <param name="cancellationToken">Cancellation of the wait for the write gate.</param>
+    /// <returns>A task.</returns>
+    /// <exception cref="IOException">The files could not be written; the marks stay for the next write.</exception>
+    public async Task WriteChangesAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_owner is null)
+            {
+                return; // not loaded yet: the load re-creates everything there is
+            }
+
+            if (_compactionOwed)
+            {
+                CompactLocked();
+                return;
+            }
+
+            HashSet<(string Kind, Guid Id)> marked;
+            lock (_markGate)
+            {
+                if (_marked.Count == 0)
+                {
+                    return; // a write that started after our mark already wrote it
+                }
+
+                marked = _marked;
+                _marked = [];
+            }
+
+            try
+            {
+                var line = LineOf(marked);
+                if (_logBytes + line.Length > _options.CompactionThresholdBytes)
+                {
+                    CompactLocked();
+                }
+                else
+                {
+                    // One unbuffered write per line: a kill leaves it whole or as a torn last line.
+                    _log!.Write(line);
+                    _logBytes += line.Length;
+                }
+            }
+            catch
+            {
+                lock (_markGate)
+                {
+                    _marked.UnionWith(marked);
+                }
+
+                throw;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Compacts now: a full snapshot and a fresh, empty log.</summary>
+    /// <param name="cancellationToken">Cancellation of the wait for the write gate.</param>
+    /// <returns>A task.</returns>
+    public async Task CompactAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_owner is not null)
+            {
+                CompactLocked();
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _log?.Dispose();
+        _writeGate.Dispose();
+    }
+
+    /// <summary>
+    /// Reads snapshot + log (or the previous KernelHcn layout) and trims a torn last line; a leftover temp file and
+    /// stale generations' logs are deleted.
+    /// </summary>
+    /// <exception cref="HcnStateException">A file cannot be read; the message names it.</exception>
+    internal async Task<MemoryHcnStoredState> LoadAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded is not null)
+        {
+            throw new InvalidOperationException($"the store in {DirectoryPath} is loaded already");
+        }
+
+        var failing = SnapshotPath;
+        try
+        {
+            Directory.CreateDirectory(DirectoryPath);
+            File.Delete(TempPath);
+            var state = new MemoryHcnStoredState();
+            if (File.Exists(SnapshotPath))
+            {
+                var bytes = await File.ReadAllBytesAsync(SnapshotPath, cancellationToken).ConfigureAwait(false);
+                _generation = state.LoadSnapshot(bytes, FormatVersion);
+                if (_options.MigrateKernelLayout)
+                {
+                    DeleteLegacyLayout();
+                }
+            }
+            else if (_options.MigrateKernelLayout && LegacyObjectFiles.Read(DirectoryPath, state, file => failing = file))
+            {
+                _compactionOwed = true; // written in this format once restored, then the old folders go
+            }
+
+            DeleteStaleLogs();
+            failing = LogPath;
+            _logBytes = await ReplayLogAsync(state, cancellationToken).ConfigureAwait(false);
+            _loaded = state;
+            return state;
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            throw LoadError(failing, e);
+        }
+    }
+
+    /// <summary>The error for a state that cannot be loaded or re-created, naming the file and the way out.</summary>
+    internal HcnStateException LoadError(string failing, Exception e) => new(
+        $"HCN object state {failing} cannot be loaded: {e.Message}. Fix or delete the file (deleting {SnapshotPath} and its "
+        + $"{LogPrefix}*{LogSuffix} forgets every object persisted there)",
+        e);
+
+    /// <summary>The files both loaded snapshot and log stand for (for restore errors).</summary>
+    internal string LoadedFiles => SnapshotPath + " + " + LogPath;
+
+    /// <summary>Starts writing for <paramref name="owner"/>, whose objects now are the loaded ones.</summary>
+    internal async Task AttachAsync(MemoryHcn owner, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_markGate)
+            {
+                _marked.Clear();
+            }
+
+            _owner = owner;
+            _log = OpenLogForAppend(LogPath);
+            if (_compactionOwed)
+            {
+                CompactLocked();
+                DeleteLegacyLayout();
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private string LogPathOf(long generation) =>
+        Path.Combine(DirectoryPath, LogPrefix + generation.ToString(CultureInfo.InvariantCulture) + LogSuffix);
+
+    private static FileStream OpenLogForAppend(string path) =>
+        new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+
+    /// <summary>Snapshot of generation n+1 (temp + rename), then log n+1, then log n goes. Caller holds the gate.</summary>
+    private void CompactLocked()
+    {
+        // Marks made from here on are newer than the capture and stay for the next write.
+        lock (_markGate)
+        {
+            _marked.Clear();
+        }
+
+        _compactionOwed = true;
+        var next = _generation + 1;
+        var document = SnapshotOf(next);
+
+        // Synchronous on purpose: a small file, and async writes cost thread-pool hops on a busy node.
+        File.WriteAllBytes(TempPath, document);
+        File.Move(TempPath, SnapshotPath, overwrite: true);
+
+        // From here on the snapshot no longer reads log n; a crash before the next lines leaves it stale, not needed.
+        var oldLog = LogPath;
+        var newLog = OpenLogForAppend(LogPathOf(next));
+        newLog.SetLength(0);
+        _log?.Dispose();
+        _log = newLog;
+        _logBytes = 0;
+        Interlocked.Exchange(ref _generation, next);
+        File.Delete(oldLog);
+        _compactionOwed = false;
+    }
+
+    private byte[] LineOf(HashSet<(string Kind, Guid Id)> marked)
+    {
+        var keys = marked.ToList();
+        var states = _owner!.ReadStored(keys);
+        var buffer = new ArrayBufferWriter<byte>(512 * keys.Count);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("changes");
+            for (var i = 0; i < keys.Count; i++)
+            {
+                var (kind, id) = keys[i];
+                writer.WriteStartObject();
+                writer.WriteString("kind", kind);
+                writer.WriteString("id", id);
+                writer.WritePropertyName("object");
+                if (_extensions.TryGetValue(kind, out var extension))
+                {
+                    WriteRawOrNull(writer, extension.Read(id));
+                }
+                else
+                {
+                    WriteObject(writer, states[i]);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        buffer.Write("\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private byte[] SnapshotOf(long generation)
+    {
+        var objects = _owner!.CaptureStored();
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("version", FormatVersion);
+            writer.WriteNumber("generation", generation);
+            foreach (var (kind, values) in objects)
+            {
+                writer.WriteStartArray(MemoryHcnStoredState.ArrayOf(kind)!);
+                foreach (var value in values)
+                {
+                    WriteObject(writer, value);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteStartObject("extensions");
+            foreach (var (kind, extension) in _extensions)
+            {
+                writer.WriteStartObject(kind);
+                foreach (var id in extension.Ids())
+                {
+                    if (extension.Read(id) is { } json)
+                    {
+                        writer.WritePropertyName(id.ToString("D"));
+                        writer.WriteRawValue(json);
+                    }
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static void WriteRawOrNull(Utf8JsonWriter writer, byte[]? json)
+    {
+        if (json is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteRawValue(json);
+        }
+    }
+
+    private static void WriteObject(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case HostComputeNetwork network:
+                JsonSerializer.Serialize(writer, network, HcnJson.GetTypeInfo<HostComputeNetwork>());
+                break;
+            case HostComputeEndpoint endpoint:
+                JsonSerializer.Serialize(writer, endpoint, HcnJson.GetTypeInfo<HostComputeEndpoint>());
+                break;
+            case HostComputeNamespace ns:
+                JsonSerializer.Serialize(writer, ns, HcnJson.GetTypeInfo<HostComputeNamespace>());
+                break;
+            case HostComputeLoadBalancer loadBalancer:
+                JsonSerializer.Serialize(writer, loadBalancer, HcnJson.GetTypeInfo<HostComputeLoadBalancer>());
+                break;
+            case HostComputeRoute route:
+                JsonSerializer.Serialize(writer, route, HcnJson.GetTypeInfo<HostComputeRoute>());
+                break;
+            case null:
+                writer.WriteNullValue();
+                break;
+            default:
+                throw new InvalidOperationException($"cannot persist a {value.GetType().Name}");
+        }
+    }
+
+    private void DeleteStaleLogs()
+    {
+        var current = Path.GetFileName(LogPath);
+        foreach (var path in Directory.EnumerateFiles(DirectoryPath, LogPrefix + "*" + LogSuffix))
+        {
+            if (!string.Equals(Path.GetFileName(path), current, StringComparison.Ordinal))
+            {
+                File.Delete(path); // the log of a generation a finished snapshot already covers
+            }
+        }
+    }
+
+    private void DeleteLegacyLayout()
+    {
+        foreach (var folder in LegacyObjectFiles.Folders(DirectoryPath))
+        {
+            Directory.Delete(folder, recursive: true); // a snapshot exists, so these were migrated
+        }
+    }
+
+    /// <summary>
+    /// Applies the current generation's log to <paramref name="state"/> and trims a torn last line (a write cut short
+    /// by a kill) so the next append starts a line of its own. Returns the log's length after trimming.
+    /// </summary>
+    private async Task<long> ReplayLogAsync(MemoryHcnStoredState state, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(LogPath))
+        {
+            return 0;
+        }
+
+        var bytes = await File.ReadAllBytesAsync(LogPath, cancellationToken).ConfigureAwait(false);
+        var good = 0;
+        var lineNumber = 0;
+        while (good < bytes.Length)
+        {
+            var newline = Array.IndexOf(bytes, (byte)'\n', good);
+            if (newline < 0)
+            {
+                break; // no newline: the last line was cut short
+            }
+
+            lineNumber++;
+            var line = new ReadOnlyMemory<byte>(bytes, good, newline - good);
+            try
+            {
+                if (!line.IsEmpty)
+                {
+                    state.ApplyLine(line);
+                }
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException)
+            {
+                if (newline + 1 < bytes.Length)
+                {
+                    throw new InvalidDataException($"line {lineNumber} of {LogPath} is corrupt: {e.Message}", e);
+                }
+
+                break; // an unreadable last line is a torn write as well
+            }
+
+            good = newline + 1;
+        }
+
+        if (good < bytes.Length)
+        {
+            using var log = new FileStream(LogPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            log.SetLength(good);
+        }
+
+        return good;
+    }
+
+    /// <summary>An owner's record kind: how to read one record, and which IDs exist.</summary>
+    private sealed record Extension(Func<Guid, byte[]?> Read, Func<IEnumerable<Guid>> Ids);
+
+    /// <summary>The marks one async flow holds back (see <see cref="HoldBack"/>).</summary>
+    private sealed class HeldChanges(MemoryHcnStore store, HeldChanges? previous) : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private readonly List<(string Kind, Guid Id)> _keys = [];
+
+        public void Add((string Kind, Guid Id) key)
+        {
+            lock (_gate)
+            {
+                _keys.Add(key);
+            }
+        }
+
+        public void Release()
+        {
+            lock (_gate)
+            {
+                lock (store._markGate)
+                {
+                    store._marked.UnionWith(_keys);
+                }
+
+                _keys.Clear();
+            }
+        }
+
+        public void Dispose()
+        {
+            Release();
+            store._held.Value = previous;
+        }
+    }
+}

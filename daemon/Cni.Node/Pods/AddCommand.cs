@@ -1,0 +1,287 @@
+using Cni.Hcn;
+using Cni.Hcn.Errors;
+using Cni.Hcn.Model;
+using Cni.Node.Dataplane;
+using Cni.Node.Ipam;
+using Cni.Node.Policies;
+using Cni.Spec;
+using Microsoft.Extensions.Logging;
+
+namespace Cni.Node.Pods;
+
+/// <summary>
+/// CNI ADD: validate everything (config, port mappings) → look up the endpoint by its deterministic name → if the
+/// lease, the endpoint, its network, namespace and addresses all agree, answer with the same result (idempotent,
+/// 1 HCN call) → else remove the stale endpoint, lease the address, create the endpoint, attach it (3 HCN calls
+/// fresh). Any failure rolls back what this ADD created: the endpoint, the lease (the address goes to quarantine), a
+/// namespace the resolver created.
+/// </summary>
+internal sealed partial class AddCommand(CniCommandContext context, CniResultBuilder results)
+{
+    private ILogger Logger => context.Logger;
+
+    public async Task<byte[]?> RunAsync(PluginRequest request, CancellationToken cancellationToken)
+    {
+        context.EnsureOurNetwork(request);
+        var networkId = context.RequireReady();
+        ValidatePortMappings(request);
+        var key = CniCommandContext.KeyOf(request);
+        var netns = request.NetnsReference;
+        var endpointName = CniCommandContext.EndpointNameOf(request);
+
+        // The step lives in the state machine the await already allocates: free to track on the hot path.
+        var step = CniStep.WaitingForAttachmentLock;
+        try
+        {
+            using var held = await context.Locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+            IpLease? existingLease = null;
+            Task<ResolvedNamespace>? namespaceTask = null;
+            HostComputeEndpoint? created = null;
+            IpLease? lease = null;
+            var durable = Task.CompletedTask;
+            ResolvedNamespace? ns = null;
+            try
+            {
+                step = CniStep.ReadingLease;
+                existingLease = await context.Ipam.GetAsync(key, cancellationToken).ConfigureAwait(false);
+                step = CniStep.LookingUpEndpoint;
+                var existing = await context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false);
+                if (existingLease is not null && existing.Count == 1)
+                {
+                    step = CniStep.ResolvingNamespace;
+                    var resolved = await context.Namespaces.ResolveForAttachAsync(netns, cancellationToken).ConfigureAwait(false);
+                    if (IsIntact(existing[0], networkId, resolved.Id, existingLease))
+                    {
+                        Log.AddRepeated(Logger, request.ContainerId, request.IfName, existing[0].Id);
+                        return CniJson.Serialize(results.Build(request, existingLease, existing[0]));
+                    }
+
+                    namespaceTask = Task.FromResult(resolved);
+                }
+                else
+                {
+                    // A fresh attachment: the namespace is resolved (on a kernel node, created) while the address is
+                    // leased and the endpoint created; only the attach needs both.
+                    namespaceTask = Task.Run(() => context.Namespaces.ResolveForAttachAsync(netns, cancellationToken), CancellationToken.None);
+                }
+
+                // Whatever carries this attachment's name but does not match is stale (a half-finished ADD, an endpoint
+                // left after an HNS restart): remove it so the address and the name are never used twice.
+                step = CniStep.RemovingStaleEndpoint;
+                foreach (var stale in existing)
+                {
+                    await context.Hcn.DeleteEndpointIfExistsAsync(stale.Id, cancellationToken).ConfigureAwait(false);
+                    Log.StaleEndpointReplaced(Logger, stale.Name ?? endpointName, stale.Id);
+                }
+
+                // The lease's fsync runs while the endpoint is created and attached; the answer waits for both. A crash
+                // in between leaves at worst an endpoint without a durable lease, which reconciliation deletes.
+                step = CniStep.ReservingAddress;
+                var reservation = await context.Ipam.ReserveAsync(key, OwnerOf(request), cancellationToken).ConfigureAwait(false);
+                lease = reservation.Lease;
+                durable = reservation.Durable;
+
+                step = CniStep.CreatingEndpoint;
+                created = await CreateEndpointAsync(request, endpointName, networkId, lease, cancellationToken).ConfigureAwait(false);
+
+                step = CniStep.ResolvingNamespace;
+                ns = await namespaceTask.ConfigureAwait(false);
+
+                step = CniStep.AttachingToNamespace;
+                await AttachAsync(ns.Id, created.Id, cancellationToken).ConfigureAwait(false);
+
+                step = CniStep.WritingLease;
+                await durable.ConfigureAwait(false);
+                Log.Added(Logger, request.ContainerId, request.IfName, created.Id, string.Join(",", lease.Addresses));
+                return CniJson.Serialize(results.Build(request, lease, created));
+            }
+            catch (Exception failure) when (failure is not OutOfMemoryException)
+            {
+                // The namespace resolution may still be running (or be what failed): its outcome decides what to release.
+                ns ??= await OutcomeOrNullAsync(namespaceTask).ConfigureAwait(false);
+
+                // A failed fsync has already rolled its reservation back; either way the release below waits for it.
+                await SettledAsync(durable).ConfigureAwait(false);
+
+                // Not cancellable: a rollback cut short would leak exactly what it exists to remove.
+                await RollbackAsync(request, created, existingLease is null ? lease : null, ns?.Created == true ? netns : null, failure).ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch (OperationCanceledException cancelled) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new CniCommandCancelledException(step, cancelled);
+        }
+    }
+
+    private static LeaseOwner OwnerOf(PluginRequest request) =>
+        new(request.Config.Name, request.Netns, request.Args.K8sPodNamespace, request.Args.K8sPodName);
+
+    private static bool IsIntact(HostComputeEndpoint endpoint, Guid networkId, Guid namespaceId, IpLease lease) =>
+        endpoint.HostComputeNetwork == networkId
+        && endpoint.HostComputeNamespace == namespaceId
+        && CniCommandContext.AddressesOf(endpoint).SetEquals(lease.Addresses.Select(a => a.Address));
+
+    private static async Task SettledAsync(Task durable)
+    {
+        try
+        {
+            await durable.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Observed only: it is the failure being rolled back, or was logged and rolled back by the IPAM store.
+        }
+    }
+
+    private static async Task<ResolvedNamespace?> OutcomeOrNullAsync(Task<ResolvedNamespace>? resolution)
+    {
+        if (resolution is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await resolution.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever the failure, a failed resolution created nothing (resolvers undo their own half-made namespace);
+            // the rollback of the rest must still run.
+            return null;
+        }
+    }
+
+    /// <summary>Bad port mappings name their field before anything changes (the families are the pools').</summary>
+    private void ValidatePortMappings(PluginRequest request)
+    {
+        if (request.Config.RuntimeConfig?.PortMappings is { Count: > 0 } mappings)
+        {
+            EndpointPolicyBuilder.ValidatePortMappings(mappings, [.. context.Ipam.Pools.Select(p => p.Gateway.AddressFamily).Distinct()]);
+        }
+    }
+
+    private async Task<HostComputeEndpoint> CreateEndpointAsync(PluginRequest request, string endpointName, Guid networkId, IpLease lease, CancellationToken cancellationToken)
+    {
+        var endpoint = BuildEndpoint(request, endpointName, networkId, lease);
+        try
+        {
+            return await context.Hcn.CreateEndpointAsync(networkId, endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HcnException ex) when (ex.HResult == HcnErrorCodes.NetworkNotFound)
+        {
+            context.Network.ReportNetworkMissing(ex.Info.Name);
+            throw new CniException(CniError.Create(
+                CniErrorCode.TryAgainLater,
+                $"HCN network '{request.Config.Name}' ({networkId}) no longer exists; wincnid is recreating it, retry the ADD",
+                ex.Facts), ex);
+        }
+    }
+
+    private async Task AttachAsync(Guid namespaceId, Guid endpointId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await context.Hcn.AddNamespaceEndpointAsync(namespaceId, endpointId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HcnException ex) when (ex.HResult == HcnErrorCodes.ElementNotFound)
+        {
+            throw new CniException(CniError.Create(
+                CniErrorCode.UnknownContainer,
+                $"CNI_NETNS: HCN namespace {namespaceId} does not exist (the pod sandbox is gone or the netns is wrong)",
+                ex.Facts), ex);
+        }
+    }
+
+    private HostComputeEndpoint BuildEndpoint(PluginRequest request, string endpointName, Guid networkId, IpLease lease)
+    {
+        var dns = results.DnsFor(request);
+        var options = context.Options;
+        return new HostComputeEndpoint
+        {
+            Name = endpointName,
+            HostComputeNetwork = networkId,
+            IpConfigurations = [.. lease.Addresses.Select(a => new IpConfig { IpAddress = a.Address.ToString(), PrefixLength = (byte)a.Subnet.PrefixLength })],
+            Routes = [.. lease.Addresses.Select(a => new Route { NextHop = results.GatewayFor(a).ToString(), DestinationPrefix = CniResultBuilder.DefaultDestination(a.Family).ToString() })],
+            Dns = dns.IsEmpty ? null : new Dns
+            {
+                Domain = dns.Domain,
+                Search = dns.Search,
+                ServerList = dns.Nameservers,
+                Options = dns.Options,
+            },
+            Policies = EndpointPolicyBuilder.Build(new EndpointPolicyInputs
+            {
+                Mode = options.Mode,
+                ClusterCidrs = options.ClusterCidrs,
+                ServiceCidrs = options.ServiceCidrs,
+                NodeIp = context.Network.Node?.NodeIp ?? options.NodeIp,
+                PodAddresses = [.. lease.Addresses.Select(a => a.Address)],
+                Dsr = options.Dsr,
+                PortMappings = request.Config.RuntimeConfig?.PortMappings ?? [],
+            }),
+        };
+    }
+
+    private async Task RollbackAsync(PluginRequest request, HostComputeEndpoint? created, IpLease? lease, NetnsReference? createdNamespace, Exception failure)
+    {
+        // Each step catches everything: a rollback step must never replace the failure being rolled back.
+        Log.AddRollingBack(Logger, failure, request.ContainerId, request.IfName);
+        if (created is not null)
+        {
+            try
+            {
+                await context.Hcn.DeleteEndpointIfExistsAsync(created.Id, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The lease must outlive an endpoint that could not be deleted; reconciliation or DEL retries.
+                Log.RollbackStepFailed(Logger, ex, "delete endpoint", request.ContainerId, request.IfName);
+                return;
+            }
+        }
+
+        if (lease is not null)
+        {
+            try
+            {
+                await context.Ipam.ReleaseAsync(lease.Key, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.RollbackStepFailed(Logger, ex, "release lease", request.ContainerId, request.IfName);
+            }
+        }
+
+        if (createdNamespace is { } netns)
+        {
+            try
+            {
+                await context.Namespaces.ReleaseAsync(netns, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.RollbackStepFailed(Logger, ex, "release namespace", request.ContainerId, request.IfName);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "ADD {ContainerId}/{IfName}: endpoint {EndpointId} with {Addresses}")]
+        public static partial void Added(ILogger logger, string containerId, string ifName, Guid endpointId, string addresses);
+
+        [LoggerMessage(EventId = 5102, Level = LogLevel.Debug, Message = "ADD {ContainerId}/{IfName} repeated: endpoint {EndpointId} is intact, same result")]
+        public static partial void AddRepeated(ILogger logger, string containerId, string ifName, Guid endpointId);
+
+        [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "ADD replaces stale endpoint {EndpointName} ({EndpointId})")]
+        public static partial void StaleEndpointReplaced(ILogger logger, string endpointName, Guid endpointId);
+
+        [LoggerMessage(EventId = 5104, Level = LogLevel.Warning, Message = "ADD {ContainerId}/{IfName} failed; rolling back")]
+        public static partial void AddRollingBack(ILogger logger, Exception exception, string containerId, string ifName);
+
+        [LoggerMessage(EventId = 5105, Level = LogLevel.Error, Message = "Rollback step '{Step}' of {ContainerId}/{IfName} failed; reconciliation or DEL will finish it")]
+        public static partial void RollbackStepFailed(ILogger logger, Exception exception, string step, string containerId, string ifName);
+    }
+}

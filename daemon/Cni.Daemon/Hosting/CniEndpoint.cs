@@ -16,11 +16,11 @@ namespace Cni.Daemon.Hosting;
 public sealed partial class CniEndpoint
 {
     private readonly ICniCommandHandler _handler;
-    private readonly DaemonMetrics _metrics;
+    private readonly CniRequestMetrics _metrics;
     private readonly ILogger<CniEndpoint> _logger;
     private readonly TimeSpan _requestTimeout;
 
-    public CniEndpoint(ICniCommandHandler handler, DaemonMetrics metrics, ILogger<CniEndpoint> logger, TimeSpan requestTimeout)
+    public CniEndpoint(ICniCommandHandler handler, CniRequestMetrics metrics, ILogger<CniEndpoint> logger, TimeSpan requestTimeout)
     {
         _handler = handler;
         _metrics = metrics;
@@ -89,8 +89,7 @@ public sealed partial class CniEndpoint
         var command = request?.Command ?? "invalid";
         var code = outcome.Error is null ? 0 : (int)outcome.Error.Code;
         var elapsed = Stopwatch.GetElapsedTime(started);
-        _metrics.CniRequests.WithLabels(command, code.ToString(CultureInfo.InvariantCulture)).Inc();
-        _metrics.CniDuration.WithLabels(command).Observe(elapsed.TotalSeconds);
+        _metrics.Record(command, code, elapsed);
         if (outcome.Error is { } error)
         {
             LogFailed(command, request?.ContainerId ?? "", request?.IfName ?? "", code, error.Msg, error.Details, elapsed.TotalMilliseconds);

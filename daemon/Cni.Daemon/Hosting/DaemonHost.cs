@@ -1,9 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Cni.Daemon.CommandLine;
 using Cni.Daemon.Configuration;
-using Cni.Daemon.Dataplane;
-using Cni.Daemon.Kubernetes;
 using Cni.Daemon.Metrics;
 using Cni.Daemon.Status;
 using Cni.Hcn;
@@ -14,6 +13,7 @@ using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
 using Cni.Node.Ipam;
+using Cni.Node.Kubernetes;
 using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Networks;
 using Cni.Node.Peers;
@@ -32,6 +32,9 @@ public static class DaemonHost
     /// <summary>Longest a CNI request may take inside the daemon; below the plugin's default 60 s deadline.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(55);
 
+    /// <summary>The service key of the dataplane itself, under the bounding and metering decorators that are <see cref="IHcn"/>.</summary>
+    private const string DataplaneKey = "dataplane";
+
     /// <summary>Runs until <paramref name="cancellationToken"/> fires or the process is asked to stop (SIGTERM, Ctrl-C).</summary>
     public static async Task RunAsync(RunSettings settings, CancellationToken cancellationToken)
     {
@@ -43,14 +46,24 @@ public static class DaemonHost
     }
 
     /// <summary>Builds the started-but-not-running application (tests start and stop it themselves).</summary>
-    public static async Task<WebApplication> BuildAsync(RunSettings settings, CancellationToken cancellationToken)
+    public static Task<WebApplication> BuildAsync(RunSettings settings, CancellationToken cancellationToken) =>
+        BuildAsync(settings, configureLogging: null, cancellationToken);
+
+    /// <summary>As <see cref="BuildAsync(RunSettings, CancellationToken)"/>, with more logging configuration for the host (tests add a capturing provider).</summary>
+    internal static async Task<WebApplication> BuildAsync(RunSettings settings, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var options = LoadOptions(settings);
 
         var time = TimeProvider.System;
-        using var bootstrapLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options.Log));
-        var dataplaneLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options.Log));
+
+        // The host's logging: made first because the Node agent, IPAM and the dataplane start (and log) before the
+        // host is built, then handed to the host, whose container owns it, so they log through it for their whole life.
+        var loggers = LoggerFactory.Create(logging =>
+        {
+            ConfigureLogging(logging, options.Log);
+            configureLogging?.Invoke(logging);
+        });
         NodeAgent? agent = null;
         try
         {
@@ -60,7 +73,15 @@ public static class DaemonHost
             {
                 // A node agent: pod CIDRs and node IP come from this node's Node object (the config's podCIDRs are
                 // the fallback for clusters without node CIDR allocation), so nothing else can start before it is known.
-                agent = NodeAgent.Start(settings, options, dataplaneLoggers, time);
+                try
+                {
+                    agent = NodeAgent.Start(new KubernetesAccessOptions(settings.Kubeconfig, settings.ApiServer), settings.EffectiveNodeName, options, loggers, time);
+                }
+                catch (KubernetesAccessException e)
+                {
+                    throw new DaemonStartupException($"Kubernetes access: {e.Message}", e);
+                }
+
                 var known = await agent.TryWaitForNodeAsync(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
                 if (known is null)
                 {
@@ -84,7 +105,7 @@ public static class DaemonHost
                     ?? throw new DaemonStartupException("podCIDRs: no pod CIDR for this node; set podCIDRs in the node config (or run with --kubeconfig so the Node object provides them)");
             }
 
-            return await BuildWithNodeAsync(settings, options, nodeSource, node, agent, dataplaneLoggers, bootstrapLoggers, time, cancellationToken).ConfigureAwait(false);
+            return await BuildWithNodeAsync(settings, options, nodeSource, node, agent, loggers, time, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -93,7 +114,7 @@ public static class DaemonHost
                 await agent.DisposeAsync().ConfigureAwait(false);
             }
 
-            dataplaneLoggers.Dispose();
+            loggers.Dispose();
             throw;
         }
     }
@@ -104,13 +125,13 @@ public static class DaemonHost
         INodeSource nodeSource,
         NodeInfo node,
         NodeAgent? agent,
-        ILoggerFactory dataplaneLoggers,
-        ILoggerFactory bootstrapLoggers,
+        ILoggerFactory loggers,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
         var builder = DaemonWebApplication.CreateBuilder();
-        ConfigureLogging(builder.Logging, options.Log);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_ => loggers);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         IpamStore ipam;
@@ -125,7 +146,7 @@ public static class DaemonHost
                     QuarantinePeriod = options.IpQuarantine,
                 },
                 time,
-                bootstrapLoggers,
+                loggers,
                 cancellationToken).ConfigureAwait(false);
         }
         catch (IpamStoreLockedException e)
@@ -137,11 +158,10 @@ public static class DaemonHost
             throw new DaemonStartupException($"stateDir {options.StateDir} is not usable: {e.Message}", e);
         }
 
-        var metrics = new DaemonMetrics();
         IHcn dataplane;
         try
         {
-            dataplane = await CreateDataplaneAsync(settings.Dataplane, options, node, dataplaneLoggers, time, cancellationToken).ConfigureAwait(false);
+            dataplane = await CreateDataplaneAsync(settings.Dataplane, options, node, loggers, time, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -160,34 +180,47 @@ public static class DaemonHost
             settings.MemoryDataplaneOpened?.Invoke(memory);
         }
 
-        var hcn = new BoundedHcn(new MeteredHcn(dataplane, metrics), options.MaxConcurrentHcnCalls);
         var locks = new KeyedAsyncLock<LeaseKey>();
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton(metrics);
-        builder.Services.AddSingleton<IHcn>(hcn);
-        builder.Services.AddSingleton<IIpamStore>(ipam);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<PrometheusMeterExporter>();
+
+        // The dataplane, IPAM (its state-dir lock) and the Node agent are registered through factories, so the container
+        // owns them and disposes them with the host (IAsyncDisposable ones asynchronously).
+        builder.Services.AddKeyedSingleton(DataplaneKey, (_, _) => dataplane);
+        builder.Services.AddSingleton<IHcn>(services => new BoundedHcn(
+            new MeteredHcn(services.GetRequiredKeyedService<IHcn>(DataplaneKey), services.GetRequiredService<IMeterFactory>()),
+            options.MaxConcurrentHcnCalls));
+        builder.Services.AddSingleton<IIpamStore>(_ => ipam);
         builder.Services.AddSingleton<INodeSource>(nodeSource);
         builder.Services.AddSingleton(locks);
         builder.Services.AddSingleton<NodeNetwork>();
-        builder.Services.AddSingleton<INamespaceResolver>(
+        builder.Services.AddSingleton<INamespaceResolver>(services =>
             OperatingSystem.IsWindows() ? new HcnNamespaceResolver()
-            : dataplane is KernelHcn ? new KernelNamespaceResolver(hcn)
-            : new NetnsPathNamespaceResolver(hcn));
+            : dataplane is KernelHcn ? new KernelNamespaceResolver(services.GetRequiredService<IHcn>())
+            : new NetnsPathNamespaceResolver(services.GetRequiredService<IHcn>()));
         builder.Services.AddSingleton<ICniCommandHandler, CniCommandHandler>();
         builder.Services.AddSingleton(services => new CniEndpoint(
             services.GetRequiredService<ICniCommandHandler>(),
-            metrics,
+            services.GetRequiredService<CniRequestMetrics>(),
             services.GetRequiredService<ILogger<CniEndpoint>>(),
             RequestTimeout));
         builder.Services.AddSingleton<StatusEndpoint>();
+        builder.Services.AddSingleton<CniRequestMetrics>();
+        builder.Services.AddSingleton<IpamMetrics>();
+        builder.Services.AddSingleton<NodeNetworkMetrics>();
+        builder.Services.AddSingleton<NodeProtocolMetrics>();
+        builder.Services.AddSingleton(services => new KernelDataplaneMetrics(
+            services.GetRequiredService<IMeterFactory>(),
+            OperatingSystem.IsLinux() ? services.GetService<KernelHcn>() : null));
         builder.Services.AddHostedService<NetworkReconciler>();
         if (agent is not null)
         {
-            builder.Services.AddSingleton(agent);
+            builder.Services.AddSingleton(_ => agent);
             builder.Services.AddSingleton(services => new PeerRouteReconciler(
-                hcn,
+                services.GetRequiredService<IHcn>(),
                 services.GetRequiredService<NodeNetwork>(),
                 options,
                 agent.Annotations,
@@ -225,20 +258,30 @@ public static class DaemonHost
         });
 
         var app = builder.Build();
-        app.Lifetime.ApplicationStarted.Register(() => UnixSocketGuard.Restrict(options.Socket));
-        app.Lifetime.ApplicationStopped.Register(() =>
+
+        // The exporter listens before the instruments exist, and they are made in this order so /metrics lists the
+        // families as it always has; the instruments of the CNI socket exist before its first request.
+        app.Services.GetRequiredService<PrometheusMeterExporter>();
+        app.Services.GetRequiredService<CniRequestMetrics>();
+        app.Services.GetRequiredService<IHcn>();
+        app.Services.GetRequiredService<IpamMetrics>();
+        app.Services.GetRequiredService<NodeNetworkMetrics>();
+        app.Services.GetRequiredService<NodeProtocolMetrics>();
+        app.Services.GetRequiredService<KernelDataplaneMetrics>();
+
+        // The container disposes only what it has made: make every owned singleton now, even if no request uses it.
+        app.Services.GetRequiredService<IIpamStore>();
+        if (agent is not null)
         {
-            hcn.Dispose();
-            (dataplane as IDisposable)?.Dispose();
-            agent?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            dataplaneLoggers.Dispose();
-            ipam.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            TryDelete(options.Socket);
-        });
+            app.Services.GetRequiredService<NodeAgent>();
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() => UnixSocketGuard.Restrict(options.Socket));
+        app.Lifetime.ApplicationStopped.Register(() => TryDelete(options.Socket));
 
         app.MapPost(DaemonProtocol.CniPath, (HttpContext context, CniEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet(StatusEndpoint.Path, (HttpContext context, StatusEndpoint endpoint) => endpoint.HandleAsync(context));
-        HealthEndpoints.Map(app, metrics);
+        HealthEndpoints.Map(app);
         return app;
     }
 

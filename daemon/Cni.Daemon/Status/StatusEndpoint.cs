@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Globalization;
 using Cni.Daemon.Hosting;
-using Cni.Daemon.Kubernetes;
+using Cni.Node.Kubernetes;
 using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Peers;
 using Cni.Node.Networks;

@@ -4,6 +4,7 @@ using Cni.Node.Ipam;
 using Cni.Node.Networks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Cni.Daemon.Tests.EndToEnd;
 
@@ -27,8 +28,15 @@ internal sealed class InProcessDaemon : IAsyncDisposable
 
     public NodeNetwork Network => App.Services.GetRequiredService<NodeNetwork>();
 
-    /// <summary>Builds and starts; <paramref name="beforeStart"/> sees the emulator before the network is created.</summary>
-    public static async Task<InProcessDaemon> StartAsync(Sandbox sandbox, Action<MemoryHcn>? beforeStart = null, bool waitReady = true)
+    /// <summary>
+    /// Builds and starts; <paramref name="beforeStart"/> sees the emulator before the network is created,
+    /// <paramref name="configureLogging"/> adds to the host's logging.
+    /// </summary>
+    public static async Task<InProcessDaemon> StartAsync(
+        Sandbox sandbox,
+        Action<MemoryHcn>? beforeStart = null,
+        bool waitReady = true,
+        Action<ILoggingBuilder>? configureLogging = null)
     {
         MemoryHcn? emulator = null;
         var settings = new Cni.Daemon.CommandLine.RunSettings
@@ -37,7 +45,7 @@ internal sealed class InProcessDaemon : IAsyncDisposable
             Dataplane = Cni.Daemon.CommandLine.Dataplane.Memory,
             MemoryDataplaneOpened = opened => emulator = opened,
         };
-        var app = await DaemonHost.BuildAsync(settings, CancellationToken.None).ConfigureAwait(false);
+        var app = await DaemonHost.BuildAsync(settings, configureLogging, CancellationToken.None).ConfigureAwait(false);
         var daemon = new InProcessDaemon(app, emulator ?? throw new InvalidOperationException("the memory dataplane was not opened"));
         try
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using Cni.Daemon.Hosting;
@@ -12,6 +13,7 @@ using Cni.Node.Networks;
 using Cni.Node.Pods;
 using Cni.Spec;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cni.Daemon.Tests.Hosting;
@@ -47,7 +49,9 @@ public sealed class CniEndpointTests
             var handler = new CniCommandHandler(hcn, ipam, network, new NetnsPathNamespaceResolver(hcn), options, locks, NullLogger<CniCommandHandler>.Instance);
             var ns = await hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.Host }, CancellationToken.None);
             hcn.SetLatency(slowStep, TimeSpan.FromMinutes(5));
-            var endpoint = new CniEndpoint(handler, new DaemonMetrics(), NullLogger<CniEndpoint>.Instance, TimeSpan.FromMilliseconds(300));
+            using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+            var metrics = new CniRequestMetrics(services.GetRequiredService<IMeterFactory>());
+            var endpoint = new CniEndpoint(handler, metrics, NullLogger<CniEndpoint>.Instance, TimeSpan.FromMilliseconds(300));
             var context = new DefaultHttpContext();
             context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(
                 "{\"command\":\"ADD\",\"containerId\":\"c1\",\"netns\":\"" + ns.Id + "\",\"ifName\":\"eth0\",\"args\":\"\",\"path\":\"/opt/cni/bin\"," +

@@ -1,10 +1,9 @@
 using Cni.Hcn;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Model;
-using Cni.Node.Dataplane;
 using Cni.Spec;
 
-namespace Cni.Daemon.Dataplane;
+namespace Cni.Node.Dataplane;
 
 /// <summary>
 /// CNI_NETNS → HCN namespace for the kernel dataplane. The namespace ID is the one
@@ -18,7 +17,7 @@ namespace Cni.Daemon.Dataplane;
 /// <c>/proc/&lt;pid&gt;/ns/net</c> path again. Before a new namespace is created, namespaces with nothing attached whose
 /// netns file has disappeared are deleted, so such leftovers do not accumulate.
 /// </remarks>
-internal sealed class KernelNamespaceResolver : INamespaceResolver
+public sealed class KernelNamespaceResolver : INamespaceResolver
 {
     /// <summary>How often an ADD may sweep namespaces whose netns file is gone (an enumeration of every namespace).</summary>
     private static readonly TimeSpan OrphanSweepInterval = TimeSpan.FromSeconds(60);

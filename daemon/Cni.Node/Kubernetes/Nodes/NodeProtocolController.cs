@@ -1,5 +1,4 @@
 using System.Net.NetworkInformation;
-using Cni.Daemon.Metrics;
 using Cni.Hcn.Model.Policies;
 using Cni.Node.Configuration;
 using Cni.Node.Ipam;
@@ -7,12 +6,13 @@ using Cni.Node.Kubernetes;
 using Cni.Node.Kubernetes.Cache;
 using Cni.Node.Kubernetes.Controllers;
 using Cni.Node.Kubernetes.Flannel;
-using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Networks;
 using Cni.Node.Peers;
 using k8s.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace Cni.Daemon.Kubernetes;
+namespace Cni.Node.Kubernetes.Nodes;
 
 /// <summary>
 /// The Node protocol as one controller with two keys: <see cref="PeersKey"/> (routes to every other node's pod
@@ -21,7 +21,23 @@ namespace Cni.Daemon.Kubernetes;
 /// <see cref="ResyncPeriod"/> so routes lost out of band (an HNS restart) and annotations removed by someone come back.
 /// Nothing runs before the Node cache has finished its first list.
 /// </summary>
-public sealed partial class NodeProtocolController : BackgroundService, IReconciler<string>
+/// <param name="agent">The Node cache and this node's name.</param>
+/// <param name="nodeNetwork">The node network (readiness, the DR MAC that is the VTEP MAC).</param>
+/// <param name="peers">The peer-route reconciler.</param>
+/// <param name="publisher">Publishes this node's annotations.</param>
+/// <param name="options">The node config.</param>
+/// <param name="metrics">The Node protocol's instruments.</param>
+/// <param name="time">Time, for the work queue and the runner.</param>
+/// <param name="logger">The controller's log.</param>
+public sealed partial class NodeProtocolController(
+    NodeAgent agent,
+    NodeNetwork nodeNetwork,
+    PeerRouteReconciler peers,
+    NodeAnnotationPublisher publisher,
+    NodeOptions options,
+    NodeProtocolMetrics metrics,
+    TimeProvider time,
+    ILogger<NodeProtocolController> logger) : BackgroundService, IReconciler<string>
 {
     /// <summary>The work-queue key of the peer routes.</summary>
     public const string PeersKey = "peers";
@@ -34,42 +50,14 @@ public sealed partial class NodeProtocolController : BackgroundService, IReconci
 
     private static readonly TimeSpan NotReadyRetry = TimeSpan.FromSeconds(1);
 
-    private readonly NodeAgent _agent;
-    private readonly NodeNetwork _network;
-    private readonly PeerRouteReconciler _peers;
-    private readonly NodeAnnotationPublisher _publisher;
-    private readonly NodeOptions _options;
-    private readonly DaemonMetrics _metrics;
-    private readonly TimeProvider _time;
-    private readonly ILogger<NodeProtocolController> _logger;
-    private readonly WorkQueue<string> _queue;
-
-    /// <summary>Creates the controller.</summary>
-    public NodeProtocolController(
-        NodeAgent agent,
-        NodeNetwork network,
-        PeerRouteReconciler peers,
-        NodeAnnotationPublisher publisher,
-        NodeOptions options,
-        DaemonMetrics metrics,
-        TimeProvider time,
-        ILogger<NodeProtocolController> logger)
-    {
-        _agent = agent;
-        _network = network;
-        _peers = peers;
-        _publisher = publisher;
-        _options = options;
-        _metrics = metrics;
-        _time = time;
-        _logger = logger;
-        _queue = new WorkQueue<string>(time);
-    }
+    // The [LoggerMessage] methods log through this field.
+    private readonly ILogger<NodeProtocolController> _logger = logger;
+    private readonly WorkQueue<string> _queue = new(time);
 
     /// <inheritdoc/>
     public async Task ReconcileAsync(string key, CancellationToken cancellationToken)
     {
-        _metrics.ApiContacts.Set(_agent.Nodes.LastContact?.ToUnixTimeSeconds() ?? 0);
+        metrics.ApiContact.Record(agent.Nodes.LastContact?.ToUnixTimeSeconds() ?? 0);
         if (key == PeersKey)
         {
             await ReconcilePeersAsync(cancellationToken).ConfigureAwait(false);
@@ -83,14 +71,14 @@ public sealed partial class NodeProtocolController : BackgroundService, IReconci
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var subscription = _agent.Nodes.Subscribe(OnNodeEvent);
+        using var subscription = agent.Nodes.Subscribe(OnNodeEvent);
         var runner = new ControllerRunner<string>(
             this,
             _queue,
-            [_agent.Nodes],
+            [agent.Nodes],
             () => [PeersKey, AnnotationsKey],
             new ControllerRunnerOptions { Name = "node-protocol", Workers = 2, ResyncPeriod = ResyncPeriod },
-            _time,
+            time,
             _logger);
         await runner.RunAsync(stoppingToken).ConfigureAwait(false);
     }
@@ -106,7 +94,7 @@ public sealed partial class NodeProtocolController : BackgroundService, IReconci
     {
         // Any Node may change the routes; only our own Node can need its annotations re-published.
         _queue.Add(PeersKey);
-        if (change.Object.Metadata?.Name == _agent.NodeName)
+        if (change.Object.Metadata?.Name == agent.NodeName)
         {
             _queue.Add(AnnotationsKey);
         }
@@ -117,31 +105,31 @@ public sealed partial class NodeProtocolController : BackgroundService, IReconci
         PeerReconcileReport report;
         try
         {
-            report = await _peers.ReconcileAsync(_agent.Nodes.List(), _agent.NodeName, cancellationToken).ConfigureAwait(false);
+            report = await peers.ReconcileAsync(agent.Nodes.List(), agent.NodeName, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _metrics.PeerReconciles.WithLabels("failed").Inc();
+            metrics.CountPass("failed");
             throw;
         }
 
         if (report.NotReadyReason is not null)
         {
-            _metrics.PeerReconciles.WithLabels("not_ready").Inc();
+            metrics.CountPass("not_ready");
             _queue.AddAfter(PeersKey, NotReadyRetry);
             return;
         }
 
-        _metrics.PeerReconciles.WithLabels(report.Changed ? "changed" : "unchanged").Inc();
-        _metrics.PeerRoutes.Set(report.Desired.Count);
-        _metrics.PeersSkipped.Set(report.Skipped.Count);
+        metrics.CountPass(report.Changed ? "changed" : "unchanged");
+        metrics.PeerRoutes.Record(report.Desired.Count);
+        metrics.PeersSkipped.Record(report.Skipped.Count);
     }
 
     private async Task PublishAnnotationsAsync(CancellationToken cancellationToken)
     {
-        var network = _network.Network;
-        var nodeIp = _network.Node?.NodeIp ?? _options.NodeIp;
-        if (!_network.IsReady || network is null || nodeIp is null)
+        var network = nodeNetwork.Network;
+        var nodeIp = nodeNetwork.Node?.NodeIp ?? options.NodeIp;
+        if (!nodeNetwork.IsReady || network is null || nodeIp is null)
         {
             // The VTEP MAC comes from the network, the public IP from the node facts: publish once both exist.
             _queue.AddAfter(AnnotationsKey, NotReadyRetry);
@@ -149,12 +137,12 @@ public sealed partial class NodeProtocolController : BackgroundService, IReconci
         }
 
         PhysicalAddress? vtepMac = null;
-        if (_options.Mode == NetworkMode.Overlay)
+        if (options.Mode == NetworkMode.Overlay)
         {
             var drMac = (network.Policies ?? []).Select(p => p.GetSettings<DrMacAddressPolicySetting>()).OfType<DrMacAddressPolicySetting>().FirstOrDefault();
             if (drMac?.Address is not { } text || !MacAddressText.TryParse(text, out var mac))
             {
-                LogNoVtepMac(_options.NetworkName);
+                LogNoVtepMac(options.NetworkName);
                 _queue.AddAfter(AnnotationsKey, NotReadyRetry);
                 return;
             }
@@ -162,11 +150,11 @@ public sealed partial class NodeProtocolController : BackgroundService, IReconci
             vtepMac = mac;
         }
 
-        var backend = new LocalBackend(LocalBackend.TypeOf(_options.Mode), _options.Vxlan.Vni, vtepMac);
-        var result = await _publisher.PublishAsync(backend, nodeIp, cancellationToken).ConfigureAwait(false);
+        var backend = new LocalBackend(LocalBackend.TypeOf(options.Mode), options.Vxlan.Vni, vtepMac);
+        var result = await publisher.PublishAsync(backend, nodeIp, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            throw new InvalidOperationException($"publishing the annotations of Node '{_agent.NodeName}' failed: {result.Error}");
+            throw new InvalidOperationException($"publishing the annotations of Node '{agent.NodeName}' failed: {result.Error}");
         }
     }
 

@@ -1,14 +1,12 @@
-using Cni.Daemon.CommandLine;
-using Cni.Daemon.Hosting;
 using Cni.Node.Configuration;
-using Cni.Node.Kubernetes;
 using Cni.Node.Kubernetes.Cache;
 using Cni.Node.Kubernetes.Flannel;
 using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Networks;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 
-namespace Cni.Daemon.Kubernetes;
+namespace Cni.Node.Kubernetes;
 
 /// <summary>
 /// wincnid's link to the cluster: the API client, the Node cache (list + watch, running from construction until
@@ -50,22 +48,15 @@ public sealed partial class NodeAgent : IAsyncDisposable
     /// <summary>The API server this agent talks to.</summary>
     public Uri ApiServer => Client.BaseUri;
 
-    /// <summary>Builds the client from the flags (kubeconfig, API server override, in-cluster) and starts the Node cache.</summary>
-    /// <exception cref="DaemonStartupException">No usable Kubernetes configuration; the message names the file or variable.</exception>
-    public static NodeAgent Start(RunSettings settings, NodeOptions options, ILoggerFactory loggers, TimeProvider time)
+    /// <summary>Builds the client (kubeconfig, API server override, in-cluster) and starts the Node cache.</summary>
+    /// <exception cref="KubernetesAccessException">No usable Kubernetes configuration; the message names the file or variable.</exception>
+    public static NodeAgent Start(KubernetesAccessOptions access, string nodeName, NodeOptions options, ILoggerFactory loggers, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentException.ThrowIfNullOrEmpty(nodeName);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
-        k8s.Kubernetes client;
-        try
-        {
-            client = new KubernetesClientFactory().Create(new KubernetesAccessOptions(settings.Kubeconfig, settings.ApiServer));
-        }
-        catch (KubernetesAccessException e)
-        {
-            throw new DaemonStartupException($"Kubernetes access: {e.Message}", e);
-        }
+        var client = new KubernetesClientFactory().Create(access);
 
         var nodes = new ResourceCache<V1Node>(
             KubernetesListWatchSources.Nodes(client),
@@ -73,7 +64,6 @@ public sealed partial class NodeAgent : IAsyncDisposable
             loggers.CreateLogger("Cni.Node.Kubernetes.NodeCache"),
             new ResourceCacheOptions());
         var annotations = new FlannelAnnotations();
-        var nodeName = settings.EffectiveNodeName;
         return new NodeAgent(nodeName, client, nodes, new KubernetesNodeSource(nodes, nodeName, options, annotations), annotations, loggers.CreateLogger<NodeAgent>());
     }
 

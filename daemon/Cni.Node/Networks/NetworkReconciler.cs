@@ -1,7 +1,7 @@
-using Cni.Daemon.Metrics;
-using Cni.Node.Networks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace Cni.Daemon.Hosting;
+namespace Cni.Node.Networks;
 
 /// <summary>
 /// Keeps the node network converged, level-triggered: ensure + reconcile at start, retried with capped backoff while
@@ -13,14 +13,12 @@ public sealed partial class NetworkReconciler : BackgroundService
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
     private readonly NodeNetwork _network;
-    private readonly DaemonMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<NetworkReconciler> _logger;
 
-    public NetworkReconciler(NodeNetwork network, DaemonMetrics metrics, TimeProvider time, ILogger<NetworkReconciler> logger)
+    public NetworkReconciler(NodeNetwork network, TimeProvider time, ILogger<NetworkReconciler> logger)
     {
         _network = network;
-        _metrics = metrics;
         _time = time;
         _logger = logger;
     }
@@ -31,7 +29,6 @@ public sealed partial class NetworkReconciler : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             var report = await _network.EnsureAsync(stoppingToken).ConfigureAwait(false);
-            _metrics.Ready.Set(report.IsReady ? 1 : 0);
             TimeSpan delay;
             if (report.IsReady)
             {

@@ -1,6 +1,9 @@
-namespace Cni.Daemon.Hosting;
+namespace Cni.Daemon;
 
-/// <summary>The daemon cannot start as asked (wrong platform for the dataplane, socket in use, state dir unusable).</summary>
+/// <summary>
+/// The daemon cannot start as asked (wrong platform for the dataplane, socket in use, state dir unusable, no Kubernetes
+/// access). Raised by every start-up step (options, dataplane, IPAM, listeners); the command line turns it into exit code 2.
+/// </summary>
 public sealed class DaemonStartupException : Exception
 {
     public DaemonStartupException()

@@ -1,0 +1,28 @@
+using System.Collections.Frozen;
+
+namespace Cni.Daemon.Metrics;
+
+/// <summary>
+/// The label names of every exported instrument. Prometheus families need their label names when they are created,
+/// before the first measurement (so /metrics shows HELP and TYPE of a family nothing has counted yet, as it always
+/// did); .NET instruments do not declare their tag keys. Only instruments listed here are exported.
+/// </summary>
+internal static class MetricLabels
+{
+    /// <summary>Instrument name → label names, in the order the labels are shown.</summary>
+    public static readonly FrozenDictionary<string, string[]> ByInstrument = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["wincni_cni_requests_total"] = ["command", "code"],
+        ["wincni_cni_request_duration_seconds"] = ["command"],
+        ["wincni_hcn_calls_total"] = ["operation", "outcome"],
+        ["wincni_hcn_call_duration_seconds"] = ["operation"],
+        ["wincni_ipam_addresses"] = ["pool", "state"],
+        ["wincni_ready"] = [],
+        ["wincni_peer_routes"] = [],
+        ["wincni_peers_skipped"] = [],
+        ["wincni_peer_reconciles_total"] = ["result"],
+        ["wincni_kubernetes_last_contact_timestamp_seconds"] = [],
+        ["wincni_kernel_retired_links"] = [],
+        ["wincni_kernel_link_reap_batches_total"] = [],
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+}

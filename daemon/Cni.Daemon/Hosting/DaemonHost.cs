@@ -57,25 +57,25 @@ public static class DaemonHost
 
         var time = TimeProvider.System;
 
-        // The host's logging: made first because the Node agent, IPAM and the dataplane start (and log) before the
+        // The host's logging: made first because the cluster connection, IPAM and the dataplane start (and log) before the
         // host is built, then handed to the host, whose container owns it, so they log through it for their whole life.
         var loggers = LoggerFactory.Create(logging =>
         {
             ConfigureLogging(logging, options.Log);
             configureLogging?.Invoke(logging);
         });
-        NodeAgent? agent = null;
+        ClusterConnection? agent = null;
         try
         {
-            INodeSource nodeSource;
-            NodeInfo node;
+            INodeAddressingSource nodeSource;
+            NodeAddressing node;
             if (settings.UsesKubernetes)
             {
                 // A node agent: pod CIDRs and node IP come from this node's Node object (the config's podCIDRs are
                 // the fallback for clusters without node CIDR allocation), so nothing else can start before it is known.
                 try
                 {
-                    agent = NodeAgent.Start(new KubernetesAccessOptions(settings.Kubeconfig, settings.ApiServer), settings.EffectiveNodeName, options, loggers, time);
+                    agent = ClusterConnection.Start(new KubernetesAccessOptions(settings.Kubeconfig, settings.ApiServer), settings.EffectiveNodeName, options, loggers, time);
                 }
                 catch (KubernetesAccessException e)
                 {
@@ -90,17 +90,17 @@ public static class DaemonHost
                     await using var server = await NodeWaitServer.StartAsync(
                         options.Socket,
                         options.HealthAddress,
-                        () => waiting.NodeSource.NotReadyReason ?? $"waiting for Node '{waiting.NodeName}'",
+                        () => waiting.AddressingSource.NotReadyReason ?? $"waiting for Node '{waiting.NodeName}'",
                         cancellationToken).ConfigureAwait(false);
                     known = await agent.WaitForNodeAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 node = known;
-                nodeSource = agent.NodeSource;
+                nodeSource = agent.AddressingSource;
             }
             else
             {
-                nodeSource = new StaticNodeSource(options);
+                nodeSource = new StaticNodeAddressingSource(options);
                 node = await nodeSource.GetAsync(cancellationToken).ConfigureAwait(false)
                     ?? throw new DaemonStartupException("podCIDRs: no pod CIDR for this node; set podCIDRs in the node config (or run with --kubeconfig so the Node object provides them)");
             }
@@ -122,9 +122,9 @@ public static class DaemonHost
     private static async Task<WebApplication> BuildWithNodeAsync(
         RunSettings settings,
         NodeOptions options,
-        INodeSource nodeSource,
-        NodeInfo node,
-        NodeAgent? agent,
+        INodeAddressingSource nodeSource,
+        NodeAddressing node,
+        ClusterConnection? agent,
         ILoggerFactory loggers,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -187,16 +187,16 @@ public static class DaemonHost
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<PrometheusMeterExporter>();
 
-        // The dataplane, IPAM (its state-dir lock) and the Node agent are registered through factories, so the container
+        // The dataplane, IPAM (its state-dir lock) and the cluster connection are registered through factories, so the container
         // owns them and disposes them with the host (IAsyncDisposable ones asynchronously).
         builder.Services.AddKeyedSingleton(DataplaneKey, (_, _) => dataplane);
         builder.Services.AddSingleton<IHcn>(services => new BoundedHcn(
             new MeteredHcn(services.GetRequiredKeyedService<IHcn>(DataplaneKey), services.GetRequiredService<IMeterFactory>()),
             options.MaxConcurrentHcnCalls));
         builder.Services.AddSingleton<IIpamStore>(_ => ipam);
-        builder.Services.AddSingleton<INodeSource>(nodeSource);
+        builder.Services.AddSingleton<INodeAddressingSource>(nodeSource);
         builder.Services.AddSingleton(locks);
-        builder.Services.AddSingleton<NodeNetwork>();
+        builder.Services.AddSingleton<PodNetwork>();
         builder.Services.AddSingleton<INamespaceResolver>(services =>
             OperatingSystem.IsWindows() ? new HcnNamespaceResolver()
             : dataplane is KernelHcn ? new KernelNamespaceResolver(services.GetRequiredService<IHcn>())
@@ -210,8 +210,8 @@ public static class DaemonHost
         builder.Services.AddSingleton<StatusEndpoint>();
         builder.Services.AddSingleton<CniRequestMetrics>();
         builder.Services.AddSingleton<IpamMetrics>();
-        builder.Services.AddSingleton<NodeNetworkMetrics>();
-        builder.Services.AddSingleton<NodeProtocolMetrics>();
+        builder.Services.AddSingleton<PodNetworkMetrics>();
+        builder.Services.AddSingleton<FlannelProtocolMetrics>();
         builder.Services.AddSingleton(services => new KernelDataplaneMetrics(
             services.GetRequiredService<IMeterFactory>(),
             OperatingSystem.IsLinux() ? services.GetService<KernelHcn>() : null));
@@ -221,7 +221,7 @@ public static class DaemonHost
             builder.Services.AddSingleton(_ => agent);
             builder.Services.AddSingleton(services => new PeerRouteReconciler(
                 services.GetRequiredService<IHcn>(),
-                services.GetRequiredService<NodeNetwork>(),
+                services.GetRequiredService<PodNetwork>(),
                 options,
                 agent.Annotations,
                 services.GetRequiredService<ILogger<PeerRouteReconciler>>()));
@@ -232,7 +232,7 @@ public static class DaemonHost
                 new NodeAnnotationPublisherOptions(),
                 time,
                 services.GetRequiredService<ILogger<NodeAnnotationPublisher>>()));
-            builder.Services.AddHostedService<NodeProtocolController>();
+            builder.Services.AddHostedService<FlannelProtocolController>();
         }
 
         try
@@ -265,15 +265,15 @@ public static class DaemonHost
         app.Services.GetRequiredService<CniRequestMetrics>();
         app.Services.GetRequiredService<IHcn>();
         app.Services.GetRequiredService<IpamMetrics>();
-        app.Services.GetRequiredService<NodeNetworkMetrics>();
-        app.Services.GetRequiredService<NodeProtocolMetrics>();
+        app.Services.GetRequiredService<PodNetworkMetrics>();
+        app.Services.GetRequiredService<FlannelProtocolMetrics>();
         app.Services.GetRequiredService<KernelDataplaneMetrics>();
 
         // The container disposes only what it has made: make every owned singleton now, even if no request uses it.
         app.Services.GetRequiredService<IIpamStore>();
         if (agent is not null)
         {
-            app.Services.GetRequiredService<NodeAgent>();
+            app.Services.GetRequiredService<ClusterConnection>();
         }
 
         app.Lifetime.ApplicationStarted.Register(() => UnixSocketGuard.Restrict(options.Socket));
@@ -313,7 +313,7 @@ public static class DaemonHost
     private static async Task<IHcn> CreateDataplaneAsync(
         CommandLine.Dataplane dataplane,
         NodeOptions options,
-        NodeInfo node,
+        NodeAddressing node,
         ILoggerFactory loggers,
         TimeProvider time,
         CancellationToken cancellationToken) => dataplane switch

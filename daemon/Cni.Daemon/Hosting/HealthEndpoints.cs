@@ -12,7 +12,7 @@ public static class HealthEndpoints
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
 
-        app.MapGet("/readyz", (NodeNetwork network) => network.IsReady
+        app.MapGet("/readyz", (PodNetwork network) => network.IsReady
             ? Results.Text("ready\n")
             : Results.Text($"not ready: {network.NotReadyReason}\n", statusCode: StatusCodes.Status503ServiceUnavailable));
 

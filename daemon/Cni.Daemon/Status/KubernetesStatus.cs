@@ -1,6 +1,6 @@
 namespace Cni.Daemon.Status;
 
-/// <summary>The node agent's view of the cluster, for <c>wincnid status</c>.</summary>
+/// <summary>The cluster connection's view, for <c>wincnid status</c>.</summary>
 /// <param name="NodeName">This node's Node name.</param>
 /// <param name="NodesSynced">Whether the Node cache has finished its first list.</param>
 /// <param name="LastContact">When the Node cache last heard from the API server.</param>

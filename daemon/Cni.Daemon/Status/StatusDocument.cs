@@ -39,7 +39,7 @@ public sealed record StatusDocument
 
     public string? Error { get; init; }
 
-    /// <summary>The node agent's view of the cluster (null when wincnid runs without Kubernetes).</summary>
+    /// <summary>The cluster connection's view (null when wincnid runs without Kubernetes).</summary>
     public KubernetesStatus? Kubernetes { get; init; }
 
     public static StatusDocument From(NodeStatusSnapshot snapshot, string version)

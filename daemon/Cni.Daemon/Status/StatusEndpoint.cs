@@ -13,12 +13,12 @@ public sealed class StatusEndpoint
 {
     public const string Path = "/v1/status";
 
-    private readonly NodeNetwork _network;
-    private readonly NodeAgent? _agent;
+    private readonly PodNetwork _network;
+    private readonly ClusterConnection? _agent;
     private readonly PeerRouteReconciler? _peers;
     private readonly NodeAnnotationPublisher? _publisher;
 
-    public StatusEndpoint(NodeNetwork network, NodeAgent? agent = null, PeerRouteReconciler? peers = null, NodeAnnotationPublisher? publisher = null)
+    public StatusEndpoint(PodNetwork network, ClusterConnection? agent = null, PeerRouteReconciler? peers = null, NodeAnnotationPublisher? publisher = null)
     {
         _network = network;
         _agent = agent;
@@ -67,7 +67,7 @@ public sealed class StatusEndpoint
             _agent.Nodes.HasSynced,
             _agent.Nodes.LastContact,
             _agent.Nodes.List().Length,
-            _agent.NodeSource.NotReadyReason,
+            _agent.AddressingSource.NotReadyReason,
             published,
             peers);
     }

@@ -1,6 +1,6 @@
 namespace Cni.Node.Networks;
 
-/// <summary>What <see cref="NodeNetwork.EnsureAsync"/> did with the node's HCN network.</summary>
+/// <summary>What <see cref="PodNetwork.EnsureAsync"/> did with the node's HCN network.</summary>
 public enum NetworkAction
 {
     /// <summary>Nothing: the node's facts are not known yet, or HNS could not be asked.</summary>

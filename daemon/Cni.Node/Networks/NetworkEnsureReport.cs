@@ -1,6 +1,6 @@
 namespace Cni.Node.Networks;
 
-/// <summary>The outcome of <see cref="NodeNetwork.EnsureAsync"/>.</summary>
+/// <summary>The outcome of <see cref="PodNetwork.EnsureAsync"/>.</summary>
 /// <param name="Action">What happened to the network.</param>
 /// <param name="NetworkId">The network in use, or null.</param>
 /// <param name="Differences">How an existing network differed from the config (empty when it matched or was absent).</param>

@@ -12,11 +12,11 @@ public sealed partial class NetworkReconciler : BackgroundService
     private static readonly TimeSpan ResyncPeriod = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
-    private readonly NodeNetwork _network;
+    private readonly PodNetwork _network;
     private readonly TimeProvider _time;
     private readonly ILogger<NetworkReconciler> _logger;
 
-    public NetworkReconciler(NodeNetwork network, TimeProvider time, ILogger<NetworkReconciler> logger)
+    public NetworkReconciler(PodNetwork network, TimeProvider time, ILogger<NetworkReconciler> logger)
     {
         _network = network;
         _time = time;

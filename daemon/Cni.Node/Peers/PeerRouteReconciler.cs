@@ -26,7 +26,7 @@ namespace Cni.Node.Peers;
 public sealed partial class PeerRouteReconciler
 {
     private readonly IHcn _hcn;
-    private readonly NodeNetwork _network;
+    private readonly PodNetwork _network;
     private readonly NodeOptions _options;
     private readonly FlannelAnnotations _annotations;
     private readonly ILogger _logger;
@@ -39,7 +39,7 @@ public sealed partial class PeerRouteReconciler
     /// <param name="network">The node network (its ID and readiness).</param>
     /// <param name="options">Mode, VNI, network name.</param>
     /// <param name="annotations">The flannel annotation codec (prefix).</param>
-    public PeerRouteReconciler(IHcn hcn, NodeNetwork network, NodeOptions options, FlannelAnnotations annotations, ILogger<PeerRouteReconciler> logger)
+    public PeerRouteReconciler(IHcn hcn, PodNetwork network, NodeOptions options, FlannelAnnotations annotations, ILogger<PeerRouteReconciler> logger)
     {
         ArgumentNullException.ThrowIfNull(hcn);
         ArgumentNullException.ThrowIfNull(network);

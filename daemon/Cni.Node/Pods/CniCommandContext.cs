@@ -19,7 +19,7 @@ namespace Cni.Node.Pods;
 internal sealed partial record CniCommandContext(
     IHcn Hcn,
     IIpamStore Ipam,
-    NodeNetwork Network,
+    PodNetwork Network,
     INamespaceResolver Namespaces,
     NodeOptions Options,
     KeyedAsyncLock<LeaseKey> Locks,

@@ -15,7 +15,7 @@ namespace Cni.Node.Pods;
 /// here the one place where their failures become CNI errors.
 /// </summary>
 /// <remarks>
-/// Work on one attachment (container ID, ifName) is serialized by a keyed lock shared with <see cref="NodeNetwork"/>'s
+/// Work on one attachment (container ID, ifName) is serialized by a keyed lock shared with <see cref="PodNetwork"/>'s
 /// reconciliation; different attachments never wait for each other, only for HCN call slots (see
 /// <see cref="BoundedHcn"/>).
 /// </remarks>
@@ -29,7 +29,7 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
     private readonly ILogger _logger;
 
     /// <summary>Creates the handler.</summary>
-    /// <param name="hcn">The dataplane (the same, bounded, instance <see cref="NodeNetwork"/> uses).</param>
+    /// <param name="hcn">The dataplane (the same, bounded, instance <see cref="PodNetwork"/> uses).</param>
     /// <param name="ipam">The IPAM store.</param>
     /// <param name="network">The node network (readiness, network ID, node IP).</param>
     /// <param name="namespaces">CNI_NETNS → HCN namespace (<see cref="HcnNamespaceResolver"/> on Windows).</param>
@@ -39,7 +39,7 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
     public CniCommandHandler(
         IHcn hcn,
         IIpamStore ipam,
-        NodeNetwork network,
+        PodNetwork network,
         INamespaceResolver namespaces,
         NodeOptions options,
         KeyedAsyncLock<LeaseKey> attachmentLocks,

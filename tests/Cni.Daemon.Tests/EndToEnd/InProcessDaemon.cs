@@ -26,7 +26,7 @@ internal sealed class InProcessDaemon : IAsyncDisposable
 
     public IIpamStore Ipam => App.Services.GetRequiredService<IIpamStore>();
 
-    public NodeNetwork Network => App.Services.GetRequiredService<NodeNetwork>();
+    public PodNetwork Network => App.Services.GetRequiredService<PodNetwork>();
 
     /// <summary>
     /// Builds and starts; <paramref name="beforeStart"/> sees the emulator before the network is created,

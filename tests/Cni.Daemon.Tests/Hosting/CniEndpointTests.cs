@@ -44,7 +44,7 @@ public sealed class CniEndpointTests
                 NullLoggerFactory.Instance,
                 CancellationToken.None);
             var locks = new KeyedAsyncLock<LeaseKey>();
-            var network = new NodeNetwork(hcn, ipam, new StaticNodeSource(options), options, locks, TimeProvider.System, NullLogger<NodeNetwork>.Instance);
+            var network = new PodNetwork(hcn, ipam, new StaticNodeAddressingSource(options), options, locks, TimeProvider.System, NullLogger<PodNetwork>.Instance);
             await network.EnsureAsync(CancellationToken.None);
             var handler = new CniCommandHandler(hcn, ipam, network, new NetnsPathNamespaceResolver(hcn), options, locks, NullLogger<CniCommandHandler>.Instance);
             var ns = await hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.Host }, CancellationToken.None);

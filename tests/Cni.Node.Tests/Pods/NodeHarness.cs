@@ -44,7 +44,7 @@ internal sealed class NodeHarness : IAsyncDisposable
 
     public KeyedAsyncLock<LeaseKey> Locks { get; private set; } = null!;
 
-    public NodeNetwork Network { get; private set; } = null!;
+    public PodNetwork Network { get; private set; } = null!;
 
     public CniCommandHandler Handler { get; private set; } = null!;
 
@@ -172,7 +172,7 @@ internal sealed class NodeHarness : IAsyncDisposable
             NullLoggerFactory.Instance,
             CancellationToken.None).ConfigureAwait(false);
         Locks = new KeyedAsyncLock<LeaseKey>();
-        Network = new NodeNetwork(Hcn, Ipam, new StaticNodeSource(Options), Options, Locks, TimeProvider.System, NullLogger<NodeNetwork>.Instance);
+        Network = new PodNetwork(Hcn, Ipam, new StaticNodeAddressingSource(Options), Options, Locks, TimeProvider.System, NullLogger<PodNetwork>.Instance);
         INamespaceResolver resolver = new NetnsPathNamespaceResolver(Hcn);
         resolver = _wrapNamespaces?.Invoke(resolver) ?? resolver;
         Handler = new CniCommandHandler(Hcn, Ipam, Network, resolver, Options, Locks, NullLogger<CniCommandHandler>.Instance);

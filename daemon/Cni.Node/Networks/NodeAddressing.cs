@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Cni.Node.Networks;
 
-/// <summary>What the node network depends on that comes from the node itself.</summary>
+/// <summary>The node's addressing that the pod network depends on: its pod CIDRs and its own address.</summary>
 /// <param name="PodCidrs">This node's pod CIDRs (at most one per family).</param>
 /// <param name="NodeIp">The node's address (VXLAN provider address, L2Bridge host route), or null when unknown.</param>
-public sealed record NodeInfo(IReadOnlyList<IPNetwork> PodCidrs, IPAddress? NodeIp);
+public sealed record NodeAddressing(IReadOnlyList<IPNetwork> PodCidrs, IPAddress? NodeIp);

@@ -17,7 +17,7 @@ namespace Cni.Node.Kubernetes.Nodes;
 /// </list>
 /// While the facts are not known <see cref="GetAsync"/> returns null and <see cref="NotReadyReason"/> says what is awaited.
 /// </summary>
-public sealed class KubernetesNodeSource : INodeSource
+public sealed class KubernetesNodeAddressingSource : INodeAddressingSource
 {
     private readonly ResourceCache<V1Node> _cache;
     private readonly string _nodeName;
@@ -30,7 +30,7 @@ public sealed class KubernetesNodeSource : INodeSource
     /// <param name="nodeName">This node's name.</param>
     /// <param name="options">The node config (fallback pod CIDRs, nodeIP).</param>
     /// <param name="annotations">The annotation codec (for node-public-ip); null for flannel's default prefix.</param>
-    public KubernetesNodeSource(ResourceCache<V1Node> cache, string nodeName, NodeOptions options, FlannelAnnotations? annotations = null)
+    public KubernetesNodeAddressingSource(ResourceCache<V1Node> cache, string nodeName, NodeOptions options, FlannelAnnotations? annotations = null)
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentException.ThrowIfNullOrEmpty(nodeName);
@@ -45,7 +45,7 @@ public sealed class KubernetesNodeSource : INodeSource
     public string? NotReadyReason => _notReadyReason;
 
     /// <inheritdoc/>
-    public ValueTask<NodeInfo?> GetAsync(CancellationToken cancellationToken)
+    public ValueTask<NodeAddressing?> GetAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var info = Resolve(out var reason);
@@ -53,7 +53,7 @@ public sealed class KubernetesNodeSource : INodeSource
         return ValueTask.FromResult(info);
     }
 
-    private NodeInfo? Resolve(out string? reason)
+    private NodeAddressing? Resolve(out string? reason)
     {
         if (!_cache.HasSynced)
         {
@@ -81,9 +81,9 @@ public sealed class KubernetesNodeSource : INodeSource
             return null;
         }
 
-        // No address at all is not fatal: NodeInfo.NodeIp null means "detect it" downstream.
+        // No address at all is not fatal: NodeAddressing.NodeIp null means "detect it" downstream.
         reason = null;
-        return new NodeInfo(cidrs, nodeIp);
+        return new NodeAddressing(cidrs, nodeIp);
     }
 
     private List<IPNetwork>? PodCidrs(V1Node node, out string? reason)

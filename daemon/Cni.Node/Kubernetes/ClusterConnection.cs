@@ -13,18 +13,18 @@ namespace Cni.Node.Kubernetes;
 /// disposal), this node's facts from its Node object, and the flannel annotation codec. Made before the host is
 /// built, because IPAM and the dataplane need the pod CIDRs and node IP the Node provides.
 /// </summary>
-public sealed partial class NodeAgent : IAsyncDisposable
+public sealed partial class ClusterConnection : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _cacheRun;
     private readonly ILogger _logger;
 
-    private NodeAgent(string nodeName, k8s.Kubernetes client, ResourceCache<V1Node> nodes, KubernetesNodeSource nodeSource, FlannelAnnotations annotations, ILogger logger)
+    private ClusterConnection(string nodeName, k8s.Kubernetes client, ResourceCache<V1Node> nodes, KubernetesNodeAddressingSource nodeSource, FlannelAnnotations annotations, ILogger logger)
     {
         NodeName = nodeName;
         Client = client;
         Nodes = nodes;
-        NodeSource = nodeSource;
+        AddressingSource = nodeSource;
         Annotations = annotations;
         _logger = logger;
         _cacheRun = Task.Run(() => nodes.RunAsync(_stopping.Token));
@@ -40,7 +40,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
     public ResourceCache<V1Node> Nodes { get; }
 
     /// <summary>This node's pod CIDRs and address, from its Node (config values as the documented fallback).</summary>
-    public KubernetesNodeSource NodeSource { get; }
+    public KubernetesNodeAddressingSource AddressingSource { get; }
 
     /// <summary>The flannel annotation codec.</summary>
     public FlannelAnnotations Annotations { get; }
@@ -50,7 +50,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
 
     /// <summary>Builds the client (kubeconfig, API server override, in-cluster) and starts the Node cache.</summary>
     /// <exception cref="KubernetesAccessException">No usable Kubernetes configuration; the message names the file or variable.</exception>
-    public static NodeAgent Start(KubernetesAccessOptions access, string nodeName, NodeOptions options, ILoggerFactory loggers, TimeProvider time)
+    public static ClusterConnection Start(KubernetesAccessOptions access, string nodeName, NodeOptions options, ILoggerFactory loggers, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentException.ThrowIfNullOrEmpty(nodeName);
@@ -64,26 +64,26 @@ public sealed partial class NodeAgent : IAsyncDisposable
             loggers.CreateLogger("Cni.Node.Kubernetes.NodeCache"),
             new ResourceCacheOptions());
         var annotations = new FlannelAnnotations();
-        return new NodeAgent(nodeName, client, nodes, new KubernetesNodeSource(nodes, nodeName, options, annotations), annotations, loggers.CreateLogger<NodeAgent>());
+        return new ClusterConnection(nodeName, client, nodes, new KubernetesNodeAddressingSource(nodes, nodeName, options, annotations), annotations, loggers.CreateLogger<ClusterConnection>());
     }
 
     /// <summary>
     /// Waits until this node's Node has pod CIDRs (or the config gives the fallback), logging what it waits for
     /// whenever that changes and every 15 s, so an operator sees exactly why the node is not ready yet.
     /// </summary>
-    public async Task<NodeInfo> WaitForNodeAsync(CancellationToken cancellationToken)
+    public async Task<NodeAddressing> WaitForNodeAsync(CancellationToken cancellationToken)
     {
         string? lastReason = null;
         var lastLogged = DateTime.MinValue;
         while (true)
         {
-            if (await NodeSource.GetAsync(cancellationToken).ConfigureAwait(false) is { } node)
+            if (await AddressingSource.GetAsync(cancellationToken).ConfigureAwait(false) is { } node)
             {
                 LogNodeKnown(NodeName, string.Join(",", node.PodCidrs), node.NodeIp?.ToString() ?? "(detect)");
                 return node;
             }
 
-            var reason = NodeSource.NotReadyReason ?? "waiting for the Node";
+            var reason = AddressingSource.NotReadyReason ?? "waiting for the Node";
             if (reason != lastReason || DateTime.UtcNow - lastLogged > TimeSpan.FromSeconds(15))
             {
                 LogWaiting(NodeName, ApiServer.ToString(), reason);
@@ -96,7 +96,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
     }
 
     /// <summary>As <see cref="WaitForNodeAsync"/>, but gives up after <paramref name="patience"/> and returns null.</summary>
-    public async Task<NodeInfo?> TryWaitForNodeAsync(TimeSpan patience, CancellationToken cancellationToken)
+    public async Task<NodeAddressing?> TryWaitForNodeAsync(TimeSpan patience, CancellationToken cancellationToken)
     {
         using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limited.CancelAfter(patience);

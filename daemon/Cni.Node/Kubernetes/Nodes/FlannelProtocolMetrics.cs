@@ -7,10 +7,10 @@ namespace Cni.Node.Kubernetes.Nodes;
 /// The Node protocol's figures: peer routes, skipped peers, passes by result and the last API contact. Made by every
 /// daemon, with or without Kubernetes, so /metrics has the same families on every node (zero where nothing runs).
 /// </summary>
-public sealed class NodeProtocolMetrics
+public sealed class FlannelProtocolMetrics
 {
     /// <summary>Creates the instruments on <paramref name="meters"/>' <see cref="NodeMeter"/>.</summary>
-    public NodeProtocolMetrics(IMeterFactory meters)
+    public FlannelProtocolMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(NodeMeter.Name);

@@ -19,7 +19,7 @@ namespace Cni.Daemon.Tests.Kubernetes;
 /// and node IP from the Node, flannel annotations through nodes/status, peer routes from the other Nodes.
 /// </summary>
 [NonParallelizable]
-public sealed class NodeAgentTests
+public sealed class ClusterConnectionTests
 {
     private const string Prefix = "flannel.alpha.coreos.com";
     private const string NodeName = "node-a";
@@ -66,7 +66,7 @@ public sealed class NodeAgentTests
         Assert.That(daemon.Services.GetRequiredService<IIpamStore>().GetUsage().Select(u => u.Cidr.ToString()), Is.EqualTo(new[] { "10.244.7.0/24" }));
         var annotations = await WaitForAsync(
             () => _api.Store.Get<V1Node>(NodeName)?.Metadata.Annotations is { } a && a.ContainsKey(Prefix + "/backend-data") ? a : null, cancellationToken);
-        var network = daemon.Services.GetRequiredService<NodeNetwork>().Network!;
+        var network = daemon.Services.GetRequiredService<PodNetwork>().Network!;
         var drMac = network.Policies!.Select(p => p.GetSettings<DrMacAddressPolicySetting>()).OfType<DrMacAddressPolicySetting>().Single().Address!;
         Assert.That(annotations[Prefix + "/backend-type"], Is.EqualTo("vxlan"));
         Assert.That(annotations[Prefix + "/public-ip"], Is.EqualTo("192.0.2.7"));
@@ -107,7 +107,7 @@ public sealed class NodeAgentTests
         CreateNode(NodeName, "10.244.7.0/24", "192.0.2.7");
         await using var daemon = await StartAsync(cancellationToken);
         var hcn = daemon.Services.GetRequiredService<IHcn>();
-        var networkId = daemon.Services.GetRequiredService<NodeNetwork>().NetworkId!.Value;
+        var networkId = daemon.Services.GetRequiredService<PodNetwork>().NetworkId!.Value;
 
         CreateNode("peer-1", "10.244.8.0/24", "192.0.2.8", new() { [Prefix + "/backend-type"] = "vxlan", [Prefix + "/backend-data"] = """{"VNI":4096,"VtepMAC":"0e:2a:c0:00:02:08"}""", [Prefix + "/public-ip"] = "192.0.2.8" });
         CreateNode("broken", "10.244.5.0/24", "192.0.2.5", new() { [Prefix + "/backend-type"] = "vxlan", [Prefix + "/backend-data"] = "{\"VNI\":", [Prefix + "/public-ip"] = "192.0.2.5" });
@@ -133,7 +133,7 @@ public sealed class NodeAgentTests
         CreateNode("peer-1", "10.244.8.0/24", "192.0.2.8", new() { [Prefix + "/backend-type"] = "vxlan", [Prefix + "/backend-data"] = """{"VNI":4096,"VtepMAC":"0e:2a:c0:00:02:08"}""", [Prefix + "/public-ip"] = "192.0.2.8" });
         await using var daemon = await StartAsync(cancellationToken);
         var hcn = daemon.Services.GetRequiredService<IHcn>();
-        var networkId = daemon.Services.GetRequiredService<NodeNetwork>().NetworkId!.Value;
+        var networkId = daemon.Services.GetRequiredService<PodNetwork>().NetworkId!.Value;
         await WaitForRoutesAsync(hcn, networkId, r => r.Count == 1, cancellationToken);
 
         var network = await hcn.GetNetworkAsync(networkId, cancellationToken);
@@ -166,7 +166,7 @@ public sealed class NodeAgentTests
     private static async Task<WebApplication> StartBuiltAsync(WebApplication app, CancellationToken cancellationToken)
     {
         await app.StartAsync(cancellationToken);
-        var network = app.Services.GetRequiredService<NodeNetwork>();
+        var network = app.Services.GetRequiredService<PodNetwork>();
         await WaitForAsync(() => network.IsReady ? "" : null, cancellationToken);
         return app;
     }

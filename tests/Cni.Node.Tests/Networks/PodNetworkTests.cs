@@ -8,7 +8,7 @@ using Cni.Node.Tests.Pods;
 
 namespace Cni.Node.Tests.Networks;
 
-public sealed class NodeNetworkTests
+public sealed class PodNetworkTests
 {
     [Test]
     public async Task EnsureAsync_NoNetwork_CreatesItAndIsReady()
@@ -96,7 +96,7 @@ public sealed class NodeNetworkTests
     {
         var hcn = new MemoryHcn();
         await using var node = await NodeHarness.CreateAsync(ensure: false, hcn: hcn);
-        var network = new NodeNetwork(hcn, node.Ipam, new StaticNodeSource(node.Options with { PodCidrs = [] }), node.Options, node.Locks, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<NodeNetwork>.Instance);
+        var network = new PodNetwork(hcn, node.Ipam, new StaticNodeAddressingSource(node.Options with { PodCidrs = [] }), node.Options, node.Locks, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<PodNetwork>.Instance);
 
         var report = await network.EnsureAsync(CancellationToken.None);
 
@@ -109,7 +109,7 @@ public sealed class NodeNetworkTests
     public async Task EnsureAsync_NodeCidrsDifferFromIpamPools_NotReadyNamesPodCidrs()
     {
         await using var node = await NodeHarness.CreateAsync(ensure: false);
-        var network = new NodeNetwork(node.Hcn, node.Ipam, new StaticNodeSource(node.Options with { PodCidrs = [System.Net.IPNetwork.Parse("10.244.7.0/24")] }), node.Options, node.Locks, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<NodeNetwork>.Instance);
+        var network = new PodNetwork(node.Hcn, node.Ipam, new StaticNodeAddressingSource(node.Options with { PodCidrs = [System.Net.IPNetwork.Parse("10.244.7.0/24")] }), node.Options, node.Locks, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<PodNetwork>.Instance);
 
         await network.EnsureAsync(CancellationToken.None);
 
@@ -325,7 +325,7 @@ public sealed class NodeNetworkTests
     {
         var hcn = new MemoryHcn();
         var options = NodeHarness.DefaultOptions(NetworkMode.Overlay, Path.GetTempPath());
-        var desired = NodeNetworkSpec.Build(options, new NodeInfo(options.PodCidrs, options.NodeIp));
+        var desired = PodNetworkSpec.Build(options, new NodeAddressing(options.PodCidrs, options.NodeIp));
         await hcn.CreateNetworkAsync(desired with { Policies = [.. desired.Policies!.Where(p => p.Type != Cni.Hcn.Model.Policies.NetworkPolicyType.HostRoute)] }, CancellationToken.None);
         await using var node = await NodeHarness.CreateAsync(hcn: hcn);
 

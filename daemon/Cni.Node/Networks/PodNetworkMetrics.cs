@@ -4,10 +4,10 @@ using Cni.Node.Diagnostics;
 namespace Cni.Node.Networks;
 
 /// <summary>Readiness as a gauge read from the node network at each scrape, so it is never stale.</summary>
-public sealed class NodeNetworkMetrics
+public sealed class PodNetworkMetrics
 {
     /// <summary>Creates the instrument on <paramref name="meters"/>' <see cref="NodeMeter"/>.</summary>
-    public NodeNetworkMetrics(NodeNetwork network, IMeterFactory meters)
+    public PodNetworkMetrics(PodNetwork network, IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(meters);

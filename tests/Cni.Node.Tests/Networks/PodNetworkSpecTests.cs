@@ -8,16 +8,16 @@ using Cni.Node.Networks;
 
 namespace Cni.Node.Tests.Networks;
 
-public sealed class NodeNetworkSpecTests
+public sealed class PodNetworkSpecTests
 {
-    private static readonly NodeInfo Node = new([IPNetwork.Parse("10.244.1.0/24")], IPAddress.Parse("192.0.2.10"));
+    private static readonly NodeAddressing Node = new([IPNetwork.Parse("10.244.1.0/24")], IPAddress.Parse("192.0.2.10"));
 
     [Test]
     public void Build_L2Bridge_SubnetGatewayAndAdapter()
     {
         var options = new NodeOptions { Mode = NetworkMode.L2Bridge, NetworkName = "cbr0", AdapterName = "Ethernet" };
 
-        var network = NodeNetworkSpec.Build(options, Node);
+        var network = PodNetworkSpec.Build(options, Node);
 
         Assert.That(HcnJson.Serialize(network), Is.EqualTo(
             """
@@ -30,7 +30,7 @@ public sealed class NodeNetworkSpecTests
     {
         var options = new NodeOptions { Mode = NetworkMode.Overlay, NetworkName = "vxlan0", Vxlan = new VxlanOptions { Vni = 4097, Port = 4790 } };
 
-        var network = NodeNetworkSpec.Build(options, Node);
+        var network = PodNetworkSpec.Build(options, Node);
 
         Assert.That(HcnJson.Serialize(network), Is.EqualTo(
             """
@@ -43,7 +43,7 @@ public sealed class NodeNetworkSpecTests
     {
         var node = Node with { PodCidrs = [IPNetwork.Parse("10.244.1.0/24"), IPNetwork.Parse("fd00:10:244:1::/64")] };
 
-        var network = NodeNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.L2Bridge }, node);
+        var network = PodNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.L2Bridge }, node);
 
         var routes = network.Ipams![0].Subnets!.Select(s => (s.IpAddressPrefix, s.Routes![0].NextHop, s.Routes[0].DestinationPrefix)).ToList();
         Assert.That(routes, Is.EqualTo(new[] { ("10.244.1.0/24", "10.244.1.1", "0.0.0.0/0"), ("fd00:10:244:1::/64", "fd00:10:244:1::1", "::/0") }));
@@ -53,45 +53,45 @@ public sealed class NodeNetworkSpecTests
     public void Compare_SameSpecPlusHnsAddedDetails_NoDifference()
     {
         var options = new NodeOptions { Mode = NetworkMode.Overlay };
-        var desired = NodeNetworkSpec.Build(options, Node with { NodeIp = null });
+        var desired = PodNetworkSpec.Build(options, Node with { NodeIp = null });
         var actual = desired with
         {
             Id = Guid.NewGuid(),
             Policies = [NetworkPolicy.Create(new ProviderAddressPolicySetting { ProviderAddress = "192.0.2.99" }), NetworkPolicy.Create(new DrMacAddressPolicySetting { Address = "00-15-5D-00-00-01" })],
         };
 
-        Assert.That(NodeNetworkSpec.Compare(desired, actual), Is.Empty);
+        Assert.That(PodNetworkSpec.Compare(desired, actual), Is.Empty);
     }
 
     [Test]
     public void Compare_DifferentVniCidrAndType_NamesEachConfigKey()
     {
-        var desired = NodeNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay }, Node);
-        var otherVni = NodeNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay, Vxlan = new VxlanOptions { Vni = 5000 } }, Node);
-        var otherCidr = NodeNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay }, Node with { PodCidrs = [IPNetwork.Parse("10.244.9.0/24")] });
-        var otherType = NodeNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.L2Bridge }, Node);
+        var desired = PodNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay }, Node);
+        var otherVni = PodNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay, Vxlan = new VxlanOptions { Vni = 5000 } }, Node);
+        var otherCidr = PodNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay }, Node with { PodCidrs = [IPNetwork.Parse("10.244.9.0/24")] });
+        var otherType = PodNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.L2Bridge }, Node);
 
         Assert.Multiple(() =>
         {
-            Assert.That(NodeNetworkSpec.Compare(desired, otherVni).Select(d => d.ToString()), Is.EqualTo(new[] { "vxlan.vni: config wants 4096, network has 5000" }));
-            Assert.That(NodeNetworkSpec.Compare(desired, otherCidr).Select(d => d.Field), Is.EqualTo(new[] { "podCIDRs" }));
-            Assert.That(NodeNetworkSpec.Compare(desired, otherType).Select(d => d.Field), Has.Member("mode"));
+            Assert.That(PodNetworkSpec.Compare(desired, otherVni).Select(d => d.ToString()), Is.EqualTo(new[] { "vxlan.vni: config wants 4096, network has 5000" }));
+            Assert.That(PodNetworkSpec.Compare(desired, otherCidr).Select(d => d.Field), Is.EqualTo(new[] { "podCIDRs" }));
+            Assert.That(PodNetworkSpec.Compare(desired, otherType).Select(d => d.Field), Has.Member("mode"));
         });
     }
 
     [Test]
     public void Compare_DifferentProviderAddressOrPort_NamesNodeIpAndVxlanPort()
     {
-        var desired = NodeNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay }, Node);
-        var actual = NodeNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay, Vxlan = new VxlanOptions { Port = 8472 } }, Node with { NodeIp = IPAddress.Parse("192.0.2.11") });
+        var desired = PodNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay }, Node);
+        var actual = PodNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay, Vxlan = new VxlanOptions { Port = 8472 } }, Node with { NodeIp = IPAddress.Parse("192.0.2.11") });
 
-        Assert.That(NodeNetworkSpec.Compare(desired, actual).Select(d => d.Field), Is.EquivalentTo(new[] { "vxlan.port", "nodeIP" }));
+        Assert.That(PodNetworkSpec.Compare(desired, actual).Select(d => d.Field), Is.EquivalentTo(new[] { "vxlan.port", "nodeIP" }));
     }
 
     [Test]
     public void DrMacFor_IPv6OrNull_Null()
     {
-        Assert.That(NodeNetworkSpec.DrMacFor(IPAddress.IPv6Loopback), Is.Null);
-        Assert.That(NodeNetworkSpec.DrMacFor(null), Is.Null);
+        Assert.That(PodNetworkSpec.DrMacFor(IPAddress.IPv6Loopback), Is.Null);
+        Assert.That(PodNetworkSpec.DrMacFor(null), Is.Null);
     }
 }

@@ -24,7 +24,7 @@ namespace Cni.Node.Networks;
 /// <item>Not EnableNonPersistent: wincnid adopts the network after a restart instead of rebuilding it under running pods.</item>
 /// </list>
 /// </remarks>
-public static class NodeNetworkSpec
+public static class PodNetworkSpec
 {
     /// <summary>flannel's default VTEP MAC prefix.</summary>
     public const string DrMacPrefix = "0E-2A";
@@ -34,7 +34,7 @@ public static class NodeNetworkSpec
     /// <param name="node">The node's pod CIDRs and address.</param>
     /// <returns>The network document to create.</returns>
     /// <exception cref="ArgumentException">A pod CIDR does not suit the mode (names <c>podCIDRs[i]</c>).</exception>
-    public static HostComputeNetwork Build(NodeOptions options, NodeInfo node)
+    public static HostComputeNetwork Build(NodeOptions options, NodeAddressing node)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(node);

@@ -22,11 +22,11 @@ namespace Cni.Node.Networks;
 /// attachment's lock and re-checks, so it cannot race an ADD or DEL of the same attachment. Endpoints are listed
 /// before leases, so an endpoint created by a concurrent ADD always has its lease in the later list.
 /// </remarks>
-public sealed partial class NodeNetwork
+public sealed partial class PodNetwork
 {
     private readonly IHcn _hcn;
     private readonly IIpamStore _ipam;
-    private readonly INodeSource _nodeSource;
+    private readonly INodeAddressingSource _nodeSource;
     private readonly NodeOptions _options;
     private readonly KeyedAsyncLock<LeaseKey> _attachmentLocks;
     private readonly TimeProvider _time;
@@ -40,14 +40,14 @@ public sealed partial class NodeNetwork
     /// <param name="nodeSource">Where pod CIDRs and the node IP come from.</param>
     /// <param name="options">The node config.</param>
     /// <param name="attachmentLocks">The per-attachment locks shared with the CNI command handler.</param>
-    public NodeNetwork(
+    public PodNetwork(
         IHcn hcn,
         IIpamStore ipam,
-        INodeSource nodeSource,
+        INodeAddressingSource nodeSource,
         NodeOptions options,
         KeyedAsyncLock<LeaseKey> attachmentLocks,
         TimeProvider timeProvider,
-        ILogger<NodeNetwork> logger)
+        ILogger<PodNetwork> logger)
     {
         ArgumentNullException.ThrowIfNull(hcn);
         ArgumentNullException.ThrowIfNull(ipam);
@@ -81,7 +81,7 @@ public sealed partial class NodeNetwork
     public HostComputeNetwork? Network => _state.Network;
 
     /// <summary>The node facts the network was built from, else null.</summary>
-    public NodeInfo? Node => _state.Node;
+    public NodeAddressing? Node => _state.Node;
 
     /// <summary>When <see cref="EnsureAsync"/> last completed, else null.</summary>
     public DateTimeOffset? LastEnsuredAt => _state.EnsuredAt;
@@ -268,7 +268,7 @@ public sealed partial class NodeNetwork
             .ThenBy(l => l.IfName, StringComparer.Ordinal)
             .ToList();
 
-        var differences = state.Desired is { } desired && actual is not null ? NodeNetworkSpec.Compare(desired, actual) : [];
+        var differences = state.Desired is { } desired && actual is not null ? PodNetworkSpec.Compare(desired, actual) : [];
         return new NodeStatusSnapshot(
             IsReady, NotReadyReason, name, state.Desired, actual, differences, endpointStatus, leaseStatus, _ipam.GetUsage(), _ipam.StaleLeases, error);
     }
@@ -276,7 +276,7 @@ public sealed partial class NodeNetwork
     private async Task<NetworkEnsureReport> EnsureCoreAsync(CancellationToken cancellationToken)
     {
         var name = _options.NetworkName;
-        NodeInfo? node;
+        NodeAddressing? node;
         try
         {
             node = await _nodeSource.GetAsync(cancellationToken).ConfigureAwait(false);
@@ -303,7 +303,7 @@ public sealed partial class NodeNetwork
         HostComputeNetwork desired;
         try
         {
-            desired = NodeNetworkSpec.Build(_options, node);
+            desired = PodNetworkSpec.Build(_options, node);
         }
         catch (ArgumentException ex)
         {
@@ -330,7 +330,7 @@ public sealed partial class NodeNetwork
             }
             else
             {
-                differences = NodeNetworkSpec.Compare(desired, existing[0]);
+                differences = PodNetworkSpec.Compare(desired, existing[0]);
                 if (differences.Count == 0)
                 {
                     network = existing[0];
@@ -389,7 +389,7 @@ public sealed partial class NodeNetwork
     /// default namespace, is the pods' gateway and the host's door into the bridge (flannel host-gw's <c>cbr0_ep</c>).
     /// Kept when intact; otherwise replaced.
     /// </summary>
-    private async Task EnsureHostEndpointAsync(HostComputeNetwork network, NodeInfo node, CancellationToken cancellationToken)
+    private async Task EnsureHostEndpointAsync(HostComputeNetwork network, NodeAddressing node, CancellationToken cancellationToken)
     {
         if (_options.Mode != NetworkMode.L2Bridge)
         {
@@ -451,14 +451,14 @@ public sealed partial class NodeNetwork
     }
 
     private NetworkEnsureReport NotReady(
-        NetworkAction action, HostComputeNetwork? network, IReadOnlyList<NetworkDifference> differences, NodeInfo? node, HostComputeNetwork? desired, string reason)
+        NetworkAction action, HostComputeNetwork? network, IReadOnlyList<NetworkDifference> differences, NodeAddressing? node, HostComputeNetwork? desired, string reason)
     {
         _state = new State(false, reason, null, node, desired, _time.GetUtcNow());
         Log.NotReady(_logger, reason);
         return new NetworkEnsureReport(action, network?.Id, differences, ReconcileReport.Empty, false, reason);
     }
 
-    private sealed record State(bool Ready, string? Reason, HostComputeNetwork? Network, NodeInfo? Node, HostComputeNetwork? Desired, DateTimeOffset? EnsuredAt)
+    private sealed record State(bool Ready, string? Reason, HostComputeNetwork? Network, NodeAddressing? Node, HostComputeNetwork? Desired, DateTimeOffset? EnsuredAt)
     {
         public static State Initial { get; } = new(false, "the node network has not been ensured yet (wincnid is starting)", null, null, null, null);
     }

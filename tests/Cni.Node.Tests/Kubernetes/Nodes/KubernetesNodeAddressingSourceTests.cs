@@ -11,17 +11,17 @@ using static Cni.Node.Tests.Kubernetes.KubernetesTestObjects;
 
 namespace Cni.Node.Tests.Kubernetes.Nodes;
 
-public sealed class KubernetesNodeSourceTests
+public sealed class KubernetesNodeAddressingSourceTests
 {
     private const string NodePublicIp = FlannelAnnotations.DefaultPrefix + "/node-public-ip";
 
-    private static async Task<(NodeInfo? Info, string? Reason)> GetAsync(NodeOptions options, params V1Node[] nodes)
+    private static async Task<(NodeAddressing? Info, string? Reason)> GetAsync(NodeOptions options, params V1Node[] nodes)
     {
         var cache = new ResourceCache<V1Node>(new InMemoryListWatchSource(nodes), new FakeTimeProvider(), NullLogger.Instance);
         using var stop = new CancellationTokenSource();
         var run = cache.RunAsync(stop.Token);
         await cache.WaitForSyncAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
-        var source = new KubernetesNodeSource(cache, "n1", options);
+        var source = new KubernetesNodeAddressingSource(cache, "n1", options);
 
         var info = await source.GetAsync(CancellationToken.None);
 
@@ -34,7 +34,7 @@ public sealed class KubernetesNodeSourceTests
     public async Task GetAsync_CacheNotSynced_NullWithReason()
     {
         var cache = new ResourceCache<V1Node>(new InMemoryListWatchSource(), new FakeTimeProvider(), NullLogger.Instance);
-        var source = new KubernetesNodeSource(cache, "n1", new NodeOptions());
+        var source = new KubernetesNodeAddressingSource(cache, "n1", new NodeOptions());
 
         Assert.That(await source.GetAsync(CancellationToken.None), Is.Null);
         Assert.That(source.NotReadyReason, Does.Contain("first list of Nodes"));

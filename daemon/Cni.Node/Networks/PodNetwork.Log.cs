@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Cni.Node.Networks;
 
-public sealed partial class NodeNetwork
+public sealed partial class PodNetwork
 {
     private static partial class Log
     {

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace Cni.Node.Kubernetes.Nodes;
 
 /// <summary>
-/// The Node protocol as one controller with two keys: <see cref="PeersKey"/> (routes to every other node's pod
+/// flannel's Node protocol (what a flannel node reads from and writes to Node objects) as one controller with two keys: <see cref="PeersKey"/> (routes to every other node's pod
 /// CIDRs, from the Node cache, level-triggered against HCN) and <see cref="AnnotationsKey"/> (this node's flannel
 /// annotations on its Node, through nodes/status). Node events enqueue the keys; a resync enqueues them every
 /// <see cref="ResyncPeriod"/> so routes lost out of band (an HNS restart) and annotations removed by someone come back.
@@ -29,15 +29,15 @@ namespace Cni.Node.Kubernetes.Nodes;
 /// <param name="metrics">The Node protocol's instruments.</param>
 /// <param name="time">Time, for the work queue and the runner.</param>
 /// <param name="logger">The controller's log.</param>
-public sealed partial class NodeProtocolController(
-    NodeAgent agent,
-    NodeNetwork nodeNetwork,
+public sealed partial class FlannelProtocolController(
+    ClusterConnection agent,
+    PodNetwork nodeNetwork,
     PeerRouteReconciler peers,
     NodeAnnotationPublisher publisher,
     NodeOptions options,
-    NodeProtocolMetrics metrics,
+    FlannelProtocolMetrics metrics,
     TimeProvider time,
-    ILogger<NodeProtocolController> logger) : BackgroundService, IReconciler<string>
+    ILogger<FlannelProtocolController> logger) : BackgroundService, IReconciler<string>
 {
     /// <summary>The work-queue key of the peer routes.</summary>
     public const string PeersKey = "peers";
@@ -51,7 +51,7 @@ public sealed partial class NodeProtocolController(
     private static readonly TimeSpan NotReadyRetry = TimeSpan.FromSeconds(1);
 
     // The [LoggerMessage] methods log through this field.
-    private readonly ILogger<NodeProtocolController> _logger = logger;
+    private readonly ILogger<FlannelProtocolController> _logger = logger;
     private readonly WorkQueue<string> _queue = new(time);
 
     /// <inheritdoc/>

@@ -5,7 +5,7 @@ using static Cni.Node.Tests.Kubernetes.KubernetesTestObjects;
 
 namespace Cni.Node.Tests.Kubernetes;
 
-public sealed class NodeAgentTests
+public sealed class ClusterConnectionTests
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "wincni-agent-" + Guid.NewGuid().ToString("N"));
 
@@ -21,7 +21,7 @@ public sealed class NodeAgentTests
         var missing = Path.Combine(_root, "no-such-kubeconfig");
 
         Assert.That(
-            () => NodeAgent.Start(new KubernetesAccessOptions(missing), "n1", new NodeOptions(), NullLoggerFactory.Instance, TimeProvider.System),
+            () => ClusterConnection.Start(new KubernetesAccessOptions(missing), "n1", new NodeOptions(), NullLoggerFactory.Instance, TimeProvider.System),
             Throws.InstanceOf<KubernetesAccessException>().With.Message.Contains(missing));
     }
 
@@ -48,7 +48,7 @@ public sealed class NodeAgentTests
             current-context: x
             """);
 
-        await using var agent = NodeAgent.Start(new KubernetesAccessOptions(kubeconfig), "n1", new NodeOptions(), NullLoggerFactory.Instance, TimeProvider.System);
+        await using var agent = ClusterConnection.Start(new KubernetesAccessOptions(kubeconfig), "n1", new NodeOptions(), NullLoggerFactory.Instance, TimeProvider.System);
         var node = await agent.TryWaitForNodeAsync(TimeSpan.FromSeconds(20), cancellationToken);
 
         Assert.That(node, Is.Not.Null);

@@ -1,0 +1,12 @@
+namespace Cni.Node.Networks;
+
+/// <summary>
+/// Where this node's pod CIDRs and node IP come from: the node config (<see cref="StaticNodeAddressingSource"/>) or
+/// the Node object (<c>KubernetesNodeAddressingSource</c>: <c>spec.podCIDRs</c>, annotations, addresses).
+/// </summary>
+public interface INodeAddressingSource
+{
+    /// <summary>The node's current facts, or null while they are not known yet (e.g. the Node has no podCIDR).</summary>
+    /// <returns>The facts, or null.</returns>
+    ValueTask<NodeAddressing?> GetAsync(CancellationToken cancellationToken);
+}

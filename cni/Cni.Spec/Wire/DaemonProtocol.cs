@@ -8,8 +8,11 @@ namespace Cni.Spec.Wire;
 /// </summary>
 public static class DaemonProtocol
 {
-    /// <summary>The single request path; the command travels in the body so proxies and logs see one route.</summary>
+    /// <summary>The CNI request path; the command travels in the body so proxies and logs see one route for all five.</summary>
     public const string CniPath = "/v1/cni";
+
+    /// <summary>GET on the socket: the daemon's status document (<c>wincnid status</c>).</summary>
+    public const string StatusPath = "/v1/status";
 
     /// <summary>Media type of both directions.</summary>
     public const string ContentType = "application/json";

@@ -81,10 +81,10 @@ public static class DaemonCommandLine
         {
             Description = "API server URL that overrides the kubeconfig's or in-cluster host (HostProcess pods often cannot reach the kubernetes Service VIP).",
         };
-        private readonly Option<Dataplane> _dataplane = new("--dataplane")
+        private readonly Option<DataplaneKind> _dataplane = new("--dataplane")
         {
             Description = "hcn (Windows HNS), kernel (Linux: bridge, veth, vxlan, nftables) or memory (in-process emulator).",
-            DefaultValueFactory = _ => OperatingSystem.IsWindows() ? Dataplane.Hcn : Dataplane.Memory,
+            DefaultValueFactory = _ => OperatingSystem.IsWindows() ? DataplaneKind.Hcn : DataplaneKind.Memory,
         };
 
         private readonly Option<string?> _socket = new("--socket") { Description = "CNI socket path (overrides the config)." };

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
-using Cni.Daemon.CommandLine;
 using Cni.Daemon.Configuration;
 using Cni.Daemon.Metrics;
 using Cni.Daemon.Status;
@@ -280,7 +279,7 @@ public static class DaemonHost
         app.Lifetime.ApplicationStopped.Register(() => TryDelete(options.Socket));
 
         app.MapPost(DaemonProtocol.CniPath, (HttpContext context, CniEndpoint endpoint) => endpoint.HandleAsync(context));
-        app.MapGet(StatusEndpoint.Path, (HttpContext context, StatusEndpoint endpoint) => endpoint.HandleAsync(context));
+        app.MapGet(DaemonProtocol.StatusPath, (HttpContext context, StatusEndpoint endpoint) => endpoint.HandleAsync(context));
         HealthEndpoints.Map(app);
         return app;
     }
@@ -311,26 +310,26 @@ public static class DaemonHost
     }
 
     private static async Task<IHcn> CreateDataplaneAsync(
-        CommandLine.Dataplane dataplane,
+        DataplaneKind dataplane,
         NodeOptions options,
         NodeAddressing node,
         ILoggerFactory loggers,
         TimeProvider time,
         CancellationToken cancellationToken) => dataplane switch
     {
-        CommandLine.Dataplane.Hcn when OperatingSystem.IsWindows() => new WindowsHcn(),
-        CommandLine.Dataplane.Hcn => throw new DaemonStartupException("--dataplane hcn needs Windows (computenetwork.dll); use --dataplane kernel or memory here"),
+        DataplaneKind.Hcn when OperatingSystem.IsWindows() => new WindowsHcn(),
+        DataplaneKind.Hcn => throw new DaemonStartupException("--dataplane hcn needs Windows (computenetwork.dll); use --dataplane kernel or memory here"),
 
         // The node is the namespace wincnid runs in; objects persist beside the IPAM journal, so a restarted daemon
         // adopts the running pods' devices instead of recreating them.
-        CommandLine.Dataplane.Kernel when OperatingSystem.IsLinux() => new KernelHcn(
+        DataplaneKind.Kernel when OperatingSystem.IsLinux() => new KernelHcn(
             new KernelHcnOptions
             {
                 StateDirectory = Path.Combine(options.StateDir, "kernel"),
                 ManagementIp = (node.NodeIp ?? options.NodeIp)?.ToString(),
             },
             loggers.CreateLogger<KernelHcn>()),
-        CommandLine.Dataplane.Kernel => throw new DaemonStartupException("--dataplane kernel needs Linux (netlink, network namespaces, nftables); use --dataplane hcn on Windows"),
+        DataplaneKind.Kernel => throw new DaemonStartupException("--dataplane kernel needs Linux (netlink, network namespaces, nftables); use --dataplane hcn on Windows"),
 
         // HNS outlives wincnid; so does the memory dataplane's store in the state dir (restart and crash tests).
         _ => await OpenMemoryDataplaneAsync(options.StateDir, time, cancellationToken).ConfigureAwait(false),

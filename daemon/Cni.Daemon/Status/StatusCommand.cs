@@ -73,7 +73,7 @@ public static class StatusCommand
             },
         };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) };
-        var uri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{DaemonProtocol.HostHeader}{StatusEndpoint.Path}"));
+        var uri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{DaemonProtocol.HostHeader}{DaemonProtocol.StatusPath}"));
         using var response = await client.GetAsync(uri, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

@@ -39,10 +39,10 @@ internal sealed class InProcessDaemon : IAsyncDisposable
         Action<ILoggingBuilder>? configureLogging = null)
     {
         MemoryHcn? emulator = null;
-        var settings = new Cni.Daemon.CommandLine.RunSettings
+        var settings = new RunSettings
         {
             ConfigFile = sandbox.ConfigFile,
-            Dataplane = Cni.Daemon.CommandLine.Dataplane.Memory,
+            Dataplane = DataplaneKind.Memory,
             MemoryDataplaneOpened = opened => emulator = opened,
         };
         var app = await DaemonHost.BuildAsync(settings, configureLogging, CancellationToken.None).ConfigureAwait(false);

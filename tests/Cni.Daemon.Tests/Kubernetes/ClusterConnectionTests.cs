@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using Cni.Daemon.CommandLine;
 using Cni.Daemon.Hosting;
 using Cni.Daemon.Tests.EndToEnd;
 using Cni.Hcn;
@@ -155,7 +154,7 @@ public sealed class ClusterConnectionTests
     private RunSettings Settings() => new()
     {
         ConfigFile = _sandbox.ConfigFile,
-        Dataplane = Cni.Daemon.CommandLine.Dataplane.Memory,
+        Dataplane = DataplaneKind.Memory,
         Kubeconfig = _kubeconfig,
         NodeName = NodeName,
     };

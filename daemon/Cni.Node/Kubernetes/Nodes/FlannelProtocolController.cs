@@ -2,7 +2,6 @@ using System.Net.NetworkInformation;
 using Cni.Hcn.Model.Policies;
 using Cni.Node.Configuration;
 using Cni.Node.Ipam;
-using Cni.Node.Kubernetes;
 using Cni.Node.Kubernetes.Cache;
 using Cni.Node.Kubernetes.Controllers;
 using Cni.Node.Kubernetes.Flannel;

@@ -1,12 +1,11 @@
 using Cni.Node.Configuration;
 using Cni.Node.Kubernetes.Cache;
 using Cni.Node.Kubernetes.Flannel;
-using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Networks;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
-namespace Cni.Node.Kubernetes;
+namespace Cni.Node.Kubernetes.Nodes;
 
 /// <summary>
 /// wincnid's link to the cluster: the API client, the Node cache (list + watch, running from construction until

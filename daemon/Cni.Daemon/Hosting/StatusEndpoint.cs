@@ -1,18 +1,16 @@
 using System.Text.Json;
 using System.Globalization;
-using Cni.Daemon.Hosting;
+using Cni.Daemon.Status;
 using Cni.Node.Kubernetes;
 using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Peers;
 using Cni.Node.Networks;
 
-namespace Cni.Daemon.Status;
+namespace Cni.Daemon.Hosting;
 
 /// <summary>GET /v1/status on the CNI socket: the <see cref="StatusDocument"/>, root-only like every CNI call.</summary>
 public sealed class StatusEndpoint
 {
-    public const string Path = "/v1/status";
-
     private readonly PodNetwork _network;
     private readonly ClusterConnection? _agent;
     private readonly PeerRouteReconciler? _peers;

@@ -1,9 +1,10 @@
 using Cni.Node.Configuration;
 using Cni.Node.Kubernetes;
+using Cni.Node.Kubernetes.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Cni.Node.Tests.Kubernetes.KubernetesTestObjects;
 
-namespace Cni.Node.Tests.Kubernetes;
+namespace Cni.Node.Tests.Kubernetes.Nodes;
 
 public sealed class ClusterConnectionTests
 {

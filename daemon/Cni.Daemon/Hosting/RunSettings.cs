@@ -1,6 +1,6 @@
 using Cni.Hcn.Memory;
 
-namespace Cni.Daemon.CommandLine;
+namespace Cni.Daemon.Hosting;
 
 /// <summary>What `wincnid run` was asked to do: the config file plus the flags that override it.</summary>
 public sealed record RunSettings
@@ -27,7 +27,7 @@ public sealed record RunSettings
         : Environment.GetEnvironmentVariable("NODE_NAME") is { Length: > 0 } env ? env
         : Environment.MachineName.ToLowerInvariant();
 
-    public Dataplane Dataplane { get; init; } = OperatingSystem.IsWindows() ? Dataplane.Hcn : Dataplane.Memory;
+    public DataplaneKind Dataplane { get; init; } = OperatingSystem.IsWindows() ? DataplaneKind.Hcn : DataplaneKind.Memory;
 
     public string? Socket { get; init; }
 

@@ -1,9 +1,9 @@
-namespace Cni.Daemon.CommandLine;
+namespace Cni.Daemon.Hosting;
 
 /// <summary>
 /// Which realization of the HCN model the daemon programs (<c>--dataplane</c>; docs/architecture.md).
 /// </summary>
-public enum Dataplane
+public enum DataplaneKind
 {
     /// <summary>Windows: computenetwork.dll (HNS).</summary>
     Hcn,

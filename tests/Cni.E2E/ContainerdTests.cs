@@ -68,8 +68,8 @@ public sealed class ContainerdTests
         // until the next new namespace: then it is reclaimed, and only the host namespace object remains.
         var pod = await cluster.AddPodAsync(node, cancellationToken);
         await pod.DelAsync(cancellationToken);
-        var namespaces = Directory.GetFiles(Path.Combine(node.StateDir, "kernel", "namespaces"));
-        Assert.That(namespaces, Has.Length.EqualTo(1), "only the host namespace object is left: " + string.Join(", ", namespaces.Select(File.ReadAllText)));
+        var namespaces = await PersistedObjects.NamespacesAsync(node, cancellationToken);
+        Assert.That(namespaces, Has.Count.EqualTo(1), "only the host namespace object is left: " + string.Join(", ", namespaces.Select(n => n.Id)));
     }
 
     private static async Task<bool> PingAsync(Containerd containerd, string container, string address, CancellationToken cancellationToken)

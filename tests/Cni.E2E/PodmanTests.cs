@@ -51,8 +51,8 @@ public sealed class PodmanTests
         var after = await NodeState.ReadAsync(node, cancellationToken);
         Assert.That(after.Endpoints, Is.Empty, $"no wincni endpoint remains: {after}\n{node.Log()}");
         Assert.That(after.LeasedContainers, Is.Empty, $"no lease remains: {after}");
-        var namespaces = Directory.GetFiles(Path.Combine(node.StateDir, "kernel", "namespaces"));
-        Assert.That(namespaces, Has.Length.EqualTo(1), "only the host namespace object is left");
+        var namespaces = await PersistedObjects.NamespacesAsync(node, cancellationToken);
+        Assert.That(namespaces, Has.Count.EqualTo(1), "only the host namespace object is left");
     }
 
     private static async Task<bool> PingAsync(Podman podman, string container, string address, CancellationToken cancellationToken)

@@ -51,6 +51,48 @@ public sealed partial class MemoryHcn : IDisposable
         await store.AttachAsync(this, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Reads what a store directory holds into a fresh emulator without touching the directory (its files are copied
+    /// first: opening a store trims a torn last line and starts a new log), e.g. to inspect a running daemon's
+    /// persisted objects. An object that cannot be re-created is skipped and told to <paramref name="onRestoreFailure"/>.
+    /// </summary>
+    /// <param name="stateDirectory">A directory a <see cref="MemoryHcnStore"/> writes (the memory dataplane's state
+    /// directory, or KernelHcn's).</param>
+    /// <exception cref="HcnStateException">A file cannot be read.</exception>
+    public static async Task<MemoryHcn> ReadPersistedAsync(string stateDirectory, Action<string, Guid, Exception> onRestoreFailure, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onRestoreFailure);
+        var copy = Directory.CreateTempSubdirectory("wincni-hcn-").FullName;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(stateDirectory, "memory-hcn*"))
+            {
+                File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+            }
+
+            MemoryHcnStoredState state;
+            using (var store = new MemoryHcnStore(copy))
+            {
+                state = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // No store: the emulator is a detached copy that may be changed without writing anywhere.
+            var persisted = new MemoryHcn();
+            lock (persisted._gate)
+            {
+                persisted._restoring = true;
+                persisted.RestoreLocked(state, onRestoreFailure);
+                persisted._restoring = false;
+            }
+
+            return persisted;
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
     /// <summary>Closes the store's log, if there is a store.</summary>
     public void Dispose() => _store?.Dispose();
 

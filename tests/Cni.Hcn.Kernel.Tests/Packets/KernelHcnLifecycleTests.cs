@@ -278,18 +278,8 @@ public sealed class KernelHcnLifecycleTests
     }
 
     /// <summary>What KernelHcn has persisted, read into an emulator of its own (a copy, so the live store is left alone).</summary>
-    private async Task<MemoryHcn> PersistedAsync(CancellationToken cancellationToken)
-    {
-        var copy = Directory.CreateDirectory(Path.Combine(_state, "persisted-" + Guid.NewGuid().ToString("N"))).FullName;
-        foreach (var file in Directory.GetFiles(_state, "memory-hcn*"))
-        {
-            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        }
-
-        var persisted = new MemoryHcn(null, null, new MemoryHcnStore(copy));
-        await persisted.LoadAsync((kind, id, e) => Assert.Fail($"persisted {kind} {id} cannot be restored: {e.Message}"), cancellationToken);
-        return persisted;
-    }
+    private Task<MemoryHcn> PersistedAsync(CancellationToken cancellationToken) =>
+        MemoryHcn.ReadPersistedAsync(_state, (kind, id, e) => Assert.Fail($"persisted {kind} {id} cannot be restored: {e.Message}"), cancellationToken);
 
     /// <summary>An HCN namespace standing for an existing netns (CNI_NETNS), as the CNI handler creates it.</summary>
     private Task<HostComputeNamespace> AdoptNamespaceAsync(string netnsPath, CancellationToken cancellationToken) =>

@@ -24,7 +24,6 @@ public sealed partial class KernelHcn
     /// changed), then persist what changed. Commits run one at a time; one that starts after a change covers it, so
     /// callers whose change an earlier commit already included return without doing it again.
     /// </summary>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <param name="nftables">False for changes nftables does not depend on (namespaces and attachments), which then
     /// skip rendering unless another change still needs it.</param>
     private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true)

@@ -4,15 +4,12 @@ using Cni.Hcn.Model;
 namespace Cni.Hcn;
 
 /// <summary>
-/// Conveniences over <see cref="IHcn"/> for reconcile loops, which should not use exceptions for "not found"
-/// (style §5.4): deletes that report whether anything was there, lookups by name.
+/// Conveniences over <see cref="IHcn"/> for reconcile loops, which should not use exceptions for "not found":
+/// deletes that report whether anything was there, lookups by name.
 /// </summary>
 public static class HcnExtensions
 {
     /// <summary>Deletes a HostComputeEndpoint; "already gone" is not an error.</summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="endpointId">The ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>True when it was deleted, false when it did not exist.</returns>
     /// <exception cref="HcnException">Any failure other than not-found.</exception>
     public static async Task<bool> DeleteEndpointIfExistsAsync(this IHcn hcn, Guid endpointId, CancellationToken cancellationToken)
@@ -30,9 +27,6 @@ public static class HcnExtensions
     }
 
     /// <summary>Deletes a HostComputeRoute; "already gone" is not an error.</summary>
-    /// <param name="hcn">The HCN.</param>
-    /// <param name="routeId">The ID.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>True when it was deleted, false when it did not exist.</returns>
     /// <exception cref="HcnException">Any failure other than not-found.</exception>
     public static async Task<bool> DeleteSdnRouteIfExistsAsync(this IHcn hcn, Guid routeId, CancellationToken cancellationToken)
@@ -53,9 +47,7 @@ public static class HcnExtensions
     /// The network named <paramref name="name"/>, or null. Filters by name in the query and again on the result
     /// (case-insensitively, as Windows object names are), so an implementation that ignores the filter still answers right.
     /// </summary>
-    /// <param name="hcn">The HCN.</param>
     /// <param name="name">The network name.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The first network with that name, or null.</returns>
     public static async Task<HostComputeNetwork?> FindNetworkByNameAsync(this IHcn hcn, string name, CancellationToken cancellationToken)
     {
@@ -65,9 +57,7 @@ public static class HcnExtensions
     }
 
     /// <summary>The endpoints named <paramref name="name"/> (HNS does not keep endpoint names unique).</summary>
-    /// <param name="hcn">The HCN.</param>
     /// <param name="name">The endpoint name.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The endpoints with that name; empty when none.</returns>
     public static async Task<IReadOnlyList<HostComputeEndpoint>> FindEndpointsByNameAsync(this IHcn hcn, string name, CancellationToken cancellationToken)
     {

@@ -22,8 +22,6 @@ public sealed partial class MemoryHcn : IDisposable
     /// Told of each object that cannot be re-created (kind, ID, why), which is then skipped; null makes any such object
     /// fail the load with <see cref="HcnStateException"/>.
     /// </param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>A task.</returns>
     /// <exception cref="HcnStateException">A file cannot be read, or (without a callback) an object cannot be re-created.</exception>
     public async Task LoadAsync(Action<string, Guid, Exception>? onRestoreFailure, CancellationToken cancellationToken)
     {

@@ -150,7 +150,6 @@ public sealed class MemoryHcnStore : IDisposable
 
     /// <summary>Writes the marked objects' current states as one log line (or compacts when the log is full).</summary>
     /// <param name="cancellationToken">Cancellation of the wait for the write gate.</param>
-    /// <returns>A task.</returns>
     /// <exception cref="IOException">The files could not be written; the marks stay for the next write.</exception>
     public async Task WriteChangesAsync(CancellationToken cancellationToken)
     {
@@ -212,7 +211,6 @@ public sealed class MemoryHcnStore : IDisposable
 
     /// <summary>Compacts now: a full snapshot and a fresh, empty log.</summary>
     /// <param name="cancellationToken">Cancellation of the wait for the write gate.</param>
-    /// <returns>A task.</returns>
     public async Task CompactAsync(CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -4,7 +4,8 @@ namespace Cni.Node.Dataplane;
 
 /// <summary>
 /// An <see cref="IHcn"/> that lets at most N calls into the inner one at a time. HNS serializes much of its work
-/// internally and slows down sharply when flooded (peers.md §5.6, §7.8); bounding the calls keeps a burst of 200
+/// internally and slows down sharply when flooded (under parallel pod creation peers report sandbox timeouts, e.g.
+/// microsoft/Windows-Containers#430); bounding the calls keeps a burst of 200
 /// pod ADDs from turning into 800 concurrent HNS calls, without a global lock: waiting is per call, not per pod.
 /// The attach/policy helpers of <see cref="IHcn"/> go through the Modify calls, so they are bounded too.
 /// </summary>

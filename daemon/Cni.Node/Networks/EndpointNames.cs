@@ -18,12 +18,9 @@ public static class EndpointNames
     public const string OwnerPrefix = "wincni_";
 
     /// <summary>The prefix of this network's pod endpoints: <c>wincni_&lt;network&gt;_</c>.</summary>
-    /// <param name="networkName">The network name.</param>
-    /// <returns>The prefix.</returns>
     public static string PrefixFor(string networkName) => OwnerPrefix + Escape(networkName) + "_";
 
     /// <summary>The endpoint name of an attachment.</summary>
-    /// <param name="networkName">The network name.</param>
     /// <param name="containerId">CNI_CONTAINERID.</param>
     /// <param name="ifName">CNI_IFNAME.</param>
     /// <returns>The name.</returns>
@@ -34,13 +31,11 @@ public static class EndpointNames
     /// The L2Bridge host endpoint of a network (the pods' gateway, flannel's <c>cbr0_ep</c>): <c>wincni-host_&lt;network&gt;</c>.
     /// Deliberately outside <see cref="PrefixFor"/>, so pod reconciliation and GC never take it for a pod endpoint.
     /// </summary>
-    /// <param name="networkName">The network name.</param>
     /// <returns>The name.</returns>
     public static string HostEndpointFor(string networkName) => "wincni-host_" + Escape(networkName);
 
     /// <summary>Whether <paramref name="endpointName"/> is a pod endpoint wincni created on <paramref name="networkName"/>.</summary>
     /// <param name="endpointName">The endpoint's name.</param>
-    /// <param name="networkName">The network name.</param>
     /// <returns>True when owned.</returns>
     public static bool IsOwned(string? endpointName, string networkName) =>
         endpointName is not null && endpointName.StartsWith(PrefixFor(networkName), StringComparison.Ordinal);

@@ -30,12 +30,10 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
 
     /// <summary>Creates the handler.</summary>
     /// <param name="hcn">The dataplane (the same, bounded, instance <see cref="PodNetwork"/> uses).</param>
-    /// <param name="ipam">The IPAM store.</param>
     /// <param name="network">The node network (readiness, network ID, node IP).</param>
     /// <param name="namespaces">CNI_NETNS → HCN namespace (<see cref="HcnNamespaceResolver"/> on Windows).</param>
     /// <param name="options">The node config.</param>
     /// <param name="attachmentLocks">The per-attachment locks shared with <paramref name="network"/>.</param>
-    /// <param name="logger">Logger.</param>
     public CniCommandHandler(
         IHcn hcn,
         IIpamStore ipam,

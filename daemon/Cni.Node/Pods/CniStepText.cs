@@ -4,7 +4,6 @@ namespace Cni.Node.Pods;
 public static class CniStepText
 {
     /// <summary>"while creating the endpoint" and the like (constant strings: nothing is built per request).</summary>
-    /// <param name="step">The step.</param>
     /// <returns>The phrase.</returns>
     public static string Describe(this CniStep step) => step switch
     {

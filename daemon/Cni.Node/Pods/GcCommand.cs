@@ -11,7 +11,8 @@ namespace Cni.Node.Pods;
 /// <summary>
 /// CNI GC: every endpoint and lease of this network not in cni.dev/valid-attachments goes; endpoint first, address
 /// after, so a lease whose endpoint could not be deleted is kept. Absent lists mean "nothing to do", never
-/// "everything is garbage" (cni-spec §2 GC).
+/// "everything is garbage" (containernetworking/cni SPEC.md, GC: only attachments missing from a list the runtime
+/// sent are garbage).
 /// </summary>
 internal sealed partial class GcCommand(CniCommandContext context)
 {

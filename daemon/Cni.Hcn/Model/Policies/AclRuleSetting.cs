@@ -37,6 +37,5 @@ public abstract record AclRuleSetting : PolicySetting
     /// <summary>Host (WFP) or Switch (VFP).</summary>
     public RuleType RuleType { get; init; }
 
-    /// <summary>Priority.</summary>
     public ushort Priority { get; init; }
 }

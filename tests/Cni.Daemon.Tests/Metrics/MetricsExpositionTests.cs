@@ -1,5 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
+using Cni.Daemon.Metrics;
 using Cni.Daemon.Tests.EndToEnd;
+using Cni.Node.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cni.Daemon.Tests.Metrics;
 
@@ -106,6 +110,31 @@ public sealed partial class MetricsExpositionTests
             Assert.That(textB, Does.Contain("wincni_hcn_calls_total{operation=\"CreateNetwork\",outcome=\"ok\"} 1\n"));
             Assert.That(CreatedEndpoints(textA), Is.EqualTo(CreatedEndpoints(textB) + 1), "the pod's endpoint, on A only");
         });
+    }
+
+    [Test]
+    public async Task Metrics_EveryInstrumentOfTheHost_HasLabelsToBeExportedWith()
+    {
+        // The exporter exports only instruments MetricLabels lists; a new instrument must not vanish silently.
+        using var sandbox = new Sandbox();
+        await using var daemon = await InProcessDaemon.StartAsync(sandbox);
+        Assert.That((await new Wincni(sandbox).AddAsync("listed")).ExitCode, Is.Zero);
+        var meters = daemon.App.Services.GetRequiredService<IMeterFactory>();
+        var names = new List<string>();
+        using (var listener = new MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, _) =>
+            {
+                if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Meter.Name is NodeMeter.Name or DaemonMeter.Name)
+                {
+                    names.Add(instrument.Name);
+                }
+            };
+            listener.Start();
+        }
+
+        Assert.That(names, Is.Not.Empty);
+        Assert.That(names, Is.SubsetOf(MetricLabels.ByInstrument.Keys));
     }
 
     private static async Task<(string? ContentType, string Text)> ScrapeAsync(Sandbox sandbox)

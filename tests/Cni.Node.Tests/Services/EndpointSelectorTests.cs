@@ -75,89 +75,35 @@ public sealed class EndpointSelectorTests
         Assert.That(selection.HasUsableEndpoints, Is.True);
     }
 
-    [Test]
-    public void Select_ZoneHintsForThisZone_OnlyThoseEndpoints()
+    /// <summary>kubernetes pkg/proxy/topology.go's all-or-nothing rules, one row each: endpoints, node zone → mode and cluster endpoints.</summary>
+    private static IEnumerable<TestCaseData> HintCases()
     {
-        var selection = Select(Slice()
-            .Endpoint("10.244.1.1", Self, zones: ["z1"])
-            .Endpoint("10.244.2.1", "n2", zones: ["z2"]));
+        const string L = "10.244.1.1", R = "10.244.2.1";
+        TestCaseData Row(string name, SliceBuilder slice, string? zone, TopologyMode mode, params string[] cluster) =>
+            new TestCaseData(slice, zone, mode, cluster).SetName("Select_" + name);
 
-        Assert.That(selection.Topology, Is.EqualTo(TopologyMode.Zone));
-        Assert.That(Addresses(selection.Cluster), Is.EqualTo(new[] { "10.244.1.1" }));
+        yield return Row("ZoneHintsForThisZone_OnlyThoseEndpoints", Slice().Endpoint(L, Self, zones: ["z1"]).Endpoint(R, "n2", zones: ["z2"]), Zone, TopologyMode.Zone, L);
+        yield return Row("NoHints_TopologyOff", Slice().Endpoint(L, Self).Endpoint(R, "n2"), Zone, TopologyMode.None, L, R);
+        yield return Row("OneReadyEndpointWithoutHint_AllHintsIgnored", Slice().Endpoint(L, Self, zones: ["z1"]).Endpoint(R, "n2"), Zone, TopologyMode.None, L, R);
+        yield return Row("NoHintForThisZone_AllHintsIgnored", Slice().Endpoint(L, Self, zones: ["z2"]).Endpoint(R, "n2", zones: ["z3"]), Zone, TopologyMode.None, L, R);
+        yield return Row("NodeWithoutZoneLabel_ZoneHintsIgnored", Slice().Endpoint(L, Self, zones: ["z1"]).Endpoint(R, "n2", zones: ["z2"]), null, TopologyMode.None, L, R);
+        yield return Row(
+            "HintlessEndpointNotReady_DoesNotSpoilHints",
+            Slice().Endpoint(L, Self, zones: ["z1"]).Endpoint(R, "n2", zones: ["z2"]).Endpoint("10.244.2.2", "n2", EndpointState.NotReady),
+            Zone,
+            TopologyMode.Zone,
+            L);
+        yield return Row("NodeHintsForThisNode_PreferSameNode", Slice().Endpoint(L, Self, zones: ["z1"], forNodes: [Self]).Endpoint(R, "n2", zones: ["z1"], forNodes: ["n2"]), Zone, TopologyMode.Node, L);
+        yield return Row("NodeHintsNotForThisNode_FallsBackToZoneHints", Slice().Endpoint(L, "n3", zones: ["z1"], forNodes: ["n3"]).Endpoint(R, "n2", zones: ["z2"], forNodes: ["n2"]), Zone, TopologyMode.Zone, L);
     }
 
-    [Test]
-    public void Select_NoHints_TopologyOff()
+    [TestCaseSource(nameof(HintCases))]
+    public void Select_Hints(SliceBuilder slice, string? zone, TopologyMode mode, string[] cluster)
     {
-        var selection = Select(Slice().Endpoint("10.244.1.1", Self).Endpoint("10.244.2.1", "n2"));
+        var selection = Select(slice, zone);
 
-        Assert.That(selection.Topology, Is.EqualTo(TopologyMode.None));
-        Assert.That(selection.Cluster, Has.Count.EqualTo(2));
-    }
-
-    [Test]
-    public void Select_OneReadyEndpointWithoutHint_AllHintsIgnored()
-    {
-        var selection = Select(Slice()
-            .Endpoint("10.244.1.1", Self, zones: ["z1"])
-            .Endpoint("10.244.2.1", "n2"));
-
-        Assert.That(selection.Topology, Is.EqualTo(TopologyMode.None));
-        Assert.That(selection.Cluster, Has.Count.EqualTo(2));
-    }
-
-    [Test]
-    public void Select_NoHintForThisZone_AllHintsIgnored()
-    {
-        var selection = Select(Slice()
-            .Endpoint("10.244.1.1", Self, zones: ["z2"])
-            .Endpoint("10.244.2.1", "n2", zones: ["z3"]));
-
-        Assert.That(selection.Topology, Is.EqualTo(TopologyMode.None));
-        Assert.That(selection.Cluster, Has.Count.EqualTo(2));
-    }
-
-    [Test]
-    public void Select_NodeWithoutZoneLabel_ZoneHintsIgnored()
-    {
-        var selection = Select(Slice().Endpoint("10.244.1.1", Self, zones: ["z1"]).Endpoint("10.244.2.1", "n2", zones: ["z2"]), zone: null);
-
-        Assert.That(selection.Topology, Is.EqualTo(TopologyMode.None));
-        Assert.That(selection.Cluster, Has.Count.EqualTo(2));
-    }
-
-    [Test]
-    public void Select_HintlessEndpointNotReady_DoesNotSpoilHints()
-    {
-        var selection = Select(Slice()
-            .Endpoint("10.244.1.1", Self, zones: ["z1"])
-            .Endpoint("10.244.2.1", "n2", zones: ["z2"])
-            .Endpoint("10.244.2.2", "n2", EndpointState.NotReady));
-
-        Assert.That(selection.Topology, Is.EqualTo(TopologyMode.Zone));
-        Assert.That(Addresses(selection.Cluster), Is.EqualTo(new[] { "10.244.1.1" }));
-    }
-
-    [Test]
-    public void Select_NodeHintsForThisNode_PreferSameNode()
-    {
-        var selection = Select(Slice()
-            .Endpoint("10.244.1.1", Self, zones: ["z1"], forNodes: [Self])
-            .Endpoint("10.244.1.2", "n2", zones: ["z1"], forNodes: ["n2"]));
-
-        Assert.That(selection.Topology, Is.EqualTo(TopologyMode.Node));
-        Assert.That(Addresses(selection.Cluster), Is.EqualTo(new[] { "10.244.1.1" }));
-    }
-
-    [Test]
-    public void Select_NodeHintsNotForThisNode_FallsBackToZoneHints()
-    {
-        var selection = Select(Slice()
-            .Endpoint("10.244.1.1", "n3", zones: ["z1"], forNodes: ["n3"])
-            .Endpoint("10.244.1.2", "n2", zones: ["z2"], forNodes: ["n2"]));
-
-        Assert.That(selection.Topology, Is.EqualTo(TopologyMode.Zone));
-        Assert.That(Addresses(selection.Cluster), Is.EqualTo(new[] { "10.244.1.1" }));
+        Assert.That(selection.Topology, Is.EqualTo(mode));
+        Assert.That(Addresses(selection.Cluster), Is.EqualTo(cluster));
     }
 
     [Test]

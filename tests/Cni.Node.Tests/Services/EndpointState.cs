@@ -1,7 +1,7 @@
 namespace Cni.Node.Tests.Services;
 
 /// <summary>The endpoint condition combinations the tests use.</summary>
-internal enum EndpointState
+public enum EndpointState
 {
     Ready,
     ServingTerminating,

@@ -5,7 +5,7 @@ using Cni.Node.Services;
 namespace Cni.Node.Tests.Services;
 
 /// <summary>Builds this node's facts: node <c>self</c> in zone z1, l2bridge, dual-stack, DSR on, until told otherwise.</summary>
-internal sealed class NodeFactsBuilder
+public sealed class NodeFactsBuilder
 {
     public const string Self = "self";
     public const string NodeIpV4 = "192.0.2.10";

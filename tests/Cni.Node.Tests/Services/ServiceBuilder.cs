@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Cni.Node.Tests.Services;
 
 /// <summary>Builds the test Service <c>default/web</c>: a ClusterIP Service until told otherwise.</summary>
-internal sealed class ServiceBuilder
+public sealed class ServiceBuilder
 {
     public const string Namespace = "default";
     public const string Name = "web";

@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Cni.Node.Tests.Services;
 
 /// <summary>Builds an EndpointSlice of the test Service: ports first, then endpoints.</summary>
-internal sealed class SliceBuilder
+public sealed class SliceBuilder
 {
     private readonly V1EndpointSlice _slice;
 

@@ -131,7 +131,7 @@ public static class ServiceTranslator
                     continue;
                 }
 
-                var portName = new ServicePortName(_service.Metadata.NamespaceProperty ?? "", _service.Metadata.Name ?? "", port.Name ?? "", protocol);
+                var portName = new ServicePortName(_service.Metadata?.NamespaceProperty ?? "", _service.Metadata?.Name ?? "", port.Name ?? "", protocol);
                 foreach (var (family, clusterIp) in families)
                 {
                     AddPort(port, portName, family, clusterIp);

@@ -34,7 +34,7 @@ public static class EndpointSelector
         {
             foreach (var endpoint in endpoints)
             {
-                if (endpoint.IsServingTerminating && AvailableForTopology(endpoint, topology, nodeName, zone))
+                if (endpoint.IsServingTerminating)
                 {
                     cluster.Add(endpoint);
                 }

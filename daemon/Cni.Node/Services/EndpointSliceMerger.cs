@@ -108,7 +108,11 @@ public static class EndpointSliceMerger
 
     private static string[] Names(IEnumerable<string>? names) => names is null ? [] : [.. names.Where(n => !string.IsNullOrEmpty(n))];
 
-    /// <summary>Of two slices' views of one address, the more usable one wins (ready, then serving, then local).</summary>
+    /// <summary>
+    /// Of two slices' views of one address, the more usable one wins (ready, then serving, then local), then the
+    /// first slice by name. kube-proxy prefers only the local view and otherwise keeps whichever its map yields
+    /// first; a stale not-ready copy in an old slice must not hide a ready endpoint, and the order must not vary.
+    /// </summary>
     private static bool Preferred(ServiceEndpoint candidate, ServiceEndpoint existing) =>
         (Rank(candidate), candidate.IsLocal).CompareTo((Rank(existing), existing.IsLocal)) > 0;
 

@@ -389,6 +389,40 @@ public sealed class ServiceTranslatorTests
     }
 
     [Test]
+    public void Translate_BothTrafficPoliciesLocal_NoRemoteBackendAnywhere()
+    {
+        var translation = Translate(Http(ServiceBuilder.LoadBalancer().InternalTrafficPolicy("Local").ExternalTrafficPolicy("Local").Ingress("203.0.113.9"), nodePort: 30080));
+
+        Assert.That(translation.LoadBalancers, Has.Count.EqualTo(3));
+        Assert.That(translation.LoadBalancers.SelectMany(lb => lb.Backends).Select(b => b.IsLocal), Is.All.True);
+    }
+
+    [Test]
+    public void Translate_HealthCheckWithoutLocalEndpoint_CountZero()
+    {
+        var translation = Translate(
+            Http(ServiceBuilder.LoadBalancer().ExternalTrafficPolicy("Local", healthCheckNodePort: 32000), nodePort: 30080),
+            null,
+            SliceBuilder.V4().Port("http", 8080).Endpoint(RemotePod, "n2").Endpoint(LocalPod, Self, EndpointState.ServingTerminating));
+
+        Assert.That(translation.HealthCheck, Is.EqualTo(new ServiceHealthCheck(32000, 0)));
+    }
+
+    [Test]
+    public void Translate_DualStackNodePort_Ipv6FlagOnTheIpv6NodePort()
+    {
+        var translation = Translate(
+            Http(ServiceBuilder.NodePort().DualStack(), nodePort: 30080),
+            null,
+            Endpoints(),
+            SliceBuilder.V6().Port("http", 8080).Endpoint("fd00:244::5", Self));
+
+        var nodePorts = translation.LoadBalancers.Where(lb => lb.Kind == FrontendKind.NodePort).ToList();
+        Assert.That(nodePorts.Select(lb => lb.Flags & LoadBalancerFlags.IPv6), Is.EqualTo(new[] { LoadBalancerFlags.None, LoadBalancerFlags.IPv6 }));
+        Assert.That(nodePorts.Select(lb => lb.Vip), Is.All.Null);
+    }
+
+    [Test]
     public void Translate_ExternalTrafficPolicyCluster_NoHealthCheck()
     {
         Assert.That(Translate(Http(ServiceBuilder.LoadBalancer(), nodePort: 30080)).HealthCheck, Is.Null);

@@ -3,7 +3,10 @@ using Cni.Hcn.Model;
 
 namespace Cni.Hcn.Kernel;
 
-/// <summary>Load balancers: nftables DNAT in the services table, re-rendered on every change.</summary>
+/// <summary>
+/// Load balancers: nftables DNAT in the services table, one chain per load balancer; a change sends only the changed
+/// load balancers' chains and map elements (<see cref="Nftables.ServiceTableSync"/>).
+/// </summary>
 public sealed partial class KernelHcn
 {
     /// <inheritdoc/>

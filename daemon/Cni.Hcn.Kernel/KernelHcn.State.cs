@@ -81,7 +81,13 @@ public sealed partial class KernelHcn
     private byte[]? ReadBinding(Guid namespaceId) =>
         _bindings.TryGetValue(namespaceId, out var binding) ? JsonSerializer.SerializeToUtf8Bytes(binding, KernelJsonContext.Default.NamespaceBinding) : null;
 
-    /// <summary>Renders every table and applies, in one nft batch, only the ones whose text changed.</summary>
+    /// <summary>
+    /// Renders every network table and applies, in one nft batch, only the ones whose text changed, together with the
+    /// services table's incremental transaction (only the load balancers that changed, <see cref="ServiceTableSync"/>).
+    /// When that batch fails while the services part was incremental, the mirror is distrusted and the batch is retried
+    /// once with the services table rendered whole (a table, chain or element changed outside wincni fails the
+    /// incremental commands, so this is how drift in the services table is detected without listing it).
+    /// </summary>
     private async Task SyncNftablesAsync(CancellationToken cancellationToken)
     {
         var networks = await _objects.EnumerateNetworksAsync(null, CancellationToken.None).ConfigureAwait(false);
@@ -98,8 +104,6 @@ public sealed partial class KernelHcn
             desired[layout.Table] = NftRenderer.RenderNetwork(layout, local, nat);
         }
 
-        var addresses = EndpointAddresses(endpoints);
-        desired[DeviceNames.ServicesTable] = NftRenderer.RenderServices(loadBalancers, id => addresses.GetValueOrDefault(id));
         foreach (var stale in _appliedTables.Keys.Where(k => !desired.ContainsKey(k)).ToList())
         {
             desired[stale] = null;
@@ -107,16 +111,50 @@ public sealed partial class KernelHcn
 
         var changes = desired.Where(d => !_appliedTables.TryGetValue(d.Key, out var applied) ? d.Value is not null : !string.Equals(applied, d.Value, StringComparison.Ordinal))
             .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
-        if (changes.Count > 0)
+        var addresses = EndpointAddresses(endpoints);
+        var services = new Dictionary<Guid, LoadBalancerRendering>();
+        foreach (var lb in loadBalancers)
         {
-            await _nft.ApplyAsync(NftRunner.BuildBatch(changes), cancellationToken).ConfigureAwait(false);
+            if (ServiceRenderer.Render(lb, id => addresses.GetValueOrDefault(id)) is { } rendering)
+            {
+                services[lb.Id] = rendering;
+            }
+        }
+
+        var plan = _services.Plan(services);
+        var tables = changes.Count > 0 ? NftRunner.BuildBatch(changes) : string.Empty;
+        if (tables.Length + plan.Text.Length > 0)
+        {
+            try
+            {
+                await _nft.ApplyAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NftException ex) when (!plan.Full)
+            {
+                LogServicesResync(ex.Message);
+                _services.Invalidate();
+                plan = _services.Plan(services);
+                await _nft.ApplyAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Also when cancelled: the kernel may or may not have the batch, so the mirror is no longer known.
+                _services.Invalidate();
+                throw;
+            }
         }
 
         // Only what the kernel now has: a failed batch leaves the previous choices in force.
+        _services.Accept(plan);
         _subnetNat.Clear();
         foreach (var (id, nat) in subnetNat)
         {
             _subnetNat[id] = nat;
+        }
+
+        if (plan.Text.Length > 0)
+        {
+            LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Text.Length);
         }
 
         if (changes.Count == 0)
@@ -217,10 +255,14 @@ public sealed partial class KernelHcn
         // Whatever is in the kernel now counts as stale: every wanted table is rewritten and every other wincni
         // table dropped, in one batch.
         _appliedTables.Clear();
-        foreach (var table in await _nft.ListTablesAsync(DeviceNames.TablePrefix, cancellationToken).ConfigureAwait(false))
+        var existing = await _nft.ListTablesAsync(DeviceNames.TablePrefix, cancellationToken).ConfigureAwait(false);
+        foreach (var table in existing.Where(t => t != ServiceRenderer.Table))
         {
             _appliedTables[table] = string.Empty;
         }
+
+        // The services table is rendered whole once here; from then on only load balancers that change are sent.
+        _services.Invalidate(tableExists: existing.Contains(ServiceRenderer.Table));
 
         await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
 

@@ -61,6 +61,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly NftRunner _nft;
     private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, string?> _subnetNat = [];
+    private readonly ServiceTableSync _services = new();
     private readonly ConcurrentDictionary<Guid, NamespaceBinding> _bindings = [];
     private long _changes;
     private long _committed;
@@ -273,6 +274,14 @@ public sealed partial class KernelHcn : IHcn, IDisposable
 
     [LoggerMessage(EventId = 2604, Level = LogLevel.Debug, Message = "Applied nftables tables {Tables}")]
     private partial void LogNftApplied(string tables);
+
+    [LoggerMessage(EventId = 2608, Level = LogLevel.Debug,
+        Message = "Applied the services table (full: {Full}): {Added} load balancers added, {Changed} changed, {Removed} removed, {Characters} characters")]
+    private partial void LogServicesApplied(bool full, int added, int changed, int removed, int characters);
+
+    [LoggerMessage(EventId = 2609, Level = LogLevel.Warning,
+        Message = "The services table did not match what wincni last applied ({Reason}); rendering it whole")]
+    private partial void LogServicesResync(string reason);
 
     [LoggerMessage(EventId = 2605, Level = LogLevel.Debug, Message = "{Operation} {Id}: {ElapsedMs:0.0} ms ({WaitMs:0.0} ms waiting for locks)")]
     private partial void LogTimed(string operation, Guid id, double elapsedMs, double waitMs);

@@ -195,6 +195,9 @@ internal static class ServiceRenderer
             .Append("\t\t").Append(VipKey).Append(" vmap @").Append(VipsLocal).Append('\n')
             .Append("\t\t").Append(NodePortKey).Append(" vmap @").Append(NodePorts).Append('\n')
             .Append("\t\t").Append(NodePortKey).Append(" vmap @").Append(NodePortsIlb).Append("\n\t}\n");
+        // Always present, even when nothing is masqueraded: nat chains only see packets that conntrack tracks, and
+        // conntrack is enabled in a namespace by a NAT expression, so a table of reject-only chains would otherwise be
+        // skipped entirely (seen on this kernel: the counters of such a chain stayed at 0).
         text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority 100; policy accept;\n\t\tmeta mark & ")
             .Append(MasqueradeMark).Append(" == ").Append(MasqueradeMark).Append(" masquerade\n\t}\n");
         foreach (var lb in all)

@@ -82,7 +82,15 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         // Objects persist through the object layer's own store; KernelHcn writes them once the kernel has the change.
         _store = new MemoryHcnStore(options.StateDirectory, new MemoryHcnStoreOptions { WriteThrough = false, MigrateKernelLayout = true });
         _store.RegisterExtension(BindingsKind, ReadBinding, () => _bindings.Keys);
-        _objects = new MemoryHcn(new MemoryHcnOptions { ManagementIp = options.ManagementIp, Version = new HcnVersion(15, 4) }, store: _store);
+        _objects = new MemoryHcn(new MemoryHcnOptions
+        {
+            ManagementIp = options.ManagementIp,
+            Version = new HcnVersion(15, 4),
+
+            // A load balancer without backends is how a Service without usable endpoints is said here: its frontend
+            // rejects (ServiceRenderer), as kube-proxy's reject-chain does; HNS cannot express it.
+            AcceptLoadBalancersWithoutBackends = true,
+        }, store: _store);
         _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath);
         _host = OpenHostSocket(options);
         _reaper = new LinkReaper(OpenHostSocket(options), _logger);

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Cni.Hcn.Kernel.Nftables;
+using Cni.Hcn.Kernel.Tests.Support;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
+
+namespace Cni.Hcn.Kernel.Tests.Bench;
+
+/// <summary>
+/// A measurement, not a test of timing (nothing is asserted about time): the issue-12 scale (10,000 services × 2 ports ×
+/// 5 endpoints) programmed into the services table of a throwaway namespace, then single-endpoint changes, printing
+/// the initial sync time, the size of one change's transaction and its p50/p99. Run explicitly:
+/// <c>dotnet test tests/Cni.Hcn.Kernel.Tests -c Release --filter "FullyQualifiedName~ServiceTableBench" --logger "console;verbosity=detailed"</c>.
+/// </summary>
+[TestFixture]
+[Category("Kernel")]
+[Category("Bench")]
+[Explicit("a measurement that takes tens of seconds")]
+[NonParallelizable]
+public sealed class ServiceTableBench
+{
+    private const int Services = 10_000;
+    private const int EndpointsPerService = 5;
+    private const int Changes = 200;
+    private TestNetns _netns = null!;
+    private NftRunner _nft = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        KernelTestGuard.Require();
+        _netns = new TestNetns();
+        _nft = new NftRunner("nft", "nsenter", _netns.Create("bench"));
+    }
+
+    [TearDown]
+    public void TearDown() => _netns?.Dispose();
+
+    [Test]
+    [CancelAfter(600_000)]
+    public async Task SyncServiceTable_TenThousandServices_PrintsInitialAndOneEndpointChangeFigures(CancellationToken cancellationToken)
+    {
+        var addresses = new Dictionary<Guid, IPAddress>();
+        var loadBalancers = new List<HostComputeLoadBalancer>(Services);
+        for (var s = 0; s < Services; s++)
+        {
+            var backends = Enumerable.Range(0, EndpointsPerService).Select(_ => NewBackend(addresses)).ToList();
+            loadBalancers.Add(new HostComputeLoadBalancer
+            {
+                Id = Guid.NewGuid(),
+                HostComputeEndpoints = backends,
+                FrontendVips = [Invariant($"10.96.{s / 250}.{(s % 250) + 1}")],
+                PortMappings =
+                [
+                    new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = 8080 },
+                    new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 443, InternalPort = 8443 },
+                ],
+            });
+        }
+
+        var sync = new ServiceTableSync();
+        var render = Stopwatch.StartNew();
+        var desired = loadBalancers.ToDictionary(l => l.Id, l => ServiceRenderer.Render(l, id => addresses.GetValueOrDefault(id))!);
+        render.Stop();
+        var plan = sync.Plan(desired);
+        var initial = Stopwatch.StartNew();
+        await _nft.ApplyAsync(plan.Text, cancellationToken);
+        initial.Stop();
+        sync.Accept(plan);
+
+        var times = new List<double>(Changes);
+        var sizes = new List<int>(Changes);
+        for (var c = 0; c < Changes; c++)
+        {
+            // One endpoint of one service replaced by another (a pod rescheduled), as an EndpointSlice update brings it.
+            var index = Random.Shared.Next(Services);
+            var lb = loadBalancers[index];
+            var backends = lb.HostComputeEndpoints!.ToList();
+            backends[Random.Shared.Next(backends.Count)] = NewBackend(addresses);
+            lb = lb with { HostComputeEndpoints = backends };
+            loadBalancers[index] = lb;
+
+            var watch = Stopwatch.StartNew();
+            desired = new Dictionary<Guid, LoadBalancerRendering>(desired) { [lb.Id] = ServiceRenderer.Render(lb, id => addresses.GetValueOrDefault(id))! };
+            plan = sync.Plan(desired);
+            await _nft.ApplyAsync(plan.Text, cancellationToken);
+            sync.Accept(plan);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            sizes.Add(plan.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        }
+
+        var rerender = Stopwatch.StartNew();
+        _ = loadBalancers.ToDictionary(l => l.Id, l => ServiceRenderer.Render(l, id => addresses.GetValueOrDefault(id))!);
+        rerender.Stop();
+        times.Sort();
+        var listing = _nft.RunAsync("list table ip " + ServiceRenderer.Table, null, cancellationToken);
+        var rules = (await listing).Split('\n').Count(l => l.Contains("dnat to", StringComparison.Ordinal));
+        TestContext.Out.WriteLine(Invariant($"services {Services} x 2 ports x {EndpointsPerService} endpoints: {rules} DNAT rules, initial transaction {plan.Text.Length} chars last change"));
+        TestContext.Out.WriteLine(Invariant($"initial: render {render.Elapsed.TotalMilliseconds:0} ms, nft -f {initial.Elapsed.TotalMilliseconds:0} ms"));
+        TestContext.Out.WriteLine(Invariant($"one endpoint change x {Changes}: {sizes.Min()}-{sizes.Max()} nft commands, p50 {Percentile(times, 50):0.0} ms, p99 {Percentile(times, 99):0.0} ms, max {times[^1]:0.0} ms"));
+        TestContext.Out.WriteLine(Invariant($"re-rendering all {Services} load balancers in C# (what a KernelHcn commit does today): {rerender.Elapsed.TotalMilliseconds:0.0} ms"));
+        Assert.That(rules, Is.EqualTo(Services * 2 * EndpointsPerService));
+    }
+
+    private static Guid NewBackend(Dictionary<Guid, IPAddress> addresses)
+    {
+        var id = Guid.NewGuid();
+        var n = addresses.Count;
+        addresses[id] = new IPAddress([10, (byte)(128 + (n >> 16)), (byte)(n >> 8), (byte)n]);
+        return id;
+    }
+
+    private static double Percentile(List<double> sorted, int percent) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(sorted.Count * percent / 100.0) - 1)];
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -43,21 +43,21 @@ public sealed class ServiceTableBench
     public async Task SyncServiceTable_TenThousandServices_PrintsInitialAndOneEndpointChangeFigures(CancellationToken cancellationToken)
     {
         var addresses = new Dictionary<Guid, IPAddress>();
-        var loadBalancers = new List<HostComputeLoadBalancer>(Services);
+        var loadBalancers = new List<HostComputeLoadBalancer>(Services * 2);
         for (var s = 0; s < Services; s++)
         {
-            var backends = Enumerable.Range(0, EndpointsPerService).Select(_ => NewBackend(addresses)).ToList();
-            loadBalancers.Add(new HostComputeLoadBalancer
+            // One load balancer per service port, as the service proxy makes them (kube-proxy's winkernel does the same).
+            foreach (var (port, target) in new[] { (80, 8080), (443, 8443) })
             {
-                Id = Guid.NewGuid(),
-                HostComputeEndpoints = backends,
-                FrontendVips = [Invariant($"10.96.{s / 250}.{(s % 250) + 1}")],
-                PortMappings =
-                [
-                    new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = 8080 },
-                    new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 443, InternalPort = 8443 },
-                ],
-            });
+                var backends = Enumerable.Range(0, EndpointsPerService).Select(_ => NewBackend(addresses)).ToList();
+                loadBalancers.Add(new HostComputeLoadBalancer
+                {
+                    Id = Guid.NewGuid(),
+                    HostComputeEndpoints = backends,
+                    FrontendVips = [Invariant($"10.96.{s / 250}.{(s % 250) + 1}")],
+                    PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = (ushort)port, InternalPort = (ushort)target }],
+                });
+            }
         }
 
         var sync = new ServiceTableSync();
@@ -75,7 +75,7 @@ public sealed class ServiceTableBench
         for (var c = 0; c < Changes; c++)
         {
             // One endpoint of one service replaced by another (a pod rescheduled), as an EndpointSlice update brings it.
-            var index = Random.Shared.Next(Services);
+            var index = Random.Shared.Next(loadBalancers.Count);
             var lb = loadBalancers[index];
             var backends = lb.HostComputeEndpoints!.ToList();
             backends[Random.Shared.Next(backends.Count)] = NewBackend(addresses);
@@ -97,10 +97,10 @@ public sealed class ServiceTableBench
         times.Sort();
         var listing = _nft.RunAsync("list table ip " + ServiceRenderer.Table, null, cancellationToken);
         var rules = (await listing).Split('\n').Count(l => l.Contains("dnat to", StringComparison.Ordinal));
-        TestContext.Out.WriteLine(Invariant($"services {Services} x 2 ports x {EndpointsPerService} endpoints: {rules} DNAT rules, initial transaction {plan.Text.Length} chars last change"));
+        TestContext.Out.WriteLine(Invariant($"services {Services} x 2 ports x {EndpointsPerService} endpoints = {loadBalancers.Count} load balancers, {rules} DNAT rules; last change transaction {plan.Text.Length} characters:\n{plan.Text}"));
         TestContext.Out.WriteLine(Invariant($"initial: render {render.Elapsed.TotalMilliseconds:0} ms, nft -f {initial.Elapsed.TotalMilliseconds:0} ms"));
         TestContext.Out.WriteLine(Invariant($"one endpoint change x {Changes}: {sizes.Min()}-{sizes.Max()} nft commands, p50 {Percentile(times, 50):0.0} ms, p99 {Percentile(times, 99):0.0} ms, max {times[^1]:0.0} ms"));
-        TestContext.Out.WriteLine(Invariant($"re-rendering all {Services} load balancers in C# (what a KernelHcn commit does today): {rerender.Elapsed.TotalMilliseconds:0.0} ms"));
+        TestContext.Out.WriteLine(Invariant($"re-rendering all {loadBalancers.Count} load balancers in C# (what a KernelHcn commit does today): {rerender.Elapsed.TotalMilliseconds:0.0} ms"));
         Assert.That(rules, Is.EqualTo(Services * 2 * EndpointsPerService));
     }
 

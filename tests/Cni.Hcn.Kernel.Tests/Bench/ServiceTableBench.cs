@@ -104,6 +104,51 @@ public sealed class ServiceTableBench
         Assert.That(rules, Is.EqualTo(Services * 2 * EndpointsPerService));
     }
 
+    [Test]
+    [CancelAfter(600_000)]
+    public async Task EnumerateForSync_TenThousandServices_PrintsWhatEachKernelHcnCommitReads(CancellationToken cancellationToken)
+    {
+        // What SyncNftablesAsync reads from the object layer on every commit, at the same scale (no kernel involved).
+        var hcn = new Cni.Hcn.Memory.MemoryHcn(new Cni.Hcn.Memory.MemoryHcnOptions { AcceptLoadBalancersWithoutBackends = true });
+        var network = await hcn.CreateNetworkAsync(new HostComputeNetwork
+        {
+            Name = "bench",
+            Type = NetworkType.L2Bridge,
+            Ipams = [new Ipam { Subnets = [new Subnet { IpAddressPrefix = "10.128.0.0/9" }] }],
+        }, cancellationToken);
+        var next = 0;
+        for (var s = 0; s < Services * 2; s++)
+        {
+            var backends = new List<Guid>();
+            for (var e = 0; e < EndpointsPerService; e++, next++)
+            {
+                var endpoint = await hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint
+                {
+                    Name = Invariant($"ep{next}"),
+                    IpConfigurations = [new IpConfig { IpAddress = Invariant($"10.{129 + (next / 51_200)}.{next / 200 % 256}.{(next % 200) + 2}") }],
+                    Flags = EndpointFlags.RemoteEndpoint,
+                }, cancellationToken);
+                backends.Add(endpoint.Id);
+            }
+
+            await hcn.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+            {
+                HostComputeEndpoints = backends,
+                FrontendVips = [Invariant($"10.96.{s / 500}.{(s / 2 % 250) + 1}")],
+                PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = (ushort)(80 + (s % 2)), InternalPort = 8080 }],
+            }, cancellationToken);
+        }
+
+        var watch = Stopwatch.StartNew();
+        var endpoints = await hcn.EnumerateEndpointsAsync(null, cancellationToken);
+        var endpointsMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var loadBalancers = await hcn.EnumerateLoadBalancersAsync(null, cancellationToken);
+        var loadBalancersMs = watch.Elapsed.TotalMilliseconds;
+        TestContext.Out.WriteLine(Invariant($"per commit: enumerate {endpoints.Count} endpoints {endpointsMs:0} ms, {loadBalancers.Count} load balancers {loadBalancersMs:0} ms"));
+        Assert.That(loadBalancers, Has.Count.EqualTo(Services * 2));
+    }
+
     private static Guid NewBackend(Dictionary<Guid, IPAddress> addresses)
     {
         var id = Guid.NewGuid();

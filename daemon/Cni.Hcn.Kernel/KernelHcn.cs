@@ -62,6 +62,9 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, string?> _subnetNat = [];
     private readonly ServiceTableSync _services = new();
+
+    /// <summary>Load balancers changed since the last commit, when nothing else needs a full nftables render.</summary>
+    private readonly ConcurrentDictionary<Guid, byte> _dirtyLoadBalancers = [];
     private readonly ConcurrentDictionary<Guid, NamespaceBinding> _bindings = [];
     private long _changes;
     private long _committed;

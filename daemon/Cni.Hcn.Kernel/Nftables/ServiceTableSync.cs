@@ -26,6 +26,9 @@ internal sealed class ServiceTableSync
     /// <summary>How many load balancers the kernel has (as far as the mirror knows).</summary>
     public int Count => _applied.Count;
 
+    /// <summary>Whether the mirror matches the kernel, so <see cref="PlanChanges"/> can be used.</summary>
+    public bool Trusted => _trusted;
+
     /// <summary>Forgets the mirror: the next plan replaces the whole table.</summary>
     /// <param name="tableExists">False when the caller has just seen that the kernel has no services table (a listing
     /// at start), so a node without load balancers needs no transaction; true when unknown.</param>
@@ -54,24 +57,64 @@ internal sealed class ServiceTableSync
             return new ServiceTablePlan(text, desired, Full: true, Added: desired.Count, Changed: 0, Removed: 0);
         }
 
+        var pairs = _applied.Where(a => !desired.ContainsKey(a.Key)).Select(a => (Old: (LoadBalancerRendering?)a.Value, New: (LoadBalancerRendering?)null))
+            .Concat(desired.Select(d => (Old: _applied.GetValueOrDefault(d.Key), New: (LoadBalancerRendering?)d.Value)));
+        return Incremental(pairs, desired);
+    }
+
+    /// <summary>
+    /// The transaction for a few load balancers that changed (null: removed), comparing only those with the mirror:
+    /// what a change to one load balancer costs does not depend on how many others there are.
+    /// </summary>
+    /// <param name="changes">The changed load balancers' renderings by ID; null for one that is gone or renders nothing.</param>
+    public ServiceTablePlan PlanChanges(IReadOnlyDictionary<Guid, LoadBalancerRendering?> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var desired = new Dictionary<Guid, LoadBalancerRendering>(_applied);
+        foreach (var (id, rendering) in changes)
+        {
+            if (rendering is null)
+            {
+                desired.Remove(id);
+            }
+            else
+            {
+                desired[id] = rendering;
+            }
+        }
+
+        if (desired.Count == 0 || !_trusted || _applied.Count == 0)
+        {
+            return Plan(desired);
+        }
+
+        return Incremental(changes.Select(c => (Old: _applied.GetValueOrDefault(c.Key), New: c.Value)), desired);
+    }
+
+    private static ServiceTablePlan Incremental(
+        IEnumerable<(LoadBalancerRendering? Old, LoadBalancerRendering? New)> pairs, IReadOnlyDictionary<Guid, LoadBalancerRendering> desired)
+    {
+        var table = ServiceRenderer.Table;
         var deleteElements = new List<NftElement>();
         var addElements = new List<NftElement>();
         var removedChains = new List<string>();
         var rewritten = new List<(LoadBalancerRendering Rendering, bool Exists)>();
         int added = 0, changed = 0, removed = 0;
-        foreach (var (id, old) in _applied)
+        foreach (var (old, rendering) in pairs)
         {
-            if (!desired.ContainsKey(id))
+            if (rendering is null)
             {
-                removed++;
-                deleteElements.AddRange(old.Elements);
-                removedChains.Add(old.Chain);
-            }
-        }
+                if (old is not null)
+                {
+                    removed++;
+                    deleteElements.AddRange(old.Elements);
+                    removedChains.Add(old.Chain);
+                }
 
-        foreach (var (id, rendering) in desired)
-        {
-            if (!_applied.TryGetValue(id, out var old))
+                continue;
+            }
+
+            if (old is null)
             {
                 added++;
                 rewritten.Add((rendering, false));

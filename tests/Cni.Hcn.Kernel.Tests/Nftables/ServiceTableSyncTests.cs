@@ -132,6 +132,44 @@ public sealed class ServiceTableSyncTests
         Assert.That(plan.Text, Does.Contain($"chain lb-{First:N} {{").And.Contain($"chain lb-{Third:N} {{"));
     }
 
+    [Test]
+    public void PlanChanges_OneOfThreeChanged_OnlyItsChainOthersUntouched()
+    {
+        var sync = Synced(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2"), Lb(Third, "10.96.0.3"));
+        var changed = Lb(Second, "10.96.0.2") with { HostComputeEndpoints = [Guid.Parse("00000000-0000-0000-0000-00000000000c")] };
+
+        var plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = ServiceRenderer.Render(changed, ServiceRendererTests.Address) });
+
+        Assert.That(plan.Text, Does.Contain($"lb-{Second:N}").And.Not.Contain($"{First:N}").And.Not.Contain($"{Third:N}"));
+        Assert.That(plan.Desired.Keys, Is.EquivalentTo(new[] { First, Second, Third }));
+        Assert.That((plan.Added, plan.Changed, plan.Removed), Is.EqualTo((0, 1, 0)));
+    }
+
+    [Test]
+    public void PlanChanges_Removed_DeletesOnlyIt()
+    {
+        var sync = Synced(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2"));
+
+        var plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = null });
+
+        Assert.That(plan.Text, Is.EqualTo(
+            "delete element ip wincni_services vips { 10.96.0.2 . tcp . 80 }\n" +
+            $"flush chain ip wincni_services lb-{Second:N}\n" +
+            $"delete chain ip wincni_services lb-{Second:N}\n"));
+        Assert.That(plan.Desired.Keys, Is.EqualTo(new[] { First }));
+    }
+
+    [Test]
+    public void PlanChanges_NotTrusted_FullRender()
+    {
+        var sync = Synced(Lb(First, "10.96.0.1"));
+        sync.Invalidate();
+
+        var plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = Desired(Lb(Second, "10.96.0.2"))[Second] });
+
+        Assert.That(plan.Full, Is.True);
+    }
+
     private static HostComputeLoadBalancer Lb(Guid id, string vip) => ServiceRendererTests.LoadBalancer([vip], id: id);
 
     private static Dictionary<Guid, LoadBalancerRendering> Desired(params HostComputeLoadBalancer[] lbs) =>

@@ -149,6 +149,77 @@ public sealed class ServiceTableBench
         Assert.That(loadBalancers, Has.Count.EqualTo(Services * 2));
     }
 
+    [Test]
+    [CancelAfter(1_800_000)]
+    public async Task KernelHcn_TwentyThousandLoadBalancersInParallel_PrintsProgrammingAndModifyFigures(CancellationToken cancellationToken)
+    {
+        // Through the IHcn calls a service proxy makes: 64 in flight at a time, backends drawn from 200 remote
+        // endpoints (the endpoint path is not what is measured here), then single-backend modifies one at a time.
+        var state = Directory.CreateTempSubdirectory("wincni-kernel-bench-").FullName;
+        try
+        {
+            using var hcn = new KernelHcn(new KernelHcnOptions { StateDirectory = state, HostNetnsPath = _netns.PathOf("bench"), NetnsNamePrefix = _netns.Prefix + "k-" });
+            var network = await hcn.CreateNetworkAsync(new HostComputeNetwork
+            {
+                Name = "bench",
+                Type = NetworkType.L2Bridge,
+                Ipams = [new Ipam { Subnets = [new Subnet { IpAddressPrefix = "10.128.0.0/16" }] }],
+            }, cancellationToken);
+            var pool = new List<Guid>();
+            for (var e = 0; e < 200; e++)
+            {
+                pool.Add((await hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint
+                {
+                    Name = Invariant($"remote{e}"),
+                    IpConfigurations = [new IpConfig { IpAddress = Invariant($"10.128.{e / 200 + 1}.{(e % 200) + 2}") }],
+                    Flags = EndpointFlags.RemoteEndpoint,
+                }, cancellationToken)).Id);
+            }
+
+            var batches = hcn.NftBatches;
+            var ids = new Guid[Services * 2];
+            var watch = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(Enumerable.Range(0, Services * 2), new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken }, async (i, ct) =>
+            {
+                var s = i / 2;
+                ids[i] = (await hcn.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+                {
+                    HostComputeEndpoints = Enumerable.Range(0, EndpointsPerService).Select(k => pool[(i + (k * 37)) % pool.Count]).ToList(),
+                    FrontendVips = [Invariant($"10.96.{s / 250}.{(s % 250) + 1}")],
+                    PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = (ushort)(i % 2 == 0 ? 80 : 443), InternalPort = 8080 }],
+                }, ct)).Id;
+            });
+            var programming = watch.Elapsed;
+            var programmingBatches = hcn.NftBatches - batches;
+
+            var times = new List<double>();
+            for (var c = 0; c < Changes; c++)
+            {
+                var id = ids[Random.Shared.Next(ids.Length)];
+                var lb = await hcn.GetLoadBalancerAsync(id, cancellationToken);
+                var backends = lb.HostComputeEndpoints!.ToList();
+                backends[0] = pool.First(p => !backends.Contains(p));
+                watch.Restart();
+                await hcn.ModifyLoadBalancerAsync(id, lb with { HostComputeEndpoints = backends }, cancellationToken);
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+
+            times.Sort();
+            TestContext.Out.WriteLine(Invariant($"KernelHcn: {ids.Length} CreateLoadBalancer calls, 64 in flight: {programming.TotalSeconds:0.0} s in {programmingBatches} nft transactions"));
+            TestContext.Out.WriteLine(Invariant($"KernelHcn: ModifyLoadBalancer (one backend) x {Changes}: p50 {Percentile(times, 50):0.0} ms, p99 {Percentile(times, 99):0.0} ms"));
+            watch.Restart();
+            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
+                async (id, ct) => await hcn.DeleteLoadBalancerAsync(id, ct));
+            TestContext.Out.WriteLine(Invariant($"KernelHcn: {ids.Length} DeleteLoadBalancer calls, 64 in flight: {watch.Elapsed.TotalSeconds:0.0} s"));
+
+            Assert.That(_netns.Nft("bench", "list tables"), Does.Not.Contain(ServiceRenderer.Table));
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
     private static Guid NewBackend(Dictionary<Guid, IPAddress> addresses)
     {
         var id = Guid.NewGuid();

@@ -23,9 +23,6 @@ internal sealed class ServiceTableSync
     private bool _trusted;
     private bool _mayExist = true;
 
-    /// <summary>How many load balancers the kernel has (as far as the mirror knows).</summary>
-    public int Count => _applied.Count;
-
     /// <summary>Whether the mirror matches the kernel, so <see cref="PlanChanges"/> can be used.</summary>
     public bool Trusted => _trusted;
 

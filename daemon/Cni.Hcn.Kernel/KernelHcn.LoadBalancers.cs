@@ -3,20 +3,29 @@ using Cni.Hcn.Model;
 
 namespace Cni.Hcn.Kernel;
 
-/// <summary>Load balancers: nftables DNAT in the services table, re-rendered on every change.</summary>
+/// <summary>
+/// Load balancers: nftables DNAT in the services table, one chain per load balancer; a change sends only the changed
+/// load balancers' chains and map elements (<see cref="Nftables.ServiceTableSync"/>).
+/// </summary>
 public sealed partial class KernelHcn
 {
     /// <inheritdoc/>
     public async Task<HostComputeLoadBalancer> CreateLoadBalancerAsync(HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(loadBalancer);
-        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
+
+        // Shared with other object work and locked per object (the ID is chosen here, as the object layer would), so
+        // concurrent load-balancer calls share commits: a service proxy programming thousands of them in parallel
+        // pays one nft transaction per commit, not one per load balancer.
+        var input = loadBalancer.Id == Guid.Empty ? loadBalancer with { Id = Guid.NewGuid() } : loadBalancer;
+        using var changes = _store.HoldBack();
+        var held = await EnterSharedAsync([input.Id], cancellationToken).ConfigureAwait(false);
         try
         {
-            var created = await _objects.CreateLoadBalancerAsync(loadBalancer, cancellationToken).ConfigureAwait(false);
+            var created = await _objects.CreateLoadBalancerAsync(input, cancellationToken).ConfigureAwait(false);
             try
             {
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, loadBalancer: created.Id).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -44,14 +53,15 @@ public sealed partial class KernelHcn
     public async Task<HostComputeLoadBalancer> ModifyLoadBalancerAsync(Guid loadBalancerId, HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(loadBalancer);
-        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var changes = _store.HoldBack();
+        var held = await EnterSharedAsync([loadBalancerId], cancellationToken).ConfigureAwait(false);
         try
         {
             var before = await _objects.GetLoadBalancerAsync(loadBalancerId, cancellationToken).ConfigureAwait(false);
             var after = await _objects.ModifyLoadBalancerAsync(loadBalancerId, loadBalancer, cancellationToken).ConfigureAwait(false);
             try
             {
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, loadBalancer: loadBalancerId).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -70,11 +80,12 @@ public sealed partial class KernelHcn
     /// <inheritdoc/>
     public async Task DeleteLoadBalancerAsync(Guid loadBalancerId, CancellationToken cancellationToken)
     {
-        var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var changes = _store.HoldBack();
+        var held = await EnterSharedAsync([loadBalancerId], cancellationToken).ConfigureAwait(false);
         try
         {
             await _objects.DeleteLoadBalancerAsync(loadBalancerId, cancellationToken).ConfigureAwait(false);
-            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            await CommitAsync(CancellationToken.None, loadBalancer: loadBalancerId).ConfigureAwait(false);
         }
         finally
         {

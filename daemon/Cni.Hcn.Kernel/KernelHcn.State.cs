@@ -26,13 +26,19 @@ public sealed partial class KernelHcn
     /// </summary>
     /// <param name="nftables">False for changes nftables does not depend on (namespaces and attachments), which then
     /// skip rendering unless another change still needs it.</param>
-    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true)
+    /// <param name="loadBalancer">A change to this load balancer only: the commit then renders just the load balancers
+    /// changed since the last one (<see cref="SyncLoadBalancersAsync"/>), unless something else needs a full render.</param>
+    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true, Guid? loadBalancer = null)
     {
         // Released and marked before the change is counted, so a commit that covers the change also sees them. The
         // object layer marked every object the change touched (cascades included); until here they were held back
         // from other commits, since the kernel did not have the change yet.
         _store.ReleaseHeld();
-        if (nftables)
+        if (loadBalancer is { } changedLoadBalancer)
+        {
+            _dirtyLoadBalancers[changedLoadBalancer] = 0;
+        }
+        else if (nftables)
         {
             Interlocked.Exchange(ref _nftablesDirty, 1);
         }
@@ -51,11 +57,12 @@ public sealed partial class KernelHcn
             // Every change counted so far happened before this read, so the commit below includes it.
             var covered = Interlocked.Read(ref _changes);
             var entered = time.GetTimestamp();
-            if (Interlocked.Exchange(ref _nftablesDirty, 0) == 1)
+            var full = Interlocked.Exchange(ref _nftablesDirty, 0) == 1;
+            if (full || !_dirtyLoadBalancers.IsEmpty)
             {
                 try
                 {
-                    await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
+                    await SyncNftablesAsync(full, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -80,9 +87,31 @@ public sealed partial class KernelHcn
     private byte[]? ReadBinding(Guid namespaceId) =>
         _bindings.TryGetValue(namespaceId, out var binding) ? JsonSerializer.SerializeToUtf8Bytes(binding, KernelJsonContext.Default.NamespaceBinding) : null;
 
-    /// <summary>Renders every table and applies, in one nft batch, only the ones whose text changed.</summary>
-    private async Task SyncNftablesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Renders every network table and applies, in one nft batch, only the ones whose text changed, together with the
+    /// services table's incremental transaction (only the load balancers that changed, <see cref="ServiceTableSync"/>).
+    /// When that batch fails while the services part was incremental, the mirror is distrusted and the batch is retried
+    /// once with the services table rendered whole (a table, chain or element changed outside wincni fails the
+    /// incremental commands, so this is how drift in the services table is detected without listing it).
+    /// </summary>
+    /// <param name="full">False when only load balancers changed (those marked by <see cref="CommitAsync"/>).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    private async Task SyncNftablesAsync(bool full, CancellationToken cancellationToken)
     {
+        // Taken before reading the objects, so a load balancer marked meanwhile is read by this sync or the next.
+        var dirty = _dirtyLoadBalancers.Keys.ToList();
+        foreach (var id in dirty)
+        {
+            _dirtyLoadBalancers.TryRemove(id, out _);
+        }
+
+        if (!full && _services.Trusted)
+        {
+            // Only load balancers changed: nothing else is read or rendered.
+            await SyncLoadBalancersAsync(dirty, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var networks = await _objects.EnumerateNetworksAsync(null, CancellationToken.None).ConfigureAwait(false);
         var endpoints = await _objects.EnumerateEndpointsAsync(null, CancellationToken.None).ConfigureAwait(false);
         var loadBalancers = await _objects.EnumerateLoadBalancersAsync(null, CancellationToken.None).ConfigureAwait(false);
@@ -97,8 +126,6 @@ public sealed partial class KernelHcn
             desired[layout.Table] = NftRenderer.RenderNetwork(layout, local, nat);
         }
 
-        var addresses = EndpointAddresses(endpoints);
-        desired[DeviceNames.ServicesTable] = NftRenderer.RenderServices(loadBalancers, id => addresses.GetValueOrDefault(id));
         foreach (var stale in _appliedTables.Keys.Where(k => !desired.ContainsKey(k)).ToList())
         {
             desired[stale] = null;
@@ -106,16 +133,50 @@ public sealed partial class KernelHcn
 
         var changes = desired.Where(d => !_appliedTables.TryGetValue(d.Key, out var applied) ? d.Value is not null : !string.Equals(applied, d.Value, StringComparison.Ordinal))
             .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
-        if (changes.Count > 0)
+        var addresses = EndpointAddresses(endpoints);
+        var services = new Dictionary<Guid, LoadBalancerRendering>();
+        foreach (var lb in loadBalancers)
         {
-            await _nft.ApplyAsync(NftRunner.BuildBatch(changes), cancellationToken).ConfigureAwait(false);
+            if (ServiceRenderer.Render(lb, id => addresses.GetValueOrDefault(id)) is { } rendering)
+            {
+                services[lb.Id] = rendering;
+            }
+        }
+
+        var plan = _services.Plan(services);
+        var tables = changes.Count > 0 ? NftRunner.BuildBatch(changes) : string.Empty;
+        if (tables.Length + plan.Text.Length > 0)
+        {
+            try
+            {
+                await _nft.ApplyAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NftException ex) when (!plan.Full)
+            {
+                LogServicesResync(ex.Message);
+                _services.Invalidate();
+                plan = _services.Plan(services);
+                await _nft.ApplyAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Also when cancelled: the kernel may or may not have the batch, so the mirror is no longer known.
+                _services.Invalidate();
+                throw;
+            }
         }
 
         // Only what the kernel now has: a failed batch leaves the previous choices in force.
+        _services.Accept(plan);
         _subnetNat.Clear();
         foreach (var (id, nat) in subnetNat)
         {
             _subnetNat[id] = nat;
+        }
+
+        if (plan.Text.Length > 0)
+        {
+            LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Text.Length);
         }
 
         if (changes.Count == 0)
@@ -136,6 +197,76 @@ public sealed partial class KernelHcn
         }
 
         LogNftApplied(string.Join(", ", changes.Keys));
+    }
+
+    /// <summary>
+    /// The services table's transaction for a few load balancers only: each is read with its backends and rendered,
+    /// and compared with the mirror alone, so the cost does not grow with the number of load balancers or endpoints.
+    /// A failed transaction is retried once with the services table rendered whole.
+    /// </summary>
+    private async Task SyncLoadBalancersAsync(List<Guid> ids, CancellationToken cancellationToken)
+    {
+        var changes = new Dictionary<Guid, LoadBalancerRendering?>();
+        foreach (var id in ids)
+        {
+            var lb = await FindAsync(() => _objects.GetLoadBalancerAsync(id, CancellationToken.None)).ConfigureAwait(false);
+            if (lb is null)
+            {
+                changes[id] = null;
+                continue;
+            }
+
+            var addresses = new Dictionary<Guid, System.Net.IPAddress>();
+            foreach (var backend in (lb.HostComputeEndpoints ?? []).Distinct())
+            {
+                var endpoint = await FindAsync(() => _objects.GetEndpointAsync(backend, CancellationToken.None)).ConfigureAwait(false);
+                if (endpoint is not null && Ipv4Of(endpoint) is { } address)
+                {
+                    addresses[backend] = address;
+                }
+            }
+
+            changes[id] = ServiceRenderer.Render(lb, b => addresses.GetValueOrDefault(b));
+        }
+
+        var plan = _services.PlanChanges(changes);
+        if (plan.Text.Length > 0)
+        {
+            try
+            {
+                await _nft.ApplyAsync(plan.Text, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NftException ex) when (!plan.Full)
+            {
+                LogServicesResync(ex.Message);
+                _services.Invalidate();
+                await SyncNftablesAsync(full: true, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch
+            {
+                _services.Invalidate();
+                throw;
+            }
+
+            LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Text.Length);
+        }
+
+        _services.Accept(plan);
+    }
+
+    /// <summary>An object of the object layer, null when it does not exist (any more).</summary>
+    private static async Task<T?> FindAsync<T>(Func<Task<T>> get)
+        where T : class
+    {
+        try
+        {
+            return await get().ConfigureAwait(false);
+        }
+        catch (HcnException ex) when (ex.HResult is HcnErrorCodes.ElementNotFound or HcnErrorCodes.EndpointNotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>Loads the persisted objects into the object layer (IDs, MACs and attachments as they were).</summary>
@@ -216,12 +347,16 @@ public sealed partial class KernelHcn
         // Whatever is in the kernel now counts as stale: every wanted table is rewritten and every other wincni
         // table dropped, in one batch.
         _appliedTables.Clear();
-        foreach (var table in await _nft.ListTablesAsync(DeviceNames.TablePrefix, cancellationToken).ConfigureAwait(false))
+        var existing = await _nft.ListTablesAsync(DeviceNames.TablePrefix, cancellationToken).ConfigureAwait(false);
+        foreach (var table in existing.Where(t => t != ServiceRenderer.Table))
         {
             _appliedTables[table] = string.Empty;
         }
 
-        await SyncNftablesAsync(cancellationToken).ConfigureAwait(false);
+        // The services table is rendered whole once here; from then on only load balancers that change are sent.
+        _services.Invalidate(tableExists: existing.Contains(ServiceRenderer.Table));
+
+        await SyncNftablesAsync(full: true, cancellationToken).ConfigureAwait(false);
 
         // A full snapshot: bindings defaulted on restore, and a node upgraded from per-object files is now in this format.
         await _store.CompactAsync(CancellationToken.None).ConfigureAwait(false);

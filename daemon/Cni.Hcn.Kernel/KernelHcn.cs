@@ -61,6 +61,10 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly NftRunner _nft;
     private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, string?> _subnetNat = [];
+    private readonly ServiceTableSync _services = new();
+
+    /// <summary>Load balancers changed since the last commit, when nothing else needs a full nftables render.</summary>
+    private readonly ConcurrentDictionary<Guid, byte> _dirtyLoadBalancers = [];
     private readonly ConcurrentDictionary<Guid, NamespaceBinding> _bindings = [];
     private long _changes;
     private long _committed;
@@ -81,7 +85,15 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         // Objects persist through the object layer's own store; KernelHcn writes them once the kernel has the change.
         _store = new MemoryHcnStore(options.StateDirectory, new MemoryHcnStoreOptions { WriteThrough = false, MigrateKernelLayout = true });
         _store.RegisterExtension(BindingsKind, ReadBinding, () => _bindings.Keys);
-        _objects = new MemoryHcn(new MemoryHcnOptions { ManagementIp = options.ManagementIp, Version = new HcnVersion(15, 4) }, store: _store);
+        _objects = new MemoryHcn(new MemoryHcnOptions
+        {
+            ManagementIp = options.ManagementIp,
+            Version = new HcnVersion(15, 4),
+
+            // A load balancer without backends is how a Service without usable endpoints is said here: its frontend
+            // rejects (ServiceRenderer), as kube-proxy's reject-chain does; HNS cannot express it.
+            AcceptLoadBalancersWithoutBackends = true,
+        }, store: _store);
         _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath);
         _host = OpenHostSocket(options);
         _reaper = new LinkReaper(OpenHostSocket(options), _logger);
@@ -273,6 +285,14 @@ public sealed partial class KernelHcn : IHcn, IDisposable
 
     [LoggerMessage(EventId = 2604, Level = LogLevel.Debug, Message = "Applied nftables tables {Tables}")]
     private partial void LogNftApplied(string tables);
+
+    [LoggerMessage(EventId = 2608, Level = LogLevel.Debug,
+        Message = "Applied the services table (full: {Full}): {Added} load balancers added, {Changed} changed, {Removed} removed, {Characters} characters")]
+    private partial void LogServicesApplied(bool full, int added, int changed, int removed, int characters);
+
+    [LoggerMessage(EventId = 2609, Level = LogLevel.Warning,
+        Message = "The services table did not match what wincni last applied ({Reason}); rendering it whole")]
+    private partial void LogServicesResync(string reason);
 
     [LoggerMessage(EventId = 2605, Level = LogLevel.Debug, Message = "{Operation} {Id}: {ElapsedMs:0.0} ms ({WaitMs:0.0} ms waiting for locks)")]
     private partial void LogTimed(string operation, Guid id, double elapsedMs, double waitMs);

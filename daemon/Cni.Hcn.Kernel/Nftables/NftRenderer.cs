@@ -19,26 +19,11 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// one subnet-wide rule that excludes every other local endpoint, so a typical pod does not change the text); PortMapping → DNAT of the host
 /// port (TCP/UDP; to the given VIP, or to every local address through <c>fib daddr type local</c>) from outside
 /// (prerouting) and from the node itself (output).</description></item>
-/// <item><description>One table for every load balancer (<c>wincni_services</c>): each frontend (VIP and port, or
-/// every local address for a frontend without VIP, i.e. NodePort) jumps to a chain that spreads new connections evenly
-/// (<c>numgen inc</c>) or by source address (<c>jhash ip saddr</c>, DistributionType SourceIP/SourceIPProtocol)
-/// over one DNAT chain per backend.</description></item>
+/// <item><description>Load balancers live in a table of their own, realized incrementally (<see cref="ServiceRenderer"/>).</description></item>
 /// </list>
 /// </summary>
-/// <remarks>
-/// Load-balancer flags on Linux: <b>ILB</b> (EnableInternalLoadBalancer) limits the frontend to traffic from local
-/// pods (a wincni bridge) and the node; <b>LocalRoutedVip</b> makes the frontend answer the node's own connections
-/// (output hook), which HNS otherwise does not; NodePort frontends always do. <b>DSR</b> has no equivalent with
-/// conntrack DNAT — replies always return through the node that translated the request — so it is honoured for the
-/// part that is observable: the client's source address reaches the backend unchanged (a DSR NodePort is never
-/// masqueraded; a non-DSR NodePort is, like kube-proxy's externalTrafficPolicy=Cluster). PreserveDIP, UseMux and
-/// VipExternalIP have no Linux meaning and are ignored. IPv6 VIPs and backends are skipped.
-/// </remarks>
 internal static class NftRenderer
 {
-    /// <summary>The packet mark that asks the services postrouting chain to masquerade (kube-proxy uses the same bit).</summary>
-    public const string MasqueradeMark = "0x00004000";
-
     /// <summary>
     /// The exception list (as rendered, see <see cref="NatKey"/>) that the network's subnet-wide masquerade rule uses, or
     /// null for no such rule. The rule is sticky: <paramref name="previous"/> stays while any endpoint still uses it or
@@ -207,102 +192,6 @@ internal static class NftRenderer
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(nat);
         return string.Join(", ", NormalizePrefixes((nat.Exceptions ?? []).Concat(network.Subnets.Select(s => s.Prefix.ToString()))));
-    }
-
-    /// <summary>The services table, or null when no load balancer has a usable frontend and backend.</summary>
-    /// <param name="loadBalancers">Every load balancer.</param>
-    /// <param name="backendAddress">The IPv4 address of a backend endpoint, null when unknown.</param>
-    public static string? RenderServices(IEnumerable<HostComputeLoadBalancer> loadBalancers, Func<Guid, IPAddress?> backendAddress)
-    {
-        ArgumentNullException.ThrowIfNull(loadBalancers);
-        ArgumentNullException.ThrowIfNull(backendAddress);
-        var external = new List<string>();
-        var local = new List<string>();
-        var chains = new StringBuilder();
-        var anyMasquerade = false;
-        foreach (var lb in loadBalancers.OrderBy(l => l.Id))
-        {
-            var backends = (lb.HostComputeEndpoints ?? []).Select(backendAddress).OfType<IPAddress>()
-                .Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct().ToList();
-            if (backends.Count == 0)
-            {
-                continue;
-            }
-
-            var vips = (lb.FrontendVips ?? []).Select(v => IPAddress.TryParse(v, out var ip) ? ip : null).OfType<IPAddress>()
-                .Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList();
-            if (lb.FrontendVips is { Count: > 0 } && vips.Count == 0)
-            {
-                continue;
-            }
-
-            var dsr = lb.Flags.HasFlag(LoadBalancerFlags.EnableDirectServerReturn);
-            var mappings = lb.PortMappings ?? [];
-            for (var m = 0; m < mappings.Count; m++)
-            {
-                var mapping = mappings[m];
-                if (Protocol(mapping.Protocol) is not { } protocol || mapping.ExternalPort == 0)
-                {
-                    continue;
-                }
-
-                var chain = Invariant($"lb_{lb.Id:N}_{m}");
-                var nodePort = vips.Count == 0;
-                var masquerade = nodePort && !dsr;
-                anyMasquerade |= masquerade;
-                var ilb = mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.EnableInternalLoadBalancer);
-                var localRouted = nodePort || mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.LocalRoutedVip);
-                var port = mapping.ExternalPort;
-                var matches = nodePort
-                    ? [Invariant($"fib daddr type local {protocol} dport {port}")]
-                    : vips.Select(v => Invariant($"ip daddr {v} {protocol} dport {port}")).ToList();
-                foreach (var match in matches)
-                {
-                    external.Add(Invariant($"{(ilb ? "iifname \"wcni-br-*\" " : string.Empty)}{match} jump {chain}"));
-                    if (localRouted)
-                    {
-                        local.Add(Invariant($"{match} jump {chain}"));
-                    }
-                }
-
-                var spread = mapping.DistributionType == LoadBalancerDistribution.None ? "numgen inc" : "jhash ip saddr";
-                chains.Append("\tchain ").Append(chain).Append(" {\n");
-                if (masquerade)
-                {
-                    chains.Append("\t\tmeta mark set meta mark | ").Append(MasqueradeMark).Append('\n');
-                }
-
-                chains.Append(Invariant($"\t\t{spread} mod {backends.Count} vmap {{ "))
-                    .Append(string.Join(", ", backends.Select((_, i) => Invariant($"{i} : jump {chain}_{i}"))))
-                    .Append(" }\n\t}\n");
-                var internalPort = mapping.InternalPort != 0 ? mapping.InternalPort : mapping.ExternalPort;
-                for (var i = 0; i < backends.Count; i++)
-                {
-                    chains.Append(Invariant($"\tchain {chain}_{i} {{\n\t\tmeta l4proto {protocol} dnat to {backends[i]}:{internalPort}\n\t}}\n"));
-                }
-            }
-        }
-
-        if (external.Count == 0)
-        {
-            return null;
-        }
-
-        var text = new StringBuilder();
-        text.Append("table ip ").Append(DeviceNames.ServicesTable).Append(" {\n");
-        text.Append("\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tjump services\n\t}\n");
-        text.Append("\tchain output {\n\t\ttype nat hook output priority -100; policy accept;\n\t\tjump services_local\n\t}\n");
-        if (anyMasquerade)
-        {
-            text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\tmeta mark & ")
-                .Append(MasqueradeMark).Append(" == ").Append(MasqueradeMark).Append(" masquerade\n\t}\n");
-        }
-
-        AppendChain(text, "services", external);
-        AppendChain(text, "services_local", local);
-        text.Append(chains);
-        text.Append("}\n");
-        return text.ToString();
     }
 
     /// <summary>

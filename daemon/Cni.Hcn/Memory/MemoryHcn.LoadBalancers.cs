@@ -20,6 +20,7 @@ public sealed partial class MemoryHcn
         const string Operation = "HcnCreateLoadBalancer";
         await _calls.EnterAsync(MemoryHcnOperation.CreateLoadBalancer, Operation, cancellationToken).ConfigureAwait(false);
         var input = CopyIn(loadBalancer, Operation);
+        RequireBackends(input, Operation);
         HostComputeLoadBalancer stored;
         lock (_gate)
         {
@@ -75,6 +76,7 @@ public sealed partial class MemoryHcn
         }
 
         var input = CopyIn(loadBalancer, operation);
+        RequireBackends(input, operation);
         HostComputeLoadBalancer stored;
         lock (_gate)
         {
@@ -105,6 +107,19 @@ public sealed partial class MemoryHcn
         _loadBalancers.TryGetValue(loadBalancerId, out var lb)
             ? lb
             : throw new HcnException(operation, HcnErrorCodes.ElementNotFound, detail: $"no load balancer {loadBalancerId:D}");
+
+    /// <summary>
+    /// HNS refuses a load balancer without backends on create and modify (kubernetes/kubernetes#106936), unless this
+    /// instance accepts it (<see cref="MemoryHcnOptions.AcceptLoadBalancersWithoutBackends"/>). Only the calls check:
+    /// deleting the last backend endpoint leaves a load balancer without backends, and a restore keeps it.
+    /// </summary>
+    private void RequireBackends(HostComputeLoadBalancer input, string operation)
+    {
+        if (input.HostComputeEndpoints is not { Count: > 0 } && !_options.AcceptLoadBalancersWithoutBackends)
+        {
+            throw new HcnException(operation, HcnErrorCodes.InvalidParameter, detail: "a load balancer needs a backend endpoint");
+        }
+    }
 
     /// <summary>Validates and stores (creating or replacing) a load balancer under <paramref name="id"/>.</summary>
     private HostComputeLoadBalancer StoreLoadBalancerLocked(Guid id, HostComputeLoadBalancer input, string operation)

@@ -14,6 +14,14 @@ public sealed record MemoryHcnOptions
     /// </summary>
     public string? ManagementIp { get; init; } = "192.0.2.10";
 
+    /// <summary>
+    /// Whether a load balancer may have no backend endpoint, meaning "this frontend has no usable backend: reject new
+    /// connections". False (the default) behaves like HNS, which refuses an empty backend list, so on Windows a
+    /// Service without backends can only get no load balancer at all (kubernetes/kubernetes#106936); KernelHcn sets
+    /// it, since nftables can reject.
+    /// </summary>
+    public bool AcceptLoadBalancersWithoutBackends { get; init; }
+
     /// <summary>Latency added to every call (HNS takes tens of milliseconds per call); zero by default.</summary>
     public TimeSpan Latency { get; init; }
 }

@@ -11,7 +11,11 @@ public sealed record HostComputeLoadBalancer
     [JsonPropertyName("ID")]
     public Guid Id { get; init; }
 
-    /// <summary>Backend endpoint IDs.</summary>
+    /// <summary>
+    /// Backend endpoint IDs. Null or empty: the frontend has no usable backend and rejects new connections, where the
+    /// implementation accepts that (KernelHcn: TCP reset, ICMP port unreachable); HNS refuses such a load balancer
+    /// (kubernetes/kubernetes#106936), see <see cref="Memory.MemoryHcnOptions.AcceptLoadBalancersWithoutBackends"/>.
+    /// </summary>
     public IReadOnlyList<Guid>? HostComputeEndpoints { get; init; }
 
     /// <summary>SNAT source for load-balanced traffic.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using Cni.Hcn.Kernel.Layout;
 using Cni.Hcn.Kernel.Nftables;
 using Cni.Hcn.Model;
@@ -117,74 +116,6 @@ public sealed class NftRendererTests
     }
 
     [Test]
-    public void RenderServices_VipTwoBackends_RoundRobinsOverDnatChains()
-    {
-        var (lb, addresses) = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.None, LoadBalancerPortMappingFlags.None);
-
-        var text = NftRenderer.RenderServices([lb], addresses)!;
-        var chain = $"lb_{lb.Id:N}_0";
-
-        Assert.That(text, Does.Contain($"ip daddr 10.96.0.10 tcp dport 80 jump {chain}"));
-        Assert.That(text, Does.Contain($"numgen inc mod 2 vmap {{ 0 : jump {chain}_0, 1 : jump {chain}_1 }}"));
-        Assert.That(text, Does.Contain($"chain {chain}_0 {{\n\t\tmeta l4proto tcp dnat to 10.244.1.5:8080"));
-        Assert.That(text, Does.Contain($"chain {chain}_1 {{\n\t\tmeta l4proto tcp dnat to 10.244.2.5:8080"));
-        Assert.That(text, Does.Not.Contain("masquerade"));
-        Assert.That(text, Does.Contain("chain services_local {\n\t}"));
-    }
-
-    [Test]
-    public void RenderServices_SourceIpDistribution_UsesJhashOfSource()
-    {
-        var (lb, addresses) = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.SourceIP, LoadBalancerPortMappingFlags.None);
-
-        Assert.That(NftRenderer.RenderServices([lb], addresses), Does.Contain("jhash ip saddr mod 2 vmap"));
-    }
-
-    [Test]
-    public void RenderServices_NoVip_NodePortOnEveryLocalAddressMasqueradedAndLocal()
-    {
-        var (lb, addresses) = LoadBalancer([], LoadBalancerDistribution.None, LoadBalancerPortMappingFlags.None);
-
-        var text = NftRenderer.RenderServices([lb], addresses)!;
-
-        Assert.That(text, Does.Contain($"chain services {{\n\t\tfib daddr type local tcp dport 80 jump lb_{lb.Id:N}_0"));
-        Assert.That(text, Does.Contain($"chain services_local {{\n\t\tfib daddr type local tcp dport 80 jump lb_{lb.Id:N}_0"));
-        Assert.That(text, Does.Contain("meta mark set meta mark | 0x00004000"));
-        Assert.That(text, Does.Contain("meta mark & 0x00004000 == 0x00004000 masquerade"));
-    }
-
-    [Test]
-    public void RenderServices_DsrNodePort_NotMasqueraded()
-    {
-        var (lb, addresses) = LoadBalancer([], LoadBalancerDistribution.None, LoadBalancerPortMappingFlags.None);
-
-        var text = NftRenderer.RenderServices([lb with { Flags = LoadBalancerFlags.EnableDirectServerReturn }], addresses)!;
-
-        Assert.That(text, Does.Not.Contain("masquerade"));
-        Assert.That(text, Does.Not.Contain("meta mark set"));
-    }
-
-    [Test]
-    public void RenderServices_IlbAndLocalRoutedVip_OnlyFromPodsAndAlsoFromNode()
-    {
-        var (lb, addresses) = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.None,
-            LoadBalancerPortMappingFlags.EnableInternalLoadBalancer | LoadBalancerPortMappingFlags.LocalRoutedVip);
-
-        var text = NftRenderer.RenderServices([lb], addresses)!;
-
-        Assert.That(text, Does.Contain($"iifname \"wcni-br-*\" ip daddr 10.96.0.10 tcp dport 80 jump lb_{lb.Id:N}_0"));
-        Assert.That(text, Does.Contain($"chain services_local {{\n\t\tip daddr 10.96.0.10 tcp dport 80 jump lb_{lb.Id:N}_0"));
-    }
-
-    [Test]
-    public void RenderServices_NoKnownBackend_ReturnsNull()
-    {
-        var (lb, _) = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.None, LoadBalancerPortMappingFlags.None);
-
-        Assert.That(NftRenderer.RenderServices([lb], _ => null), Is.Null);
-    }
-
-    [Test]
     public void NormalizePrefixes_OverlapsAddressesAndIpv6_KeepsCoveringIpv4Only()
     {
         var result = NftRenderer.NormalizePrefixes(["10.244.1.0/24", "10.244.0.0/16", "192.0.2.1", "192.0.2.1/32", "fd00::/8", "junk", "10.96.0.0/12"]);
@@ -206,20 +137,4 @@ public sealed class NftRendererTests
         IpConfigurations = [new IpConfig { IpAddress = ip, PrefixLength = 24 }],
         Policies = policies,
     };
-
-    private static (HostComputeLoadBalancer Lb, Func<Guid, IPAddress?> Addresses) LoadBalancer(
-        string[] vips, LoadBalancerDistribution distribution, LoadBalancerPortMappingFlags flags)
-    {
-        var a = Guid.Parse("00000000-0000-0000-0000-00000000000a");
-        var b = Guid.Parse("00000000-0000-0000-0000-00000000000b");
-        var lb = new HostComputeLoadBalancer
-        {
-            Id = Guid.Parse("22222222-2222-2222-2222-222222222222"),
-            HostComputeEndpoints = [a, b],
-            FrontendVips = vips,
-            PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = 8080, DistributionType = distribution, Flags = flags }],
-        };
-        var map = new Dictionary<Guid, IPAddress> { [a] = IPAddress.Parse("10.244.1.5"), [b] = IPAddress.Parse("10.244.2.5") };
-        return (lb, id => map.GetValueOrDefault(id));
-    }
 }

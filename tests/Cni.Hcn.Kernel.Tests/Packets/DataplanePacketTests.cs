@@ -1,3 +1,4 @@
+using SocketError = System.Net.Sockets.SocketError;
 using System.Text.RegularExpressions;
 using Cni.Hcn.Kernel.Naming;
 using Cni.Hcn.Kernel.Tests.Support;
@@ -233,7 +234,7 @@ public sealed class DataplanePacketTests
 
     [Test]
     [CancelAfter(30_000)]
-    public async Task LoadBalancer_ModifiedThenDeleted_TrafficFollowsTheObject(CancellationToken cancellationToken)
+    public async Task LoadBalancer_AddedBackendChangedRemoved_NewBackendOnlyThenNothingLeftInNftables(CancellationToken cancellationToken)
     {
         var endpoints = await _dp.Node1.EnumerateEndpointsAsync(null, cancellationToken);
         var local = endpoints.Single(e => e.Id == _o1aEndpoint.Id).Id;
@@ -241,20 +242,67 @@ public sealed class DataplanePacketTests
         var lb = await _dp.Node1.CreateLoadBalancerAsync(new HostComputeLoadBalancer
         {
             HostComputeEndpoints = [local],
-            FrontendVips = ["10.96.0.52"],
+            FrontendVips = ["10.96.0.53"],
             PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = EchoPort }],
         }, cancellationToken);
-        var first = Traffic.Tcp(_o1b, "10.96.0.52", 80);
+        var chain = $"lb-{lb.Id:N}";
+        try
+        {
+            var added = Enumerable.Range(0, 4).Select(_ => Traffic.Tcp(_o1b, "10.96.0.53", 80)).ToList();
 
-        await _dp.Node1.ModifyLoadBalancerAsync(lb.Id, lb with { HostComputeEndpoints = [remote] }, cancellationToken);
-        var second = Traffic.Tcp(_o1b, "10.96.0.52", 80);
+            await _dp.Node1.ModifyLoadBalancerAsync(lb.Id, lb with { HostComputeEndpoints = [remote] }, cancellationToken);
+            var changed = Enumerable.Range(0, 4).Select(_ => Traffic.Tcp(_o1b, "10.96.0.53", 80)).ToList();
 
-        await _dp.Node1.DeleteLoadBalancerAsync(lb.Id, cancellationToken);
-        var third = Traffic.Tcp(_o1b, "10.96.0.52", 80);
+            await _dp.Node1.DeleteLoadBalancerAsync(lb.Id, cancellationToken);
+            var table = _dp.Netns.Nft("node1", "list table ip " + DeviceNames.ServicesTable);
 
-        Assert.That(first, Does.StartWith("o1a "));
-        Assert.That(second, Does.StartWith("o2a "));
-        Assert.That(third, Is.Null);
+            Assert.That(added, Is.All.StartsWith("o1a "));
+            Assert.That(changed, Is.All.StartsWith("o2a "));
+            Assert.That(table, Does.Not.Contain(chain).And.Not.Contain("10.96.0.53"));
+            Assert.That(Traffic.Tcp(_o1b, "10.96.0.53", 80), Is.Null);
+            Assert.That(Traffic.Tcp(_o1b, "10.96.0.50", 80), Is.Not.Null, "an unrelated load balancer stopped answering");
+        }
+        finally
+        {
+            await DeleteIfPresentAsync(lb.Id);
+        }
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task LoadBalancer_NoBackend_TcpResetAndUdpPortUnreachableUntilOneArrives(CancellationToken cancellationToken)
+    {
+        var lb = await _dp.Node1.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            FrontendVips = ["10.96.0.54"],
+            PortMappings =
+            [
+                new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = EchoPort },
+                new LoadBalancerPortMapping { Protocol = ProtocolType.Udp, ExternalPort = 53, InternalPort = 53 },
+            ],
+        }, cancellationToken);
+        try
+        {
+            var tcp = Traffic.TcpConnect(_o1b, "10.96.0.54", 80);
+
+            // The node sends at most one ICMP error per second to a host (net.ipv4.icmp_ratelimit), and other tests
+            // make it send some to this pod, so the port unreachable may take a second try.
+            var udp = SocketError.TimedOut;
+            for (var attempt = 0; attempt < 3 && udp == SocketError.TimedOut; attempt++)
+            {
+                udp = Traffic.UdpExchange(_o1b, "10.96.0.54", 53);
+            }
+
+            await _dp.Node1.ModifyLoadBalancerAsync(lb.Id, lb with { HostComputeEndpoints = [_o1aEndpoint.Id] }, cancellationToken);
+
+            Assert.That(tcp, Is.EqualTo(SocketError.ConnectionRefused));
+            Assert.That(udp, Is.EqualTo(SocketError.ConnectionRefused));
+            Assert.That(Traffic.Tcp(_o1b, "10.96.0.54", 80), Does.StartWith("o1a "));
+        }
+        finally
+        {
+            await DeleteIfPresentAsync(lb.Id);
+        }
     }
 
     [Test]
@@ -291,4 +339,12 @@ public sealed class DataplanePacketTests
     }
 
     private static int IfIndex(string ipLinkLine) => int.Parse(Regex.Match(ipLinkLine, @"^(\d+):").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task DeleteIfPresentAsync(Guid loadBalancerId)
+    {
+        if ((await _dp.Node1.EnumerateLoadBalancersAsync(null, CancellationToken.None)).Any(l => l.Id == loadBalancerId))
+        {
+            await _dp.Node1.DeleteLoadBalancerAsync(loadBalancerId, CancellationToken.None);
+        }
+    }
 }

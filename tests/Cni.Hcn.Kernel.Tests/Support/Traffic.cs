@@ -61,4 +61,49 @@ internal static class Traffic
             return null;
         }
     });
+
+    /// <summary>
+    /// Opens a TCP connection from the namespace and closes it: Success, ConnectionRefused (a reset came back) or
+    /// TimedOut (nothing within 2 s), so a test can tell a rejected connection from a dropped one.
+    /// </summary>
+    public static SocketError TcpConnect(string netnsPath, string target, int port) => NetnsThread.Run(netnsPath, () =>
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            var connect = socket.BeginConnect(IPAddress.Parse(target), port, null, null);
+            if (!connect.AsyncWaitHandle.WaitOne(2000))
+            {
+                return SocketError.TimedOut;
+            }
+
+            socket.EndConnect(connect);
+            return SocketError.Success;
+        }
+        catch (SocketException ex)
+        {
+            return ex.SocketErrorCode;
+        }
+    });
+
+    /// <summary>
+    /// Sends one UDP datagram from the namespace and waits up to 2 s for anything back: ConnectionRefused when an ICMP
+    /// port unreachable came back (Linux reports it on the connected socket), TimedOut when nothing did, Success for a reply.
+    /// </summary>
+    public static SocketError UdpExchange(string netnsPath, string target, int port) => NetnsThread.Run(netnsPath, () =>
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        socket.ReceiveTimeout = 2000;
+        try
+        {
+            socket.Connect(IPAddress.Parse(target), port);
+            socket.Send("ping"u8);
+            socket.Receive(new byte[64]);
+            return SocketError.Success;
+        }
+        catch (SocketException ex)
+        {
+            return ex.SocketErrorCode;
+        }
+    });
 }

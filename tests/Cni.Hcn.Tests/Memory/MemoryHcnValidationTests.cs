@@ -291,6 +291,32 @@ public sealed class MemoryHcnValidationTests
 
     [Test]
     [CancelAfter(10_000)]
+    public async Task CreateLoadBalancerAsync_NoBackendLikeHns_ThrowsInvalidParameter(CancellationToken cancellationToken)
+    {
+        var network = await _hcn.CreateNetworkAsync(L2Bridge(), cancellationToken);
+        var backend = await _hcn.CreateEndpointAsync(network.Id, Endpoint("10.244.1.10"), cancellationToken);
+
+        var ex = Assert.ThrowsAsync<HcnException>(() => _hcn.CreateLoadBalancerAsync(
+            ClusterIp(backend.Id, "10.96.0.10", 80) with { HostComputeEndpoints = [] }, cancellationToken));
+
+        Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.InvalidParameter), ex.Message);
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task CreateLoadBalancerAsync_NoBackendAccepted_StoredWithoutBackends(CancellationToken cancellationToken)
+    {
+        var hcn = new MemoryHcn(new MemoryHcnOptions { AcceptLoadBalancersWithoutBackends = true });
+        var network = await hcn.CreateNetworkAsync(L2Bridge(), cancellationToken);
+        var backend = await hcn.CreateEndpointAsync(network.Id, Endpoint("10.244.1.10"), cancellationToken);
+
+        var lb = await hcn.CreateLoadBalancerAsync(ClusterIp(backend.Id, "10.96.0.10", 80) with { HostComputeEndpoints = null }, cancellationToken);
+
+        Assert.That((await hcn.GetLoadBalancerAsync(lb.Id, cancellationToken)).HostComputeEndpoints ?? [], Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
     public async Task CreateLoadBalancerAsync_NoPortMapping_ThrowsInvalidParameter(CancellationToken cancellationToken)
     {
         var network = await _hcn.CreateNetworkAsync(L2Bridge(), cancellationToken);

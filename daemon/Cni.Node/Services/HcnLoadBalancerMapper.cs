@@ -24,7 +24,31 @@ public static class HcnLoadBalancerMapper
 
         Guid[] endpoints = [.. backendEndpointIds];
         Array.Sort(endpoints);
-        return new HostComputeLoadBalancer
+        return Build(desired, endpoints, desired.InternalPort, networkId);
+    }
+
+    /// <summary>
+    /// The HCN load balancer for a rejecting or dropping frontend, for a dataplane that takes one without backends
+    /// (KernelHcn renders it as an nftables reject; HNS refuses it, kubernetes/kubernetes#106936).
+    /// </summary>
+    /// <param name="desired">A frontend whose verdict is Reject or Drop.</param>
+    /// <param name="networkId">The node network.</param>
+    /// <exception cref="ArgumentException">The frontend forwards.</exception>
+    public static HostComputeLoadBalancer ToHcnWithoutBackends(DesiredLoadBalancer desired, Guid networkId)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        if (desired.Verdict == LoadBalancerVerdict.Forward)
+        {
+            throw new ArgumentException($"{desired.Key}: a forwarding frontend needs its backends", nameof(desired));
+        }
+
+        // No endpoint resolved a targetPort, and HCN wants a non-zero one; nothing is forwarded, so the frontend port stands in.
+        var internalPort = desired.InternalPort == 0 ? desired.ExternalPort : desired.InternalPort;
+        return Build(desired, [], internalPort, networkId);
+    }
+
+    private static HostComputeLoadBalancer Build(DesiredLoadBalancer desired, Guid[] endpoints, ushort internalPort, Guid networkId) =>
+        new()
         {
             Id = desired.Key.Id,
             HostComputeEndpoints = endpoints,
@@ -35,7 +59,7 @@ public static class HcnLoadBalancerMapper
                 new LoadBalancerPortMapping
                 {
                     Protocol = desired.Protocol,
-                    InternalPort = desired.InternalPort,
+                    InternalPort = internalPort,
                     ExternalPort = desired.ExternalPort,
                     DistributionType = desired.Distribution,
                     Flags = desired.PortMappingFlags,
@@ -44,7 +68,6 @@ public static class HcnLoadBalancerMapper
             HostComputeNetwork = networkId,
             Flags = desired.Flags,
         };
-    }
 
     /// <summary>
     /// Whether <paramref name="actual"/> (read from HCN) already is <paramref name="desired"/> (from <see cref="ToHcn"/>):

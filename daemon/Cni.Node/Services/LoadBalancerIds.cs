@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Cni.Node.Services;
 
 /// <summary>
@@ -24,21 +20,9 @@ public static class LoadBalancerIds
     public static Guid IdOf(LoadBalancerKey key)
     {
         ArgumentNullException.ThrowIfNull(key.Value);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(key.Value), hash);
-        Span<byte> bytes = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, Tag);
-        hash[..12].CopyTo(bytes[4..]);
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
+        return TaggedIds.Create(Tag, key.Value);
     }
 
     /// <summary>Whether <paramref name="id"/> is a wincni load-balancer ID (tag, version 8, RFC variant).</summary>
-    public static bool IsOwned(Guid id)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        id.TryWriteBytes(bytes, bigEndian: true, out _);
-        return BinaryPrimitives.ReadUInt32BigEndian(bytes) == Tag && (bytes[6] & 0xF0) == 0x80 && (bytes[8] & 0xC0) == 0x80;
-    }
+    public static bool IsOwned(Guid id) => TaggedIds.HasTag(Tag, id);
 }

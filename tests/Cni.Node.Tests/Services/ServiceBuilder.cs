@@ -51,6 +51,13 @@ public sealed class ServiceBuilder
         return this;
     }
 
+    /// <summary>Another Service beside <c>default/web</c> (its slices are built by the engine tests without a label match).</summary>
+    public ServiceBuilder Named(string name, string clusterIp)
+    {
+        _service.Metadata.Name = name;
+        return ClusterIps(clusterIp);
+    }
+
     public ServiceBuilder ExternalIps(params string[] ips)
     {
         _service.Spec.ExternalIPs = ips;

@@ -329,4 +329,43 @@ public sealed class LoadBalancerReconcilerTests
         Assert.That(report.Deleted, Is.EqualTo(1));
         Assert.That(await node.LoadBalancersAsync(), Is.Empty);
     }
+
+    [Test]
+    public async Task ReconcileAsync_BackendMovedFromRemoteToLocal_EndpointDeletedOnlyAfterTheLoadBalancerChanged()
+    {
+        var node = await WithPodsAsync();
+        await node.PassAsync(Web(Remote(H.RemotePodA)));
+        node.Recorder.Clear();
+
+        await node.PassAsync(Web(Local(H.LocalPodA)));
+
+        var writes = node.Recorder.Completed.Where(o => !o.StartsWith("Enumerate", StringComparison.Ordinal)).ToList();
+        Assert.That(writes, Is.EqualTo(new[] { "ModifyLoadBalancer", "DeleteEndpoint" }));
+    }
+
+    [Test]
+    public async Task ReconcileAsync_NewRemoteBackend_EndpointCreatedBeforeTheLoadBalancer()
+    {
+        var node = await WithPodsAsync();
+
+        await node.PassAsync(Web(Remote(H.RemotePodA)));
+
+        var writes = node.Recorder.Completed.Where(o => o.StartsWith("Create", StringComparison.Ordinal)).ToList();
+        Assert.That(writes, Is.EqualTo(new[] { "CreateEndpoint", "CreateLoadBalancer" }));
+    }
+
+    [Test]
+    public async Task ReconcileAsync_HnsRefusesModify_RecreatesAndStopsTryingModify()
+    {
+        var node = await WithPodsAsync();
+        await node.PassAsync(Web(Local(H.LocalPodA)));
+        node.Hcn.FailNext(MemoryHcnOperation.ModifyLoadBalancer, 1, HcnErrorCodes.NotImplemented);
+
+        var first = await node.PassAsync(Web(Local(H.LocalPodA), Local(H.LocalPodB)));
+        node.Hcn.ResetCallCounts();
+        var second = await node.PassAsync(Web(Local(H.LocalPodB)));
+
+        Assert.That((first.Recreated, second.Recreated), Is.EqualTo((1, 1)));
+        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.ModifyLoadBalancer), Is.Zero);
+    }
 }

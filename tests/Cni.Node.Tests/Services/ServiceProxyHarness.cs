@@ -35,12 +35,16 @@ internal sealed class ServiceProxyHarness
     private ServiceProxyHarness(MemoryHcn hcn, Guid networkId, bool acceptsEmpty)
     {
         Hcn = hcn;
+        Recorder = new OperationRecordingHcn(hcn);
         NetworkId = networkId;
         _acceptsEmpty = acceptsEmpty;
         Reconciler = NewReconciler();
     }
 
     public MemoryHcn Hcn { get; }
+
+    /// <summary>The engine's view of <see cref="Hcn"/>, recording the order of its operations.</summary>
+    public OperationRecordingHcn Recorder { get; }
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
@@ -106,7 +110,7 @@ internal sealed class ServiceProxyHarness
         [.. (await Hcn.EnumerateEndpointsAsync(null, CancellationToken.None)).Where(e => e.Flags.HasFlag(EndpointFlags.RemoteEndpoint))];
 
     private LoadBalancerReconciler NewReconciler() => new(
-        Hcn,
+        Recorder,
         new LoadBalancerReconcilerOptions { MaxParallelWrites = 4, AcceptsLoadBalancersWithoutBackends = _acceptsEmpty, InitialBackoff = InitialBackoff },
         Time,
         NullLogger<LoadBalancerReconciler>.Instance);

@@ -25,6 +25,9 @@ internal sealed class LoadBalancerPlan(DesiredLoadBalancer desired, HostComputeL
 
     public LoadBalancerOutcome? Outcome { get; private set; }
 
+    /// <summary>When a load balancer that is backing off is tried again.</summary>
+    public DateTimeOffset? RetryAt { get; set; }
+
     public string? Reason { get; private set; }
 
     /// <summary>Whether this pass wrote (or deleted) the HCN object, so its old backends are no longer referenced.</summary>

@@ -34,7 +34,8 @@ public sealed partial class LoadBalancerReconciler
     private readonly ILogger _logger;
     private readonly KeyedBackoff _backoff;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private bool? _modifySupported;
+    private bool? _modifyByVersion;
+    private volatile bool _modifyRefused;
     private volatile LoadBalancerPassReport? _last;
 
     /// <summary>Creates the engine.</summary>
@@ -80,7 +81,7 @@ public sealed partial class LoadBalancerReconciler
     private async Task<LoadBalancerPassReport> ReconcileCoreAsync(LoadBalancerPassInput input, CancellationToken cancellationToken)
     {
         // The version decides Modify vs delete + create; a NotImplemented answer later turns Modify off for good.
-        _modifySupported ??= (await _hcn.GetFeaturesAsync(cancellationToken).ConfigureAwait(false)).ModifyLoadBalancer;
+        _modifyByVersion ??= (await _hcn.GetFeaturesAsync(cancellationToken).ConfigureAwait(false)).ModifyLoadBalancer;
         var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(input.NetworkId), cancellationToken).ConfigureAwait(false);
         var loadBalancers = await _hcn.EnumerateLoadBalancersAsync(null, cancellationToken).ConfigureAwait(false);
         var inventory = EndpointInventory.From(endpoints);
@@ -104,7 +105,8 @@ public sealed partial class LoadBalancerReconciler
             var key = RemoteKeyPrefix + remote.Key;
             if (_backoff.NotBefore(key) is { } retryAt)
             {
-                unavailable[remote.Key] = $"remote endpoint {remote.Key} is backing off until {retryAt:O}";
+                unavailable[remote.Key] = $"remote endpoint {remote.Key} failed earlier; retried after {retryAt:O}";
+                failures.Add(new ObjectFailure(key, unavailable[remote.Key], retryAt));
                 return;
             }
 
@@ -135,13 +137,15 @@ public sealed partial class LoadBalancerReconciler
 
         // 2. Owned load balancers nothing wants (any more, or as a load balancer): deleted first, freeing their frontends.
         var wanted = plans.Where(p => p.Target is not null).Select(p => p.Target!.Id).ToHashSet();
+        var keysById = plans.ToDictionary(p => p.Desired.Key.Id, p => p.Desired.Key.Value);
         var undesired = owned.Values.Where(lb => !wanted.Contains(lb.Id)).ToList();
         var deletedIds = new ConcurrentDictionary<Guid, bool>();
         await RunAsync(undesired, async (lb, ct) =>
         {
-            var key = plans.FirstOrDefault(p => p.Desired.Key.Id == lb.Id)?.Desired.Key.Value ?? OrphanKeyPrefix + lb.Id.ToString("D");
-            if (_backoff.NotBefore(key) is not null && key.StartsWith(OrphanKeyPrefix, StringComparison.Ordinal))
+            var key = keysById.GetValueOrDefault(lb.Id) ?? OrphanKeyPrefix + lb.Id.ToString("D");
+            if (_backoff.NotBefore(key) is { } retryAt)
             {
+                failures.Add(new ObjectFailure(key, $"deleting load balancer {key} ({lb.Id:D}) failed earlier; retried after {retryAt:O}", retryAt));
                 return;
             }
 
@@ -149,10 +153,7 @@ public sealed partial class LoadBalancerReconciler
             {
                 await _hcn.DeleteLoadBalancerAsync(lb.Id, ct).ConfigureAwait(false);
                 deletedIds[lb.Id] = true;
-                if (key.StartsWith(OrphanKeyPrefix, StringComparison.Ordinal))
-                {
-                    _backoff.Succeeded(key);
-                }
+                _backoff.Succeeded(key);
 
                 Log.LoadBalancerDeleted(_logger, key, lb.Id);
             }
@@ -171,9 +172,10 @@ public sealed partial class LoadBalancerReconciler
 
         // 4. Owned remote endpoints that no load balancer left in HCN refers to, and no desired one needs.
         var referenced = new HashSet<Guid>();
+        var written = plans.Where(p => p.Written).Select(p => p.Desired.Key.Id).ToHashSet();
         foreach (var lb in loadBalancers)
         {
-            var rewritten = owned.ContainsKey(lb.Id) && (deletedIds.ContainsKey(lb.Id) || plans.Any(p => p.Written && p.Target!.Id == lb.Id));
+            var rewritten = owned.ContainsKey(lb.Id) && (deletedIds.ContainsKey(lb.Id) || written.Contains(lb.Id));
             if (!rewritten)
             {
                 referenced.UnionWith(lb.HostComputeEndpoints ?? []);
@@ -255,6 +257,7 @@ public sealed partial class LoadBalancerReconciler
             else if (_backoff.NotBefore(desired.Key.Value) is { } retryAt)
             {
                 plan.Finish(LoadBalancerOutcome.BackingOff, $"failed earlier; retried after {retryAt:O}", written: false);
+                plan.RetryAt = retryAt;
             }
         }
 
@@ -313,7 +316,7 @@ public sealed partial class LoadBalancerReconciler
                 await _hcn.CreateLoadBalancerAsync(target, cancellationToken).ConfigureAwait(false);
                 outcome = LoadBalancerOutcome.Created;
             }
-            else if (_modifySupported == true && await TryModifyAsync(target, cancellationToken).ConfigureAwait(false))
+            else if (_modifyByVersion == true && !_modifyRefused && await TryModifyAsync(target, cancellationToken).ConfigureAwait(false))
             {
                 outcome = LoadBalancerOutcome.Modified;
             }
@@ -351,7 +354,7 @@ public sealed partial class LoadBalancerReconciler
         catch (HcnException ex) when (ex.IsNotImplemented)
         {
             // The version table said yes but HNS says no: believe HNS from now on (winkernel does the same).
-            _modifySupported = false;
+            _modifyRefused = true;
             Log.ModifyUnsupported(_logger, ex.Message);
             return false;
         }
@@ -383,7 +386,7 @@ public sealed partial class LoadBalancerReconciler
             [.. s.LoadBalancers.Select(lb => byKey[lb.Key].Status())],
             s.Conditions)).ToList();
         var backingOff = plans.Where(p => p.Outcome == LoadBalancerOutcome.BackingOff)
-            .Select(p => new ObjectFailure(p.Desired.Key.Value, p.Reason!, DateTimeOffset.MinValue));
+            .Select(p => new ObjectFailure(p.Desired.Key.Value, p.Reason!, p.RetryAt!.Value));
         return new LoadBalancerPassReport(
             Count(plans, LoadBalancerOutcome.Created),
             Count(plans, LoadBalancerOutcome.Modified),

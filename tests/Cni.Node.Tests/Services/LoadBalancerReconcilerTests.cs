@@ -42,6 +42,16 @@ public sealed class LoadBalancerReconcilerTests
         return harness;
     }
 
+    /// <summary>A node where the first pass failed to create the one load balancer of <c>web</c>.</summary>
+    private static async Task<(H Node, ServiceTranslation Web)> AfterFailedCreateAsync()
+    {
+        var node = await WithPodsAsync();
+        var web = Web(Local(H.LocalPodA));
+        node.Hcn.FailNext(MemoryHcnOperation.CreateLoadBalancer, 1, HcnErrorCodes.PortAlreadyExists);
+        await node.PassAsync(web);
+        return (node, web);
+    }
+
     [Test]
     public async Task ReconcileAsync_FirstPass_CreatesLoadBalancersAndRemoteEndpoint()
     {
@@ -226,10 +236,7 @@ public sealed class LoadBalancerReconcilerTests
     [Test]
     public async Task ReconcileAsync_FailedLoadBalancer_NotRetriedBeforeItsBackoff()
     {
-        var node = await WithPodsAsync();
-        var web = Web(Local(H.LocalPodA));
-        node.Hcn.FailNext(MemoryHcnOperation.CreateLoadBalancer, 1, HcnErrorCodes.PortAlreadyExists);
-        await node.PassAsync(web);
+        var (node, web) = await AfterFailedCreateAsync();
         node.Hcn.ResetCallCounts();
 
         var report = await node.PassAsync(web);
@@ -241,10 +248,7 @@ public sealed class LoadBalancerReconcilerTests
     [Test]
     public async Task ReconcileAsync_FailedLoadBalancer_RetriedAfterItsBackoff()
     {
-        var node = await WithPodsAsync();
-        var web = Web(Local(H.LocalPodA));
-        node.Hcn.FailNext(MemoryHcnOperation.CreateLoadBalancer, 1, HcnErrorCodes.PortAlreadyExists);
-        await node.PassAsync(web);
+        var (node, web) = await AfterFailedCreateAsync();
         node.Time.Advance(H.InitialBackoff);
 
         var report = await node.PassAsync(web);

@@ -131,6 +131,19 @@ public sealed class FlannelAnnotations
             : null;
     }
 
+    /// <summary>
+    /// A Node's underlay address as flannel peers use it (public-ip-overwrite, else public-ip, else the IPv4
+    /// InternalIP), without requiring the rest of the peer annotations; null when none is valid.
+    /// </summary>
+    /// <param name="node">The Node object.</param>
+    /// <returns>The address, or null.</returns>
+    public IPAddress? TryGetPublicIp(V1Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var annotations = node.Metadata?.Annotations ?? new Dictionary<string, string>();
+        return ParsePublicIp(node, node.Metadata?.Name ?? string.Empty, annotations, out _);
+    }
+
     /// <summary>Parses a peer Node into a <see cref="PeerNode"/>, or reports which field is missing or malformed.</summary>
     /// <param name="node">The peer's Node object.</param>
     /// <returns>The peer or the error.</returns>

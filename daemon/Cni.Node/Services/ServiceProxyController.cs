@@ -1,0 +1,260 @@
+using System.Net;
+using System.Net.Sockets;
+using Cni.Node.Configuration;
+using Cni.Node.Kubernetes.Cache;
+using Cni.Node.Kubernetes.Flannel;
+using k8s.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cni.Node.Services;
+
+/// <summary>
+/// The service proxy's loop: level-triggered passes that translate every Service (with its EndpointSlices) and
+/// hand the whole desired set to <see cref="LoadBalancerReconciler"/>. Nothing runs before the Service,
+/// EndpointSlice and Node caches have all finished their first list (a partial view would delete load balancers).
+/// Events only request a pass: requests are coalesced (one pass at a time; any number of requests during a pass
+/// cause exactly one more), passes start at least <see cref="ServiceProxyOptions.MinSyncInterval"/> apart, and
+/// a pass runs every <see cref="ServiceProxyOptions.ResyncPeriod"/> without events to repair drift. A failed pass
+/// is logged and retried at the next trigger. The caches are run by whoever owns them, not by this class.
+/// </summary>
+public sealed partial class ServiceProxyController : BackgroundService
+{
+    /// <summary>The label that ties an EndpointSlice to its Service (same namespace).</summary>
+    public const string ServiceNameLabel = "kubernetes.io/service-name";
+
+    /// <summary>The Node label that holds the node's zone, for topology-aware hints.</summary>
+    public const string ZoneLabel = "topology.kubernetes.io/zone";
+
+    private readonly ResourceCache<V1Service> _services;
+    private readonly ResourceCache<V1EndpointSlice> _slices;
+    private readonly ResourceCache<V1Node> _nodes;
+    private readonly ProxyNodeFacts _node;
+    private readonly Guid _networkId;
+    private readonly LoadBalancerReconciler _reconciler;
+    private readonly FlannelAnnotations _annotations;
+    private readonly ServiceProxyOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ServiceProxyController> _logger;
+    private TaskCompletionSource _requested = NewSignal();
+    private int _pending;
+    private long _passes;
+    private LoadBalancerPassReport? _lastReport;
+
+    /// <summary>Creates the controller; <see cref="BackgroundService.StartAsync"/> runs it.</summary>
+    /// <param name="services">The Service cache.</param>
+    /// <param name="slices">The EndpointSlice cache.</param>
+    /// <param name="nodes">The Node cache (this node's zone, peers' provider addresses).</param>
+    /// <param name="node">This node's facts; its zone is replaced by the Node label at each pass.</param>
+    /// <param name="networkId">The pod network's HCN ID.</param>
+    /// <param name="reconciler">The engine that applies each pass.</param>
+    /// <param name="annotations">flannel's annotation names (the provider address of each Node).</param>
+    /// <param name="options">Timing and DSR.</param>
+    /// <param name="time">Time, for the minimum interval and the resync.</param>
+    /// <param name="logger">The controller's log.</param>
+    public ServiceProxyController(
+        ResourceCache<V1Service> services,
+        ResourceCache<V1EndpointSlice> slices,
+        ResourceCache<V1Node> nodes,
+        ProxyNodeFacts node,
+        Guid networkId,
+        LoadBalancerReconciler reconciler,
+        FlannelAnnotations annotations,
+        ServiceProxyOptions options,
+        TimeProvider time,
+        ILogger<ServiceProxyController> logger)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(slices);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(reconciler);
+        ArgumentNullException.ThrowIfNull(annotations);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _services = services;
+        _slices = slices;
+        _nodes = nodes;
+        _node = node;
+        _networkId = networkId;
+        _reconciler = reconciler;
+        _annotations = annotations;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Whether all three caches have finished their first list.</summary>
+    public bool IsSynced => _services.HasSynced && _slices.HasSynced && _nodes.HasSynced;
+
+    /// <summary>The report of the last pass that reached HCN, or null before the first.</summary>
+    public LoadBalancerPassReport? LastReport => Volatile.Read(ref _lastReport);
+
+    /// <summary>Passes started (successful or not), for status and tests.</summary>
+    public long Passes => Interlocked.Read(ref _passes);
+
+    /// <summary>Asks for a pass; coalesced with any other request not yet served.</summary>
+    public void RequestPass()
+    {
+        Volatile.Write(ref _pending, 1);
+        Volatile.Read(ref _requested).TrySetResult();
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        // Subscribed before waiting, so a change made between the first list and the first pass is not lost.
+        using var services = _services.Subscribe(_ => RequestPass());
+        using var slices = _slices.Subscribe(_ => RequestPass());
+        using var nodes = _nodes.Subscribe(_ => RequestPass());
+        try
+        {
+            await Task.WhenAll(_services.WaitForSyncAsync(stoppingToken), _slices.WaitForSyncAsync(stoppingToken), _nodes.WaitForSyncAsync(stoppingToken))
+                .ConfigureAwait(false);
+            LogSynced(_services.List().Length, _slices.List().Length, _nodes.List().Length);
+            RequestPass();
+            DateTimeOffset? lastStart = null;
+            while (true)
+            {
+                await WaitForTriggerAsync(lastStart, stoppingToken).ConfigureAwait(false);
+                lastStart = _time.GetUtcNow();
+                await RunPassAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Returns when a pass is due: requested (no sooner than the minimum interval after the last one) or the resync period has passed.</summary>
+    private async Task WaitForTriggerAsync(DateTimeOffset? lastStart, CancellationToken cancellationToken)
+    {
+        // A fresh signal before looking at the flag: a request after the look completes the new signal.
+        if (_requested.Task.IsCompleted)
+        {
+            Volatile.Write(ref _requested, NewSignal());
+        }
+
+        if (Interlocked.Exchange(ref _pending, 0) == 0 && lastStart is { } last)
+        {
+            var untilResync = last + _options.ResyncPeriod - _time.GetUtcNow();
+            if (untilResync > TimeSpan.Zero)
+            {
+                using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var timeout = Task.Delay(untilResync, _time, wake.Token);
+                await Task.WhenAny(Volatile.Read(ref _requested).Task, timeout).ConfigureAwait(false);
+                await wake.CancelAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        if (lastStart is { } previous)
+        {
+            var wait = previous + _options.MinSyncInterval - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // Requests made while waiting are served by the pass about to start, which reads the caches after them.
+        Volatile.Write(ref _pending, 0);
+    }
+
+    private async Task RunPassAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _passes);
+        var started = _time.GetTimestamp();
+        try
+        {
+            var input = BuildInput();
+            var report = await _reconciler.ReconcileAsync(input, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _lastReport, report);
+            var elapsed = _time.GetElapsedTime(started);
+            var desired = input.Services.Sum(s => s.LoadBalancers.Count);
+            if (report.Changed || report.Failures.Count > 0)
+            {
+                LogPass(input.Services.Count, desired, report.Created, report.Modified, report.Recreated, report.Deleted, report.Unchanged,
+                    report.RemoteEndpointsCreated, report.RemoteEndpointsDeleted, report.Failures.Count, elapsed.TotalMilliseconds);
+            }
+            else
+            {
+                LogPassUnchanged(input.Services.Count, desired, elapsed.TotalMilliseconds);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogPassFailed(e, e.Message);
+        }
+    }
+
+    private LoadBalancerPassInput BuildInput()
+    {
+        _nodes.TryGet(null, _node.NodeName, out var self);
+        var facts = _node with
+        {
+            Zone = self?.Metadata?.Labels?.TryGetValue(ZoneLabel, out var zone) == true && !string.IsNullOrEmpty(zone) ? zone : null,
+            Dsr = _node.Dsr && !_options.DisableDsr,
+        };
+
+        var slicesByService = new Dictionary<string, List<V1EndpointSlice>>(StringComparer.Ordinal);
+        foreach (var slice in _slices.List())
+        {
+            if (slice.Metadata?.Labels?.TryGetValue(ServiceNameLabel, out var name) == true && !string.IsNullOrEmpty(name))
+            {
+                var key = ResourceCache<V1Service>.KeyOf(slice.Metadata.NamespaceProperty, name);
+                if (!slicesByService.TryGetValue(key, out var list))
+                {
+                    slicesByService[key] = list = [];
+                }
+
+                list.Add(slice);
+            }
+        }
+
+        var translations = new List<ServiceTranslation>();
+        foreach (var service in _services.List())
+        {
+            var own = slicesByService.GetValueOrDefault(ResourceCache<V1Service>.KeyOf(service), []);
+            translations.Add(ServiceTranslator.Translate(service, own, facts));
+        }
+
+        var overlay = facts.Mode == NetworkMode.Overlay;
+        var providerAddresses = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
+        if (overlay)
+        {
+            foreach (var node in _nodes.List())
+            {
+                if (node.Metadata?.Name is { Length: > 0 } name && _annotations.TryGetPublicIp(node) is { } address)
+                {
+                    providerAddresses[name] = address;
+                }
+            }
+        }
+
+        var local = overlay ? providerAddresses.GetValueOrDefault(facts.NodeName) ?? facts.NodeAddressOf(AddressFamily.InterNetwork) : null;
+        return new LoadBalancerPassInput(translations, _networkId, overlay, providerAddresses, local);
+    }
+
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "service proxy caches synced ({Services} Services, {Slices} EndpointSlices, {Nodes} Nodes); first pass follows")]
+    private partial void LogSynced(int services, int slices, int nodes);
+
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Information,
+        Message = "service pass: {Services} Services, {Desired} load balancers; created {Created}, modified {Modified}, recreated {Recreated}, deleted {Deleted}, unchanged {Unchanged}; remote endpoints +{RemoteCreated} -{RemoteDeleted}; {Failures} failures; {ElapsedMs:F0} ms")]
+    private partial void LogPass(int services, int desired, int created, int modified, int recreated, int deleted, int unchanged, int remoteCreated, int remoteDeleted, int failures, double elapsedMs);
+
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Debug, Message = "service pass: {Services} Services, {Desired} load balancers, nothing changed; {ElapsedMs:F0} ms")]
+    private partial void LogPassUnchanged(int services, int desired, double elapsedMs);
+
+    [LoggerMessage(EventId = 1213, Level = LogLevel.Warning, Message = "service pass failed, retried at the next event or resync: {Reason}")]
+    private partial void LogPassFailed(Exception exception, string reason);
+}

@@ -91,7 +91,7 @@ public sealed partial class ServiceProxyController : BackgroundService
     /// <summary>The report of the last pass that reached HCN, or null before the first.</summary>
     public LoadBalancerPassReport? LastReport => Volatile.Read(ref _lastReport);
 
-    /// <summary>Passes started (successful or not), for status and tests.</summary>
+    /// <summary>Passes finished (successful or not), for status and tests.</summary>
     public long Passes => Interlocked.Read(ref _passes);
 
     /// <summary>Asks for a pass; coalesced with any other request not yet served.</summary>
@@ -172,7 +172,6 @@ public sealed partial class ServiceProxyController : BackgroundService
 
     private async Task RunPassAsync(CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _passes);
         var started = _time.GetTimestamp();
         try
         {
@@ -194,6 +193,10 @@ public sealed partial class ServiceProxyController : BackgroundService
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogPassFailed(e, e.Message);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _passes);
         }
     }
 

@@ -97,7 +97,8 @@ public sealed partial class ServiceProxyController : BackgroundService
     /// <summary>Asks for a pass; coalesced with any other request not yet served.</summary>
     public void RequestPass()
     {
-        Volatile.Write(ref _pending, 1);
+        // A full fence between setting the flag and reading the signal: the loop swaps the signal before it reads the flag.
+        Interlocked.Exchange(ref _pending, 1);
         Volatile.Read(ref _requested).TrySetResult();
     }
 

@@ -18,7 +18,27 @@ namespace Cni.Node.Services;
 /// a pass runs every <see cref="ServiceProxyOptions.ResyncPeriod"/> without events to repair drift. A failed pass
 /// is logged and retried at the next trigger. The caches are run by whoever owns them, not by this class.
 /// </summary>
-public sealed partial class ServiceProxyController : BackgroundService
+/// <param name="services">The Service cache.</param>
+/// <param name="slices">The EndpointSlice cache.</param>
+/// <param name="nodes">The Node cache (this node's zone, peers' provider addresses).</param>
+/// <param name="node">This node's facts; its zone is replaced by the Node label at each pass.</param>
+/// <param name="networkId">The pod network's HCN ID.</param>
+/// <param name="reconciler">The engine that applies each pass.</param>
+/// <param name="annotations">flannel's annotation names (the provider address of each Node).</param>
+/// <param name="options">Timing and DSR.</param>
+/// <param name="time">Time, for the minimum interval and the resync.</param>
+/// <param name="logger">The controller's log.</param>
+public sealed partial class ServiceProxyController(
+    ResourceCache<V1Service> services,
+    ResourceCache<V1EndpointSlice> slices,
+    ResourceCache<V1Node> nodes,
+    ProxyNodeFacts node,
+    Guid networkId,
+    LoadBalancerReconciler reconciler,
+    FlannelAnnotations annotations,
+    ServiceProxyOptions options,
+    TimeProvider time,
+    ILogger<ServiceProxyController> logger) : BackgroundService
 {
     /// <summary>The label that ties an EndpointSlice to its Service (same namespace).</summary>
     public const string ServiceNameLabel = "kubernetes.io/service-name";
@@ -26,67 +46,15 @@ public sealed partial class ServiceProxyController : BackgroundService
     /// <summary>The Node label that holds the node's zone, for topology-aware hints.</summary>
     public const string ZoneLabel = "topology.kubernetes.io/zone";
 
-    private readonly ResourceCache<V1Service> _services;
-    private readonly ResourceCache<V1EndpointSlice> _slices;
-    private readonly ResourceCache<V1Node> _nodes;
-    private readonly ProxyNodeFacts _node;
-    private readonly Guid _networkId;
-    private readonly LoadBalancerReconciler _reconciler;
-    private readonly FlannelAnnotations _annotations;
-    private readonly ServiceProxyOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<ServiceProxyController> _logger;
+    // The [LoggerMessage] methods log through this field.
+    private readonly ILogger<ServiceProxyController> _logger = logger;
     private TaskCompletionSource _requested = NewSignal();
     private int _pending;
     private long _passes;
     private LoadBalancerPassReport? _lastReport;
 
-    /// <summary>Creates the controller; <see cref="BackgroundService.StartAsync"/> runs it.</summary>
-    /// <param name="services">The Service cache.</param>
-    /// <param name="slices">The EndpointSlice cache.</param>
-    /// <param name="nodes">The Node cache (this node's zone, peers' provider addresses).</param>
-    /// <param name="node">This node's facts; its zone is replaced by the Node label at each pass.</param>
-    /// <param name="networkId">The pod network's HCN ID.</param>
-    /// <param name="reconciler">The engine that applies each pass.</param>
-    /// <param name="annotations">flannel's annotation names (the provider address of each Node).</param>
-    /// <param name="options">Timing and DSR.</param>
-    /// <param name="time">Time, for the minimum interval and the resync.</param>
-    /// <param name="logger">The controller's log.</param>
-    public ServiceProxyController(
-        ResourceCache<V1Service> services,
-        ResourceCache<V1EndpointSlice> slices,
-        ResourceCache<V1Node> nodes,
-        ProxyNodeFacts node,
-        Guid networkId,
-        LoadBalancerReconciler reconciler,
-        FlannelAnnotations annotations,
-        ServiceProxyOptions options,
-        TimeProvider time,
-        ILogger<ServiceProxyController> logger)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(slices);
-        ArgumentNullException.ThrowIfNull(nodes);
-        ArgumentNullException.ThrowIfNull(node);
-        ArgumentNullException.ThrowIfNull(reconciler);
-        ArgumentNullException.ThrowIfNull(annotations);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(time);
-        ArgumentNullException.ThrowIfNull(logger);
-        _services = services;
-        _slices = slices;
-        _nodes = nodes;
-        _node = node;
-        _networkId = networkId;
-        _reconciler = reconciler;
-        _annotations = annotations;
-        _options = options;
-        _time = time;
-        _logger = logger;
-    }
-
     /// <summary>Whether all three caches have finished their first list.</summary>
-    public bool IsSynced => _services.HasSynced && _slices.HasSynced && _nodes.HasSynced;
+    public bool IsSynced => services.HasSynced && slices.HasSynced && nodes.HasSynced;
 
     /// <summary>The report of the last pass that reached HCN, or null before the first.</summary>
     public LoadBalancerPassReport? LastReport => Volatile.Read(ref _lastReport);
@@ -105,26 +73,26 @@ public sealed partial class ServiceProxyController : BackgroundService
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_options.Enabled)
+        if (!options.Enabled)
         {
             return;
         }
 
         // Subscribed before waiting, so a change made between the first list and the first pass is not lost.
-        using var services = _services.Subscribe(_ => RequestPass());
-        using var slices = _slices.Subscribe(_ => RequestPass());
-        using var nodes = _nodes.Subscribe(_ => RequestPass());
+        using var serviceEvents = services.Subscribe(_ => RequestPass());
+        using var sliceEvents = slices.Subscribe(_ => RequestPass());
+        using var nodeEvents = nodes.Subscribe(_ => RequestPass());
         try
         {
-            await Task.WhenAll(_services.WaitForSyncAsync(stoppingToken), _slices.WaitForSyncAsync(stoppingToken), _nodes.WaitForSyncAsync(stoppingToken))
+            await Task.WhenAll(services.WaitForSyncAsync(stoppingToken), slices.WaitForSyncAsync(stoppingToken), nodes.WaitForSyncAsync(stoppingToken))
                 .ConfigureAwait(false);
-            LogSynced(_services.List().Length, _slices.List().Length, _nodes.List().Length);
+            LogSynced(services.List().Length, slices.List().Length, nodes.List().Length);
             RequestPass();
             DateTimeOffset? lastStart = null;
             while (true)
             {
                 await WaitForTriggerAsync(lastStart, stoppingToken).ConfigureAwait(false);
-                lastStart = _time.GetUtcNow();
+                lastStart = time.GetUtcNow();
                 await RunPassAsync(stoppingToken).ConfigureAwait(false);
             }
         }
@@ -147,11 +115,11 @@ public sealed partial class ServiceProxyController : BackgroundService
 
         if (Interlocked.Exchange(ref _pending, 0) == 0 && lastStart is { } last)
         {
-            var untilResync = last + _options.ResyncPeriod - _time.GetUtcNow();
+            var untilResync = last + options.ResyncPeriod - time.GetUtcNow();
             if (untilResync > TimeSpan.Zero)
             {
                 using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var timeout = Task.Delay(untilResync, _time, wake.Token);
+                var timeout = Task.Delay(untilResync, time, wake.Token);
                 await Task.WhenAny(Volatile.Read(ref _requested).Task, timeout).ConfigureAwait(false);
                 await wake.CancelAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
@@ -160,10 +128,10 @@ public sealed partial class ServiceProxyController : BackgroundService
 
         if (lastStart is { } previous)
         {
-            var wait = previous + _options.MinSyncInterval - _time.GetUtcNow();
+            var wait = previous + options.MinSyncInterval - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -173,13 +141,13 @@ public sealed partial class ServiceProxyController : BackgroundService
 
     private async Task RunPassAsync(CancellationToken cancellationToken)
     {
-        var started = _time.GetTimestamp();
+        var started = time.GetTimestamp();
         try
         {
             var input = BuildInput();
-            var report = await _reconciler.ReconcileAsync(input, cancellationToken).ConfigureAwait(false);
+            var report = await reconciler.ReconcileAsync(input, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _lastReport, report);
-            var elapsed = _time.GetElapsedTime(started);
+            var elapsed = time.GetElapsedTime(started);
             var desired = input.Services.Sum(s => s.LoadBalancers.Count);
             if (report.Changed || report.Failures.Count > 0)
             {
@@ -203,15 +171,15 @@ public sealed partial class ServiceProxyController : BackgroundService
 
     private LoadBalancerPassInput BuildInput()
     {
-        _nodes.TryGet(null, _node.NodeName, out var self);
-        var facts = _node with
+        nodes.TryGet(null, node.NodeName, out var self);
+        var facts = node with
         {
             Zone = self?.Metadata?.Labels?.TryGetValue(ZoneLabel, out var zone) == true && !string.IsNullOrEmpty(zone) ? zone : null,
-            Dsr = _node.Dsr && !_options.DisableDsr,
+            Dsr = node.Dsr && !options.DisableDsr,
         };
 
         var slicesByService = new Dictionary<string, List<V1EndpointSlice>>(StringComparer.Ordinal);
-        foreach (var slice in _slices.List())
+        foreach (var slice in slices.List())
         {
             if (slice.Metadata?.Labels?.TryGetValue(ServiceNameLabel, out var name) == true && !string.IsNullOrEmpty(name))
             {
@@ -226,7 +194,7 @@ public sealed partial class ServiceProxyController : BackgroundService
         }
 
         var translations = new List<ServiceTranslation>();
-        foreach (var service in _services.List())
+        foreach (var service in services.List())
         {
             var own = slicesByService.GetValueOrDefault(ResourceCache<V1Service>.KeyOf(service), []);
             translations.Add(ServiceTranslator.Translate(service, own, facts));
@@ -236,9 +204,9 @@ public sealed partial class ServiceProxyController : BackgroundService
         var providerAddresses = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
         if (overlay)
         {
-            foreach (var node in _nodes.List())
+            foreach (var peer in nodes.List())
             {
-                if (node.Metadata?.Name is { Length: > 0 } name && _annotations.TryGetPublicIp(node) is { } address)
+                if (peer.Metadata?.Name is { Length: > 0 } name && annotations.TryGetPublicIp(peer) is { } address)
                 {
                     providerAddresses[name] = address;
                 }
@@ -246,7 +214,7 @@ public sealed partial class ServiceProxyController : BackgroundService
         }
 
         var local = overlay ? providerAddresses.GetValueOrDefault(facts.NodeName) ?? facts.NodeAddressOf(AddressFamily.InterNetwork) : null;
-        return new LoadBalancerPassInput(translations, _networkId, overlay, providerAddresses, local);
+        return new LoadBalancerPassInput(translations, networkId, overlay, providerAddresses, local);
     }
 
     [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "service proxy caches synced ({Services} Services, {Slices} EndpointSlices, {Nodes} Nodes); first pass follows")]

@@ -99,6 +99,33 @@ public sealed class ServiceProxyControllerTests
     }
 
     [Test]
+    public async Task ExecuteAsync_EventsDuringRunningPass_ExactlyOneMorePass()
+    {
+        await using var f = await F.StartAsync([Web()], [WebSlice(H.LocalPodA)]);
+        await f.WaitForPassesAsync(1);
+
+        // The harness's MemoryHcn runs on the system clock: the next pass holds in its load-balancer listing.
+        f.Harness.Hcn.SetLatency(MemoryHcnOperation.EnumerateLoadBalancers, TimeSpan.FromSeconds(1));
+        f.Slices.Apply(WebSlice(H.LocalPodB));
+        f.Advance();
+        await Kubernetes.KubernetesTestObjects.WaitUntilAsync(
+            () => f.Harness.Hcn.GetCallCount(MemoryHcnOperation.EnumerateLoadBalancers) == 2, "the second pass to be listing load balancers");
+        for (var i = 0; i < 10; i++)
+        {
+            f.Slices.Apply(WebSlice(i % 2 == 0 ? H.LocalPodA : H.LocalPodB));
+        }
+
+        f.Harness.Hcn.SetLatency(MemoryHcnOperation.EnumerateLoadBalancers, null);
+        f.Advance();
+        await f.WaitForPassesAsync(3);
+        f.Advance();
+        await Task.Delay(300);
+
+        Assert.That(f.Controller.Passes, Is.EqualTo(3));
+        Assert.That((await f.Harness.LoadBalancersAsync()).Single().HostComputeEndpoints, Is.EqualTo(new[] { f.LocalPodB }));
+    }
+
+    [Test]
     public async Task ExecuteAsync_LoadBalancerDeletedOutOfBand_ResyncRecreatesIt()
     {
         var resync = TimeSpan.FromSeconds(30);

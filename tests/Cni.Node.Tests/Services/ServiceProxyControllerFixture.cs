@@ -62,12 +62,12 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
 
     /// <summary>Starts the controller; the Node list is held back when <paramref name="holdNodes"/> (the Node cache stays unsynced).</summary>
     public static async Task<ServiceProxyControllerFixture> StartAsync(
-        V1Service[] services, V1EndpointSlice[] slices, TimeSpan? resyncPeriod = null, bool holdNodes = false, string peerPublicIp = ServiceProxyHarness.PeerProviderAddress)
+        V1Service[] services, V1EndpointSlice[] slices, TimeSpan? resyncPeriod = null, bool holdNodes = false, string peerPublicIp = ServiceProxyHarness.PeerProviderAddress, bool enabled = true)
     {
         var harness = await ServiceProxyHarness.CreateAsync();
         var podA = await harness.AddPodAsync(ServiceProxyHarness.LocalPodA);
         var podB = await harness.AddPodAsync(ServiceProxyHarness.LocalPodB);
-        var options = new ServiceProxyOptions { MinSyncInterval = MinSyncInterval, ResyncPeriod = resyncPeriod ?? TimeSpan.FromDays(1) };
+        var options = new ServiceProxyOptions { Enabled = enabled, MinSyncInterval = MinSyncInterval, ResyncPeriod = resyncPeriod ?? TimeSpan.FromDays(1) };
         var fixture = new ServiceProxyControllerFixture(harness, options, holdNodes, peerPublicIp, services, slices) { LocalPodA = podA, LocalPodB = podB };
         await fixture.Controller.StartAsync(CancellationToken.None);
         return fixture;

@@ -41,6 +41,16 @@ public sealed class ServiceProxyControllerTests
     }
 
     [Test]
+    public async Task ExecuteAsync_Disabled_NoPass()
+    {
+        await using var f = await F.StartAsync([Web()], [WebSlice(H.LocalPodA)], enabled: false);
+        await Task.Delay(300);
+
+        Assert.That(f.Controller.Passes, Is.Zero);
+        Assert.That(await f.Harness.LoadBalancersAsync(), Is.Empty);
+    }
+
+    [Test]
     public async Task ExecuteAsync_ServiceAndSliceAdded_LoadBalancerCreated()
     {
         await using var f = await F.StartAsync([], []);

@@ -263,7 +263,7 @@ public sealed partial class KernelHcn
         {
             return await get().ConfigureAwait(false);
         }
-        catch (HcnException ex) when (ex.HResult is HcnErrorCodes.ElementNotFound or HcnErrorCodes.EndpointNotFound)
+        catch (HcnException ex) when (ex.IsNotFound)
         {
             return null;
         }

@@ -126,6 +126,7 @@ public abstract class HcnDecorator : IHcn
     /// <inheritdoc/>
     public Task<HcnVersion> GetVersionAsync(CancellationToken cancellationToken) =>
         InvokeAsync("GetVersion", ct => Inner.GetVersionAsync(ct), cancellationToken);
+
     /// <summary>Runs one HCN call with the decorator's concern around it.</summary>
     /// <typeparam name="T">The call's result (<see cref="NoResult"/> for the Delete calls).</typeparam>
     /// <param name="operation">The IHcn method without its Async suffix (CreateNetwork, GetEndpoint, ...): a metric label value.</param>

@@ -1,14 +1,15 @@
+using Cni.Node.Kubernetes;
+
 namespace Cni.Node.Services;
 
 /// <summary>
 /// Per-object exponential backoff across passes: a key that failed is not retried before its delay has passed,
-/// and each further failure doubles the delay up to a cap. Thread-safe (the writes of one pass run in parallel).
+/// and each further failure doubles the delay up to a cap (<see cref="ExponentialBackoff.Ceiling"/>, no jitter). Thread-safe (the writes of one pass run in parallel).
 /// </summary>
 public sealed class KeyedBackoff
 {
     private readonly TimeProvider _time;
-    private readonly TimeSpan _initial;
-    private readonly TimeSpan _max;
+    private readonly ExponentialBackoff _delays;
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
@@ -22,8 +23,7 @@ public sealed class KeyedBackoff
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(initial, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(max, initial);
         _time = time;
-        _initial = initial;
-        _max = max;
+        _delays = new ExponentialBackoff(initial, max);
     }
 
     /// <summary>When <paramref name="key"/> may be tried again, or null when it may be now.</summary>
@@ -41,8 +41,7 @@ public sealed class KeyedBackoff
         lock (_gate)
         {
             var failures = _entries.TryGetValue(key, out var entry) ? entry.Failures + 1 : 1;
-            var delay = TimeSpan.FromTicks((long)Math.Min(_max.Ticks, _initial.Ticks * Math.Pow(2, Math.Min(failures - 1, 30))));
-            var retryAt = _time.GetUtcNow() + delay;
+            var retryAt = _time.GetUtcNow() + _delays.Ceiling(failures);
             _entries[key] = new Entry(failures, retryAt);
             return retryAt;
         }

@@ -36,7 +36,6 @@ public sealed partial class LoadBalancerReconciler
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool? _modifyByVersion;
     private volatile bool _modifyRefused;
-    private volatile LoadBalancerPassReport? _last;
 
     /// <summary>Creates the engine.</summary>
     /// <param name="hcn">The dataplane.</param>
@@ -56,9 +55,6 @@ public sealed partial class LoadBalancerReconciler
         _backoff = new KeyedBackoff(time, options.InitialBackoff, options.MaxBackoff);
     }
 
-    /// <summary>The last pass's report, or null before the first one (for status).</summary>
-    public LoadBalancerPassReport? Last => _last;
-
     /// <summary>Makes HCN's load balancers and remote endpoints match <paramref name="input"/>.</summary>
     /// <returns>What the pass did, per object and per Service.</returns>
     /// <exception cref="HcnException">Listing HCN's endpoints or load balancers failed: nothing was written; the caller retries the pass.</exception>
@@ -68,9 +64,7 @@ public sealed partial class LoadBalancerReconciler
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var report = await ReconcileCoreAsync(input, cancellationToken).ConfigureAwait(false);
-            _last = report;
-            return report;
+            return await ReconcileCoreAsync(input, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -258,14 +258,15 @@ internal static class NftRenderer
         (endpoint.IpConfigurations ?? []).Select(c => IPAddress.TryParse(c.IpAddress ?? string.Empty, out var ip) ? ip : null)
             .FirstOrDefault(ip => ip?.AddressFamily == AddressFamily.InterNetwork);
 
-    private static string? Protocol(ProtocolType protocol) => protocol switch
+    /// <summary>nft's name of an HCN protocol, or null for one nftables rules here do not express.</summary>
+    internal static string? Protocol(ProtocolType protocol) => protocol switch
     {
         ProtocolType.Tcp => "tcp",
         ProtocolType.Udp => "udp",
         _ => null,
     };
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private sealed class ByteOrder : IComparer<byte[]>
     {

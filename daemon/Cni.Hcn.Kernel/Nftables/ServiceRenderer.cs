@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Text;
 using Cni.Hcn.Kernel.Naming;
 using Cni.Hcn.Model;
-using ProtocolType = Cni.Hcn.Model.Policies.ProtocolType;
 
 namespace Cni.Hcn.Kernel.Nftables;
 
@@ -109,7 +108,7 @@ internal static class ServiceRenderer
         var verdict = "goto " + chain;
         foreach (var mapping in lb.PortMappings ?? [])
         {
-            if (Protocol(mapping.Protocol) is not { } protocol || mapping.ExternalPort == 0)
+            if (NftRenderer.Protocol(mapping.Protocol) is not { } protocol || mapping.ExternalPort == 0)
             {
                 continue;
             }
@@ -118,13 +117,13 @@ internal static class ServiceRenderer
             var ilb = mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.EnableInternalLoadBalancer);
             if (nodePort)
             {
-                elements.Add(new NftElement(ilb ? NodePortsIlb : NodePorts, Invariant($"{protocol} . {port}"), verdict));
+                elements.Add(new NftElement(ilb ? NodePortsIlb : NodePorts, NftRenderer.Invariant($"{protocol} . {port}"), verdict));
             }
             else
             {
                 foreach (var vip in vips)
                 {
-                    var key = Invariant($"{vip} . {protocol} . {port}");
+                    var key = NftRenderer.Invariant($"{vip} . {protocol} . {port}");
                     elements.Add(new NftElement(ilb ? VipsIlb : Vips, key, verdict));
                     if (mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.LocalRoutedVip))
                     {
@@ -133,7 +132,7 @@ internal static class ServiceRenderer
                 }
             }
 
-            var match = Invariant($"{protocol} dport {port}");
+            var match = NftRenderer.Invariant($"{protocol} dport {port}");
             if (backends.Count == 0)
             {
                 rules.Add(protocol == "tcp" ? match + " reject with tcp reset" : match + " reject");
@@ -149,9 +148,9 @@ internal static class ServiceRenderer
             for (var i = 0; i < backends.Count; i++)
             {
                 var pick = i == backends.Count - 1 ? string.Empty
-                    : mapping.DistributionType == LoadBalancerDistribution.None ? Invariant($"numgen inc mod {backends.Count - i} 0 ")
-                    : Invariant($"jhash ip saddr mod {backends.Count} seed 0x0 {i} ");
-                rules.Add(Invariant($"{match} {pick}dnat to {backends[i]}:{internalPort}"));
+                    : mapping.DistributionType == LoadBalancerDistribution.None ? NftRenderer.Invariant($"numgen inc mod {backends.Count - i} 0 ")
+                    : NftRenderer.Invariant($"jhash ip saddr mod {backends.Count} seed 0x0 {i} ");
+                rules.Add(NftRenderer.Invariant($"{match} {pick}dnat to {backends[i]}:{internalPort}"));
             }
         }
 
@@ -214,13 +213,4 @@ internal static class ServiceRenderer
         text.Append("}\n");
         return text.ToString();
     }
-
-    private static string? Protocol(ProtocolType protocol) => protocol switch
-    {
-        ProtocolType.Tcp => "tcp",
-        ProtocolType.Udp => "udp",
-        _ => null,
-    };
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -18,7 +18,7 @@ public static class NodeConfigLoader
     private static readonly string[] TopLevelKeys =
     [
         "mode", "networkName", "clusterCIDRs", "serviceCIDRs", "podCIDRs", "nodeIP", "adapterName", "vxlan", "mtu",
-        "serviceProxy", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "maxConcurrentHcnCalls", "log",
+        "dsr", "serviceProxy", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "maxConcurrentHcnCalls", "log",
     ];
 
     private static readonly string[] VxlanKeys = ["vni", "port"];
@@ -103,6 +103,19 @@ public static class NodeConfigLoader
             };
         }
 
+        // The design document's top-level `dsr: true|false` is the short form of serviceProxy.dsr: on|off.
+        var topLevelDsr = reader.Bool(map, "dsr") switch
+        {
+            true => DsrMode.On,
+            false => DsrMode.Off,
+            null => DsrMode.Auto,
+        };
+        options = options with { ServiceProxy = options.ServiceProxy with { Dsr = topLevelDsr } };
+        if (map.ContainsKey("dsr") && reader.Mapping(map, "serviceProxy") is { } both && both.Children.ContainsKey(new YamlScalarNode("dsr")))
+        {
+            errors.Add("dsr: give either dsr or serviceProxy.dsr, not both");
+        }
+
         if (reader.Mapping(map, "serviceProxy") is { } proxyNode)
         {
             const string Prefix = "serviceProxy.";
@@ -117,7 +130,8 @@ public static class NodeConfigLoader
                     {
                         "on" => DsrMode.On,
                         "off" => DsrMode.Off,
-                        _ => DsrMode.Auto,
+                        "auto" => DsrMode.Auto,
+                        _ => topLevelDsr,
                     },
                     MinSyncInterval = reader.Int(proxy, "minSyncPeriodMilliseconds", 0, 60_000, Prefix) is { } minSync
                         ? TimeSpan.FromMilliseconds(minSync)

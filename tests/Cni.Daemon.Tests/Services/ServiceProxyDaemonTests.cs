@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Cni.Daemon.Hosting;
+using Cni.Daemon.Status;
 using Cni.Daemon.Tests.EndToEnd;
 using Cni.Hcn;
 using Cni.Hcn.Model;
@@ -76,6 +77,35 @@ public sealed class ServiceProxyDaemonTests
         var sourceVip = endpoints.Single(e => e.Name == SourceVipEndpoint.Name);
         Assert.That(sourceVip.IpConfigurations![0].IpAddress, Is.EqualTo("10.244.7.254"));
         Assert.That(sourceVip.Id, Is.EqualTo(SourceVipEndpoint.IdOf(IPAddress.Parse("10.244.7.254"))));
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task Status_ServiceProgrammedThenDeletedOutOfBand_ShowsDesiredBesideWhatHcnHoldsNow(CancellationToken cancellationToken)
+    {
+        WriteConfig("serviceProxy:\n  minSyncPeriodMilliseconds: 0\n  syncPeriodSeconds: 3600\n");
+        CreateService("web", type: "ClusterIP");
+        CreateSlice("web", ("10.244.8.5", "node-b"));
+        CreateService("headless", type: "ClusterIP", headless: true);
+        await using var daemon = await StartAsync(cancellationToken);
+        var hcn = daemon.Services.GetRequiredService<IHcn>();
+        var lb = await WaitForAsync(async () => (await hcn.EnumerateLoadBalancersAsync(null, cancellationToken)).SingleOrDefault(), cancellationToken);
+
+        await hcn.DeleteLoadBalancerAsync(lb.Id, cancellationToken);
+        var json = await StatusAsync(json: true, cancellationToken);
+        var text = await StatusAsync(json: false, cancellationToken);
+
+        using var document = JsonDocument.Parse(json);
+        var proxy = document.RootElement.GetProperty("serviceProxy");
+        Assert.That(proxy.GetProperty("synced").GetBoolean(), Is.True);
+        Assert.That(proxy.GetProperty("dsr").GetBoolean(), Is.True, "memory HNS 15.4 supports DSR and serviceProxy.dsr is auto");
+        var services = proxy.GetProperty("services").EnumerateArray().ToDictionary(s => s.GetProperty("service").GetString()!);
+        Assert.That(services["default/headless"].GetProperty("skipped").GetString(), Is.EqualTo("Headless"));
+        var web = services["default/web"].GetProperty("loadBalancers")[0];
+        Assert.That(web.GetProperty("id").GetString(), Is.EqualTo(lb.Id.ToString("D")));
+        Assert.That(web.GetProperty("desiredBackends").GetInt32(), Is.EqualTo(1));
+        Assert.That(web.GetProperty("inHcn").GetBoolean(), Is.False, "status reads HCN now; the pass remembered it programmed");
+        Assert.That(text, Does.Contain("default/web:").And.Contain("NOT IN HCN").And.Contain("default/headless: no load balancer (Headless)"));
     }
 
     [Test]
@@ -207,7 +237,16 @@ public sealed class ServiceProxyDaemonTests
         _api.Store.Update(node, status: true);
     }
 
-    private void CreateService(string name, string type, int? healthCheckNodePort = null) => _api.Store.Create(new V1Service
+    private async Task<string> StatusAsync(bool json, CancellationToken cancellationToken)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await StatusCommand.RunAsync(_sandbox.Socket, null, json, stdout, stderr, cancellationToken);
+        Assert.That(exit, Is.Zero, stderr.ToString());
+        return stdout.ToString();
+    }
+
+    private void CreateService(string name, string type, int? healthCheckNodePort = null, bool headless = false) => _api.Store.Create(new V1Service
     {
         ApiVersion = "v1",
         Kind = "Service",
@@ -215,7 +254,7 @@ public sealed class ServiceProxyDaemonTests
         Spec = new V1ServiceSpec
         {
             Type = type,
-            ClusterIP = type == "ClusterIP" ? ClusterIp : null,
+            ClusterIP = headless ? "None" : type == "ClusterIP" ? ClusterIp : null,
             Selector = new Dictionary<string, string> { ["app"] = name },
             Ports = [new V1ServicePort { Name = "http", Port = 80, TargetPort = 8080, Protocol = "TCP" }],
             ExternalTrafficPolicy = type == "LoadBalancer" ? "Local" : null,

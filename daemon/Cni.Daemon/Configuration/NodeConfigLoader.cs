@@ -18,10 +18,12 @@ public static class NodeConfigLoader
     private static readonly string[] TopLevelKeys =
     [
         "mode", "networkName", "clusterCIDRs", "serviceCIDRs", "podCIDRs", "nodeIP", "adapterName", "vxlan", "mtu",
-        "dsr", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "maxConcurrentHcnCalls", "log",
+        "dsr", "serviceProxy", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "maxConcurrentHcnCalls", "log",
     ];
 
     private static readonly string[] VxlanKeys = ["vni", "port"];
+    private static readonly string[] ServiceProxyKeys = ["enabled", "dsr", "minSyncPeriodMilliseconds", "syncPeriodSeconds", "maxParallelWrites"];
+    private static readonly string[] DsrModes = ["auto", "on", "off"];
     private static readonly string[] DnsKeys = ["nameservers", "domain", "search", "options"];
     private static readonly string[] LogKeys = ["level", "format"];
     private static readonly string[] LogLevels = ["trace", "debug", "information", "warning", "error", "critical"];
@@ -79,7 +81,6 @@ public static class NodeConfigLoader
             NodeIp = reader.Address(map, "nodeIP"),
             AdapterName = reader.String(map, "adapterName"),
             Mtu = reader.Int(map, "mtu", 576, 9216) ?? defaults.Mtu,
-            Dsr = reader.Bool(map, "dsr") ?? defaults.Dsr,
             StateDir = reader.String(map, "stateDir") ?? defaults.StateDir,
             Socket = reader.String(map, "socket") ?? defaults.Socket,
             HealthAddress = reader.Endpoint(map, "healthAddress") ?? defaults.HealthAddress,
@@ -98,6 +99,47 @@ public static class NodeConfigLoader
                 {
                     Vni = reader.Int(vxlan, "vni", VxlanOptions.MinimumVni, 16_777_215, "vxlan.") ?? VxlanOptions.MinimumVni,
                     Port = reader.Int(vxlan, "port", 1, 65535, "vxlan.") ?? new VxlanOptions().Port,
+                },
+            };
+        }
+
+        // The design document's top-level `dsr: true|false` is the short form of serviceProxy.dsr: on|off.
+        var topLevelDsr = reader.Bool(map, "dsr") switch
+        {
+            true => DsrMode.On,
+            false => DsrMode.Off,
+            null => DsrMode.Auto,
+        };
+        options = options with { ServiceProxy = options.ServiceProxy with { Dsr = topLevelDsr } };
+        if (map.ContainsKey("dsr") && reader.Mapping(map, "serviceProxy") is { } both && both.Children.ContainsKey(new YamlScalarNode("dsr")))
+        {
+            errors.Add("dsr: give either dsr or serviceProxy.dsr, not both");
+        }
+
+        if (reader.Mapping(map, "serviceProxy") is { } proxyNode)
+        {
+            const string Prefix = "serviceProxy.";
+            var proxy = reader.Keys(proxyNode, Prefix, ServiceProxyKeys);
+            var proxyDefaults = defaults.ServiceProxy;
+            options = options with
+            {
+                ServiceProxy = new ServiceProxyOptions
+                {
+                    Enabled = reader.Bool(proxy, "enabled", Prefix),
+                    Dsr = reader.Enum(proxy, "dsr", DsrModes, Prefix) switch
+                    {
+                        "on" => DsrMode.On,
+                        "off" => DsrMode.Off,
+                        "auto" => DsrMode.Auto,
+                        _ => topLevelDsr,
+                    },
+                    MinSyncInterval = reader.Int(proxy, "minSyncPeriodMilliseconds", 0, 60_000, Prefix) is { } minSync
+                        ? TimeSpan.FromMilliseconds(minSync)
+                        : proxyDefaults.MinSyncInterval,
+                    ResyncPeriod = reader.Int(proxy, "syncPeriodSeconds", 1, 3600, Prefix) is { } sync
+                        ? TimeSpan.FromSeconds(sync)
+                        : proxyDefaults.ResyncPeriod,
+                    MaxParallelWrites = reader.Int(proxy, "maxParallelWrites", 1, 64, Prefix) ?? proxyDefaults.MaxParallelWrites,
                 },
             };
         }

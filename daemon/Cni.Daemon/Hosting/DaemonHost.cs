@@ -17,6 +17,7 @@ using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Networks;
 using Cni.Node.Peers;
 using Cni.Node.Pods;
+using Cni.Node.Services;
 using Cni.Spec.Wire;
 using Microsoft.Extensions.Logging.Console;
 
@@ -168,6 +169,25 @@ public static class DaemonHost
             throw;
         }
 
+        // The service proxy runs where wincnid reads the cluster, unless the config keeps kube-proxy; DSR follows HNS's features.
+        var proxyEnabled = options.ServiceProxy.IsEnabled(agent is not null);
+        try
+        {
+            if (proxyEnabled && agent is null)
+            {
+                throw new DaemonStartupException("serviceProxy.enabled: true needs Kubernetes access (--kubeconfig or in-cluster); remove it to run standalone");
+            }
+
+            var features = await dataplane.GetFeaturesAsync(cancellationToken).ConfigureAwait(false);
+            options = options with { Dsr = ServiceProxyWiring.ResolveDsr(options.ServiceProxy, proxyEnabled, features) };
+        }
+        catch
+        {
+            (dataplane as IDisposable)?.Dispose();
+            await ipam.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         if (OperatingSystem.IsLinux() && dataplane is KernelHcn kernelHcn)
         {
             // /metrics reads the background link reaper's figures.
@@ -232,6 +252,10 @@ public static class DaemonHost
                 time,
                 services.GetRequiredService<ILogger<NodeAnnotationPublisher>>()));
             builder.Services.AddHostedService<FlannelProtocolController>();
+            if (proxyEnabled)
+            {
+                ServiceProxyWiring.Add(builder.Services, options, agent, node, ipam, dataplane, loggers, time);
+            }
         }
 
         try

@@ -42,6 +42,9 @@ public sealed record StatusDocument
     /// <summary>The cluster connection's view (null when wincnid runs without Kubernetes).</summary>
     public KubernetesStatus? Kubernetes { get; init; }
 
+    /// <summary>The service proxy's view (null when it does not run).</summary>
+    public ServicesStatus? ServiceProxy { get; init; }
+
     public static StatusDocument From(NodeStatusSnapshot snapshot, string version)
     {
         ArgumentNullException.ThrowIfNull(snapshot);

@@ -68,12 +68,64 @@ public static class StatusText
             }
         }
 
+        if (status.ServiceProxy is { } proxy)
+        {
+            AppendServiceProxy(text, proxy);
+        }
+
         if (status.Error is not null)
         {
             text.AppendLine(culture, $"error reading HCN: {status.Error}");
         }
 
         return text.ToString();
+    }
+
+    private static void AppendServiceProxy(StringBuilder text, ServicesStatus proxy)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var count = proxy.Services?.Count ?? 0;
+        text.AppendLine(culture, $"service proxy: {count} Services, {proxy.Passes} passes{(proxy.Synced ? "" : " (caches not synced yet)")}, DSR {(proxy.Dsr ? "on" : "off")}");
+        if (proxy.Error is not null)
+        {
+            text.AppendLine(culture, $"  error reading HCN load balancers: {proxy.Error}");
+        }
+
+        foreach (var service in proxy.Services ?? [])
+        {
+            if (service.Skipped is not null)
+            {
+                text.AppendLine(culture, $"  {service.Service}: no load balancer ({service.Skipped})");
+                continue;
+            }
+
+            text.AppendLine(culture, $"  {service.Service}:");
+            foreach (var lb in service.LoadBalancers)
+            {
+                var actual = lb.InHcn ? $"in HCN with {lb.HcnBackends} backends" : "NOT IN HCN";
+                text.AppendLine(culture, $"    {lb.Key}  {lb.Verdict}  desired {lb.DesiredBackends} backends, {actual}  [{lb.Outcome}]{(lb.Reason is null ? "" : " " + lb.Reason)}");
+            }
+
+            foreach (var condition in service.Conditions)
+            {
+                text.AppendLine(culture, $"    note: {condition}");
+            }
+        }
+
+        foreach (var port in proxy.HealthCheckPorts)
+        {
+            text.AppendLine(culture, $"  health-check node port {port}");
+        }
+
+        foreach (var failure in proxy.Failures)
+        {
+            text.AppendLine(culture, $"  failing: {failure}");
+        }
+
+        foreach (var orphan in proxy.Orphans)
+        {
+            text.AppendLine(culture, $"  orphan load balancer {orphan} (deleted at the next pass)");
+        }
     }
 
     private static string Short(string containerId) => containerId.Length > 12 ? containerId[..12] : containerId;

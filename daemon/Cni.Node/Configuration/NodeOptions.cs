@@ -35,7 +35,13 @@ public sealed record NodeOptions
     /// <summary>Pod interface MTU.</summary>
     public int Mtu { get; init; } = 1450;
 
-    /// <summary>Direct server return for the service proxy (adds the loopback-DSR policy to pod endpoints).</summary>
+    /// <summary>The service proxy (node config section <c>serviceProxy</c>).</summary>
+    public ServiceProxyOptions ServiceProxy { get; init; } = new();
+
+    /// <summary>
+    /// Whether direct server return is on, which adds the loopback-DSR policy to pod endpoints. Not a config key: the
+    /// daemon resolves it at start from <see cref="ServiceProxyOptions.Dsr"/> and HNS's features.
+    /// </summary>
     public bool Dsr { get; init; }
 
     /// <summary>DNS given to pods when the runtime sends no <c>dns</c> capability.</summary>

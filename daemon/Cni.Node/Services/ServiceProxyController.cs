@@ -22,23 +22,27 @@ namespace Cni.Node.Services;
 /// <param name="slices">The EndpointSlice cache.</param>
 /// <param name="nodes">The Node cache (this node's zone, peers' provider addresses).</param>
 /// <param name="node">This node's facts; its zone is replaced by the Node label at each pass.</param>
-/// <param name="networkId">The pod network's HCN ID.</param>
+/// <param name="networkId">The pod network's HCN ID, or null while it does not exist (a pass then waits for the next trigger).</param>
 /// <param name="reconciler">The engine that applies each pass.</param>
 /// <param name="annotations">flannel's annotation names (the provider address of each Node).</param>
 /// <param name="options">Timing and DSR.</param>
 /// <param name="time">Time, for the minimum interval and the resync.</param>
 /// <param name="logger">The controller's log.</param>
+/// <param name="healthChecks">Where each pass publishes the health-check node ports to serve, or null.</param>
+/// <param name="sourceVipEndpoint">Ensures the overlay source VIP's endpoint before each pass, or null where there is none.</param>
 public sealed partial class ServiceProxyController(
     ResourceCache<V1Service> services,
     ResourceCache<V1EndpointSlice> slices,
     ResourceCache<V1Node> nodes,
     ProxyNodeFacts node,
-    Guid networkId,
+    Func<Guid?> networkId,
     LoadBalancerReconciler reconciler,
     FlannelAnnotations annotations,
     ServiceProxyOptions options,
     TimeProvider time,
-    ILogger<ServiceProxyController> logger) : BackgroundService
+    ILogger<ServiceProxyController> logger,
+    ServiceHealthChecks? healthChecks = null,
+    SourceVipEndpoint? sourceVipEndpoint = null) : BackgroundService
 {
     /// <summary>The label that ties an EndpointSlice to its Service (same namespace).</summary>
     public const string ServiceNameLabel = "kubernetes.io/service-name";
@@ -73,7 +77,7 @@ public sealed partial class ServiceProxyController(
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Enabled)
+        if (options.Enabled == false)
         {
             return;
         }
@@ -144,7 +148,19 @@ public sealed partial class ServiceProxyController(
         var started = time.GetTimestamp();
         try
         {
-            var input = BuildInput();
+            if (networkId() is not { } network)
+            {
+                LogNoNetwork();
+                return;
+            }
+
+            var input = BuildInput(network);
+            healthChecks?.Publish(input.Services);
+            if (sourceVipEndpoint is not null)
+            {
+                await sourceVipEndpoint.EnsureAsync(network, cancellationToken).ConfigureAwait(false);
+            }
+
             var report = await reconciler.ReconcileAsync(input, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _lastReport, report);
             var elapsed = time.GetElapsedTime(started);
@@ -169,13 +185,13 @@ public sealed partial class ServiceProxyController(
         }
     }
 
-    private LoadBalancerPassInput BuildInput()
+    private LoadBalancerPassInput BuildInput(Guid networkId)
     {
         nodes.TryGet(null, node.NodeName, out var self);
         var facts = node with
         {
             Zone = self?.Metadata?.Labels?.TryGetValue(ZoneLabel, out var zone) == true && !string.IsNullOrEmpty(zone) ? zone : null,
-            Dsr = node.Dsr && !options.DisableDsr,
+            Dsr = node.Dsr && options.Dsr != DsrMode.Off,
         };
 
         var slicesByService = new Dictionary<string, List<V1EndpointSlice>>(StringComparer.Ordinal);
@@ -226,6 +242,9 @@ public sealed partial class ServiceProxyController(
 
     [LoggerMessage(EventId = 1212, Level = LogLevel.Debug, Message = "service pass: {Services} Services, {Desired} load balancers, nothing changed; {ElapsedMs:F0} ms")]
     private partial void LogPassUnchanged(int services, int desired, double elapsedMs);
+
+    [LoggerMessage(EventId = 1214, Level = LogLevel.Information, Message = "service pass skipped: the pod network does not exist yet; retried at the next event or resync")]
+    private partial void LogNoNetwork();
 
     [LoggerMessage(EventId = 1213, Level = LogLevel.Warning, Message = "service pass failed, retried at the next event or resync: {Reason}")]
     private partial void LogPassFailed(Exception exception, string reason);

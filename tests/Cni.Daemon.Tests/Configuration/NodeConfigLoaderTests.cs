@@ -40,10 +40,53 @@ public sealed class NodeConfigLoaderTests
             Assert.That(options.Vxlan.Vni, Is.EqualTo(4096));
             Assert.That(options.Vxlan.Port, Is.EqualTo(4789));
             Assert.That(options.Mtu, Is.EqualTo(1450));
-            Assert.That(options.Dsr, Is.False);
+            Assert.That(options.ServiceProxy.Dsr, Is.EqualTo(DsrMode.Off));
             Assert.That(options.StateDir, Is.EqualTo("/var/lib/wincni"));
             Assert.That(options.Socket, Is.EqualTo("/run/wincni/wincnid.sock"));
         });
+    }
+
+    [Test]
+    public void Parse_NoServiceProxySection_EnabledWithKubernetesAndDsrAuto()
+    {
+        var proxy = NodeConfigLoader.Parse("mode: overlay", "node.yaml").ServiceProxy;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(proxy.Enabled, Is.Null);
+            Assert.That(proxy.IsEnabled(hasKubernetesAccess: true), Is.True);
+            Assert.That(proxy.IsEnabled(hasKubernetesAccess: false), Is.False);
+            Assert.That(proxy.Dsr, Is.EqualTo(DsrMode.Auto));
+            Assert.That(proxy.MinSyncInterval, Is.EqualTo(TimeSpan.FromSeconds(1)));
+            Assert.That(proxy.ResyncPeriod, Is.EqualTo(TimeSpan.FromSeconds(30)));
+            Assert.That(proxy.MaxParallelWrites, Is.EqualTo(8));
+        });
+    }
+
+    [Test]
+    public void Parse_ServiceProxySection_ReadsEveryKey()
+    {
+        var proxy = NodeConfigLoader.Parse(
+            "serviceProxy:\n  enabled: false\n  dsr: off\n  minSyncPeriodMilliseconds: 250\n  syncPeriodSeconds: 60\n  maxParallelWrites: 4\n", "node.yaml").ServiceProxy;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(proxy.Enabled, Is.False);
+            Assert.That(proxy.IsEnabled(hasKubernetesAccess: true), Is.False);
+            Assert.That(proxy.Dsr, Is.EqualTo(DsrMode.Off));
+            Assert.That(proxy.MinSyncInterval, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
+            Assert.That(proxy.ResyncPeriod, Is.EqualTo(TimeSpan.FromSeconds(60)));
+            Assert.That(proxy.MaxParallelWrites, Is.EqualTo(4));
+        });
+    }
+
+    [TestCase("dsr: true", DsrMode.On)]
+    [TestCase("dsr: false", DsrMode.Off)]
+    [TestCase("serviceProxy: {dsr: on}", DsrMode.On)]
+    [TestCase("serviceProxy: {dsr: auto}", DsrMode.Auto)]
+    public void Parse_DsrKeys_SetTheServiceProxysDsrMode(string yaml, DsrMode expected)
+    {
+        Assert.That(NodeConfigLoader.Parse(yaml, "node.yaml").ServiceProxy.Dsr, Is.EqualTo(expected));
     }
 
     [Test]
@@ -90,6 +133,13 @@ public sealed class NodeConfigLoaderTests
     [TestCase("log: {level: loud}", "log.level: 'loud' is not one of")]
     [TestCase("maxConcurrentHcnCalls: 0", "maxConcurrentHcnCalls: 0 is outside 1..256")]
     [TestCase("dns: {nameservers: [dns.example]}", "dns.nameservers[0]: 'dns.example' is not an IP address")]
+    [TestCase("serviceProxy: {enabled: maybe}", "serviceProxy.enabled: 'maybe' is not true or false")]
+    [TestCase("serviceProxy: {dsr: sometimes}", "serviceProxy.dsr: 'sometimes' is not one of auto, on, off")]
+    [TestCase("serviceProxy: {minSyncPeriodMilliseconds: -1}", "serviceProxy.minSyncPeriodMilliseconds: -1 is outside 0..60000")]
+    [TestCase("serviceProxy: {syncPeriodSeconds: 0}", "serviceProxy.syncPeriodSeconds: 0 is outside 1..3600")]
+    [TestCase("serviceProxy: {maxParallelWrites: 100}", "serviceProxy.maxParallelWrites: 100 is outside 1..64")]
+    [TestCase("serviceProxy: {nodePortAddresses: []}", "unknown key 'serviceProxy.nodePortAddresses'")]
+    [TestCase("dsr: true\nserviceProxy: {dsr: off}", "dsr: give either dsr or serviceProxy.dsr, not both")]
     public void Parse_BadValue_NamesTheKey(string yaml, string expected)
     {
         Assert.That(Problems(yaml), Does.Contain(expected));

@@ -1,5 +1,6 @@
 using Cni.Node.Kubernetes.Cache;
 using Cni.Node.Kubernetes.Flannel;
+using Cni.Node.Configuration;
 using Cni.Node.Services;
 using Cni.Node.Tests.Kubernetes;
 using k8s.Models;
@@ -38,7 +39,7 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
             sliceCache,
             nodeCache,
             NodeFactsBuilder.Overlay().Build(),
-            harness.NetworkId,
+            () => harness.NetworkId,
             harness.Reconciler,
             new FlannelAnnotations(),
             options,

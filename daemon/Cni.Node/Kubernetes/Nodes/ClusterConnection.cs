@@ -15,7 +15,7 @@ namespace Cni.Node.Kubernetes.Nodes;
 public sealed partial class ClusterConnection : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _cacheRun;
+    private readonly List<Task> _cacheRuns = [];
     private readonly ILogger _logger;
 
     private ClusterConnection(string nodeName, k8s.Kubernetes client, ResourceCache<V1Node> nodes, KubernetesNodeAddressingSource nodeSource, FlannelAnnotations annotations, ILogger logger)
@@ -26,7 +26,7 @@ public sealed partial class ClusterConnection : IAsyncDisposable
         AddressingSource = nodeSource;
         Annotations = annotations;
         _logger = logger;
-        _cacheRun = Task.Run(() => nodes.RunAsync(_stopping.Token));
+        _cacheRuns.Add(Task.Run(() => nodes.RunAsync(_stopping.Token)));
     }
 
     /// <summary>This node's Node name.</summary>
@@ -64,6 +64,27 @@ public sealed partial class ClusterConnection : IAsyncDisposable
             new ResourceCacheOptions());
         var annotations = new FlannelAnnotations();
         return new ClusterConnection(nodeName, client, nodes, new KubernetesNodeAddressingSource(nodes, nodeName, options, annotations), annotations, loggers.CreateLogger<ClusterConnection>());
+    }
+
+    /// <summary>
+    /// Starts the Service and EndpointSlice caches the service proxy reads (list + watch until this connection is
+    /// disposed). Call once.
+    /// </summary>
+    public ServiceProxyCaches StartServiceProxyCaches(ILoggerFactory loggers, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(loggers);
+        ArgumentNullException.ThrowIfNull(time);
+        var services = new ResourceCache<V1Service>(
+            KubernetesListWatchSources.Services(Client), time, loggers.CreateLogger("Cni.Node.Kubernetes.ServiceCache"), new ResourceCacheOptions());
+        var slices = new ResourceCache<V1EndpointSlice>(
+            KubernetesListWatchSources.EndpointSlices(Client), time, loggers.CreateLogger("Cni.Node.Kubernetes.EndpointSliceCache"), new ResourceCacheOptions());
+        lock (_cacheRuns)
+        {
+            _cacheRuns.Add(Task.Run(() => services.RunAsync(_stopping.Token)));
+            _cacheRuns.Add(Task.Run(() => slices.RunAsync(_stopping.Token)));
+        }
+
+        return new ServiceProxyCaches(services, slices);
     }
 
     /// <summary>
@@ -113,13 +134,22 @@ public sealed partial class ClusterConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        try
+        Task[] runs;
+        lock (_cacheRuns)
         {
-            await _cacheRun.ConfigureAwait(false);
+            runs = [.. _cacheRuns];
         }
-        catch (OperationCanceledException)
+
+        foreach (var run in runs)
         {
-            // Stopping.
+            try
+            {
+                await run.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
         }
 
         Client.Dispose();

@@ -1,0 +1,29 @@
+namespace Cni.Node.Configuration;
+
+/// <summary>The service proxy's settings (node config section <c>serviceProxy</c>).</summary>
+public sealed record ServiceProxyOptions
+{
+    /// <summary>
+    /// Whether wincnid programs Services; null (the default) means "when it has Kubernetes access". Off where
+    /// kube-proxy or another proxy keeps running on the node.
+    /// </summary>
+    public bool? Enabled { get; init; }
+
+    /// <summary>
+    /// The least time between the starts of two passes, so a burst of events costs one pass; kube-proxy's
+    /// minSyncPeriod (kubernetes/kubernetes pkg/proxy/apis/config/types.go), which defaults to 1 s.
+    /// </summary>
+    public TimeSpan MinSyncInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a pass runs without any event, so load balancers changed out of band are repaired.</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most HCN writes one pass runs at once.</summary>
+    public int MaxParallelWrites { get; init; } = 8;
+
+    /// <summary>Direct server return: chosen from HNS's features, forced on, or off.</summary>
+    public DsrMode Dsr { get; init; } = DsrMode.Auto;
+
+    /// <summary>Whether the proxy runs, given whether wincnid has Kubernetes access.</summary>
+    public bool IsEnabled(bool hasKubernetesAccess) => Enabled ?? hasKubernetesAccess;
+}

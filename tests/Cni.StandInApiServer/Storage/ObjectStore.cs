@@ -84,12 +84,16 @@ public sealed class ObjectStore
     /// updates only status, as the status subresource does).</summary>
     public JsonObject Update(string resource, JsonObject obj, bool status = false) => Update(ResourceTypes.ByPlural(resource), obj, status);
 
-    /// <summary>Deletes an object and returns its last state; throws <see cref="ApiException"/> 404 when missing.</summary>
-    public JsonObject Delete(string resource, string? ns, string name) => Delete(ResourceTypes.ByPlural(resource), ns, name, null);
+    /// <summary>Deletes an object and returns its last state; throws <see cref="ApiException"/> 404 when missing.
+    /// A pod given a <paramref name="gracePeriod"/> (and running on a node) is only marked: it gets
+    /// <c>deletionTimestamp</c> (now + grace) and stays, terminating, until the grace period ends or a delete without
+    /// grace period removes it; the returned state is then the terminating pod.</summary>
+    public JsonObject Delete(string resource, string? ns, string name, TimeSpan? gracePeriod = null) =>
+        Delete(ResourceTypes.ByPlural(resource), ns, name, null, gracePeriod: gracePeriod);
 
     // ---------------------------------------------------------------- typed API (k8s.Models)
 
-    /// <summary>Creates a typed object (V1Node, V1Service, V1Namespace, V1EndpointSlice).</summary>
+    /// <summary>Creates a typed object (V1Node, V1Namespace, V1Pod, V1Service, V1EndpointSlice).</summary>
     public T Create<T>(T obj) where T : IKubernetesObject<V1ObjectMeta> =>
         FromJson<T>(Create(TypeOf<T>(), ToJson(obj)));
 
@@ -106,8 +110,8 @@ public sealed class ObjectStore
         FromJson<T>(Update(TypeOf<T>(), ToJson(obj), status));
 
     /// <summary>Deletes a typed object.</summary>
-    public void Delete<T>(string name, string? ns = null) where T : IKubernetesObject<V1ObjectMeta> =>
-        Delete(TypeOf<T>(), ns, name, null);
+    public void Delete<T>(string name, string? ns = null, TimeSpan? gracePeriod = null) where T : IKubernetesObject<V1ObjectMeta> =>
+        Delete(TypeOf<T>(), ns, name, null, gracePeriod: gracePeriod);
 
     private static ResourceType TypeOf<T>()
     {
@@ -243,7 +247,7 @@ public sealed class ObjectStore
             else
             {
                 result = desired;
-                foreach (var fixedField in new[] { "uid", "creationTimestamp", "namespace", "generation", "deletionTimestamp" })
+                foreach (var fixedField in new[] { "uid", "creationTimestamp", "namespace", "generation", "deletionTimestamp", "deletionGracePeriodSeconds" })
                 {
                     if (currentMeta[fixedField] is { } value) meta[fixedField] = value.DeepClone();
                     else meta.Remove(fixedField);
@@ -277,7 +281,8 @@ public sealed class ObjectStore
         }
     }
 
-    internal JsonObject Delete(ResourceType type, string? ns, string name, JsonObject? preconditions, bool dryRun = false)
+    internal JsonObject Delete(ResourceType type, string? ns, string name, JsonObject? preconditions, bool dryRun = false,
+        TimeSpan? gracePeriod = null)
     {
         lock (_gate)
         {
@@ -321,7 +326,52 @@ public sealed class ObjectStore
                 return (JsonObject)terminating.DeepClone();
             }
 
+            if (type == ResourceTypes.Pods && gracePeriod is { } requested && PodAdmission.EffectiveGracePeriod(current, requested) > TimeSpan.Zero)
+            {
+                return BeginGracefulDeleteLocked(ns, name, current, requested);
+            }
+
             return (JsonObject)RemoveLocked(type, Key(type, ns, name)).DeepClone();
+        }
+    }
+
+    /// <summary>Marks a pod terminating (the real server's graceful deletion); a later, shorter grace period moves the
+    /// deadline earlier, a longer one changes nothing.</summary>
+    private JsonObject BeginGracefulDeleteLocked(string? ns, string name, JsonObject current, TimeSpan grace)
+    {
+        var type = ResourceTypes.Pods;
+        var seconds = (long)Math.Ceiling(grace.TotalSeconds);
+        var meta = (JsonObject)current["metadata"]!;
+        if (meta["deletionGracePeriodSeconds"] is JsonValue previous && previous.TryGetValue<long>(out var previousSeconds) && previousSeconds <= seconds)
+        {
+            return (JsonObject)current.DeepClone();
+        }
+
+        var terminating = (JsonObject)current.DeepClone();
+        var terminatingMeta = (JsonObject)terminating["metadata"]!;
+        terminatingMeta["deletionTimestamp"] = Timestamp(_time.GetUtcNow() + TimeSpan.FromSeconds(seconds));
+        terminatingMeta["deletionGracePeriodSeconds"] = seconds;
+        terminatingMeta["resourceVersion"] = Next();
+        _objects[type][Key(type, ns, name)] = terminating;
+        Publish(new(_resourceVersion, WatchEventType.Modified, type, terminating, current));
+        _ = FinishGracefulDeleteAsync(ns, name, (string)meta["uid"]!, grace);
+        return (JsonObject)terminating.DeepClone();
+    }
+
+    /// <summary>Removes a terminating pod when its grace period ends: with no kubelet to confirm the containers are
+    /// gone, the end of the grace period (when a kubelet would have killed them) stands in for that.</summary>
+    private async Task FinishGracefulDeleteAsync(string? ns, string name, string uid, TimeSpan grace)
+    {
+        await Task.Delay(grace, _time).ConfigureAwait(false);
+        lock (_gate)
+        {
+            var type = ResourceTypes.Pods;
+            var key = Key(type, ns, name);
+            if (_objects[type].TryGetValue(key, out var current) && (string?)current["metadata"]!["uid"] == uid
+                && current["metadata"]!["deletionTimestamp"] is not null)
+            {
+                RemoveLocked(type, key);
+            }
         }
     }
 
@@ -526,6 +576,10 @@ public sealed class ObjectStore
         else if (type == ResourceTypes.EndpointSlices)
         {
             ObjectRules.AdmitEndpointSlice(obj, name);
+        }
+        else if (type == ResourceTypes.Pods)
+        {
+            PodAdmission.Admit(obj, old);
         }
 
         if (type == ResourceTypes.Namespaces)

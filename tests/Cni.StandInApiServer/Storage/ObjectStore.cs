@@ -120,9 +120,9 @@ public sealed class ObjectStore
         return ResourceTypes.ByKind(entity.Kind);
     }
 
-    private static JsonObject ToJson<T>(T obj) => JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject();
+    internal static JsonObject ToJson<T>(T obj) => JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject();
 
-    private static T FromJson<T>(JsonObject obj) => KubernetesJson.Deserialize<T>(obj.ToJsonString());
+    internal static T FromJson<T>(JsonObject obj) => KubernetesJson.Deserialize<T>(obj.ToJsonString());
 
     // ---------------------------------------------------------------- operations used by the HTTP layer
 

@@ -7,7 +7,7 @@ namespace Cni.StandInApiServer.Tests.Controllers;
 
 public sealed class ChangeRouterTests
 {
-    private readonly ChangeRouter _router = new();
+    private ChangeRouter _router = null!;
 
     private static JsonObject Service(string name, string? app) => new()
     {
@@ -33,6 +33,7 @@ public sealed class ChangeRouterTests
     [SetUp]
     public void SetUp()
     {
+        _router = new ChangeRouter();
         _router.Route(ResourceTypes.Services, WatchEventType.Added, Service("web", "web"));
         _router.Route(ResourceTypes.Services, WatchEventType.Added, Service("api", "api"));
         _router.Route(ResourceTypes.Services, WatchEventType.Added, Service("manual", null));

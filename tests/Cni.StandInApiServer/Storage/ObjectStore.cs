@@ -91,7 +91,65 @@ public sealed class ObjectStore
     public JsonObject Delete(string resource, string? ns, string name, TimeSpan? gracePeriod = null) =>
         Delete(ResourceTypes.ByPlural(resource), ns, name, null, gracePeriod: gracePeriod);
 
+    /// <summary>Creates <paramref name="obj"/> (its <c>kind</c> says which resource) or, when it exists, replaces it
+    /// without a resourceVersion precondition (PUT semantics: the status is kept), which is what <c>kubectl apply</c>
+    /// amounts to for a whole object. Returns the stored object.</summary>
+    public JsonObject Apply(JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var kind = (string?)obj["kind"] ?? throw new ArgumentException("the object has no kind", nameof(obj));
+        return Apply(ResourceTypes.ByKind(kind), obj);
+    }
+
+    private JsonObject Apply(ResourceType type, JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        Metadata(copy).Remove("resourceVersion");
+        var name = (string?)copy["metadata"]!["name"] ?? "";
+        var ns = type.Namespaced ? (string?)copy["metadata"]!["namespace"] ?? "default" : null;
+
+        // Create or replace, whichever the object's existence calls for at that moment (a concurrent delete or
+        // create just means the other one).
+        while (true)
+        {
+            try
+            {
+                return Get(type, ns, name) is null ? Create(type, copy) : Update(type, copy, status: false);
+            }
+            catch (ApiException e) when (e.Reason is "AlreadyExists" || e.Code == 404 && e.Kind == type.Plural && e.Name == name)
+            {
+                // raced: try the other verb
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- typed API (k8s.Models)
+
+    /// <summary>Creates or replaces a typed object (see <see cref="Apply(JsonObject)"/>).</summary>
+    public T Apply<T>(T obj) where T : IKubernetesObject<V1ObjectMeta> =>
+        FromJson<T>(Apply(TypeOf<T>(), ToJson(obj)));
+
+    /// <summary>Applies every document of a YAML manifest in order (<c>kubectl apply -f</c> in-process) and returns the
+    /// stored objects as their model types. A refused document throws; the ones before it stay applied.</summary>
+    public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> ApplyYaml(string yaml)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        var applied = new List<IKubernetesObject<V1ObjectMeta>>();
+        foreach (var document in KubernetesYaml.LoadAllFromString(yaml))
+        {
+            if (document is not IKubernetesObject<V1ObjectMeta> obj)
+            {
+                throw new ArgumentException($"not a Kubernetes object with metadata: {document?.GetType().Name ?? "null"}", nameof(yaml));
+            }
+
+            var stored = Apply(ToJson(obj));
+
+            // JSON is YAML: the loader maps the stored apiVersion/kind back to the model type.
+            applied.Add((IKubernetesObject<V1ObjectMeta>)KubernetesYaml.LoadAllFromString(stored.ToJsonString()).Single());
+        }
+
+        return applied;
+    }
 
     /// <summary>Creates a typed object (V1Node, V1Namespace, V1Pod, V1Service, V1EndpointSlice).</summary>
     public T Create<T>(T obj) where T : IKubernetesObject<V1ObjectMeta> =>

@@ -20,6 +20,7 @@ public sealed class ClusterNode : IAsyncDisposable
     public const string HealthAddress = "127.0.0.1:9872";
 
     private Process? _daemon;
+    private int _podSequence;
 
     internal ClusterNode(string nodeName, string netns, int index, string directory, string? kubeconfig)
     {
@@ -78,6 +79,9 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The conflist with another cniVersion (runtimes whose libcni predates spec 1.1).</summary>
     public string ConfListFor(string cniVersion) =>
         $$"""{"cniVersion":"{{cniVersion}}","name":"{{NetworkName}}","plugins":[{"type":"wincni","socket":"{{Socket}}"}]}""";
+
+    /// <summary>The next pod number on this node (1, 2, ...), never reused, so pod names stay unique after removals.</summary>
+    internal int NextPodOrdinal() => Interlocked.Increment(ref _podSequence);
 
     /// <summary>The running daemon's process ID, or null.</summary>
     public int? DaemonPid => _daemon is { HasExited: false } d ? d.Id : null;

@@ -6,18 +6,24 @@ namespace Cni.LocalCluster;
 
 /// <summary>
 /// A pod of the local cluster: a network namespace whose network comes from <c>wincni</c>, exec'd exactly as a
-/// kubelet's runtime does (CNI_* environment, the network configuration on stdin, K8S_POD_* in CNI_ARGS).
+/// kubelet's runtime does (CNI_* environment, the network configuration on stdin, K8S_POD_* in CNI_ARGS). With
+/// Kubernetes it also has a Pod object (namespace <c>default</c>) that follows it as a kubelet would keep it: Pending
+/// on its node when created, Running and Ready with its IP after ADD, removed on dispose; tests change its readiness
+/// and start its termination to see what a service proxy does.
 /// </summary>
 public sealed class ClusterPod : IAsyncDisposable
 {
     private readonly List<System.Diagnostics.Process> _servers = [];
+    private readonly PodObjects? _objects;
     private bool _added;
 
-    internal ClusterPod(ClusterNode node, string name, string netns)
+    internal ClusterPod(ClusterNode node, string name, string netns, ClusterPodOptions options, PodObjects? objects)
     {
         Node = node;
         Name = name;
         Netns = netns;
+        Labels = options.Labels;
+        _objects = objects;
     }
 
     /// <summary>The node the pod runs on.</summary>
@@ -38,6 +44,34 @@ public sealed class ClusterPod : IAsyncDisposable
     /// <summary>The gateway ADD returned.</summary>
     public string? Gateway { get; private set; }
 
+    /// <summary>The Pod object's labels.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; }
+
+    /// <summary>Sets the Pod's Ready condition, as a readiness probe turning would: a service proxy then treats its
+    /// endpoint as (not) ready and serving.</summary>
+    /// <exception cref="InvalidOperationException">The cluster runs without Kubernetes, or the Pod object is gone.</exception>
+    public Task SetReadyAsync(bool ready, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RequireObjects().SetReady(this, ready);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Deletes the Pod object gracefully: it turns terminating (<c>deletionTimestamp</c>; its endpoint serving
+    /// but not ready while the Ready condition holds) and is removed when <paramref name="gracePeriod"/> ends. The pod's
+    /// namespace and network stay until the pod is disposed, as a container may keep serving during its grace period.</summary>
+    /// <exception cref="InvalidOperationException">The cluster runs without Kubernetes.</exception>
+    public Task BeginTerminationAsync(TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(gracePeriod, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        RequireObjects().BeginTermination(this, gracePeriod);
+        return Task.CompletedTask;
+    }
+
+    private PodObjects RequireObjects() =>
+        _objects ?? throw new InvalidOperationException($"pod {Name} has no Pod object: the local cluster runs without Kubernetes");
+
     /// <summary>Runs CNI ADD through wincni and records the address.</summary>
     /// <exception cref="InvalidOperationException">wincni failed; the message has its error and the daemon's log.</exception>
     public async Task AddAsync(CancellationToken cancellationToken)
@@ -53,6 +87,7 @@ public sealed class ClusterPod : IAsyncDisposable
         Address = ip.GetProperty("address").GetString()!.Split('/')[0];
         Gateway = ip.TryGetProperty("gateway", out var gateway) ? gateway.GetString() : null;
         _added = true;
+        _objects?.ReportRunning(this, Address);
     }
 
     /// <summary>Runs CNI DEL through wincni.</summary>
@@ -145,9 +180,11 @@ public sealed class ClusterPod : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Stops its servers, DELs (when added; failures ignored: the node may be gone) and removes the namespace.</summary>
+    /// <summary>Deletes its Pod object (first, so its endpoints go before its network), stops its servers, DELs (when
+    /// added; failures ignored: the node may be gone) and removes the namespace.</summary>
     public async ValueTask DisposeAsync()
     {
+        _objects?.Remove(this);
         foreach (var server in _servers)
         {
             await Shell.KillAsync(server, CancellationToken.None).ConfigureAwait(false);

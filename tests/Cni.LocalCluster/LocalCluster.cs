@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using Cni.LocalCluster.Support;
 using Cni.StandInApiServer;
+using Cni.StandInApiServer.Controllers;
+using k8s;
 using k8s.Models;
 
 namespace Cni.LocalCluster;
@@ -14,9 +16,11 @@ namespace Cni.LocalCluster;
 /// Kubernetes (<see cref="LocalClusterOptions.Kubernetes"/>), the same nodes run wincnid standalone.
 /// </summary>
 /// <remarks>
-/// The harness plays kubelet (registers each Node with its addresses; execs wincni for pods) and the controller
-/// manager (gives each Node a pod CIDR 10.244.N.0/24). Disposing removes every namespace, process and file it made,
-/// also after failures.
+/// The harness plays kubelet (registers each Node with its addresses; keeps each pod's Pod object: scheduled, then
+/// Running and Ready with its IP; execs wincni for pods) and the controller manager (gives each Node a pod CIDR
+/// 10.244.N.0/24; an <see cref="EndpointSliceWriter"/> keeps the EndpointSlices of Services with selectors, so
+/// <see cref="ApplyAsync{T}"/> or <see cref="ApplyYamlAsync"/> of a Service behaves as on a cluster). Disposing
+/// removes every namespace, process and file it made, also after failures.
 /// </remarks>
 public sealed class LocalCluster : IAsyncDisposable
 {
@@ -32,6 +36,8 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly List<ClusterPod> _pods = [];
     private readonly LocalClusterOptions _options;
     private readonly StandInApiServer.StandInApiServer? _apiServer;
+    private readonly EndpointSliceWriter? _sliceWriter;
+    private readonly PodObjects? _podObjects;
     private int _nodeSequence;
 
     private LocalCluster(LocalClusterOptions options, string underlay, string directory)
@@ -47,6 +53,11 @@ public sealed class LocalCluster : IAsyncDisposable
                 () => NetnsListener.Open(Support.Netns.PathOf(underlay), new IPEndPoint(IPAddress.Parse(ApiServerUnderlayAddress), ApiServerUnderlayPort)),
             ],
         });
+        if (_apiServer is not null)
+        {
+            _sliceWriter = new EndpointSliceWriter(_apiServer.Store);
+            _podObjects = new PodObjects(_apiServer.Store, TimeProvider.System);
+        }
     }
 
     /// <summary>The underlay namespace.</summary>
@@ -96,6 +107,7 @@ public sealed class LocalCluster : IAsyncDisposable
             if (cluster._apiServer is { } apiServer)
             {
                 await apiServer.StartAsync(cancellationToken).ConfigureAwait(false);
+                cluster._sliceWriter!.Start();
                 apiServer.WriteKubeconfig(cluster.Kubeconfig);
                 WriteKubeconfig(cluster.NodeKubeconfig, string.Create(CultureInfo.InvariantCulture, $"http://{ApiServerUnderlayAddress}:{ApiServerUnderlayPort}"));
                 cluster.Report($"API server on {apiServer.BaseAddress} (this machine) and http://{ApiServerUnderlayAddress}:{ApiServerUnderlayPort} (nodes)");
@@ -173,26 +185,98 @@ public sealed class LocalCluster : IAsyncDisposable
         Report($"node {node.NodeName} removed");
     }
 
-    /// <summary>Creates a pod namespace on <paramref name="node"/> and runs CNI ADD for it through wincni.</summary>
-    public async Task<ClusterPod> AddPodAsync(ClusterNode node, CancellationToken cancellationToken)
+    /// <summary>Creates a pod namespace on <paramref name="node"/> and runs CNI ADD for it through wincni; its Pod
+    /// object has the <see cref="ClusterPodOptions.DefaultLabels"/>.</summary>
+    public Task<ClusterPod> AddPodAsync(ClusterNode node, CancellationToken cancellationToken) =>
+        AddPodAsync(node, new ClusterPodOptions(), cancellationToken);
+
+    /// <summary>Creates a pod namespace on <paramref name="node"/> and runs CNI ADD for it through wincni; with
+    /// Kubernetes its Pod object (labels and ports from <paramref name="options"/>) is then Running and Ready with
+    /// the pod's IP.</summary>
+    public async Task<ClusterPod> AddPodAsync(ClusterNode node, ClusterPodOptions options, CancellationToken cancellationToken)
     {
-        var pod = await CreatePodAsync(node, cancellationToken).ConfigureAwait(false);
+        var pod = await CreatePodAsync(node, options, cancellationToken).ConfigureAwait(false);
         await pod.AddAsync(cancellationToken).ConfigureAwait(false);
         Report($"pod {pod.Name} on {node.NodeName}: {pod.Address}");
         return pod;
     }
 
     /// <summary>Creates a pod's namespace on <paramref name="node"/>, without network yet (the sandbox before CNI ADD).</summary>
-    public async Task<ClusterPod> CreatePodAsync(ClusterNode node, CancellationToken cancellationToken)
+    public Task<ClusterPod> CreatePodAsync(ClusterNode node, CancellationToken cancellationToken) =>
+        CreatePodAsync(node, new ClusterPodOptions(), cancellationToken);
+
+    /// <summary>Creates a pod's namespace on <paramref name="node"/>, without network yet (the sandbox before CNI ADD);
+    /// with Kubernetes its Pod object exists, Pending on the node, until <see cref="ClusterPod.AddAsync"/>.</summary>
+    public async Task<ClusterPod> CreatePodAsync(ClusterNode node, ClusterPodOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
-        var ordinal = _pods.Count(p => p.Node == node) + 1;
-        var name = string.Create(CultureInfo.InvariantCulture, $"{node.NodeName}-pod-{ordinal}");
-        var pod = new ClusterPod(node, name, ClusterRun.UniqueName("p"));
+        ArgumentNullException.ThrowIfNull(options);
+        var name = options.Name ?? string.Create(CultureInfo.InvariantCulture, $"{node.NodeName}-pod-{node.NextPodOrdinal()}");
+        if (_pods.Any(p => p.Name == name)) throw new ArgumentException($"a pod named {name} exists already", nameof(options));
+        var pod = new ClusterPod(node, name, ClusterRun.UniqueName("p"), options, _podObjects);
         await Support.Netns.CreateAsync(pod.Netns, cancellationToken).ConfigureAwait(false);
         _pods.Add(pod);
+        _podObjects?.Register(pod, options);
         return pod;
     }
+
+    /// <summary>Removes a pod the way a cluster does: its Pod object goes, then its network (CNI DEL) and namespace.</summary>
+    public async Task RemovePodAsync(ClusterPod pod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_pods.Remove(pod)) throw new ArgumentException($"pod {pod.Name} is not part of this cluster", nameof(pod));
+        await pod.DisposeAsync().ConfigureAwait(false);
+        Report($"pod {pod.Name} removed");
+    }
+
+    /// <summary>Creates or replaces <paramref name="obj"/> in the API server (a Service, a Namespace, an
+    /// EndpointSlice, a Pod of no node of this cluster...), as <c>kubectl apply</c> would; namespaced objects without
+    /// a namespace go to <c>default</c>. Returns the stored object (with, for a Service, its cluster IP).</summary>
+    /// <exception cref="InvalidOperationException">The cluster runs without Kubernetes.</exception>
+    /// <exception cref="StandInApiServer.Storage.ApiException">The API server refused it (invalid, immutable field...).</exception>
+    public Task<T> ApplyAsync<T>(T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(ApiServer.Store.Apply(obj));
+    }
+
+    /// <summary>Applies every document of a YAML manifest (as <c>kubectl apply -f</c>), in order; returns the stored
+    /// objects.</summary>
+    /// <exception cref="InvalidOperationException">The cluster runs without Kubernetes.</exception>
+    /// <exception cref="StandInApiServer.Storage.ApiException">The API server refused one (those before it stay applied).</exception>
+    public Task<IReadOnlyList<IKubernetesObject<V1ObjectMeta>>> ApplyYamlAsync(string yaml, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(ApiServer.Store.ApplyYaml(yaml));
+    }
+
+    /// <summary>Deletes an object from the API server (a Service: its EndpointSlices follow); false when it did not exist.</summary>
+    /// <exception cref="InvalidOperationException">The cluster runs without Kubernetes.</exception>
+    public Task<bool> DeleteAsync<T>(string name, string? @namespace, CancellationToken cancellationToken) where T : IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            ApiServer.Store.Delete<T>(name, @namespace);
+            return Task.FromResult(true);
+        }
+        catch (StandInApiServer.Storage.ApiException e) when (e.Code == 404)
+        {
+            return Task.FromResult(false);
+        }
+    }
+
+    /// <summary>The EndpointSlices of <paramref name="service"/> as a service proxy would list them (label
+    /// <c>kubernetes.io/service-name</c>), by name.</summary>
+    /// <exception cref="InvalidOperationException">The cluster runs without Kubernetes.</exception>
+    public IReadOnlyList<V1EndpointSlice> EndpointSlicesOf(string service, string @namespace = "default") =>
+        ApiServer.Store.List<V1EndpointSlice>(@namespace)
+            .Where(s => s.Metadata.Labels is { } labels && labels.TryGetValue("kubernetes.io/service-name", out var name) && name == service)
+            .OrderBy(s => s.Metadata.Name, StringComparer.Ordinal)
+            .ToList();
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -200,6 +284,11 @@ public sealed class LocalCluster : IAsyncDisposable
         foreach (var pod in Enumerable.Reverse(_pods))
         {
             await pod.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_sliceWriter is not null)
+        {
+            await _sliceWriter.DisposeAsync().ConfigureAwait(false);
         }
 
         foreach (var node in Enumerable.Reverse(_nodes))

@@ -67,6 +67,13 @@ internal sealed class ServerHarness : IAsyncDisposable
         return body;
     }
 
+    public async Task<JsonObject> CreatePodAsync(JsonObject pod, string ns = "default")
+    {
+        var (code, body) = await PostAsync($"/api/v1/namespaces/{ns}/pods", pod);
+        Assert.That(code, Is.EqualTo(HttpStatusCode.Created), body.ToJsonString());
+        return body;
+    }
+
     public async Task<WatchReader> WatchAsync(string pathAndQuery)
     {
         var response = await Http.GetAsync(pathAndQuery, HttpCompletionOption.ResponseHeadersRead);
@@ -149,6 +156,52 @@ internal static class Objects
             ["addresses"] = new JsonArray(a),
             ["conditions"] = new JsonObject { ["ready"] = true },
         }).ToArray()),
+    };
+
+    /// <summary>A pod with one container; <paramref name="node"/> schedules it, <paramref name="ports"/> are named
+    /// container ports ("http:8080").</summary>
+    public static JsonObject Pod(string name, string? node = null, JsonObject? labels = null, params string[] ports)
+    {
+        var spec = new JsonObject
+        {
+            ["containers"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "main",
+                ["image"] = "busybox:1.36",
+                ["ports"] = new JsonArray(ports.Select(p => (JsonNode)new JsonObject
+                {
+                    ["name"] = p.Split(':')[0],
+                    ["containerPort"] = int.Parse(p.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture),
+                }).ToArray()),
+            }),
+        };
+        if (node is not null) spec["nodeName"] = node;
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = labels ?? new JsonObject() },
+            ["spec"] = spec,
+        };
+    }
+
+    /// <summary>The status a kubelet reports for a running pod at <paramref name="ip"/>.</summary>
+    public static JsonObject RunningStatus(string ip, bool ready = true) => new()
+    {
+        ["status"] = new JsonObject
+        {
+            ["phase"] = "Running",
+            ["podIP"] = ip,
+            ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = ip }),
+            ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = ready ? "True" : "False" }),
+            ["containerStatuses"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "main",
+                ["ready"] = ready,
+                ["restartCount"] = 0,
+                ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = "2026-01-01T00:00:00Z" } },
+            }),
+        },
     };
 
     public static JsonObject Namespace(string name) => new()

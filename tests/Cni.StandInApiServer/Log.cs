@@ -25,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Error, "Unexpected failure serving {Method} {Path}")]
     public static partial void Unexpected(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(8, LogLevel.Debug, "EndpointSlice writer: service {Service}: {Created} created, {Updated} updated, {Deleted} deleted")]
+    public static partial void SlicesWritten(ILogger logger, string service, int created, int updated, int deleted);
+
+    [LoggerMessage(9, LogLevel.Warning, "EndpointSlice writer: service {Service} failed; retrying")]
+    public static partial void SliceSyncFailed(ILogger logger, Exception exception, string service);
 }

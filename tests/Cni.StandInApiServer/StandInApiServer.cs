@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Cni.StandInApiServer;
 
 /// <summary>A Kubernetes API server stand-in on plain HTTP without auth, for tests and the local demo: core/v1 nodes,
-/// namespaces, services and discovery.k8s.io/v1 endpointslices with the real REST and watch wire protocol, enough
+/// namespaces, pods, services and discovery.k8s.io/v1 endpointslices with the real REST and watch wire protocol, enough
 /// for KubernetesClient and kubectl. Stop and start again to simulate an API server outage: the port and the
 /// store survive.</summary>
 public sealed class StandInApiServer : IAsyncDisposable

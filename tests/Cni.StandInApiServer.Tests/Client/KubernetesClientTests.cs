@@ -205,4 +205,39 @@ public sealed class KubernetesClientTests
         var status = await _client.DiscoveryV1.DeleteNamespacedEndpointSliceAsync("web-1", "default");
         Assert.That(status.Status, Is.EqualTo("Success"));
     }
+
+    [Test]
+    public async Task Pods_CreateReplaceStatusListByNodeWatchDelete_Work()
+    {
+        var pod = new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "web-1", Labels = new Dictionary<string, string> { ["app"] = "web" } },
+            Spec = new V1PodSpec
+            {
+                NodeName = "win-1",
+                Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Ports = [new V1ContainerPort { Name = "http", ContainerPort = 8080 }] }],
+            },
+        };
+        var created = await _client.CoreV1.CreateNamespacedPodAsync(pod, "default");
+        created.Status.Phase = "Running";
+        created.Status.PodIP = "10.244.1.5";
+        created.Status.PodIPs = [new V1PodIP { Ip = "10.244.1.5" }];
+        created.Status.Conditions = [new V1PodCondition { Type = "Ready", Status = "True", LastTransitionTime = DateTime.UtcNow }];
+        var running = await _client.CoreV1.ReplaceNamespacedPodStatusAsync(created, "web-1", "default");
+        var onNode = await _client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: "spec.nodeName=win-1");
+        Assert.That(created.Spec.Containers.Single().Ports.Single().Protocol, Is.EqualTo("TCP"));
+        Assert.That(running.Status.PodIPs.Single().Ip, Is.EqualTo("10.244.1.5"));
+        Assert.That(onNode.Items.Single().Status.Conditions.Single().Status, Is.EqualTo("True"));
+
+        using var cts = new CancellationTokenSource(ServerHarness.Patience);
+        await foreach (var (type, item) in _client.CoreV1.WatchListNamespacedPodAsync("default", fieldSelector: "spec.nodeName=win-1", cancellationToken: cts.Token))
+        {
+            Assert.That((type, item.Status.Phase), Is.EqualTo((WatchEventType.Added, "Running")));
+            break;
+        }
+
+        var deleted = await _client.CoreV1.DeleteNamespacedPodAsync("web-1", "default", gracePeriodSeconds: 0);
+        Assert.That(deleted.Metadata.Name, Is.EqualTo("web-1"));
+        Assert.That(_h.Server.Store.List<V1Pod>(), Is.Empty);
+    }
 }

@@ -19,7 +19,8 @@ public sealed class DiscoveryTests : ServerTests
         var (_, body) = await Harness.GetAsync("/api/v1");
         Assert.That((string?)body["kind"], Is.EqualTo("APIResourceList"));
         var resources = body["resources"]!.AsArray().Select(r => r!.AsObject()).ToDictionary(r => (string)r["name"]!);
-        Assert.That(resources.Keys, Is.SupersetOf(new[] { "nodes", "nodes/status", "namespaces", "services", "services/status" }));
+        Assert.That(resources.Keys, Is.SupersetOf(new[] { "nodes", "nodes/status", "namespaces", "pods", "pods/status", "services", "services/status" }));
+        Assert.That(resources["pods"]["shortNames"]!.AsArray().Select(n => (string?)n), Is.EqualTo(new[] { "po" }));
         Assert.That(resources["nodes"]["shortNames"]!.AsArray().Select(n => (string?)n), Is.EqualTo(new[] { "no" }));
         Assert.That(resources["services"]["shortNames"]!.AsArray().Select(n => (string?)n), Is.EqualTo(new[] { "svc" }));
         Assert.That((bool)resources["services"]["namespaced"]!, Is.True);
@@ -57,12 +58,13 @@ public sealed class DiscoveryTests : ServerTests
         var post = doc["paths"]!["/api/v1/nodes"]!["post"]!;
         Assert.That((string?)post["x-kubernetes-group-version-kind"]!["kind"], Is.EqualTo("Node"));
         Assert.That(post["parameters"]!.AsArray().Select(p => (string?)p!["name"]), Does.Contain("fieldValidation"));
+        Assert.That((string?)doc["paths"]!["/api/v1/namespaces/{namespace}/pods"]!["post"]!["x-kubernetes-group-version-kind"]!["kind"], Is.EqualTo("Pod"));
     }
 
     [Test]
     public async Task UnknownPath_Get_Returns404Status()
     {
-        var (code, body) = await Harness.GetAsync("/api/v1/pods");
+        var (code, body) = await Harness.GetAsync("/api/v1/configmaps");
         Assert.That(code, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((string?)body["kind"], Is.EqualTo("Status"));
         Assert.That((string?)body["reason"], Is.EqualTo("NotFound"));

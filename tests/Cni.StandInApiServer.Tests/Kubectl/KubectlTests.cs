@@ -210,6 +210,83 @@ public sealed class KubectlTests
         Assert.That(await _kubectl.RunOkAsync("get", "ns", "-o", "name"), Does.Contain("namespace/kube-system"));
     }
 
+    private const string PodManifest = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web-1
+          labels:
+            app: web
+        spec:
+          nodeName: win-1
+          containers:
+          - name: main
+            image: busybox:1.36
+            ports:
+            - name: http
+              containerPort: 8080
+        """;
+
+    [Test]
+    public async Task ApplyFile_Pod_CreatedThenUnchangedThenLabelConfigured()
+    {
+        Assert.That(await _kubectl.RunOkAsync("apply", "-f", _kubectl.WriteFile("pod.yaml", PodManifest)), Does.Contain("pod/web-1 created"));
+        Assert.That(await _kubectl.RunOkAsync("apply", "-f", _kubectl.WriteFile("pod.yaml", PodManifest)), Does.Contain("pod/web-1 unchanged"));
+        var relabelled = PodManifest.Replace("app: web", "app: web\n    tier: front", StringComparison.Ordinal);
+        Assert.That(await _kubectl.RunOkAsync("apply", "-f", _kubectl.WriteFile("pod.yaml", relabelled)), Does.Contain("pod/web-1 configured"));
+        Assert.That(await _kubectl.RunOkAsync("get", "po", "-l", "tier=front", "-o", "name"), Is.EqualTo("pod/web-1\n"));
+    }
+
+    [Test]
+    public async Task ApplyFile_PodWithChangedPort_RefusedAsOnACluster()
+    {
+        await _kubectl.RunOkAsync("apply", "-f", _kubectl.WriteFile("pod.yaml", PodManifest));
+        var (code, _, stderr) = await _kubectl.RunAsync("apply", "-f", _kubectl.WriteFile("pod.yaml", PodManifest.Replace("8080", "9090", StringComparison.Ordinal)));
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("pod updates may not change fields"));
+    }
+
+    [Test]
+    public async Task GetPods_RunningPod_PrintsRealColumnsAndWide()
+    {
+        await _kubectl.RunOkAsync("apply", "-f", _kubectl.WriteFile("pod.yaml", PodManifest));
+        await _h.PatchAsync("/api/v1/namespaces/default/pods/web-1/status", Objects.RunningStatus("10.244.1.5"), "application/strategic-merge-patch+json");
+        var output = await _kubectl.RunOkAsync("get", "pods");
+        var wide = await _kubectl.RunOkAsync("get", "pods", "-o", "wide");
+        Assert.That(output, Does.Match(@"NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE"));
+        Assert.That(output, Does.Match(@"web-1\s+1/1\s+Running\s+0\s+\d+s"));
+        Assert.That(wide, Does.Match(@"IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES"));
+        Assert.That(wide, Does.Match(@"web-1\s+1/1\s+Running\s+0\s+\S+\s+10\.244\.1\.5\s+win-1\s+<none>\s+<none>"));
+    }
+
+    [Test]
+    public async Task DeletePod_GracePeriod_TerminatesThenKubectlSeesItGone()
+    {
+        await _kubectl.RunOkAsync("apply", "-f", _kubectl.WriteFile("pod.yaml", PodManifest));
+        Assert.That(await _kubectl.RunOkAsync("delete", "pod", "web-1", "--grace-period=1"), Does.Contain("pod \"web-1\" deleted"));
+        Assert.That(_h.Server.Store.List("pods"), Is.Empty);
+    }
+
+    [Test]
+    public async Task DescribeNode_WithPods_ListsThem()
+    {
+        // kubectl describe node lists the node's pods by field selector (spec.nodeName, status.phase).
+        await CreateNodeAsync("win-1");
+        await _kubectl.RunOkAsync("apply", "-f", _kubectl.WriteFile("pod.yaml", PodManifest));
+        var (code, stdout, stderr) = await _kubectl.RunAsync("describe", "node", "win-1");
+        Assert.That(stdout, Does.Contain("Non-terminated Pods:").And.Contain("web-1"), stderr);
+        Assert.That(code, Is.Zero, stderr);
+    }
+
+    [Test]
+    public async Task DescribePod_Running_ShowsIpAndNode()
+    {
+        await _kubectl.RunOkAsync("apply", "-f", _kubectl.WriteFile("pod.yaml", PodManifest));
+        await _h.PatchAsync("/api/v1/namespaces/default/pods/web-1/status", Objects.RunningStatus("10.244.1.5"), "application/strategic-merge-patch+json");
+        var output = await _kubectl.RunOkAsync("describe", "pod", "web-1");
+        Assert.That(output, Does.Match(@"Node:\s+win-1").And.Match(@"IP:\s+10\.244\.1\.5").And.Match(@"Status:\s+Running"));
+    }
+
     [Test]
     public async Task DescribeService_WithEndpointSlice_ShowsEndpoints()
     {

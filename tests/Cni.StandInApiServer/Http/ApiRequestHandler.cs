@@ -318,22 +318,35 @@ internal sealed class ApiRequestHandler(ObjectStore store, StandInApiServerOptio
 
     private async Task DeleteAsync(HttpContext ctx, ResourcePath target)
     {
-        JsonObject? preconditions = null;
+        JsonNode? options = null;
         if (ctx.Request.ContentLength is > 0 || ctx.Request.Headers.TransferEncoding.Count > 0)
         {
-            preconditions = (await ReadJsonAsync(ctx).ConfigureAwait(false))?["preconditions"] as JsonObject;
+            options = await ReadJsonAsync(ctx).ConfigureAwait(false);
         }
 
-        var deleted = store.Delete(target.Type, target.Namespace, target.Name!, preconditions, DryRun(ctx));
-        if (target.Type == ResourceTypes.Services || target.Type == ResourceTypes.Namespaces)
+        var deleted = store.Delete(target.Type, target.Namespace, target.Name!, options?["preconditions"] as JsonObject, DryRun(ctx),
+            GracePeriod(ctx, options));
+        if (target.Type == ResourceTypes.Services || target.Type == ResourceTypes.Namespaces || target.Type == ResourceTypes.Pods)
         {
-            // These registries return the object (a namespace in its Terminating state), the others a Status.
+            // These registries return the object (a namespace or pod in its terminating state), the others a Status.
             await JsonResponses.WriteAsync(ctx, 200, deleted).ConfigureAwait(false);
             return;
         }
 
         await JsonResponses.WriteAsync(ctx, 200, JsonResponses.Success(target.Name!, target.Type.Plural, target.Type.Group,
             (string?)deleted["metadata"]?["uid"])).ConfigureAwait(false);
+    }
+
+    /// <summary><c>gracePeriodSeconds</c> from the query or the DeleteOptions body (the query wins, as on the real
+    /// server); null when neither gives one.</summary>
+    private static TimeSpan? GracePeriod(HttpContext ctx, JsonNode? options)
+    {
+        string? text = ctx.Request.Query["gracePeriodSeconds"];
+        if (string.IsNullOrEmpty(text) && options?["gracePeriodSeconds"] is JsonValue value) text = value.ToJsonString();
+        if (string.IsNullOrEmpty(text)) return null;
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(Math.Max(0, seconds))
+            : throw ApiException.BadRequest($"gracePeriodSeconds: Invalid value: \"{text}\": must be an integer");
     }
 
     /// <summary><c>dryRun=All</c>: validate, default and answer, but store nothing (kubectl --dry-run=server).</summary>

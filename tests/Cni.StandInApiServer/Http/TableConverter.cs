@@ -69,6 +69,11 @@ internal static class TableConverter
                 ("Container-Runtime", "string", 1),
             },
             "namespaces" => [("Name", "string", 0), ("Status", "string", 0), ("Age", "string", 0)],
+            "pods" =>
+            [
+                ("Name", "string", 0), ("Ready", "string", 0), ("Status", "string", 0), ("Restarts", "string", 0), ("Age", "string", 0),
+                ("IP", "string", 1), ("Node", "string", 1), ("Nominated Node", "string", 1), ("Readiness Gates", "string", 1),
+            ],
             "services" =>
             [
                 ("Name", "string", 0), ("Type", "string", 0), ("Cluster-IP", "string", 0), ("External-IP", "string", 0),
@@ -113,6 +118,8 @@ internal static class TableConverter
 
             case "namespaces":
                 return [name, (string?)o["status"]?["phase"] ?? "", age];
+            case "pods":
+                return PodCells(o, name, age);
             case "services":
             {
                 var spec = o["spec"];
@@ -142,6 +149,45 @@ internal static class TableConverter
                 return [name, (string?)o["addressType"] ?? "", ports.Count > 0 ? string.Join(",", ports) : "<unset>", endpoints, age];
             }
         }
+    }
+
+    /// <summary>kubectl's printPod, without init containers: READY counts ready running containers, STATUS is the
+    /// phase unless a container waits or terminated with a reason, and Terminating once deletion started.</summary>
+    private static JsonNode?[] PodCells(JsonObject o, string name, string age)
+    {
+        var spec = o["spec"];
+        var status = o["status"];
+        var reason = (string?)status?["reason"] is { Length: > 0 } r ? r : (string?)status?["phase"] ?? "";
+        var total = (spec?["containers"] as JsonArray)?.Count ?? 0;
+        var ready = 0;
+        var restarts = 0;
+        foreach (var container in ((status?["containerStatuses"] as JsonArray)?.OfType<JsonObject>() ?? []).Reverse())
+        {
+            restarts += container["restartCount"] is JsonValue count && count.TryGetValue<int>(out var n) ? n : 0;
+            var state = container["state"];
+            if ((string?)state?["waiting"]?["reason"] is { Length: > 0 } waiting) reason = waiting;
+            else if ((string?)state?["terminated"]?["reason"] is { Length: > 0 } terminated) reason = terminated;
+            else if (state?["terminated"] is JsonObject exited)
+            {
+                reason = exited["signal"] is JsonValue signal && signal.TryGetValue<int>(out var s) && s != 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"Signal:{s}")
+                    : $"ExitCode:{exited["exitCode"]?.ToJsonString() ?? "0"}";
+            }
+            else if (container["ready"] is JsonValue isReady && isReady.TryGetValue<bool>(out var yes) && yes && state?["running"] is not null)
+            {
+                ready++;
+            }
+        }
+
+        if (o["metadata"]?["deletionTimestamp"] is not null) reason = reason == "NodeLost" ? "Unknown" : "Terminating";
+        var ip = (string?)(status?["podIPs"] as JsonArray)?.FirstOrDefault()?["ip"] ?? (string?)status?["podIP"];
+        var gates = (spec?["readinessGates"] as JsonArray)?.OfType<JsonObject>().Select(g => (string?)g["conditionType"]).ToList() ?? [];
+        var gatesTrue = gates.Count(g => (status?["conditions"] as JsonArray)?.OfType<JsonObject>()
+            .Any(c => (string?)c["type"] == g && (string?)c["status"] == "True") == true);
+        return [name, string.Create(CultureInfo.InvariantCulture, $"{ready}/{total}"), reason, restarts.ToString(CultureInfo.InvariantCulture), age,
+            string.IsNullOrEmpty(ip) ? "<none>" : ip, (string?)spec?["nodeName"] is { Length: > 0 } node ? node : "<none>",
+            (string?)status?["nominatedNodeName"] is { Length: > 0 } nominated ? nominated : "<none>",
+            gates.Count == 0 ? "<none>" : string.Create(CultureInfo.InvariantCulture, $"{gatesTrue}/{gates.Count}")];
     }
 
     private static string Age(JsonObject o, DateTimeOffset now)

@@ -10,6 +10,9 @@ public static class ResourceTypes
     public static ResourceType Namespaces { get; } =
         new("", "v1", "namespaces", "namespace", "Namespace", Namespaced: false, HasStatus: true, ["ns"]);
 
+    /// <summary>core/v1 pods.</summary>
+    public static ResourceType Pods { get; } = new("", "v1", "pods", "pod", "Pod", Namespaced: true, HasStatus: true, ["po"]);
+
     /// <summary>core/v1 services.</summary>
     public static ResourceType Services { get; } = new("", "v1", "services", "service", "Service", Namespaced: true, HasStatus: true, ["svc"]);
 
@@ -18,7 +21,7 @@ public static class ResourceTypes
         new("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", Namespaced: true, HasStatus: false, []);
 
     /// <summary>All of them, in discovery order.</summary>
-    public static IReadOnlyList<ResourceType> All { get; } = [Nodes, Namespaces, Services, EndpointSlices];
+    public static IReadOnlyList<ResourceType> All { get; } = [Nodes, Namespaces, Pods, Services, EndpointSlices];
 
     /// <summary>Finds a resource by group and plural; null when not served.</summary>
     public static ResourceType? Find(string group, string version, string plural) =>

@@ -55,7 +55,7 @@ public sealed class FieldSelector
 
             var actual = node switch
             {
-                null => "",
+                null => MissingValue(path),
                 JsonValue v when v.TryGetValue<string>(out var s) => s,
                 JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
                 _ => node.ToJsonString(),
@@ -66,10 +66,18 @@ public sealed class FieldSelector
         return true;
     }
 
+    /// <summary>What an absent field reads as: the real server matches Go struct fields, so an omitted bool is false.</summary>
+    private static string MissingValue(string path) => path is "spec.unschedulable" or "spec.hostNetwork" ? "false" : "";
+
     private static string[] SupportedFields(ResourceType type) => type.Plural switch
     {
         "nodes" => ["metadata.name", "spec.unschedulable"],
         "namespaces" => ["metadata.name", "status.phase"],
+        "pods" =>
+        [
+            "metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+            "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName",
+        ],
         "services" => ["metadata.name", "metadata.namespace", "spec.clusterIP", "spec.type"],
         _ => ["metadata.name", "metadata.namespace", "addressType"],
     };

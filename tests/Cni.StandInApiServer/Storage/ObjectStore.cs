@@ -84,12 +84,74 @@ public sealed class ObjectStore
     /// updates only status, as the status subresource does).</summary>
     public JsonObject Update(string resource, JsonObject obj, bool status = false) => Update(ResourceTypes.ByPlural(resource), obj, status);
 
-    /// <summary>Deletes an object and returns its last state; throws <see cref="ApiException"/> 404 when missing.</summary>
-    public JsonObject Delete(string resource, string? ns, string name) => Delete(ResourceTypes.ByPlural(resource), ns, name, null);
+    /// <summary>Deletes an object and returns its last state; throws <see cref="ApiException"/> 404 when missing.
+    /// A pod given a <paramref name="gracePeriod"/> (and running on a node) is only marked: it gets
+    /// <c>deletionTimestamp</c> (now + grace) and stays, terminating, until the grace period ends or a delete without
+    /// grace period removes it; the returned state is then the terminating pod.</summary>
+    public JsonObject Delete(string resource, string? ns, string name, TimeSpan? gracePeriod = null) =>
+        Delete(ResourceTypes.ByPlural(resource), ns, name, null, gracePeriod: gracePeriod);
+
+    /// <summary>Creates <paramref name="obj"/> (its <c>kind</c> says which resource) or, when it exists, replaces it
+    /// without a resourceVersion precondition (PUT semantics: the status is kept), which is what <c>kubectl apply</c>
+    /// amounts to for a whole object. Returns the stored object.</summary>
+    public JsonObject Apply(JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var kind = (string?)obj["kind"] ?? throw new ArgumentException("the object has no kind", nameof(obj));
+        return Apply(ResourceTypes.ByKind(kind), obj);
+    }
+
+    private JsonObject Apply(ResourceType type, JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        Metadata(copy).Remove("resourceVersion");
+        var name = (string?)copy["metadata"]!["name"] ?? "";
+        var ns = type.Namespaced ? (string?)copy["metadata"]!["namespace"] ?? "default" : null;
+
+        // Create or replace, whichever the object's existence calls for at that moment (a concurrent delete or
+        // create just means the other one).
+        while (true)
+        {
+            try
+            {
+                return Get(type, ns, name) is null ? Create(type, copy) : Update(type, copy, status: false);
+            }
+            catch (ApiException e) when (e.Reason is "AlreadyExists" || e.Code == 404 && e.Kind == type.Plural && e.Name == name)
+            {
+                // raced: try the other verb
+            }
+        }
+    }
 
     // ---------------------------------------------------------------- typed API (k8s.Models)
 
-    /// <summary>Creates a typed object (V1Node, V1Service, V1Namespace, V1EndpointSlice).</summary>
+    /// <summary>Creates or replaces a typed object (see <see cref="Apply(JsonObject)"/>).</summary>
+    public T Apply<T>(T obj) where T : IKubernetesObject<V1ObjectMeta> =>
+        FromJson<T>(Apply(TypeOf<T>(), ToJson(obj)));
+
+    /// <summary>Applies every document of a YAML manifest in order (<c>kubectl apply -f</c> in-process) and returns the
+    /// stored objects as their model types. A refused document throws; the ones before it stay applied.</summary>
+    public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> ApplyYaml(string yaml)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        var applied = new List<IKubernetesObject<V1ObjectMeta>>();
+        foreach (var document in KubernetesYaml.LoadAllFromString(yaml))
+        {
+            if (document is not IKubernetesObject<V1ObjectMeta> obj)
+            {
+                throw new ArgumentException($"not a Kubernetes object with metadata: {document?.GetType().Name ?? "null"}", nameof(yaml));
+            }
+
+            var stored = Apply(ToJson(obj));
+
+            // JSON is YAML: the loader maps the stored apiVersion/kind back to the model type.
+            applied.Add((IKubernetesObject<V1ObjectMeta>)KubernetesYaml.LoadAllFromString(stored.ToJsonString()).Single());
+        }
+
+        return applied;
+    }
+
+    /// <summary>Creates a typed object (V1Node, V1Namespace, V1Pod, V1Service, V1EndpointSlice).</summary>
     public T Create<T>(T obj) where T : IKubernetesObject<V1ObjectMeta> =>
         FromJson<T>(Create(TypeOf<T>(), ToJson(obj)));
 
@@ -106,8 +168,8 @@ public sealed class ObjectStore
         FromJson<T>(Update(TypeOf<T>(), ToJson(obj), status));
 
     /// <summary>Deletes a typed object.</summary>
-    public void Delete<T>(string name, string? ns = null) where T : IKubernetesObject<V1ObjectMeta> =>
-        Delete(TypeOf<T>(), ns, name, null);
+    public void Delete<T>(string name, string? ns = null, TimeSpan? gracePeriod = null) where T : IKubernetesObject<V1ObjectMeta> =>
+        Delete(TypeOf<T>(), ns, name, null, gracePeriod: gracePeriod);
 
     private static ResourceType TypeOf<T>()
     {
@@ -116,9 +178,9 @@ public sealed class ObjectStore
         return ResourceTypes.ByKind(entity.Kind);
     }
 
-    private static JsonObject ToJson<T>(T obj) => JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject();
+    internal static JsonObject ToJson<T>(T obj) => JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject();
 
-    private static T FromJson<T>(JsonObject obj) => KubernetesJson.Deserialize<T>(obj.ToJsonString());
+    internal static T FromJson<T>(JsonObject obj) => KubernetesJson.Deserialize<T>(obj.ToJsonString());
 
     // ---------------------------------------------------------------- operations used by the HTTP layer
 
@@ -243,7 +305,7 @@ public sealed class ObjectStore
             else
             {
                 result = desired;
-                foreach (var fixedField in new[] { "uid", "creationTimestamp", "namespace", "generation", "deletionTimestamp" })
+                foreach (var fixedField in new[] { "uid", "creationTimestamp", "namespace", "generation", "deletionTimestamp", "deletionGracePeriodSeconds" })
                 {
                     if (currentMeta[fixedField] is { } value) meta[fixedField] = value.DeepClone();
                     else meta.Remove(fixedField);
@@ -277,7 +339,8 @@ public sealed class ObjectStore
         }
     }
 
-    internal JsonObject Delete(ResourceType type, string? ns, string name, JsonObject? preconditions, bool dryRun = false)
+    internal JsonObject Delete(ResourceType type, string? ns, string name, JsonObject? preconditions, bool dryRun = false,
+        TimeSpan? gracePeriod = null)
     {
         lock (_gate)
         {
@@ -321,7 +384,52 @@ public sealed class ObjectStore
                 return (JsonObject)terminating.DeepClone();
             }
 
+            if (type == ResourceTypes.Pods && gracePeriod is { } requested && PodAdmission.EffectiveGracePeriod(current, requested) > TimeSpan.Zero)
+            {
+                return BeginGracefulDeleteLocked(ns, name, current, requested);
+            }
+
             return (JsonObject)RemoveLocked(type, Key(type, ns, name)).DeepClone();
+        }
+    }
+
+    /// <summary>Marks a pod terminating (the real server's graceful deletion); a later, shorter grace period moves the
+    /// deadline earlier, a longer one changes nothing.</summary>
+    private JsonObject BeginGracefulDeleteLocked(string? ns, string name, JsonObject current, TimeSpan grace)
+    {
+        var type = ResourceTypes.Pods;
+        var seconds = (long)Math.Ceiling(grace.TotalSeconds);
+        var meta = (JsonObject)current["metadata"]!;
+        if (meta["deletionGracePeriodSeconds"] is JsonValue previous && previous.TryGetValue<long>(out var previousSeconds) && previousSeconds <= seconds)
+        {
+            return (JsonObject)current.DeepClone();
+        }
+
+        var terminating = (JsonObject)current.DeepClone();
+        var terminatingMeta = (JsonObject)terminating["metadata"]!;
+        terminatingMeta["deletionTimestamp"] = Timestamp(_time.GetUtcNow() + TimeSpan.FromSeconds(seconds));
+        terminatingMeta["deletionGracePeriodSeconds"] = seconds;
+        terminatingMeta["resourceVersion"] = Next();
+        _objects[type][Key(type, ns, name)] = terminating;
+        Publish(new(_resourceVersion, WatchEventType.Modified, type, terminating, current));
+        _ = FinishGracefulDeleteAsync(ns, name, (string)meta["uid"]!, grace);
+        return (JsonObject)terminating.DeepClone();
+    }
+
+    /// <summary>Removes a terminating pod when its grace period ends: with no kubelet to confirm the containers are
+    /// gone, the end of the grace period (when a kubelet would have killed them) stands in for that.</summary>
+    private async Task FinishGracefulDeleteAsync(string? ns, string name, string uid, TimeSpan grace)
+    {
+        await Task.Delay(grace, _time).ConfigureAwait(false);
+        lock (_gate)
+        {
+            var type = ResourceTypes.Pods;
+            var key = Key(type, ns, name);
+            if (_objects[type].TryGetValue(key, out var current) && (string?)current["metadata"]!["uid"] == uid
+                && current["metadata"]!["deletionTimestamp"] is not null)
+            {
+                RemoveLocked(type, key);
+            }
         }
     }
 
@@ -526,6 +634,10 @@ public sealed class ObjectStore
         else if (type == ResourceTypes.EndpointSlices)
         {
             ObjectRules.AdmitEndpointSlice(obj, name);
+        }
+        else if (type == ResourceTypes.Pods)
+        {
+            PodAdmission.Admit(obj, old);
         }
 
         if (type == ResourceTypes.Namespaces)

@@ -94,12 +94,12 @@ public sealed partial class KernelHcn : IHcn, IDisposable
             // rejects (ServiceRenderer), as kube-proxy's reject-chain does; HNS cannot express it.
             AcceptLoadBalancersWithoutBackends = true,
         }, store: _store);
-        _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath);
+        _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath, options.NftLibraryPath);
         _host = OpenHostSocket(options);
         _reaper = new LinkReaper(OpenHostSocket(options), _logger);
     }
 
-    /// <summary>How many nft batches (processes) this instance has applied; tests check that a change needing none spawns none.</summary>
+    /// <summary>How many nft batches (transactions) this instance has applied; tests check that a change needing none spawns none.</summary>
     internal int NftBatches => _nft.Batches;
 
     /// <summary>Veths of deleted endpoints still waiting for their deletion in the background (tests wait for 0).</summary>
@@ -153,6 +153,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         _disposed = true;
         _reaper.Dispose();
         _host.Dispose();
+        _nft.Dispose();
         _gate.Dispose();
         _objectLocks.Dispose();
         _startGate.Dispose();

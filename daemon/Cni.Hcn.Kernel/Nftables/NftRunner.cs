@@ -4,23 +4,36 @@ using System.Text;
 namespace Cni.Hcn.Kernel.Nftables;
 
 /// <summary>
-/// Applies nftables batches with one <c>nft -f -</c> process per batch (never per rule). A batch replaces whole tables
-/// atomically: <c>table ip T</c> (create if absent), <c>delete table ip T</c>, then the new text; the kernel commits
-/// the whole batch or nothing. When a host namespace path is set, nft runs inside it through nsenter.
+/// Applies nftables batches atomically (the kernel commits the whole batch or nothing), never per rule: in-process
+/// through libnftables (<see cref="NftContext"/>, one context kept open in the host namespace) when a library path is
+/// given, otherwise with one <c>nft -f -</c> process per batch (through nsenter when a host namespace path is set).
+/// A batch replaces whole tables with <c>table ip T</c> (create if absent), <c>delete table ip T</c>, then the new text.
 /// </summary>
-internal sealed class NftRunner
+internal sealed class NftRunner : IDisposable
 {
     private readonly string _nft;
     private readonly string? _nsenter;
     private readonly string? _netnsPath;
+    private readonly string? _library;
+    private readonly Lock _lock = new();
+    private NftContext? _context;
     private int _batches;
 
-    public NftRunner(string nft, string? nsenter, string? netnsPath)
+    /// <summary>Creates a runner; nothing is loaded or started until the first batch.</summary>
+    /// <param name="nft">The nft executable, used when <paramref name="library"/> is null.</param>
+    /// <param name="nsenter">The nsenter executable, used with the executable inside <paramref name="netnsPath"/>.</param>
+    /// <param name="netnsPath">The namespace to work in; null for the process's own.</param>
+    /// <param name="library">libnftables to run batches in-process; null to exec <paramref name="nft"/> instead.</param>
+    public NftRunner(string nft, string? nsenter, string? netnsPath, string? library = null)
     {
         _nft = nft;
         _nsenter = nsenter;
         _netnsPath = netnsPath;
+        _library = library;
     }
+
+    /// <summary>Whether batches run in-process (libnftables) rather than through the nft executable.</summary>
+    public bool InProcess => _library is not null;
 
     /// <summary>The batch that makes <paramref name="tables"/> exactly as given (null text deletes the table).</summary>
     public static string BuildBatch(IReadOnlyDictionary<string, string?> tables)
@@ -40,9 +53,20 @@ internal sealed class NftRunner
         return batch.ToString();
     }
 
-    /// <summary>Runs nft with <paramref name="arguments"/> and <paramref name="stdin"/>; returns stdout or throws with stderr.</summary>
+    /// <summary>
+    /// Runs nft with <paramref name="arguments"/> (<c>-f -</c> for the text in <paramref name="stdin"/>, or a command
+    /// such as <c>list tables ip</c>); returns what it printed or throws with its errors.
+    /// </summary>
     public async Task<string> RunAsync(string arguments, string? stdin, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (_library is not null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var commands = string.Equals(arguments.Trim(), "-f -", StringComparison.Ordinal) ? stdin ?? string.Empty : arguments;
+            return Context().Run(commands);
+        }
+
         var info = _netnsPath is null
             ? new ProcessStartInfo(_nft)
             : new ProcessStartInfo(_nsenter ?? "nsenter") { ArgumentList = { "--net=" + _netnsPath, _nft } };
@@ -81,7 +105,7 @@ internal sealed class NftRunner
         return stdout;
     }
 
-    /// <summary>How many batches <see cref="ApplyAsync"/> has started (each one nft process).</summary>
+    /// <summary>How many batches <see cref="ApplyAsync"/> has started (each one transaction).</summary>
     public int Batches => Volatile.Read(ref _batches);
 
     /// <summary>Applies a batch atomically.</summary>
@@ -99,5 +123,23 @@ internal sealed class NftRunner
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(p => p.Length == 3 && p[0] == "table" && p[1] == "ip" && p[2].StartsWith(prefix, StringComparison.Ordinal))
             .Select(p => p[2]).ToList();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _context?.Dispose();
+            _context = null;
+        }
+    }
+
+    private NftContext Context()
+    {
+        lock (_lock)
+        {
+            return _context ??= NftContext.Open(_library!, _netnsPath);
+        }
     }
 }

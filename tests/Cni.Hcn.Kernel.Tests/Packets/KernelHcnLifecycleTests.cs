@@ -157,6 +157,7 @@ public sealed class KernelHcnLifecycleTests
         {
             StateDirectory = Path.Combine(_state, "broken"),
             HostNetnsPath = _node,
+            NftLibraryPath = null,
             NftPath = "/nonexistent/nft",
         });
 
@@ -164,6 +165,23 @@ public sealed class KernelHcnLifecycleTests
 
         Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.ServiceNotActive), ex.Message);
         Assert.That(ex.Message, Does.Contain("/nonexistent/nft"));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public void FirstCall_LibnftablesMissing_ThrowsServiceNotActive(CancellationToken cancellationToken)
+    {
+        using var broken = new KernelHcn(new KernelHcnOptions
+        {
+            StateDirectory = Path.Combine(_state, "broken"),
+            HostNetnsPath = _node,
+            NftLibraryPath = "/nonexistent/libnftables.so.1",
+        });
+
+        var ex = Assert.ThrowsAsync<HcnException>(() => broken.EnumerateNetworksAsync(null, cancellationToken));
+
+        Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.ServiceNotActive), ex.Message);
+        Assert.That(ex.Message, Does.Contain("/nonexistent/libnftables.so.1"));
     }
 
     [Test]

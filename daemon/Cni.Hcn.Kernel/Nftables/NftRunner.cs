@@ -11,6 +11,13 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// </summary>
 internal sealed class NftRunner : IDisposable
 {
+    /// <summary>
+    /// Batches longer than this run on a libnftables context of their own, freed right after: the kept context would
+    /// otherwise hold the parsed objects in its cache and free them on the next transaction (~150 ms after a
+    /// 100,000-element load), which would be a small load-balancer change's latency.
+    /// </summary>
+    private const int OneOffContextThreshold = 1 << 20;
+
     private readonly string _nft;
     private readonly string? _nsenter;
     private readonly string? _netnsPath;
@@ -64,6 +71,12 @@ internal sealed class NftRunner : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var commands = string.Equals(arguments.Trim(), "-f -", StringComparison.Ordinal) ? stdin ?? string.Empty : arguments;
+            if (commands.Length > OneOffContextThreshold)
+            {
+                using var oneOff = NftContext.Open(_library, _netnsPath);
+                return oneOff.Run(commands);
+            }
+
             return Context().Run(commands);
         }
 

@@ -2,7 +2,9 @@ namespace Cni.Hcn.Kernel.Nftables;
 
 /// <summary>One services-table transaction (<see cref="ServiceTableSync.Plan"/>) and what it stands for.</summary>
 /// <param name="Text">The nft commands; empty when the kernel already matches.</param>
-/// <param name="Desired">The renderings the kernel has once the text is applied.</param>
+/// <param name="Desired">Every rendering the kernel has once the text is applied, when the plan was made from the
+/// whole desired state; null for a plan of a few changes (<see cref="ServiceTableSync.PlanChanges"/>).</param>
+/// <param name="Changes">The changes a plan of a few changes applies (null: removed); null otherwise.</param>
 /// <param name="GroupElements">How many elements each backend group's map holds once the text is applied (the maps that exist).</param>
 /// <param name="Full">Whether the text replaces the whole table rather than changing it.</param>
 /// <param name="Added">Load balancers the transaction adds.</param>
@@ -10,5 +12,6 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// <param name="Removed">Load balancers the transaction removes.</param>
 /// <param name="Elements">Elements the transaction adds or deletes (all of them for a full one).</param>
 internal sealed record ServiceTablePlan(
-    string Text, IReadOnlyDictionary<Guid, LoadBalancerRendering> Desired, IReadOnlyDictionary<BackendGroup, int> GroupElements,
+    string Text, IReadOnlyDictionary<Guid, LoadBalancerRendering>? Desired, IReadOnlyDictionary<Guid, LoadBalancerRendering?>? Changes,
+    IReadOnlyDictionary<BackendGroup, int> GroupElements,
     bool Full, int Added, int Changed, int Removed, int Elements);

@@ -49,44 +49,68 @@ internal sealed class ServiceTableSync
 
     /// <summary>
     /// The transaction for a few load balancers that changed (null: removed), comparing only those with the mirror:
-    /// what a change to one load balancer costs does not depend on how many others there are.
+    /// what a change to one load balancer costs does not depend on how many others there are (nothing here, nor in
+    /// <see cref="Accept"/>, touches the other load balancers).
     /// </summary>
     /// <param name="changes">The changed load balancers' renderings by ID; null for one that is gone or renders nothing.</param>
     public ServiceTablePlan PlanChanges(IReadOnlyDictionary<Guid, LoadBalancerRendering?> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        var desired = new Dictionary<Guid, LoadBalancerRendering>(_applied);
-        foreach (var (id, rendering) in changes)
+        var remaining = _applied.Count + changes.Count(c => c.Value is not null && !_applied.ContainsKey(c.Key))
+            - changes.Count(c => c.Value is null && _applied.ContainsKey(c.Key));
+        if (remaining == 0 || !_trusted || _applied.Count == 0)
         {
-            if (rendering is null)
+            var desired = new Dictionary<Guid, LoadBalancerRendering>(_applied);
+            foreach (var (id, rendering) in changes)
             {
-                desired.Remove(id);
+                if (rendering is null)
+                {
+                    desired.Remove(id);
+                }
+                else
+                {
+                    desired[id] = rendering;
+                }
             }
-            else
-            {
-                desired[id] = rendering;
-            }
-        }
 
-        if (desired.Count == 0 || !_trusted || _applied.Count == 0)
-        {
             return PlanOwned(desired);
         }
 
-        return Incremental(changes.Select(c => (Old: _applied.GetValueOrDefault(c.Key), New: c.Value)), desired);
+        var owned = new Dictionary<Guid, LoadBalancerRendering?>(changes);
+        return Incremental(owned.Select(c => (Old: _applied.GetValueOrDefault(c.Key), New: c.Value)), desired: null, owned);
     }
 
     /// <summary>Records that the kernel now has what <paramref name="plan"/> described.</summary>
     public void Accept(ServiceTablePlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Desired is { } desired)
+        {
+            // Plans own their dictionary (a copy made while planning), so the mirror can take it as it is.
+            _applied = desired as Dictionary<Guid, LoadBalancerRendering> ?? new Dictionary<Guid, LoadBalancerRendering>(desired);
+        }
+        else
+        {
+            foreach (var (id, rendering) in plan.Changes ?? new Dictionary<Guid, LoadBalancerRendering?>())
+            {
+                if (rendering is null)
+                {
+                    _applied.Remove(id);
+                }
+                else
+                {
+                    _applied[id] = rendering;
+                }
+            }
+        }
 
-        // Plans own their dictionary (a copy made while planning), so the mirror can take it as it is.
-        _applied = plan.Desired as Dictionary<Guid, LoadBalancerRendering> ?? new Dictionary<Guid, LoadBalancerRendering>(plan.Desired);
         _groups = new Dictionary<BackendGroup, int>(plan.GroupElements);
         _trusted = true;
-        _mayExist = plan.Desired.Count > 0;
+        _mayExist = _applied.Count > 0;
     }
+
+    /// <summary>The IDs of the load balancers the mirror holds.</summary>
+    public IReadOnlyCollection<Guid> LoadBalancers => _applied.Keys;
 
     private ServiceTablePlan PlanOwned(Dictionary<Guid, LoadBalancerRendering> desired)
     {
@@ -95,7 +119,7 @@ internal sealed class ServiceTableSync
         {
             // No table without load balancers (the node without services has no wincni_services, as before).
             var text = _applied.Count > 0 || (!_trusted && _mayExist) ? $"table ip {table}\ndelete table ip {table}\n" : string.Empty;
-            return new ServiceTablePlan(text, desired, NoGroups, Full: !_trusted, Added: 0, Changed: 0, Removed: _applied.Count, Elements: 0);
+            return new ServiceTablePlan(text, desired, null, NoGroups, Full: !_trusted, Added: 0, Changed: 0, Removed: _applied.Count, Elements: 0);
         }
 
         if (!_trusted || _applied.Count == 0)
@@ -112,16 +136,17 @@ internal sealed class ServiceTableSync
             }
 
             var text = $"table ip {table}\ndelete table ip {table}\n" + ServiceRenderer.RenderTable(desired.Values);
-            return new ServiceTablePlan(text, desired, groups, Full: true, Added: desired.Count, Changed: 0, Removed: 0, elements);
+            return new ServiceTablePlan(text, desired, null, groups, Full: true, Added: desired.Count, Changed: 0, Removed: 0, elements);
         }
 
         var pairs = _applied.Where(a => !desired.ContainsKey(a.Key)).Select(a => (Old: (LoadBalancerRendering?)a.Value, New: (LoadBalancerRendering?)null))
             .Concat(desired.Select(d => (Old: _applied.GetValueOrDefault(d.Key), New: (LoadBalancerRendering?)d.Value)));
-        return Incremental(pairs, desired);
+        return Incremental(pairs, desired, changes: null);
     }
 
     private ServiceTablePlan Incremental(
-        IEnumerable<(LoadBalancerRendering? Old, LoadBalancerRendering? New)> pairs, IReadOnlyDictionary<Guid, LoadBalancerRendering> desired)
+        IEnumerable<(LoadBalancerRendering? Old, LoadBalancerRendering? New)> pairs, Dictionary<Guid, LoadBalancerRendering>? desired,
+        Dictionary<Guid, LoadBalancerRendering?>? changes)
     {
         var deleteElements = new List<NftElement>();
         var addElements = new List<NftElement>();
@@ -201,7 +226,7 @@ internal sealed class ServiceTableSync
         }
 
         AppendElements(batch, "add", addElements);
-        return new ServiceTablePlan(batch.ToString(), desired, groups, Full: false, added, changed, removed, deleteElements.Count + addElements.Count);
+        return new ServiceTablePlan(batch.ToString(), desired, changes, groups, Full: false, added, changed, removed, deleteElements.Count + addElements.Count);
     }
 
     private static void Count(Dictionary<BackendGroup, int> groups, NftElement element, int delta)

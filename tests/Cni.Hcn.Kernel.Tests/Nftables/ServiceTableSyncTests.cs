@@ -202,8 +202,10 @@ public sealed class ServiceTableSyncTests
 
         var plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = Desired(Lb(Second, "10.96.0.2", BackendA, BackendC))[Second] });
 
+        sync.Accept(plan);
+
         Assert.That(plan.Text, Does.Contain("10.96.0.2").And.Not.Contain("10.96.0.1").And.Not.Contain("10.96.0.3"));
-        Assert.That(plan.Desired.Keys, Is.EquivalentTo(new[] { First, Second, Third }));
+        Assert.That(sync.LoadBalancers, Is.EquivalentTo(new[] { First, Second, Third }));
         Assert.That((plan.Added, plan.Changed, plan.Removed), Is.EqualTo((0, 1, 0)));
     }
 
@@ -214,8 +216,10 @@ public sealed class ServiceTableSyncTests
 
         var plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = null });
 
+        sync.Accept(plan);
+
         Assert.That(plan.Text, Is.EqualTo($"delete element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 0, 10.96.0.2 . tcp . 80 . 1 }}\n"));
-        Assert.That(plan.Desired.Keys, Is.EqualTo(new[] { First }));
+        Assert.That(sync.LoadBalancers, Is.EqualTo(new[] { First }));
     }
 
     [Test]

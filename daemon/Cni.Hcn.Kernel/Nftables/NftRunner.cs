@@ -128,9 +128,20 @@ internal sealed class NftRunner : IDisposable
         return RunAsync("-f -", batch, cancellationToken);
     }
 
-    /// <summary>The names of the <c>ip</c> tables starting with <paramref name="prefix"/>.</summary>
+    /// <summary>
+    /// The names of the <c>ip</c> tables starting with <paramref name="prefix"/>. Also the start's check that nftables
+    /// can be used: in-process, the context is opened first (so a missing library fails here), then the names are
+    /// dumped over netlink (<see cref="NftTableList"/>: nft's own listing fetches every element first).
+    /// </summary>
     public async Task<List<string>> ListTablesAsync(string prefix, CancellationToken cancellationToken)
     {
+        if (_library is not null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _ = Context();
+            return NftTableList.IpTables(_netnsPath, prefix);
+        }
+
         var output = await RunAsync("list tables ip", null, cancellationToken).ConfigureAwait(false);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))

@@ -154,6 +154,7 @@ public sealed partial class KernelHcn
             catch (NftException ex) when (!plan.Full)
             {
                 LogServicesResync(ex.Message);
+                Interlocked.Increment(ref _servicesResyncs);
                 _services.Invalidate();
                 plan = _services.Plan(services);
                 await _nft.ApplyAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
@@ -239,6 +240,7 @@ public sealed partial class KernelHcn
             catch (NftException ex) when (!plan.Full)
             {
                 LogServicesResync(ex.Message);
+                Interlocked.Increment(ref _servicesResyncs);
                 _services.Invalidate();
                 await SyncNftablesAsync(full: true, cancellationToken).ConfigureAwait(false);
                 return;

@@ -4,8 +4,9 @@ namespace Cni.Hcn.Kernel.Nftables;
 
 /// <summary>
 /// The load balancers of one frontend kind, distribution and backend count k, which share one backend map in the
-/// services table and one DNAT rule reading it: <c>dnat ip to &lt;frontend&gt; . &lt;pick&gt; map @&lt;map&gt;</c>,
-/// where the map holds, for every load balancer of the group, k elements <c>frontend . i : backend . port</c>. The
+/// services table and one DNAT rule reading it, alone in a chain of the same name:
+/// <c>dnat ip to &lt;frontend&gt; . &lt;pick&gt; map @&lt;map&gt;</c>, where the map holds, for every load balancer
+/// of the group, k elements <c>frontend . i : backend . port</c>. The
 /// pick is a number below k: random (<c>numgen random mod k</c>) or a hash of the client address (<c>jhash ip saddr
 /// mod k seed 0x0</c>, a fixed seed, so a client keeps its backend across reloads, the SourceIP distribution). A
 /// frontend that is not in the map makes the lookup fail, so the rule does not match and the next group's is tried.
@@ -34,6 +35,15 @@ internal readonly record struct BackendGroup(bool NodePort, bool SourceHash, int
     /// are 32-bit integers): nft 1.0.6 crashes listing a map whose <c>typeof</c> names jhash (seen on this machine).
     /// </summary>
     public string Definition => string.Create(CultureInfo.InvariantCulture, $"typeof {Frontend} . numgen random mod {Size} : ip daddr . th dport");
+
+    /// <summary>
+    /// The group's chain, which holds <see cref="Rule"/> alone and is jumped to from the frontend kind's chain. The
+    /// rule lives apart so that the frontend chain can be rewritten when a group comes or goes without re-adding rules
+    /// that read existing maps: nft 1.0.6 rejects a new rule reading a map it fetched from the kernel whose value is
+    /// typed <c>ip daddr . th dport</c> ("conflicting protocols specified: ip vs. th"; typing the port as
+    /// <c>tcp dport</c> instead makes nft add a TCP-only match).
+    /// </summary>
+    public string Chain => Map;
 
     /// <summary>The rule that load-balances the group's connections.</summary>
     public string Rule => $"dnat ip to {Frontend} . {Pick} map @{Map}";

@@ -14,9 +14,9 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// the previous per-LB-chain shape paid on every change). IPv4 only.
 /// <list type="bullet">
 /// <item><description>Backends: one map per <see cref="BackendGroup"/> (frontend kind, distribution, backend count
-/// k) in use, <c>frontend . index : backend . port</c>, read by one DNAT rule per group in chain <c>vips</c>
-/// (key <c>ip daddr . meta l4proto . th dport</c>) or <c>nodeports</c> (key <c>meta l4proto . th dport</c>, only on
-/// local addresses outside 127.0.0.0/8, as kube-proxy does).</description></item>
+/// k) in use, <c>frontend . index : backend . port</c>, read by one DNAT rule in the group's own chain, which chain
+/// <c>vips</c> (key <c>ip daddr . meta l4proto . th dport</c>) or <c>nodeports</c> (key <c>meta l4proto . th
+/// dport</c>, only on local addresses outside 127.0.0.0/8, as kube-proxy does) jumps to.</description></item>
 /// <item><description><c>reject_vips</c> / <c>reject_nodeports</c>: frontends without a usable backend; TCP gets a
 /// reset, anything else ICMP port unreachable (kube-proxy's reject-chain does the same; reject in a nat prerouting
 /// chain needs kernel 5.9).</description></item>
@@ -173,7 +173,7 @@ internal static class ServiceRenderer
         return new LoadBalancerRendering(ordered);
     }
 
-    /// <summary>The rules of chain <c>vips</c> or <c>nodeports</c> for the backend groups in use.</summary>
+    /// <summary>The rules of chain <c>vips</c> or <c>nodeports</c> for the backend groups in use (a jump to each group's chain).</summary>
     /// <param name="nodePort">True for chain <c>nodeports</c>.</param>
     /// <param name="groups">Every group in use (those of the other kind are ignored).</param>
     public static List<string> ChainRules(bool nodePort, IEnumerable<BackendGroup> groups)
@@ -201,7 +201,7 @@ internal static class ServiceRenderer
 
         rules.Add($"{key} @{reject} meta l4proto tcp reject with tcp reset");
         rules.Add($"{key} @{reject} reject");
-        rules.AddRange(BackendGroup.Ordered(groups).Where(g => g.NodePort == nodePort).Select(g => g.Rule));
+        rules.AddRange(BackendGroup.Ordered(groups).Where(g => g.NodePort == nodePort).Select(g => "jump " + g.Chain));
         return rules;
     }
 
@@ -233,6 +233,7 @@ internal static class ServiceRenderer
         foreach (var group in BackendGroup.Ordered(groups))
         {
             AppendSet(text, "map", group.Map, group.Definition, bySet.GetValueOrDefault(group.Map));
+            AppendChain(text, group.Chain, null, [group.Rule]);
         }
 
         AppendChain(text, VipChain, null, ChainRules(nodePort: false, groups));

@@ -13,9 +13,10 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// <remarks>
 /// Transaction order: every element that goes away is deleted first (a key whose value changes, or a frontend moving
 /// from one load balancer to another in the same sync, would otherwise collide: re-adding a key with another value
-/// fails with EEXIST). Only when a backend group appears or empties do rules change: its map is added, the chain
-/// reading the groups is flushed and rewritten, an emptied map is deleted after that (a map a rule still references
-/// cannot go); the kernel then validates the table, which is cheap as the table has a few rules and no verdict maps.
+/// fails with EEXIST). Only when a backend group appears or empties do rules change: a new group's map and chain
+/// (with its one rule) are added, the frontend kind's chain that jumps to the groups is flushed and rewritten, and an
+/// emptied group's chain and map are deleted after that (a chain or map a rule still references cannot go); the
+/// kernel then validates the table, which is cheap as the table has a few chains and no verdict maps.
 /// New elements are added last. Anything that does not match the mirror (a missing table, map or element) fails the
 /// whole transaction, which the caller answers with <see cref="Invalidate"/> and a full render.
 /// </remarks>
@@ -205,6 +206,8 @@ internal sealed class ServiceTableSync
         foreach (var group in BackendGroup.Ordered(created))
         {
             batch.Append("add map ip ").Append(table).Append(' ').Append(group.Map).Append(" { ").Append(group.Definition).Append("; }\n");
+            batch.Append("add chain ip ").Append(table).Append(' ').Append(group.Chain).Append('\n');
+            batch.Append("add rule ip ").Append(table).Append(' ').Append(group.Chain).Append(' ').Append(group.Rule).Append('\n');
         }
 
         foreach (var nodePort in new[] { false, true })
@@ -222,6 +225,8 @@ internal sealed class ServiceTableSync
 
         foreach (var group in BackendGroup.Ordered(dropped))
         {
+            batch.Append("flush chain ip ").Append(table).Append(' ').Append(group.Chain).Append('\n');
+            batch.Append("delete chain ip ").Append(table).Append(' ').Append(group.Chain).Append('\n');
             batch.Append("delete map ip ").Append(table).Append(' ').Append(group.Map).Append('\n');
         }
 

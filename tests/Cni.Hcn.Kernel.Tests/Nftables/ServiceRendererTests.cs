@@ -149,7 +149,7 @@ public sealed class ServiceRendererTests
     }
 
     [Test]
-    public void ChainRules_GroupsOfBothKinds_RejectsThenOneDnatRulePerGroupOfThatKindBySize()
+    public void ChainRules_GroupsOfBothKinds_RejectsThenAJumpPerGroupOfThatKindBySize()
     {
         BackendGroup[] groups = [new(false, false, 3), new(false, true, 2), new(true, false, 1), new(false, false, 2)];
 
@@ -160,9 +160,9 @@ public sealed class ServiceRendererTests
         {
             "ip daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset",
             "ip daddr . meta l4proto . th dport @reject_vips reject",
-            "dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 2 map @vips_rr_2",
-            "dnat ip to ip daddr . meta l4proto . th dport . jhash ip saddr mod 2 seed 0x0 map @vips_sh_2",
-            "dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @vips_rr_3",
+            "jump vips_rr_2",
+            "jump vips_sh_2",
+            "jump vips_rr_3",
         }));
         Assert.That(nodePorts, Is.EqualTo(new[]
         {
@@ -171,7 +171,7 @@ public sealed class ServiceRendererTests
             "meta l4proto . th dport @nodeports_masq meta mark set meta mark | 0x00004000",
             "meta l4proto . th dport @reject_nodeports meta l4proto tcp reject with tcp reset",
             "meta l4proto . th dport @reject_nodeports reject",
-            "dnat ip to meta l4proto . th dport . numgen random mod 1 map @nodeports_rr_1",
+            "jump nodeports_rr_1",
         }));
     }
 
@@ -185,6 +185,8 @@ public sealed class ServiceRendererTests
         Assert.That(text, Does.Contain(
             "\tmap vips_rr_2 {\n\t\ttypeof ip daddr . meta l4proto . th dport . numgen random mod 2 : ip daddr . th dport\n" +
             "\t\telements = { 10.96.0.10 . tcp . 80 . 0 : 10.244.1.5 . 8080,\n\t\t\t10.96.0.10 . tcp . 80 . 1 : 10.244.2.5 . 8080 }\n\t}"));
+        Assert.That(text, Does.Contain("\tchain vips_rr_2 {\n\t\tdnat ip to ip daddr . meta l4proto . th dport . numgen random mod 2 map @vips_rr_2\n\t}"));
+        Assert.That(text, Does.Contain("\t\tjump vips_rr_2\n"));
         Assert.That(text, Does.Contain("\tset reject_vips {\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t}"));
         Assert.That(text, Does.Contain("iifname != \"wcni-br-*\" ip daddr . meta l4proto . th dport @vips_ilb return\n\t\tjump vips\n"));
         Assert.That(text, Does.Contain("ip daddr . meta l4proto . th dport @vips_local jump vips\n"));

@@ -74,27 +74,34 @@ public sealed class ServiceTableSyncTests
         Assert.That(plan.Text, Is.EqualTo(
             $"delete element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 0, 10.96.0.2 . tcp . 80 . 1 }}\n" +
             $"add map ip {T} vips_rr_3 {{ typeof ip daddr . meta l4proto . th dport . numgen random mod 3 : ip daddr . th dport; }}\n" +
+            $"add chain ip {T} vips_rr_3\n" +
+            $"add rule ip {T} vips_rr_3 dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @vips_rr_3\n" +
             $"flush chain ip {T} vips\n" +
             $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset\n" +
             $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips reject\n" +
-            $"add rule ip {T} vips dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 2 map @vips_rr_2\n" +
-            $"add rule ip {T} vips dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @vips_rr_3\n" +
+            $"add rule ip {T} vips jump vips_rr_2\n" +
+            $"add rule ip {T} vips jump vips_rr_3\n" +
             $"add element ip {T} vips_rr_3 {{ 10.96.0.2 . tcp . 80 . 0 : 10.244.1.5 . 8080, 10.96.0.2 . tcp . 80 . 1 : 10.244.2.5 . 8080, " +
             "10.96.0.2 . tcp . 80 . 2 : 10.244.3.5 . 8080 }\n"));
         Assert.That(plan.GroupElements, Is.EqualTo(new Dictionary<BackendGroup, int> { [new(false, false, 2)] = 2, [new(false, false, 3)] = 3 }));
     }
 
     [Test]
-    public void Plan_LastOfGroupLeaves_MapDeletedAfterRulesNoLongerReadIt()
+    public void Plan_LastOfGroupLeaves_ChainAndMapDeletedAfterDispatchNoLongerJumpsThere()
     {
         var sync = Synced(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2", BackendA, BackendB, BackendC));
 
         var plan = sync.Plan(Desired(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2")));
 
         Assert.That(plan.Text, Does.Not.Contain($"delete element ip {T} vips_rr_3"), "the map goes with its elements");
-        Assert.That(plan.Text.IndexOf("flush chain ip wincni_services vips\n", StringComparison.Ordinal),
-            Is.LessThan(plan.Text.IndexOf("delete map ip wincni_services vips_rr_3\n", StringComparison.Ordinal)));
-        Assert.That(plan.Text, Does.Not.Contain("mod 3"));
+        Assert.That(plan.Text, Does.Contain(
+            $"flush chain ip {T} vips\n" +
+            $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset\n" +
+            $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips reject\n" +
+            $"add rule ip {T} vips jump vips_rr_2\n" +
+            $"flush chain ip {T} vips_rr_3\n" +
+            $"delete chain ip {T} vips_rr_3\n" +
+            $"delete map ip {T} vips_rr_3\n"));
         Assert.That(plan.GroupElements.Keys, Is.EqualTo(new[] { new BackendGroup(false, false, 2) }));
     }
 
@@ -107,11 +114,12 @@ public sealed class ServiceTableSyncTests
         sync.Accept(none);
         var three = sync.Plan(Desired(Lb(Second, "10.96.0.2", BackendA, BackendB, BackendC)));
 
-        Assert.That(none.Text, Does.Contain($"delete map ip {T} vips_rr_1\n").And.EndWith($"add element ip {T} reject_vips {{ 10.96.0.2 . tcp . 80 }}\n"));
-        Assert.That(none.Text, Does.Not.Contain("dnat"));
+        Assert.That(none.Text, Does.Contain($"delete chain ip {T} vips_rr_1\ndelete map ip {T} vips_rr_1\n")
+            .And.EndWith($"add element ip {T} reject_vips {{ 10.96.0.2 . tcp . 80 }}\n"));
+        Assert.That(none.Text, Does.Not.Contain("jump vips_rr_1"));
         Assert.That(none.GroupElements, Is.Empty);
         Assert.That(three.Text, Does.StartWith($"delete element ip {T} reject_vips {{ 10.96.0.2 . tcp . 80 }}\nadd map ip {T} vips_rr_3 "));
-        Assert.That(three.Text, Does.Contain("numgen random mod 3 map @vips_rr_3\n").And.Contain($"add element ip {T} vips_rr_3 {{ "));
+        Assert.That(three.Text, Does.Contain("numgen random mod 3 map @vips_rr_3\n").And.Contain("jump vips_rr_3\n").And.Contain($"add element ip {T} vips_rr_3 {{ "));
     }
 
     [Test]
@@ -123,7 +131,8 @@ public sealed class ServiceTableSyncTests
         var plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Third] = ServiceRenderer.Render(sticky, ServiceRendererTests.Address) });
 
         Assert.That(plan.Text, Does.Contain($"add map ip {T} vips_sh_2 "));
-        Assert.That(plan.Text, Does.Contain("jhash ip saddr mod 2 seed 0x0 map @vips_sh_2\n").And.Contain("numgen random mod 2 map @vips_rr_2\n"));
+        Assert.That(plan.Text, Does.Contain($"add rule ip {T} vips_sh_2 dnat ip to ip daddr . meta l4proto . th dport . jhash ip saddr mod 2 seed 0x0 map @vips_sh_2\n"));
+        Assert.That(plan.Text, Does.Contain("jump vips_rr_2\n").And.Contain("jump vips_sh_2\n").And.Not.Contain("map @vips_rr_2"));
         Assert.That(plan.Text, Does.Contain($"add element ip {T} vips_sh_2 {{ 10.96.0.3 . tcp . 80 . 0 : 10.244.1.5 . 8080, "));
         Assert.That(plan.Text, Does.Not.Contain("10.96.0.1").And.Not.Contain("10.96.0.2"));
     }

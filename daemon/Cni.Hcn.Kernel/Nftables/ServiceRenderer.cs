@@ -21,7 +21,8 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// reset, anything else ICMP port unreachable (kube-proxy's reject-chain does the same; reject in a nat prerouting
 /// chain needs kernel 5.9).</description></item>
 /// <item><description><c>nodeports_masq</c>: NodePorts whose connections are masqueraded (all but DSR), marked
-/// before DNAT and masqueraded in postrouting.</description></item>
+/// before DNAT and masqueraded in postrouting; <c>hairpin</c>: <c>backend . backend</c>, so a pod that reaches
+/// itself through a frontend is masqueraded (kube-proxy does the same).</description></item>
 /// <item><description><c>vips_ilb</c> / <c>nodeports_ilb</c>: ILB frontends, which traffic arriving from outside
 /// the wincni bridges skips; <c>vips_local</c>: LocalRoutedVIP frontends, the only VIPs the node's own connections
 /// (output hook) are load-balanced for. NodePorts serve the node's own connections always.</description></item>
@@ -63,6 +64,13 @@ internal static class ServiceRenderer
     /// <summary>The set of frontends without VIP and without a usable backend.</summary>
     public const string RejectNodePorts = "reject_nodeports";
 
+    /// <summary>
+    /// The set of <c>backend . backend</c> pairs: a connection DNAT'd to the pod that opened it (hairpin) is
+    /// masqueraded, since the pod would drop a packet whose source is its own address (martian). Its elements are
+    /// shared by every load balancer with that backend (<see cref="IsShared"/>).
+    /// </summary>
+    public const string Hairpin = "hairpin";
+
     /// <summary>The chain holding the VIP frontends' rules.</summary>
     public const string VipChain = "vips";
 
@@ -83,10 +91,14 @@ internal static class ServiceRenderer
         (NodePortsIlb, NodePortType),
         (NodePortsMasquerade, NodePortType),
         (RejectNodePorts, NodePortType),
+        (Hairpin, "ipv4_addr . ipv4_addr"),
     ];
 
     /// <summary>The table's name.</summary>
     public static string Table => DeviceNames.ServicesTable;
+
+    /// <summary>Whether elements of <paramref name="set"/> can be held by several load balancers at once (the sync counts holders).</summary>
+    public static bool IsShared(string set) => string.Equals(set, Hairpin, StringComparison.Ordinal);
 
     /// <summary>
     /// The table's elements for one load balancer, or null when it has nothing to render here (no valid IPv4 frontend
@@ -158,6 +170,7 @@ internal static class ServiceRenderer
                 for (var i = 0; i < backends.Count; i++)
                 {
                     Add(group.Map, NftRenderer.Invariant($"{frontend} . {i}"), NftRenderer.Invariant($"{backends[i]} . {internalPort}"));
+                    Add(Hairpin, NftRenderer.Invariant($"{backends[i]} . {backends[i]}"));
                 }
             }
         }
@@ -211,8 +224,14 @@ internal static class ServiceRenderer
     {
         ArgumentNullException.ThrowIfNull(loadBalancers);
         var bySet = new SortedDictionary<string, List<NftElement>>(StringComparer.Ordinal);
+        var shared = new HashSet<NftElement>();
         foreach (var element in loadBalancers.SelectMany(l => l.Elements))
         {
+            if (IsShared(element.Set) && !shared.Add(element))
+            {
+                continue;
+            }
+
             if (!bySet.TryGetValue(element.Set, out var list))
             {
                 list = [];
@@ -255,7 +274,7 @@ internal static class ServiceRenderer
         // conntrack is enabled in a namespace by a NAT expression, so a table of reject-only rules would otherwise be
         // skipped entirely (seen on this kernel: the counters of such a chain stayed at 0).
         AppendChain(text, "postrouting", "type nat hook postrouting priority 100; policy accept;",
-            [$"meta mark & {MasqueradeMark} == {MasqueradeMark} masquerade"]);
+            [$"meta mark & {MasqueradeMark} == {MasqueradeMark} masquerade", $"ct status dnat ip saddr . ip daddr @{Hairpin} masquerade"]);
         text.Append("}\n");
         return text.ToString();
     }

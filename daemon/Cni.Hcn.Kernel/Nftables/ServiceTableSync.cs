@@ -23,8 +23,12 @@ namespace Cni.Hcn.Kernel.Nftables;
 internal sealed class ServiceTableSync
 {
     private static readonly Dictionary<BackendGroup, int> NoGroups = [];
+    private static readonly Dictionary<NftElement, int> NoShared = [];
     private Dictionary<Guid, LoadBalancerRendering> _applied = [];
     private Dictionary<BackendGroup, int> _groups = [];
+
+    /// <summary>How many load balancers hold each element of a set elements are shared in (<see cref="ServiceRenderer.IsShared"/>).</summary>
+    private Dictionary<NftElement, int> _shared = [];
     private bool _trusted;
     private bool _mayExist = true;
 
@@ -106,6 +110,25 @@ internal sealed class ServiceTableSync
         }
 
         _groups = new Dictionary<BackendGroup, int>(plan.GroupElements);
+        if (plan.Full || _applied.Count == 0)
+        {
+            _shared = new Dictionary<NftElement, int>(plan.SharedElements);
+        }
+        else
+        {
+            foreach (var (element, holders) in plan.SharedElements)
+            {
+                if (holders > 0)
+                {
+                    _shared[element] = holders;
+                }
+                else
+                {
+                    _shared.Remove(element);
+                }
+            }
+        }
+
         _trusted = true;
         _mayExist = _applied.Count > 0;
     }
@@ -120,15 +143,24 @@ internal sealed class ServiceTableSync
         {
             // No table without load balancers (the node without services has no wincni_services, as before).
             var text = _applied.Count > 0 || (!_trusted && _mayExist) ? $"table ip {table}\ndelete table ip {table}\n" : string.Empty;
-            return new ServiceTablePlan(text, desired, null, NoGroups, Full: !_trusted, Added: 0, Changed: 0, Removed: _applied.Count, Elements: 0);
+            return new ServiceTablePlan(text, desired, null, NoGroups, NoShared, Full: !_trusted, Added: 0, Changed: 0, Removed: _applied.Count, Elements: 0);
         }
 
         if (!_trusted || _applied.Count == 0)
         {
             var groups = new Dictionary<BackendGroup, int>();
+            var shared = new Dictionary<NftElement, int>();
             var elements = 0;
             foreach (var element in desired.Values.SelectMany(r => r.Elements))
             {
+                if (ServiceRenderer.IsShared(element.Set))
+                {
+                    var holders = shared.GetValueOrDefault(element);
+                    shared[element] = holders + 1;
+                    elements += holders == 0 ? 1 : 0;
+                    continue;
+                }
+
                 elements++;
                 if (BackendGroup.FromMap(element.Set) is { } group)
                 {
@@ -137,7 +169,7 @@ internal sealed class ServiceTableSync
             }
 
             var text = $"table ip {table}\ndelete table ip {table}\n" + ServiceRenderer.RenderTable(desired.Values);
-            return new ServiceTablePlan(text, desired, null, groups, Full: true, Added: desired.Count, Changed: 0, Removed: 0, elements);
+            return new ServiceTablePlan(text, desired, null, groups, shared, Full: true, Added: desired.Count, Changed: 0, Removed: 0, elements);
         }
 
         var pairs = _applied.Where(a => !desired.ContainsKey(a.Key)).Select(a => (Old: (LoadBalancerRendering?)a.Value, New: (LoadBalancerRendering?)null))
@@ -152,6 +184,7 @@ internal sealed class ServiceTableSync
         var deleteElements = new List<NftElement>();
         var addElements = new List<NftElement>();
         var groups = new Dictionary<BackendGroup, int>(_groups);
+        var shared = new Dictionary<NftElement, int>();
         int added = 0, changed = 0, removed = 0;
         foreach (var (old, rendering) in pairs)
         {
@@ -184,14 +217,40 @@ internal sealed class ServiceTableSync
             var afterSet = after.ToHashSet();
             foreach (var element in before.Where(e => !afterSet.Contains(e)))
             {
+                if (ServiceRenderer.IsShared(element.Set))
+                {
+                    shared[element] = shared.GetValueOrDefault(element, _shared.GetValueOrDefault(element)) - 1;
+                    continue;
+                }
+
                 deleteElements.Add(element);
                 Count(groups, element, -1);
             }
 
             foreach (var element in after.Where(e => !beforeSet.Contains(e)))
             {
+                if (ServiceRenderer.IsShared(element.Set))
+                {
+                    shared[element] = shared.GetValueOrDefault(element, _shared.GetValueOrDefault(element)) + 1;
+                    continue;
+                }
+
                 addElements.Add(element);
                 Count(groups, element, +1);
+            }
+        }
+
+        // A shared element comes with its first holder and goes with its last.
+        foreach (var (element, holders) in shared)
+        {
+            var held = _shared.GetValueOrDefault(element) > 0;
+            if (held && holders <= 0)
+            {
+                deleteElements.Add(element);
+            }
+            else if (!held && holders > 0)
+            {
+                addElements.Add(element);
             }
         }
 
@@ -231,7 +290,7 @@ internal sealed class ServiceTableSync
         }
 
         AppendElements(batch, "add", addElements);
-        return new ServiceTablePlan(batch.ToString(), desired, changes, groups, Full: false, added, changed, removed, deleteElements.Count + addElements.Count);
+        return new ServiceTablePlan(batch.ToString(), desired, changes, groups, shared, Full: false, added, changed, removed, deleteElements.Count + addElements.Count);
     }
 
     private static void Count(Dictionary<BackendGroup, int> groups, NftElement element, int delta)

@@ -27,6 +27,9 @@ public sealed class ServiceRendererTests
 
         Assert.That(rendering.Elements, Is.EqualTo(new[]
         {
+            new NftElement(ServiceRenderer.Hairpin, "10.244.1.5 . 10.244.1.5"),
+            new NftElement(ServiceRenderer.Hairpin, "10.244.2.5 . 10.244.2.5"),
+            new NftElement(ServiceRenderer.Hairpin, "10.244.3.5 . 10.244.3.5"),
             new NftElement("vips_rr_3", "10.96.0.10 . tcp . 80 . 0", "10.244.1.5 . 8080"),
             new NftElement("vips_rr_3", "10.96.0.10 . tcp . 80 . 1", "10.244.2.5 . 8080"),
             new NftElement("vips_rr_3", "10.96.0.10 . tcp . 80 . 2", "10.244.3.5 . 8080"),
@@ -41,7 +44,7 @@ public sealed class ServiceRendererTests
 
         var rendering = ServiceRenderer.Render(lb, Address)!;
 
-        Assert.That(rendering.Elements.Select(e => e.Set).Distinct(), Is.EqualTo(new[] { "vips_sh_2" }));
+        Assert.That(rendering.Elements.Select(e => e.Set).Distinct(), Is.EqualTo(new[] { ServiceRenderer.Hairpin, "vips_sh_2" }));
     }
 
     [Test]
@@ -49,7 +52,7 @@ public sealed class ServiceRendererTests
     {
         var lb = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.SourceIP) with { HostComputeEndpoints = [BackendA] };
 
-        Assert.That(ServiceRenderer.Render(lb, Address)!.Elements.Single().Set, Is.EqualTo("vips_rr_1"));
+        Assert.That(ServiceRenderer.Render(lb, Address)!.Elements.Single(e => e.Value is not null).Set, Is.EqualTo("vips_rr_1"));
     }
 
     [Test]
@@ -61,6 +64,8 @@ public sealed class ServiceRendererTests
 
         Assert.That(rendering.Elements, Is.EqualTo(new[]
         {
+            new NftElement(ServiceRenderer.Hairpin, "10.244.1.5 . 10.244.1.5"),
+            new NftElement(ServiceRenderer.Hairpin, "10.244.2.5 . 10.244.2.5"),
             new NftElement(ServiceRenderer.NodePortsMasquerade, "tcp . 80"),
             new NftElement("nodeports_rr_2", "tcp . 80 . 0", "10.244.1.5 . 8080"),
             new NftElement("nodeports_rr_2", "tcp . 80 . 1", "10.244.2.5 . 8080"),
@@ -82,7 +87,7 @@ public sealed class ServiceRendererTests
 
         var sets = ServiceRenderer.Render(lb, Address)!.Elements.Select(e => e.Set).Distinct();
 
-        Assert.That(sets, Is.EqualTo(new[] { ServiceRenderer.VipsIlb, ServiceRenderer.VipsLocal, "vips_rr_2" }));
+        Assert.That(sets, Is.EqualTo(new[] { ServiceRenderer.Hairpin, ServiceRenderer.VipsIlb, ServiceRenderer.VipsLocal, "vips_rr_2" }));
     }
 
     [Test]
@@ -133,9 +138,23 @@ public sealed class ServiceRendererTests
 
         Assert.That(rendering.Elements, Is.EqualTo(new[]
         {
+            new NftElement(ServiceRenderer.Hairpin, "10.244.1.5 . 10.244.1.5"),
             new NftElement("vips_rr_1", "10.96.0.10 . tcp . 80 . 0", "10.244.1.5 . 8080"),
             new NftElement("vips_rr_1", "10.96.0.11 . tcp . 80 . 0", "10.244.1.5 . 8080"),
         }));
+    }
+
+    [Test]
+    public void RenderTable_TwoLoadBalancersSameBackends_HairpinPairOncePostroutingMasqueradesIt()
+    {
+        var text = ServiceRenderer.RenderTable(
+        [
+            ServiceRenderer.Render(LoadBalancer(["10.96.0.10"]), Address)!,
+            ServiceRenderer.Render(LoadBalancer(["10.96.0.11"]), Address)!,
+        ]);
+
+        Assert.That(text, Does.Contain("\tset hairpin {\n\t\ttype ipv4_addr . ipv4_addr\n\t\telements = { 10.244.1.5 . 10.244.1.5,\n\t\t\t10.244.2.5 . 10.244.2.5 }\n"));
+        Assert.That(text, Does.Contain("\t\tct status dnat ip saddr . ip daddr @hairpin masquerade\n"));
     }
 
     [Test]

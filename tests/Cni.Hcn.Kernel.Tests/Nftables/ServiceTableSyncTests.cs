@@ -24,7 +24,7 @@ public sealed class ServiceTableSyncTests
         Assert.That(plan.Full, Is.True);
         Assert.That(plan.Text, Does.StartWith($"table ip {T}\ndelete table ip {T}\ntable ip {T} {{\n"));
         Assert.That(plan.GroupElements, Is.EqualTo(new Dictionary<BackendGroup, int> { [new(false, false, 2)] = 2 }));
-        Assert.That(plan.Elements, Is.EqualTo(2));
+        Assert.That(plan.Elements, Is.EqualTo(4), "two backends and their two hairpin pairs");
     }
 
     [Test]
@@ -60,8 +60,9 @@ public sealed class ServiceTableSyncTests
 
         Assert.That(plan.Text, Is.EqualTo(
             $"delete element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 1 }}\n" +
-            $"add element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 1 : 10.244.3.5 . 8080 }}\n"));
-        Assert.That((plan.Added, plan.Changed, plan.Removed, plan.Elements), Is.EqualTo((0, 1, 0, 2)));
+            $"add element ip {T} hairpin {{ 10.244.3.5 . 10.244.3.5 }}\n" +
+            $"add element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 1 : 10.244.3.5 . 8080 }}\n"), "10.244.2.5 is still First's backend");
+        Assert.That((plan.Added, plan.Changed, plan.Removed, plan.Elements), Is.EqualTo((0, 1, 0, 3)));
     }
 
     [Test]
@@ -81,6 +82,7 @@ public sealed class ServiceTableSyncTests
             $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips reject\n" +
             $"add rule ip {T} vips jump vips_rr_2\n" +
             $"add rule ip {T} vips jump vips_rr_3\n" +
+            $"add element ip {T} hairpin {{ 10.244.3.5 . 10.244.3.5 }}\n" +
             $"add element ip {T} vips_rr_3 {{ 10.96.0.2 . tcp . 80 . 0 : 10.244.1.5 . 8080, 10.96.0.2 . tcp . 80 . 1 : 10.244.2.5 . 8080, " +
             "10.96.0.2 . tcp . 80 . 2 : 10.244.3.5 . 8080 }\n"));
         Assert.That(plan.GroupElements, Is.EqualTo(new Dictionary<BackendGroup, int> { [new(false, false, 2)] = 2, [new(false, false, 3)] = 3 }));
@@ -168,9 +170,28 @@ public sealed class ServiceTableSyncTests
         var plan = sync.Plan(Desired(Lb(Second, "10.96.0.1", BackendC, BackendB)));
 
         Assert.That(plan.Text, Is.EqualTo(
+            $"delete element ip {T} hairpin {{ 10.244.1.5 . 10.244.1.5 }}\n" +
             $"delete element ip {T} vips_rr_2 {{ 10.96.0.1 . tcp . 80 . 0, 10.96.0.1 . tcp . 80 . 1 }}\n" +
+            $"add element ip {T} hairpin {{ 10.244.3.5 . 10.244.3.5 }}\n" +
             $"add element ip {T} vips_rr_2 {{ 10.96.0.1 . tcp . 80 . 0 : 10.244.3.5 . 8080, 10.96.0.1 . tcp . 80 . 1 : 10.244.2.5 . 8080 }}\n"));
         Assert.That((plan.Added, plan.Changed, plan.Removed), Is.EqualTo((1, 0, 1)));
+    }
+
+    [Test]
+    public void PlanChanges_BackendSharedByTwoLoadBalancers_HairpinPairGoesWithTheLast()
+    {
+        var sync = Synced(Lb(First, "10.96.0.1", BackendA), Lb(Second, "10.96.0.2", BackendA));
+
+        var one = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [First] = null });
+        sync.Accept(one);
+        var both = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = Desired(Lb(Second, "10.96.0.2", BackendB))[Second] });
+
+        Assert.That(one.Text, Is.EqualTo($"delete element ip {T} vips_rr_1 {{ 10.96.0.1 . tcp . 80 . 0 }}\n"));
+        Assert.That(both.Text, Is.EqualTo(
+            $"delete element ip {T} hairpin {{ 10.244.1.5 . 10.244.1.5 }}\n" +
+            $"delete element ip {T} vips_rr_1 {{ 10.96.0.2 . tcp . 80 . 0 }}\n" +
+            $"add element ip {T} hairpin {{ 10.244.2.5 . 10.244.2.5 }}\n" +
+            $"add element ip {T} vips_rr_1 {{ 10.96.0.2 . tcp . 80 . 0 : 10.244.2.5 . 8080 }}\n"));
     }
 
     [Test]

@@ -309,6 +309,28 @@ public sealed class DataplanePacketTests
     }
 
     [Test]
+    [CancelAfter(30_000)]
+    public async Task LoadBalancer_PodToVipBackedByItself_HairpinAnsweredFromBridgeAddress(CancellationToken cancellationToken)
+    {
+        var lb = await _dp.Node1.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            HostComputeEndpoints = [_o1aEndpoint.Id],
+            FrontendVips = ["10.96.0.55"],
+            PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = EchoPort }],
+        }, cancellationToken);
+        try
+        {
+            // Masqueraded to the bridge's address: the pod would drop a packet from its own address.
+            Assert.That(Traffic.Tcp(_o1a, "10.96.0.55", 80), Is.EqualTo("o1a 10.201.1.1"));
+            Assert.That(_dp.Netns.Ip("node1", $"-d link show {DeviceNames.HostVeth(_o1aEndpoint.Id)}"), Does.Contain("hairpin on"));
+        }
+        finally
+        {
+            await DeleteIfPresentAsync(lb.Id);
+        }
+    }
+
+    [Test]
     public void NodePort_FromOutside_SpreadsOverBackendsOnBothNodes()
     {
         var outside = _dp.Netns.PathOf("ul");

@@ -21,8 +21,8 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// reset, anything else ICMP port unreachable (kube-proxy's reject-chain does the same; reject in a nat prerouting
 /// chain needs kernel 5.9).</description></item>
 /// <item><description><c>nodeports_masq</c>: NodePorts whose connections are masqueraded (all but DSR), marked
-/// before DNAT and masqueraded in postrouting; <c>hairpin</c>: <c>backend . backend</c>, so a pod that reaches
-/// itself through a frontend is masqueraded (kube-proxy does the same).</description></item>
+/// before DNAT and masqueraded in postrouting; <c>hairpin</c>: <c>backend . backend</c> for local backends, so a
+/// pod that reaches itself through a frontend is masqueraded (kube-proxy does the same).</description></item>
 /// <item><description><c>vips_ilb</c> / <c>nodeports_ilb</c>: ILB frontends, which traffic arriving from outside
 /// the wincni bridges skips; <c>vips_local</c>: LocalRoutedVIP frontends, the only VIPs the node's own connections
 /// (output hook) are load-balanced for. NodePorts serve the node's own connections always.</description></item>
@@ -106,7 +106,9 @@ internal static class ServiceRenderer
     /// </summary>
     /// <param name="lb">The load balancer.</param>
     /// <param name="backendAddress">The IPv4 address of a backend endpoint, null when unknown.</param>
-    public static LoadBalancerRendering? Render(HostComputeLoadBalancer lb, Func<Guid, IPAddress?> backendAddress)
+    /// <param name="isLocal">Whether a backend endpoint is on this node (only those get a hairpin pair: a pod on
+    /// another node never has its connections DNAT'd here); null counts every backend as local.</param>
+    public static LoadBalancerRendering? Render(HostComputeLoadBalancer lb, Func<Guid, IPAddress?> backendAddress, Func<Guid, bool>? isLocal = null)
     {
         ArgumentNullException.ThrowIfNull(lb);
         ArgumentNullException.ThrowIfNull(backendAddress);
@@ -124,6 +126,7 @@ internal static class ServiceRenderer
 
         var backends = (lb.HostComputeEndpoints ?? []).Select(backendAddress).OfType<IPAddress>()
             .Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct().ToList();
+        var local = (lb.HostComputeEndpoints ?? []).Where(id => isLocal?.Invoke(id) ?? true).Select(backendAddress).OfType<IPAddress>().ToHashSet();
         var nodePort = vips.Count == 0;
         var masquerade = nodePort && !lb.Flags.HasFlag(LoadBalancerFlags.EnableDirectServerReturn);
 
@@ -138,7 +141,7 @@ internal static class ServiceRenderer
             }
 
             var ilb = mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.EnableInternalLoadBalancer);
-            var local = mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.LocalRoutedVip);
+            var localRouted = mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.LocalRoutedVip);
             var group = BackendGroup.Of(nodePort, mapping.DistributionType != LoadBalancerDistribution.None, backends.Count);
             var internalPort = mapping.InternalPort != 0 ? mapping.InternalPort : mapping.ExternalPort;
             IEnumerable<string> frontends = nodePort
@@ -151,7 +154,7 @@ internal static class ServiceRenderer
                     Add(nodePort ? NodePortsIlb : VipsIlb, frontend);
                 }
 
-                if (local && !nodePort)
+                if (localRouted && !nodePort)
                 {
                     Add(VipsLocal, frontend);
                 }
@@ -170,7 +173,10 @@ internal static class ServiceRenderer
                 for (var i = 0; i < backends.Count; i++)
                 {
                     Add(group.Map, NftRenderer.Invariant($"{frontend} . {i}"), NftRenderer.Invariant($"{backends[i]} . {internalPort}"));
-                    Add(Hairpin, NftRenderer.Invariant($"{backends[i]} . {backends[i]}"));
+                    if (local.Contains(backends[i]))
+                    {
+                        Add(Hairpin, NftRenderer.Invariant($"{backends[i]} . {backends[i]}"));
+                    }
                 }
             }
         }

@@ -26,6 +26,8 @@ public sealed partial class ServiceTableBench
     private const int Services = 10_000;
     private const int EndpointsPerService = 5;
     private const int Changes = 200;
+    private const int LocalPods = 110;
+    private readonly HashSet<Guid> _local = [];
     private TestNetns _netns = null!;
     private NftRunner _nft = null!;
 
@@ -35,6 +37,7 @@ public sealed partial class ServiceTableBench
         KernelTestGuard.Require();
         _netns = new TestNetns();
         _netns.Create("bench");
+        _local.Clear();
     }
 
     [TearDown]
@@ -71,7 +74,7 @@ public sealed partial class ServiceTableBench
 
         var sync = new ServiceTableSync();
         var render = Stopwatch.StartNew();
-        var desired = loadBalancers.ToDictionary(l => l.Id, l => ServiceRenderer.Render(l, id => addresses.GetValueOrDefault(id))!);
+        var desired = loadBalancers.ToDictionary(l => l.Id, l => ServiceRenderer.Render(l, id => addresses.GetValueOrDefault(id), IsLocal)!);
         render.Stop();
         var plan = sync.Plan(desired);
         var initialPlan = plan;
@@ -96,7 +99,7 @@ public sealed partial class ServiceTableBench
 
             // What KernelHcn does for one ModifyLoadBalancer: render that load balancer, plan against the mirror, commit.
             var watch = Stopwatch.StartNew();
-            plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [lb.Id] = ServiceRenderer.Render(lb, id => addresses.GetValueOrDefault(id)) });
+            plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [lb.Id] = ServiceRenderer.Render(lb, id => addresses.GetValueOrDefault(id), IsLocal) });
             var planned = watch.Elapsed.TotalMilliseconds;
             await _nft.ApplyAsync(plan.Text, cancellationToken);
             sync.Accept(plan);
@@ -107,7 +110,7 @@ public sealed partial class ServiceTableBench
         }
 
         var rerender = Stopwatch.StartNew();
-        _ = loadBalancers.ToDictionary(l => l.Id, l => ServiceRenderer.Render(l, id => addresses.GetValueOrDefault(id))!);
+        _ = loadBalancers.ToDictionary(l => l.Id, l => ServiceRenderer.Render(l, id => addresses.GetValueOrDefault(id), IsLocal)!);
         rerender.Stop();
         var first = times[0];
         times.Sort();
@@ -238,10 +241,18 @@ public sealed partial class ServiceTableBench
         }
     }
 
-    private static Guid NewBackend(Dictionary<Guid, IPAddress> addresses)
+    /// <summary>A node runs about 110 pods: the first backends made are on this node, all others remote.</summary>
+    private bool IsLocal(Guid backend) => _local.Contains(backend);
+
+    private Guid NewBackend(Dictionary<Guid, IPAddress> addresses)
     {
         var id = Guid.NewGuid();
         var n = addresses.Count;
+        if (n < LocalPods)
+        {
+            _local.Add(id);
+        }
+
         addresses[id] = new IPAddress([10, (byte)(128 + (n >> 16)), (byte)(n >> 8), (byte)n]);
         return id;
     }

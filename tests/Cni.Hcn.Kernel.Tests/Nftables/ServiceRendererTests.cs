@@ -145,6 +145,17 @@ public sealed class ServiceRendererTests
     }
 
     [Test]
+    public void Render_OneRemoteBackend_HairpinPairForTheLocalOneOnly()
+    {
+        var lb = LoadBalancer(["10.96.0.10"]);
+
+        var rendering = ServiceRenderer.Render(lb, Address, id => id == BackendA)!;
+
+        Assert.That(rendering.Elements.Where(e => e.Set == ServiceRenderer.Hairpin), Is.EqualTo(new[] { new NftElement(ServiceRenderer.Hairpin, "10.244.1.5 . 10.244.1.5") }));
+        Assert.That(rendering.Elements.Count(e => e.Set == "vips_rr_2"), Is.EqualTo(2));
+    }
+
+    [Test]
     public void RenderTable_TwoLoadBalancersSameBackends_HairpinPairOncePostroutingMasqueradesIt()
     {
         var text = ServiceRenderer.RenderTable(

@@ -216,7 +216,8 @@ public sealed class DataplanePacketTests
     [Test]
     public void LoadBalancer_VipFromPod_SpreadsOverBackendsOnBothNodesKeepingClientAddress()
     {
-        var answers = Enumerable.Range(0, 12).Select(_ => Traffic.Tcp(_o1b, "10.96.0.50", 80)).ToList();
+        // Backends are picked at random per connection: 24 connections all on one of two backends is a 1-in-8-million chance.
+        var answers = Enumerable.Range(0, 24).Select(_ => Traffic.Tcp(_o1b, "10.96.0.50", 80)).ToList();
 
         Assert.That(answers, Is.All.Not.Null);
         Assert.That(answers.Select(a => a!.Split(' ')[0]).Distinct().Order(), Is.EqualTo(new[] { "o1a", "o2a" }));
@@ -334,7 +335,7 @@ public sealed class DataplanePacketTests
     public void NodePort_FromOutside_SpreadsOverBackendsOnBothNodes()
     {
         var outside = _dp.Netns.PathOf("ul");
-        var answers = Enumerable.Range(0, 12).Select(_ => Traffic.Tcp(outside, "192.168.200.1", 30080)).ToList();
+        var answers = Enumerable.Range(0, 24).Select(_ => Traffic.Tcp(outside, "192.168.200.1", 30080)).ToList();
 
         Assert.That(answers, Is.All.Not.Null);
         Assert.That(answers.Select(a => a!.Split(' ')[0]).Distinct().Order(), Is.EqualTo(new[] { "o1a", "o2a" }));

@@ -21,24 +21,30 @@ internal sealed class NftContext : IDisposable
         _context = context;
     }
 
-    /// <summary>Loads <paramref name="libraryPath"/> and opens a context inside <paramref name="netnsPath"/> (null: this process's namespace).</summary>
-    /// <exception cref="NftException">The library cannot be loaded or the context not created.</exception>
-    public static NftContext Open(string libraryPath, string? netnsPath)
+    /// <summary>Loads libnftables from <paramref name="libraryPath"/> (once per runner; dlopen does the lookup for a bare file name).</summary>
+    /// <exception cref="NftException">The library cannot be loaded.</exception>
+    public static Libnftables Load(string libraryPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(libraryPath);
-        Libnftables library;
         try
         {
-            library = Libnftables.Load(libraryPath);
+            return Libnftables.Load(libraryPath);
         }
         catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException)
         {
             throw new NftException($"could not load {libraryPath} (is nftables installed?): {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Opens a context inside <paramref name="netnsPath"/> (null: this process's namespace).</summary>
+    /// <exception cref="NftException">The context cannot be created.</exception>
+    public static NftContext Open(Libnftables library, string? netnsPath)
+    {
+        ArgumentNullException.ThrowIfNull(library);
 
         // The context's netlink socket is created by nft_ctx_new and keeps the namespace it was created in.
         var context = netnsPath is null ? library.NewContext() : NetnsThread.Run(netnsPath, library.NewContext);
-        return context != 0 ? new NftContext(library, context) : throw new NftException($"nft_ctx_new failed ({libraryPath})");
+        return context != 0 ? new NftContext(library, context) : throw new NftException("nft_ctx_new failed");
     }
 
     /// <summary>Runs nft text (commands or a whole batch file); returns what it printed or throws with nft's errors.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Cni.Hcn.Kernel.Interop;
 
 namespace Cni.Hcn.Kernel.Nftables;
 
@@ -23,6 +24,7 @@ internal sealed class NftRunner : IDisposable
     private readonly string? _netnsPath;
     private readonly string? _library;
     private readonly Lock _lock = new();
+    private Libnftables? _loaded;
     private NftContext? _context;
     private int _batches;
 
@@ -73,7 +75,7 @@ internal sealed class NftRunner : IDisposable
             var commands = string.Equals(arguments.Trim(), "-f -", StringComparison.Ordinal) ? stdin ?? string.Empty : arguments;
             if (commands.Length > OneOffContextThreshold)
             {
-                using var oneOff = NftContext.Open(_library, _netnsPath);
+                using var oneOff = NftContext.Open(Library(), _netnsPath);
                 return oneOff.Run(commands);
             }
 
@@ -159,11 +161,19 @@ internal sealed class NftRunner : IDisposable
         }
     }
 
+    private Libnftables Library()
+    {
+        lock (_lock)
+        {
+            return _loaded ??= NftContext.Load(_library!);
+        }
+    }
+
     private NftContext Context()
     {
         lock (_lock)
         {
-            return _context ??= NftContext.Open(_library!, _netnsPath);
+            return _context ??= NftContext.Open(Library(), _netnsPath);
         }
     }
 }

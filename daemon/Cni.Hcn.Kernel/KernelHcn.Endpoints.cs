@@ -154,6 +154,9 @@ public sealed partial class KernelHcn
         {
             _host.SetLink(host.Index, new LinkChange { MasterIndex = bridge.Index, Up = true });
         }
+
+        // Also for adopted ports (made before hairpin mode was set): a pod must reach itself through a service.
+        _host.SetBridgePortHairpin(hostName);
     }
 
     /// <summary>Moves the container side into the namespace and configures it there (name, MAC, MTU, addresses, routes).</summary>
@@ -237,9 +240,15 @@ public sealed partial class KernelHcn
         }
     }
 
-    private void CreateIntoNamespaceOnce(HostComputeEndpoint endpoint, LinkInfo bridge, int netnsFd, NetworkLayout network) =>
-        _host.CreateVethInto(DeviceNames.HostVeth(endpoint.Id), bridge.Index, InterfaceName(endpoint), netnsFd, EndpointMtu(endpoint, network),
+    private void CreateIntoNamespaceOnce(HostComputeEndpoint endpoint, LinkInfo bridge, int netnsFd, NetworkLayout network)
+    {
+        var hostName = DeviceNames.HostVeth(endpoint.Id);
+        _host.CreateVethInto(hostName, bridge.Index, InterfaceName(endpoint), netnsFd, EndpointMtu(endpoint, network),
             NetworkLayout.ParseMac(endpoint.MacAddress));
+
+        // Not settable in the creating request (the port's bridge options apply only once it is a port).
+        _host.SetBridgePortHairpin(hostName);
+    }
 
     private void ConfigureHostVnic(HostComputeEndpoint endpoint)
     {

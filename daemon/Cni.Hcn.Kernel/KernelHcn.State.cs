@@ -134,10 +134,11 @@ public sealed partial class KernelHcn
         var changes = desired.Where(d => !_appliedTables.TryGetValue(d.Key, out var applied) ? d.Value is not null : !string.Equals(applied, d.Value, StringComparison.Ordinal))
             .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
         var addresses = EndpointAddresses(endpoints);
+        var localEndpoints = endpoints.Where(e => !IsRemote(e)).Select(e => e.Id).ToHashSet();
         var services = new Dictionary<Guid, LoadBalancerRendering>();
         foreach (var lb in loadBalancers)
         {
-            if (ServiceRenderer.Render(lb, id => addresses.GetValueOrDefault(id)) is { } rendering)
+            if (ServiceRenderer.Render(lb, id => addresses.GetValueOrDefault(id), localEndpoints.Contains) is { } rendering)
             {
                 services[lb.Id] = rendering;
             }
@@ -154,6 +155,7 @@ public sealed partial class KernelHcn
             catch (NftException ex) when (!plan.Full)
             {
                 LogServicesResync(ex.Message);
+                Interlocked.Increment(ref _servicesResyncs);
                 _services.Invalidate();
                 plan = _services.Plan(services);
                 await _nft.ApplyAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
@@ -217,16 +219,21 @@ public sealed partial class KernelHcn
             }
 
             var addresses = new Dictionary<Guid, System.Net.IPAddress>();
+            var local = new HashSet<Guid>();
             foreach (var backend in (lb.HostComputeEndpoints ?? []).Distinct())
             {
                 var endpoint = await FindAsync(() => _objects.GetEndpointAsync(backend, CancellationToken.None)).ConfigureAwait(false);
                 if (endpoint is not null && Ipv4Of(endpoint) is { } address)
                 {
                     addresses[backend] = address;
+                    if (!IsRemote(endpoint))
+                    {
+                        local.Add(backend);
+                    }
                 }
             }
 
-            changes[id] = ServiceRenderer.Render(lb, b => addresses.GetValueOrDefault(b));
+            changes[id] = ServiceRenderer.Render(lb, b => addresses.GetValueOrDefault(b), local.Contains);
         }
 
         var plan = _services.PlanChanges(changes);
@@ -239,6 +246,7 @@ public sealed partial class KernelHcn
             catch (NftException ex) when (!plan.Full)
             {
                 LogServicesResync(ex.Message);
+                Interlocked.Increment(ref _servicesResyncs);
                 _services.Invalidate();
                 await SyncNftablesAsync(full: true, cancellationToken).ConfigureAwait(false);
                 return;

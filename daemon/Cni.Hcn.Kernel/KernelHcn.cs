@@ -69,6 +69,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private long _changes;
     private long _committed;
     private int _nftablesDirty;
+    private int _servicesResyncs;
     private volatile bool _started;
     private bool _forwarding;
     private bool _disposed;
@@ -94,13 +95,19 @@ public sealed partial class KernelHcn : IHcn, IDisposable
             // rejects (ServiceRenderer), as kube-proxy's reject-chain does; HNS cannot express it.
             AcceptLoadBalancersWithoutBackends = true,
         }, store: _store);
-        _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath);
+        _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath, options.NftLibraryPath);
         _host = OpenHostSocket(options);
         _reaper = new LinkReaper(OpenHostSocket(options), _logger);
     }
 
-    /// <summary>How many nft batches (processes) this instance has applied; tests check that a change needing none spawns none.</summary>
+    /// <summary>How many nft batches (transactions) this instance has applied; tests check that a change needing none spawns none.</summary>
     internal int NftBatches => _nft.Batches;
+
+    /// <summary>
+    /// How many incremental services-table transactions the kernel refused, each answered with a full render: drift
+    /// made outside wincni, or a transaction the sync got wrong (tests check that their changes cause none).
+    /// </summary>
+    internal int ServicesResyncs => Volatile.Read(ref _servicesResyncs);
 
     /// <summary>Veths of deleted endpoints still waiting for their deletion in the background (tests wait for 0).</summary>
     internal LinkReaper Reaper => _reaper;
@@ -153,6 +160,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         _disposed = true;
         _reaper.Dispose();
         _host.Dispose();
+        _nft.Dispose();
         _gate.Dispose();
         _objectLocks.Dispose();
         _startGate.Dispose();

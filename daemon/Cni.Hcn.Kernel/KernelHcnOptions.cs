@@ -33,7 +33,14 @@ public sealed record KernelHcnOptions
     /// </summary>
     public string? ManagementIp { get; init; }
 
-    /// <summary>The nft executable (one process per atomic batch).</summary>
+    /// <summary>
+    /// libnftables (Debian <c>libnftables1</c>, a dependency of <c>nftables</c>): every atomic batch is committed
+    /// in-process on one context opened in <see cref="HostNetnsPath"/>, which a load-balancer change needs to stay in
+    /// the sub-millisecond range (an nft process costs 15–30 ms). Null runs <see cref="NftPath"/> per batch instead.
+    /// </summary>
+    public string? NftLibraryPath { get; init; } = "libnftables.so.1";
+
+    /// <summary>The nft executable, one process per atomic batch; used only when <see cref="NftLibraryPath"/> is null.</summary>
     public string NftPath { get; init; } = "nft";
 
     /// <summary>The nsenter executable, used to run nft inside <see cref="HostNetnsPath"/> when it is set.</summary>

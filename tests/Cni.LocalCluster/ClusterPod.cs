@@ -105,11 +105,22 @@ public sealed class ClusterPod : IAsyncDisposable
 
     /// <summary>Starts a TCP echo server (busybox nc, one cat per connection) on <paramref name="port"/> inside the pod.</summary>
     /// <exception cref="InvalidOperationException">It did not start listening within a few seconds.</exception>
-    public async Task StartEchoServerAsync(int port, CancellationToken cancellationToken)
+    public Task StartEchoServerAsync(int port, CancellationToken cancellationToken) =>
+        StartServerAsync(port, "echo", ["/bin/cat"], cancellationToken);
+
+    /// <summary>
+    /// Starts a TCP server on <paramref name="port"/> that answers every connection with the pod's name and closes it,
+    /// so a client of a Service sees which backend it reached.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It did not start listening within a few seconds.</exception>
+    public Task StartNameServerAsync(int port, CancellationToken cancellationToken) =>
+        StartServerAsync(port, "name", ["/bin/echo", Name], cancellationToken);
+
+    private async Task StartServerAsync(int port, string kind, IReadOnlyList<string> program, CancellationToken cancellationToken)
     {
         var portText = port.ToString(CultureInfo.InvariantCulture);
-        var log = Path.Combine(Node.Directory, Name + "-echo.log");
-        _servers.Add(Shell.StartBackground("ip", ["netns", "exec", Netns, "busybox", "nc", "-ll", "-p", portText, "-e", "/bin/cat"], log));
+        var log = Path.Combine(Node.Directory, Name + "-" + kind + "-" + portText + ".log");
+        _servers.Add(Shell.StartBackground("ip", ["netns", "exec", Netns, "busybox", "nc", "-ll", "-p", portText, "-e", .. program], log));
         for (var i = 0; i < 50; i++)
         {
             var listening = await Support.Netns.ExecAsync(Netns, ["busybox", "netstat", "-ltn"], cancellationToken).ConfigureAwait(false);
@@ -121,7 +132,7 @@ public sealed class ClusterPod : IAsyncDisposable
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
 
-        throw new InvalidOperationException($"echo server on port {port} in pod {Name} did not start: {Shell.ReadShared(log)}");
+        throw new InvalidOperationException($"{kind} server on port {port} in pod {Name} did not start: {Shell.ReadShared(log)}");
     }
 
     /// <summary>Sends a line over TCP from this pod and returns what came back.</summary>

@@ -300,6 +300,18 @@ public sealed class LocalCluster : IAsyncDisposable
             .OrderBy(s => s.Metadata.Name, StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>
+    /// Opens a TCP connection from the underlay (a machine on the nodes' network, outside the cluster) to
+    /// <paramref name="address"/>:<paramref name="port"/> and returns the first line that came back, or null.
+    /// </summary>
+    public async Task<string?> ConnectFromUnderlayAsync(string address, int port, CancellationToken cancellationToken)
+    {
+        var result = await Support.Netns.ExecAsync(Underlay, ["busybox", "nc", "-w", "2", address, port.ToString(CultureInfo.InvariantCulture)], cancellationToken, stdin: "", timeout: TimeSpan.FromSeconds(10))
+            .ConfigureAwait(false);
+        var line = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return string.IsNullOrEmpty(line) ? null : line;
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {

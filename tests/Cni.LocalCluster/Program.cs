@@ -11,7 +11,7 @@ mode.AcceptOnlyFromAmong("overlay", "l2bridge");
 var nodes = new Option<int>("--nodes") { Description = "Number of nodes.", DefaultValueFactory = _ => 2 };
 var podsPerNode = new Option<int>("--pods-per-node") { Description = "Pods on each node.", DefaultValueFactory = _ => 2 };
 var exit = new Option<bool>("--exit") { Description = "Tear down right after the report instead of waiting for Ctrl-C." };
-var demo = new Command("demo", "Start a local multi-node cluster (stand-in API server, wincnid --dataplane kernel per node), add pods, print who reaches whom, then wait for Ctrl-C and tear everything down.");
+var demo = new Command("demo", "Start a local multi-node cluster (stand-in API server, wincnid --dataplane kernel per node), add pods, print who reaches whom directly and through a Service's ClusterIP and NodePorts, then wait for Ctrl-C and tear everything down.");
 demo.Options.Add(mode);
 demo.Options.Add(nodes);
 demo.Options.Add(podsPerNode);
@@ -40,7 +40,14 @@ static async Task<int> DemoAsync(string mode, int nodeCount, int podsPerNode, bo
     using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
     {
         context.Cancel = true;
-        stop.Cancel();
+        try
+        {
+            stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A second signal (e.g. from `dotnet run` forwarding the first) after teardown has finished.
+        }
     });
     var started = Stopwatch.StartNew();
     var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Mode = mode, Progress = Console.Out }, stop.Token).ConfigureAwait(false);
@@ -68,8 +75,11 @@ static async Task<int> DemoAsync(string mode, int nodeCount, int podsPerNode, bo
         Console.Write(matrix.Render());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{matrix.Pairs - matrix.Failures}/{matrix.Pairs} pairs reach each other"));
         Console.WriteLine();
+        var serviceFailures = await ServiceDemo.RunAsync(cluster, Console.Out, stop.Token).ConfigureAwait(false);
+        Console.WriteLine();
         Console.WriteLine("where to look:");
         Console.WriteLine($"  kubectl --kubeconfig {cluster.Kubeconfig} get nodes -o wide   (annotations: -o yaml)");
+        Console.WriteLine($"  kubectl --kubeconfig {cluster.Kubeconfig} get pods,services,endpointslices -o wide");
         foreach (var node in cluster.Nodes)
         {
             Console.WriteLine($"  {node.NodeName}: {Binaries.Wincnid} status --socket {node.Socket}");
@@ -92,7 +102,7 @@ static async Task<int> DemoAsync(string mode, int nodeCount, int podsPerNode, bo
             }
         }
 
-        return matrix.Failures == 0 ? 0 : 1;
+        return matrix.Failures == 0 && serviceFailures == 0 ? 0 : 1;
     }
     catch (OperationCanceledException) when (stop.IsCancellationRequested)
     {

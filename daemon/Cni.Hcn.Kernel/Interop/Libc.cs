@@ -13,6 +13,7 @@ internal static partial class Libc
     public const int SockRaw = 3;
     public const int SockCloexec = 0x80000;
     public const int NetlinkRoute = 0;
+    public const int NetlinkNetfilter = 12;
     public const int SolSocket = 1;
     public const int SoSndbuf = 7;
     public const int SoRcvbuf = 8;

@@ -4,7 +4,7 @@ using Cni.Hcn.Kernel.Interop;
 namespace Cni.Hcn.Kernel.Netlink;
 
 /// <summary>
-/// A NETLINK_ROUTE socket. It talks to the network namespace of the thread that created it for its whole life, which
+/// A NETLINK_ROUTE socket (or another netlink protocol's, <see cref="Open(int)"/>). It talks to the network namespace of the thread that created it for its whole life, which
 /// is how KernelHcn configures a pod's namespace without moving any thread pool thread there
 /// (<see cref="Namespaces.NetnsThread"/> creates it on a dedicated thread). One request at a time (a lock), each
 /// acknowledged: an NLMSG_ERROR with errno ≠ 0 becomes <see cref="NetlinkException"/>.
@@ -23,13 +23,16 @@ internal sealed class NetlinkSocket : IDisposable
         _sequence = (uint)Environment.TickCount;
     }
 
-    /// <summary>Opens a socket in the calling thread's network namespace.</summary>
-    public static NetlinkSocket Open()
+    /// <summary>Opens a NETLINK_ROUTE socket in the calling thread's network namespace.</summary>
+    public static NetlinkSocket Open() => Open(Libc.NetlinkRoute);
+
+    /// <summary>Opens a socket of netlink <paramref name="protocol"/> in the calling thread's network namespace.</summary>
+    public static NetlinkSocket Open(int protocol)
     {
-        var fd = Libc.Socket(Libc.AfNetlink, Libc.SockRaw | Libc.SockCloexec, Libc.NetlinkRoute);
+        var fd = Libc.Socket(Libc.AfNetlink, Libc.SockRaw | Libc.SockCloexec, protocol);
         if (fd < 0)
         {
-            throw new NetlinkException("socket(AF_NETLINK, NETLINK_ROUTE)", Marshal.GetLastPInvokeError());
+            throw new NetlinkException($"socket(AF_NETLINK, {protocol})", Marshal.GetLastPInvokeError());
         }
 
         try
@@ -93,7 +96,7 @@ internal sealed class NetlinkSocket : IDisposable
     }
 
     /// <summary>Sends a dump request and collects every reply until NLMSG_DONE.</summary>
-    /// <param name="message">The request (NLM_F_DUMP is added).</param>
+    /// <param name="message">The request, with NLM_F_DUMP set by the caller.</param>
     /// <param name="operation">How to name it in an error.</param>
     /// <returns>The replies (NLMSG_DONE excluded).</returns>
     public List<NetlinkMessage> Dump(NetlinkMessageBuilder message, string operation)

@@ -165,6 +165,21 @@ internal sealed class RtnetlinkClient : IDisposable
         _socket.Request(VethRequest(name, peerName, mtu, peerMac, peerNetnsFd, masterIndex, up: true),
             $"RTM_NEWLINK veth {name} (on bridge #{masterIndex}) peer {peerName} in another namespace");
 
+    /// <summary>
+    /// Builds the RTM_NEWLINK that turns on hairpin mode of a bridge port by name (<c>ip link set NAME type
+    /// bridge_slave hairpin on</c>; separate so the layout can be unit-tested).
+    /// </summary>
+    public static NetlinkMessageBuilder HairpinRequest(string name) =>
+        new NetlinkMessageBuilder(Rtnl.RtmNewLink, Rtnl.NlmFAck).IfInfo().AddString(Rtnl.IflaIfname, name)
+            .BeginNested(Rtnl.IflaLinkinfo).BeginNested(Rtnl.IflaInfoSlaveData).AddU8(Rtnl.IflaBrportMode, 1).EndNested().EndNested();
+
+    /// <summary>
+    /// Lets a bridge port send frames back out of itself (hairpin mode). With br_netfilter on (every new namespace
+    /// has <c>bridge-nf-call-iptables</c> = 1), a pod's connection to a service that DNATs to the pod itself is
+    /// bridged back to the port it came from, which the bridge drops unless the port is in hairpin mode.
+    /// </summary>
+    public void SetBridgePortHairpin(string name) => _socket.Request(HairpinRequest(name), $"RTM_NEWLINK {name} bridge_slave hairpin on");
+
     /// <summary>Builds the RTM_NEWLINK that changes a link (separate so the layout can be unit-tested).</summary>
     public static NetlinkMessageBuilder SetLinkRequest(int index, LinkChange change)
     {

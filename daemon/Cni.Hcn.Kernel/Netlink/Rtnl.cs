@@ -60,6 +60,8 @@ internal static class Rtnl
 
     public const ushort IflaInfoKind = 1;
     public const ushort IflaInfoData = 2;
+    public const ushort IflaInfoSlaveData = 5;
+    public const ushort IflaBrportMode = 4;
 
     public const ushort VethInfoPeer = 1;
 

@@ -1,20 +1,21 @@
 namespace Cni.Hcn.Kernel.Nftables;
 
 /// <summary>
-/// What one load balancer puts into the services table: its own chain (rules as nft text, one per line) and the
-/// dispatch-map elements that lead to it. Two renderings are equal when the kernel objects would be identical, which
-/// is what the incremental sync compares.
+/// What one load balancer puts into the services table: elements of its shared sets and maps, nothing of its own
+/// (no chain, no rule), so adding, changing or removing a load balancer is an element change only, which the kernel
+/// commits without revalidating the table's rules. Two renderings are equal when the kernel objects would be
+/// identical, which is what the incremental sync compares.
 /// </summary>
-/// <param name="Chain">The chain's name, stable for the load balancer's lifetime (<see cref="ServiceRenderer.ChainName"/>).</param>
-/// <param name="Rules">The chain's rules, in order.</param>
-/// <param name="Elements">The dispatch-map elements, in a canonical order.</param>
-internal sealed record LoadBalancerRendering(string Chain, IReadOnlyList<string> Rules, IReadOnlyList<NftElement> Elements)
+/// <param name="Elements">The elements, in a canonical order (by set, then key), one per set and key.</param>
+internal sealed record LoadBalancerRendering(IReadOnlyList<NftElement> Elements)
 {
-    /// <inheritdoc/>
-    public bool Equals(LoadBalancerRendering? other) =>
-        other is not null && string.Equals(Chain, other.Chain, StringComparison.Ordinal)
-        && Rules.SequenceEqual(other.Rules, StringComparer.Ordinal) && Elements.SequenceEqual(other.Elements);
+    /// <summary>The backend groups the load balancer is in (their maps must exist while it is there).</summary>
+    public IEnumerable<BackendGroup> Groups =>
+        Elements.Select(e => BackendGroup.FromMap(e.Set)).Where(g => g.HasValue).Select(g => g!.Value).Distinct();
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(StringComparer.Ordinal.GetHashCode(Chain), Rules.Count, Elements.Count);
+    public bool Equals(LoadBalancerRendering? other) => other is not null && Elements.SequenceEqual(other.Elements);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Elements.Count, Elements.Count > 0 ? Elements[0] : default);
 }

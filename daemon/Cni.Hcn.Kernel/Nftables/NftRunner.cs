@@ -1,26 +1,48 @@
 using System.Diagnostics;
 using System.Text;
+using Cni.Hcn.Kernel.Interop;
 
 namespace Cni.Hcn.Kernel.Nftables;
 
 /// <summary>
-/// Applies nftables batches with one <c>nft -f -</c> process per batch (never per rule). A batch replaces whole tables
-/// atomically: <c>table ip T</c> (create if absent), <c>delete table ip T</c>, then the new text; the kernel commits
-/// the whole batch or nothing. When a host namespace path is set, nft runs inside it through nsenter.
+/// Applies nftables batches atomically (the kernel commits the whole batch or nothing), never per rule: in-process
+/// through libnftables (<see cref="NftContext"/>, one context kept open in the host namespace) when a library path is
+/// given, otherwise with one <c>nft -f -</c> process per batch (through nsenter when a host namespace path is set).
+/// A batch replaces whole tables with <c>table ip T</c> (create if absent), <c>delete table ip T</c>, then the new text.
 /// </summary>
-internal sealed class NftRunner
+internal sealed class NftRunner : IDisposable
 {
+    /// <summary>
+    /// Batches longer than this run on a libnftables context of their own, freed right after: the kept context would
+    /// otherwise hold the parsed objects in its cache and free them on the next transaction (~150 ms after a
+    /// 100,000-element load), which would be a small load-balancer change's latency.
+    /// </summary>
+    private const int OneOffContextThreshold = 1 << 20;
+
     private readonly string _nft;
     private readonly string? _nsenter;
     private readonly string? _netnsPath;
+    private readonly string? _library;
+    private readonly Lock _lock = new();
+    private Libnftables? _loaded;
+    private NftContext? _context;
     private int _batches;
 
-    public NftRunner(string nft, string? nsenter, string? netnsPath)
+    /// <summary>Creates a runner; nothing is loaded or started until the first batch.</summary>
+    /// <param name="nft">The nft executable, used when <paramref name="library"/> is null.</param>
+    /// <param name="nsenter">The nsenter executable, used with the executable inside <paramref name="netnsPath"/>.</param>
+    /// <param name="netnsPath">The namespace to work in; null for the process's own.</param>
+    /// <param name="library">libnftables to run batches in-process; null to exec <paramref name="nft"/> instead.</param>
+    public NftRunner(string nft, string? nsenter, string? netnsPath, string? library = null)
     {
         _nft = nft;
         _nsenter = nsenter;
         _netnsPath = netnsPath;
+        _library = library;
     }
+
+    /// <summary>Whether batches run in-process (libnftables) rather than through the nft executable.</summary>
+    public bool InProcess => _library is not null;
 
     /// <summary>The batch that makes <paramref name="tables"/> exactly as given (null text deletes the table).</summary>
     public static string BuildBatch(IReadOnlyDictionary<string, string?> tables)
@@ -40,9 +62,26 @@ internal sealed class NftRunner
         return batch.ToString();
     }
 
-    /// <summary>Runs nft with <paramref name="arguments"/> and <paramref name="stdin"/>; returns stdout or throws with stderr.</summary>
+    /// <summary>
+    /// Runs nft with <paramref name="arguments"/> (<c>-f -</c> for the text in <paramref name="stdin"/>, or a command
+    /// such as <c>list tables ip</c>); returns what it printed or throws with its errors.
+    /// </summary>
     public async Task<string> RunAsync(string arguments, string? stdin, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (_library is not null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var commands = string.Equals(arguments.Trim(), "-f -", StringComparison.Ordinal) ? stdin ?? string.Empty : arguments;
+            if (commands.Length > OneOffContextThreshold)
+            {
+                using var oneOff = NftContext.Open(Library(), _netnsPath);
+                return oneOff.Run(commands);
+            }
+
+            return Context().Run(commands);
+        }
+
         var info = _netnsPath is null
             ? new ProcessStartInfo(_nft)
             : new ProcessStartInfo(_nsenter ?? "nsenter") { ArgumentList = { "--net=" + _netnsPath, _nft } };
@@ -81,7 +120,7 @@ internal sealed class NftRunner
         return stdout;
     }
 
-    /// <summary>How many batches <see cref="ApplyAsync"/> has started (each one nft process).</summary>
+    /// <summary>How many batches <see cref="ApplyAsync"/> has started (each one transaction).</summary>
     public int Batches => Volatile.Read(ref _batches);
 
     /// <summary>Applies a batch atomically.</summary>
@@ -91,13 +130,50 @@ internal sealed class NftRunner
         return RunAsync("-f -", batch, cancellationToken);
     }
 
-    /// <summary>The names of the <c>ip</c> tables starting with <paramref name="prefix"/>.</summary>
+    /// <summary>
+    /// The names of the <c>ip</c> tables starting with <paramref name="prefix"/>. Also the start's check that nftables
+    /// can be used: in-process, the context is opened first (so a missing library fails here), then the names are
+    /// dumped over netlink (<see cref="NftTableList"/>: nft's own listing fetches every element first).
+    /// </summary>
     public async Task<List<string>> ListTablesAsync(string prefix, CancellationToken cancellationToken)
     {
+        if (_library is not null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _ = Context();
+            return NftTableList.IpTables(_netnsPath, prefix);
+        }
+
         var output = await RunAsync("list tables ip", null, cancellationToken).ConfigureAwait(false);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(p => p.Length == 3 && p[0] == "table" && p[1] == "ip" && p[2].StartsWith(prefix, StringComparison.Ordinal))
             .Select(p => p[2]).ToList();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _context?.Dispose();
+            _context = null;
+        }
+    }
+
+    private Libnftables Library()
+    {
+        lock (_lock)
+        {
+            return _loaded ??= NftContext.Load(_library!);
+        }
+    }
+
+    private NftContext Context()
+    {
+        lock (_lock)
+        {
+            return _context ??= NftContext.Open(Library(), _netnsPath);
+        }
     }
 }

@@ -3,23 +3,32 @@ using System.Text;
 namespace Cni.Hcn.Kernel.Nftables;
 
 /// <summary>
-/// The services table as the kernel has it (a mirror of every load balancer's chain and map elements, no listing of
-/// the kernel ever), and the transaction that takes it to a desired state: only the load balancers added, changed or
-/// removed since the last applied plan, as kube-proxy's partial sync does (kubernetes pkg/proxy/nftables/proxier.go,
-/// <c>skipServiceUpdate</c> and <c>nftElementStorage</c>). A full re-render replaces the table when the mirror cannot
-/// be trusted: at start, after a failed transaction (<see cref="Invalidate"/>) and when the table appears or goes.
+/// The services table as the kernel has it (a mirror of every load balancer's elements and of how many elements each
+/// backend group's map holds; no listing of the kernel ever), and the transaction that takes it to a desired state:
+/// only the elements of the load balancers added, changed or removed since the last applied plan, as kube-proxy's
+/// partial sync does (kubernetes pkg/proxy/nftables/proxier.go, <c>nftElementStorage</c>). A full re-render replaces
+/// the table when the mirror cannot be trusted: at start, after a failed transaction (<see cref="Invalidate"/>) and
+/// when the table appears or goes.
 /// </summary>
 /// <remarks>
-/// Transaction order: every element that goes away is deleted first (a frontend moving from one load balancer to
-/// another in the same sync would otherwise collide, since re-adding a key with another verdict fails with EEXIST),
-/// then removed chains are flushed and deleted (kernel 6.2+ accepts deleting a chain in the same transaction as the
-/// element that referenced it), then chains are added or flushed and rewritten, and new elements are added last.
-/// Anything that does not match the mirror (a missing table, chain or element) fails the whole transaction, which
-/// the caller answers with <see cref="Invalidate"/> and a full render.
+/// Transaction order: every element that goes away is deleted first (a key whose value changes, or a frontend moving
+/// from one load balancer to another in the same sync, would otherwise collide: re-adding a key with another value
+/// fails with EEXIST). Only when a backend group appears or empties do rules change: a new group's map and chain
+/// (with its one rule) are added, the frontend kind's chain that jumps to the groups is flushed and rewritten, and an
+/// emptied group's chain and map are deleted after that (a chain or map a rule still references cannot go); the
+/// kernel then validates the table, which is cheap as the table has a few chains and no verdict maps.
+/// New elements are added last. Anything that does not match the mirror (a missing table, map or element) fails the
+/// whole transaction, which the caller answers with <see cref="Invalidate"/> and a full render.
 /// </remarks>
 internal sealed class ServiceTableSync
 {
+    private static readonly Dictionary<BackendGroup, int> NoGroups = [];
+    private static readonly Dictionary<NftElement, int> NoShared = [];
     private Dictionary<Guid, LoadBalancerRendering> _applied = [];
+    private Dictionary<BackendGroup, int> _groups = [];
+
+    /// <summary>How many load balancers hold each element of a set elements are shared in (<see cref="ServiceRenderer.IsShared"/>).</summary>
+    private Dictionary<NftElement, int> _shared = [];
     private bool _trusted;
     private bool _mayExist = true;
 
@@ -40,146 +49,277 @@ internal sealed class ServiceTableSync
     public ServiceTablePlan Plan(IReadOnlyDictionary<Guid, LoadBalancerRendering> desired)
     {
         ArgumentNullException.ThrowIfNull(desired);
-        var table = ServiceRenderer.Table;
-        if (desired.Count == 0)
-        {
-            // No table without load balancers (the node without services has no wincni_services, as before).
-            var text = _applied.Count > 0 || (!_trusted && _mayExist) ? $"table ip {table}\ndelete table ip {table}\n" : string.Empty;
-            return new ServiceTablePlan(text, desired, Full: !_trusted, Added: 0, Changed: 0, Removed: _applied.Count);
-        }
-
-        if (!_trusted || _applied.Count == 0)
-        {
-            var text = $"table ip {table}\ndelete table ip {table}\n" + ServiceRenderer.RenderTable(desired.Values);
-            return new ServiceTablePlan(text, desired, Full: true, Added: desired.Count, Changed: 0, Removed: 0);
-        }
-
-        var pairs = _applied.Where(a => !desired.ContainsKey(a.Key)).Select(a => (Old: (LoadBalancerRendering?)a.Value, New: (LoadBalancerRendering?)null))
-            .Concat(desired.Select(d => (Old: _applied.GetValueOrDefault(d.Key), New: (LoadBalancerRendering?)d.Value)));
-        return Incremental(pairs, desired);
+        return PlanOwned(new Dictionary<Guid, LoadBalancerRendering>(desired));
     }
 
     /// <summary>
     /// The transaction for a few load balancers that changed (null: removed), comparing only those with the mirror:
-    /// what a change to one load balancer costs does not depend on how many others there are.
+    /// what a change to one load balancer costs does not depend on how many others there are (nothing here, nor in
+    /// <see cref="Accept"/>, touches the other load balancers).
     /// </summary>
     /// <param name="changes">The changed load balancers' renderings by ID; null for one that is gone or renders nothing.</param>
     public ServiceTablePlan PlanChanges(IReadOnlyDictionary<Guid, LoadBalancerRendering?> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        var desired = new Dictionary<Guid, LoadBalancerRendering>(_applied);
-        foreach (var (id, rendering) in changes)
+        var remaining = _applied.Count + changes.Count(c => c.Value is not null && !_applied.ContainsKey(c.Key))
+            - changes.Count(c => c.Value is null && _applied.ContainsKey(c.Key));
+        if (remaining == 0 || !_trusted || _applied.Count == 0)
         {
-            if (rendering is null)
+            var desired = new Dictionary<Guid, LoadBalancerRendering>(_applied);
+            foreach (var (id, rendering) in changes)
             {
-                desired.Remove(id);
-            }
-            else
-            {
-                desired[id] = rendering;
-            }
-        }
-
-        if (desired.Count == 0 || !_trusted || _applied.Count == 0)
-        {
-            return Plan(desired);
-        }
-
-        return Incremental(changes.Select(c => (Old: _applied.GetValueOrDefault(c.Key), New: c.Value)), desired);
-    }
-
-    private static ServiceTablePlan Incremental(
-        IEnumerable<(LoadBalancerRendering? Old, LoadBalancerRendering? New)> pairs, IReadOnlyDictionary<Guid, LoadBalancerRendering> desired)
-    {
-        var table = ServiceRenderer.Table;
-        var deleteElements = new List<NftElement>();
-        var addElements = new List<NftElement>();
-        var removedChains = new List<string>();
-        var rewritten = new List<(LoadBalancerRendering Rendering, bool Exists)>();
-        int added = 0, changed = 0, removed = 0;
-        foreach (var (old, rendering) in pairs)
-        {
-            if (rendering is null)
-            {
-                if (old is not null)
+                if (rendering is null)
                 {
-                    removed++;
-                    deleteElements.AddRange(old.Elements);
-                    removedChains.Add(old.Chain);
+                    desired.Remove(id);
                 }
-
-                continue;
+                else
+                {
+                    desired[id] = rendering;
+                }
             }
 
-            if (old is null)
-            {
-                added++;
-                rewritten.Add((rendering, false));
-                addElements.AddRange(rendering.Elements);
-                continue;
-            }
-
-            if (old.Equals(rendering))
-            {
-                continue;
-            }
-
-            changed++;
-            if (!old.Rules.SequenceEqual(rendering.Rules, StringComparer.Ordinal))
-            {
-                rewritten.Add((rendering, true));
-            }
-
-            var before = old.Elements.ToHashSet();
-            var after = rendering.Elements.ToHashSet();
-            deleteElements.AddRange(old.Elements.Where(e => !after.Contains(e)));
-            addElements.AddRange(rendering.Elements.Where(e => !before.Contains(e)));
+            return PlanOwned(desired);
         }
 
-        var batch = new StringBuilder();
-        AppendElements(batch, "delete", deleteElements, withVerdict: false);
-        foreach (var chain in removedChains)
-        {
-            batch.Append("flush chain ip ").Append(table).Append(' ').Append(chain).Append('\n');
-            batch.Append("delete chain ip ").Append(table).Append(' ').Append(chain).Append('\n');
-        }
-
-        foreach (var (rendering, exists) in rewritten)
-        {
-            batch.Append(exists ? "flush" : "add").Append(" chain ip ").Append(table).Append(' ').Append(rendering.Chain).Append('\n');
-            foreach (var rule in rendering.Rules)
-            {
-                batch.Append("add rule ip ").Append(table).Append(' ').Append(rendering.Chain).Append(' ').Append(rule).Append('\n');
-            }
-        }
-
-        AppendElements(batch, "add", addElements, withVerdict: true);
-        return new ServiceTablePlan(batch.ToString(), desired, Full: false, added, changed, removed);
+        var owned = new Dictionary<Guid, LoadBalancerRendering?>(changes);
+        return Incremental(owned.Select(c => (Old: _applied.GetValueOrDefault(c.Key), New: c.Value)), desired: null, owned);
     }
 
     /// <summary>Records that the kernel now has what <paramref name="plan"/> described.</summary>
     public void Accept(ServiceTablePlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        _applied = new Dictionary<Guid, LoadBalancerRendering>(plan.Desired);
+        if (plan.Desired is { } desired)
+        {
+            // Plans own their dictionary (a copy made while planning), so the mirror can take it as it is.
+            _applied = desired as Dictionary<Guid, LoadBalancerRendering> ?? new Dictionary<Guid, LoadBalancerRendering>(desired);
+        }
+        else
+        {
+            foreach (var (id, rendering) in plan.Changes ?? new Dictionary<Guid, LoadBalancerRendering?>())
+            {
+                if (rendering is null)
+                {
+                    _applied.Remove(id);
+                }
+                else
+                {
+                    _applied[id] = rendering;
+                }
+            }
+        }
+
+        _groups = new Dictionary<BackendGroup, int>(plan.GroupElements);
+        if (plan.Full || _applied.Count == 0)
+        {
+            _shared = new Dictionary<NftElement, int>(plan.SharedElements);
+        }
+        else
+        {
+            foreach (var (element, holders) in plan.SharedElements)
+            {
+                if (holders > 0)
+                {
+                    _shared[element] = holders;
+                }
+                else
+                {
+                    _shared.Remove(element);
+                }
+            }
+        }
+
         _trusted = true;
-        _mayExist = plan.Desired.Count > 0;
+        _mayExist = _applied.Count > 0;
     }
 
-    private static void AppendElements(StringBuilder batch, string verb, List<NftElement> elements, bool withVerdict)
+    /// <summary>The IDs of the load balancers the mirror holds.</summary>
+    public IReadOnlyCollection<Guid> LoadBalancers => _applied.Keys;
+
+    private ServiceTablePlan PlanOwned(Dictionary<Guid, LoadBalancerRendering> desired)
     {
-        foreach (var map in elements.GroupBy(e => e.Map, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var table = ServiceRenderer.Table;
+        if (desired.Count == 0)
         {
-            batch.Append(verb).Append(" element ip ").Append(ServiceRenderer.Table).Append(' ').Append(map.Key).Append(" { ");
-            var first = true;
-            foreach (var element in map)
+            // No table without load balancers (the node without services has no wincni_services, as before).
+            var text = _applied.Count > 0 || (!_trusted && _mayExist) ? $"table ip {table}\ndelete table ip {table}\n" : string.Empty;
+            return new ServiceTablePlan(text, desired, null, NoGroups, NoShared, Full: !_trusted, Added: 0, Changed: 0, Removed: _applied.Count, Elements: 0);
+        }
+
+        if (!_trusted || _applied.Count == 0)
+        {
+            var groups = new Dictionary<BackendGroup, int>();
+            var shared = new Dictionary<NftElement, int>();
+            var elements = 0;
+            foreach (var element in desired.Values.SelectMany(r => r.Elements))
             {
-                batch.Append(first ? string.Empty : ", ").Append(element.Key);
-                if (withVerdict)
+                if (ServiceRenderer.IsShared(element.Set))
                 {
-                    batch.Append(" : ").Append(element.Verdict);
+                    var holders = shared.GetValueOrDefault(element);
+                    shared[element] = holders + 1;
+                    elements += holders == 0 ? 1 : 0;
+                    continue;
                 }
 
+                elements++;
+                if (BackendGroup.FromMap(element.Set) is { } group)
+                {
+                    groups[group] = groups.GetValueOrDefault(group) + 1;
+                }
+            }
+
+            var text = $"table ip {table}\ndelete table ip {table}\n" + ServiceRenderer.RenderTable(desired.Values);
+            return new ServiceTablePlan(text, desired, null, groups, shared, Full: true, Added: desired.Count, Changed: 0, Removed: 0, elements);
+        }
+
+        var pairs = _applied.Where(a => !desired.ContainsKey(a.Key)).Select(a => (Old: (LoadBalancerRendering?)a.Value, New: (LoadBalancerRendering?)null))
+            .Concat(desired.Select(d => (Old: _applied.GetValueOrDefault(d.Key), New: (LoadBalancerRendering?)d.Value)));
+        return Incremental(pairs, desired, changes: null);
+    }
+
+    private ServiceTablePlan Incremental(
+        IEnumerable<(LoadBalancerRendering? Old, LoadBalancerRendering? New)> pairs, Dictionary<Guid, LoadBalancerRendering>? desired,
+        Dictionary<Guid, LoadBalancerRendering?>? changes)
+    {
+        var deleteElements = new List<NftElement>();
+        var addElements = new List<NftElement>();
+        var groups = new Dictionary<BackendGroup, int>(_groups);
+        var shared = new Dictionary<NftElement, int>();
+        int added = 0, changed = 0, removed = 0;
+        foreach (var (old, rendering) in pairs)
+        {
+            if (old is not null && rendering is not null && old.Equals(rendering))
+            {
+                continue;
+            }
+
+            if (old is null && rendering is null)
+            {
+                continue;
+            }
+
+            if (old is null)
+            {
+                added++;
+            }
+            else if (rendering is null)
+            {
+                removed++;
+            }
+            else
+            {
+                changed++;
+            }
+
+            var before = old?.Elements ?? [];
+            var after = rendering?.Elements ?? [];
+            var beforeSet = before.ToHashSet();
+            var afterSet = after.ToHashSet();
+            foreach (var element in before.Where(e => !afterSet.Contains(e)))
+            {
+                if (ServiceRenderer.IsShared(element.Set))
+                {
+                    shared[element] = shared.GetValueOrDefault(element, _shared.GetValueOrDefault(element)) - 1;
+                    continue;
+                }
+
+                deleteElements.Add(element);
+                Count(groups, element, -1);
+            }
+
+            foreach (var element in after.Where(e => !beforeSet.Contains(e)))
+            {
+                if (ServiceRenderer.IsShared(element.Set))
+                {
+                    shared[element] = shared.GetValueOrDefault(element, _shared.GetValueOrDefault(element)) + 1;
+                    continue;
+                }
+
+                addElements.Add(element);
+                Count(groups, element, +1);
+            }
+        }
+
+        // A shared element comes with its first holder and goes with its last.
+        foreach (var (element, holders) in shared)
+        {
+            var held = _shared.GetValueOrDefault(element) > 0;
+            if (held && holders <= 0)
+            {
+                deleteElements.Add(element);
+            }
+            else if (!held && holders > 0)
+            {
+                addElements.Add(element);
+            }
+        }
+
+        var created = groups.Keys.Where(g => !_groups.ContainsKey(g)).ToList();
+        var dropped = _groups.Keys.Where(g => !groups.ContainsKey(g)).ToList();
+        var droppedMaps = dropped.Select(g => g.Map).ToHashSet(StringComparer.Ordinal);
+        var table = ServiceRenderer.Table;
+        var batch = new StringBuilder();
+
+        // Elements of a map that goes away in this transaction go with it.
+        AppendElements(batch, "delete", deleteElements.Where(e => !droppedMaps.Contains(e.Set)));
+        foreach (var group in BackendGroup.Ordered(created))
+        {
+            batch.Append("add map ip ").Append(table).Append(' ').Append(group.Map).Append(" { ").Append(group.Definition).Append("; }\n");
+            batch.Append("add chain ip ").Append(table).Append(' ').Append(group.Chain).Append('\n');
+            batch.Append("add rule ip ").Append(table).Append(' ').Append(group.Chain).Append(' ').Append(group.Rule).Append('\n');
+        }
+
+        foreach (var nodePort in new[] { false, true })
+        {
+            if (created.Concat(dropped).Any(g => g.NodePort == nodePort))
+            {
+                var chain = nodePort ? ServiceRenderer.NodePortChain : ServiceRenderer.VipChain;
+                batch.Append("flush chain ip ").Append(table).Append(' ').Append(chain).Append('\n');
+                foreach (var rule in ServiceRenderer.ChainRules(nodePort, groups.Keys))
+                {
+                    batch.Append("add rule ip ").Append(table).Append(' ').Append(chain).Append(' ').Append(rule).Append('\n');
+                }
+            }
+        }
+
+        foreach (var group in BackendGroup.Ordered(dropped))
+        {
+            batch.Append("flush chain ip ").Append(table).Append(' ').Append(group.Chain).Append('\n');
+            batch.Append("delete chain ip ").Append(table).Append(' ').Append(group.Chain).Append('\n');
+            batch.Append("delete map ip ").Append(table).Append(' ').Append(group.Map).Append('\n');
+        }
+
+        AppendElements(batch, "add", addElements);
+        return new ServiceTablePlan(batch.ToString(), desired, changes, groups, shared, Full: false, added, changed, removed, deleteElements.Count + addElements.Count);
+    }
+
+    private static void Count(Dictionary<BackendGroup, int> groups, NftElement element, int delta)
+    {
+        if (BackendGroup.FromMap(element.Set) is not { } group)
+        {
+            return;
+        }
+
+        var count = groups.GetValueOrDefault(group) + delta;
+        if (count > 0)
+        {
+            groups[group] = count;
+        }
+        else
+        {
+            groups.Remove(group);
+        }
+    }
+
+    private static void AppendElements(StringBuilder batch, string verb, IEnumerable<NftElement> elements)
+    {
+        foreach (var set in elements.GroupBy(e => e.Set, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            batch.Append(verb).Append(" element ip ").Append(ServiceRenderer.Table).Append(' ').Append(set.Key).Append(" { ");
+            var first = true;
+            foreach (var element in set)
+            {
+                batch.Append(first ? string.Empty : ", ").Append(element.Text(withValue: verb == "add"));
                 first = false;
             }
 

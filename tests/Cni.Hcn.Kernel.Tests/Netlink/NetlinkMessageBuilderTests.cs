@@ -75,6 +75,18 @@ public sealed class NetlinkMessageBuilderTests
     }
 
     [Test]
+    public void HairpinRequest_PortByName_BridgeSlaveDataWithModeOn()
+    {
+        var bytes = RtnetlinkClient.HairpinRequest("wcA").Build(1);
+        var attributes = NetlinkAttributes.Parse(bytes.AsMemory(32));
+        var slave = attributes.GetNested(Rtnl.IflaLinkinfo)!.GetNested(Rtnl.IflaInfoSlaveData)!;
+
+        Assert.That(BitConverter.ToInt32(bytes, 20), Is.Zero, "found by name, not index");
+        Assert.That(attributes.GetString(Rtnl.IflaIfname), Is.EqualTo("wcA"));
+        Assert.That(slave.GetU8(Rtnl.IflaBrportMode), Is.EqualTo(1));
+    }
+
+    [Test]
     public void RouteRequest_OnlinkViaGateway_SetsFlagScopeAndAttributes()
     {
         var route = new RouteSpec(IPNetwork.Parse("10.244.2.0/24"), IPAddress.Parse("10.244.2.0"), 9, OnLink: true);

@@ -19,75 +19,87 @@ public sealed class ServiceRendererTests
     };
 
     [Test]
-    public void Render_VipThreeBackends_RoundRobinCascadeInOwnChain()
+    public void Render_VipThreeBackends_ElementPerBackendInRandomGroupOfThree()
     {
         var lb = LoadBalancer(["10.96.0.10"]) with { HostComputeEndpoints = [BackendA, BackendB, BackendC] };
 
         var rendering = ServiceRenderer.Render(lb, Address)!;
 
-        Assert.That(rendering.Chain, Is.EqualTo($"lb-{lb.Id:N}"));
-        Assert.That(rendering.Rules, Is.EqualTo(new[]
+        Assert.That(rendering.Elements, Is.EqualTo(new[]
         {
-            "tcp dport 80 numgen inc mod 3 0 dnat to 10.244.1.5:8080",
-            "tcp dport 80 numgen inc mod 2 0 dnat to 10.244.2.5:8080",
-            "tcp dport 80 dnat to 10.244.3.5:8080",
+            new NftElement(ServiceRenderer.Hairpin, "10.244.1.5 . 10.244.1.5"),
+            new NftElement(ServiceRenderer.Hairpin, "10.244.2.5 . 10.244.2.5"),
+            new NftElement(ServiceRenderer.Hairpin, "10.244.3.5 . 10.244.3.5"),
+            new NftElement("vips_rr_3", "10.96.0.10 . tcp . 80 . 0", "10.244.1.5 . 8080"),
+            new NftElement("vips_rr_3", "10.96.0.10 . tcp . 80 . 1", "10.244.2.5 . 8080"),
+            new NftElement("vips_rr_3", "10.96.0.10 . tcp . 80 . 2", "10.244.3.5 . 8080"),
         }));
-        Assert.That(rendering.Elements, Is.EqualTo(new[] { new NftElement(ServiceRenderer.Vips, "10.96.0.10 . tcp . 80", $"goto lb-{lb.Id:N}") }));
+        Assert.That(rendering.Groups, Is.EqualTo(new[] { new BackendGroup(NodePort: false, SourceHash: false, Size: 3) }));
     }
 
     [Test]
-    public void Render_SourceIpDistribution_FixedSeedJhashPerBackend()
+    public void Render_SourceIpDistribution_SourceHashGroup()
     {
         var lb = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.SourceIP);
 
-        var rules = ServiceRenderer.Render(lb, Address)!.Rules;
+        var rendering = ServiceRenderer.Render(lb, Address)!;
 
-        Assert.That(rules, Is.EqualTo(new[]
-        {
-            "tcp dport 80 jhash ip saddr mod 2 seed 0x0 0 dnat to 10.244.1.5:8080",
-            "tcp dport 80 dnat to 10.244.2.5:8080",
-        }));
+        Assert.That(rendering.Elements.Select(e => e.Set).Distinct(), Is.EqualTo(new[] { ServiceRenderer.Hairpin, "vips_sh_2" }));
     }
 
     [Test]
-    public void Render_NoVip_NodePortElementAndMasqueradeMark()
+    public void Render_SourceIpOneBackend_SharesRandomGroupOfOne()
+    {
+        var lb = LoadBalancer(["10.96.0.10"], LoadBalancerDistribution.SourceIP) with { HostComputeEndpoints = [BackendA] };
+
+        Assert.That(ServiceRenderer.Render(lb, Address)!.Elements.Single(e => e.Value is not null).Set, Is.EqualTo("vips_rr_1"));
+    }
+
+    [Test]
+    public void Render_NoVip_NodePortGroupAndMasqueradeElement()
     {
         var lb = LoadBalancer([]);
 
         var rendering = ServiceRenderer.Render(lb, Address)!;
 
-        Assert.That(rendering.Elements, Is.EqualTo(new[] { new NftElement(ServiceRenderer.NodePorts, "tcp . 80", $"goto lb-{lb.Id:N}") }));
-        Assert.That(rendering.Rules[0], Is.EqualTo("tcp dport 80 meta mark set meta mark | 0x00004000"));
+        Assert.That(rendering.Elements, Is.EqualTo(new[]
+        {
+            new NftElement(ServiceRenderer.Hairpin, "10.244.1.5 . 10.244.1.5"),
+            new NftElement(ServiceRenderer.Hairpin, "10.244.2.5 . 10.244.2.5"),
+            new NftElement(ServiceRenderer.NodePortsMasquerade, "tcp . 80"),
+            new NftElement("nodeports_rr_2", "tcp . 80 . 0", "10.244.1.5 . 8080"),
+            new NftElement("nodeports_rr_2", "tcp . 80 . 1", "10.244.2.5 . 8080"),
+        }));
     }
 
     [Test]
-    public void Render_DsrNodePort_NotMarkedForMasquerade()
+    public void Render_DsrNodePort_NotInMasqueradeSet()
     {
         var lb = LoadBalancer([]) with { Flags = LoadBalancerFlags.EnableDirectServerReturn };
 
-        Assert.That(ServiceRenderer.Render(lb, Address)!.Rules, Has.None.Contains("meta mark"));
+        Assert.That(ServiceRenderer.Render(lb, Address)!.Elements.Select(e => e.Set), Has.None.EqualTo(ServiceRenderer.NodePortsMasquerade));
     }
 
     [Test]
-    public void Render_IlbAndLocalRoutedVip_IlbMapAndLocalMap()
+    public void Render_IlbAndLocalRoutedVip_IlbSetAndLocalSetBesidesBackends()
     {
         var lb = LoadBalancer(["10.96.0.10"], flags: LoadBalancerPortMappingFlags.EnableInternalLoadBalancer | LoadBalancerPortMappingFlags.LocalRoutedVip);
 
-        var maps = ServiceRenderer.Render(lb, Address)!.Elements.Select(e => e.Map);
+        var sets = ServiceRenderer.Render(lb, Address)!.Elements.Select(e => e.Set).Distinct();
 
-        Assert.That(maps, Is.EqualTo(new[] { ServiceRenderer.VipsIlb, ServiceRenderer.VipsLocal }));
+        Assert.That(sets, Is.EqualTo(new[] { ServiceRenderer.Hairpin, ServiceRenderer.VipsIlb, ServiceRenderer.VipsLocal, "vips_rr_2" }));
     }
 
     [Test]
-    public void Render_IlbNodePort_IlbNodePortMap()
+    public void Render_IlbNodePort_IlbNodePortSet()
     {
         var lb = LoadBalancer([], flags: LoadBalancerPortMappingFlags.EnableInternalLoadBalancer);
 
-        Assert.That(ServiceRenderer.Render(lb, Address)!.Elements.Single().Map, Is.EqualTo(ServiceRenderer.NodePortsIlb));
+        Assert.That(ServiceRenderer.Render(lb, Address)!.Elements, Does.Contain(new NftElement(ServiceRenderer.NodePortsIlb, "tcp . 80")));
     }
 
     [Test]
-    public void Render_NoKnownBackend_RejectsTcpWithResetAndUdpWithIcmp()
+    public void Render_NoKnownBackend_RejectElementsOnly()
     {
         var lb = LoadBalancer(["10.96.0.10"]) with
         {
@@ -101,8 +113,59 @@ public sealed class ServiceRendererTests
 
         var rendering = ServiceRenderer.Render(lb, Address)!;
 
-        Assert.That(rendering.Rules, Is.EqualTo(new[] { "tcp dport 80 reject with tcp reset", "udp dport 53 reject" }));
-        Assert.That(rendering.Elements.Select(e => e.Key), Is.EqualTo(new[] { "10.96.0.10 . tcp . 80", "10.96.0.10 . udp . 53" }));
+        Assert.That(rendering.Elements, Is.EqualTo(new[]
+        {
+            new NftElement(ServiceRenderer.RejectVips, "10.96.0.10 . tcp . 80"),
+            new NftElement(ServiceRenderer.RejectVips, "10.96.0.10 . udp . 53"),
+        }));
+        Assert.That(rendering.Groups, Is.Empty);
+    }
+
+    [Test]
+    public void Render_TwoVipsSameMappingTwice_ElementPerVipAndBackendFirstMappingWins()
+    {
+        var lb = LoadBalancer(["10.96.0.11", "10.96.0.10"]) with
+        {
+            HostComputeEndpoints = [BackendA],
+            PortMappings =
+            [
+                new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = 8080 },
+                new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = 9090 },
+            ],
+        };
+
+        var rendering = ServiceRenderer.Render(lb, Address)!;
+
+        Assert.That(rendering.Elements, Is.EqualTo(new[]
+        {
+            new NftElement(ServiceRenderer.Hairpin, "10.244.1.5 . 10.244.1.5"),
+            new NftElement("vips_rr_1", "10.96.0.10 . tcp . 80 . 0", "10.244.1.5 . 8080"),
+            new NftElement("vips_rr_1", "10.96.0.11 . tcp . 80 . 0", "10.244.1.5 . 8080"),
+        }));
+    }
+
+    [Test]
+    public void Render_OneRemoteBackend_HairpinPairForTheLocalOneOnly()
+    {
+        var lb = LoadBalancer(["10.96.0.10"]);
+
+        var rendering = ServiceRenderer.Render(lb, Address, id => id == BackendA)!;
+
+        Assert.That(rendering.Elements.Where(e => e.Set == ServiceRenderer.Hairpin), Is.EqualTo(new[] { new NftElement(ServiceRenderer.Hairpin, "10.244.1.5 . 10.244.1.5") }));
+        Assert.That(rendering.Elements.Count(e => e.Set == "vips_rr_2"), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void RenderTable_TwoLoadBalancersSameBackends_HairpinPairOncePostroutingMasqueradesIt()
+    {
+        var text = ServiceRenderer.RenderTable(
+        [
+            ServiceRenderer.Render(LoadBalancer(["10.96.0.10"]), Address)!,
+            ServiceRenderer.Render(LoadBalancer(["10.96.0.11"]), Address)!,
+        ]);
+
+        Assert.That(text, Does.Contain("\tset hairpin {\n\t\ttype ipv4_addr . ipv4_addr\n\t\telements = { 10.244.1.5 . 10.244.1.5,\n\t\t\t10.244.2.5 . 10.244.2.5 }\n"));
+        Assert.That(text, Does.Contain("\t\tct status dnat ip saddr . ip daddr @hairpin masquerade\n"));
     }
 
     [Test]
@@ -116,16 +179,48 @@ public sealed class ServiceRendererTests
     }
 
     [Test]
-    public void RenderTable_OneLoadBalancer_SharedMapsDispatchToItsChain()
+    public void ChainRules_GroupsOfBothKinds_RejectsThenAJumpPerGroupOfThatKindBySize()
+    {
+        BackendGroup[] groups = [new(false, false, 3), new(false, true, 2), new(true, false, 1), new(false, false, 2)];
+
+        var vips = ServiceRenderer.ChainRules(nodePort: false, groups);
+        var nodePorts = ServiceRenderer.ChainRules(nodePort: true, groups);
+
+        Assert.That(vips, Is.EqualTo(new[]
+        {
+            "ip daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset",
+            "ip daddr . meta l4proto . th dport @reject_vips reject",
+            "jump vips_rr_2",
+            "jump vips_sh_2",
+            "jump vips_rr_3",
+        }));
+        Assert.That(nodePorts, Is.EqualTo(new[]
+        {
+            "fib daddr type != local return",
+            "ip daddr 127.0.0.0/8 return",
+            "meta l4proto . th dport @nodeports_masq meta mark set meta mark | 0x00004000",
+            "meta l4proto . th dport @reject_nodeports meta l4proto tcp reject with tcp reset",
+            "meta l4proto . th dport @reject_nodeports reject",
+            "jump nodeports_rr_1",
+        }));
+    }
+
+    [Test]
+    public void RenderTable_OneLoadBalancer_GroupMapWithElementsAndStaticDispatch()
     {
         var lb = LoadBalancer(["10.96.0.10"]);
 
         var text = ServiceRenderer.RenderTable([ServiceRenderer.Render(lb, Address)!]);
 
-        Assert.That(text, Does.Contain($"map vips {{\n\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n\t\telements = {{ 10.96.0.10 . tcp . 80 : goto lb-{lb.Id:N} }}\n\t}}"));
-        Assert.That(text, Does.Contain("ip daddr . meta l4proto . th dport vmap @vips\n"));
-        Assert.That(text, Does.Contain("iifname \"wcni-br-*\" fib daddr type local meta l4proto . th dport vmap @nodeports_ilb\n"));
-        Assert.That(text, Does.Contain($"chain lb-{lb.Id:N} {{\n\t\ttcp dport 80 numgen inc mod 2 0 dnat to 10.244.1.5:8080\n"));
+        Assert.That(text, Does.Contain(
+            "\tmap vips_rr_2 {\n\t\ttypeof ip daddr . meta l4proto . th dport . numgen random mod 2 : ip daddr . th dport\n" +
+            "\t\telements = { 10.96.0.10 . tcp . 80 . 0 : 10.244.1.5 . 8080,\n\t\t\t10.96.0.10 . tcp . 80 . 1 : 10.244.2.5 . 8080 }\n\t}"));
+        Assert.That(text, Does.Contain("\tchain vips_rr_2 {\n\t\tdnat ip to ip daddr . meta l4proto . th dport . numgen random mod 2 map @vips_rr_2\n\t}"));
+        Assert.That(text, Does.Contain("\t\tjump vips_rr_2\n"));
+        Assert.That(text, Does.Contain("\tset reject_vips {\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t}"));
+        Assert.That(text, Does.Contain("iifname != \"wcni-br-*\" ip daddr . meta l4proto . th dport @vips_ilb return\n\t\tjump vips\n"));
+        Assert.That(text, Does.Contain("ip daddr . meta l4proto . th dport @vips_local jump vips\n"));
+        Assert.That(text, Does.Not.Contain("vmap").And.Not.Contain("goto"));
     }
 
     internal static HostComputeLoadBalancer LoadBalancer(

@@ -6,9 +6,13 @@ namespace Cni.Hcn.Kernel.Tests.Nftables;
 [TestFixture]
 public sealed class ServiceTableSyncTests
 {
+    private const string T = "wincni_services";
     private static readonly Guid First = Guid.Parse("10000000-0000-0000-0000-000000000001");
     private static readonly Guid Second = Guid.Parse("10000000-0000-0000-0000-000000000002");
     private static readonly Guid Third = Guid.Parse("10000000-0000-0000-0000-000000000003");
+    private static readonly Guid BackendA = Guid.Parse("00000000-0000-0000-0000-00000000000a");
+    private static readonly Guid BackendB = Guid.Parse("00000000-0000-0000-0000-00000000000b");
+    private static readonly Guid BackendC = Guid.Parse("00000000-0000-0000-0000-00000000000c");
 
     [Test]
     public void Plan_FirstSync_ReplacesWholeTable()
@@ -18,7 +22,9 @@ public sealed class ServiceTableSyncTests
         var plan = sync.Plan(Desired(Lb(First, "10.96.0.1")));
 
         Assert.That(plan.Full, Is.True);
-        Assert.That(plan.Text, Does.StartWith("table ip wincni_services\ndelete table ip wincni_services\ntable ip wincni_services {\n"));
+        Assert.That(plan.Text, Does.StartWith($"table ip {T}\ndelete table ip {T}\ntable ip {T} {{\n"));
+        Assert.That(plan.GroupElements, Is.EqualTo(new Dictionary<BackendGroup, int> { [new(false, false, 2)] = 2 }));
+        Assert.That(plan.Elements, Is.EqualTo(4), "two backends and their two hairpin pairs");
     }
 
     [Test]
@@ -33,61 +39,127 @@ public sealed class ServiceTableSyncTests
     }
 
     [Test]
-    public void Plan_Added_OnlyNewChainRulesAndElements()
+    public void Plan_AddedToExistingGroup_OnlyItsElements()
     {
         var sync = Synced(Lb(First, "10.96.0.1"));
 
         var plan = sync.Plan(Desired(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2")));
 
-        var chain = $"lb-{Second:N}";
         Assert.That(plan.Full, Is.False);
         Assert.That(plan.Text, Is.EqualTo(
-            $"add chain ip wincni_services {chain}\n" +
-            $"add rule ip wincni_services {chain} tcp dport 80 numgen inc mod 2 0 dnat to 10.244.1.5:8080\n" +
-            $"add rule ip wincni_services {chain} tcp dport 80 dnat to 10.244.2.5:8080\n" +
-            $"add element ip wincni_services vips {{ 10.96.0.2 . tcp . 80 : goto {chain} }}\n"));
-        Assert.That(plan.Text, Does.Not.Contain($"{First:N}"));
+            $"add element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 0 : 10.244.1.5 . 8080, 10.96.0.2 . tcp . 80 . 1 : 10.244.2.5 . 8080 }}\n"));
+        Assert.That(plan.Elements, Is.EqualTo(2));
     }
 
     [Test]
-    public void Plan_BackendChanged_FlushesAndRewritesOnlyThatChainElementsUntouched()
+    public void Plan_OneBackendReplaced_DeletesAndAddsOneElementOnly()
     {
         var sync = Synced(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2"));
-        var changed = Lb(Second, "10.96.0.2") with { HostComputeEndpoints = [Guid.Parse("00000000-0000-0000-0000-00000000000c")] };
 
-        var plan = sync.Plan(Desired(Lb(First, "10.96.0.1"), changed));
+        var plan = sync.Plan(Desired(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2", BackendA, BackendC)));
 
-        var chain = $"lb-{Second:N}";
         Assert.That(plan.Text, Is.EqualTo(
-            $"flush chain ip wincni_services {chain}\n" +
-            $"add rule ip wincni_services {chain} tcp dport 80 dnat to 10.244.3.5:8080\n"));
-        Assert.That((plan.Added, plan.Changed, plan.Removed), Is.EqualTo((0, 1, 0)));
+            $"delete element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 1 }}\n" +
+            $"add element ip {T} hairpin {{ 10.244.3.5 . 10.244.3.5 }}\n" +
+            $"add element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 1 : 10.244.3.5 . 8080 }}\n"), "10.244.2.5 is still First's backend");
+        Assert.That((plan.Added, plan.Changed, plan.Removed, plan.Elements), Is.EqualTo((0, 1, 0, 3)));
     }
 
     [Test]
-    public void Plan_VipChanged_ElementDiffOnlyChainKept()
+    public void Plan_BackendCountChangedGroupStillUsed_MovesToNewGroupAndRewritesVipRules()
+    {
+        var sync = Synced(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2"));
+
+        var plan = sync.Plan(Desired(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2", BackendA, BackendB, BackendC)));
+
+        Assert.That(plan.Text, Is.EqualTo(
+            $"delete element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 0, 10.96.0.2 . tcp . 80 . 1 }}\n" +
+            $"add map ip {T} vips_rr_3 {{ typeof ip daddr . meta l4proto . th dport . numgen random mod 3 : ip daddr . th dport; }}\n" +
+            $"add chain ip {T} vips_rr_3\n" +
+            $"add rule ip {T} vips_rr_3 dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @vips_rr_3\n" +
+            $"flush chain ip {T} vips\n" +
+            $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset\n" +
+            $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips reject\n" +
+            $"add rule ip {T} vips jump vips_rr_2\n" +
+            $"add rule ip {T} vips jump vips_rr_3\n" +
+            $"add element ip {T} hairpin {{ 10.244.3.5 . 10.244.3.5 }}\n" +
+            $"add element ip {T} vips_rr_3 {{ 10.96.0.2 . tcp . 80 . 0 : 10.244.1.5 . 8080, 10.96.0.2 . tcp . 80 . 1 : 10.244.2.5 . 8080, " +
+            "10.96.0.2 . tcp . 80 . 2 : 10.244.3.5 . 8080 }\n"));
+        Assert.That(plan.GroupElements, Is.EqualTo(new Dictionary<BackendGroup, int> { [new(false, false, 2)] = 2, [new(false, false, 3)] = 3 }));
+    }
+
+    [Test]
+    public void Plan_LastOfGroupLeaves_ChainAndMapDeletedAfterDispatchNoLongerJumpsThere()
+    {
+        var sync = Synced(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2", BackendA, BackendB, BackendC));
+
+        var plan = sync.Plan(Desired(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2")));
+
+        Assert.That(plan.Text, Does.Not.Contain($"delete element ip {T} vips_rr_3"), "the map goes with its elements");
+        Assert.That(plan.Text, Does.Contain(
+            $"flush chain ip {T} vips\n" +
+            $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset\n" +
+            $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips reject\n" +
+            $"add rule ip {T} vips jump vips_rr_2\n" +
+            $"flush chain ip {T} vips_rr_3\n" +
+            $"delete chain ip {T} vips_rr_3\n" +
+            $"delete map ip {T} vips_rr_3\n"));
+        Assert.That(plan.GroupElements.Keys, Is.EqualTo(new[] { new BackendGroup(false, false, 2) }));
+    }
+
+    [Test]
+    public void Plan_OneThenNoThenThreeBackends_RejectsInBetweenAndGroupsFollow()
+    {
+        var sync = Synced(Lb(Second, "10.96.0.2", BackendA));
+
+        var none = sync.Plan(Desired(NoBackends(Second, "10.96.0.2")));
+        sync.Accept(none);
+        var three = sync.Plan(Desired(Lb(Second, "10.96.0.2", BackendA, BackendB, BackendC)));
+
+        Assert.That(none.Text, Does.Contain($"delete chain ip {T} vips_rr_1\ndelete map ip {T} vips_rr_1\n")
+            .And.EndWith($"add element ip {T} reject_vips {{ 10.96.0.2 . tcp . 80 }}\n"));
+        Assert.That(none.Text, Does.Not.Contain("jump vips_rr_1"));
+        Assert.That(none.GroupElements, Is.Empty);
+        Assert.That(three.Text, Does.StartWith($"delete element ip {T} reject_vips {{ 10.96.0.2 . tcp . 80 }}\nadd map ip {T} vips_rr_3 "));
+        Assert.That(three.Text, Does.Contain("numgen random mod 3 map @vips_rr_3\n").And.Contain("jump vips_rr_3\n").And.Contain($"add element ip {T} vips_rr_3 {{ "));
+    }
+
+    [Test]
+    public void Plan_AffinityLoadBalancerAmongRandomOnes_OwnSourceHashGroupOthersUntouched()
+    {
+        var sync = Synced(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2"));
+        var sticky = ServiceRendererTests.LoadBalancer(["10.96.0.3"], LoadBalancerDistribution.SourceIP, id: Third);
+
+        var plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Third] = ServiceRenderer.Render(sticky, ServiceRendererTests.Address) });
+
+        Assert.That(plan.Text, Does.Contain($"add map ip {T} vips_sh_2 "));
+        Assert.That(plan.Text, Does.Contain($"add rule ip {T} vips_sh_2 dnat ip to ip daddr . meta l4proto . th dport . jhash ip saddr mod 2 seed 0x0 map @vips_sh_2\n"));
+        Assert.That(plan.Text, Does.Contain("jump vips_rr_2\n").And.Contain("jump vips_sh_2\n").And.Not.Contain("map @vips_rr_2"));
+        Assert.That(plan.Text, Does.Contain($"add element ip {T} vips_sh_2 {{ 10.96.0.3 . tcp . 80 . 0 : 10.244.1.5 . 8080, "));
+        Assert.That(plan.Text, Does.Not.Contain("10.96.0.1").And.Not.Contain("10.96.0.2"));
+    }
+
+    [Test]
+    public void Plan_VipChanged_ElementDiffOnly()
     {
         var sync = Synced(Lb(First, "10.96.0.1"));
 
         var plan = sync.Plan(Desired(Lb(First, "10.96.0.9")));
 
         Assert.That(plan.Text, Is.EqualTo(
-            "delete element ip wincni_services vips { 10.96.0.1 . tcp . 80 }\n" +
-            $"add element ip wincni_services vips {{ 10.96.0.9 . tcp . 80 : goto lb-{First:N} }}\n"));
+            $"delete element ip {T} vips_rr_2 {{ 10.96.0.1 . tcp . 80 . 0, 10.96.0.1 . tcp . 80 . 1 }}\n" +
+            $"add element ip {T} vips_rr_2 {{ 10.96.0.9 . tcp . 80 . 0 : 10.244.1.5 . 8080, 10.96.0.9 . tcp . 80 . 1 : 10.244.2.5 . 8080 }}\n"));
     }
 
     [Test]
-    public void Plan_Removed_DeletesElementsThenFlushesAndDeletesChain()
+    public void Plan_Removed_DeletesOnlyItsElements()
     {
         var sync = Synced(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2"));
 
         var plan = sync.Plan(Desired(Lb(First, "10.96.0.1")));
 
-        var chain = $"lb-{Second:N}";
-        Assert.That(plan.Text, Is.EqualTo(
-            "delete element ip wincni_services vips { 10.96.0.2 . tcp . 80 }\n" +
-            $"flush chain ip wincni_services {chain}\n" +
-            $"delete chain ip wincni_services {chain}\n"));
+        Assert.That(plan.Text, Is.EqualTo($"delete element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 0, 10.96.0.2 . tcp . 80 . 1 }}\n"));
+        Assert.That((plan.Added, plan.Changed, plan.Removed), Is.EqualTo((0, 0, 1)));
     }
 
     [Test]
@@ -95,10 +167,31 @@ public sealed class ServiceTableSyncTests
     {
         var sync = Synced(Lb(First, "10.96.0.1"));
 
-        var plan = sync.Plan(Desired(Lb(Second, "10.96.0.1")));
+        var plan = sync.Plan(Desired(Lb(Second, "10.96.0.1", BackendC, BackendB)));
 
-        Assert.That(plan.Text.IndexOf("delete element", StringComparison.Ordinal), Is.LessThan(plan.Text.IndexOf("add element", StringComparison.Ordinal)));
-        Assert.That(plan.Text, Does.Contain($"delete chain ip wincni_services lb-{First:N}"));
+        Assert.That(plan.Text, Is.EqualTo(
+            $"delete element ip {T} hairpin {{ 10.244.1.5 . 10.244.1.5 }}\n" +
+            $"delete element ip {T} vips_rr_2 {{ 10.96.0.1 . tcp . 80 . 0, 10.96.0.1 . tcp . 80 . 1 }}\n" +
+            $"add element ip {T} hairpin {{ 10.244.3.5 . 10.244.3.5 }}\n" +
+            $"add element ip {T} vips_rr_2 {{ 10.96.0.1 . tcp . 80 . 0 : 10.244.3.5 . 8080, 10.96.0.1 . tcp . 80 . 1 : 10.244.2.5 . 8080 }}\n"));
+        Assert.That((plan.Added, plan.Changed, plan.Removed), Is.EqualTo((1, 0, 1)));
+    }
+
+    [Test]
+    public void PlanChanges_BackendSharedByTwoLoadBalancers_HairpinPairGoesWithTheLast()
+    {
+        var sync = Synced(Lb(First, "10.96.0.1", BackendA), Lb(Second, "10.96.0.2", BackendA));
+
+        var one = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [First] = null });
+        sync.Accept(one);
+        var both = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = Desired(Lb(Second, "10.96.0.2", BackendB))[Second] });
+
+        Assert.That(one.Text, Is.EqualTo($"delete element ip {T} vips_rr_1 {{ 10.96.0.1 . tcp . 80 . 0 }}\n"));
+        Assert.That(both.Text, Is.EqualTo(
+            $"delete element ip {T} hairpin {{ 10.244.1.5 . 10.244.1.5 }}\n" +
+            $"delete element ip {T} vips_rr_1 {{ 10.96.0.2 . tcp . 80 . 0 }}\n" +
+            $"add element ip {T} hairpin {{ 10.244.2.5 . 10.244.2.5 }}\n" +
+            $"add element ip {T} vips_rr_1 {{ 10.96.0.2 . tcp . 80 . 0 : 10.244.2.5 . 8080 }}\n"));
     }
 
     [Test]
@@ -108,7 +201,7 @@ public sealed class ServiceTableSyncTests
 
         var plan = sync.Plan(Desired());
 
-        Assert.That(plan.Text, Is.EqualTo("table ip wincni_services\ndelete table ip wincni_services\n"));
+        Assert.That(plan.Text, Is.EqualTo($"table ip {T}\ndelete table ip {T}\n"));
     }
 
     [Test]
@@ -129,19 +222,20 @@ public sealed class ServiceTableSyncTests
         var plan = sync.Plan(Desired(Lb(First, "10.96.0.1"), Lb(Third, "10.96.0.3")));
 
         Assert.That(plan.Full, Is.True);
-        Assert.That(plan.Text, Does.Contain($"chain lb-{First:N} {{").And.Contain($"chain lb-{Third:N} {{"));
+        Assert.That(plan.Text, Does.Contain("10.96.0.1 . tcp . 80 . 0 : ").And.Contain("10.96.0.3 . tcp . 80 . 0 : "));
     }
 
     [Test]
-    public void PlanChanges_OneOfThreeChanged_OnlyItsChainOthersUntouched()
+    public void PlanChanges_OneOfThreeChanged_OnlyItsElementsOthersUntouched()
     {
         var sync = Synced(Lb(First, "10.96.0.1"), Lb(Second, "10.96.0.2"), Lb(Third, "10.96.0.3"));
-        var changed = Lb(Second, "10.96.0.2") with { HostComputeEndpoints = [Guid.Parse("00000000-0000-0000-0000-00000000000c")] };
 
-        var plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = ServiceRenderer.Render(changed, ServiceRendererTests.Address) });
+        var plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = Desired(Lb(Second, "10.96.0.2", BackendA, BackendC))[Second] });
 
-        Assert.That(plan.Text, Does.Contain($"lb-{Second:N}").And.Not.Contain($"{First:N}").And.Not.Contain($"{Third:N}"));
-        Assert.That(plan.Desired.Keys, Is.EquivalentTo(new[] { First, Second, Third }));
+        sync.Accept(plan);
+
+        Assert.That(plan.Text, Does.Contain("10.96.0.2").And.Not.Contain("10.96.0.1").And.Not.Contain("10.96.0.3"));
+        Assert.That(sync.LoadBalancers, Is.EquivalentTo(new[] { First, Second, Third }));
         Assert.That((plan.Added, plan.Changed, plan.Removed), Is.EqualTo((0, 1, 0)));
     }
 
@@ -152,11 +246,10 @@ public sealed class ServiceTableSyncTests
 
         var plan = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = null });
 
-        Assert.That(plan.Text, Is.EqualTo(
-            "delete element ip wincni_services vips { 10.96.0.2 . tcp . 80 }\n" +
-            $"flush chain ip wincni_services lb-{Second:N}\n" +
-            $"delete chain ip wincni_services lb-{Second:N}\n"));
-        Assert.That(plan.Desired.Keys, Is.EqualTo(new[] { First }));
+        sync.Accept(plan);
+
+        Assert.That(plan.Text, Is.EqualTo($"delete element ip {T} vips_rr_2 {{ 10.96.0.2 . tcp . 80 . 0, 10.96.0.2 . tcp . 80 . 1 }}\n"));
+        Assert.That(sync.LoadBalancers, Is.EqualTo(new[] { First }));
     }
 
     [Test]
@@ -170,7 +263,13 @@ public sealed class ServiceTableSyncTests
         Assert.That(plan.Full, Is.True);
     }
 
-    private static HostComputeLoadBalancer Lb(Guid id, string vip) => ServiceRendererTests.LoadBalancer([vip], id: id);
+    internal static HostComputeLoadBalancer Lb(Guid id, string vip, params Guid[] backends)
+    {
+        var lb = ServiceRendererTests.LoadBalancer([vip], id: id);
+        return backends.Length == 0 ? lb : lb with { HostComputeEndpoints = backends };
+    }
+
+    private static HostComputeLoadBalancer NoBackends(Guid id, string vip) => Lb(id, vip) with { HostComputeEndpoints = [] };
 
     private static Dictionary<Guid, LoadBalancerRendering> Desired(params HostComputeLoadBalancer[] lbs) =>
         lbs.ToDictionary(l => l.Id, l => ServiceRenderer.Render(l, ServiceRendererTests.Address)!);

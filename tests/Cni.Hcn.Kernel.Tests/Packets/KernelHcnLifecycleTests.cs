@@ -157,6 +157,7 @@ public sealed class KernelHcnLifecycleTests
         {
             StateDirectory = Path.Combine(_state, "broken"),
             HostNetnsPath = _node,
+            NftLibraryPath = null,
             NftPath = "/nonexistent/nft",
         });
 
@@ -164,6 +165,23 @@ public sealed class KernelHcnLifecycleTests
 
         Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.ServiceNotActive), ex.Message);
         Assert.That(ex.Message, Does.Contain("/nonexistent/nft"));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public void FirstCall_LibnftablesMissing_ThrowsServiceNotActive(CancellationToken cancellationToken)
+    {
+        using var broken = new KernelHcn(new KernelHcnOptions
+        {
+            StateDirectory = Path.Combine(_state, "broken"),
+            HostNetnsPath = _node,
+            NftLibraryPath = "/nonexistent/libnftables.so.1",
+        });
+
+        var ex = Assert.ThrowsAsync<HcnException>(() => broken.EnumerateNetworksAsync(null, cancellationToken));
+
+        Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.ServiceNotActive), ex.Message);
+        Assert.That(ex.Message, Does.Contain("/nonexistent/libnftables.so.1"));
     }
 
     [Test]
@@ -288,6 +306,57 @@ public sealed class KernelHcnLifecycleTests
             Type = NamespaceType.Host,
             Resources = [new NamespaceResource { Type = NamespaceResourceType.Container, Data = new() { Id = netnsPath } }],
         }, cancellationToken);
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task Restart_ServicesTableStillThere_SameTableAndNextChangeIncremental(CancellationToken cancellationToken)
+    {
+        var (network, local) = await NetworkAndEndpointAsync("10.203.0.8", cancellationToken);
+        var remotes = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            remotes.Add((await Hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint
+            {
+                Name = $"lc-remote{i}",
+                IpConfigurations = [new IpConfig { IpAddress = $"10.203.0.{20 + i}" }],
+                Flags = EndpointFlags.RemoteEndpoint,
+            }, cancellationToken)).Id);
+        }
+
+        var random = await Hcn.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            HostComputeEndpoints = [local.Id, remotes[0]],
+            FrontendVips = ["10.96.1.1"],
+            PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = 8080 }],
+        }, cancellationToken);
+        await Hcn.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            HostComputeEndpoints = [remotes[1], remotes[2]],
+            FrontendVips = ["10.96.1.2"],
+            PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Udp, ExternalPort = 53, InternalPort = 53, DistributionType = LoadBalancerDistribution.SourceIP }],
+        }, cancellationToken);
+        var before = _netns.Nft("lc-node", $"list table ip {DeviceNames.ServicesTable}");
+        _hcn.Dispose();
+
+        _hcn = new KernelHcn(new KernelHcnOptions { StateDirectory = _state, HostNetnsPath = _node, NetnsNamePrefix = _netns.Prefix + "k-" });
+        await _hcn.ReconcileAsync(cancellationToken);
+        var adopted = _netns.Nft("lc-node", $"list table ip {DeviceNames.ServicesTable}");
+        var batches = _hcn.NftBatches;
+        await Hcn.ModifyLoadBalancerAsync(random.Id, random with { HostComputeEndpoints = [local.Id, remotes[2]] }, cancellationToken);
+
+        Assert.That(Normalize(adopted), Is.EqualTo(Normalize(before)));
+        Assert.That(adopted, Does.Contain("10.203.0.8 . 10.203.0.8"), "the local backend's hairpin pair");
+        Assert.That(adopted, Does.Not.Contain("10.203.0.20 . 10.203.0.20"), "no hairpin pair for a remote backend");
+        Assert.That(_hcn.NftBatches - batches, Is.EqualTo(1));
+        Assert.That(_hcn.ServicesResyncs, Is.Zero);
+        Assert.That(_netns.Nft("lc-node", $"list map ip {DeviceNames.ServicesTable} vips_rr_2"), Does.Contain("10.96.1.1 . tcp . 80 . 1 : 10.203.0.22 . 8080"));
+        Assert.That(_netns.Nft("lc-node", $"list map ip {DeviceNames.ServicesTable} vips_sh_2"), Does.Contain("10.96.1.2 . udp . 53 . 0 : 10.203.0.21 . 53"));
+    }
+
+    /// <summary>A listing's statements and elements, sorted (a map lists its elements in hash order).</summary>
+    private static string Normalize(string listing) =>
+        string.Join('\n', listing.Split([',', '\n', '{', '}']).Select(l => l.Replace("elements =", string.Empty, StringComparison.Ordinal).Trim())
+            .Where(l => l.Length > 0).Order(StringComparer.Ordinal));
 
     private async Task<(HostComputeNetwork Network, HostComputeEndpoint Endpoint)> NetworkAndEndpointAsync(
         string ip, CancellationToken cancellationToken, params EndpointPolicy[] policies)

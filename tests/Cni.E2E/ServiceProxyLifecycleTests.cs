@@ -121,11 +121,13 @@ public sealed partial class ServiceProxyLifecycleTests
         }
 
         var failures = replies.Where(r => !r.Succeeded).ToList();
-        var lastToRemoved = removed.Select(r => (r.Backend.Name, Last: r.Backend.Server.LastAccepted is { } last && last >= r.Terminated ? Ms(r.Terminated, last) : "none after termination")).ToList();
         var worst = removed.Max(r => r.Backend.Server.LastAccepted is { } last && last >= r.Terminated ? Stopwatch.GetElapsedTime(r.Terminated, last) : TimeSpan.Zero);
-        lines.Add($"scale-down 5 → 1: status on node-1 shows 1 backend {statusShowsOne.TotalMilliseconds:0} ms after the first Pod began terminating");
-        lines.AddRange(lastToRemoved.Select(r => $"scale-down: last connection to {r.Name} {r.Last} after its Pod began terminating"));
-        lines.Add($"removed backend gone from the LB after {worst.TotalMilliseconds:0} ms (worst of 4: termination → last connection it got)");
+        var late = removed.Sum(r => r.Backend.Server.AcceptedSince(r.Terminated));
+        var attemptsAfter = replies.Count(r => r.Started >= removalStarted);
+        lines.AddRange(removed.Select(r => $"scale-down: {r.Backend.Name} took {r.Backend.Server.AcceptedSince(r.Terminated)} connections after its Pod began terminating" +
+            (r.Backend.Server.LastAccepted is { } last && last >= r.Terminated ? $", the last {Ms(r.Terminated, last)} after" : string.Empty)));
+        lines.Add($"removed backend gone from the LB after {worst.TotalMilliseconds:0} ms (worst of 4, termination → last connection it got; " +
+            $"{late} of the {attemptsAfter} connections opened after termination reached one), status on node-1 showed 1 backend after {statusShowsOne.TotalMilliseconds:0} ms");
         lines.Add($"{replies.Count} connections at 20 ms intervals, {failures.Count} failed; by backend: " +
             string.Join(", ", replies.Where(r => r.Succeeded).GroupBy(r => r.Backend).Select(g => $"{g.Key}={g.Count()}")));
         foreach (var line in lines)
@@ -180,7 +182,7 @@ public sealed partial class ServiceProxyLifecycleTests
         TestContext.Progress.WriteLine($"restart with {count} Services: {serviceWrites} HCN writes (load balancers and endpoints) by the new wincnid; " +
             $"ready {ready.TotalMilliseconds:0} ms after start, {count} Services adopted as programmed {(ready + adopted).TotalMilliseconds:0} ms after start");
         TestContext.Progress.WriteLine($"HCN calls of the restarted wincnid: {Render(after)}");
-        TestContext.Progress.WriteLine($"HCN calls of the first wincnid (programming {count} Services): {Render(before)}");
+        TestContext.Progress.WriteLine($"HCN calls of the first wincnid since it started (this fixture's earlier tests included): {Render(before)}");
         Assert.That(during, Is.EqualTo("while wincnid is down"), "the connection's packets do not need wincnid");
         Assert.That(afterEcho, Is.EqualTo("after restart"), "the connection opened before the restart still carries data");
         Assert.That(fresh.Succeeded, Is.True, fresh.ToString());
@@ -223,15 +225,26 @@ public sealed partial class ServiceProxyLifecycleTests
             await Task.Delay(250, cancellationToken);
         }
 
+        var repaired = clock.Elapsed;
         var entry = await ServiceCluster.ServiceStatusAsync(Cluster.N1, app, cancellationToken);
         var restored = await ServicesTable.HasFrontendAsync(Cluster.N1, vip, cancellationToken);
+        var afterWrite = "not tried";
+        if (back is null)
+        {
+            // For the report: does the next write to this load balancer (a third backend) bring it back?
+            await Cluster.AddBackendAsync(Cluster.N2, app, cancellationToken);
+            var written = await ServiceCluster.WaitForProgrammedAsync(Cluster.N1, app, clusterIpBackends: 3, cancellationToken);
+            var reply = await NetnsClient.HelloAsync(client.Netns, vip, 80, Answer, cancellationToken);
+            afterWrite = $"after the next write to it (a third backend, programmed in {written.TotalMilliseconds:0} ms): {reply}";
+        }
+
         TestContext.Progress.WriteLine($"out-of-band: deleted on node-1 [{string.Join("; ", deleted)}]; right after: {broken}; " +
-            (back is null ? $"traffic NOT back within {limit.TotalSeconds:0} s (resync every {SyncPeriodSeconds} s)" : $"traffic back after {clock.Elapsed.TotalMilliseconds:0} ms") +
-            $"; elements for {vip} in the table now: {restored}; status: {entry}");
+            (back is null ? $"traffic NOT back within {limit.TotalSeconds:0} s (resync every {SyncPeriodSeconds} s)" : $"traffic back after {repaired.TotalMilliseconds:0} ms") +
+            $"; elements for {vip} in the table then: {restored}; {afterWrite}; status then: {entry?.GetRawText().ReplaceLineEndings(" ")}");
         Assert.That(broken.Succeeded, Is.False, "the deletion took the Service's traffic away (else this test proves nothing)");
         Assert.That(back, Is.Not.Null,
             $"FINDING (KernelHcn, nft): the ClusterIP's nftables elements deleted out of band were not restored by {2 * SyncPeriodSeconds} s of resyncs; " +
-            $"wincnid status still says the load balancer is in HCN: {entry}" + Cluster.Logs());
+            $"wincnid status still says the load balancer is in HCN: {entry}; {afterWrite}" + Cluster.Logs());
     }
 
     [Test]

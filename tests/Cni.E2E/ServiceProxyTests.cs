@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Cni.E2E.Harness;
 using Cni.LocalCluster;
 
@@ -110,6 +111,28 @@ public sealed class ServiceProxyTests(string mode)
                 Assert.That(viaService.SeenSource, Is.EqualTo(client.Address), "DSR: the backend sees the client pod's address");
             }
         });
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task ClusterIp_NoEndpointsThenOne_RefusedAtOnceThenServed(CancellationToken cancellationToken)
+    {
+        var app = Cluster.NewName("empty");
+        var client = await Cluster.AddClientAsync(Cluster.N1, cancellationToken);
+        var service = await Cluster.ApplyServiceAsync(ServiceCluster.ServiceYaml(app, app), cancellationToken);
+        var entry = await WaitForAsync(() => ServiceCluster.ServiceStatusAsync(Cluster.N1, app, cancellationToken), cancellationToken);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var refused = await NetnsClient.HelloAsync(client.Netns, service.Spec.ClusterIP, 80, Answer, cancellationToken);
+        var refusedAfter = clock.Elapsed;
+        var backend = await Cluster.AddBackendAsync(Cluster.N2, app, cancellationToken);
+        await ServiceCluster.WaitForProgrammedAsync(Cluster.N1, app, clusterIpBackends: 1, cancellationToken);
+        var served = await NetnsClient.HelloAsync(client.Netns, service.Spec.ClusterIP, 80, Answer, cancellationToken);
+
+        TestContext.Progress.WriteLine($"[{mode}] Service without endpoints: {refused} after {refusedAfter.TotalMilliseconds:0} ms; with one: {served}");
+        Assert.That(entry.GetProperty("loadBalancers")[0].GetProperty("verdict").GetString(), Is.EqualTo("reject"), entry.ToString());
+        Assert.That(refused.Error, Is.EqualTo(nameof(System.Net.Sockets.SocketError.ConnectionRefused)), "kube-proxy's behaviour: a reset, not a timeout");
+        Assert.That(served.Backend, Is.EqualTo(backend.Name), Cluster.Logs());
     }
 
     [Test]
@@ -243,6 +266,8 @@ public sealed class ServiceProxyTests(string mode)
         var withLocal = await WaitForHealthAsync(host, Cluster.N1, healthCheckNodePort, 200, cancellationToken);
         var withoutLocal = await WaitForHealthAsync(host, Cluster.N2, healthCheckNodePort, 503, cancellationToken);
         var remote = await NetnsClient.HelloAsync(host.Netns, Cluster.N2.Address, nodePort, TimeSpan.FromSeconds(1), cancellationToken);
+        await Cluster.DeleteServiceAsync(app, cancellationToken);
+        var closed = await WaitForHealthAsync(host, Cluster.N1, healthCheckNodePort, 0, cancellationToken);
 
         TestContext.Progress.WriteLine($"[{mode}] externalTrafficPolicy Local: {host.Address} → {Cluster.N1.Address}:{nodePort}: {string.Join("; ", replies.Distinct())}; " +
             $"health {healthCheckNodePort}: {Cluster.N1.NodeName} {withLocal.Status} {withLocal.Body.Trim()}, {Cluster.N2.NodeName} {withoutLocal.Status}; " +
@@ -253,9 +278,26 @@ public sealed class ServiceProxyTests(string mode)
         Assert.That(withLocal.Body, Does.Contain("\"localEndpoints\":1"));
         Assert.That(withoutLocal.Status, Is.EqualTo(503));
         Assert.That(remote.Succeeded, Is.False, "a node without a local endpoint does not forward (externalTrafficPolicy Local)");
+        Assert.That(closed.Status, Is.Zero, $"the health-check node port closes with its Service: {closed.Body}");
     }
 
-    /// <summary>Polls the health-check node port until it answers <paramref name="expected"/> (the port opens after a pass) or 10 s pass.</summary>
+    private static async Task<JsonElement> WaitForAsync(Func<Task<JsonElement?>> probe, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        throw new AssertionException("no status entry within 10 s");
+    }
+
+    /// <summary>Polls the health-check node port until it answers <paramref name="expected"/> (0: refuses the connection; the
+    /// port opens and closes after a pass) or 10 s pass.</summary>
     private static async Task<(int Status, string Body)> WaitForHealthAsync(UnderlayHost host, ClusterNode node, int port, int expected, CancellationToken cancellationToken)
     {
         var uri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{node.Address}:{port}/healthz"));

@@ -141,6 +141,61 @@ public sealed partial class ServiceProxyLifecycleTests
     }
 
     [Test]
+    [CancelAfter(120_000)]
+    [Description("A UDP client that keeps its socket (one 5-tuple, one conntrack entry) must move to a remaining backend once its backend " +
+        "leaves the load balancer. kube-proxy deletes the conntrack entries of removed UDP endpoints (pkg/proxy/conntrack, CleanStaleEntries); " +
+        "without that, every datagram refreshes the entry's DNAT to the removed backend and the flow is black-holed for as long as it sends.")]
+    public async Task UdpFlow_ItsBackendRemoved_MovesToTheRemainingBackend(CancellationToken cancellationToken)
+    {
+        var app = Cluster.NewName("udpflow");
+        await Cluster.AddBackendAsync(Cluster.N1, app, cancellationToken);
+        await Cluster.AddBackendAsync(Cluster.N2, app, cancellationToken);
+        var client = await Cluster.AddClientAsync(Cluster.N1, cancellationToken);
+        var service = await Cluster.ApplyServiceAsync(ServiceCluster.ServiceYaml(app, app, protocol: "UDP"), cancellationToken);
+        await ServiceCluster.WaitForProgrammedAsync(Cluster.N1, app, clusterIpBackends: 2, cancellationToken);
+
+        using var flow = NetnsClient.OpenUdpFlow(client.Netns, service.Spec.ClusterIP, 80);
+        var first = await flow.AskAsync(Answer, cancellationToken);
+        Assert.That(first.Succeeded, Is.True, first + Cluster.Logs());
+        var gone = Cluster.Backends.Single(b => b.Name == first.Backend);
+        var remaining = Cluster.Backends.Single(b => b != gone);
+
+        // Its Pod terminates (the endpoint leaves the load balancer) and, after a short grace period, goes; the client
+        // keeps asking every 100 ms on the same socket throughout and for 4 s after.
+        var replies = new List<Reply>();
+        var asking = Task.Run(async () =>
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(7))
+            {
+                replies.Add(await flow.AskAsync(TimeSpan.FromMilliseconds(300), cancellationToken));
+                await Task.Delay(100, cancellationToken);
+            }
+        }, cancellationToken);
+        await Task.Delay(500, cancellationToken);
+        var terminated = Stopwatch.GetTimestamp();
+        await gone.Pod.BeginTerminationAsync(TimeSpan.FromSeconds(1), cancellationToken);
+        await ServiceCluster.WaitForProgrammedAsync(Cluster.N1, app, clusterIpBackends: 1, cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        await Cluster.RemoveBackendAsync(gone, cancellationToken);
+        var removed = Stopwatch.GetTimestamp();
+        await asking;
+
+        var fresh = await NetnsClient.UdpHelloAsync(client.Netns, service.Spec.ClusterIP, 80, Answer, cancellationToken);
+        var conntrack = (await Netns.ExecAsync(Cluster.N1.Netns, ["cat", "/proc/net/nf_conntrack"], cancellationToken)).Stdout
+            .Split('\n').Where(l => l.Contains("dst=" + service.Spec.ClusterIP + " ", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+        var moved = replies.FirstOrDefault(r => r.Started >= terminated && r.Backend == remaining.Name);
+        var afterRemoval = replies.Where(r => r.Started >= removed).ToList();
+        TestContext.Progress.WriteLine($"UDP flow on one socket, backend {gone.Name} terminated then removed: " +
+            (moved is null ? "never moved to " + remaining.Name : $"moved to {remaining.Name} {Ms(terminated, moved.Started)} after termination began") +
+            $"; after removal {afterRemoval.Count(r => r.Backend == remaining.Name)} of {afterRemoval.Count} answered by {remaining.Name}, " +
+            $"unanswered: {afterRemoval.Count(r => !r.Succeeded)} ({string.Join(", ", afterRemoval.Where(r => !r.Succeeded).Select(r => r.Error).Distinct())}); " +
+            $"a new socket then: {fresh}; node-1 conntrack for {service.Spec.ClusterIP}: [{string.Join(" | ", conntrack)}]");
+        Assert.That(afterRemoval.Skip(afterRemoval.Count / 2).Select(r => r.Backend), Has.All.EqualTo(remaining.Name),
+            "FINDING (KernelHcn): the flow's conntrack entry still DNATs to the removed backend; no stale UDP entries are flushed" + Cluster.Logs());
+    }
+
+    [Test]
     [CancelAfter(300_000)]
     public async Task RestartDaemon_500Services_NoLoadBalancerOrEndpointWritesAndOpenConnectionSurvives(CancellationToken cancellationToken)
     {

@@ -95,6 +95,23 @@ internal static class NetnsClient
         }
     }
 
+    /// <summary>A UDP socket connected to <paramref name="address"/>:<paramref name="port"/> from <paramref name="netns"/>,
+    /// kept for many requests: one 5-tuple, so one conntrack entry, as a long-lived UDP client (DNS, statsd, QUIC) has.</summary>
+    public static UdpFlow OpenUdpFlow(string netns, string address, int port)
+    {
+        var socket = NetnsSocket.Create(netns, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Connect(new IPEndPoint(IPAddress.Parse(address), port));
+            return new UdpFlow(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>An HTTP GET from <paramref name="netns"/>: the status code and body, or (0, error) when it could not connect.</summary>
     public static async Task<(int Status, string Body)> HttpGetAsync(string netns, Uri uri, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
@@ -147,6 +164,36 @@ internal static class NetnsClient
                 return line.ToString(0, newline);
             }
         }
+    }
+
+    /// <summary>A UDP 5-tuple to an <see cref="IdentityServer"/> (<see cref="OpenUdpFlow"/>).</summary>
+    internal sealed class UdpFlow(Socket socket) : IDisposable
+    {
+        /// <summary>Sends one datagram and waits up to <paramref name="timeout"/> for the answer.</summary>
+        public async Task<Reply> AskAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            try
+            {
+                await socket.SendAsync("hello"u8.ToArray(), SocketFlags.None, deadline.Token);
+                var buffer = new byte[2048];
+                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
+                return Reply.Parse(Encoding.ASCII.GetString(buffer, 0, read), started);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new Reply(null, null, $"no answer within {timeout.TotalMilliseconds:0} ms", started);
+            }
+            catch (SocketException e)
+            {
+                // An ICMP error (port or host unreachable) for an earlier datagram surfaces on the next call.
+                return new Reply(null, null, e.SocketErrorCode.ToString(), started);
+            }
+        }
+
+        public void Dispose() => socket.Dispose();
     }
 
     /// <summary>A TCP connection to an <see cref="IdentityServer"/> kept open; <see cref="EchoAsync"/> proves it still carries data.</summary>

@@ -349,7 +349,13 @@ public sealed partial class ServiceProxyLifecycleTests
         await Task.Delay(TimeSpan.FromSeconds(SyncPeriodSeconds + 1), cancellationToken);
         foreach (var node in Cluster.Nodes)
         {
-            var counts = await ServiceCluster.CountAsync(node, prefix, cancellationToken);
+            ProxyCounts? counts;
+            using (var status = await node.StatusAsync(cancellationToken))
+            {
+                // What `wincnid status --json` prints.
+                counts = ServiceCluster.Count(status, prefix);
+            }
+
             var (lbs, endpoints) = await PersistedObjects.LoadBalancersAndEndpointsAsync(node, cancellationToken);
             var remote = endpoints.Where(e => e.Name?.StartsWith("wincni-svc-remote-", StringComparison.Ordinal) == true).Select(e => e.Name).ToList();
             var ruleset = await ServiceCluster.RulesetAsync(node, cancellationToken);

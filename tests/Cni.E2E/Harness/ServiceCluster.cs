@@ -189,7 +189,14 @@ internal sealed class ServiceCluster : IAsyncDisposable
     public static async Task<ProxyCounts?> CountAsync(ClusterNode node, string prefix, CancellationToken cancellationToken)
     {
         using var status = await DaemonClient.TryStatusAsync(node.Socket, cancellationToken);
-        if (status is null || !status.RootElement.TryGetProperty("serviceProxy", out var proxy) || proxy.ValueKind != JsonValueKind.Object)
+        return status is null ? null : Count(status, prefix);
+    }
+
+    /// <summary><see cref="CountAsync"/> over a status document (e.g. what <c>wincnid status --json</c> printed).</summary>
+    public static ProxyCounts? Count(JsonDocument status, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        if (!status.RootElement.TryGetProperty("serviceProxy", out var proxy) || proxy.ValueKind != JsonValueKind.Object)
         {
             return null;
         }

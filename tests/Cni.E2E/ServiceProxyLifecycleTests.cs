@@ -183,7 +183,7 @@ public sealed partial class ServiceProxyLifecycleTests
 
         var fresh = await NetnsClient.UdpHelloAsync(client.Netns, service.Spec.ClusterIP, 80, Answer, cancellationToken);
         var conntrack = (await Netns.ExecAsync(Cluster.N1.Netns, ["cat", "/proc/net/nf_conntrack"], cancellationToken)).Stdout
-            .Split('\n').Where(l => l.Contains("dst=" + service.Spec.ClusterIP + " ", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+            .Split('\n').Where(l => l.Contains(" udp ", StringComparison.Ordinal) && l.Contains("dst=" + service.Spec.ClusterIP + " ", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
         var moved = replies.FirstOrDefault(r => r.Started >= terminated && r.Backend == remaining.Name);
         var afterRemoval = replies.Where(r => r.Started >= removed).ToList();
         TestContext.Progress.WriteLine($"UDP flow on one socket, backend {gone.Name} terminated then removed: " +

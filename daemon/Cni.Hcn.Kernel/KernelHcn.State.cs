@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Json;
+using Cni.Hcn.Kernel.Conntrack;
 using Cni.Hcn.Kernel.Layout;
 using Cni.Hcn.Kernel.Naming;
 using Cni.Hcn.Kernel.Nftables;
@@ -169,7 +170,9 @@ public sealed partial class KernelHcn
         }
 
         // Only what the kernel now has: a failed batch leaves the previous choices in force.
+        var staleFlows = StaleFlowsOf(services);
         _services.Accept(plan);
+        _conntrack.Enqueue(staleFlows);
         _subnetNat.Clear();
         foreach (var (id, nat) in subnetNat)
         {
@@ -236,6 +239,9 @@ public sealed partial class KernelHcn
             changes[id] = ServiceRenderer.Render(lb, b => addresses.GetValueOrDefault(b), local.Contains);
         }
 
+        // Read before the mirror takes the change: what the kernel had is what decides which flows are stale.
+        var stale = changes.SelectMany(c => StaleFlows.Between(_services.Applied(c.Key), c.Value)).ToList();
+
         var plan = _services.PlanChanges(changes);
         if (plan.Text.Length > 0)
         {
@@ -261,6 +267,36 @@ public sealed partial class KernelHcn
         }
 
         _services.Accept(plan);
+        _conntrack.Enqueue(stale);
+    }
+
+    /// <summary>
+    /// The UDP/SCTP conntrack entries a full render leaves stale, comparing every load balancer with the mirror (only
+    /// those whose rendering changed). Nothing when the mirror knows nothing (the first render after a start), so a
+    /// restart never flushes the node's flows: every load balancer would look new.
+    /// </summary>
+    private List<ConntrackFilter> StaleFlowsOf(Dictionary<Guid, LoadBalancerRendering> desired)
+    {
+        var result = new List<ConntrackFilter>();
+        if (!_services.Trusted && _services.LoadBalancers.Count == 0)
+        {
+            return result;
+        }
+
+        foreach (var id in _services.LoadBalancers.Where(id => !desired.ContainsKey(id)))
+        {
+            result.AddRange(StaleFlows.Between(_services.Applied(id), null));
+        }
+
+        foreach (var (id, rendering) in desired)
+        {
+            if (_services.Applied(id) is not { } old || !old.Equals(rendering))
+            {
+                result.AddRange(StaleFlows.Between(_services.Applied(id), rendering));
+            }
+        }
+
+        return result;
     }
 
     /// <summary>An object of the object layer, null when it does not exist (any more).</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Kernel.Concurrency;
+using Cni.Hcn.Kernel.Conntrack;
 using Cni.Hcn.Kernel.Namespaces;
 using Cni.Hcn.Kernel.Netlink;
 using Cni.Hcn.Kernel.Nftables;
@@ -57,6 +58,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private readonly RtnetlinkClient _host;
     private readonly LinkReaper _reaper;
+    private readonly ConntrackFlusher _conntrack;
     private readonly MemoryHcnStore _store;
     private readonly NftRunner _nft;
     private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
@@ -98,6 +100,9 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath, options.NftLibraryPath);
         _host = OpenHostSocket(options);
         _reaper = new LinkReaper(OpenHostSocket(options), _logger);
+        _conntrack = new ConntrackFlusher(
+            () => options.HostNetnsPath is { } path ? NetnsThread.Run(path, ConntrackClient.Open) : ConntrackClient.Open(),
+            () => _host.ListAddresses().Select(a => a.Address), _logger);
     }
 
     /// <summary>How many nft batches (transactions) this instance has applied; tests check that a change needing none spawns none.</summary>
@@ -117,6 +122,15 @@ public sealed partial class KernelHcn : IHcn, IDisposable
 
     /// <summary>Kernel batches the background reaper has deleted retired veths in.</summary>
     public long LinkReapBatches => _reaper.Batches;
+
+    /// <summary>The background deleter of stale UDP/SCTP conntrack entries (tests wait for it and read its counters).</summary>
+    internal ConntrackFlusher Conntrack => _conntrack;
+
+    /// <summary>Stale UDP/SCTP conntrack entries deleted after load-balancer changes removed their backend.</summary>
+    public long ConntrackEntriesDeleted => _conntrack.Deleted;
+
+    /// <summary>Conntrack cleanups that failed (logged; their flows stay where they were).</summary>
+    public long ConntrackCleanupFailures => _conntrack.Failures;
 
     /// <summary>The namespace KernelHcn treats as the node.</summary>
     internal string HostNetnsPath => _options.HostNetnsPath ?? SelfNetns;
@@ -158,6 +172,9 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         }
 
         _disposed = true;
+
+        // Before the host socket: the flusher asks it for the node's addresses.
+        _conntrack.Dispose();
         _reaper.Dispose();
         _host.Dispose();
         _nft.Dispose();

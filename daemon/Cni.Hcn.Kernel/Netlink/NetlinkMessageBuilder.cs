@@ -83,6 +83,17 @@ internal sealed class NetlinkMessageBuilder
         return this;
     }
 
+    /// <summary>Appends an <c>nfgenmsg</c> (nfnetlink's family header: family, version, big-endian resource ID).</summary>
+    public NetlinkMessageBuilder NfGenMsg(byte family, byte version = 0, ushort resourceId = 0)
+    {
+        Span<byte> s = stackalloc byte[4];
+        s[0] = family;
+        s[1] = version;
+        BinaryPrimitives.WriteUInt16BigEndian(s[2..], resourceId);
+        Append(s);
+        return this;
+    }
+
     /// <summary>Appends an attribute with raw bytes.</summary>
     public NetlinkMessageBuilder Add(ushort type, ReadOnlySpan<byte> value)
     {
@@ -119,6 +130,14 @@ internal sealed class NetlinkMessageBuilder
     {
         Span<byte> s = stackalloc byte[2];
         BinaryPrimitives.WriteUInt16BigEndian(s, value);
+        return Add(type, s);
+    }
+
+    /// <summary>Appends a u32 attribute in network order (nfnetlink's integers, e.g. <c>CTA_ID</c>).</summary>
+    public NetlinkMessageBuilder AddU32BigEndian(ushort type, uint value)
+    {
+        Span<byte> s = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(s, value);
         return Add(type, s);
     }
 

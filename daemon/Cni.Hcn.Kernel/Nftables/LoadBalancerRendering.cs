@@ -9,6 +9,12 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// <param name="Elements">The elements, in a canonical order (by set, then key), one per set and key.</param>
 internal sealed record LoadBalancerRendering(IReadOnlyList<NftElement> Elements)
 {
+    /// <summary>
+    /// The frontends with the backends they DNAT to, as the elements say it in nft text, for the conntrack cleanup
+    /// (<see cref="Conntrack.StaleFlows"/>). Not part of equality: it follows from the same load balancer.
+    /// </summary>
+    public IReadOnlyList<ServiceFrontend> Frontends { get; init; } = [];
+
     /// <summary>The backend groups the load balancer is in (their maps must exist while it is there).</summary>
     public IEnumerable<BackendGroup> Groups =>
         Elements.Select(e => BackendGroup.FromMap(e.Set)).Where(g => g.HasValue).Select(g => g!.Value).Distinct();

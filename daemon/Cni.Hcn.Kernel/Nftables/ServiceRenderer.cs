@@ -132,6 +132,7 @@ internal static class ServiceRenderer
 
         // One element per set and key: a second mapping of the same frontend would only be shadowed by the first.
         var elements = new Dictionary<(string Set, string Key), NftElement>();
+        var frontendList = new List<ServiceFrontend>();
         void Add(string set, string key, string? value = null) => elements.TryAdd((set, key), new NftElement(set, key, value));
         foreach (var mapping in lb.PortMappings ?? [])
         {
@@ -147,6 +148,10 @@ internal static class ServiceRenderer
             IEnumerable<string> frontends = nodePort
                 ? [NftRenderer.Invariant($"{protocol} . {mapping.ExternalPort}")]
                 : vips.Select(vip => NftRenderer.Invariant($"{vip} . {protocol} . {mapping.ExternalPort}"));
+            var targets = backends.Select(b => new IPEndPoint(b, internalPort)).ToList();
+            frontendList.AddRange(nodePort
+                ? [new ServiceFrontend((byte)mapping.Protocol, null, mapping.ExternalPort, targets)]
+                : vips.Select(vip => new ServiceFrontend((byte)mapping.Protocol, vip, mapping.ExternalPort, targets)));
             foreach (var frontend in frontends)
             {
                 if (ilb)
@@ -189,7 +194,7 @@ internal static class ServiceRenderer
         // Canonical order, so equal objects compare equal whatever order the VIPs and mappings came in.
         var ordered = elements.Values.ToList();
         ordered.Sort((a, b) => string.CompareOrdinal(a.Set, b.Set) is var c && c != 0 ? c : string.CompareOrdinal(a.Key, b.Key));
-        return new LoadBalancerRendering(ordered);
+        return new LoadBalancerRendering(ordered) { Frontends = frontendList };
     }
 
     /// <summary>The rules of chain <c>vips</c> or <c>nodeports</c> for the backend groups in use (a jump to each group's chain).</summary>

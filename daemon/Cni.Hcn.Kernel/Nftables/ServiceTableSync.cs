@@ -133,6 +133,9 @@ internal sealed class ServiceTableSync
         _mayExist = _applied.Count > 0;
     }
 
+    /// <summary>What the mirror holds for load balancer <paramref name="id"/> (the kernel's state when <see cref="Trusted"/>), null when nothing.</summary>
+    public LoadBalancerRendering? Applied(Guid id) => _applied.GetValueOrDefault(id);
+
     /// <summary>The IDs of the load balancers the mirror holds.</summary>
     public IReadOnlyCollection<Guid> LoadBalancers => _applied.Keys;
 

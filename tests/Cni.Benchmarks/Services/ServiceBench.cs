@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using Cni.Hcn.Memory;
+using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
+using Cni.Node.Services;
+
+namespace Cni.Benchmarks.Services;
+
+/// <summary>
+/// The services suite (<c>--suite services</c>): the issue-12 scale (<see cref="ServiceWorkload"/>) through the real
+/// ServiceProxyController into MemoryHcn, once without HCN latency and once with a modelled latency per HCN call:
+/// initial programming (time, HCN operations, at most one write per load balancer and per remote endpoint), then
+/// single-endpoint changes (EndpointSlice event → pass done, and exactly the affected objects' operations), a resync
+/// that repairs a load balancer deleted out of band, and a restart that adopts everything without a write; each
+/// beside the operations winkernel's algorithm needs for the same sync (<see cref="WinkernelModel"/>).
+/// </summary>
+internal static class ServiceBench
+{
+    private const int EndpointsPerService = 5;
+    internal const int LoadBalancersPerService = ServiceWorkload.PortsPerService * ServiceWorkload.FrontendsPerPort;
+
+    /// <summary>Runs the suite at each latency; returns whether a target was missed.</summary>
+    public static async Task<bool> RunAsync(int services, int changes, TimeSpan minSyncInterval, IReadOnlyList<TimeSpan> latencies)
+    {
+        var failed = false;
+        foreach (var latency in latencies)
+        {
+            failed |= await RunOneAsync(services, changes, minSyncInterval, latency).ConfigureAwait(false);
+        }
+
+        return failed;
+    }
+
+    private static async Task<bool> RunOneAsync(int services, int changes, TimeSpan minSyncInterval, TimeSpan latency)
+    {
+        var failed = false;
+        var ct = CancellationToken.None;
+        var workload = new ServiceWorkload(services, EndpointsPerService, remoteEvery: 2, overlay: true);
+        var hcn = new MemoryHcn(new MemoryHcnOptions());
+        var network = await hcn.CreateNetworkAsync(OverlayNetwork(), ct).ConfigureAwait(false);
+        var setup = Stopwatch.StartNew();
+        foreach (var address in workload.LocalAddresses)
+        {
+            await hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "pod-" + address, IpConfigurations = [new IpConfig { IpAddress = address.ToString() }] }, ct).ConfigureAwait(false);
+        }
+
+        setup.Stop();
+        hcn.Latency = latency;
+        var counting = new CountingHcn(hcn);
+        // No periodic resync while measuring (it would hold a change up by a full pass); step 3 runs one on purpose.
+        var options = new ServiceProxyOptions { MinSyncInterval = minSyncInterval, ResyncPeriod = TimeSpan.FromHours(1) };
+        var latencyMs = latency.TotalMilliseconds;
+        Line($"services suite, MemoryHcn with {latencyMs:0} ms per HCN call: {services} NodePort Services x {ServiceWorkload.PortsPerService} ports x {EndpointsPerService} endpoints (half on {ServiceWorkload.Peers} peer nodes, overlay) = {workload.LoadBalancers} load balancers, {workload.RemoteAddresses} remote endpoints, {workload.LocalAddresses.Count} local pod endpoints (set up in {setup.Elapsed.TotalSeconds:0.0} s); {options.MaxParallelWrites} writes in flight, {Environment.ProcessorCount} cores");
+
+        // 1. Initial programming: caches list, first pass writes everything.
+        var before = counting.Snapshot();
+        var initial = Stopwatch.StartNew();
+        var node = await ServiceProxyNode.StartAsync(workload, counting, network.Id, options).ConfigureAwait(false);
+        await node.WaitForPassesAsync(1, TimeSpan.FromMinutes(30)).ConfigureAwait(false);
+        initial.Stop();
+        var ops = counting.Snapshot() - before;
+        var report = node.Controller.LastReport;
+        var lbs = (await hcn.EnumerateLoadBalancersAsync(null, ct).ConfigureAwait(false)).Count(lb => LoadBalancerIds.IsOwned(lb.Id));
+        var remotes = (await hcn.EnumerateEndpointsAsync(null, ct).ConfigureAwait(false)).Count(e => RemoteEndpointIds.IsOwned(e.Id));
+        var writeLimit = workload.LoadBalancers + workload.RemoteAddresses;
+        var winkernel = WinkernelModel.InitialSync(workload, workload.LocalAddresses.Count);
+        Line($"  initial programming: {initial.Elapsed.TotalSeconds:0.00} s from controller start to first pass done; in HCN {lbs} load balancers, {remotes} remote endpoints; failures {report?.Failures.Count ?? -1}");
+        Line($"  initial HCN operations: {ops.Total} ({ops}); {ops.RpcEquivalent} as HNS RPCs (a list of N = N+1)");
+        failed |= Check($"initial writes {ops.Writes} <= one per LB and per remote endpoint ({writeLimit}), all programmed",
+            ops.Writes <= writeLimit && lbs == workload.LoadBalancers && remotes == workload.RemoteAddresses);
+        Line($"  winkernel, same sync (model): {winkernel.Writes} writes, {winkernel.Rpcs} HNS RPCs; ratio wincni/winkernel: writes {Ratio(ops.Writes, winkernel.Writes)}, RPCs {Ratio(ops.RpcEquivalent, winkernel.Rpcs)}");
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Line($"  memory after initial sync and a GC: managed heap {GC.GetTotalMemory(false) / 1048576.0:0} MiB, process RSS {Environment.WorkingSet / 1048576.0:0} MiB (includes MemoryHcn's copy of every object)");
+
+        // 2. One endpoint change at a time, each after the minimum interval since the last pass, so it never waits for it.
+        var (times, exact, reads, rpcs, wrong) = await MeasureChangesAsync(node, counting, workload, changes, minSyncInterval).ConfigureAwait(false);
+        var p99 = Percentile(times, 99);
+
+        // The pass's HCN calls on the critical path: remote endpoint create, then the LB modifies (in parallel), then the remote delete.
+        var budget = 50 + (3 * latencyMs);
+        var change = WinkernelModel.EndpointChange(workload, workload.LocalAddresses.Count, LoadBalancersPerService, modify: true);
+        var changeWithoutModify = WinkernelModel.EndpointChange(workload, workload.LocalAddresses.Count, LoadBalancersPerService, modify: false);
+        Line($"  one endpoint change x {changes} (min sync interval {minSyncInterval.TotalMilliseconds:0} ms, changes spaced past it): EndpointSlice event -> pass done p50 {Percentile(times, 50):0.0} ms, p99 {p99:0.0} ms, max {times[^1]:0.0} ms");
+        Line($"  per change: {(double)(LoadBalancersPerService + 2):0} writes expected ({LoadBalancersPerService} LB modifies, 1 remote endpoint create, 1 delete); reads {reads / (double)changes:0.0} calls, {rpcs / (double)changes:0} HNS RPCs on average");
+        failed |= Check($"exactly the affected objects' writes in {exact}/{changes} changes{(wrong is null ? "" : " (first other: " + wrong + ")")}", exact == changes);
+        failed |= Check($"event -> HCN done p99 {p99:0.0} ms <= 50 ms + 3 sequential HCN calls x {latencyMs:0} ms = {budget:0} ms", p99 <= budget);
+        Line($"  winkernel, same change (model): {change.Writes} writes ({changeWithoutModify.Writes} without ModifyLoadBalancer), {change.Rpcs} HNS RPCs (lists {change.Reads - 2} objects); ratio wincni/winkernel RPCs {Ratio(rpcs / (double)changes, change.Rpcs)}");
+
+        // 3. A wincnid restart: a new controller and engine over the same HCN adopt everything and write nothing
+        //    (its first pass is a full one: it lists HCN and compares every load balancer, as each periodic resync does).
+        await node.DisposeAsync().ConfigureAwait(false);
+        var resyncOptions = options with { ResyncPeriod = TimeSpan.FromSeconds(2) };
+        before = counting.Snapshot();
+        var restart = Stopwatch.StartNew();
+        node = await ServiceProxyNode.StartAsync(workload, counting, network.Id, resyncOptions).ConfigureAwait(false);
+        await node.WaitForPassesAsync(1, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+        restart.Stop();
+        ops = counting.Snapshot() - before;
+        Line($"  restart: first (full) pass done {restart.Elapsed.TotalSeconds:0.00} s after start; HCN operations {ops.Total} ({ops}), {ops.RpcEquivalent} HNS RPCs");
+        failed |= Check($"restart adopts everything with {ops.Writes} writes", ops.Writes == 0);
+
+        // 4. A load balancer deleted out of band comes back at the next resync (2 s here, 30 s by default), which lists HCN.
+        await node.WaitForQuietAsync(counting, minSyncInterval).ConfigureAwait(false);
+        var victim = LoadBalancerKey.For(new ServicePortName(ServiceWorkload.Namespace, "svc-0", "http", Cni.Hcn.Model.Policies.ProtocolType.Tcp), AddressFamily.InterNetwork, FrontendKind.ClusterIp, null).Id;
+        await hcn.DeleteLoadBalancerAsync(victim, ct).ConfigureAwait(false);
+        before = counting.Snapshot();
+        var resyncPasses = node.Controller.Passes;
+        var waited = Stopwatch.StartNew();
+        var repaired = false;
+
+        // A resync already running when the delete came may have listed before it: then the next one repairs.
+        for (var pass = 1; pass <= 2 && !repaired; pass++)
+        {
+            await node.WaitForPassesAsync(resyncPasses + pass, resyncOptions.ResyncPeriod + TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+            repaired = (await hcn.EnumerateLoadBalancersAsync(HostComputeQuery.ById(victim), ct).ConfigureAwait(false)).Count == 1;
+        }
+
+        ops = counting.Snapshot() - before;
+        Line($"  resync after an out-of-band LB delete: done {waited.Elapsed.TotalSeconds:0.0} s after the delete; HCN operations {ops.Total} ({ops}), {ops.RpcEquivalent} HNS RPCs");
+        failed |= Check("out-of-band deletion repaired by the next resync", repaired && ops.Writes == 1);
+        await node.DisposeAsync().ConfigureAwait(false);
+        return failed;
+    }
+
+    /// <summary>
+    /// <paramref name="changes"/> single-endpoint moves, each sent when no pass runs and the minimum interval since the
+    /// last one has passed: the time from the watch event to the end of the pass that realized it, and its operations.
+    /// </summary>
+    internal static async Task<ChangeFigures> MeasureChangesAsync(ServiceProxyNode node, CountingHcn counting, ServiceWorkload workload, int changes, TimeSpan minSyncInterval)
+    {
+        var random = new Random(12);
+        var times = new List<double>(changes);
+        var exact = 0;
+        var reads = 0L;
+        var rpcs = 0L;
+        HcnOperationCounts? wrong = null;
+        for (var c = 0; c < changes; c++)
+        {
+            await node.WaitForQuietAsync(counting, minSyncInterval).ConfigureAwait(false);
+            var service = random.Next(workload.ServiceCount);
+            var before = counting.Snapshot();
+            var passes = node.Controller.Passes;
+            var slice = workload.MoveOneRemoteEndpoint(service, random, DateTimeOffset.UtcNow);
+            var start = Stopwatch.GetTimestamp();
+            node.Slices.Apply(slice);
+
+            // Done at the end of the first pass after which the change's writes are all in HCN (a pass that was
+            // already running when the event came does not count, however it ends).
+            HcnOperationCounts ops;
+            do
+            {
+                await node.WaitForPassesAsync(++passes, TimeSpan.FromMinutes(5)).ConfigureAwait(false);
+                ops = counting.Snapshot() - before;
+            }
+            while (ops["DeleteEndpoint"] < 1 || ops["ModifyLoadBalancer"] + ops["CreateLoadBalancer"] < LoadBalancersPerService);
+
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            reads += ops.Reads;
+            rpcs += ops.RpcEquivalent;
+            if (ops.Writes == LoadBalancersPerService + 2 && ops["ModifyLoadBalancer"] == LoadBalancersPerService && ops["CreateEndpoint"] == 1 && ops["DeleteEndpoint"] == 1)
+            {
+                exact++;
+            }
+            else
+            {
+                wrong ??= ops;
+            }
+        }
+
+        times.Sort();
+        return new ChangeFigures(times, exact, reads, rpcs, wrong);
+    }
+
+    private static HostComputeNetwork OverlayNetwork() => new()
+    {
+        Name = "wincni",
+        Type = NetworkType.Overlay,
+        Ipams =
+        [
+            new Ipam
+            {
+                Type = IpamType.Static,
+                Subnets =
+                [
+                    new Subnet
+                    {
+                        IpAddressPrefix = ServiceWorkload.LocalSubnet,
+                        Routes = [new Route { NextHop = "10.64.0.1", DestinationPrefix = "0.0.0.0/0" }],
+                        Policies = [SubnetPolicy.Create(new VsidPolicySetting { IsolationId = 4096 })],
+                    },
+                ],
+            },
+        ],
+    };
+
+    internal static bool Check(string name, bool ok)
+    {
+        Line($"  {name}: {(ok ? "PASS" : "FAIL")}");
+        return !ok;
+    }
+
+    internal static void Line(FormattableString text) => Console.WriteLine(text.ToString(CultureInfo.InvariantCulture));
+
+    internal static string Ratio(double ours, double theirs) => (ours / theirs).ToString("0.000", CultureInfo.InvariantCulture) + "x";
+
+    internal static double Percentile(List<double> sorted, int percent) => sorted[Math.Clamp((int)Math.Ceiling(sorted.Count * percent / 100.0) - 1, 0, sorted.Count - 1)];
+}

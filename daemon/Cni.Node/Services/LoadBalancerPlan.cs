@@ -6,6 +6,8 @@ namespace Cni.Node.Services;
 /// <summary>One desired load balancer through one engine pass: what HCN has, what it should have, and what happened.</summary>
 internal sealed class LoadBalancerPlan(DesiredLoadBalancer desired, HostComputeLoadBalancer? actual)
 {
+    private LoadBalancerStatus? _status;
+
     public DesiredLoadBalancer Desired { get; } = desired;
 
     /// <summary>The owned HCN load balancer under its ID, or null.</summary>
@@ -25,6 +27,9 @@ internal sealed class LoadBalancerPlan(DesiredLoadBalancer desired, HostComputeL
 
     public LoadBalancerOutcome? Outcome { get; private set; }
 
+    /// <summary>HNS refused ModifyLoadBalancer for it this pass (the write fell back to delete + create).</summary>
+    public bool ModifyRefused { get; set; }
+
     /// <summary>When a load balancer that is backing off is tried again.</summary>
     public DateTimeOffset? RetryAt { get; set; }
 
@@ -43,7 +48,24 @@ internal sealed class LoadBalancerPlan(DesiredLoadBalancer desired, HostComputeL
         Written = written;
     }
 
-    public LoadBalancerStatus Status()
+    /// <summary>
+    /// The same load balancer as HCN now holds it after this pass wrote <see cref="Target"/>: Unchanged, sharing the
+    /// resolution, so a later pass with the same desired object reuses it as is.
+    /// </summary>
+    public LoadBalancerPlan Settled()
+    {
+        var settled = new LoadBalancerPlan(Desired, Target) { Target = Target };
+        settled.EndpointIds.AddRange(EndpointIds);
+        settled.Remotes.AddRange(Remotes);
+        settled.Notes.AddRange(Notes);
+        settled.Finish(LoadBalancerOutcome.Unchanged, null, written: false);
+        return settled;
+    }
+
+    /// <summary>The status for the report; computed once (a plan reused by later passes is not changed any more).</summary>
+    public LoadBalancerStatus Status() => _status ??= ComputeStatus();
+
+    private LoadBalancerStatus ComputeStatus()
     {
         var inHcn = Outcome switch
         {

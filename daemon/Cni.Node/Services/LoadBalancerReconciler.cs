@@ -9,11 +9,14 @@ using Microsoft.Extensions.Logging;
 namespace Cni.Node.Services;
 
 /// <summary>
-/// The service proxy's apply engine: level-triggered, like <c>PeerRouteReconciler</c>. Each pass reads the network's
-/// endpoints and every load balancer from HCN once, resolves each desired load balancer's backends to endpoint IDs,
-/// and writes only what differs from HCN: so an LB deleted out of band comes back on the next pass, and a restart
-/// with nothing changed writes nothing (winkernel deletes every LB at start and never re-checks an applied one,
-/// kubernetes pkg/proxy/winkernel/proxier.go).
+/// The service proxy's apply engine: level-triggered, like <c>PeerRouteReconciler</c>. A resync pass reads the
+/// network's endpoints and every load balancer from HCN once, resolves each desired load balancer's backends to
+/// endpoint IDs, and writes only what differs from HCN: so an LB deleted out of band comes back at the next resync,
+/// and a restart with nothing changed writes nothing (winkernel deletes every LB at start and never re-checks an
+/// applied one, kubernetes pkg/proxy/winkernel/proxier.go). An event-driven pass (<see cref="LoadBalancerPassInput.Resync"/>
+/// false) lists nothing: it plans against the last listing plus its own writes since (<see cref="LoadBalancerHcnView"/>)
+/// and re-plans only desired load balancers that are not the very objects the last pass settled, so one changed
+/// Service costs its own objects' writes and a walk over references, not a listing of 40,000 load balancers.
 /// </summary>
 /// <remarks>
 /// Ownership is by ID: load balancers under <see cref="LoadBalancerIds"/>, remote endpoints under
@@ -36,6 +39,16 @@ public sealed partial class LoadBalancerReconciler
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool? _modifyByVersion;
     private volatile bool _modifyRefused;
+
+    // HCN as the engine last listed it plus its own writes since; null: the next pass lists (none yet, or a write or listing failed).
+    private LoadBalancerHcnView? _view;
+
+    // By load-balancer ID, the settled plan (Unchanged or NotProgrammed) of the last pass that planned it: reused as
+    // is while the desired object and the HCN object it was settled against are the same instances.
+    private Dictionary<Guid, LoadBalancerPlan> _settled = [];
+
+    // What the backends were resolved against; a difference re-plans everything.
+    private (Guid NetworkId, bool Overlay, IPAddress? LocalProviderAddress, Dictionary<string, IPAddress> ProviderAddresses)? _resolvedWith;
 
     /// <summary>Creates the engine.</summary>
     /// <param name="hcn">The dataplane.</param>
@@ -66,6 +79,12 @@ public sealed partial class LoadBalancerReconciler
         {
             return await ReconcileCoreAsync(input, cancellationToken).ConfigureAwait(false);
         }
+        catch
+        {
+            // A pass that did not finish leaves HCN in a state the view may not match: the next one lists.
+            _view = null;
+            throw;
+        }
         finally
         {
             _gate.Release();
@@ -74,26 +93,57 @@ public sealed partial class LoadBalancerReconciler
 
     private async Task<LoadBalancerPassReport> ReconcileCoreAsync(LoadBalancerPassInput input, CancellationToken cancellationToken)
     {
-        // The version decides Modify vs delete + create; a NotImplemented answer later turns Modify off for good.
-        _modifyByVersion ??= (await _hcn.GetFeaturesAsync(cancellationToken).ConfigureAwait(false)).ModifyLoadBalancer;
-        var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(input.NetworkId), cancellationToken).ConfigureAwait(false);
-        var loadBalancers = await _hcn.EnumerateLoadBalancersAsync(null, cancellationToken).ConfigureAwait(false);
-        var inventory = EndpointInventory.From(endpoints);
-        var owned = loadBalancers.Where(lb => LoadBalancerIds.IsOwned(lb.Id)).ToDictionary(lb => lb.Id);
+        var reads = 0;
+        var writes = 0;
+        var writeFailed = false;
 
-        var plans = Plan(input, inventory, owned);
+        // The version decides Modify vs delete + create; a NotImplemented answer later turns Modify off for good.
+        if (_modifyByVersion is null)
+        {
+            reads++;
+            _modifyByVersion = (await _hcn.GetFeaturesAsync(cancellationToken).ConfigureAwait(false)).ModifyLoadBalancer;
+        }
+
+        if (!SameResolution(input))
+        {
+            _settled = [];
+        }
+
+        var listed = input.Resync || _view is null || _view.NetworkId != input.NetworkId;
+        if (listed)
+        {
+            _view = null;
+            var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(input.NetworkId), cancellationToken).ConfigureAwait(false);
+            var listing = await _hcn.EnumerateLoadBalancersAsync(null, cancellationToken).ConfigureAwait(false);
+            reads += 2;
+
+            // Everything is compared with what HCN holds now: nothing settled earlier is taken on trust.
+            _settled = [];
+            _view = LoadBalancerHcnView.From(input.NetworkId, endpoints, listing);
+        }
+        else if (NeedsEndpointListing(input, _view!))
+        {
+            // A local backend the view does not know: its pod's endpoint was made since the last listing (the CNI
+            // creates it before the pod can be ready). Plans that resolved a changed address are planned again.
+            var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(input.NetworkId), cancellationToken).ConfigureAwait(false);
+            reads++;
+            ForgetResolvedAgainst(_view!.ReplaceEndpoints(endpoints));
+        }
+
+        var view = _view!;
+        var (plans, byId) = Plan(input, view);
         var failures = new ConcurrentBag<ObjectFailure>();
 
         // 1. Remote endpoints the written load balancers need, before any load balancer refers to them.
         var toWrite = plans.Where(p => p.NeedsWrite).ToList();
         var missingRemotes = toWrite
             .SelectMany(p => p.Remotes)
-            .Where(r => !inventory.OwnedRemote.ContainsKey(r.Key))
+            .Where(r => !view.OwnedRemote.ContainsKey(r.Key))
             .GroupBy(r => r.Key)
             .Select(g => g.First())
             .ToList();
         var unavailable = new ConcurrentDictionary<IPAddress, string>();
-        var remotesCreated = 0;
+        var createdRemotes = new ConcurrentBag<KeyValuePair<IPAddress, HostComputeEndpoint>>();
         await RunAsync(missingRemotes, async (remote, ct) =>
         {
             var key = RemoteKeyPrefix + remote.Key;
@@ -106,9 +156,11 @@ public sealed partial class LoadBalancerReconciler
 
             try
             {
-                await _hcn.CreateEndpointAsync(input.NetworkId, RemoteEndpoint(remote.Key, remote.Value, input.NetworkId), ct).ConfigureAwait(false);
+                var endpoint = RemoteEndpoint(remote.Key, remote.Value, input.NetworkId);
+                Interlocked.Increment(ref writes);
+                await _hcn.CreateEndpointAsync(input.NetworkId, endpoint, ct).ConfigureAwait(false);
+                createdRemotes.Add(KeyValuePair.Create(remote.Key, endpoint));
                 _backoff.Succeeded(key);
-                Interlocked.Increment(ref remotesCreated);
                 Log.RemoteEndpointCreated(_logger, remote.Key.ToString(), remote.Value?.ToString() ?? "-");
             }
             catch (Exception ex) when (IsObjectFailure(ex, ct))
@@ -116,8 +168,14 @@ public sealed partial class LoadBalancerReconciler
                 var message = $"remote endpoint {remote.Key} ({RemoteEndpointIds.IdOf(remote.Key):D}): {ex.Message}";
                 unavailable[remote.Key] = message;
                 failures.Add(Fail(key, message));
+                writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
+
+        foreach (var (address, endpoint) in createdRemotes)
+        {
+            view.SetRemote(address, endpoint);
+        }
 
         foreach (var plan in toWrite)
         {
@@ -130,13 +188,11 @@ public sealed partial class LoadBalancerReconciler
         }
 
         // 2. Owned load balancers nothing wants (any more, or as a load balancer): deleted first, freeing their frontends.
-        var wanted = plans.Where(p => p.Target is not null).Select(p => p.Target!.Id).ToHashSet();
-        var keysById = plans.ToDictionary(p => p.Desired.Key.Id, p => p.Desired.Key.Value);
-        var undesired = owned.Values.Where(lb => !wanted.Contains(lb.Id)).ToList();
+        var undesired = view.OwnedLoadBalancers.Values.Where(lb => !byId.TryGetValue(lb.Id, out var plan) || plan.Target is null).ToList();
         var deletedIds = new ConcurrentDictionary<Guid, bool>();
         await RunAsync(undesired, async (lb, ct) =>
         {
-            var key = keysById.GetValueOrDefault(lb.Id) ?? OrphanKeyPrefix + lb.Id.ToString("D");
+            var key = byId.TryGetValue(lb.Id, out var plan) ? plan.Desired.Key.Value : OrphanKeyPrefix + lb.Id.ToString("D");
             if (_backoff.NotBefore(key) is { } retryAt)
             {
                 failures.Add(new ObjectFailure(key, $"deleting load balancer {key} ({lb.Id:D}) failed earlier; retried after {retryAt:O}", retryAt));
@@ -145,6 +201,7 @@ public sealed partial class LoadBalancerReconciler
 
             try
             {
+                Interlocked.Increment(ref writes);
                 await _hcn.DeleteLoadBalancerAsync(lb.Id, ct).ConfigureAwait(false);
                 deletedIds[lb.Id] = true;
                 _backoff.Succeeded(key);
@@ -158,107 +215,263 @@ public sealed partial class LoadBalancerReconciler
             catch (Exception ex) when (IsObjectFailure(ex, ct))
             {
                 failures.Add(Fail(key, $"deleting load balancer {key} ({lb.Id:D}): {ex.Message}"));
+                writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
 
         // 3. Create or change each load balancer that differs from HCN.
-        await RunAsync(toWrite.Where(p => p.Outcome is null).ToList(), (plan, ct) => WriteAsync(plan, failures, ct), cancellationToken).ConfigureAwait(false);
-
-        // 4. Owned remote endpoints that no load balancer left in HCN refers to, and no desired one needs.
-        var referenced = new HashSet<Guid>();
-        var written = plans.Where(p => p.Written).Select(p => p.Desired.Key.Id).ToHashSet();
-        foreach (var lb in loadBalancers)
+        await RunAsync(toWrite.Where(p => p.Outcome is null).ToList(), async (plan, ct) =>
         {
-            var rewritten = owned.ContainsKey(lb.Id) && (deletedIds.ContainsKey(lb.Id) || written.Contains(lb.Id));
-            if (!rewritten)
+            Interlocked.Add(ref writes, await WriteAsync(plan, failures, ct).ConfigureAwait(false));
+            if (plan.Outcome == LoadBalancerOutcome.Failed)
             {
-                referenced.UnionWith(lb.HostComputeEndpoints ?? []);
+                writeFailed = true;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+
+        foreach (var id in deletedIds.Keys)
+        {
+            view.RemoveLoadBalancer(id);
+        }
+
+        foreach (var plan in toWrite)
+        {
+            if (plan.Outcome is LoadBalancerOutcome.Created or LoadBalancerOutcome.Modified or LoadBalancerOutcome.Recreated)
+            {
+                view.SetLoadBalancer(plan.Target!);
+            }
+            else if (plan.Outcome == LoadBalancerOutcome.Failed && plan.Written)
+            {
+                // A failed recreate deleted it (and the next pass lists anyway).
+                view.RemoveLoadBalancer(plan.Desired.Id);
             }
         }
 
-        foreach (var plan in plans.Where(p => p.Target is not null))
+        // 4. Owned remote endpoints that no load balancer left in HCN refers to, and no desired one not yet in HCN needs.
+        var pending = new HashSet<Guid>();
+        foreach (var plan in toWrite)
         {
-            referenced.UnionWith(plan.Target!.HostComputeEndpoints ?? []);
+            if (plan.Outcome is LoadBalancerOutcome.Failed && plan.Target is not null)
+            {
+                pending.UnionWith(plan.Target.HostComputeEndpoints ?? []);
+            }
         }
 
-        var unused = inventory.OwnedRemote.Where(r => !referenced.Contains(r.Value.Id)).ToList();
-        var remotesDeleted = 0;
+        foreach (var plan in plans)
+        {
+            if (plan.Outcome is LoadBalancerOutcome.BackingOff && plan.Target is not null)
+            {
+                pending.UnionWith(plan.Target.HostComputeEndpoints ?? []);
+            }
+        }
+
+        var unused = view.OwnedRemote.Where(r => !view.IsReferenced(r.Value.Id) && !pending.Contains(r.Value.Id)).ToList();
+        var deletedRemotes = new ConcurrentBag<IPAddress>();
         await RunAsync(unused, async (remote, ct) =>
         {
             var key = RemoteKeyPrefix + remote.Key;
             try
             {
+                Interlocked.Increment(ref writes);
                 await _hcn.DeleteEndpointIfExistsAsync(remote.Value.Id, ct).ConfigureAwait(false);
+                deletedRemotes.Add(remote.Key);
                 _backoff.Succeeded(key);
-                Interlocked.Increment(ref remotesDeleted);
                 Log.RemoteEndpointDeleted(_logger, remote.Key.ToString());
             }
             catch (Exception ex) when (IsObjectFailure(ex, ct))
             {
                 failures.Add(Fail(key, $"deleting remote endpoint {remote.Key} ({remote.Value.Id:D}): {ex.Message}"));
+                writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
 
-        ForgetGone(plans, inventory, failures);
-        return Report(input, plans, deletedIds.Count, remotesCreated, remotesDeleted, failures);
+        foreach (var address in deletedRemotes)
+        {
+            view.RemoveRemote(address);
+        }
+
+        Settle(plans, listed);
+        if (writeFailed)
+        {
+            // HCN may hold part of a failed write: the next pass lists rather than trusting the view.
+            _view = null;
+        }
+
+        if (!_backoff.IsEmpty)
+        {
+            ForgetGone(plans, view, failures);
+        }
+
+        return Report(input, plans, byId, deletedIds.Count, createdRemotes.Count, deletedRemotes.Count, failures) with
+        {
+            Listed = listed,
+            HcnReads = reads,
+            HcnWrites = writes,
+        };
     }
 
-    private List<LoadBalancerPlan> Plan(LoadBalancerPassInput input, EndpointInventory inventory, Dictionary<Guid, HostComputeLoadBalancer> owned)
+    /// <summary>Whether the backends would resolve as they did last pass (same network, mode and provider addresses).</summary>
+    private bool SameResolution(LoadBalancerPassInput input)
     {
-        var plans = new List<LoadBalancerPlan>();
-        var seen = new HashSet<LoadBalancerKey>();
-        foreach (var desired in input.Services.SelectMany(s => s.LoadBalancers))
+        var same = _resolvedWith is { } last
+            && last.NetworkId == input.NetworkId
+            && last.Overlay == input.Overlay
+            && Equals(last.LocalProviderAddress, input.LocalProviderAddress)
+            && last.ProviderAddresses.Count == input.ProviderAddresses.Count
+            && input.ProviderAddresses.All(p => last.ProviderAddresses.TryGetValue(p.Key, out var address) && address.Equals(p.Value));
+        if (!same)
         {
-            if (!seen.Add(desired.Key))
-            {
-                continue;
-            }
+            _resolvedWith = (input.NetworkId, input.Overlay, input.LocalProviderAddress, new Dictionary<string, IPAddress>(input.ProviderAddresses, StringComparer.Ordinal));
+        }
 
-            var actual = owned.GetValueOrDefault(desired.Key.Id);
-            var plan = new LoadBalancerPlan(desired, actual);
-            plans.Add(plan);
-            if (desired.Verdict != LoadBalancerVerdict.Forward)
+        return same;
+    }
+
+    /// <summary>Whether a load balancer to be planned has a local backend the view has no endpoint for.</summary>
+    private bool NeedsEndpointListing(LoadBalancerPassInput input, LoadBalancerHcnView view)
+    {
+        foreach (var service in input.Services)
+        {
+            foreach (var desired in service.LoadBalancers)
             {
-                if (_options.AcceptsLoadBalancersWithoutBackends)
+                if (Reusable(desired, view) is not null)
                 {
-                    plan.Target = HcnLoadBalancerMapper.ToHcnWithoutBackends(desired, input.NetworkId);
-                }
-                else
-                {
-                    plan.Finish(LoadBalancerOutcome.NotProgrammed,
-                        $"{desired.Verdict}: {desired.VerdictReason ?? "no usable endpoint"}; the dataplane cannot hold a load balancer without backends, so none is programmed",
-                        written: false);
-                    continue;
-                }
-            }
-            else
-            {
-                Resolve(plan, input, inventory);
-                if (plan.EndpointIds.Count == 0)
-                {
-                    plan.Finish(LoadBalancerOutcome.NotProgrammed, "no backend has an HCN endpoint: " + string.Join("; ", plan.Notes), written: false);
                     continue;
                 }
 
-                plan.Target = HcnLoadBalancerMapper.ToHcn(desired, plan.EndpointIds, input.NetworkId);
-            }
-
-            if (actual is not null && HcnLoadBalancerMapper.IsCurrent(actual, plan.Target))
-            {
-                _backoff.Succeeded(desired.Key.Value);
-                plan.Finish(LoadBalancerOutcome.Unchanged, null, written: false);
-            }
-            else if (_backoff.NotBefore(desired.Key.Value) is { } retryAt)
-            {
-                plan.Finish(LoadBalancerOutcome.BackingOff, $"failed earlier; retried after {retryAt:O}", written: false);
-                plan.RetryAt = retryAt;
+                foreach (var backend in desired.Backends)
+                {
+                    if (backend.IsLocal && !view.Foreign.ContainsKey(backend.Address))
+                    {
+                        return true;
+                    }
+                }
             }
         }
 
-        return plans;
+        return false;
     }
 
-    private static void Resolve(LoadBalancerPlan plan, LoadBalancerPassInput input, EndpointInventory inventory)
+    /// <summary>Drops the settled plans that resolved one of <paramref name="addresses"/> (its endpoint appeared, vanished or changed).</summary>
+    private void ForgetResolvedAgainst(HashSet<IPAddress> addresses)
+    {
+        if (addresses.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (id, plan) in _settled.ToList())
+        {
+            if (plan.Desired.Backends.Any(b => addresses.Contains(b.Address)))
+            {
+                _settled.Remove(id);
+            }
+        }
+    }
+
+    /// <summary>The settled plan of <paramref name="desired"/> if it still holds: same desired object, same HCN object.</summary>
+    private LoadBalancerPlan? Reusable(DesiredLoadBalancer desired, LoadBalancerHcnView view) =>
+        _settled.TryGetValue(desired.Id, out var plan)
+        && ReferenceEquals(plan.Desired, desired)
+        && ReferenceEquals(plan.Actual, view.OwnedLoadBalancers.GetValueOrDefault(desired.Id))
+            ? plan
+            : null;
+
+    /// <summary>Remembers each plan that ended with HCN as desired, for the next event-driven pass to reuse.</summary>
+    private void Settle(List<LoadBalancerPlan> plans, bool listed)
+    {
+        var settled = listed ? new Dictionary<Guid, LoadBalancerPlan>(plans.Count) : _settled;
+        foreach (var plan in plans)
+        {
+            if (!listed && ReferenceEquals(settled.GetValueOrDefault(plan.Desired.Id), plan))
+            {
+                // Reused from an earlier pass: already settled.
+                continue;
+            }
+
+            switch (plan.Outcome)
+            {
+                case LoadBalancerOutcome.Unchanged or LoadBalancerOutcome.NotProgrammed:
+                    settled[plan.Desired.Id] = plan;
+                    break;
+                case LoadBalancerOutcome.Created or LoadBalancerOutcome.Modified or LoadBalancerOutcome.Recreated:
+                    settled[plan.Desired.Id] = plan.Settled();
+                    break;
+                default:
+                    settled.Remove(plan.Desired.Id);
+                    break;
+            }
+        }
+
+        _settled = settled;
+    }
+
+    private (List<LoadBalancerPlan> Plans, Dictionary<Guid, LoadBalancerPlan> ById) Plan(LoadBalancerPassInput input, LoadBalancerHcnView view)
+    {
+        var plans = new List<LoadBalancerPlan>();
+        var byId = new Dictionary<Guid, LoadBalancerPlan>();
+        foreach (var service in input.Services)
+        {
+            foreach (var desired in service.LoadBalancers)
+            {
+                if (byId.ContainsKey(desired.Id))
+                {
+                    continue;
+                }
+
+                var plan = Reusable(desired, view) ?? PlanOne(desired, view.OwnedLoadBalancers.GetValueOrDefault(desired.Id), input, view);
+                plans.Add(plan);
+                byId[desired.Id] = plan;
+            }
+        }
+
+        return (plans, byId);
+    }
+
+    private LoadBalancerPlan PlanOne(DesiredLoadBalancer desired, HostComputeLoadBalancer? actual, LoadBalancerPassInput input, LoadBalancerHcnView view)
+    {
+        var plan = new LoadBalancerPlan(desired, actual);
+        if (desired.Verdict != LoadBalancerVerdict.Forward)
+        {
+            if (_options.AcceptsLoadBalancersWithoutBackends)
+            {
+                plan.Target = HcnLoadBalancerMapper.ToHcnWithoutBackends(desired, input.NetworkId);
+            }
+            else
+            {
+                plan.Finish(LoadBalancerOutcome.NotProgrammed,
+                    $"{desired.Verdict}: {desired.VerdictReason ?? "no usable endpoint"}; the dataplane cannot hold a load balancer without backends, so none is programmed",
+                    written: false);
+                return plan;
+            }
+        }
+        else
+        {
+            Resolve(plan, input, view);
+            if (plan.EndpointIds.Count == 0)
+            {
+                plan.Finish(LoadBalancerOutcome.NotProgrammed, "no backend has an HCN endpoint: " + string.Join("; ", plan.Notes), written: false);
+                return plan;
+            }
+
+            plan.Target = HcnLoadBalancerMapper.ToHcn(desired, plan.EndpointIds, input.NetworkId);
+        }
+
+        if (actual is not null && HcnLoadBalancerMapper.IsCurrent(actual, plan.Target))
+        {
+            _backoff.Succeeded(desired.Key.Value);
+            plan.Finish(LoadBalancerOutcome.Unchanged, null, written: false);
+        }
+        else if (_backoff.NotBefore(desired.Key.Value) is { } retryAt)
+        {
+            plan.Finish(LoadBalancerOutcome.BackingOff, $"failed earlier; retried after {retryAt:O}", written: false);
+            plan.RetryAt = retryAt;
+        }
+
+        return plan;
+    }
+
+    private static void Resolve(LoadBalancerPlan plan, LoadBalancerPassInput input, LoadBalancerHcnView inventory)
     {
         foreach (var backend in plan.Desired.Backends)
         {
@@ -297,11 +510,13 @@ public sealed partial class LoadBalancerReconciler
         }
     }
 
-    private async Task WriteAsync(LoadBalancerPlan plan, ConcurrentBag<ObjectFailure> failures, CancellationToken cancellationToken)
+    /// <summary>Creates or changes one load balancer; returns the HCN writes attempted.</summary>
+    private async Task<int> WriteAsync(LoadBalancerPlan plan, ConcurrentBag<ObjectFailure> failures, CancellationToken cancellationToken)
     {
         var key = plan.Desired.Key.Value;
         var target = plan.Target!;
         var step = "creating";
+        var attempted = 1;
         try
         {
             LoadBalancerOutcome outcome;
@@ -310,7 +525,7 @@ public sealed partial class LoadBalancerReconciler
                 await _hcn.CreateLoadBalancerAsync(target, cancellationToken).ConfigureAwait(false);
                 outcome = LoadBalancerOutcome.Created;
             }
-            else if (_modifyByVersion == true && !_modifyRefused && await TryModifyAsync(target, cancellationToken).ConfigureAwait(false))
+            else if (_modifyByVersion == true && !_modifyRefused && await TryModifyAsync(plan, target, cancellationToken).ConfigureAwait(false))
             {
                 outcome = LoadBalancerOutcome.Modified;
             }
@@ -318,8 +533,10 @@ public sealed partial class LoadBalancerReconciler
             {
                 // No Modify on this HNS: a short gap per change, as in winkernel without ModifyLoadBalancer.
                 step = "deleting (to recreate)";
+                attempted += plan.ModifyRefused ? 1 : 0;
                 await _hcn.DeleteLoadBalancerAsync(target.Id, cancellationToken).ConfigureAwait(false);
                 step = "recreating";
+                attempted++;
                 await _hcn.CreateLoadBalancerAsync(target, cancellationToken).ConfigureAwait(false);
                 outcome = LoadBalancerOutcome.Recreated;
             }
@@ -336,9 +553,11 @@ public sealed partial class LoadBalancerReconciler
             // A failed recreate may have deleted it: then HCN no longer refers to the old backends.
             plan.Finish(LoadBalancerOutcome.Failed, failure.Message, written: step == "recreating");
         }
+
+        return attempted;
     }
 
-    private async Task<bool> TryModifyAsync(HostComputeLoadBalancer target, CancellationToken cancellationToken)
+    private async Task<bool> TryModifyAsync(LoadBalancerPlan refused, HostComputeLoadBalancer target, CancellationToken cancellationToken)
     {
         try
         {
@@ -347,6 +566,7 @@ public sealed partial class LoadBalancerReconciler
         }
         catch (HcnException ex) when (ex.IsNotImplemented)
         {
+            refused.ModifyRefused = true;
             // The version table said yes but HNS says no: believe HNS from now on (winkernel does the same).
             _modifyRefused = true;
             Log.ModifyUnsupported(_logger, ex.Message);
@@ -361,7 +581,7 @@ public sealed partial class LoadBalancerReconciler
         return new ObjectFailure(key, message, retryAt);
     }
 
-    private void ForgetGone(List<LoadBalancerPlan> plans, EndpointInventory inventory, ConcurrentBag<ObjectFailure> failures)
+    private void ForgetGone(List<LoadBalancerPlan> plans, LoadBalancerHcnView inventory, ConcurrentBag<ObjectFailure> failures)
     {
         var live = plans.Select(p => p.Desired.Key.Value)
             .Concat(plans.SelectMany(p => p.Remotes).Select(r => RemoteKeyPrefix + r.Key))
@@ -371,14 +591,21 @@ public sealed partial class LoadBalancerReconciler
         _backoff.Retain(live);
     }
 
-    private static LoadBalancerPassReport Report(LoadBalancerPassInput input, List<LoadBalancerPlan> plans, int deleted, int remotesCreated, int remotesDeleted, ConcurrentBag<ObjectFailure> failures)
+    private static LoadBalancerPassReport Report(
+        LoadBalancerPassInput input, List<LoadBalancerPlan> plans, Dictionary<Guid, LoadBalancerPlan> byId, int deleted, int remotesCreated, int remotesDeleted, ConcurrentBag<ObjectFailure> failures)
     {
-        var byKey = plans.ToDictionary(p => p.Desired.Key);
-        var services = input.Services.Select(s => new ServiceProxyStatus(
-            s.Service,
-            s.Skipped,
-            [.. s.LoadBalancers.Select(lb => byKey[lb.Key].Status())],
-            s.Conditions)).ToList();
+        var services = new List<ServiceProxyStatus>(input.Services.Count);
+        foreach (var service in input.Services)
+        {
+            var statuses = new LoadBalancerStatus[service.LoadBalancers.Count];
+            for (var i = 0; i < statuses.Length; i++)
+            {
+                statuses[i] = byId[service.LoadBalancers[i].Id].Status();
+            }
+
+            services.Add(new ServiceProxyStatus(service.Service, service.Skipped, statuses, service.Conditions));
+        }
+
         var backingOff = plans.Where(p => p.Outcome == LoadBalancerOutcome.BackingOff)
             .Select(p => new ObjectFailure(p.Desired.Key.Value, p.Reason!, p.RetryAt!.Value));
         return new LoadBalancerPassReport(

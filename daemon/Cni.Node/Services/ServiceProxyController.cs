@@ -11,7 +11,11 @@ namespace Cni.Node.Services;
 
 /// <summary>
 /// The service proxy's loop: level-triggered passes that translate every Service (with its EndpointSlices) and
-/// hand the whole desired set to <see cref="LoadBalancerReconciler"/>. Nothing runs before the Service,
+/// hand the whole desired set to <see cref="LoadBalancerReconciler"/>. Translations are kept across passes
+/// (<see cref="ServiceTranslationCache"/>): only Services whose Service, slices or node facts changed are translated
+/// again. A pass is a resync, which lists HCN and repairs drift, when <see cref="ServiceProxyOptions.ResyncPeriod"/>
+/// has passed since the last resync started, however many events came in between; any other pass trusts what the
+/// engine wrote. Nothing runs before the Service,
 /// EndpointSlice and Node caches have all finished their first list (a partial view would delete load balancers).
 /// Events only request a pass: requests are coalesced (one pass at a time; any number of requests during a pass
 /// cause exactly one more), passes start at least <see cref="ServiceProxyOptions.MinSyncInterval"/> apart, and
@@ -28,6 +32,7 @@ namespace Cni.Node.Services;
 /// <param name="options">Timing and DSR.</param>
 /// <param name="time">Time, for the minimum interval and the resync.</param>
 /// <param name="logger">The controller's log.</param>
+/// <param name="metrics">The instruments, or null for none.</param>
 public sealed partial class ServiceProxyController(
     ResourceCache<V1Service> services,
     ResourceCache<V1EndpointSlice> slices,
@@ -38,7 +43,8 @@ public sealed partial class ServiceProxyController(
     FlannelAnnotations annotations,
     ServiceProxyOptions options,
     TimeProvider time,
-    ILogger<ServiceProxyController> logger) : BackgroundService
+    ILogger<ServiceProxyController> logger,
+    ServiceProxyMetrics? metrics = null) : BackgroundService
 {
     /// <summary>The label that ties an EndpointSlice to its Service (same namespace).</summary>
     public const string ServiceNameLabel = "kubernetes.io/service-name";
@@ -46,12 +52,17 @@ public sealed partial class ServiceProxyController(
     /// <summary>The Node label that holds the node's zone, for topology-aware hints.</summary>
     public const string ZoneLabel = "topology.kubernetes.io/zone";
 
+    /// <summary>When the change an EndpointSlice carries happened (set by the EndpointSlice controller, RFC 3339).</summary>
+    public const string LastChangeTriggerTimeAnnotation = "endpoints.kubernetes.io/last-change-trigger-time";
+
     // The [LoggerMessage] methods log through this field.
     private readonly ILogger<ServiceProxyController> _logger = logger;
     private TaskCompletionSource _requested = NewSignal();
     private int _pending;
     private long _passes;
     private LoadBalancerPassReport? _lastReport;
+    private readonly ServiceTranslationCache _translations = new();
+    private DateTimeOffset _started;
 
     /// <summary>Whether all three caches have finished their first list.</summary>
     public bool IsSynced => services.HasSynced && slices.HasSynced && nodes.HasSynced;
@@ -79,8 +90,18 @@ public sealed partial class ServiceProxyController(
         }
 
         // Subscribed before waiting, so a change made between the first list and the first pass is not lost.
-        using var serviceEvents = services.Subscribe(_ => RequestPass());
-        using var sliceEvents = slices.Subscribe(_ => RequestPass());
+        // Trigger times before this start were realized by an earlier wincnid (or never measured): kube-proxy ignores them too.
+        _started = time.GetUtcNow();
+        using var serviceEvents = services.Subscribe(_ =>
+        {
+            metrics?.CountServiceChange();
+            RequestPass();
+        });
+        using var sliceEvents = slices.Subscribe(_ =>
+        {
+            metrics?.CountEndpointChange();
+            RequestPass();
+        });
         using var nodeEvents = nodes.Subscribe(_ => RequestPass());
         try
         {
@@ -89,11 +110,13 @@ public sealed partial class ServiceProxyController(
             LogSynced(services.List().Length, slices.List().Length, nodes.List().Length);
             RequestPass();
             DateTimeOffset? lastStart = null;
+            DateTimeOffset? lastResync = null;
             while (true)
             {
-                await WaitForTriggerAsync(lastStart, stoppingToken).ConfigureAwait(false);
+                var resync = await WaitForTriggerAsync(lastStart, lastResync, stoppingToken).ConfigureAwait(false);
                 lastStart = time.GetUtcNow();
-                await RunPassAsync(stoppingToken).ConfigureAwait(false);
+                lastResync = resync ? lastStart : lastResync;
+                await RunPassAsync(resync, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -104,8 +127,11 @@ public sealed partial class ServiceProxyController(
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Returns when a pass is due: requested (no sooner than the minimum interval after the last one) or the resync period has passed.</summary>
-    private async Task WaitForTriggerAsync(DateTimeOffset? lastStart, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns when a pass is due: requested (no sooner than the minimum interval after the last one) or the resync
+    /// period has passed since the last resync; whether the pass is a resync (the first one is).
+    /// </summary>
+    private async Task<bool> WaitForTriggerAsync(DateTimeOffset? lastStart, DateTimeOffset? lastResync, CancellationToken cancellationToken)
     {
         // A fresh signal before looking at the flag: a request after the look completes the new signal.
         if (_requested.Task.IsCompleted)
@@ -113,7 +139,7 @@ public sealed partial class ServiceProxyController(
             Volatile.Write(ref _requested, NewSignal());
         }
 
-        if (Interlocked.Exchange(ref _pending, 0) == 0 && lastStart is { } last)
+        if (Interlocked.Exchange(ref _pending, 0) == 0 && lastResync is { } last)
         {
             var untilResync = last + options.ResyncPeriod - time.GetUtcNow();
             if (untilResync > TimeSpan.Zero)
@@ -137,31 +163,40 @@ public sealed partial class ServiceProxyController(
 
         // Requests made while waiting are served by the pass about to start, which reads the caches after them.
         Volatile.Write(ref _pending, 0);
+        return lastResync is not { } previousResync || time.GetUtcNow() - previousResync >= options.ResyncPeriod;
     }
 
-    private async Task RunPassAsync(CancellationToken cancellationToken)
+    private async Task RunPassAsync(bool resync, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         try
         {
-            var input = BuildInput();
+            var input = BuildInput(resync);
             var report = await reconciler.ReconcileAsync(input, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _lastReport, report);
             var elapsed = time.GetElapsedTime(started);
+            var finished = time.GetUtcNow();
             var desired = input.Services.Sum(s => s.LoadBalancers.Count);
             if (report.Changed || report.Failures.Count > 0)
             {
                 LogPass(input.Services.Count, desired, report.Created, report.Modified, report.Recreated, report.Deleted, report.Unchanged,
-                    report.RemoteEndpointsCreated, report.RemoteEndpointsDeleted, report.Failures.Count, elapsed.TotalMilliseconds);
+                    report.RemoteEndpointsCreated, report.RemoteEndpointsDeleted, report.Failures.Count, report.Listed, _translations.Translated, elapsed.TotalMilliseconds);
             }
             else
             {
-                LogPassUnchanged(input.Services.Count, desired, elapsed.TotalMilliseconds);
+                LogPassUnchanged(input.Services.Count, desired, report.Listed, _translations.Translated, elapsed.TotalMilliseconds);
+            }
+
+            if (metrics is not null)
+            {
+                metrics.RecordPass(report.Listed, elapsed, report, input.Services.Count(s => s.Conditions.Any(c => c.Kind == ServiceConditionKind.NoEndpoints)), finished);
+                RecordProgramming(finished);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogPassFailed(e, e.Message);
+            metrics?.RecordFailedPass(resync, time.GetElapsedTime(started));
         }
         finally
         {
@@ -169,7 +204,22 @@ public sealed partial class ServiceProxyController(
         }
     }
 
-    private LoadBalancerPassInput BuildInput()
+    /// <summary>The programming latency of each EndpointSlice change this pass realized (kube-proxy measures it the same way).</summary>
+    private void RecordProgramming(DateTimeOffset finished)
+    {
+        foreach (var slice in _translations.ChangedSlices)
+        {
+            if (slice.Metadata?.Annotations?.TryGetValue(LastChangeTriggerTimeAnnotation, out var text) == true
+                && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var trigger)
+                && trigger >= _started
+                && trigger <= finished)
+            {
+                metrics!.RecordProgramming(finished - trigger);
+            }
+        }
+    }
+
+    private LoadBalancerPassInput BuildInput(bool resync)
     {
         nodes.TryGet(null, node.NodeName, out var self);
         var facts = node with
@@ -193,12 +243,7 @@ public sealed partial class ServiceProxyController(
             }
         }
 
-        var translations = new List<ServiceTranslation>();
-        foreach (var service in services.List())
-        {
-            var own = slicesByService.GetValueOrDefault(ResourceCache<V1Service>.KeyOf(service), []);
-            translations.Add(ServiceTranslator.Translate(service, own, facts));
-        }
+        var translations = _translations.Translate(services.List(), slicesByService, facts);
 
         var overlay = facts.Mode == NetworkMode.Overlay;
         var providerAddresses = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
@@ -214,18 +259,18 @@ public sealed partial class ServiceProxyController(
         }
 
         var local = overlay ? providerAddresses.GetValueOrDefault(facts.NodeName) ?? facts.NodeAddressOf(AddressFamily.InterNetwork) : null;
-        return new LoadBalancerPassInput(translations, networkId, overlay, providerAddresses, local);
+        return new LoadBalancerPassInput(translations, networkId, overlay, providerAddresses, local) { Resync = resync };
     }
 
     [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "service proxy caches synced ({Services} Services, {Slices} EndpointSlices, {Nodes} Nodes); first pass follows")]
     private partial void LogSynced(int services, int slices, int nodes);
 
     [LoggerMessage(EventId = 1211, Level = LogLevel.Information,
-        Message = "service pass: {Services} Services, {Desired} load balancers; created {Created}, modified {Modified}, recreated {Recreated}, deleted {Deleted}, unchanged {Unchanged}; remote endpoints +{RemoteCreated} -{RemoteDeleted}; {Failures} failures; {ElapsedMs:F0} ms")]
-    private partial void LogPass(int services, int desired, int created, int modified, int recreated, int deleted, int unchanged, int remoteCreated, int remoteDeleted, int failures, double elapsedMs);
+        Message = "service pass: {Services} Services, {Desired} load balancers; created {Created}, modified {Modified}, recreated {Recreated}, deleted {Deleted}, unchanged {Unchanged}; remote endpoints +{RemoteCreated} -{RemoteDeleted}; {Failures} failures; listed HCN {Listed}, {Translated} Services translated; {ElapsedMs:F0} ms")]
+    private partial void LogPass(int services, int desired, int created, int modified, int recreated, int deleted, int unchanged, int remoteCreated, int remoteDeleted, int failures, bool listed, int translated, double elapsedMs);
 
-    [LoggerMessage(EventId = 1212, Level = LogLevel.Debug, Message = "service pass: {Services} Services, {Desired} load balancers, nothing changed; {ElapsedMs:F0} ms")]
-    private partial void LogPassUnchanged(int services, int desired, double elapsedMs);
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Debug, Message = "service pass: {Services} Services, {Desired} load balancers, nothing changed; listed HCN {Listed}, {Translated} Services translated; {ElapsedMs:F0} ms")]
+    private partial void LogPassUnchanged(int services, int desired, bool listed, int translated, double elapsedMs);
 
     [LoggerMessage(EventId = 1213, Level = LogLevel.Warning, Message = "service pass failed, retried at the next event or resync: {Reason}")]
     private partial void LogPassFailed(Exception exception, string reason);

@@ -20,7 +20,7 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
     private readonly List<Task> _caches = [];
 
     private ServiceProxyControllerFixture(
-        ServiceProxyHarness harness, ServiceProxyOptions options, bool holdNodes, string peerPublicIp, V1Service[] services, V1EndpointSlice[] slices)
+        ServiceProxyHarness harness, ServiceProxyOptions options, bool holdNodes, string peerPublicIp, V1Service[] services, V1EndpointSlice[] slices, ServiceProxyMetrics? metrics)
     {
         Harness = harness;
         Services = new ScriptedListWatchSource<V1Service>("services", false, services);
@@ -43,7 +43,8 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
             new FlannelAnnotations(),
             options,
             harness.Time,
-            NullLogger<ServiceProxyController>.Instance);
+            NullLogger<ServiceProxyController>.Instance,
+            metrics);
     }
 
     public ServiceProxyHarness Harness { get; }
@@ -62,21 +63,27 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
 
     /// <summary>Starts the controller; the Node list is held back when <paramref name="holdNodes"/> (the Node cache stays unsynced).</summary>
     public static async Task<ServiceProxyControllerFixture> StartAsync(
-        V1Service[] services, V1EndpointSlice[] slices, TimeSpan? resyncPeriod = null, bool holdNodes = false, string peerPublicIp = ServiceProxyHarness.PeerProviderAddress, bool enabled = true)
+        V1Service[] services,
+        V1EndpointSlice[] slices,
+        TimeSpan? resyncPeriod = null,
+        bool holdNodes = false,
+        string peerPublicIp = ServiceProxyHarness.PeerProviderAddress,
+        bool enabled = true,
+        ServiceProxyMetrics? metrics = null)
     {
         var harness = await ServiceProxyHarness.CreateAsync();
         var podA = await harness.AddPodAsync(ServiceProxyHarness.LocalPodA);
         var podB = await harness.AddPodAsync(ServiceProxyHarness.LocalPodB);
         var options = new ServiceProxyOptions { Enabled = enabled, MinSyncInterval = MinSyncInterval, ResyncPeriod = resyncPeriod ?? TimeSpan.FromDays(1) };
-        var fixture = new ServiceProxyControllerFixture(harness, options, holdNodes, peerPublicIp, services, slices) { LocalPodA = podA, LocalPodB = podB };
+        var fixture = new ServiceProxyControllerFixture(harness, options, holdNodes, peerPublicIp, services, slices, metrics) { LocalPodA = podA, LocalPodB = podB };
         await fixture.Controller.StartAsync(CancellationToken.None);
         return fixture;
     }
 
-    public static V1Node SelfNode()
+    public static V1Node SelfNode(string zone = "z1")
     {
         var node = KubernetesTestObjects.NodeObject(NodeFactsBuilder.Self, "1", "10.244.1.0/24");
-        node.Metadata.Labels = new Dictionary<string, string> { [ServiceProxyController.ZoneLabel] = "z1" };
+        node.Metadata.Labels = new Dictionary<string, string> { [ServiceProxyController.ZoneLabel] = zone };
         return node;
     }
 

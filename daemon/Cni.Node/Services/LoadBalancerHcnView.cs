@@ -13,12 +13,18 @@ internal sealed class LoadBalancerHcnView
     private readonly Dictionary<Guid, HostComputeLoadBalancer> _ownedLoadBalancers;
     private readonly Dictionary<IPAddress, HostComputeEndpoint> _ownedRemote;
     private readonly Dictionary<Guid, int> _references = [];
+    private readonly Dictionary<Guid, IPAddress> _remoteAddresses = [];
     private Dictionary<IPAddress, Guid> _foreign;
 
     private LoadBalancerHcnView(Guid networkId, EndpointInventory inventory, IReadOnlyList<HostComputeLoadBalancer> loadBalancers)
     {
         NetworkId = networkId;
-        _ownedRemote = new Dictionary<IPAddress, HostComputeEndpoint>(inventory.OwnedRemote);
+        _ownedRemote = [];
+        foreach (var (address, endpoint) in inventory.OwnedRemote)
+        {
+            SetRemote(address, endpoint);
+        }
+
         _foreign = new Dictionary<IPAddress, Guid>(inventory.Foreign);
         _ownedLoadBalancers = new Dictionary<Guid, HostComputeLoadBalancer>(loadBalancers.Count);
         foreach (var lb in loadBalancers)
@@ -73,34 +79,55 @@ internal sealed class LoadBalancerHcnView
 
         _foreign = new Dictionary<IPAddress, Guid>(inventory.Foreign);
         _ownedRemote.Clear();
+        _remoteAddresses.Clear();
         foreach (var (address, endpoint) in inventory.OwnedRemote)
         {
-            _ownedRemote[address] = endpoint;
+            SetRemote(address, endpoint);
         }
 
         return changed;
     }
 
-    /// <summary>Records that HCN now holds <paramref name="loadBalancer"/> under its ID (created or changed).</summary>
-    public void SetLoadBalancer(HostComputeLoadBalancer loadBalancer)
+    /// <summary>Records that HCN now holds <paramref name="loadBalancer"/> under its ID (created or changed); returns what it held before.</summary>
+    public HostComputeLoadBalancer? SetLoadBalancer(HostComputeLoadBalancer loadBalancer)
     {
-        RemoveLoadBalancer(loadBalancer.Id);
+        var old = RemoveLoadBalancer(loadBalancer.Id);
         _ownedLoadBalancers[loadBalancer.Id] = loadBalancer;
         Reference(loadBalancer, 1);
+        return old;
     }
 
-    /// <summary>Records that HCN no longer holds the owned load balancer <paramref name="id"/>.</summary>
-    public void RemoveLoadBalancer(Guid id)
+    /// <summary>Records that HCN no longer holds the owned load balancer <paramref name="id"/>; returns what it held.</summary>
+    public HostComputeLoadBalancer? RemoveLoadBalancer(Guid id)
     {
         if (_ownedLoadBalancers.Remove(id, out var old))
         {
             Reference(old, -1);
+            return old;
+        }
+
+        return null;
+    }
+
+    public void SetRemote(IPAddress address, HostComputeEndpoint endpoint)
+    {
+        _ownedRemote[address] = endpoint;
+        _remoteAddresses[endpoint.Id] = address;
+    }
+
+    public void RemoveRemote(IPAddress address)
+    {
+        if (_ownedRemote.Remove(address, out var endpoint))
+        {
+            _remoteAddresses.Remove(endpoint.Id);
         }
     }
 
-    public void SetRemote(IPAddress address, HostComputeEndpoint endpoint) => _ownedRemote[address] = endpoint;
-
-    public void RemoveRemote(IPAddress address) => _ownedRemote.Remove(address);
+    /// <summary>The address of the owned remote endpoint with <paramref name="id"/>, if the view has it.</summary>
+    public bool TryGetRemoteAddress(Guid id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        return _remoteAddresses.TryGetValue(id, out address);
+    }
 
     private void Reference(HostComputeLoadBalancer lb, int delta)
     {

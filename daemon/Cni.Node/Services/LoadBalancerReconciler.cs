@@ -43,9 +43,13 @@ public sealed partial class LoadBalancerReconciler
     // HCN as the engine last listed it plus its own writes since; null: the next pass lists (none yet, or a write or listing failed).
     private LoadBalancerHcnView? _view;
 
-    // By load-balancer ID, the settled plan (Unchanged or NotProgrammed) of the last pass that planned it: reused as
-    // is while the desired object and the HCN object it was settled against are the same instances.
-    private Dictionary<Guid, LoadBalancerPlan> _settled = [];
+    // Per Service (by name), its plans as the last pass left them: reused as they are by an event-driven pass while
+    // the Service's translation is the same instance. Valid only together with _view.
+    private Dictionary<string, ServicePlanState> _states = new(StringComparer.Ordinal);
+
+    // The last pass's input and its states, position by position: an unchanged Service is found without a lookup.
+    private IReadOnlyList<ServiceTranslation> _previousInput = [];
+    private ServicePlanState[] _previousStates = [];
 
     // What the backends were resolved against; a difference re-plans everything.
     private (Guid NetworkId, bool Overlay, IPAddress? LocalProviderAddress, Dictionary<string, IPAddress> ProviderAddresses)? _resolvedWith;
@@ -104,11 +108,8 @@ public sealed partial class LoadBalancerReconciler
             _modifyByVersion = (await _hcn.GetFeaturesAsync(cancellationToken).ConfigureAwait(false)).ModifyLoadBalancer;
         }
 
-        if (!SameResolution(input))
-        {
-            _settled = [];
-        }
-
+        // Provider addresses or the network changed: every backend may resolve differently, so everything is planned.
+        var planAll = !SameResolution(input);
         var listed = input.Resync || _view is null || _view.NetworkId != input.NetworkId;
         if (listed)
         {
@@ -117,21 +118,24 @@ public sealed partial class LoadBalancerReconciler
             var listing = await _hcn.EnumerateLoadBalancersAsync(null, cancellationToken).ConfigureAwait(false);
             reads += 2;
 
-            // Everything is compared with what HCN holds now: nothing settled earlier is taken on trust.
-            _settled = [];
+            // Everything is compared with what HCN holds now: nothing planned earlier is taken on trust.
             _view = LoadBalancerHcnView.From(input.NetworkId, endpoints, listing);
-        }
-        else if (NeedsEndpointListing(input, _view!))
-        {
-            // A local backend the view does not know: its pod's endpoint was made since the last listing (the CNI
-            // creates it before the pod can be ready). Plans that resolved a changed address are planned again.
-            var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(input.NetworkId), cancellationToken).ConfigureAwait(false);
-            reads++;
-            ForgetResolvedAgainst(_view!.ReplaceEndpoints(endpoints));
+            _states = new(StringComparer.Ordinal);
+            planAll = true;
         }
 
         var view = _view!;
-        var (plans, byId) = Plan(input, view);
+        var work = Changed(input, planAll, out var states, out var previous, out var removed);
+        if (!listed && NeedsEndpointListing(input, work, view))
+        {
+            // A local backend the view does not know: its pod's endpoint was made since the last listing (the CNI
+            // creates it before the pod can be ready). Services that resolved a changed address are planned again.
+            var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(input.NetworkId), cancellationToken).ConfigureAwait(false);
+            reads++;
+            AddResolvedAgainst(view.ReplaceEndpoints(endpoints), input, states, work);
+        }
+
+        var (plans, servicePlans, byId) = Plan(input, work, view);
         var failures = new ConcurrentBag<ObjectFailure>();
 
         // 1. Remote endpoints the written load balancers need, before any load balancer refers to them.
@@ -172,9 +176,12 @@ public sealed partial class LoadBalancerReconciler
             }
         }, cancellationToken).ConfigureAwait(false);
 
+        // Endpoints whose last reference may go this pass: candidates for deletion at the end.
+        var released = new HashSet<Guid>();
         foreach (var (address, endpoint) in createdRemotes)
         {
             view.SetRemote(address, endpoint);
+            released.Add(endpoint.Id);
         }
 
         foreach (var plan in toWrite)
@@ -188,11 +195,11 @@ public sealed partial class LoadBalancerReconciler
         }
 
         // 2. Owned load balancers nothing wants (any more, or as a load balancer): deleted first, freeing their frontends.
-        var undesired = view.OwnedLoadBalancers.Values.Where(lb => !byId.TryGetValue(lb.Id, out var plan) || plan.Target is null).ToList();
+        var undesired = Undesired(view, byId, listed, previous, removed);
         var deletedIds = new ConcurrentDictionary<Guid, bool>();
-        await RunAsync(undesired, async (lb, ct) =>
+        await RunAsync(undesired, async (item, ct) =>
         {
-            var key = byId.TryGetValue(lb.Id, out var plan) ? plan.Desired.Key.Value : OrphanKeyPrefix + lb.Id.ToString("D");
+            var (lb, key) = item;
             if (_backoff.NotBefore(key) is { } retryAt)
             {
                 failures.Add(new ObjectFailure(key, $"deleting load balancer {key} ({lb.Id:D}) failed earlier; retried after {retryAt:O}", retryAt));
@@ -231,41 +238,49 @@ public sealed partial class LoadBalancerReconciler
 
         foreach (var id in deletedIds.Keys)
         {
-            view.RemoveLoadBalancer(id);
+            Release(released, view.RemoveLoadBalancer(id));
         }
 
         foreach (var plan in toWrite)
         {
             if (plan.Outcome is LoadBalancerOutcome.Created or LoadBalancerOutcome.Modified or LoadBalancerOutcome.Recreated)
             {
-                view.SetLoadBalancer(plan.Target!);
+                Release(released, view.SetLoadBalancer(plan.Target!));
             }
             else if (plan.Outcome == LoadBalancerOutcome.Failed && plan.Written)
             {
                 // A failed recreate deleted it (and the next pass lists anyway).
-                view.RemoveLoadBalancer(plan.Desired.Id);
+                Release(released, view.RemoveLoadBalancer(plan.Desired.Id));
             }
         }
 
-        // 4. Owned remote endpoints that no load balancer left in HCN refers to, and no desired one not yet in HCN needs.
+        // 4. Owned remote endpoints that no load balancer left in HCN refers to, and no desired one not yet in HCN
+        //    needs: on a resync every one, otherwise those whose references this pass removed (nothing else changed).
         var pending = new HashSet<Guid>();
-        foreach (var plan in toWrite)
-        {
-            if (plan.Outcome is LoadBalancerOutcome.Failed && plan.Target is not null)
-            {
-                pending.UnionWith(plan.Target.HostComputeEndpoints ?? []);
-            }
-        }
-
         foreach (var plan in plans)
         {
-            if (plan.Outcome is LoadBalancerOutcome.BackingOff && plan.Target is not null)
+            if (plan.Outcome is LoadBalancerOutcome.Failed or LoadBalancerOutcome.BackingOff && plan.Target is not null)
             {
                 pending.UnionWith(plan.Target.HostComputeEndpoints ?? []);
             }
         }
 
-        var unused = view.OwnedRemote.Where(r => !view.IsReferenced(r.Value.Id) && !pending.Contains(r.Value.Id)).ToList();
+        var unused = new List<KeyValuePair<IPAddress, HostComputeEndpoint>>();
+        if (listed)
+        {
+            unused.AddRange(view.OwnedRemote.Where(r => !view.IsReferenced(r.Value.Id) && !pending.Contains(r.Value.Id)));
+        }
+        else
+        {
+            foreach (var id in released)
+            {
+                if (!view.IsReferenced(id) && !pending.Contains(id) && view.TryGetRemoteAddress(id, out var address))
+                {
+                    unused.Add(KeyValuePair.Create(address, view.OwnedRemote[address]));
+                }
+            }
+        }
+
         var deletedRemotes = new ConcurrentBag<IPAddress>();
         await RunAsync(unused, async (remote, ct) =>
         {
@@ -290,7 +305,13 @@ public sealed partial class LoadBalancerReconciler
             view.RemoveRemote(address);
         }
 
-        Settle(plans, listed);
+        var report = Report(input, servicePlans, states, plans, deletedIds.Count, createdRemotes.Count, deletedRemotes.Count, failures) with
+        {
+            Listed = listed,
+            HcnReads = reads,
+            HcnWrites = writes,
+        };
+        Settle(input, work, servicePlans, states, removed);
         if (writeFailed)
         {
             // HCN may hold part of a failed write: the next pass lists rather than trusting the view.
@@ -299,16 +320,13 @@ public sealed partial class LoadBalancerReconciler
 
         if (!_backoff.IsEmpty)
         {
-            ForgetGone(plans, view, failures);
+            ForgetGone(view, failures);
         }
 
-        return Report(input, plans, byId, deletedIds.Count, createdRemotes.Count, deletedRemotes.Count, failures) with
-        {
-            Listed = listed,
-            HcnReads = reads,
-            HcnWrites = writes,
-        };
+        return report;
     }
+
+    private static void Release(HashSet<Guid> released, HostComputeLoadBalancer? old) => released.UnionWith(old?.HostComputeEndpoints ?? []);
 
     /// <summary>Whether the backends would resolve as they did last pass (same network, mode and provider addresses).</summary>
     private bool SameResolution(LoadBalancerPassInput input)
@@ -327,18 +345,58 @@ public sealed partial class LoadBalancerReconciler
         return same;
     }
 
-    /// <summary>Whether a load balancer to be planned has a local backend the view has no endpoint for.</summary>
-    private bool NeedsEndpointListing(LoadBalancerPassInput input, LoadBalancerHcnView view)
+    /// <summary>
+    /// The positions of the Services to plan: all of them, or those whose translation is not the instance the last
+    /// pass settled (or did not settle). <paramref name="states"/> gets the reusable state of every other one;
+    /// <paramref name="removed"/> the states of Services no longer in the input.
+    /// </summary>
+    private List<int> Changed(
+        LoadBalancerPassInput input, bool planAll, out ServicePlanState?[] states, out List<ServicePlanState> previous, out List<ServicePlanState> removed)
     {
-        foreach (var service in input.Services)
+        var services = input.Services;
+        states = new ServicePlanState?[services.Count];
+        previous = [];
+        removed = [];
+        var work = new List<int>();
+        var known = 0;
+        for (var i = 0; i < services.Count; i++)
         {
-            foreach (var desired in service.LoadBalancers)
+            var translation = services[i];
+            var state = i < _previousStates.Length && ReferenceEquals(_previousInput[i], translation)
+                ? _previousStates[i]
+                : _states.GetValueOrDefault(translation.Service);
+            known += state is null ? 0 : 1;
+            if (!planAll && state is not null && state.Settled && ReferenceEquals(state.Translation, translation))
             {
-                if (Reusable(desired, view) is not null)
+                states[i] = state;
+            }
+            else
+            {
+                work.Add(i);
+                if (state is not null)
                 {
-                    continue;
+                    previous.Add(state);
                 }
+            }
+        }
 
+        if (known < _states.Count)
+        {
+            // Some Service is gone (rare): find which, by name.
+            var names = services.Select(s => s.Service).ToHashSet(StringComparer.Ordinal);
+            removed.AddRange(_states.Values.Where(s => !names.Contains(s.Translation.Service)));
+        }
+
+        return work;
+    }
+
+    /// <summary>Whether a load balancer to be planned has a local backend the view has no endpoint for.</summary>
+    private static bool NeedsEndpointListing(LoadBalancerPassInput input, List<int> work, LoadBalancerHcnView view)
+    {
+        foreach (var i in work)
+        {
+            foreach (var desired in input.Services[i].LoadBalancers)
+            {
                 foreach (var backend in desired.Backends)
                 {
                     if (backend.IsLocal && !view.Foreign.ContainsKey(backend.Address))
@@ -352,80 +410,99 @@ public sealed partial class LoadBalancerReconciler
         return false;
     }
 
-    /// <summary>Drops the settled plans that resolved one of <paramref name="addresses"/> (its endpoint appeared, vanished or changed).</summary>
-    private void ForgetResolvedAgainst(HashSet<IPAddress> addresses)
+    /// <summary>Adds to <paramref name="work"/> every reused Service with a backend among <paramref name="addresses"/> (its endpoint appeared, vanished or changed).</summary>
+    private static void AddResolvedAgainst(HashSet<IPAddress> addresses, LoadBalancerPassInput input, ServicePlanState?[] states, List<int> work)
     {
         if (addresses.Count == 0)
         {
             return;
         }
 
-        foreach (var (id, plan) in _settled.ToList())
+        for (var i = 0; i < states.Length; i++)
         {
-            if (plan.Desired.Backends.Any(b => addresses.Contains(b.Address)))
+            if (states[i] is not null && input.Services[i].LoadBalancers.Any(lb => lb.Backends.Any(b => addresses.Contains(b.Address))))
             {
-                _settled.Remove(id);
+                states[i] = null;
+                work.Add(i);
             }
         }
     }
 
-    /// <summary>The settled plan of <paramref name="desired"/> if it still holds: same desired object, same HCN object.</summary>
-    private LoadBalancerPlan? Reusable(DesiredLoadBalancer desired, LoadBalancerHcnView view) =>
-        _settled.TryGetValue(desired.Id, out var plan)
-        && ReferenceEquals(plan.Desired, desired)
-        && ReferenceEquals(plan.Actual, view.OwnedLoadBalancers.GetValueOrDefault(desired.Id))
-            ? plan
-            : null;
-
-    /// <summary>Remembers each plan that ended with HCN as desired, for the next event-driven pass to reuse.</summary>
-    private void Settle(List<LoadBalancerPlan> plans, bool listed)
-    {
-        var settled = listed ? new Dictionary<Guid, LoadBalancerPlan>(plans.Count) : _settled;
-        foreach (var plan in plans)
-        {
-            if (!listed && ReferenceEquals(settled.GetValueOrDefault(plan.Desired.Id), plan))
-            {
-                // Reused from an earlier pass: already settled.
-                continue;
-            }
-
-            switch (plan.Outcome)
-            {
-                case LoadBalancerOutcome.Unchanged or LoadBalancerOutcome.NotProgrammed:
-                    settled[plan.Desired.Id] = plan;
-                    break;
-                case LoadBalancerOutcome.Created or LoadBalancerOutcome.Modified or LoadBalancerOutcome.Recreated:
-                    settled[plan.Desired.Id] = plan.Settled();
-                    break;
-                default:
-                    settled.Remove(plan.Desired.Id);
-                    break;
-            }
-        }
-
-        _settled = settled;
-    }
-
-    private (List<LoadBalancerPlan> Plans, Dictionary<Guid, LoadBalancerPlan> ById) Plan(LoadBalancerPassInput input, LoadBalancerHcnView view)
+    /// <summary>Plans the load balancers of the Services at <paramref name="work"/>.</summary>
+    private (List<LoadBalancerPlan> Plans, Dictionary<int, LoadBalancerPlan[]> ByService, Dictionary<Guid, LoadBalancerPlan> ById) Plan(
+        LoadBalancerPassInput input, List<int> work, LoadBalancerHcnView view)
     {
         var plans = new List<LoadBalancerPlan>();
+        var byService = new Dictionary<int, LoadBalancerPlan[]>(work.Count);
         var byId = new Dictionary<Guid, LoadBalancerPlan>();
-        foreach (var service in input.Services)
+        foreach (var i in work)
         {
-            foreach (var desired in service.LoadBalancers)
+            var desiredSet = input.Services[i].LoadBalancers;
+            var servicePlans = new LoadBalancerPlan[desiredSet.Count];
+            for (var d = 0; d < servicePlans.Length; d++)
             {
-                if (byId.ContainsKey(desired.Id))
+                var desired = desiredSet[d];
+                if (!byId.TryGetValue(desired.Id, out var plan))
                 {
-                    continue;
+                    plan = PlanOne(desired, view.OwnedLoadBalancers.GetValueOrDefault(desired.Id), input, view);
+                    plans.Add(plan);
+                    byId[desired.Id] = plan;
                 }
 
-                var plan = Reusable(desired, view) ?? PlanOne(desired, view.OwnedLoadBalancers.GetValueOrDefault(desired.Id), input, view);
-                plans.Add(plan);
-                byId[desired.Id] = plan;
+                servicePlans[d] = plan;
             }
+
+            byService[i] = servicePlans;
         }
 
-        return (plans, byId);
+        return (plans, byService, byId);
+    }
+
+    /// <summary>
+    /// Owned load balancers in the view that no plan wants as a load balancer: on a resync every such one (orphans
+    /// included); otherwise those of the planned and removed Services (nothing else in the view changed since).
+    /// </summary>
+    private List<(HostComputeLoadBalancer LoadBalancer, string Key)> Undesired(
+        LoadBalancerHcnView view, Dictionary<Guid, LoadBalancerPlan> byId, bool listed, List<ServicePlanState> previous, List<ServicePlanState> removed)
+    {
+        bool Wanted(Guid id) => byId.TryGetValue(id, out var plan) && plan.Target is not null;
+        if (listed)
+        {
+            return [.. view.OwnedLoadBalancers.Values
+                .Where(lb => !Wanted(lb.Id))
+                .Select(lb => (lb, byId.TryGetValue(lb.Id, out var plan) ? plan.Desired.Key.Value : OrphanKeyPrefix + lb.Id.ToString("D")))];
+        }
+
+        var candidates = new Dictionary<Guid, string>();
+        foreach (var plan in byId.Values.Concat(previous.Concat(removed).SelectMany(s => s.Plans)))
+        {
+            candidates.TryAdd(plan.Desired.Id, plan.Desired.Key.Value);
+        }
+
+        return [.. candidates
+            .Where(c => !Wanted(c.Key) && view.OwnedLoadBalancers.ContainsKey(c.Key))
+            .Select(c => (view.OwnedLoadBalancers[c.Key], c.Value))];
+    }
+
+    /// <summary>Keeps each Service's plans for the next pass, written ones settled to Unchanged.</summary>
+    private void Settle(LoadBalancerPassInput input, List<int> work, Dictionary<int, LoadBalancerPlan[]> servicePlans, ServicePlanState?[] states, List<ServicePlanState> removed)
+    {
+        foreach (var state in removed)
+        {
+            _states.Remove(state.Translation.Service);
+        }
+
+        foreach (var i in work)
+        {
+            var translation = input.Services[i];
+            var settled = servicePlans[i].Select(p => p.Outcome is LoadBalancerOutcome.Created or LoadBalancerOutcome.Modified or LoadBalancerOutcome.Recreated ? p.Settled() : p).ToArray();
+            var state = new ServicePlanState(translation, settled);
+            _states[translation.Service] = state;
+            states[i] = state;
+        }
+
+        _previousInput = input.Services;
+        _previousStates = states!;
     }
 
     private LoadBalancerPlan PlanOne(DesiredLoadBalancer desired, HostComputeLoadBalancer? actual, LoadBalancerPassInput input, LoadBalancerHcnView view)
@@ -581,8 +658,10 @@ public sealed partial class LoadBalancerReconciler
         return new ObjectFailure(key, message, retryAt);
     }
 
-    private void ForgetGone(List<LoadBalancerPlan> plans, LoadBalancerHcnView inventory, ConcurrentBag<ObjectFailure> failures)
+    /// <summary>Forgets the backoff of objects nothing wants any more (after <see cref="Settle"/>: every Service's plans are in the states).</summary>
+    private void ForgetGone(LoadBalancerHcnView inventory, ConcurrentBag<ObjectFailure> failures)
     {
+        var plans = _states.Values.SelectMany(s => s.Plans).ToList();
         var live = plans.Select(p => p.Desired.Key.Value)
             .Concat(plans.SelectMany(p => p.Remotes).Select(r => RemoteKeyPrefix + r.Key))
             .Concat(inventory.OwnedRemote.Keys.Select(ip => RemoteKeyPrefix + ip))
@@ -591,19 +670,31 @@ public sealed partial class LoadBalancerReconciler
         _backoff.Retain(live);
     }
 
+    /// <summary>The pass's report: planned Services from this pass's plans, reused ones from their states.</summary>
     private static LoadBalancerPassReport Report(
-        LoadBalancerPassInput input, List<LoadBalancerPlan> plans, Dictionary<Guid, LoadBalancerPlan> byId, int deleted, int remotesCreated, int remotesDeleted, ConcurrentBag<ObjectFailure> failures)
+        LoadBalancerPassInput input,
+        Dictionary<int, LoadBalancerPlan[]> servicePlans,
+        ServicePlanState?[] states,
+        List<LoadBalancerPlan> plans,
+        int deleted,
+        int remotesCreated,
+        int remotesDeleted,
+        ConcurrentBag<ObjectFailure> failures)
     {
-        var services = new List<ServiceProxyStatus>(input.Services.Count);
-        foreach (var service in input.Services)
+        var services = new ServiceProxyStatus[input.Services.Count];
+        var unchanged = Count(plans, LoadBalancerOutcome.Unchanged);
+        for (var i = 0; i < services.Length; i++)
         {
-            var statuses = new LoadBalancerStatus[service.LoadBalancers.Count];
-            for (var i = 0; i < statuses.Length; i++)
+            if (servicePlans.TryGetValue(i, out var planned))
             {
-                statuses[i] = byId[service.LoadBalancers[i].Id].Status();
+                services[i] = ServicePlanState.StatusOf(input.Services[i], planned);
             }
-
-            services.Add(new ServiceProxyStatus(service.Service, service.Skipped, statuses, service.Conditions));
+            else
+            {
+                var state = states[i]!;
+                services[i] = state.Status();
+                unchanged += state.Unchanged;
+            }
         }
 
         var backingOff = plans.Where(p => p.Outcome == LoadBalancerOutcome.BackingOff)
@@ -613,7 +704,7 @@ public sealed partial class LoadBalancerReconciler
             Count(plans, LoadBalancerOutcome.Modified),
             Count(plans, LoadBalancerOutcome.Recreated),
             deleted,
-            Count(plans, LoadBalancerOutcome.Unchanged),
+            unchanged,
             remotesCreated,
             remotesDeleted,
             [.. failures.OrderBy(f => f.Key, StringComparer.Ordinal), .. backingOff],

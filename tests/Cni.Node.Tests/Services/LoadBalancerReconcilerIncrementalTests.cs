@@ -168,4 +168,37 @@ public sealed class LoadBalancerReconcilerIncrementalTests
         Assert.That(report.Services[0].LoadBalancers[0].Outcome, Is.EqualTo(LoadBalancerOutcome.NotProgrammed));
         Assert.That(report.Deleted, Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task ReconcileAsync_IncrementalSameServicesInAnotherOrder_NothingWritten()
+    {
+        var node = await WithPodAsync();
+        var web = Web(Local(H.LocalPodA));
+        var api = Api(Remote(H.RemotePodA));
+        await node.PassAsync(web, api);
+        node.Hcn.ResetCallCounts();
+
+        var report = await node.IncrementalPassAsync(api, web);
+
+        Assert.That(node.Hcn.GetCallCounts().Values.Sum(), Is.Zero);
+        Assert.That(report.Services.Select(s => s.Service), Is.EqualTo(new[] { "default/api", "default/web" }));
+        Assert.That(report.Unchanged, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task ReconcileAsync_IncrementalBackingOffLoadBalancer_RetriedAfterItsBackoffWithoutAnyChange()
+    {
+        var node = await WithPodAsync();
+        var web = Web(Local(H.LocalPodA));
+        node.Hcn.FailNext(MemoryHcnOperation.CreateLoadBalancer, 1, HcnErrorCodes.PortAlreadyExists);
+        await node.PassAsync(web);
+        var waiting = await node.IncrementalPassAsync(web);
+        node.Time.Advance(H.InitialBackoff);
+
+        var retried = await node.IncrementalPassAsync(web);
+
+        Assert.That(waiting.Services[0].LoadBalancers[0].Outcome, Is.EqualTo(LoadBalancerOutcome.BackingOff));
+        Assert.That((retried.Created, retried.Listed), Is.EqualTo((1, false)));
+        Assert.That(await node.LoadBalancersAsync(), Has.Count.EqualTo(1));
+    }
 }

@@ -12,8 +12,10 @@ namespace Cni.Node.Services;
 /// <summary>
 /// The service proxy's loop: level-triggered passes that translate every Service (with its EndpointSlices) and
 /// hand the whole desired set to <see cref="LoadBalancerReconciler"/>. Translations are kept across passes
-/// (<see cref="ServiceTranslationCache"/>): only Services whose Service, slices or node facts changed are translated
-/// again. A pass is a resync, which lists HCN and repairs drift, when <see cref="ServiceProxyOptions.ResyncPeriod"/>
+/// (<see cref="ServiceTranslationCache"/>): an event-driven pass looks only at the Services the events named (slices
+/// are indexed by Service from their events, as kube-proxy's EndpointSliceCache does); a resync, the first pass and
+/// a change of this node's facts look at every Service and rebuild the index from the caches, and translate again
+/// only Services whose Service or slices (by instance and resourceVersion) or whose node facts changed. A pass is a resync, which lists HCN and repairs drift, when <see cref="ServiceProxyOptions.ResyncPeriod"/>
 /// has passed since the last resync started, however many events came in between; any other pass trusts what the
 /// engine wrote. Nothing runs before the Service,
 /// EndpointSlice and Node caches have all finished their first list (a partial view would delete load balancers).
@@ -62,6 +64,12 @@ public sealed partial class ServiceProxyController(
     private long _passes;
     private LoadBalancerPassReport? _lastReport;
     private readonly ServiceTranslationCache _translations = new();
+    private readonly Lock _indexLock = new();
+
+    // Service keys the events named since the last pass, and each Service's slices by slice key; under _indexLock.
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, V1EndpointSlice>> _slicesByService = new(StringComparer.Ordinal);
+    private bool _lookAtEverything = true;
     private DateTimeOffset _started;
 
     /// <summary>Whether all three caches have finished their first list.</summary>
@@ -92,14 +100,24 @@ public sealed partial class ServiceProxyController(
         // Subscribed before waiting, so a change made between the first list and the first pass is not lost.
         // Trigger times before this start were realized by an earlier wincnid (or never measured): kube-proxy ignores them too.
         _started = time.GetUtcNow();
-        using var serviceEvents = services.Subscribe(_ =>
+        using var serviceEvents = services.Subscribe(e =>
         {
             metrics?.CountServiceChange();
+            lock (_indexLock)
+            {
+                _dirty.Add(ResourceCache<V1Service>.KeyOf(e.Object));
+            }
+
             RequestPass();
         });
-        using var sliceEvents = slices.Subscribe(_ =>
+        using var sliceEvents = slices.Subscribe(e =>
         {
             metrics?.CountEndpointChange();
+            lock (_indexLock)
+            {
+                IndexSlice(e);
+            }
+
             RequestPass();
         });
         using var nodeEvents = nodes.Subscribe(_ => RequestPass());
@@ -195,6 +213,8 @@ public sealed partial class ServiceProxyController(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // The events this pass consumed may not have reached the translations: the next pass looks at everything.
+            _lookAtEverything = true;
             LogPassFailed(e, e.Message);
             metrics?.RecordFailedPass(resync, time.GetElapsedTime(started));
         }
@@ -203,6 +223,59 @@ public sealed partial class ServiceProxyController(
             Interlocked.Increment(ref _passes);
         }
     }
+
+    /// <summary>Keeps the slice index up to date with one event (idempotent: a full rebuild may already hold it).</summary>
+    private void IndexSlice(CacheEvent<V1EndpointSlice> change)
+    {
+        if (change.OldObject is { } old && ServiceKeyOf(old) is { } before)
+        {
+            Unindex(before, ResourceCache<V1EndpointSlice>.KeyOf(old));
+        }
+
+        if (change.Type == CacheEventType.Deleted)
+        {
+            if (ServiceKeyOf(change.Object) is { } owner)
+            {
+                Unindex(owner, ResourceCache<V1EndpointSlice>.KeyOf(change.Object));
+            }
+        }
+        else
+        {
+            Index(change.Object);
+        }
+    }
+
+    private void Index(V1EndpointSlice slice)
+    {
+        if (ServiceKeyOf(slice) is not { } owner)
+        {
+            return;
+        }
+
+        if (!_slicesByService.TryGetValue(owner, out var own))
+        {
+            _slicesByService[owner] = own = new Dictionary<string, V1EndpointSlice>(StringComparer.Ordinal);
+        }
+
+        own[ResourceCache<V1EndpointSlice>.KeyOf(slice)] = slice;
+        _dirty.Add(owner);
+    }
+
+    private void Unindex(string owner, string sliceKey)
+    {
+        if (_slicesByService.TryGetValue(owner, out var own) && own.Remove(sliceKey) && own.Count == 0)
+        {
+            _slicesByService.Remove(owner);
+        }
+
+        _dirty.Add(owner);
+    }
+
+    /// <summary>The key of the Service a slice belongs to (label kubernetes.io/service-name, same namespace), or null.</summary>
+    private static string? ServiceKeyOf(V1EndpointSlice slice) =>
+        slice.Metadata?.Labels?.TryGetValue(ServiceNameLabel, out var name) == true && !string.IsNullOrEmpty(name)
+            ? ResourceCache<V1Service>.KeyOf(slice.Metadata.NamespaceProperty, name)
+            : null;
 
     /// <summary>The programming latency of each EndpointSlice change this pass realized (kube-proxy measures it the same way).</summary>
     private void RecordProgramming(DateTimeOffset finished)
@@ -228,22 +301,46 @@ public sealed partial class ServiceProxyController(
             Dsr = node.Dsr && !options.DisableDsr,
         };
 
-        var slicesByService = new Dictionary<string, List<V1EndpointSlice>>(StringComparer.Ordinal);
-        foreach (var slice in slices.List())
+        List<ServiceTranslation> translations;
+        if (resync || _lookAtEverything || !_translations.CanUpdate(facts))
         {
-            if (slice.Metadata?.Labels?.TryGetValue(ServiceNameLabel, out var name) == true && !string.IsNullOrEmpty(name))
+            Dictionary<string, List<V1EndpointSlice>> slicesByService;
+            lock (_indexLock)
             {
-                var key = ResourceCache<V1Service>.KeyOf(slice.Metadata.NamespaceProperty, name);
-                if (!slicesByService.TryGetValue(key, out var list))
+                // The index is rebuilt from the cache, so an event it missed cannot outlive a resync; every Service is looked at.
+                _slicesByService.Clear();
+                foreach (var slice in slices.List())
                 {
-                    slicesByService[key] = list = [];
+                    Index(slice);
                 }
 
-                list.Add(slice);
-            }
-        }
+                _dirty.Clear();
 
-        var translations = _translations.Translate(services.List(), slicesByService, facts);
+                slicesByService = _slicesByService.ToDictionary(p => p.Key, p => p.Value.Values.ToList(), StringComparer.Ordinal);
+            }
+
+            translations = _translations.Translate(services.List(), slicesByService, facts);
+            _lookAtEverything = false;
+        }
+        else
+        {
+            List<(string Key, List<V1EndpointSlice> Slices)> named;
+            lock (_indexLock)
+            {
+                named = [.. _dirty.Select(key => (key, _slicesByService.TryGetValue(key, out var own) ? own.Values.ToList() : []))];
+                _dirty.Clear();
+            }
+
+            _translations.BeginPass();
+            foreach (var (key, own) in named)
+            {
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                services.TryGet(slash < 0 ? null : key[..slash], key[(slash + 1)..], out var service);
+                _translations.Update(key, service, own);
+            }
+
+            translations = _translations.Current();
+        }
 
         var overlay = facts.Mode == NetworkMode.Overlay;
         var providerAddresses = new Dictionary<string, IPAddress>(StringComparer.Ordinal);

@@ -8,7 +8,8 @@ namespace Cni.Node.Services;
 /// EndpointSlice objects, or this node's facts differ from last time. Objects are compared by instance and
 /// resourceVersion (the caches replace an object on every change); an object without a resourceVersion is always
 /// taken as changed. An unchanged Service yields the very same <see cref="ServiceTranslation"/> and
-/// <see cref="DesiredLoadBalancer"/> instances, which is what lets the engine skip them.
+/// <see cref="DesiredLoadBalancer"/> instances, which is what lets the engine skip them. <see cref="Translate"/>
+/// looks at every Service; <see cref="Update"/> at the ones events named, between two such full looks.
 /// </summary>
 internal sealed class ServiceTranslationCache
 {
@@ -32,8 +33,7 @@ internal sealed class ServiceTranslationCache
         ArgumentNullException.ThrowIfNull(facts);
         var sameFacts = facts.Equals(_facts);
         _facts = facts;
-        Translated = 0;
-        ChangedSlices.Clear();
+        BeginPass();
         var next = new Dictionary<string, Entry>(services.Count, StringComparer.Ordinal);
         var translations = new List<ServiceTranslation>(services.Count);
         foreach (var service in services)
@@ -58,6 +58,59 @@ internal sealed class ServiceTranslationCache
         }
 
         _entries = next;
+        return translations;
+    }
+
+    /// <summary>Whether <see cref="Update"/> can run: a full <see cref="Translate"/> happened with these facts.</summary>
+    public bool CanUpdate(ProxyNodeFacts facts) => _facts is not null && facts.Equals(_facts);
+
+    /// <summary>Starts a pass of <see cref="Update"/> calls (resets <see cref="Translated"/> and <see cref="ChangedSlices"/>).</summary>
+    public void BeginPass()
+    {
+        Translated = 0;
+        ChangedSlices.Clear();
+    }
+
+    /// <summary>Brings one Service's translation up to date with the node facts of the last <see cref="Translate"/>.</summary>
+    /// <param name="key">The Service's key (namespace/name).</param>
+    /// <param name="service">The Service, or null when it is gone.</param>
+    /// <param name="slices">Its EndpointSlices.</param>
+    public void Update(string key, V1Service? service, IReadOnlyList<V1EndpointSlice> slices)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(slices);
+        var facts = _facts ?? throw new InvalidOperationException("Update before the first full Translate");
+        if (service is null)
+        {
+            _entries.Remove(key);
+            return;
+        }
+
+        _entries.TryGetValue(key, out var entry);
+        var slicesSame = entry is not null && SameSlices(entry.Slices, slices);
+        if (entry is not null && slicesSame && SameObject(entry.Service, service))
+        {
+            return;
+        }
+
+        if (!slicesSame)
+        {
+            CollectChanged(entry?.Slices ?? [], slices);
+        }
+
+        _entries[key] = new Entry(Stamp(service), [.. slices.Select(Stamp)], ServiceTranslator.Translate(service, slices, facts));
+        Translated++;
+    }
+
+    /// <summary>Every Service's translation, in a stable order (a changed Service keeps its place).</summary>
+    public List<ServiceTranslation> Current()
+    {
+        var translations = new List<ServiceTranslation>(_entries.Count);
+        foreach (var entry in _entries.Values)
+        {
+            translations.Add(entry.Translation);
+        }
+
         return translations;
     }
 

@@ -108,4 +108,21 @@ public sealed class ServiceProxyControllerCacheTests
         Assert.That(await f.Harness.LoadBalancersAsync(), Has.Count.EqualTo(1));
         Assert.That(f.Controller.LastReport!.Listed, Is.True);
     }
+
+    [Test]
+    public async Task ExecuteAsync_SliceRelabelledToAnotherService_BothServicesFollow()
+    {
+        var api = ServiceBuilder.ClusterIp().Named("api", "10.96.0.20").Port("http", 80, 8080).Build();
+        await using var f = await F.StartAsync([Web(), api], [WebSlice(H.LocalPodA)]);
+        await f.WaitForPassesAsync(1);
+        Assert.That((await f.Harness.LoadBalancersAsync()).Single().FrontendVips, Is.EqualTo(new[] { ServiceBuilder.ClusterIpV4 }));
+
+        var moved = WebSlice(H.LocalPodA);
+        moved.Metadata.Labels[ServiceProxyController.ServiceNameLabel] = "api";
+        f.Slices.Apply(moved);
+        await f.NextPassAsync();
+
+        Assert.That((await f.Harness.LoadBalancersAsync()).Single().FrontendVips, Is.EqualTo(new[] { "10.96.0.20" }));
+        Assert.That(f.Controller.LastReport!.Listed, Is.False);
+    }
 }

@@ -35,7 +35,8 @@ if (suite == "kernel")
 
 if (suite == "services-kernel")
 {
-    return await ServiceKernelBench.RunAsync(services, serviceChanges, serviceMinSync) ? 1 : 0;
+    var kernelParallel = int.Parse(Argument("--service-kernel-parallel") ?? "64", CultureInfo.InvariantCulture);
+    return await ServiceKernelBench.RunAsync(services, serviceChanges, serviceMinSync, kernelParallel) ? 1 : 0;
 }
 
 if (suite is "all" or "services")

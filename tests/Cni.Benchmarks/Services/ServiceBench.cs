@@ -70,7 +70,10 @@ internal static class ServiceBench
         Line($"  initial HCN operations: {ops.Total} ({ops}); {ops.RpcEquivalent} as HNS RPCs (a list of N = N+1)");
         failed |= Check($"initial writes {ops.Writes} <= one per LB and per remote endpoint ({writeLimit}), all programmed",
             ops.Writes <= writeLimit && lbs == workload.LoadBalancers && remotes == workload.RemoteAddresses);
-        Line($"  winkernel, same sync (model): {winkernel.Writes} writes, {winkernel.Rpcs} HNS RPCs; ratio wincni/winkernel: writes {Ratio(ops.Writes, winkernel.Writes)}, RPCs {Ratio(ops.RpcEquivalent, winkernel.Rpcs)}");
+        var serial = latencyMs > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"; at {latencyMs:0} ms per RPC, one at a time as winkernel makes them (§5.2, §6), {winkernel.Rpcs * latencyMs / 1000:0} s")
+            : "";
+        Line($"  winkernel, same sync (model): {winkernel.Writes} writes, {winkernel.Rpcs} HNS RPCs; ratio wincni/winkernel: writes {Ratio(ops.Writes, winkernel.Writes)}, RPCs {Ratio(ops.RpcEquivalent, winkernel.Rpcs)}{serial}");
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
@@ -226,7 +229,9 @@ internal static class ServiceBench
 
     internal static void Line(FormattableString text) => Console.WriteLine(text.ToString(CultureInfo.InvariantCulture));
 
-    internal static string Ratio(double ours, double theirs) => (ours / theirs).ToString("0.000", CultureInfo.InvariantCulture) + "x";
+    internal static string Ratio(double ours, double theirs) => ours >= theirs / 100
+        ? (ours / theirs).ToString("0.000", CultureInfo.InvariantCulture) + "x"
+        : string.Create(CultureInfo.InvariantCulture, $"1/{theirs / Math.Max(ours, 1):0}");
 
     internal static double Percentile(List<double> sorted, int percent) => sorted[Math.Clamp((int)Math.Ceiling(sorted.Count * percent / 100.0) - 1, 0, sorted.Count - 1)];
 }

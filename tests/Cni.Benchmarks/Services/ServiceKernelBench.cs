@@ -16,7 +16,7 @@ namespace Cni.Benchmarks.Services;
 /// </summary>
 internal static class ServiceKernelBench
 {
-    public static async Task<bool> RunAsync(int services, int changes, TimeSpan minSyncInterval)
+    public static async Task<bool> RunAsync(int services, int changes, TimeSpan minSyncInterval, int parallelWrites)
     {
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
         {
@@ -41,7 +41,8 @@ internal static class ServiceKernelBench
             }, ct).ConfigureAwait(false);
             var workload = new ServiceWorkload(services, 5, remoteEvery: 1, overlay: false);
             var counting = new CountingHcn(kernel);
-            var options = new ServiceProxyOptions { MinSyncInterval = minSyncInterval, ResyncPeriod = TimeSpan.FromMinutes(10) };
+            // KernelHcn batches concurrent writes into one nft transaction per commit: more in flight, fewer transactions.
+            var options = new ServiceProxyOptions { MinSyncInterval = minSyncInterval, ResyncPeriod = TimeSpan.FromHours(1), MaxParallelWrites = parallelWrites };
             ServiceBench.Line($"services-kernel suite, KernelHcn in netns {name}: {services} NodePort Services x {ServiceWorkload.PortsPerService} ports x 5 endpoints (all remote, l2bridge) = {workload.LoadBalancers} load balancers, {workload.RemoteAddresses} remote endpoints; {options.MaxParallelWrites} writes in flight, {Environment.ProcessorCount} cores, load average {ServiceBench.LoadAverage()}");
 
             var initial = Stopwatch.StartNew();

@@ -125,4 +125,21 @@ public sealed class ServiceProxyControllerCacheTests
         Assert.That((await f.Harness.LoadBalancersAsync()).Single().FrontendVips, Is.EqualTo(new[] { "10.96.0.20" }));
         Assert.That(f.Controller.LastReport!.Listed, Is.False);
     }
+
+    [Test]
+    public async Task ExecuteAsync_Restart_AdoptsEverythingWithZeroWrites()
+    {
+        var api = ServiceBuilder.ClusterIp().Named("api", "10.96.0.20").Port("http", 80, 8080).Build();
+        var apiSlice = SliceBuilder.V4("api-v4").Port("http", 8080).Endpoint(H.RemotePodA, H.PeerNode).Build();
+        apiSlice.Metadata.Labels[ServiceProxyController.ServiceNameLabel] = "api";
+        await using var f = await F.StartAsync([Web(), api], [WebSlice(H.LocalPodA), apiSlice]);
+        await f.WaitForPassesAsync(1);
+        f.Harness.Hcn.ResetCallCounts();
+
+        await f.RestartControllerAsync();
+        await f.WaitForPassesAsync(1);
+
+        Assert.That(f.Harness.Writes, Is.Zero);
+        Assert.That((f.Controller.LastReport!.Unchanged, f.Controller.LastReport.Listed), Is.EqualTo((2, true)));
+    }
 }

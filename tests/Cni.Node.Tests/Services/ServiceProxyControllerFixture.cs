@@ -18,6 +18,7 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _caches = [];
+    private readonly Func<ServiceProxyController> _newController;
 
     private ServiceProxyControllerFixture(
         ServiceProxyHarness harness, ServiceProxyOptions options, bool holdNodes, string peerPublicIp, V1Service[] services, V1EndpointSlice[] slices, ServiceProxyMetrics? metrics)
@@ -33,7 +34,7 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
         _caches.Add(serviceCache.RunAsync(_stop.Token));
         _caches.Add(sliceCache.RunAsync(_stop.Token));
         _caches.Add(nodeCache.RunAsync(_stop.Token));
-        Controller = new ServiceProxyController(
+        _newController = () => new ServiceProxyController(
             serviceCache,
             sliceCache,
             nodeCache,
@@ -45,6 +46,7 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
             harness.Time,
             NullLogger<ServiceProxyController>.Instance,
             metrics);
+        Controller = _newController();
     }
 
     public ServiceProxyHarness Harness { get; }
@@ -55,7 +57,7 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
 
     public ScriptedListWatchSource<V1Node> Nodes { get; }
 
-    public ServiceProxyController Controller { get; }
+    public ServiceProxyController Controller { get; private set; }
 
     public Guid LocalPodA { get; private set; }
 
@@ -102,6 +104,16 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
         var next = Controller.Passes + 1;
         Advance();
         await WaitForPassesAsync(next);
+    }
+
+    /// <summary>A wincnid restart: the controller stops, and a new one with a new engine starts over the same caches and HCN.</summary>
+    public async Task RestartControllerAsync()
+    {
+        await Controller.StopAsync(CancellationToken.None);
+        Controller.Dispose();
+        Harness.Restart();
+        Controller = _newController();
+        await Controller.StartAsync(CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()

@@ -11,7 +11,7 @@ namespace Cni.Node.Services;
 internal sealed class LoadBalancerHcnView
 {
     private readonly Dictionary<Guid, HostComputeLoadBalancer> _ownedLoadBalancers;
-    private readonly Dictionary<IPAddress, HostComputeEndpoint> _ownedRemote;
+    private readonly Dictionary<IPAddress, Guid> _ownedRemote;
     private readonly Dictionary<Guid, int> _references = [];
     private readonly Dictionary<Guid, IPAddress> _remoteAddresses = [];
     private Dictionary<IPAddress, Guid> _foreign;
@@ -22,7 +22,7 @@ internal sealed class LoadBalancerHcnView
         _ownedRemote = [];
         foreach (var (address, endpoint) in inventory.OwnedRemote)
         {
-            SetRemote(address, endpoint);
+            SetRemote(address, endpoint.Id);
         }
 
         _foreign = new Dictionary<IPAddress, Guid>(inventory.Foreign);
@@ -44,8 +44,8 @@ internal sealed class LoadBalancerHcnView
     /// <summary>wincni's load balancers by ID.</summary>
     public IReadOnlyDictionary<Guid, HostComputeLoadBalancer> OwnedLoadBalancers => _ownedLoadBalancers;
 
-    /// <summary>wincni's remote endpoints by address.</summary>
-    public IReadOnlyDictionary<IPAddress, HostComputeEndpoint> OwnedRemote => _ownedRemote;
+    /// <summary>wincni's remote endpoints by address (their IDs: the objects are not kept, 50,000 of them would cost megabytes).</summary>
+    public IReadOnlyDictionary<IPAddress, Guid> OwnedRemote => _ownedRemote;
 
     /// <summary>Every other endpoint of the network by address (pods here first).</summary>
     public IReadOnlyDictionary<IPAddress, Guid> Foreign => _foreign;
@@ -82,7 +82,7 @@ internal sealed class LoadBalancerHcnView
         _remoteAddresses.Clear();
         foreach (var (address, endpoint) in inventory.OwnedRemote)
         {
-            SetRemote(address, endpoint);
+            SetRemote(address, endpoint.Id);
         }
 
         return changed;
@@ -109,17 +109,17 @@ internal sealed class LoadBalancerHcnView
         return null;
     }
 
-    public void SetRemote(IPAddress address, HostComputeEndpoint endpoint)
+    public void SetRemote(IPAddress address, Guid id)
     {
-        _ownedRemote[address] = endpoint;
-        _remoteAddresses[endpoint.Id] = address;
+        _ownedRemote[address] = id;
+        _remoteAddresses[id] = address;
     }
 
     public void RemoveRemote(IPAddress address)
     {
-        if (_ownedRemote.Remove(address, out var endpoint))
+        if (_ownedRemote.Remove(address, out var id))
         {
-            _remoteAddresses.Remove(endpoint.Id);
+            _remoteAddresses.Remove(id);
         }
     }
 

@@ -17,13 +17,13 @@ internal sealed class LoadBalancerPlan(DesiredLoadBalancer desired, HostComputeL
     public HostComputeLoadBalancer? Target { get; set; }
 
     /// <summary>The resolved backend endpoint IDs.</summary>
-    public List<Guid> EndpointIds { get; } = [];
+    public List<Guid> EndpointIds { get; private init; } = [];
 
     /// <summary>Remote backends: address → provider address (overlay) or null.</summary>
-    public List<KeyValuePair<IPAddress, IPAddress?>> Remotes { get; } = [];
+    public List<KeyValuePair<IPAddress, IPAddress?>> Remotes { get; private init; } = [];
 
     /// <summary>Backends left out, and why.</summary>
-    public List<string> Notes { get; } = [];
+    public List<string> Notes { get; private init; } = [];
 
     public LoadBalancerOutcome? Outcome { get; private set; }
 
@@ -54,10 +54,8 @@ internal sealed class LoadBalancerPlan(DesiredLoadBalancer desired, HostComputeL
     /// </summary>
     public LoadBalancerPlan Settled()
     {
-        var settled = new LoadBalancerPlan(Desired, Target) { Target = Target };
-        settled.EndpointIds.AddRange(EndpointIds);
-        settled.Remotes.AddRange(Remotes);
-        settled.Notes.AddRange(Notes);
+        // The resolution is shared: nothing changes a plan's lists once it is planned.
+        var settled = new LoadBalancerPlan(Desired, Target) { Target = Target, EndpointIds = EndpointIds, Remotes = Remotes, Notes = Notes };
         settled.Finish(LoadBalancerOutcome.Unchanged, null, written: false);
         return settled;
     }

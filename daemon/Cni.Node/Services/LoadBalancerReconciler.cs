@@ -147,7 +147,7 @@ public sealed partial class LoadBalancerReconciler
             .Select(g => g.First())
             .ToList();
         var unavailable = new ConcurrentDictionary<IPAddress, string>();
-        var createdRemotes = new ConcurrentBag<KeyValuePair<IPAddress, HostComputeEndpoint>>();
+        var createdRemotes = new ConcurrentBag<KeyValuePair<IPAddress, Guid>>();
         await RunAsync(missingRemotes, async (remote, ct) =>
         {
             var key = RemoteKeyPrefix + remote.Key;
@@ -163,7 +163,7 @@ public sealed partial class LoadBalancerReconciler
                 var endpoint = RemoteEndpoint(remote.Key, remote.Value, input.NetworkId);
                 Interlocked.Increment(ref writes);
                 await _hcn.CreateEndpointAsync(input.NetworkId, endpoint, ct).ConfigureAwait(false);
-                createdRemotes.Add(KeyValuePair.Create(remote.Key, endpoint));
+                createdRemotes.Add(KeyValuePair.Create(remote.Key, endpoint.Id));
                 _backoff.Succeeded(key);
                 Log.RemoteEndpointCreated(_logger, remote.Key.ToString(), remote.Value?.ToString() ?? "-");
             }
@@ -178,10 +178,10 @@ public sealed partial class LoadBalancerReconciler
 
         // Endpoints whose last reference may go this pass: candidates for deletion at the end.
         var released = new HashSet<Guid>();
-        foreach (var (address, endpoint) in createdRemotes)
+        foreach (var (address, id) in createdRemotes)
         {
-            view.SetRemote(address, endpoint);
-            released.Add(endpoint.Id);
+            view.SetRemote(address, id);
+            released.Add(id);
         }
 
         foreach (var plan in toWrite)
@@ -265,10 +265,10 @@ public sealed partial class LoadBalancerReconciler
             }
         }
 
-        var unused = new List<KeyValuePair<IPAddress, HostComputeEndpoint>>();
+        var unused = new List<KeyValuePair<IPAddress, Guid>>();
         if (listed)
         {
-            unused.AddRange(view.OwnedRemote.Where(r => !view.IsReferenced(r.Value.Id) && !pending.Contains(r.Value.Id)));
+            unused.AddRange(view.OwnedRemote.Where(r => !view.IsReferenced(r.Value) && !pending.Contains(r.Value)));
         }
         else
         {
@@ -276,7 +276,7 @@ public sealed partial class LoadBalancerReconciler
             {
                 if (!view.IsReferenced(id) && !pending.Contains(id) && view.TryGetRemoteAddress(id, out var address))
                 {
-                    unused.Add(KeyValuePair.Create(address, view.OwnedRemote[address]));
+                    unused.Add(KeyValuePair.Create(address, id));
                 }
             }
         }
@@ -288,14 +288,14 @@ public sealed partial class LoadBalancerReconciler
             try
             {
                 Interlocked.Increment(ref writes);
-                await _hcn.DeleteEndpointIfExistsAsync(remote.Value.Id, ct).ConfigureAwait(false);
+                await _hcn.DeleteEndpointIfExistsAsync(remote.Value, ct).ConfigureAwait(false);
                 deletedRemotes.Add(remote.Key);
                 _backoff.Succeeded(key);
                 Log.RemoteEndpointDeleted(_logger, remote.Key.ToString());
             }
             catch (Exception ex) when (IsObjectFailure(ex, ct))
             {
-                failures.Add(Fail(key, $"deleting remote endpoint {remote.Key} ({remote.Value.Id:D}): {ex.Message}"));
+                failures.Add(Fail(key, $"deleting remote endpoint {remote.Key} ({remote.Value:D}): {ex.Message}"));
                 writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);

@@ -6,4 +6,5 @@ namespace Cni.Benchmarks.Services;
 /// <param name="Reads">HCN reads over all changes.</param>
 /// <param name="Rpcs">HCN calls as HNS RPCs over all changes.</param>
 /// <param name="Wrong">The operations of the first change that wrote anything else, or null.</param>
-internal sealed record ChangeFigures(List<double> Times, int Exact, long Reads, long Rpcs, HcnOperationCounts? Wrong);
+/// <param name="Operations">Every change's operations together (counts and time inside the calls).</param>
+internal sealed record ChangeFigures(List<double> Times, int Exact, long Reads, long Rpcs, HcnOperationCounts? Wrong, HcnOperationCounts Operations);

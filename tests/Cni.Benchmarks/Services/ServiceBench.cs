@@ -87,7 +87,7 @@ internal static class ServiceBench
         Line($"  memory after initial sync and a GC: managed heap {heapAfter / 1048576.0:0} MiB, {growth / 1048576.0:0} MiB more than before the controller started, of which MemoryHcn holding the {workload.LoadBalancers + workload.RemoteAddresses} new objects ~{hcnShare / 1048576.0:0} MiB (the same objects put into an empty one), so the service proxy's caches, translations and engine state ~{(growth - hcnShare) / 1048576.0:0} MiB; process RSS {rss / 1048576.0:0} MiB");
 
         // 2. One endpoint change at a time, each after the minimum interval since the last pass, so it never waits for it.
-        var (times, exact, reads, rpcs, wrong) = await MeasureChangesAsync(node, counting, workload, changes, minSyncInterval).ConfigureAwait(false);
+        var (times, exact, reads, rpcs, wrong, changeOps) = await MeasureChangesAsync(node, counting, workload, changes, minSyncInterval).ConfigureAwait(false);
         var p99 = Percentile(times, 99);
 
         // The pass's HCN calls on the critical path: remote endpoint create, then the LB modifies (in parallel), then the remote delete.
@@ -154,6 +154,7 @@ internal static class ServiceBench
 
         // The first few changes warm the JIT up (tiered compilation); a long-running daemon is past that.
         const int WarmUp = 10;
+        HcnOperationCounts? first = null;
         for (var c = -WarmUp; c < changes; c++)
         {
             await node.WaitForQuietAsync(counting, minSyncInterval).ConfigureAwait(false);
@@ -181,6 +182,7 @@ internal static class ServiceBench
                 continue;
             }
 
+            first ??= before;
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             gcPauses.Add((GC.GetTotalPauseDuration() - pause).TotalMilliseconds);
             withGen1 += GC.CollectionCount(1) > gen1 ? 1 : 0;
@@ -199,7 +201,9 @@ internal static class ServiceBench
         var slowest = times.Select((t, i) => (t, i)).OrderByDescending(p => p.t).Take(Math.Max(1, changes / 50)).ToList();
         Line($"  the slowest {slowest.Count} changes: {string.Join(", ", slowest.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.t:0.0} ms (GC pauses {gcPauses[p.i]:0.0} ms)")))}; {withGen1} of {changes} passes had a gen1+ GC");
         times.Sort();
-        return new ChangeFigures(times, exact, reads, rpcs, wrong);
+        var all = counting.Snapshot() - first!;
+        Line($"  per change, inside HCN calls: {all.Timing(changes)} (the rest of a pass is the service proxy's own work)");
+        return new ChangeFigures(times, exact, reads, rpcs, wrong, all);
     }
 
     private static HostComputeNetwork OverlayNetwork() => new()

@@ -62,6 +62,10 @@ internal static class ServiceKernelBench
                 ServiceBench.Line($"  memory after initial sync and a GC: managed heap {GC.GetTotalMemory(false) / 1048576.0:0} MiB, process RSS {rss:0} MiB");
                 failed |= ServiceBench.Check($"bench process RSS {rss:0} MiB <= 300 MiB", rss <= 300);
 
+                // What the process needs, once the runtime hands back what the initial burst left free (it does so by itself over time).
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                ServiceBench.Line($"  after an aggressive GC (free memory returned to the OS): managed heap {GC.GetTotalMemory(false) / 1048576.0:0} MiB, process RSS {Environment.WorkingSet / 1048576.0:0} MiB");
+
                 var figures = await ServiceBench.MeasureChangesAsync(node, counting, workload, changes, minSyncInterval).ConfigureAwait(false);
                 var p99 = ServiceBench.Percentile(figures.Times, 99);
                 ServiceBench.Line($"  one endpoint change x {changes}: event -> pass done p50 {ServiceBench.Percentile(figures.Times, 50):0.0} ms, p99 {p99:0.0} ms, max {figures.Times[^1]:0.0} ms; exact writes in {figures.Exact}/{changes}{(figures.Wrong is null ? "" : " (first other: " + figures.Wrong + ")")}");

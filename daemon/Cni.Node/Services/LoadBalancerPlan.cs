@@ -49,13 +49,13 @@ internal sealed class LoadBalancerPlan(DesiredLoadBalancer desired, HostComputeL
     }
 
     /// <summary>
-    /// The same load balancer as HCN now holds it after this pass wrote <see cref="Target"/>: Unchanged, sharing the
-    /// resolution, so a later pass with the same desired object reuses it as is.
+    /// The same load balancer as HCN now holds it (this pass wrote <see cref="Target"/>, or found it current):
+    /// Unchanged, for a later pass with the same desired object to reuse as is. Only what the status needs is kept:
+    /// at 40,000 load balancers the resolution lists would cost megabytes.
     /// </summary>
     public LoadBalancerPlan Settled()
     {
-        // The resolution is shared: nothing changes a plan's lists once it is planned.
-        var settled = new LoadBalancerPlan(Desired, Target) { Target = Target, EndpointIds = EndpointIds, Remotes = Remotes, Notes = Notes };
+        var settled = new LoadBalancerPlan(Desired, Target) { Target = Target, Notes = Notes };
         settled.Finish(LoadBalancerOutcome.Unchanged, null, written: false);
         return settled;
     }

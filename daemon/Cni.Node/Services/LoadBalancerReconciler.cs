@@ -14,9 +14,10 @@ namespace Cni.Node.Services;
 /// endpoint IDs, and writes only what differs from HCN: so an LB deleted out of band comes back at the next resync,
 /// and a restart with nothing changed writes nothing (winkernel deletes every LB at start and never re-checks an
 /// applied one, kubernetes pkg/proxy/winkernel/proxier.go). An event-driven pass (<see cref="LoadBalancerPassInput.Resync"/>
-/// false) lists nothing: it plans against the last listing plus its own writes since (<see cref="LoadBalancerHcnView"/>)
-/// and re-plans only desired load balancers that are not the very objects the last pass settled, so one changed
-/// Service costs its own objects' writes and a walk over references, not a listing of 40,000 load balancers.
+/// false) lists nothing: it plans against the last listing plus its own writes since (<see cref="LoadBalancerHcnView"/>),
+/// and only the Services whose translation is not the instance the last pass settled (<see cref="ServicePlanState"/>),
+/// so one changed Service costs its own objects' writes and work in proportion to it, not a listing and a walk over
+/// 40,000 load balancers.
 /// </summary>
 /// <remarks>
 /// Ownership is by ID: load balancers under <see cref="LoadBalancerIds"/>, remote endpoints under
@@ -239,6 +240,18 @@ public sealed partial class LoadBalancerReconciler
         foreach (var id in deletedIds.Keys)
         {
             Release(released, view.RemoveLoadBalancer(id));
+        }
+
+        if (listed)
+        {
+            // The listed object and the target are equal; keep one (the target, which the settled plan holds too).
+            foreach (var plan in plans)
+            {
+                if (plan.Outcome == LoadBalancerOutcome.Unchanged && plan.Target is not null)
+                {
+                    view.SetLoadBalancer(plan.Target);
+                }
+            }
         }
 
         foreach (var plan in toWrite)
@@ -495,7 +508,9 @@ public sealed partial class LoadBalancerReconciler
         foreach (var i in work)
         {
             var translation = input.Services[i];
-            var settled = servicePlans[i].Select(p => p.Outcome is LoadBalancerOutcome.Created or LoadBalancerOutcome.Modified or LoadBalancerOutcome.Recreated ? p.Settled() : p).ToArray();
+            var settled = servicePlans[i]
+                .Select(p => p.Outcome is LoadBalancerOutcome.Created or LoadBalancerOutcome.Modified or LoadBalancerOutcome.Recreated or LoadBalancerOutcome.Unchanged && p.Target is not null ? p.Settled() : p)
+                .ToArray();
             var state = new ServicePlanState(translation, settled);
             _states[translation.Service] = state;
             states[i] = state;

@@ -201,4 +201,19 @@ public sealed class LoadBalancerReconcilerIncrementalTests
         Assert.That((retried.Created, retried.Listed), Is.EqualTo((1, false)));
         Assert.That(await node.LoadBalancersAsync(), Has.Count.EqualTo(1));
     }
+
+    [Test]
+    public async Task ReconcileAsync_ResyncFindsAllCurrentThenIncrementalChange_WritesOnlyTheChange()
+    {
+        var node = await WithPodAsync();
+        var api = Api(Remote(H.RemotePodA));
+        await node.PassAsync(Web(Local(H.LocalPodA)), api);
+        await node.PassAsync(Web(Local(H.LocalPodA)), api);
+        node.Hcn.ResetCallCounts();
+
+        var report = await node.IncrementalPassAsync(Web(Local(H.LocalPodA), Remote(H.RemotePodB)), api);
+
+        Assert.That(node.Writes, Is.EqualTo(2), "one remote endpoint, one modify");
+        Assert.That((report.Modified, report.Unchanged, report.RemoteEndpointsCreated, report.RemoteEndpointsDeleted), Is.EqualTo((1, 1, 1, 0)));
+    }
 }

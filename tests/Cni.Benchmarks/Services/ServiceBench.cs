@@ -92,6 +92,8 @@ internal static class ServiceBench
         else
         {
             Line($"  memory after initial sync and a GC: managed heap {heapAfter / 1048576.0:0} MiB, {growth / 1048576.0:0} MiB more than before the controller started, of which MemoryHcn holding the {workload.LoadBalancers + workload.RemoteAddresses} new objects ~{hcnShare / 1048576.0:0} MiB (the same objects put into an empty one), so the service proxy's caches, translations and engine state ~{(growth - hcnShare) / 1048576.0:0} MiB; process RSS {rss / 1048576.0:0} MiB");
+            var (caches, translations) = await ProxyPartsAsync(workload).ConfigureAwait(false);
+            Line($"    of those: the Service and EndpointSlice ResourceCaches over the same objects ~{caches / 1048576.0:0} MiB, every Service's translation ~{translations / 1048576.0:0} MiB, so the engine's view and plans ~{(growth - hcnShare - caches - translations) / 1048576.0:0} MiB");
         }
 
         // 2. One endpoint change at a time, each after the minimum interval since the last pass, so it never waits for it.
@@ -239,6 +241,34 @@ internal static class ServiceBench
     /// <summary>The 1/5/15-minute load averages: the machine is shared, and others' work shows in the tail.</summary>
     internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>What three synced ResourceCaches over the workload's objects, and then translating every Service, add to the heap.</summary>
+    private static async Task<(long Caches, long Translations)> ProxyPartsAsync(ServiceWorkload workload)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var start = GC.GetTotalMemory(true);
+        using var stop = new CancellationTokenSource();
+        var services = new Cni.Node.Kubernetes.Cache.ResourceCache<k8s.Models.V1Service>(
+            new MemoryListWatchSource<k8s.Models.V1Service>("services", workload.Services), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var slices = new Cni.Node.Kubernetes.Cache.ResourceCache<k8s.Models.V1EndpointSlice>(
+            new MemoryListWatchSource<k8s.Models.V1EndpointSlice>("endpointslices", workload.Slices), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var running = Task.WhenAll(services.RunAsync(stop.Token), slices.RunAsync(stop.Token));
+        await Task.WhenAll(services.WaitForSyncAsync(CancellationToken.None), slices.WaitForSyncAsync(CancellationToken.None)).ConfigureAwait(false);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var cached = GC.GetTotalMemory(true);
+        var byService = workload.Slices.ToDictionary(s => s.Metadata.Labels[ServiceProxyController.ServiceNameLabel], s => (IReadOnlyList<k8s.Models.V1EndpointSlice>)[s], StringComparer.Ordinal);
+        var translated = workload.Services.Select(s => ServiceTranslator.Translate(s, byService[s.Metadata.Name], workload.Facts)).ToList();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var withTranslations = GC.GetTotalMemory(true);
+        GC.KeepAlive(translated);
+        GC.KeepAlive(byService);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await running.ConfigureAwait(false);
+        return (cached - start, withTranslations - cached);
+    }
 
     /// <summary>What an empty MemoryHcn grows by when given copies of the owned load balancers and remote endpoints <paramref name="hcn"/> holds.</summary>
     private static async Task<long> MemoryHcnShareAsync(MemoryHcn hcn)

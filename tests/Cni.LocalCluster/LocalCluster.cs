@@ -34,11 +34,13 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private readonly List<ClusterNode> _nodes = [];
     private readonly List<ClusterPod> _pods = [];
+    private readonly List<UnderlayHost> _hosts = [];
     private readonly LocalClusterOptions _options;
     private readonly StandInApiServer.StandInApiServer? _apiServer;
     private readonly EndpointSliceWriter? _sliceWriter;
     private readonly PodObjects? _podObjects;
     private int _nodeSequence;
+    private int _hostSequence;
 
     private LocalCluster(LocalClusterOptions options, string underlay, string directory)
     {
@@ -164,9 +166,29 @@ public sealed class LocalCluster : IAsyncDisposable
             socket: {node.Socket}
             healthAddress: {ClusterNode.HealthAddress}
 
-            """ + standalone, cancellationToken).ConfigureAwait(false);
+            """ + standalone + (_options.ExtraNodeConfig is { } extra ? extra.TrimEnd() + "\n" : string.Empty), cancellationToken).ConfigureAwait(false);
         await node.StartDaemonAsync(cancellationToken).ConfigureAwait(false);
         return node;
+    }
+
+    /// <summary>
+    /// Adds a machine on the underlay that is no node (a client outside the cluster, as a load balancer or a user
+    /// would be): a namespace with one address, 192.168.200.201 and up, on the underlay bridge. Removed with the cluster.
+    /// </summary>
+    public async Task<UnderlayHost> AddUnderlayHostAsync(CancellationToken cancellationToken)
+    {
+        var index = Interlocked.Increment(ref _hostSequence);
+        if (index > 50) throw new InvalidOperationException("at most 50 underlay hosts (192.168.200.201-250)");
+        var host = new UnderlayHost(ClusterRun.UniqueName("h"), string.Create(CultureInfo.InvariantCulture, $"192.168.200.{200 + index}"));
+        _hosts.Add(host);
+        Report($"underlay host: namespace {host.Netns}, {host.Address}");
+        await Support.Netns.CreateAsync(host.Netns, cancellationToken).ConfigureAwait(false);
+        var port = string.Create(CultureInfo.InvariantCulture, $"host{index}");
+        await Shell.CheckAsync("ip", ["link", "add", port, "netns", Underlay, "type", "veth", "peer", "name", "eth0", "netns", host.Netns], cancellationToken).ConfigureAwait(false);
+        await Support.Netns.ExecCheckAsync(Underlay, ["ip", "link", "set", port, "master", UnderlayBridge, "up"], cancellationToken).ConfigureAwait(false);
+        await Support.Netns.ExecCheckAsync(host.Netns, ["ip", "addr", "add", host.Address + "/24", "dev", "eth0"], cancellationToken).ConfigureAwait(false);
+        await Support.Netns.ExecCheckAsync(host.Netns, ["ip", "link", "set", "eth0", "up"], cancellationToken).ConfigureAwait(false);
+        return host;
     }
 
     /// <summary>Removes a node the way a cluster does: its pods go, its Node object is deleted, the machine goes away.</summary>
@@ -311,6 +333,11 @@ public sealed class LocalCluster : IAsyncDisposable
         if (_apiServer is not null)
         {
             await _apiServer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var host in _hosts)
+        {
+            await Support.Netns.DeleteAsync(host.Netns, CancellationToken.None).ConfigureAwait(false);
         }
 
         await Support.Netns.DeleteAsync(Underlay, CancellationToken.None).ConfigureAwait(false);

@@ -12,6 +12,12 @@ public sealed record LocalClusterOptions
     /// </summary>
     public bool Kubernetes { get; init; } = true;
 
+    /// <summary>
+    /// YAML appended to every node's config (top-level keys, e.g. <c>serviceProxy: {syncPeriodSeconds: 3}</c>), or
+    /// null; for tests that need other daemon settings than the defaults.
+    /// </summary>
+    public string? ExtraNodeConfig { get; init; }
+
     /// <summary>Where progress lines go (null: nowhere).</summary>
     public TextWriter? Progress { get; init; }
 }

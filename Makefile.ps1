@@ -5,8 +5,8 @@
 #   build    compile the solution (Release)
 #   test     publish, then run every test project; ends with "N passed, N failed[, N skipped]"
 #   publish  NativeAOT wincni and the wincnid daemon into artifacts/bin/
-#   bench    benchmarks against Debian's reference plugins, same run, same machine (-Suite exec|daemon|kernel|all;
-#            all = exec + daemon, and kernel on Linux); fails when a target is missed
+#   bench    benchmarks against Debian's reference plugins, same run, same machine (-Suite exec|daemon|services|kernel|services-kernel|all;
+#            all = exec + daemon + services, and kernel on Linux; services-kernel only when asked); fails when a target is missed
 #   demo     the main job on Linux (root): publish, then a local 2-node cluster (stand-in API server, wincnid --dataplane
 #            kernel per node, two pods per node), a connectivity matrix, and teardown on Ctrl-C (-Exit: right away)
 #   run      a single-node smoke run: publish, VERSION, then a pod's ADD/STATUS/DEL through wincni -> wincnid (memory dataplane)
@@ -36,9 +36,10 @@ param(
     # demo: tear the cluster down right after the report instead of waiting for Ctrl-C.
     [switch] $Exit,
 
-    # bench: which suite (exec: the plugin's own cost; daemon: ADD through wincnid's memory dataplane; kernel: ADD/DEL
-    # through its kernel dataplane; all: every one this OS can run).
-    [ValidateSet('exec', 'daemon', 'kernel', 'all')]
+    # bench: which suite (exec: the plugin's own cost; daemon: ADD through wincnid's memory dataplane; services: the
+    # service proxy at 10,000 Services on MemoryHcn; kernel: ADD/DEL through its kernel dataplane; services-kernel: the
+    # same Services into KernelHcn, root; all: every one this OS can run except services-kernel).
+    [ValidateSet('exec', 'daemon', 'services', 'kernel', 'services-kernel', 'all')]
     [string] $Suite = 'all'
 )
 
@@ -156,7 +157,7 @@ function Invoke-Bench {
     Install-LinuxPackages @('ip', 'nft', 'nsenter', '/usr/lib/cni/bridge')
     Invoke-Publish
     $env:WINCNI_BIN_DIR = $BinDir
-    # The benchmark program's own "all" is exec + daemon; the kernel suite is separate (root, real devices).
+    # The benchmark program's own "all" is exec + daemon + services; the kernel suite is separate (root, real devices).
     $suites = switch ($Suite) {
         'all' { if ($IsLinux) { @('all', 'kernel') } else { @('all') } }
         default { @($Suite) }

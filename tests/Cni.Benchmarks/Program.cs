@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Text;
 using Cni.Benchmarks;
+using Cni.Benchmarks.Services;
 
 // `Makefile.ps1 bench`: exec-level timings of the published wincni against Debian's reference `bridge` plugin,
-// measured in one run on one machine, interleaved so drift and noise hit both sides alike. Two suites:
+// measured in one run on one machine, interleaved so drift and noise hit both sides alike. Suites:
 //   exec    the plugin's own cost (VERSION, ADD against a fixed-result daemon) vs bridge VERSION
 //   daemon  a real ADD through wincnid's memory dataplane vs bridge + host-local ADD into a fresh netns (DaemonBench)
-// `--suite exec|daemon|all` (default all). `--suite kernel` (explicit only): ADD/DEL through wincnid's kernel dataplane vs
+//   services  the service proxy at 10,000 Services (`--services`) through the real controller into MemoryHcn, without and
+//             with a modelled HCN latency (`--service-latencies-ms 0,10`), beside winkernel's operation count (ServiceBench)
+// `--suite exec|daemon|services|all` (default all). `--suite kernel` (explicit only): ADD/DEL through wincnid's kernel dataplane vs
 // bridge + host-local, and `--kernel-pods` (100) parallel ADDs vs the reference's sequential time (KernelBench).
+// `--suite services-kernel` (explicit only, root): the same Services into a real KernelHcn in a throwaway netns (ServiceKernelBench).
 var binDir = Argument("--bin-dir") ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "bin");
 var referenceDir = Argument("--reference-dir") ?? "/usr/lib/cni";
 var suite = Argument("--suite") ?? "all";
@@ -16,6 +20,10 @@ var daemonRuns = int.Parse(Argument("--daemon-runs") ?? "100", CultureInfo.Invar
 var daemonPods = int.Parse(Argument("--daemon-pods") ?? "200", CultureInfo.InvariantCulture);
 var daemonParallelism = int.Parse(Argument("--daemon-parallelism") ?? "16", CultureInfo.InvariantCulture);
 var warmup = Math.Max(10, runs / 20);
+var services = int.Parse(Argument("--services") ?? "10000", CultureInfo.InvariantCulture);
+var serviceChanges = int.Parse(Argument("--service-changes") ?? "200", CultureInfo.InvariantCulture);
+var serviceMinSync = TimeSpan.FromMilliseconds(int.Parse(Argument("--service-min-sync-ms") ?? "100", CultureInfo.InvariantCulture));
+var serviceLatencies = (Argument("--service-latencies-ms") ?? "0,10").Split(',').Select(ms => TimeSpan.FromMilliseconds(int.Parse(ms, CultureInfo.InvariantCulture))).ToList();
 var failed = false;
 
 if (suite == "kernel")
@@ -23,6 +31,17 @@ if (suite == "kernel")
     var kernelRuns = int.Parse(Argument("--kernel-runs") ?? "100", CultureInfo.InvariantCulture);
     var kernelPods = int.Parse(Argument("--kernel-pods") ?? "100", CultureInfo.InvariantCulture);
     return await KernelBench.RunAsync(binDir, referenceDir, kernelRuns, kernelPods) ? 1 : 0;
+}
+
+if (suite == "services-kernel")
+{
+    var kernelParallel = int.Parse(Argument("--service-kernel-parallel") ?? "64", CultureInfo.InvariantCulture);
+    return await ServiceKernelBench.RunAsync(services, serviceChanges, serviceMinSync, kernelParallel) ? 1 : 0;
+}
+
+if (suite is "all" or "services")
+{
+    failed |= await ServiceBench.RunAsync(services, serviceChanges, serviceMinSync, serviceLatencies);
 }
 
 if (suite is "all" or "daemon")

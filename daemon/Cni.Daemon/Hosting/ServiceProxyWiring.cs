@@ -53,6 +53,7 @@ internal static class ServiceProxyWiring
             options.Dsr);
 
         services.AddSingleton<ServiceHealthChecks>();
+        services.AddSingleton<ServiceProxyMetrics>();
         services.AddSingleton(provider => new LoadBalancerReconciler(
             provider.GetRequiredService<IHcn>(),
             new LoadBalancerReconcilerOptions
@@ -75,6 +76,7 @@ internal static class ServiceProxyWiring
             options.ServiceProxy,
             time,
             provider.GetRequiredService<ILogger<ServiceProxyController>>(),
+            provider.GetRequiredService<ServiceProxyMetrics>(),
             provider.GetRequiredService<ServiceHealthChecks>(),
             sourceVips.FirstOrDefault() is { } vip
                 ? new SourceVipEndpoint(provider.GetRequiredService<IHcn>(), vip, nodeIp, HostMacOf(nodeIp), provider.GetRequiredService<ILogger<SourceVipEndpoint>>())

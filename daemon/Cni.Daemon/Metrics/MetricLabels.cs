@@ -25,5 +25,13 @@ internal static class MetricLabels
         ["wincni_kubernetes_last_contact_timestamp_seconds"] = [],
         ["wincni_kernel_retired_links"] = [],
         ["wincni_kernel_link_reap_batches_total"] = [],
+        ["wincni_service_proxy_sync_duration_seconds"] = ["kind"],
+        ["wincni_service_proxy_network_programming_duration_seconds"] = [],
+        ["wincni_service_proxy_sync_hcn_operations"] = ["type"],
+        ["wincni_service_proxy_objects_failing"] = [],
+        ["wincni_service_proxy_services_without_endpoints"] = [],
+        ["wincni_service_proxy_endpoint_changes_total"] = [],
+        ["wincni_service_proxy_service_changes_total"] = [],
+        ["wincni_service_proxy_last_sync_timestamp_seconds"] = [],
     }.ToFrozenDictionary(StringComparer.Ordinal);
 }

@@ -36,4 +36,8 @@ public sealed record DesiredLoadBalancer(
     IPAddress? SourceVip,
     IReadOnlyList<LoadBalancerBackend> Backends,
     LoadBalancerVerdict Verdict,
-    string? VerdictReason);
+    string? VerdictReason)
+{
+    /// <summary>The HCN ID of <see cref="Key"/>, hashed once (the engine looks it up several times per pass).</summary>
+    public Guid Id { get; } = Key.Id;
+}

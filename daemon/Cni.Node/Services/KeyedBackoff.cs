@@ -26,6 +26,18 @@ public sealed class KeyedBackoff
         _delays = new ExponentialBackoff(initial, max);
     }
 
+    /// <summary>Whether no key is backing off (nothing to look up or forget).</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count == 0;
+            }
+        }
+    }
+
     /// <summary>When <paramref name="key"/> may be tried again, or null when it may be now.</summary>
     public DateTimeOffset? NotBefore(string key)
     {

@@ -13,4 +13,13 @@ public sealed record LoadBalancerPassInput(
     Guid NetworkId,
     bool Overlay,
     IReadOnlyDictionary<string, IPAddress> ProviderAddresses,
-    IPAddress? LocalProviderAddress);
+    IPAddress? LocalProviderAddress)
+{
+    /// <summary>
+    /// List HCN and compare every load balancer with what it holds (the periodic resync, which repairs changes made
+    /// behind the engine's back). False (an event-driven pass): trust what the last listing and the engine's own
+    /// writes since say, and plan only desired load balancers that changed. The engine lists anyway when it has no
+    /// trusted view (first pass, or a write or listing failed since).
+    /// </summary>
+    public bool Resync { get; init; } = true;
+}

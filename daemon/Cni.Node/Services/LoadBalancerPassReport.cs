@@ -21,6 +21,15 @@ public sealed record LoadBalancerPassReport(
     IReadOnlyList<ObjectFailure> Failures,
     IReadOnlyList<ServiceProxyStatus> Services)
 {
+    /// <summary>Whether the pass listed HCN (a resync, or no trusted view) instead of trusting its view.</summary>
+    public bool Listed { get; init; }
+
+    /// <summary>HCN reads the pass made (listings, the version query).</summary>
+    public int HcnReads { get; init; }
+
+    /// <summary>HCN writes the pass attempted (creates, modifies, deletes), failed ones included.</summary>
+    public int HcnWrites { get; init; }
+
     /// <summary>Whether the pass wrote to HCN.</summary>
     public bool Changed => Created + Modified + Recreated + Deleted + RemoteEndpointsCreated + RemoteEndpointsDeleted > 0;
 }

@@ -9,11 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace Cni.Node.Services;
 
 /// <summary>
-/// The service proxy's apply engine: level-triggered, like <c>PeerRouteReconciler</c>. Each pass reads the network's
-/// endpoints and every load balancer from HCN once, resolves each desired load balancer's backends to endpoint IDs,
-/// and writes only what differs from HCN: so an LB deleted out of band comes back on the next pass, and a restart
-/// with nothing changed writes nothing (winkernel deletes every LB at start and never re-checks an applied one,
-/// kubernetes pkg/proxy/winkernel/proxier.go).
+/// The service proxy's apply engine: level-triggered, like <c>PeerRouteReconciler</c>. A resync pass reads the
+/// network's endpoints and every load balancer from HCN once, resolves each desired load balancer's backends to
+/// endpoint IDs, and writes only what differs from HCN: so an LB deleted out of band comes back at the next resync,
+/// and a restart with nothing changed writes nothing (winkernel deletes every LB at start and never re-checks an
+/// applied one, kubernetes pkg/proxy/winkernel/proxier.go). An event-driven pass (<see cref="LoadBalancerPassInput.Resync"/>
+/// false) lists nothing: it plans against the last listing plus its own writes since (<see cref="LoadBalancerHcnView"/>),
+/// and only the Services whose translation is not the instance the last pass settled (<see cref="ServicePlanState"/>),
+/// so one changed Service costs its own objects' writes and work in proportion to it, not a listing and a walk over
+/// 40,000 load balancers.
 /// </summary>
 /// <remarks>
 /// Ownership is by ID: load balancers under <see cref="LoadBalancerIds"/>, remote endpoints under
@@ -36,6 +40,20 @@ public sealed partial class LoadBalancerReconciler
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool? _modifyByVersion;
     private volatile bool _modifyRefused;
+
+    // HCN as the engine last listed it plus its own writes since; null: the next pass lists (none yet, or a write or listing failed).
+    private LoadBalancerHcnView? _view;
+
+    // Per Service (by name), its plans as the last pass left them: reused as they are by an event-driven pass while
+    // the Service's translation is the same instance. Valid only together with _view.
+    private Dictionary<string, ServicePlanState> _states = new(StringComparer.Ordinal);
+
+    // The last pass's input and its states, position by position: an unchanged Service is found without a lookup.
+    private IReadOnlyList<ServiceTranslation> _previousInput = [];
+    private ServicePlanState[] _previousStates = [];
+
+    // What the backends were resolved against; a difference re-plans everything.
+    private (Guid NetworkId, bool Overlay, IPAddress? LocalProviderAddress, Dictionary<string, IPAddress> ProviderAddresses)? _resolvedWith;
 
     /// <summary>Creates the engine.</summary>
     /// <param name="hcn">The dataplane.</param>
@@ -66,6 +84,12 @@ public sealed partial class LoadBalancerReconciler
         {
             return await ReconcileCoreAsync(input, cancellationToken).ConfigureAwait(false);
         }
+        catch
+        {
+            // A pass that did not finish leaves HCN in a state the view may not match: the next one lists.
+            _view = null;
+            throw;
+        }
         finally
         {
             _gate.Release();
@@ -74,26 +98,57 @@ public sealed partial class LoadBalancerReconciler
 
     private async Task<LoadBalancerPassReport> ReconcileCoreAsync(LoadBalancerPassInput input, CancellationToken cancellationToken)
     {
-        // The version decides Modify vs delete + create; a NotImplemented answer later turns Modify off for good.
-        _modifyByVersion ??= (await _hcn.GetFeaturesAsync(cancellationToken).ConfigureAwait(false)).ModifyLoadBalancer;
-        var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(input.NetworkId), cancellationToken).ConfigureAwait(false);
-        var loadBalancers = await _hcn.EnumerateLoadBalancersAsync(null, cancellationToken).ConfigureAwait(false);
-        var inventory = EndpointInventory.From(endpoints);
-        var owned = loadBalancers.Where(lb => LoadBalancerIds.IsOwned(lb.Id)).ToDictionary(lb => lb.Id);
+        var reads = 0;
+        var writes = 0;
+        var writeFailed = false;
 
-        var plans = Plan(input, inventory, owned);
+        // The version decides Modify vs delete + create; a NotImplemented answer later turns Modify off for good.
+        if (_modifyByVersion is null)
+        {
+            reads++;
+            _modifyByVersion = (await _hcn.GetFeaturesAsync(cancellationToken).ConfigureAwait(false)).ModifyLoadBalancer;
+        }
+
+        // Provider addresses or the network changed: every backend may resolve differently, so everything is planned.
+        var planAll = !SameResolution(input);
+        var listed = input.Resync || _view is null || _view.NetworkId != input.NetworkId;
+        if (listed)
+        {
+            _view = null;
+            var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(input.NetworkId), cancellationToken).ConfigureAwait(false);
+            var listing = await _hcn.EnumerateLoadBalancersAsync(null, cancellationToken).ConfigureAwait(false);
+            reads += 2;
+
+            // Everything is compared with what HCN holds now: nothing planned earlier is taken on trust.
+            _view = LoadBalancerHcnView.From(input.NetworkId, endpoints, listing);
+            _states = new(StringComparer.Ordinal);
+            planAll = true;
+        }
+
+        var view = _view!;
+        var work = Changed(input, planAll, out var states, out var previous, out var removed);
+        if (!listed && NeedsEndpointListing(input, work, view))
+        {
+            // A local backend the view does not know: its pod's endpoint was made since the last listing (the CNI
+            // creates it before the pod can be ready). Services that resolved a changed address are planned again.
+            var endpoints = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.EndpointsOfNetwork(input.NetworkId), cancellationToken).ConfigureAwait(false);
+            reads++;
+            AddResolvedAgainst(view.ReplaceEndpoints(endpoints), input, states, work);
+        }
+
+        var (plans, servicePlans, byId) = Plan(input, work, view);
         var failures = new ConcurrentBag<ObjectFailure>();
 
         // 1. Remote endpoints the written load balancers need, before any load balancer refers to them.
         var toWrite = plans.Where(p => p.NeedsWrite).ToList();
         var missingRemotes = toWrite
             .SelectMany(p => p.Remotes)
-            .Where(r => !inventory.OwnedRemote.ContainsKey(r.Key))
+            .Where(r => !view.OwnedRemote.ContainsKey(r.Key))
             .GroupBy(r => r.Key)
             .Select(g => g.First())
             .ToList();
         var unavailable = new ConcurrentDictionary<IPAddress, string>();
-        var remotesCreated = 0;
+        var createdRemotes = new ConcurrentBag<KeyValuePair<IPAddress, Guid>>();
         await RunAsync(missingRemotes, async (remote, ct) =>
         {
             var key = RemoteKeyPrefix + remote.Key;
@@ -106,9 +161,11 @@ public sealed partial class LoadBalancerReconciler
 
             try
             {
-                await _hcn.CreateEndpointAsync(input.NetworkId, RemoteEndpoint(remote.Key, remote.Value, input.NetworkId), ct).ConfigureAwait(false);
+                var endpoint = RemoteEndpoint(remote.Key, remote.Value, input.NetworkId);
+                Interlocked.Increment(ref writes);
+                await _hcn.CreateEndpointAsync(input.NetworkId, endpoint, ct).ConfigureAwait(false);
+                createdRemotes.Add(KeyValuePair.Create(remote.Key, endpoint.Id));
                 _backoff.Succeeded(key);
-                Interlocked.Increment(ref remotesCreated);
                 Log.RemoteEndpointCreated(_logger, remote.Key.ToString(), remote.Value?.ToString() ?? "-");
             }
             catch (Exception ex) when (IsObjectFailure(ex, ct))
@@ -116,8 +173,17 @@ public sealed partial class LoadBalancerReconciler
                 var message = $"remote endpoint {remote.Key} ({RemoteEndpointIds.IdOf(remote.Key):D}): {ex.Message}";
                 unavailable[remote.Key] = message;
                 failures.Add(Fail(key, message));
+                writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
+
+        // Endpoints whose last reference may go this pass: candidates for deletion at the end.
+        var released = new HashSet<Guid>();
+        foreach (var (address, id) in createdRemotes)
+        {
+            view.SetRemote(address, id);
+            released.Add(id);
+        }
 
         foreach (var plan in toWrite)
         {
@@ -130,13 +196,11 @@ public sealed partial class LoadBalancerReconciler
         }
 
         // 2. Owned load balancers nothing wants (any more, or as a load balancer): deleted first, freeing their frontends.
-        var wanted = plans.Where(p => p.Target is not null).Select(p => p.Target!.Id).ToHashSet();
-        var keysById = plans.ToDictionary(p => p.Desired.Key.Id, p => p.Desired.Key.Value);
-        var undesired = owned.Values.Where(lb => !wanted.Contains(lb.Id)).ToList();
+        var undesired = Undesired(view, byId, listed, previous, removed);
         var deletedIds = new ConcurrentDictionary<Guid, bool>();
-        await RunAsync(undesired, async (lb, ct) =>
+        await RunAsync(undesired, async (item, ct) =>
         {
-            var key = keysById.GetValueOrDefault(lb.Id) ?? OrphanKeyPrefix + lb.Id.ToString("D");
+            var (lb, key) = item;
             if (_backoff.NotBefore(key) is { } retryAt)
             {
                 failures.Add(new ObjectFailure(key, $"deleting load balancer {key} ({lb.Id:D}) failed earlier; retried after {retryAt:O}", retryAt));
@@ -145,6 +209,7 @@ public sealed partial class LoadBalancerReconciler
 
             try
             {
+                Interlocked.Increment(ref writes);
                 await _hcn.DeleteLoadBalancerAsync(lb.Id, ct).ConfigureAwait(false);
                 deletedIds[lb.Id] = true;
                 _backoff.Succeeded(key);
@@ -158,107 +223,347 @@ public sealed partial class LoadBalancerReconciler
             catch (Exception ex) when (IsObjectFailure(ex, ct))
             {
                 failures.Add(Fail(key, $"deleting load balancer {key} ({lb.Id:D}): {ex.Message}"));
+                writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
 
         // 3. Create or change each load balancer that differs from HCN.
-        await RunAsync(toWrite.Where(p => p.Outcome is null).ToList(), (plan, ct) => WriteAsync(plan, failures, ct), cancellationToken).ConfigureAwait(false);
-
-        // 4. Owned remote endpoints that no load balancer left in HCN refers to, and no desired one needs.
-        var referenced = new HashSet<Guid>();
-        var written = plans.Where(p => p.Written).Select(p => p.Desired.Key.Id).ToHashSet();
-        foreach (var lb in loadBalancers)
+        await RunAsync(toWrite.Where(p => p.Outcome is null).ToList(), async (plan, ct) =>
         {
-            var rewritten = owned.ContainsKey(lb.Id) && (deletedIds.ContainsKey(lb.Id) || written.Contains(lb.Id));
-            if (!rewritten)
+            Interlocked.Add(ref writes, await WriteAsync(plan, failures, ct).ConfigureAwait(false));
+            if (plan.Outcome == LoadBalancerOutcome.Failed)
             {
-                referenced.UnionWith(lb.HostComputeEndpoints ?? []);
+                writeFailed = true;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+
+        foreach (var id in deletedIds.Keys)
+        {
+            Release(released, view.RemoveLoadBalancer(id));
+        }
+
+        if (listed)
+        {
+            // The listed object and the target are equal; keep one (the target, which the settled plan holds too).
+            foreach (var plan in plans)
+            {
+                if (plan.Outcome == LoadBalancerOutcome.Unchanged && plan.Target is not null)
+                {
+                    view.SetLoadBalancer(plan.Target);
+                }
             }
         }
 
-        foreach (var plan in plans.Where(p => p.Target is not null))
+        foreach (var plan in toWrite)
         {
-            referenced.UnionWith(plan.Target!.HostComputeEndpoints ?? []);
+            if (plan.Outcome is LoadBalancerOutcome.Created or LoadBalancerOutcome.Modified or LoadBalancerOutcome.Recreated)
+            {
+                Release(released, view.SetLoadBalancer(plan.Target!));
+            }
+            else if (plan.Outcome == LoadBalancerOutcome.Failed && plan.Written)
+            {
+                // A failed recreate deleted it (and the next pass lists anyway).
+                Release(released, view.RemoveLoadBalancer(plan.Desired.Id));
+            }
         }
 
-        var unused = inventory.OwnedRemote.Where(r => !referenced.Contains(r.Value.Id)).ToList();
-        var remotesDeleted = 0;
+        // 4. Owned remote endpoints that no load balancer left in HCN refers to, and no desired one not yet in HCN
+        //    needs: on a resync every one, otherwise those whose references this pass removed (nothing else changed).
+        var pending = new HashSet<Guid>();
+        foreach (var plan in plans)
+        {
+            if (plan.Outcome is LoadBalancerOutcome.Failed or LoadBalancerOutcome.BackingOff && plan.Target is not null)
+            {
+                pending.UnionWith(plan.Target.HostComputeEndpoints ?? []);
+            }
+        }
+
+        var unused = new List<KeyValuePair<IPAddress, Guid>>();
+        if (listed)
+        {
+            unused.AddRange(view.OwnedRemote.Where(r => !view.IsReferenced(r.Value) && !pending.Contains(r.Value)));
+        }
+        else
+        {
+            foreach (var id in released)
+            {
+                if (!view.IsReferenced(id) && !pending.Contains(id) && view.TryGetRemoteAddress(id, out var address))
+                {
+                    unused.Add(KeyValuePair.Create(address, id));
+                }
+            }
+        }
+
+        var deletedRemotes = new ConcurrentBag<IPAddress>();
         await RunAsync(unused, async (remote, ct) =>
         {
             var key = RemoteKeyPrefix + remote.Key;
             try
             {
-                await _hcn.DeleteEndpointIfExistsAsync(remote.Value.Id, ct).ConfigureAwait(false);
+                Interlocked.Increment(ref writes);
+                await _hcn.DeleteEndpointIfExistsAsync(remote.Value, ct).ConfigureAwait(false);
+                deletedRemotes.Add(remote.Key);
                 _backoff.Succeeded(key);
-                Interlocked.Increment(ref remotesDeleted);
                 Log.RemoteEndpointDeleted(_logger, remote.Key.ToString());
             }
             catch (Exception ex) when (IsObjectFailure(ex, ct))
             {
-                failures.Add(Fail(key, $"deleting remote endpoint {remote.Key} ({remote.Value.Id:D}): {ex.Message}"));
+                failures.Add(Fail(key, $"deleting remote endpoint {remote.Key} ({remote.Value:D}): {ex.Message}"));
+                writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
 
-        ForgetGone(plans, inventory, failures);
-        return Report(input, plans, deletedIds.Count, remotesCreated, remotesDeleted, failures);
+        foreach (var address in deletedRemotes)
+        {
+            view.RemoveRemote(address);
+        }
+
+        var report = Report(input, servicePlans, states, plans, deletedIds.Count, createdRemotes.Count, deletedRemotes.Count, failures) with
+        {
+            Listed = listed,
+            HcnReads = reads,
+            HcnWrites = writes,
+        };
+        Settle(input, work, servicePlans, states, removed);
+        if (writeFailed)
+        {
+            // HCN may hold part of a failed write: the next pass lists rather than trusting the view.
+            _view = null;
+        }
+
+        if (!_backoff.IsEmpty)
+        {
+            ForgetGone(view, failures);
+        }
+
+        return report;
     }
 
-    private List<LoadBalancerPlan> Plan(LoadBalancerPassInput input, EndpointInventory inventory, Dictionary<Guid, HostComputeLoadBalancer> owned)
-    {
-        var plans = new List<LoadBalancerPlan>();
-        var seen = new HashSet<LoadBalancerKey>();
-        foreach (var desired in input.Services.SelectMany(s => s.LoadBalancers))
-        {
-            if (!seen.Add(desired.Key))
-            {
-                continue;
-            }
+    private static void Release(HashSet<Guid> released, HostComputeLoadBalancer? old) => released.UnionWith(old?.HostComputeEndpoints ?? []);
 
-            var actual = owned.GetValueOrDefault(desired.Key.Id);
-            var plan = new LoadBalancerPlan(desired, actual);
-            plans.Add(plan);
-            if (desired.Verdict != LoadBalancerVerdict.Forward)
+    /// <summary>Whether the backends would resolve as they did last pass (same network, mode and provider addresses).</summary>
+    private bool SameResolution(LoadBalancerPassInput input)
+    {
+        var same = _resolvedWith is { } last
+            && last.NetworkId == input.NetworkId
+            && last.Overlay == input.Overlay
+            && Equals(last.LocalProviderAddress, input.LocalProviderAddress)
+            && last.ProviderAddresses.Count == input.ProviderAddresses.Count
+            && input.ProviderAddresses.All(p => last.ProviderAddresses.TryGetValue(p.Key, out var address) && address.Equals(p.Value));
+        if (!same)
+        {
+            _resolvedWith = (input.NetworkId, input.Overlay, input.LocalProviderAddress, new Dictionary<string, IPAddress>(input.ProviderAddresses, StringComparer.Ordinal));
+        }
+
+        return same;
+    }
+
+    /// <summary>
+    /// The positions of the Services to plan: all of them, or those whose translation is not the instance the last
+    /// pass settled (or did not settle). <paramref name="states"/> gets the reusable state of every other one;
+    /// <paramref name="removed"/> the states of Services no longer in the input.
+    /// </summary>
+    private List<int> Changed(
+        LoadBalancerPassInput input, bool planAll, out ServicePlanState?[] states, out List<ServicePlanState> previous, out List<ServicePlanState> removed)
+    {
+        var services = input.Services;
+        states = new ServicePlanState?[services.Count];
+        previous = [];
+        removed = [];
+        var work = new List<int>();
+        var known = 0;
+        for (var i = 0; i < services.Count; i++)
+        {
+            var translation = services[i];
+            var state = i < _previousStates.Length && ReferenceEquals(_previousInput[i], translation)
+                ? _previousStates[i]
+                : _states.GetValueOrDefault(translation.Service);
+            known += state is null ? 0 : 1;
+            if (!planAll && state is not null && state.Settled && ReferenceEquals(state.Translation, translation))
             {
-                if (_options.AcceptsLoadBalancersWithoutBackends)
-                {
-                    plan.Target = HcnLoadBalancerMapper.ToHcnWithoutBackends(desired, input.NetworkId);
-                }
-                else
-                {
-                    plan.Finish(LoadBalancerOutcome.NotProgrammed,
-                        $"{desired.Verdict}: {desired.VerdictReason ?? "no usable endpoint"}; the dataplane cannot hold a load balancer without backends, so none is programmed",
-                        written: false);
-                    continue;
-                }
+                states[i] = state;
             }
             else
             {
-                Resolve(plan, input, inventory);
-                if (plan.EndpointIds.Count == 0)
+                work.Add(i);
+                if (state is not null)
                 {
-                    plan.Finish(LoadBalancerOutcome.NotProgrammed, "no backend has an HCN endpoint: " + string.Join("; ", plan.Notes), written: false);
-                    continue;
+                    previous.Add(state);
                 }
-
-                plan.Target = HcnLoadBalancerMapper.ToHcn(desired, plan.EndpointIds, input.NetworkId);
-            }
-
-            if (actual is not null && HcnLoadBalancerMapper.IsCurrent(actual, plan.Target))
-            {
-                _backoff.Succeeded(desired.Key.Value);
-                plan.Finish(LoadBalancerOutcome.Unchanged, null, written: false);
-            }
-            else if (_backoff.NotBefore(desired.Key.Value) is { } retryAt)
-            {
-                plan.Finish(LoadBalancerOutcome.BackingOff, $"failed earlier; retried after {retryAt:O}", written: false);
-                plan.RetryAt = retryAt;
             }
         }
 
-        return plans;
+        if (known < _states.Count)
+        {
+            // Some Service is gone (rare): find which, by name.
+            var names = services.Select(s => s.Service).ToHashSet(StringComparer.Ordinal);
+            removed.AddRange(_states.Values.Where(s => !names.Contains(s.Translation.Service)));
+        }
+
+        return work;
     }
 
-    private static void Resolve(LoadBalancerPlan plan, LoadBalancerPassInput input, EndpointInventory inventory)
+    /// <summary>Whether a load balancer to be planned has a local backend the view has no endpoint for.</summary>
+    private static bool NeedsEndpointListing(LoadBalancerPassInput input, List<int> work, LoadBalancerHcnView view)
+    {
+        foreach (var i in work)
+        {
+            foreach (var desired in input.Services[i].LoadBalancers)
+            {
+                foreach (var backend in desired.Backends)
+                {
+                    if (backend.IsLocal && !view.Foreign.ContainsKey(backend.Address))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Adds to <paramref name="work"/> every reused Service with a backend among <paramref name="addresses"/> (its endpoint appeared, vanished or changed).</summary>
+    private static void AddResolvedAgainst(HashSet<IPAddress> addresses, LoadBalancerPassInput input, ServicePlanState?[] states, List<int> work)
+    {
+        if (addresses.Count == 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < states.Length; i++)
+        {
+            if (states[i] is not null && input.Services[i].LoadBalancers.Any(lb => lb.Backends.Any(b => addresses.Contains(b.Address))))
+            {
+                states[i] = null;
+                work.Add(i);
+            }
+        }
+    }
+
+    /// <summary>Plans the load balancers of the Services at <paramref name="work"/>.</summary>
+    private (List<LoadBalancerPlan> Plans, Dictionary<int, LoadBalancerPlan[]> ByService, Dictionary<Guid, LoadBalancerPlan> ById) Plan(
+        LoadBalancerPassInput input, List<int> work, LoadBalancerHcnView view)
+    {
+        var plans = new List<LoadBalancerPlan>();
+        var byService = new Dictionary<int, LoadBalancerPlan[]>(work.Count);
+        var byId = new Dictionary<Guid, LoadBalancerPlan>();
+        foreach (var i in work)
+        {
+            var desiredSet = input.Services[i].LoadBalancers;
+            var servicePlans = new LoadBalancerPlan[desiredSet.Count];
+            for (var d = 0; d < servicePlans.Length; d++)
+            {
+                var desired = desiredSet[d];
+                if (!byId.TryGetValue(desired.Id, out var plan))
+                {
+                    plan = PlanOne(desired, view.OwnedLoadBalancers.GetValueOrDefault(desired.Id), input, view);
+                    plans.Add(plan);
+                    byId[desired.Id] = plan;
+                }
+
+                servicePlans[d] = plan;
+            }
+
+            byService[i] = servicePlans;
+        }
+
+        return (plans, byService, byId);
+    }
+
+    /// <summary>
+    /// Owned load balancers in the view that no plan wants as a load balancer: on a resync every such one (orphans
+    /// included); otherwise those of the planned and removed Services (nothing else in the view changed since).
+    /// </summary>
+    private List<(HostComputeLoadBalancer LoadBalancer, string Key)> Undesired(
+        LoadBalancerHcnView view, Dictionary<Guid, LoadBalancerPlan> byId, bool listed, List<ServicePlanState> previous, List<ServicePlanState> removed)
+    {
+        bool Wanted(Guid id) => byId.TryGetValue(id, out var plan) && plan.Target is not null;
+        if (listed)
+        {
+            return [.. view.OwnedLoadBalancers.Values
+                .Where(lb => !Wanted(lb.Id))
+                .Select(lb => (lb, byId.TryGetValue(lb.Id, out var plan) ? plan.Desired.Key.Value : OrphanKeyPrefix + lb.Id.ToString("D")))];
+        }
+
+        var candidates = new Dictionary<Guid, string>();
+        foreach (var plan in byId.Values.Concat(previous.Concat(removed).SelectMany(s => s.Plans)))
+        {
+            candidates.TryAdd(plan.Desired.Id, plan.Desired.Key.Value);
+        }
+
+        return [.. candidates
+            .Where(c => !Wanted(c.Key) && view.OwnedLoadBalancers.ContainsKey(c.Key))
+            .Select(c => (view.OwnedLoadBalancers[c.Key], c.Value))];
+    }
+
+    /// <summary>Keeps each Service's plans for the next pass, written ones settled to Unchanged.</summary>
+    private void Settle(LoadBalancerPassInput input, List<int> work, Dictionary<int, LoadBalancerPlan[]> servicePlans, ServicePlanState?[] states, List<ServicePlanState> removed)
+    {
+        foreach (var state in removed)
+        {
+            _states.Remove(state.Translation.Service);
+        }
+
+        foreach (var i in work)
+        {
+            var translation = input.Services[i];
+            var settled = servicePlans[i]
+                .Select(p => p.Outcome is LoadBalancerOutcome.Created or LoadBalancerOutcome.Modified or LoadBalancerOutcome.Recreated or LoadBalancerOutcome.Unchanged && p.Target is not null ? p.Settled() : p)
+                .ToArray();
+            var state = new ServicePlanState(translation, settled);
+            _states[translation.Service] = state;
+            states[i] = state;
+        }
+
+        _previousInput = input.Services;
+        _previousStates = states!;
+    }
+
+    private LoadBalancerPlan PlanOne(DesiredLoadBalancer desired, HostComputeLoadBalancer? actual, LoadBalancerPassInput input, LoadBalancerHcnView view)
+    {
+        var plan = new LoadBalancerPlan(desired, actual);
+        if (desired.Verdict != LoadBalancerVerdict.Forward)
+        {
+            if (_options.AcceptsLoadBalancersWithoutBackends)
+            {
+                plan.Target = HcnLoadBalancerMapper.ToHcnWithoutBackends(desired, input.NetworkId);
+            }
+            else
+            {
+                plan.Finish(LoadBalancerOutcome.NotProgrammed,
+                    $"{desired.Verdict}: {desired.VerdictReason ?? "no usable endpoint"}; the dataplane cannot hold a load balancer without backends, so none is programmed",
+                    written: false);
+                return plan;
+            }
+        }
+        else
+        {
+            Resolve(plan, input, view);
+            if (plan.EndpointIds.Count == 0)
+            {
+                plan.Finish(LoadBalancerOutcome.NotProgrammed, "no backend has an HCN endpoint: " + string.Join("; ", plan.Notes), written: false);
+                return plan;
+            }
+
+            plan.Target = HcnLoadBalancerMapper.ToHcn(desired, plan.EndpointIds, input.NetworkId);
+        }
+
+        if (actual is not null && HcnLoadBalancerMapper.IsCurrent(actual, plan.Target))
+        {
+            _backoff.Succeeded(desired.Key.Value);
+            plan.Finish(LoadBalancerOutcome.Unchanged, null, written: false);
+        }
+        else if (_backoff.NotBefore(desired.Key.Value) is { } retryAt)
+        {
+            plan.Finish(LoadBalancerOutcome.BackingOff, $"failed earlier; retried after {retryAt:O}", written: false);
+            plan.RetryAt = retryAt;
+        }
+
+        return plan;
+    }
+
+    private static void Resolve(LoadBalancerPlan plan, LoadBalancerPassInput input, LoadBalancerHcnView inventory)
     {
         foreach (var backend in plan.Desired.Backends)
         {
@@ -297,11 +602,13 @@ public sealed partial class LoadBalancerReconciler
         }
     }
 
-    private async Task WriteAsync(LoadBalancerPlan plan, ConcurrentBag<ObjectFailure> failures, CancellationToken cancellationToken)
+    /// <summary>Creates or changes one load balancer; returns the HCN writes attempted.</summary>
+    private async Task<int> WriteAsync(LoadBalancerPlan plan, ConcurrentBag<ObjectFailure> failures, CancellationToken cancellationToken)
     {
         var key = plan.Desired.Key.Value;
         var target = plan.Target!;
         var step = "creating";
+        var attempted = 1;
         try
         {
             LoadBalancerOutcome outcome;
@@ -310,7 +617,7 @@ public sealed partial class LoadBalancerReconciler
                 await _hcn.CreateLoadBalancerAsync(target, cancellationToken).ConfigureAwait(false);
                 outcome = LoadBalancerOutcome.Created;
             }
-            else if (_modifyByVersion == true && !_modifyRefused && await TryModifyAsync(target, cancellationToken).ConfigureAwait(false))
+            else if (_modifyByVersion == true && !_modifyRefused && await TryModifyAsync(plan, target, cancellationToken).ConfigureAwait(false))
             {
                 outcome = LoadBalancerOutcome.Modified;
             }
@@ -318,8 +625,10 @@ public sealed partial class LoadBalancerReconciler
             {
                 // No Modify on this HNS: a short gap per change, as in winkernel without ModifyLoadBalancer.
                 step = "deleting (to recreate)";
+                attempted += plan.ModifyRefused ? 1 : 0;
                 await _hcn.DeleteLoadBalancerAsync(target.Id, cancellationToken).ConfigureAwait(false);
                 step = "recreating";
+                attempted++;
                 await _hcn.CreateLoadBalancerAsync(target, cancellationToken).ConfigureAwait(false);
                 outcome = LoadBalancerOutcome.Recreated;
             }
@@ -336,9 +645,11 @@ public sealed partial class LoadBalancerReconciler
             // A failed recreate may have deleted it: then HCN no longer refers to the old backends.
             plan.Finish(LoadBalancerOutcome.Failed, failure.Message, written: step == "recreating");
         }
+
+        return attempted;
     }
 
-    private async Task<bool> TryModifyAsync(HostComputeLoadBalancer target, CancellationToken cancellationToken)
+    private async Task<bool> TryModifyAsync(LoadBalancerPlan refused, HostComputeLoadBalancer target, CancellationToken cancellationToken)
     {
         try
         {
@@ -347,6 +658,7 @@ public sealed partial class LoadBalancerReconciler
         }
         catch (HcnException ex) when (ex.IsNotImplemented)
         {
+            refused.ModifyRefused = true;
             // The version table said yes but HNS says no: believe HNS from now on (winkernel does the same).
             _modifyRefused = true;
             Log.ModifyUnsupported(_logger, ex.Message);
@@ -361,8 +673,10 @@ public sealed partial class LoadBalancerReconciler
         return new ObjectFailure(key, message, retryAt);
     }
 
-    private void ForgetGone(List<LoadBalancerPlan> plans, EndpointInventory inventory, ConcurrentBag<ObjectFailure> failures)
+    /// <summary>Forgets the backoff of objects nothing wants any more (after <see cref="Settle"/>: every Service's plans are in the states).</summary>
+    private void ForgetGone(LoadBalancerHcnView inventory, ConcurrentBag<ObjectFailure> failures)
     {
+        var plans = _states.Values.SelectMany(s => s.Plans).ToList();
         var live = plans.Select(p => p.Desired.Key.Value)
             .Concat(plans.SelectMany(p => p.Remotes).Select(r => RemoteKeyPrefix + r.Key))
             .Concat(inventory.OwnedRemote.Keys.Select(ip => RemoteKeyPrefix + ip))
@@ -371,14 +685,33 @@ public sealed partial class LoadBalancerReconciler
         _backoff.Retain(live);
     }
 
-    private static LoadBalancerPassReport Report(LoadBalancerPassInput input, List<LoadBalancerPlan> plans, int deleted, int remotesCreated, int remotesDeleted, ConcurrentBag<ObjectFailure> failures)
+    /// <summary>The pass's report: planned Services from this pass's plans, reused ones from their states.</summary>
+    private static LoadBalancerPassReport Report(
+        LoadBalancerPassInput input,
+        Dictionary<int, LoadBalancerPlan[]> servicePlans,
+        ServicePlanState?[] states,
+        List<LoadBalancerPlan> plans,
+        int deleted,
+        int remotesCreated,
+        int remotesDeleted,
+        ConcurrentBag<ObjectFailure> failures)
     {
-        var byKey = plans.ToDictionary(p => p.Desired.Key);
-        var services = input.Services.Select(s => new ServiceProxyStatus(
-            s.Service,
-            s.Skipped,
-            [.. s.LoadBalancers.Select(lb => byKey[lb.Key].Status())],
-            s.Conditions)).ToList();
+        var services = new ServiceProxyStatus[input.Services.Count];
+        var unchanged = Count(plans, LoadBalancerOutcome.Unchanged);
+        for (var i = 0; i < services.Length; i++)
+        {
+            if (servicePlans.TryGetValue(i, out var planned))
+            {
+                services[i] = ServicePlanState.StatusOf(input.Services[i], planned);
+            }
+            else
+            {
+                var state = states[i]!;
+                services[i] = state.Status();
+                unchanged += state.Unchanged;
+            }
+        }
+
         var backingOff = plans.Where(p => p.Outcome == LoadBalancerOutcome.BackingOff)
             .Select(p => new ObjectFailure(p.Desired.Key.Value, p.Reason!, p.RetryAt!.Value));
         return new LoadBalancerPassReport(
@@ -386,7 +719,7 @@ public sealed partial class LoadBalancerReconciler
             Count(plans, LoadBalancerOutcome.Modified),
             Count(plans, LoadBalancerOutcome.Recreated),
             deleted,
-            Count(plans, LoadBalancerOutcome.Unchanged),
+            unchanged,
             remotesCreated,
             remotesDeleted,
             [.. failures.OrderBy(f => f.Key, StringComparer.Ordinal), .. backingOff],

@@ -11,7 +11,13 @@ namespace Cni.Node.Services;
 
 /// <summary>
 /// The service proxy's loop: level-triggered passes that translate every Service (with its EndpointSlices) and
-/// hand the whole desired set to <see cref="LoadBalancerReconciler"/>. Nothing runs before the Service,
+/// hand the whole desired set to <see cref="LoadBalancerReconciler"/>. Translations are kept across passes
+/// (<see cref="ServiceTranslationCache"/>): an event-driven pass looks only at the Services the events named (slices
+/// are indexed by Service from their events, as kube-proxy's EndpointSliceCache does); a resync, the first pass and
+/// a change of this node's facts look at every Service and rebuild the index from the caches, and translate again
+/// only Services whose Service or slices (by instance and resourceVersion) or whose node facts changed. A pass is a resync, which lists HCN and repairs drift, when <see cref="ServiceProxyOptions.ResyncPeriod"/>
+/// has passed since the last resync started, however many events came in between; any other pass trusts what the
+/// engine wrote. Nothing runs before the Service,
 /// EndpointSlice and Node caches have all finished their first list (a partial view would delete load balancers).
 /// Events only request a pass: requests are coalesced (one pass at a time; any number of requests during a pass
 /// cause exactly one more), passes start at least <see cref="ServiceProxyOptions.MinSyncInterval"/> apart, and
@@ -28,8 +34,9 @@ namespace Cni.Node.Services;
 /// <param name="options">Timing and DSR.</param>
 /// <param name="time">Time, for the minimum interval and the resync.</param>
 /// <param name="logger">The controller's log.</param>
+/// <param name="metrics">The instruments, or null for none.</param>
 /// <param name="healthChecks">Where each pass publishes the health-check node ports to serve, or null.</param>
-/// <param name="sourceVipEndpoint">Ensures the overlay source VIP's endpoint before each pass, or null where there is none.</param>
+/// <param name="sourceVipEndpoint">Ensures the overlay source VIP's endpoint at the first pass and each resync, or null where there is none.</param>
 public sealed partial class ServiceProxyController(
     ResourceCache<V1Service> services,
     ResourceCache<V1EndpointSlice> slices,
@@ -41,6 +48,7 @@ public sealed partial class ServiceProxyController(
     ServiceProxyOptions options,
     TimeProvider time,
     ILogger<ServiceProxyController> logger,
+    ServiceProxyMetrics? metrics = null,
     ServiceHealthChecks? healthChecks = null,
     SourceVipEndpoint? sourceVipEndpoint = null) : BackgroundService
 {
@@ -50,12 +58,24 @@ public sealed partial class ServiceProxyController(
     /// <summary>The Node label that holds the node's zone, for topology-aware hints.</summary>
     public const string ZoneLabel = "topology.kubernetes.io/zone";
 
+    /// <summary>When the change an EndpointSlice carries happened (set by the EndpointSlice controller, RFC 3339).</summary>
+    public const string LastChangeTriggerTimeAnnotation = "endpoints.kubernetes.io/last-change-trigger-time";
+
     // The [LoggerMessage] methods log through this field.
     private readonly ILogger<ServiceProxyController> _logger = logger;
     private TaskCompletionSource _requested = NewSignal();
     private int _pending;
     private long _passes;
     private LoadBalancerPassReport? _lastReport;
+    private readonly ServiceTranslationCache _translations = new();
+    private readonly Lock _indexLock = new();
+
+    // Service keys the events named since the last pass, and each Service's slices by slice key; under _indexLock.
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, V1EndpointSlice>> _slicesByService = new(StringComparer.Ordinal);
+    private bool _lookAtEverything = true;
+    private bool _sourceVipPresent;
+    private DateTimeOffset _started;
 
     /// <summary>Whether all three caches have finished their first list.</summary>
     public bool IsSynced => services.HasSynced && slices.HasSynced && nodes.HasSynced;
@@ -83,8 +103,28 @@ public sealed partial class ServiceProxyController(
         }
 
         // Subscribed before waiting, so a change made between the first list and the first pass is not lost.
-        using var serviceEvents = services.Subscribe(_ => RequestPass());
-        using var sliceEvents = slices.Subscribe(_ => RequestPass());
+        // Trigger times before this start were realized by an earlier wincnid (or never measured): kube-proxy ignores them too.
+        _started = time.GetUtcNow();
+        using var serviceEvents = services.Subscribe(e =>
+        {
+            metrics?.CountServiceChange();
+            lock (_indexLock)
+            {
+                _dirty.Add(ResourceCache<V1Service>.KeyOf(e.Object));
+            }
+
+            RequestPass();
+        });
+        using var sliceEvents = slices.Subscribe(e =>
+        {
+            metrics?.CountEndpointChange();
+            lock (_indexLock)
+            {
+                IndexSlice(e);
+            }
+
+            RequestPass();
+        });
         using var nodeEvents = nodes.Subscribe(_ => RequestPass());
         try
         {
@@ -93,11 +133,13 @@ public sealed partial class ServiceProxyController(
             LogSynced(services.List().Length, slices.List().Length, nodes.List().Length);
             RequestPass();
             DateTimeOffset? lastStart = null;
+            DateTimeOffset? lastResync = null;
             while (true)
             {
-                await WaitForTriggerAsync(lastStart, stoppingToken).ConfigureAwait(false);
+                var resync = await WaitForTriggerAsync(lastStart, lastResync, stoppingToken).ConfigureAwait(false);
                 lastStart = time.GetUtcNow();
-                await RunPassAsync(stoppingToken).ConfigureAwait(false);
+                lastResync = resync ? lastStart : lastResync;
+                await RunPassAsync(resync, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -108,8 +150,11 @@ public sealed partial class ServiceProxyController(
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Returns when a pass is due: requested (no sooner than the minimum interval after the last one) or the resync period has passed.</summary>
-    private async Task WaitForTriggerAsync(DateTimeOffset? lastStart, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns when a pass is due: requested (no sooner than the minimum interval after the last one) or the resync
+    /// period has passed since the last resync; whether the pass is a resync (the first one is).
+    /// </summary>
+    private async Task<bool> WaitForTriggerAsync(DateTimeOffset? lastStart, DateTimeOffset? lastResync, CancellationToken cancellationToken)
     {
         // A fresh signal before looking at the flag: a request after the look completes the new signal.
         if (_requested.Task.IsCompleted)
@@ -117,7 +162,7 @@ public sealed partial class ServiceProxyController(
             Volatile.Write(ref _requested, NewSignal());
         }
 
-        if (Interlocked.Exchange(ref _pending, 0) == 0 && lastStart is { } last)
+        if (Interlocked.Exchange(ref _pending, 0) == 0 && lastResync is { } last)
         {
             var untilResync = last + options.ResyncPeriod - time.GetUtcNow();
             if (untilResync > TimeSpan.Zero)
@@ -141,9 +186,10 @@ public sealed partial class ServiceProxyController(
 
         // Requests made while waiting are served by the pass about to start, which reads the caches after them.
         Volatile.Write(ref _pending, 0);
+        return lastResync is not { } previousResync || time.GetUtcNow() - previousResync >= options.ResyncPeriod;
     }
 
-    private async Task RunPassAsync(CancellationToken cancellationToken)
+    private async Task RunPassAsync(bool resync, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         try
@@ -154,30 +200,42 @@ public sealed partial class ServiceProxyController(
                 return;
             }
 
-            var input = BuildInput(network);
+            var input = BuildInput(network, resync);
             healthChecks?.Publish(input.Services);
-            if (sourceVipEndpoint is not null)
+
+            // Like winkernel at every sync, but only at the first pass, each resync and after a failure: event passes read nothing from HCN.
+            if (sourceVipEndpoint is not null && (resync || !_sourceVipPresent))
             {
-                await sourceVipEndpoint.EnsureAsync(network, cancellationToken).ConfigureAwait(false);
+                _sourceVipPresent = await sourceVipEndpoint.EnsureAsync(network, cancellationToken).ConfigureAwait(false);
             }
 
             var report = await reconciler.ReconcileAsync(input, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _lastReport, report);
             var elapsed = time.GetElapsedTime(started);
+            var finished = time.GetUtcNow();
             var desired = input.Services.Sum(s => s.LoadBalancers.Count);
             if (report.Changed || report.Failures.Count > 0)
             {
                 LogPass(input.Services.Count, desired, report.Created, report.Modified, report.Recreated, report.Deleted, report.Unchanged,
-                    report.RemoteEndpointsCreated, report.RemoteEndpointsDeleted, report.Failures.Count, elapsed.TotalMilliseconds);
+                    report.RemoteEndpointsCreated, report.RemoteEndpointsDeleted, report.Failures.Count, report.Listed, _translations.Translated, elapsed.TotalMilliseconds);
             }
             else
             {
-                LogPassUnchanged(input.Services.Count, desired, elapsed.TotalMilliseconds);
+                LogPassUnchanged(input.Services.Count, desired, report.Listed, _translations.Translated, elapsed.TotalMilliseconds);
+            }
+
+            if (metrics is not null)
+            {
+                metrics.RecordPass(report.Listed, elapsed, report, input.Services.Count(s => s.Conditions.Any(c => c.Kind == ServiceConditionKind.NoEndpoints)), finished);
+                RecordProgramming(finished);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // The events this pass consumed may not have reached the translations: the next pass looks at everything.
+            _lookAtEverything = true;
             LogPassFailed(e, e.Message);
+            metrics?.RecordFailedPass(resync, time.GetElapsedTime(started));
         }
         finally
         {
@@ -185,7 +243,75 @@ public sealed partial class ServiceProxyController(
         }
     }
 
-    private LoadBalancerPassInput BuildInput(Guid networkId)
+    /// <summary>Keeps the slice index up to date with one event (idempotent: a full rebuild may already hold it).</summary>
+    private void IndexSlice(CacheEvent<V1EndpointSlice> change)
+    {
+        if (change.OldObject is { } old && ServiceKeyOf(old) is { } before)
+        {
+            Unindex(before, ResourceCache<V1EndpointSlice>.KeyOf(old));
+        }
+
+        if (change.Type == CacheEventType.Deleted)
+        {
+            if (ServiceKeyOf(change.Object) is { } owner)
+            {
+                Unindex(owner, ResourceCache<V1EndpointSlice>.KeyOf(change.Object));
+            }
+        }
+        else
+        {
+            Index(change.Object);
+        }
+    }
+
+    private void Index(V1EndpointSlice slice)
+    {
+        if (ServiceKeyOf(slice) is not { } owner)
+        {
+            return;
+        }
+
+        if (!_slicesByService.TryGetValue(owner, out var own))
+        {
+            _slicesByService[owner] = own = new Dictionary<string, V1EndpointSlice>(StringComparer.Ordinal);
+        }
+
+        own[ResourceCache<V1EndpointSlice>.KeyOf(slice)] = slice;
+        _dirty.Add(owner);
+    }
+
+    private void Unindex(string owner, string sliceKey)
+    {
+        if (_slicesByService.TryGetValue(owner, out var own) && own.Remove(sliceKey) && own.Count == 0)
+        {
+            _slicesByService.Remove(owner);
+        }
+
+        _dirty.Add(owner);
+    }
+
+    /// <summary>The key of the Service a slice belongs to (label kubernetes.io/service-name, same namespace), or null.</summary>
+    private static string? ServiceKeyOf(V1EndpointSlice slice) =>
+        slice.Metadata?.Labels?.TryGetValue(ServiceNameLabel, out var name) == true && !string.IsNullOrEmpty(name)
+            ? ResourceCache<V1Service>.KeyOf(slice.Metadata.NamespaceProperty, name)
+            : null;
+
+    /// <summary>The programming latency of each EndpointSlice change this pass realized (kube-proxy measures it the same way).</summary>
+    private void RecordProgramming(DateTimeOffset finished)
+    {
+        foreach (var slice in _translations.ChangedSlices)
+        {
+            if (slice.Metadata?.Annotations?.TryGetValue(LastChangeTriggerTimeAnnotation, out var text) == true
+                && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var trigger)
+                && trigger >= _started
+                && trigger <= finished)
+            {
+                metrics!.RecordProgramming(finished - trigger);
+            }
+        }
+    }
+
+    private LoadBalancerPassInput BuildInput(Guid networkId, bool resync)
     {
         nodes.TryGet(null, node.NodeName, out var self);
         var facts = node with
@@ -194,26 +320,45 @@ public sealed partial class ServiceProxyController(
             Dsr = node.Dsr && options.Dsr != DsrMode.Off,
         };
 
-        var slicesByService = new Dictionary<string, List<V1EndpointSlice>>(StringComparer.Ordinal);
-        foreach (var slice in slices.List())
+        List<ServiceTranslation> translations;
+        if (resync || _lookAtEverything || !_translations.CanUpdate(facts))
         {
-            if (slice.Metadata?.Labels?.TryGetValue(ServiceNameLabel, out var name) == true && !string.IsNullOrEmpty(name))
+            Dictionary<string, List<V1EndpointSlice>> slicesByService;
+            lock (_indexLock)
             {
-                var key = ResourceCache<V1Service>.KeyOf(slice.Metadata.NamespaceProperty, name);
-                if (!slicesByService.TryGetValue(key, out var list))
+                // The index is rebuilt from the cache, so an event it missed cannot outlive a resync; every Service is looked at.
+                _slicesByService.Clear();
+                foreach (var slice in slices.List())
                 {
-                    slicesByService[key] = list = [];
+                    Index(slice);
                 }
 
-                list.Add(slice);
-            }
-        }
+                _dirty.Clear();
 
-        var translations = new List<ServiceTranslation>();
-        foreach (var service in services.List())
+                slicesByService = _slicesByService.ToDictionary(p => p.Key, p => p.Value.Values.ToList(), StringComparer.Ordinal);
+            }
+
+            translations = _translations.Translate(services.List(), slicesByService, facts);
+            _lookAtEverything = false;
+        }
+        else
         {
-            var own = slicesByService.GetValueOrDefault(ResourceCache<V1Service>.KeyOf(service), []);
-            translations.Add(ServiceTranslator.Translate(service, own, facts));
+            List<(string Key, List<V1EndpointSlice> Slices)> named;
+            lock (_indexLock)
+            {
+                named = [.. _dirty.Select(key => (key, _slicesByService.TryGetValue(key, out var own) ? own.Values.ToList() : []))];
+                _dirty.Clear();
+            }
+
+            _translations.BeginPass();
+            foreach (var (key, own) in named)
+            {
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                services.TryGet(slash < 0 ? null : key[..slash], key[(slash + 1)..], out var service);
+                _translations.Update(key, service, own);
+            }
+
+            translations = _translations.Current();
         }
 
         var overlay = facts.Mode == NetworkMode.Overlay;
@@ -230,18 +375,18 @@ public sealed partial class ServiceProxyController(
         }
 
         var local = overlay ? providerAddresses.GetValueOrDefault(facts.NodeName) ?? facts.NodeAddressOf(AddressFamily.InterNetwork) : null;
-        return new LoadBalancerPassInput(translations, networkId, overlay, providerAddresses, local);
+        return new LoadBalancerPassInput(translations, networkId, overlay, providerAddresses, local) { Resync = resync };
     }
 
     [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "service proxy caches synced ({Services} Services, {Slices} EndpointSlices, {Nodes} Nodes); first pass follows")]
     private partial void LogSynced(int services, int slices, int nodes);
 
     [LoggerMessage(EventId = 1211, Level = LogLevel.Information,
-        Message = "service pass: {Services} Services, {Desired} load balancers; created {Created}, modified {Modified}, recreated {Recreated}, deleted {Deleted}, unchanged {Unchanged}; remote endpoints +{RemoteCreated} -{RemoteDeleted}; {Failures} failures; {ElapsedMs:F0} ms")]
-    private partial void LogPass(int services, int desired, int created, int modified, int recreated, int deleted, int unchanged, int remoteCreated, int remoteDeleted, int failures, double elapsedMs);
+        Message = "service pass: {Services} Services, {Desired} load balancers; created {Created}, modified {Modified}, recreated {Recreated}, deleted {Deleted}, unchanged {Unchanged}; remote endpoints +{RemoteCreated} -{RemoteDeleted}; {Failures} failures; listed HCN {Listed}, {Translated} Services translated; {ElapsedMs:F0} ms")]
+    private partial void LogPass(int services, int desired, int created, int modified, int recreated, int deleted, int unchanged, int remoteCreated, int remoteDeleted, int failures, bool listed, int translated, double elapsedMs);
 
-    [LoggerMessage(EventId = 1212, Level = LogLevel.Debug, Message = "service pass: {Services} Services, {Desired} load balancers, nothing changed; {ElapsedMs:F0} ms")]
-    private partial void LogPassUnchanged(int services, int desired, double elapsedMs);
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Debug, Message = "service pass: {Services} Services, {Desired} load balancers, nothing changed; listed HCN {Listed}, {Translated} Services translated; {ElapsedMs:F0} ms")]
+    private partial void LogPassUnchanged(int services, int desired, bool listed, int translated, double elapsedMs);
 
     [LoggerMessage(EventId = 1214, Level = LogLevel.Information, Message = "service pass skipped: the pod network does not exist yet; retried at the next event or resync")]
     private partial void LogNoNetwork();

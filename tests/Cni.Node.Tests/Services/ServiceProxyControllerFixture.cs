@@ -19,9 +19,10 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _caches = [];
+    private readonly Func<ServiceProxyController> _newController;
 
     private ServiceProxyControllerFixture(
-        ServiceProxyHarness harness, ServiceProxyOptions options, bool holdNodes, string peerPublicIp, V1Service[] services, V1EndpointSlice[] slices)
+        ServiceProxyHarness harness, ServiceProxyOptions options, bool holdNodes, string peerPublicIp, V1Service[] services, V1EndpointSlice[] slices, ServiceProxyMetrics? metrics)
     {
         Harness = harness;
         Services = new ScriptedListWatchSource<V1Service>("services", false, services);
@@ -34,7 +35,7 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
         _caches.Add(serviceCache.RunAsync(_stop.Token));
         _caches.Add(sliceCache.RunAsync(_stop.Token));
         _caches.Add(nodeCache.RunAsync(_stop.Token));
-        Controller = new ServiceProxyController(
+        _newController = () => new ServiceProxyController(
             serviceCache,
             sliceCache,
             nodeCache,
@@ -44,7 +45,9 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
             new FlannelAnnotations(),
             options,
             harness.Time,
-            NullLogger<ServiceProxyController>.Instance);
+            NullLogger<ServiceProxyController>.Instance,
+            metrics);
+        Controller = _newController();
     }
 
     public ServiceProxyHarness Harness { get; }
@@ -55,7 +58,7 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
 
     public ScriptedListWatchSource<V1Node> Nodes { get; }
 
-    public ServiceProxyController Controller { get; }
+    public ServiceProxyController Controller { get; private set; }
 
     public Guid LocalPodA { get; private set; }
 
@@ -63,21 +66,27 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
 
     /// <summary>Starts the controller; the Node list is held back when <paramref name="holdNodes"/> (the Node cache stays unsynced).</summary>
     public static async Task<ServiceProxyControllerFixture> StartAsync(
-        V1Service[] services, V1EndpointSlice[] slices, TimeSpan? resyncPeriod = null, bool holdNodes = false, string peerPublicIp = ServiceProxyHarness.PeerProviderAddress, bool enabled = true)
+        V1Service[] services,
+        V1EndpointSlice[] slices,
+        TimeSpan? resyncPeriod = null,
+        bool holdNodes = false,
+        string peerPublicIp = ServiceProxyHarness.PeerProviderAddress,
+        bool enabled = true,
+        ServiceProxyMetrics? metrics = null)
     {
         var harness = await ServiceProxyHarness.CreateAsync();
         var podA = await harness.AddPodAsync(ServiceProxyHarness.LocalPodA);
         var podB = await harness.AddPodAsync(ServiceProxyHarness.LocalPodB);
         var options = new ServiceProxyOptions { Enabled = enabled, MinSyncInterval = MinSyncInterval, ResyncPeriod = resyncPeriod ?? TimeSpan.FromDays(1) };
-        var fixture = new ServiceProxyControllerFixture(harness, options, holdNodes, peerPublicIp, services, slices) { LocalPodA = podA, LocalPodB = podB };
+        var fixture = new ServiceProxyControllerFixture(harness, options, holdNodes, peerPublicIp, services, slices, metrics) { LocalPodA = podA, LocalPodB = podB };
         await fixture.Controller.StartAsync(CancellationToken.None);
         return fixture;
     }
 
-    public static V1Node SelfNode()
+    public static V1Node SelfNode(string zone = "z1")
     {
         var node = KubernetesTestObjects.NodeObject(NodeFactsBuilder.Self, "1", "10.244.1.0/24");
-        node.Metadata.Labels = new Dictionary<string, string> { [ServiceProxyController.ZoneLabel] = "z1" };
+        node.Metadata.Labels = new Dictionary<string, string> { [ServiceProxyController.ZoneLabel] = zone };
         return node;
     }
 
@@ -96,6 +105,16 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
         var next = Controller.Passes + 1;
         Advance();
         await WaitForPassesAsync(next);
+    }
+
+    /// <summary>A wincnid restart: the controller stops, and a new one with a new engine starts over the same caches and HCN.</summary>
+    public async Task RestartControllerAsync()
+    {
+        await Controller.StopAsync(CancellationToken.None);
+        Controller.Dispose();
+        Harness.Restart();
+        Controller = _newController();
+        await Controller.StartAsync(CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()

@@ -114,18 +114,18 @@ public sealed class ServiceProxyControllerTests
         await using var f = await F.StartAsync([Web()], [WebSlice(H.LocalPodA)]);
         await f.WaitForPassesAsync(1);
 
-        // The harness's MemoryHcn runs on the system clock: the next pass holds in its load-balancer listing.
-        f.Harness.Hcn.SetLatency(MemoryHcnOperation.EnumerateLoadBalancers, TimeSpan.FromSeconds(1));
+        // The harness's MemoryHcn runs on the system clock: the next pass holds in its load-balancer write.
+        f.Harness.Hcn.SetLatency(MemoryHcnOperation.ModifyLoadBalancer, TimeSpan.FromSeconds(1));
         f.Slices.Apply(WebSlice(H.LocalPodB));
         f.Advance();
         await Kubernetes.KubernetesTestObjects.WaitUntilAsync(
-            () => f.Harness.Hcn.GetCallCount(MemoryHcnOperation.EnumerateLoadBalancers) == 2, "the second pass to be listing load balancers");
+            () => f.Harness.Hcn.GetCallCount(MemoryHcnOperation.ModifyLoadBalancer) == 1, "the second pass to be modifying the load balancer");
         for (var i = 0; i < 10; i++)
         {
             f.Slices.Apply(WebSlice(i % 2 == 0 ? H.LocalPodA : H.LocalPodB));
         }
 
-        f.Harness.Hcn.SetLatency(MemoryHcnOperation.EnumerateLoadBalancers, null);
+        f.Harness.Hcn.SetLatency(MemoryHcnOperation.ModifyLoadBalancer, null);
         f.Advance();
         await f.WaitForPassesAsync(3);
         f.Advance();

@@ -55,6 +55,9 @@ internal sealed class ServiceProxyHarness
     /// <summary>HCN writes (creates, modifies, deletes of endpoints and load balancers) since the last reset.</summary>
     public long Writes => WriteOperations.Sum(Hcn.GetCallCount);
 
+    /// <summary>HCN listings of endpoints and load balancers since the last reset.</summary>
+    public long Listings => Hcn.GetCallCount(MemoryHcnOperation.EnumerateEndpoints) + Hcn.GetCallCount(MemoryHcnOperation.EnumerateLoadBalancers);
+
     public static async Task<ServiceProxyHarness> CreateAsync(HcnVersion? version = null, bool acceptsEmpty = false)
     {
         var hcn = new MemoryHcn(new MemoryHcnOptions { Version = version ?? new HcnVersion(15, 4), AcceptLoadBalancersWithoutBackends = acceptsEmpty });
@@ -93,14 +96,20 @@ internal sealed class ServiceProxyHarness
     public static ServiceTranslation Translate(ServiceBuilder service, params SliceBuilder[] slices) =>
         ServiceTranslator.Translate(service.Build(), [.. slices.Select(s => s.Build())], NodeFactsBuilder.Overlay().Build());
 
-    public Task<LoadBalancerPassReport> PassAsync(params ServiceTranslation[] services) =>
+    /// <summary>A resync pass: lists HCN and compares everything.</summary>
+    public Task<LoadBalancerPassReport> PassAsync(params ServiceTranslation[] services) => PassAsync(resync: true, services);
+
+    /// <summary>An event-driven pass: trusts what the engine wrote since its last listing.</summary>
+    public Task<LoadBalancerPassReport> IncrementalPassAsync(params ServiceTranslation[] services) => PassAsync(resync: false, services);
+
+    private Task<LoadBalancerPassReport> PassAsync(bool resync, ServiceTranslation[] services) =>
         Reconciler.ReconcileAsync(
             new LoadBalancerPassInput(
                 services,
                 NetworkId,
                 Overlay: true,
                 new Dictionary<string, IPAddress>(StringComparer.Ordinal) { [PeerNode] = IPAddress.Parse(PeerProviderAddress) },
-                IPAddress.Parse(NodeFactsBuilder.NodeIpV4)),
+                IPAddress.Parse(NodeFactsBuilder.NodeIpV4)) { Resync = resync },
             CancellationToken.None);
 
     public async Task<IReadOnlyList<HostComputeLoadBalancer>> LoadBalancersAsync() =>

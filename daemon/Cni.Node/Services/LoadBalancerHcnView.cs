@@ -1,0 +1,147 @@
+using System.Net;
+using Cni.Hcn.Model;
+
+namespace Cni.Node.Services;
+
+/// <summary>
+/// What the engine believes HCN holds: the last listing, with every write the engine made since applied to it. An
+/// event-driven pass plans against it instead of listing HCN again; the periodic resync (or any pass after a write
+/// failed) lists and replaces it, which is how changes made behind the engine's back are found.
+/// </summary>
+internal sealed class LoadBalancerHcnView
+{
+    private readonly Dictionary<Guid, HostComputeLoadBalancer> _ownedLoadBalancers;
+    private readonly Dictionary<IPAddress, Guid> _ownedRemote;
+    private readonly Dictionary<Guid, int> _references = [];
+    private readonly Dictionary<Guid, IPAddress> _remoteAddresses = [];
+    private Dictionary<IPAddress, Guid> _foreign;
+
+    private LoadBalancerHcnView(Guid networkId, EndpointInventory inventory, IReadOnlyList<HostComputeLoadBalancer> loadBalancers)
+    {
+        NetworkId = networkId;
+        _ownedRemote = [];
+        foreach (var (address, endpoint) in inventory.OwnedRemote)
+        {
+            SetRemote(address, endpoint.Id);
+        }
+
+        _foreign = new Dictionary<IPAddress, Guid>(inventory.Foreign);
+        _ownedLoadBalancers = new Dictionary<Guid, HostComputeLoadBalancer>(loadBalancers.Count);
+        foreach (var lb in loadBalancers)
+        {
+            // Every load balancer counts for the references (another agent's may use wincni's remote endpoints), only owned ones are kept.
+            if (LoadBalancerIds.IsOwned(lb.Id))
+            {
+                _ownedLoadBalancers[lb.Id] = lb;
+            }
+
+            Reference(lb, 1);
+        }
+    }
+
+    public Guid NetworkId { get; }
+
+    /// <summary>wincni's load balancers by ID.</summary>
+    public IReadOnlyDictionary<Guid, HostComputeLoadBalancer> OwnedLoadBalancers => _ownedLoadBalancers;
+
+    /// <summary>wincni's remote endpoints by address (their IDs: the objects are not kept, 50,000 of them would cost megabytes).</summary>
+    public IReadOnlyDictionary<IPAddress, Guid> OwnedRemote => _ownedRemote;
+
+    /// <summary>Every other endpoint of the network by address (pods here first).</summary>
+    public IReadOnlyDictionary<IPAddress, Guid> Foreign => _foreign;
+
+    public static LoadBalancerHcnView From(Guid networkId, IReadOnlyList<HostComputeEndpoint> endpoints, IReadOnlyList<HostComputeLoadBalancer> loadBalancers) =>
+        new(networkId, EndpointInventory.From(endpoints), loadBalancers);
+
+    /// <summary>Whether a load balancer in HCN refers to the endpoint <paramref name="endpointId"/>.</summary>
+    public bool IsReferenced(Guid endpointId) => _references.GetValueOrDefault(endpointId) > 0;
+
+    /// <summary>Takes a fresh endpoint listing; returns the addresses whose foreign endpoint appeared, vanished or changed.</summary>
+    public HashSet<IPAddress> ReplaceEndpoints(IReadOnlyList<HostComputeEndpoint> endpoints)
+    {
+        var inventory = EndpointInventory.From(endpoints);
+        var changed = new HashSet<IPAddress>();
+        foreach (var (address, id) in inventory.Foreign)
+        {
+            if (!_foreign.TryGetValue(address, out var known) || known != id)
+            {
+                changed.Add(address);
+            }
+        }
+
+        foreach (var address in _foreign.Keys)
+        {
+            if (!inventory.Foreign.ContainsKey(address))
+            {
+                changed.Add(address);
+            }
+        }
+
+        _foreign = new Dictionary<IPAddress, Guid>(inventory.Foreign);
+        _ownedRemote.Clear();
+        _remoteAddresses.Clear();
+        foreach (var (address, endpoint) in inventory.OwnedRemote)
+        {
+            SetRemote(address, endpoint.Id);
+        }
+
+        return changed;
+    }
+
+    /// <summary>Records that HCN now holds <paramref name="loadBalancer"/> under its ID (created or changed); returns what it held before.</summary>
+    public HostComputeLoadBalancer? SetLoadBalancer(HostComputeLoadBalancer loadBalancer)
+    {
+        var old = RemoveLoadBalancer(loadBalancer.Id);
+        _ownedLoadBalancers[loadBalancer.Id] = loadBalancer;
+        Reference(loadBalancer, 1);
+        return old;
+    }
+
+    /// <summary>Records that HCN no longer holds the owned load balancer <paramref name="id"/>; returns what it held.</summary>
+    public HostComputeLoadBalancer? RemoveLoadBalancer(Guid id)
+    {
+        if (_ownedLoadBalancers.Remove(id, out var old))
+        {
+            Reference(old, -1);
+            return old;
+        }
+
+        return null;
+    }
+
+    public void SetRemote(IPAddress address, Guid id)
+    {
+        _ownedRemote[address] = id;
+        _remoteAddresses[id] = address;
+    }
+
+    public void RemoveRemote(IPAddress address)
+    {
+        if (_ownedRemote.Remove(address, out var id))
+        {
+            _remoteAddresses.Remove(id);
+        }
+    }
+
+    /// <summary>The address of the owned remote endpoint with <paramref name="id"/>, if the view has it.</summary>
+    public bool TryGetRemoteAddress(Guid id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        return _remoteAddresses.TryGetValue(id, out address);
+    }
+
+    private void Reference(HostComputeLoadBalancer lb, int delta)
+    {
+        foreach (var endpoint in lb.HostComputeEndpoints ?? [])
+        {
+            var count = _references.GetValueOrDefault(endpoint) + delta;
+            if (count > 0)
+            {
+                _references[endpoint] = count;
+            }
+            else
+            {
+                _references.Remove(endpoint);
+            }
+        }
+    }
+}

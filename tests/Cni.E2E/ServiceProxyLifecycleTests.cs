@@ -137,7 +137,10 @@ public sealed partial class ServiceProxyLifecycleTests
 
         Assert.That(failures, Is.Empty, "a ready backend existed throughout: " + string.Join("; ", failures.Take(10)) + Cluster.Logs());
         Assert.That(removed.Select(r => r.Backend.Server.Accepted), Has.All.GreaterThan(0), "every backend of the 5-backend phase took connections");
-        Assert.That(worst, Is.LessThan(TimeSpan.FromSeconds(1)), "a terminating backend leaves the load balancer within 1 s");
+        // A pass starts at most every minSyncPeriodMilliseconds (1 s by default, as kube-proxy's minSyncPeriod), so a
+        // termination just after a pass (an event's or a resync's) waits up to 1 s plus that pass; typically it is the
+        // next pass at once (tens of ms).
+        Assert.That(worst, Is.LessThan(TimeSpan.FromMilliseconds(1250)), "a terminating backend leaves the load balancer within the minimum sync period and one pass");
     }
 
     [Test]

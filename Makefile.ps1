@@ -157,9 +157,9 @@ function Invoke-Bench {
     Install-LinuxPackages @('ip', 'nft', 'nsenter', '/usr/lib/cni/bridge')
     Invoke-Publish
     $env:WINCNI_BIN_DIR = $BinDir
-    # The benchmark program's own "all" is exec + daemon + services; the kernel suite is separate (root, real devices).
+    # The benchmark program's own "all" is exec + daemon + services; the kernel suites are separate (root, real devices).
     $suites = switch ($Suite) {
-        'all' { if ($IsLinux) { @('all', 'kernel') } else { @('all') } }
+        'all' { if ($IsLinux) { @('all', 'kernel', 'services-kernel') } else { @('all') } }
         default { @($Suite) }
     }
     $missed = @()

@@ -229,8 +229,16 @@ internal static class NftRenderer
         return kept.Select(p => p.PrefixLength == 32 ? p.BaseAddress.ToString() : p.ToString()).ToList();
     }
 
+    /// <remarks>
+    /// An OutBoundNAT with <c>Destinations</c> is win-cni's loopback DSR: HNS NATs only traffic to those destinations
+    /// (the pod itself, through a DSR load balancer), never the pod's egress. Here the services table's hairpin
+    /// masquerade does that job, so such a policy adds no masquerade; read as a plain OutBoundNAT it would
+    /// masquerade everything, pod-to-pod traffic across nodes included.
+    /// </remarks>
     private static IEnumerable<string> NatKeys(NetworkLayout network, HostComputeEndpoint endpoint) =>
-        (endpoint.Policies ?? []).Select(p => p.Settings).OfType<OutboundNatPolicySetting>().Select(nat => NatKey(network, nat));
+        (endpoint.Policies ?? []).Select(p => p.Settings).OfType<OutboundNatPolicySetting>()
+            .Where(nat => nat.Destinations is not { Count: > 0 })
+            .Select(nat => NatKey(network, nat));
 
     private static string AddressList(IEnumerable<IPAddress> addresses) =>
         string.Join(", ", addresses.Distinct().OrderBy(a => a.GetAddressBytes(), ByteOrder.Instance));

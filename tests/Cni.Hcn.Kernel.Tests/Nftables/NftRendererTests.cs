@@ -36,6 +36,30 @@ public sealed class NftRendererTests
     }
 
     [Test]
+    public void RenderNetwork_LoopbackDsrOutboundNatBesideTheRealOne_MasqueradesOnlyOutsideTheExceptions()
+    {
+        // win-cni's loopback DSR is an OutBoundNAT with Destinations: NAT toward the pod itself only, never egress.
+        var nat = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.96.0.0/12", "10.244.0.0/16"] });
+        var loopbackDsr = EndpointPolicy.Create(new OutboundNatPolicySetting { Destinations = ["10.244.1.5"] });
+        var endpoints = new[] { Endpoint("10.244.1.5", nat, loopbackDsr) };
+
+        var subnetNat = NftRenderer.ChooseSubnetNat(Network, endpoints, previous: null);
+        var text = NftRenderer.RenderNetwork(Network, endpoints, subnetNat)!;
+
+        Assert.That(subnetNat, Is.EqualTo("10.96.0.0/12, 10.244.0.0/16"));
+        Assert.That(text, Does.Contain("ip daddr != { 10.96.0.0/12, 10.244.0.0/16 } masquerade"));
+        Assert.That(text, Does.Not.Contain("ip daddr != { 10.244.1.0/24 }"), "a masquerade with only the own subnet excepted would NAT pod-to-pod traffic across nodes");
+    }
+
+    [Test]
+    public void RenderNetwork_LoopbackDsrOnly_NoMasquerade()
+    {
+        var loopbackDsr = EndpointPolicy.Create(new OutboundNatPolicySetting { Destinations = ["10.244.1.5"] });
+
+        Assert.That(NftRenderer.RenderNetwork(Network, [Endpoint("10.244.1.5", loopbackDsr)]), Is.Null);
+    }
+
+    [Test]
     public void RenderNetwork_DifferentExceptions_OneRulePerExceptionSet()
     {
         var a = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.0.0.0/8"] });

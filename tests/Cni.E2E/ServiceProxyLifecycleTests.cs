@@ -137,7 +137,10 @@ public sealed partial class ServiceProxyLifecycleTests
 
         Assert.That(failures, Is.Empty, "a ready backend existed throughout: " + string.Join("; ", failures.Take(10)) + Cluster.Logs());
         Assert.That(removed.Select(r => r.Backend.Server.Accepted), Has.All.GreaterThan(0), "every backend of the 5-backend phase took connections");
-        Assert.That(worst, Is.LessThan(TimeSpan.FromSeconds(1)), "a terminating backend leaves the load balancer within 1 s");
+        // A pass starts at most every minSyncPeriodMilliseconds (1 s by default, as kube-proxy's minSyncPeriod), so a
+        // termination just after a pass (an event's or a resync's) waits up to 1 s plus that pass; typically it is the
+        // next pass at once (tens of ms).
+        Assert.That(worst, Is.LessThan(TimeSpan.FromMilliseconds(1250)), "a terminating backend leaves the load balancer within the minimum sync period and one pass");
     }
 
     [Test]
@@ -191,8 +194,11 @@ public sealed partial class ServiceProxyLifecycleTests
             $"; after removal {afterRemoval.Count(r => r.Backend == remaining.Name)} of {afterRemoval.Count} answered by {remaining.Name}, " +
             $"unanswered: {afterRemoval.Count(r => !r.Succeeded)} ({string.Join(", ", afterRemoval.Where(r => !r.Succeeded).Select(r => r.Error).Distinct())}); " +
             $"a new socket then: {fresh}; node-1 conntrack for {service.Spec.ClusterIP}: [{string.Join(" | ", conntrack)}]");
-        Assert.That(afterRemoval.Skip(afterRemoval.Count / 2).Select(r => r.Backend), Has.All.EqualTo(remaining.Name),
-            "FINDING (KernelHcn): the flow's conntrack entry still DNATs to the removed backend; no stale UDP entries are flushed" + Cluster.Logs());
+        Assert.That(afterRemoval.Select(r => r.Backend), Has.All.EqualTo(remaining.Name),
+            "the flow's conntrack entry still DNATs to the removed backend: stale UDP entries must be deleted" + Cluster.Logs());
+        Assert.That(moved, Is.Not.Null, "the flow never reached " + remaining.Name);
+        Assert.That(Stopwatch.GetElapsedTime(terminated, moved!.Started), Is.LessThan(TimeSpan.FromSeconds(2)),
+            "the flow moves once the endpoint leaves the load balancer (it stops being ready), not only when the pod goes");
     }
 
     [Test]

@@ -151,7 +151,7 @@ public sealed partial class KernelHcn
         {
             try
             {
-                await _nft.ApplyAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+                await ApplyNftAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
             }
             catch (NftException ex) when (!plan.Full)
             {
@@ -159,7 +159,7 @@ public sealed partial class KernelHcn
                 Interlocked.Increment(ref _servicesResyncs);
                 _services.Invalidate();
                 plan = _services.Plan(services);
-                await _nft.ApplyAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+                await ApplyNftAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -247,7 +247,7 @@ public sealed partial class KernelHcn
         {
             try
             {
-                await _nft.ApplyAsync(plan.Text, cancellationToken).ConfigureAwait(false);
+                await ApplyNftAsync(plan.Text, cancellationToken).ConfigureAwait(false);
             }
             catch (NftException ex) when (!plan.Full)
             {

@@ -64,6 +64,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, string?> _subnetNat = [];
     private readonly ServiceTableSync _services = new();
+    private readonly NftDriftMonitor _drift;
 
     /// <summary>Load balancers changed since the last commit, when nothing else needs a full nftables render.</summary>
     private readonly ConcurrentDictionary<Guid, byte> _dirtyLoadBalancers = [];
@@ -98,6 +99,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
             AcceptLoadBalancersWithoutBackends = true,
         }, store: _store);
         _nft = new NftRunner(options.NftPath, options.NsenterPath, options.HostNetnsPath, options.NftLibraryPath);
+        _drift = new NftDriftMonitor(options.HostNetnsPath);
         _host = OpenHostSocket(options);
         _reaper = new LinkReaper(OpenHostSocket(options), _logger);
         _conntrack = new ConntrackFlusher(
@@ -173,6 +175,9 @@ public sealed partial class KernelHcn : IHcn, IDisposable
 
         _disposed = true;
 
+        // First: a check in progress holds the gates disposed below.
+        StopDriftLoop();
+
         // Before the host socket: the flusher asks it for the node's addresses.
         _conntrack.Dispose();
         _reaper.Dispose();
@@ -244,6 +249,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
             await RestoreAsync(cancellationToken).ConfigureAwait(false);
             await RealizeAllAsync(cancellationToken).ConfigureAwait(false);
             _started = true;
+            StartDriftLoop();
         }
         catch (Exception ex) when (IsKernelFailure(ex))
         {

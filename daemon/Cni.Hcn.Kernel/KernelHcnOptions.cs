@@ -43,6 +43,14 @@ public sealed record KernelHcnOptions
     /// <summary>The nft executable, one process per atomic batch; used only when <see cref="NftLibraryPath"/> is null.</summary>
     public string NftPath { get; init; } = "nft";
 
+    /// <summary>
+    /// How often a background check asks nf_tables whether anyone else has committed since wincni did, and if so
+    /// verifies wincni's tables and repairs them (an element, rule or table deleted out of band). Well below the
+    /// service proxy's 30 s resync, so an LB deleted out of band is back before the proxy looks again.
+    /// <see cref="TimeSpan.Zero"/> turns the check off.
+    /// </summary>
+    public TimeSpan DriftCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The nsenter executable, used to run nft inside <see cref="HostNetnsPath"/> when it is set.</summary>
     public string NsenterPath { get; init; } = "nsenter";
 }

@@ -253,6 +253,21 @@ internal static class ServiceRenderer
         }
 
         var groups = bySet.Keys.Select(BackendGroup.FromMap).Where(g => g.HasValue).Select(g => g!.Value).ToList();
+        return RenderTable(bySet, groups);
+    }
+
+    /// <summary>
+    /// The table with the sets, maps, chains and rules it has when <paramref name="groups"/> are in use, but no
+    /// elements: what the drift check counts rules and sets against (<see cref="ServiceTableSync.ExpectedShape"/>).
+    /// </summary>
+    public static string RenderSkeleton(IEnumerable<BackendGroup> groups)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        return RenderTable(new SortedDictionary<string, List<NftElement>>(StringComparer.Ordinal), groups.ToList());
+    }
+
+    private static string RenderTable(SortedDictionary<string, List<NftElement>> bySet, List<BackendGroup> groups)
+    {
         var text = new StringBuilder();
         text.Append("table ip ").Append(Table).Append(" {\n");
         foreach (var (name, type) in Sets)

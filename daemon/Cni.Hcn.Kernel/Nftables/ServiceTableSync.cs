@@ -136,6 +136,28 @@ internal sealed class ServiceTableSync
     /// <summary>What the mirror holds for load balancer <paramref name="id"/> (the kernel's state when <see cref="Trusted"/>), null when nothing.</summary>
     public LoadBalancerRendering? Applied(Guid id) => _applied.GetValueOrDefault(id);
 
+    /// <summary>
+    /// The shape (<see cref="NftTableShape"/>) the kernel's table has when it matches the mirror: rules from the
+    /// skeleton of the groups in use, and each set's elements counted by key (a key two load balancers share is one
+    /// element in the kernel). Null when no table is expected (no load balancers). Walks every element: for the drift
+    /// check only, which runs when something else committed.
+    /// </summary>
+    public NftTableShape? ExpectedShape()
+    {
+        if (_applied.Count == 0)
+        {
+            return null;
+        }
+
+        var shape = NftTableShape.Parse(ServiceRenderer.RenderSkeleton(_groups.Keys));
+        foreach (var set in _applied.Values.SelectMany(r => r.Elements).GroupBy(e => e.Set, StringComparer.Ordinal))
+        {
+            shape.Elements[set.Key] = set.Select(e => e.Key).Distinct(StringComparer.Ordinal).Count();
+        }
+
+        return shape;
+    }
+
     /// <summary>The IDs of the load balancers the mirror holds.</summary>
     public IReadOnlyCollection<Guid> LoadBalancers => _applied.Keys;
 

@@ -34,12 +34,16 @@ internal sealed class TwoNodeDataplane : IAsyncDisposable
 
     public string Node1State => Path.Combine(_stateRoot, "node1");
 
+    /// <summary>Both nodes' <see cref="KernelHcnOptions.DriftCheckInterval"/> (tests of the drift repair shorten it).</summary>
+    public TimeSpan DriftCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     public KernelHcnOptions Node1Options => new()
     {
         StateDirectory = Node1State,
         HostNetnsPath = Netns.PathOf("node1"),
         ManagementIp = "192.168.200.1",
         NetnsNamePrefix = Netns.Prefix + "k1-",
+        DriftCheckInterval = DriftCheckInterval,
     };
 
     public async Task BuildAsync(CancellationToken cancellationToken)
@@ -68,6 +72,7 @@ internal sealed class TwoNodeDataplane : IAsyncDisposable
             HostNetnsPath = Netns.PathOf("node2"),
             ManagementIp = "192.168.200.2",
             NetnsNamePrefix = Netns.Prefix + "k2-",
+            DriftCheckInterval = DriftCheckInterval,
         });
 
         Overlay1 = await Node1.CreateNetworkAsync(OverlayNetwork(1), cancellationToken);

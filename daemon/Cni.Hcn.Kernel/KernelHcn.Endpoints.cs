@@ -41,7 +41,10 @@ public sealed partial class KernelHcn
                         ?? throw new NetlinkException($"bridge {network.Bridge} of network {network.Id:D} is missing", Errno.Enodev);
                 }
 
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                // A remote endpoint is only a backend address: no network table holds it and no load balancer can
+                // refer to an endpoint that did not exist, so nftables is left alone (a full render costs
+                // hundreds of milliseconds with tens of thousands of load balancers).
+                await CommitAsync(cancellationToken, nftables: !IsRemote(created)).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {

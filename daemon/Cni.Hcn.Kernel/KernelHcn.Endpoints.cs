@@ -132,7 +132,16 @@ public sealed partial class KernelHcn
                     _reaper.Retire(_host, link.Index);
                 }
             });
-            await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            if (IsRemote(endpoint))
+            {
+                // A remote endpoint is in no network table; only the load balancers it was a backend of change (the
+                // object layer dropped it from them), so only they are rendered again, not the whole services table.
+                await CommitAsync(CancellationToken.None, nftables: false, loadBalancers: _store.HeldLoadBalancers()).ConfigureAwait(false);
+            }
+            else
+            {
+                await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
         finally
         {

@@ -29,12 +29,17 @@ public sealed partial class KernelHcn
     /// skip rendering unless another change still needs it.</param>
     /// <param name="loadBalancer">A change to this load balancer only: the commit then renders just the load balancers
     /// changed since the last one (<see cref="SyncLoadBalancersAsync"/>), unless something else needs a full render.</param>
-    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true, Guid? loadBalancer = null)
+    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true, Guid? loadBalancer = null, IReadOnlyList<Guid>? loadBalancers = null)
     {
         // Released and marked before the change is counted, so a commit that covers the change also sees them. The
         // object layer marked every object the change touched (cascades included); until here they were held back
         // from other commits, since the kernel did not have the change yet.
         _store.ReleaseHeld();
+        foreach (var id in loadBalancers ?? [])
+        {
+            _dirtyLoadBalancers[id] = 0;
+        }
+
         if (loadBalancer is { } changedLoadBalancer)
         {
             _dirtyLoadBalancers[changedLoadBalancer] = 0;

@@ -148,6 +148,9 @@ public sealed class MemoryHcnStore : IDisposable
     /// <summary>Releases this async flow's held marks to the next write (its change is now real).</summary>
     public void ReleaseHeld() => _held.Value?.Release();
 
+    /// <summary>The load balancers this flow's change has marked and still holds back (cascades included).</summary>
+    public IReadOnlyList<Guid> HeldLoadBalancers() => _held.Value?.Of(LoadBalancerKind) ?? [];
+
     /// <summary>Writes the marked objects' current states as one log line (or compacts when the log is full).</summary>
     /// <param name="cancellationToken">Cancellation of the wait for the write gate.</param>
     /// <exception cref="IOException">The files could not be written; the marks stay for the next write.</exception>
@@ -552,6 +555,14 @@ public sealed class MemoryHcnStore : IDisposable
             lock (_gate)
             {
                 _keys.Add(key);
+            }
+        }
+
+        public IReadOnlyList<Guid> Of(string kind)
+        {
+            lock (_gate)
+            {
+                return [.. _keys.Where(k => string.Equals(k.Kind, kind, StringComparison.Ordinal)).Select(k => k.Id).Distinct()];
             }
         }
 

@@ -353,6 +353,40 @@ public sealed class KernelHcnLifecycleTests
         Assert.That(_netns.Nft("lc-node", $"list map ip {DeviceNames.ServicesTable} vips_sh_2"), Does.Contain("10.96.1.2 . udp . 53 . 0 : 10.203.0.21 . 53"));
     }
 
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task RemoteEndpoint_CreatedThenDeletedUnderALoadBalancer_NoFullRenderAndTheBackendLeavesTheMap(CancellationToken cancellationToken)
+    {
+        var (network, local) = await NetworkAndEndpointAsync("10.203.0.8", cancellationToken);
+        var lb = await Hcn.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            HostComputeEndpoints = [local.Id],
+            FrontendVips = ["10.96.1.3"],
+            PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = 8080 }],
+        }, cancellationToken);
+        var batches = _hcn.NftBatches;
+
+        var remote = await Hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint
+        {
+            Name = "lc-remote-x",
+            IpConfigurations = [new IpConfig { IpAddress = "10.203.0.30" }],
+            Flags = EndpointFlags.RemoteEndpoint,
+        }, cancellationToken);
+        var afterCreate = _hcn.NftBatches - batches;
+        await Hcn.ModifyLoadBalancerAsync(lb.Id, lb with { HostComputeEndpoints = [local.Id, remote.Id] }, cancellationToken);
+        Assert.That(_netns.Nft("lc-node", $"list map ip {DeviceNames.ServicesTable} vips_rr_2"), Does.Contain("10.203.0.30 . 8080"));
+        batches = _hcn.NftBatches;
+
+        await Hcn.DeleteEndpointAsync(remote.Id, cancellationToken);
+
+        Assert.That(afterCreate, Is.Zero, "a new remote endpoint is in no table and no load balancer yet");
+        Assert.That(_hcn.NftBatches - batches, Is.EqualTo(1), "one incremental transaction for the load balancer that lost it");
+        Assert.That(_hcn.ServicesResyncs, Is.Zero);
+        var table = _netns.Nft("lc-node", $"list table ip {DeviceNames.ServicesTable}");
+        Assert.That(table, Does.Not.Contain("10.203.0.30"));
+        Assert.That(table, Does.Contain("10.96.1.3 . tcp . 80 . 0 : 10.203.0.8 . 8080"));
+    }
+
     /// <summary>A listing's statements and elements, sorted (a map lists its elements in hash order).</summary>
     private static string Normalize(string listing) =>
         string.Join('\n', listing.Split([',', '\n', '{', '}']).Select(l => l.Replace("elements =", string.Empty, StringComparison.Ordinal).Trim())

@@ -129,11 +129,22 @@ public sealed class ConntrackPacketTests
         await _dp.Node1.DeleteLoadBalancerAsync(lb.Id, cancellationToken);
     }
 
-    private Task<HostComputeLoadBalancer> CreateAsync(string vip, ProtocolType protocol, ushort port, ushort internalPort, CancellationToken cancellationToken) =>
-        _dp.Node1.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+    private async Task<HostComputeLoadBalancer> CreateAsync(string vip, ProtocolType protocol, ushort port, ushort internalPort, CancellationToken cancellationToken)
+    {
+        var lb = await _dp.Node1.CreateLoadBalancerAsync(new HostComputeLoadBalancer
         {
             HostComputeEndpoints = [_a.Id, _c.Id],
             FrontendVips = [vip],
             PortMappings = [new LoadBalancerPortMapping { Protocol = protocol, ExternalPort = port, InternalPort = internalPort }],
         }, cancellationToken);
+
+        // A new frontend's cleanup (its first backends) runs in the background; a flow begun before it has run could
+        // be deleted by it and move, which is not what these tests look at.
+        while (_dp.Node1.Conntrack.Pending > 0)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+
+        return lb;
+    }
 }

@@ -183,19 +183,8 @@ public sealed class ClusterConnectionTests
         }
     }
 
-    private void CreateNode(string name, string? podCidr, string internalIp, Dictionary<string, string>? annotations = null)
-    {
-        _api.Store.Create(new V1Node
-        {
-            ApiVersion = "v1",
-            Kind = "Node",
-            Metadata = new V1ObjectMeta { Name = name, Annotations = annotations },
-            Spec = podCidr is null ? new V1NodeSpec() : new V1NodeSpec { PodCIDR = podCidr, PodCIDRs = [podCidr] },
-        });
-        var node = _api.Store.Get<V1Node>(name)!;
-        node.Status = new V1NodeStatus { Addresses = [new V1NodeAddress { Type = "InternalIP", Address = internalIp }] };
-        _api.Store.Update(node, status: true);
-    }
+    private void CreateNode(string name, string? podCidr, string internalIp, Dictionary<string, string>? annotations = null) =>
+        StandInNodes.Create(_api.Store, name, podCidr, internalIp, annotations);
 
     private static async Task<List<RemoteSubnetRoutePolicySetting>> WaitForRoutesAsync(
         IHcn hcn, Guid networkId, Func<List<RemoteSubnetRoutePolicySetting>, bool> condition, CancellationToken cancellationToken, TimeSpan? timeout = null)

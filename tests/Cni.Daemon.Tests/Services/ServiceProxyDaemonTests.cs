@@ -5,6 +5,7 @@ using System.Text.Json;
 using Cni.Daemon.Hosting;
 using Cni.Daemon.Status;
 using Cni.Daemon.Tests.EndToEnd;
+using Cni.Daemon.Tests.Kubernetes;
 using Cni.Hcn;
 using Cni.Hcn.Model;
 using Cni.Node.Networks;
@@ -223,19 +224,8 @@ public sealed class ServiceProxyDaemonTests
         return app;
     }
 
-    private void CreateNode(string name, string podCidr, string internalIp, Dictionary<string, string>? annotations = null)
-    {
-        _api.Store.Create(new V1Node
-        {
-            ApiVersion = "v1",
-            Kind = "Node",
-            Metadata = new V1ObjectMeta { Name = name, Annotations = annotations },
-            Spec = new V1NodeSpec { PodCIDR = podCidr, PodCIDRs = [podCidr] },
-        });
-        var node = _api.Store.Get<V1Node>(name)!;
-        node.Status = new V1NodeStatus { Addresses = [new V1NodeAddress { Type = "InternalIP", Address = internalIp }] };
-        _api.Store.Update(node, status: true);
-    }
+    private void CreateNode(string name, string? podCidr, string internalIp, Dictionary<string, string>? annotations = null) =>
+        StandInNodes.Create(_api.Store, name, podCidr, internalIp, annotations);
 
     private async Task<string> StatusAsync(bool json, CancellationToken cancellationToken)
     {

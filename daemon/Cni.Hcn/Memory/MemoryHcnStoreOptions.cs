@@ -3,7 +3,10 @@ namespace Cni.Hcn.Memory;
 /// <summary>How a <see cref="MemoryHcnStore"/> writes.</summary>
 public sealed record MemoryHcnStoreOptions
 {
-    /// <summary>Log size after which the next write compacts (1 MiB: replay stays well under a second).</summary>
+    /// <summary>
+    /// Log size after which the next write compacts (1 MiB: replay stays well under a second), or the last snapshot's
+    /// size when that is larger (so compaction costs stay in proportion to the changes logged).
+    /// </summary>
     public long CompactionThresholdBytes { get; init; } = MemoryHcnStore.DefaultCompactionThresholdBytes;
 
     /// <summary>

@@ -258,7 +258,7 @@ public sealed class MemoryHcnStoreTests
                 created.Add((await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{i}" }] }, CancellationToken.None)).Id);
             }
 
-            Assert.That(new FileInfo(Store.LogPath).Length, Is.LessThanOrEqualTo(4096));
+            Assert.That(new FileInfo(Store.LogPath).Length, Is.LessThanOrEqualTo(Math.Max(4096, new FileInfo(SnapshotPath).Length)));
             Assert.That(Directory.GetFiles(_stateDir, "memory-hcn.*.log"), Is.EqualTo(new[] { Store.LogPath }), "older generations' logs are gone");
         }
 
@@ -269,6 +269,36 @@ public sealed class MemoryHcnStoreTests
         Assert.That((await second.EnumerateEndpointsAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EquivalentTo(created));
         Assert.That((await second.EnumerateNetworksAsync(null, CancellationToken.None)).Select(n => n.Id), Is.EqualTo(new[] { networkId }));
     }
+
+    [Test]
+    public async Task Compaction_ManyObjects_SnapshotBytesWrittenStayLinearInTheLog()
+    {
+        // With a fixed threshold every compaction rewrites an ever larger snapshot (quadratic); the log may grow to
+        // the snapshot's size, so all snapshots together stay within about twice the bytes logged.
+        long snapshotBytesWritten = 0;
+        long lastGeneration = 0;
+        using (var store = await OpenAsync(new MemoryHcnStoreOptions { CompactionThresholdBytes = 1024 }))
+        {
+            var networkId = (await store.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
+            for (var i = 0; i < 240; i++)
+            {
+                await store.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{10 + i}" }] }, CancellationToken.None);
+                var generation = GenerationOf(Store.LogPath);
+                if (generation != lastGeneration)
+                {
+                    snapshotBytesWritten += new FileInfo(SnapshotPath).Length;
+                    lastGeneration = generation;
+                }
+            }
+        }
+
+        var finalSnapshot = new FileInfo(SnapshotPath).Length;
+        Assert.That(lastGeneration, Is.GreaterThan(2), "compacted along the way");
+        Assert.That(snapshotBytesWritten, Is.LessThan(3 * finalSnapshot), $"{lastGeneration} compactions wrote {snapshotBytesWritten} bytes for a final snapshot of {finalSnapshot}");
+    }
+
+    private static long GenerationOf(string logPath) =>
+        long.Parse(Path.GetFileName(logPath).Split('.')[1], System.Globalization.CultureInfo.InvariantCulture);
 
     [Test]
     public async Task Restart_AfterCompaction_ReplaysOnlyTheNewGenerationsLog()

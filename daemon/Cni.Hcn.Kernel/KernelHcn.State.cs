@@ -118,9 +118,8 @@ public sealed partial class KernelHcn
             return;
         }
 
-        var networks = await _objects.EnumerateNetworksAsync(null, CancellationToken.None).ConfigureAwait(false);
-        var endpoints = await _objects.EnumerateEndpointsAsync(null, CancellationToken.None).ConfigureAwait(false);
-        var loadBalancers = await _objects.EnumerateLoadBalancersAsync(null, CancellationToken.None).ConfigureAwait(false);
+        // Read without copies (the object layer's instances, only read here): a full render reads every object.
+        var (networks, endpoints, loadBalancers) = _objects.PeekAll();
         var desired = new Dictionary<string, string?>(StringComparer.Ordinal);
         var subnetNat = new Dictionary<Guid, string?>();
         foreach (var network in networks)
@@ -219,7 +218,7 @@ public sealed partial class KernelHcn
         var changes = new Dictionary<Guid, LoadBalancerRendering?>();
         foreach (var id in ids)
         {
-            var lb = await FindAsync(() => _objects.GetLoadBalancerAsync(id, CancellationToken.None)).ConfigureAwait(false);
+            var lb = _objects.PeekLoadBalancer(id);
             if (lb is null)
             {
                 changes[id] = null;
@@ -230,7 +229,7 @@ public sealed partial class KernelHcn
             var local = new HashSet<Guid>();
             foreach (var backend in (lb.HostComputeEndpoints ?? []).Distinct())
             {
-                var endpoint = await FindAsync(() => _objects.GetEndpointAsync(backend, CancellationToken.None)).ConfigureAwait(false);
+                var endpoint = _objects.PeekEndpoint(backend);
                 if (endpoint is not null && Ipv4Of(endpoint) is { } address)
                 {
                     addresses[backend] = address;
@@ -302,20 +301,6 @@ public sealed partial class KernelHcn
         }
 
         return result;
-    }
-
-    /// <summary>An object of the object layer, null when it does not exist (any more).</summary>
-    private static async Task<T?> FindAsync<T>(Func<Task<T>> get)
-        where T : class
-    {
-        try
-        {
-            return await get().ConfigureAwait(false);
-        }
-        catch (HcnException ex) when (ex.IsNotFound)
-        {
-            return null;
-        }
     }
 
     /// <summary>Loads the persisted objects into the object layer (IDs, MACs and attachments as they were).</summary>

@@ -97,6 +97,11 @@ public sealed partial class MemoryHcn : IHcn
     private static T CopyIn<T>(T value, string operation)
         where T : class
     {
+        if (PlainCopy.TryCopy(value, out var plain))
+        {
+            return plain;
+        }
+
         try
         {
             return HcnJson.Deserialize<T>(HcnJson.Serialize(value))
@@ -110,7 +115,7 @@ public sealed partial class MemoryHcn : IHcn
 
     /// <summary>The deep copy handed out, so callers cannot mutate stored state.</summary>
     private static T CopyOut<T>(T value)
-        where T : class => HcnJson.Deserialize<T>(HcnJson.Serialize(value))!;
+        where T : class => PlainCopy.TryCopy(value, out var plain) ? plain : HcnJson.Deserialize<T>(HcnJson.Serialize(value))!;
 
     private static IReadOnlyList<T> CopyOut<T>(List<T> values)
         where T : class => values.ConvertAll(CopyOut);

@@ -10,8 +10,9 @@ namespace Cni.Hcn.Kernel.Nftables;
 internal sealed record LoadBalancerRendering(IReadOnlyList<NftElement> Elements)
 {
     /// <summary>
-    /// The frontends with the backends they DNAT to, as the elements say it in nft text, for the conntrack cleanup
-    /// (<see cref="Conntrack.StaleFlows"/>). Not part of equality: it follows from the same load balancer.
+    /// The UDP and SCTP frontends with the backends they DNAT to, as the elements say it in nft text, for the conntrack
+    /// cleanup (<see cref="Conntrack.StaleFlows"/>, which has nothing to do for TCP). Not part of equality: it follows
+    /// from the same load balancer.
     /// </summary>
     public IReadOnlyList<ServiceFrontend> Frontends { get; init; } = [];
 

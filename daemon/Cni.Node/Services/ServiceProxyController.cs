@@ -68,6 +68,7 @@ public sealed partial class ServiceProxyController(
     private long _passes;
     private LoadBalancerPassReport? _lastReport;
     private readonly ServiceTranslationCache _translations = new();
+    private readonly BurstMemoryRelease _memory = new(time, logger);
     private readonly Lock _indexLock = new();
 
     // Service keys the events named since the last pass, and each Service's slices by slice key; under _indexLock.
@@ -211,6 +212,7 @@ public sealed partial class ServiceProxyController(
 
             var report = await reconciler.ReconcileAsync(input, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _lastReport, report);
+            _memory.AfterPass(report.HcnWrites);
             var elapsed = time.GetElapsedTime(started);
             var finished = time.GetUtcNow();
             var desired = input.Services.Sum(s => s.LoadBalancers.Count);

@@ -162,9 +162,14 @@ function Invoke-Bench {
         'all' { if ($IsLinux) { @('all', 'kernel', 'services-kernel') } else { @('all') } }
         default { @($Suite) }
     }
+    # Published like wincnid (ready-to-run, same runtime options): the service suites run wincnid's own code in-process.
+    $benchDir = Join-Path $Root 'artifacts/bench'
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'tests/Cni.Benchmarks/Cni.Benchmarks.csproj'),
+        '-c', 'Release', '-r', $Rid, '--self-contained', 'false', '-o', $benchDir, '--nologo')
+    $bench = Join-Path $benchDir "Cni.Benchmarks$ExeSuffix"
     $missed = @()
     foreach ($name in $suites) {
-        & dotnet run --project (Join-Path $Root 'tests/Cni.Benchmarks/Cni.Benchmarks.csproj') -c Release -- --suite $name --bin-dir $BinDir
+        & $bench --suite $name --bin-dir $BinDir
         if ($LASTEXITCODE -ne 0) { $missed += $name }
     }
 

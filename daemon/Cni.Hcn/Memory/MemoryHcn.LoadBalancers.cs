@@ -13,6 +13,12 @@ public sealed partial class MemoryHcn
     /// <summary>Frontends in use → load balancer.</summary>
     private readonly Dictionary<FrontendKey, Guid> _frontends = [];
 
+    /// <summary>
+    /// Backend endpoint → the load balancers that list it, so deleting an endpoint touches only those (a scan of
+    /// every load balancer cost ~4 ms per endpoint delete at 40,000 of them).
+    /// </summary>
+    private readonly Dictionary<Guid, HashSet<Guid>> _loadBalancersByBackend = [];
+
     /// <inheritdoc/>
     public async Task<HostComputeLoadBalancer> CreateLoadBalancerAsync(HostComputeLoadBalancer loadBalancer, CancellationToken cancellationToken)
     {
@@ -95,7 +101,9 @@ public sealed partial class MemoryHcn
         await _calls.EnterAsync(MemoryHcnOperation.DeleteLoadBalancer, operation, cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            ReleaseFrontends(FindLoadBalancer(loadBalancerId, operation));
+            var deleted = FindLoadBalancer(loadBalancerId, operation);
+            ReleaseFrontends(deleted);
+            IndexBackends(deleted, null);
             _loadBalancers.Remove(loadBalancerId);
             Changed(MemoryHcnStore.LoadBalancerKind, loadBalancerId);
         }
@@ -182,6 +190,7 @@ public sealed partial class MemoryHcn
             ReleaseFrontends(previous);
         }
 
+        IndexBackends(previous, stored);
         _loadBalancers[id] = stored;
         Changed(MemoryHcnStore.LoadBalancerKind, id);
         foreach (var key in keys)
@@ -213,11 +222,39 @@ public sealed partial class MemoryHcn
     /// <summary>A deleted endpoint leaves the backend lists (IHcn: deletion detaches it from load balancers' view).</summary>
     private void DropLoadBalancerBackend(Guid endpointId)
     {
-        foreach (var lb in _loadBalancers.Values.Where(lb => lb.HostComputeEndpoints?.Contains(endpointId) == true).ToList())
+        if (!_loadBalancersByBackend.Remove(endpointId, out var holders))
         {
+            return;
+        }
+
+        foreach (var id in holders)
+        {
+            var lb = _loadBalancers[id];
             var rest = lb.HostComputeEndpoints!.Where(e => e != endpointId).ToList();
-            _loadBalancers[lb.Id] = lb with { HostComputeEndpoints = rest.Count == 0 ? null : rest };
-            Changed(MemoryHcnStore.LoadBalancerKind, lb.Id);
+            _loadBalancers[id] = lb with { HostComputeEndpoints = rest.Count == 0 ? null : rest };
+            Changed(MemoryHcnStore.LoadBalancerKind, id);
+        }
+    }
+
+    /// <summary>Moves a load balancer's entries in <see cref="_loadBalancersByBackend"/> from one version to the next (null: none).</summary>
+    private void IndexBackends(HostComputeLoadBalancer? previous, HostComputeLoadBalancer? next)
+    {
+        foreach (var backend in previous?.HostComputeEndpoints ?? [])
+        {
+            if (_loadBalancersByBackend.TryGetValue(backend, out var holders) && holders.Remove(previous!.Id) && holders.Count == 0)
+            {
+                _loadBalancersByBackend.Remove(backend);
+            }
+        }
+
+        foreach (var backend in next?.HostComputeEndpoints ?? [])
+        {
+            if (!_loadBalancersByBackend.TryGetValue(backend, out var holders))
+            {
+                _loadBalancersByBackend[backend] = holders = [];
+            }
+
+            holders.Add(next!.Id);
         }
     }
 

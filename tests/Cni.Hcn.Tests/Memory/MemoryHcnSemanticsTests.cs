@@ -201,6 +201,29 @@ public sealed class MemoryHcnSemanticsTests
 
     [Test]
     [CancelAfter(10_000)]
+    public async Task DeleteEndpointAsync_BackendModifiedAwayAndBack_DroppedOnlyWhereListed(CancellationToken cancellationToken)
+    {
+        var hcn = new MemoryHcn();
+        var network = await hcn.CreateNetworkAsync(L2Bridge(), cancellationToken);
+        var keep = await hcn.CreateEndpointAsync(network.Id, Endpoint("10.244.1.10", "keep"), cancellationToken);
+        var drop = await hcn.CreateEndpointAsync(network.Id, Endpoint("10.244.1.11", "drop"), cancellationToken);
+        var moved = await hcn.CreateLoadBalancerAsync(ClusterIp(keep.Id, "10.96.0.10", 80) with { HostComputeEndpoints = [keep.Id, drop.Id] }, cancellationToken);
+        var other = await hcn.CreateLoadBalancerAsync(ClusterIp(drop.Id, "10.96.0.11", 80) with { HostComputeEndpoints = [drop.Id, keep.Id] }, cancellationToken);
+        var gone = await hcn.CreateLoadBalancerAsync(ClusterIp(drop.Id, "10.96.0.12", 80) with { HostComputeEndpoints = [drop.Id] }, cancellationToken);
+
+        // The backend index follows modifies and deletes of the load balancers, not only their creation.
+        await hcn.ModifyLoadBalancerAsync(moved.Id, moved with { HostComputeEndpoints = [keep.Id] }, cancellationToken);
+        await hcn.ModifyLoadBalancerAsync(moved.Id, moved with { HostComputeEndpoints = [keep.Id, drop.Id] }, cancellationToken);
+        await hcn.DeleteLoadBalancerAsync(gone.Id, cancellationToken);
+        await hcn.DeleteEndpointAsync(drop.Id, cancellationToken);
+
+        Assert.That((await hcn.GetLoadBalancerAsync(moved.Id, cancellationToken)).HostComputeEndpoints, Is.EqualTo(new[] { keep.Id }));
+        Assert.That((await hcn.GetLoadBalancerAsync(other.Id, cancellationToken)).HostComputeEndpoints, Is.EqualTo(new[] { keep.Id }));
+        Assert.That(async () => await hcn.GetLoadBalancerAsync(gone.Id, cancellationToken), Throws.InstanceOf<HcnException>());
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
     public async Task EnumerateEndpointsAsync_ByNetworkName_ReturnsThatNetworksEndpoints(CancellationToken cancellationToken)
     {
         var hcn = new MemoryHcn();

@@ -246,6 +246,28 @@ public sealed class MemoryHcnStoreTests
     }
 
     [Test]
+    public async Task DeleteEndpointAsync_AfterRestart_StillLeavesTheRestoredLoadBalancers()
+    {
+        Guid endpointId, loadBalancerId;
+        using (var first = await OpenAsync())
+        {
+            var network = await first.CreateNetworkAsync(Network(), CancellationToken.None);
+            endpointId = (await first.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "e", IpConfigurations = [new IpConfig { IpAddress = "10.244.1.5" }] }, CancellationToken.None)).Id;
+            loadBalancerId = (await first.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+            {
+                HostComputeEndpoints = [endpointId],
+                FrontendVips = ["10.96.0.10"],
+                PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, InternalPort = 80, ExternalPort = 80 }],
+            }, CancellationToken.None)).Id;
+        }
+
+        using var second = await OpenAsync();
+        await second.DeleteEndpointAsync(endpointId, CancellationToken.None);
+
+        Assert.That((await second.GetLoadBalancerAsync(loadBalancerId, CancellationToken.None)).HostComputeEndpoints, Is.Null.Or.Empty);
+    }
+
+    [Test]
     public async Task Compaction_LogPastThreshold_SnapshotOfNextGenerationAndOneFreshLog()
     {
         List<Guid> created = [];

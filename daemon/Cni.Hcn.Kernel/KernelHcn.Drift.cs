@@ -47,28 +47,7 @@ public sealed partial class KernelHcn
                 return [];
             }
 
-            Interlocked.Increment(ref _driftVerifications);
-            var started = TimeProvider.System.GetTimestamp();
-            var drifted = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (table, text) in _appliedTables)
-            {
-                if (text is not null && Differences(NftTableShape.Parse(text), _drift.ReadShape(table)) is { } why)
-                {
-                    drifted[table] = why;
-                }
-            }
-
-            if (!_services.Trusted)
-            {
-                drifted[ServiceRenderer.Table] = "mirror not trusted";
-            }
-            else if (_services.ExpectedShape() is { } expected && Differences(expected, _drift.ReadShape(ServiceRenderer.Table)) is { } why)
-            {
-                drifted[ServiceRenderer.Table] = why;
-            }
-
-            LogDriftVerified(generation, drifted.Count, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
-            _drift.Verified(generation);
+            var drifted = VerifyTables(generation);
             if (drifted.Count == 0)
             {
                 return [];
@@ -107,6 +86,58 @@ public sealed partial class KernelHcn
         {
             _commitGate.Release();
         }
+    }
+
+    /// <summary>
+    /// At the end of the start, with the gate held alone: wincni has just written all of its tables, so they are
+    /// counted now and their generation becomes the known one. Without this the first background check, 5 s after the
+    /// start, counted every table under the commit gate, in the middle of the service proxy's initial burst (at
+    /// 200,000 set elements that stalled every commit for a few hundred milliseconds).
+    /// </summary>
+    private void VerifyDriftAtStart()
+    {
+        try
+        {
+            var drifted = VerifyTables(_drift.Read().Id);
+            if (drifted.Count > 0)
+            {
+                // Not as just written (someone committed meanwhile): the background check repairs it.
+                _drift.Forget();
+            }
+        }
+        catch (NetlinkException ex)
+        {
+            _drift.Forget();
+            LogDriftCheckFailed(ex.Message);
+        }
+    }
+
+    /// <summary>Counts wincni's tables against what it applied; records <paramref name="generation"/> as verified and returns the tables that differ, with why.</summary>
+    private Dictionary<string, string> VerifyTables(uint generation)
+    {
+        Interlocked.Increment(ref _driftVerifications);
+        var started = TimeProvider.System.GetTimestamp();
+        var drifted = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (table, text) in _appliedTables)
+        {
+            if (text is not null && Differences(NftTableShape.Parse(text), _drift.ReadShape(table)) is { } why)
+            {
+                drifted[table] = why;
+            }
+        }
+
+        if (!_services.Trusted)
+        {
+            drifted[ServiceRenderer.Table] = "mirror not trusted";
+        }
+        else if (_services.ExpectedShape() is { } expected && Differences(expected, _drift.ReadShape(ServiceRenderer.Table)) is { } why)
+        {
+            drifted[ServiceRenderer.Table] = why;
+        }
+
+        LogDriftVerified(generation, drifted.Count, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+        _drift.Verified(generation);
+        return drifted;
     }
 
     /// <summary>The differences as one phrase, null when none.</summary>

@@ -248,6 +248,11 @@ public sealed partial class KernelHcn : IHcn, IDisposable
             _reaper.ReapNow();
             await RestoreAsync(cancellationToken).ConfigureAwait(false);
             await RealizeAllAsync(cancellationToken).ConfigureAwait(false);
+            if (_options.DriftCheckInterval > TimeSpan.Zero)
+            {
+                VerifyDriftAtStart();
+            }
+
             _started = true;
             StartDriftLoop();
         }

@@ -42,6 +42,28 @@ public sealed class KernelHcnLifecycleTests
 
     [Test]
     [CancelAfter(30_000)]
+    public async Task Start_TablesJustWritten_KnownIntactSoOwnCommitsNeverTriggerACount(CancellationToken cancellationToken)
+    {
+        var (network, endpoint) = await NetworkAndEndpointAsync("10.203.0.7", cancellationToken);
+        var atStart = _hcn.NftablesDriftVerifications;
+
+        // Own commits move the generation by one each: still known, so a check reads one number and counts nothing.
+        await Hcn.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            HostComputeEndpoints = [endpoint.Id],
+            FrontendVips = ["10.96.0.10"],
+            PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, InternalPort = 80, ExternalPort = 80 }],
+        }, cancellationToken);
+        var repaired = await _hcn.CheckDriftAsync(cancellationToken);
+
+        Assert.That(atStart, Is.EqualTo(1), "counted once, at the start, with nothing else running");
+        Assert.That(repaired, Is.Empty);
+        Assert.That(_hcn.NftablesDriftVerifications, Is.EqualTo(atStart), "no count after wincni's own commits");
+        Assert.That(network.Id, Is.Not.EqualTo(Guid.Empty));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
     public async Task AttachDetach_PodNamespace_InterfaceMovesInConfiguredAndBack(CancellationToken cancellationToken)
     {
         var (network, endpoint) = await NetworkAndEndpointAsync("10.203.0.5", cancellationToken, EndpointPolicy.Create(new PortNamePolicySetting { Name = "net1" }));

@@ -204,7 +204,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     /// Takes the lock shared with other endpoint and namespace work, plus the locks of the objects the call changes
     /// (released in reverse), after starting if that has not happened yet.
     /// </summary>
-    private async Task<IDisposable> EnterSharedAsync(IEnumerable<Guid> objects, CancellationToken cancellationToken)
+    private async Task<IDisposable> EnterSharedAsync(IReadOnlyList<Guid> objects, CancellationToken cancellationToken)
     {
         await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         var shared = await _gate.EnterSharedAsync(cancellationToken).ConfigureAwait(false);

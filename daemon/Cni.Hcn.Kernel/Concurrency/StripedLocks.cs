@@ -16,26 +16,42 @@ internal sealed class StripedLocks : IDisposable
     }
 
     /// <summary>Locks every ID in <paramref name="ids"/> (empty GUIDs are ignored); dispose the result to unlock.</summary>
-    public async Task<IDisposable> AcquireAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken)
+    public async Task<IDisposable> AcquireAsync(IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var indexes = ids.Where(id => id != Guid.Empty).Select(id => (int)((uint)id.GetHashCode() % (uint)_stripes.Length)).Distinct().Order().ToList();
-        var taken = new List<SemaphoreSlim>(indexes.Count);
+
+        // Stripe indexes in ascending order without duplicates (calls lock one or two IDs: no LINQ on this path,
+        // which every pod and load-balancer call takes).
+        var indexes = new int[ids.Count];
+        var count = 0;
+        foreach (var id in ids)
+        {
+            if (id != Guid.Empty)
+            {
+                var index = (int)((uint)id.GetHashCode() % (uint)_stripes.Length);
+                if (Array.IndexOf(indexes, index, 0, count) < 0)
+                {
+                    indexes[count++] = index;
+                }
+            }
+        }
+
+        Array.Sort(indexes, 0, count);
+        var taken = 0;
         try
         {
-            foreach (var index in indexes)
+            for (; taken < count; taken++)
             {
-                await _stripes[index].WaitAsync(cancellationToken).ConfigureAwait(false);
-                taken.Add(_stripes[index]);
+                await _stripes[indexes[taken]].WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch
         {
-            ReleaseAll(taken);
+            ReleaseAll(indexes, taken);
             throw;
         }
 
-        return new Releaser(() => ReleaseAll(taken));
+        return new Releaser(() => ReleaseAll(indexes, count));
     }
 
     public void Dispose()
@@ -46,11 +62,11 @@ internal sealed class StripedLocks : IDisposable
         }
     }
 
-    private static void ReleaseAll(List<SemaphoreSlim> taken)
+    private void ReleaseAll(int[] indexes, int taken)
     {
-        for (var i = taken.Count - 1; i >= 0; i--)
+        for (var i = taken - 1; i >= 0; i--)
         {
-            taken[i].Release();
+            _stripes[indexes[i]].Release();
         }
     }
 }

@@ -21,6 +21,11 @@ internal static class StaleFlows
     public static List<ConntrackFilter> Between(LoadBalancerRendering? before, LoadBalancerRendering? after)
     {
         var result = new List<ConntrackFilter>();
+        if (before is not { Frontends.Count: > 0 } && after is not { Frontends.Count: > 0 })
+        {
+            return result; // TCP only: nothing to clean up
+        }
+
         var old = Index(before);
         var now = Index(after);
         foreach (var (key, backends) in old)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -146,8 +147,12 @@ internal static class ServiceRenderer
             var group = BackendGroup.Of(nodePort, mapping.DistributionType != LoadBalancerDistribution.None, backends.Count);
             var internalPort = mapping.InternalPort != 0 ? mapping.InternalPort : mapping.ExternalPort;
             IEnumerable<string> frontends = nodePort
-                ? [NftRenderer.Invariant($"{protocol} . {mapping.ExternalPort}")]
-                : vips.Select(vip => NftRenderer.Invariant($"{vip} . {protocol} . {mapping.ExternalPort}"));
+                ? [string.Create(CultureInfo.InvariantCulture, $"{protocol} . {mapping.ExternalPort}")]
+                : vips.Select(vip => string.Create(CultureInfo.InvariantCulture, $"{vip} . {protocol} . {mapping.ExternalPort}"));
+            var map = group.Map;
+
+            // One value string per backend for all of this mapping's frontends (a VIP load balancer may have several).
+            var values = new string?[backends.Count];
             // Kept only where the conntrack cleanup reads them (UDP, SCTP): at 40,000 TCP load balancers the
             // frontends and their backend endpoints were 15 MiB of heap nothing used.
             if (Conntrack.StaleFlows.Applies((byte)mapping.Protocol))
@@ -182,10 +187,11 @@ internal static class ServiceRenderer
 
                 for (var i = 0; i < backends.Count; i++)
                 {
-                    Add(group.Map, NftRenderer.Invariant($"{frontend} . {i}"), NftRenderer.Invariant($"{backends[i]} . {internalPort}"));
+                    values[i] ??= string.Create(CultureInfo.InvariantCulture, $"{backends[i]} . {internalPort}");
+                    Add(map, string.Create(CultureInfo.InvariantCulture, $"{frontend} . {i}"), values[i]);
                     if (local.Contains(backends[i]))
                     {
-                        Add(Hairpin, NftRenderer.Invariant($"{backends[i]} . {backends[i]}"));
+                        Add(Hairpin, string.Create(CultureInfo.InvariantCulture, $"{backends[i]} . {backends[i]}"));
                     }
                 }
             }

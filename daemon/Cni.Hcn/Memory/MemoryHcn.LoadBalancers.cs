@@ -148,6 +148,7 @@ public sealed partial class MemoryHcn
         }
 
         var vips = new List<string>();
+        Span<char> text = stackalloc char[64];
         foreach (var vip in input.FrontendVips ?? [])
         {
             if (!AddressMath.TryParseAddress(vip, out var address))
@@ -155,7 +156,8 @@ public sealed partial class MemoryHcn
                 throw new HcnException(operation, HcnErrorCodes.InvalidParameter, detail: $"FrontendVIP '{vip}' is not an IP address");
             }
 
-            vips.Add(address.ToString());
+            // The caller's string when it is already the canonical text (the usual case): one instance, not two.
+            vips.Add(address.TryFormat(text, out var written) && text[..written].SequenceEqual(vip) ? vip : address.ToString());
         }
 
         if (input.PortMappings is not { Count: > 0 } mappings)
@@ -172,7 +174,7 @@ public sealed partial class MemoryHcn
             }
         }
 
-        var stored = input with { Id = id, FrontendVips = vips.Count == 0 ? null : vips, SchemaVersion = input.SchemaVersion ?? SchemaVersion.V2 };
+        var stored = input with { Id = id, FrontendVips = vips.Count == 0 ? null : vips.ToArray(), SchemaVersion = input.SchemaVersion ?? SchemaVersion.V2 };
         var keys = new List<FrontendKey>();
         foreach (var key in FrontendKeys(stored))
         {

@@ -43,4 +43,13 @@ public sealed class BackendGroupTests
         Assert.That(group.Rule, Is.EqualTo("dnat ip to meta l4proto . th dport . jhash ip saddr mod 3 seed 0x0 map @nodeports_sh_3"));
         Assert.That(group.Definition, Is.EqualTo("typeof meta l4proto . th dport . numgen random mod 3 : ip daddr . th dport"), "nft 1.0.6 crashes listing a typeof with jhash");
     }
+
+    [Test]
+    public void Map_SameGroupAskedTwice_OneStringInstance()
+    {
+        var group = BackendGroup.Of(nodePort: false, sourceHash: false, size: 5);
+
+        Assert.That(group.Map, Is.EqualTo("vips_rr_5"));
+        Assert.That(ReferenceEquals(group.Map, BackendGroup.Of(nodePort: false, sourceHash: false, size: 5).Map), Is.True, "every element of the map holds this name");
+    }
 }

@@ -8,7 +8,18 @@ internal sealed class CountingHcn(IHcn inner) : HcnDecorator(inner)
 {
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _ticks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long First, long Last)> _spans = new(StringComparer.Ordinal);
     private long _listed;
+
+    /// <summary>For each operation, from the start of its first call to the end of its last (wall time, Stopwatch ticks).</summary>
+    public IReadOnlyDictionary<string, TimeSpan> Spans() =>
+        _spans.ToDictionary(p => p.Key, p => System.Diagnostics.Stopwatch.GetElapsedTime(p.Value.First, p.Value.Last), StringComparer.Ordinal);
+
+    /// <summary>For each operation, when its first call started (Stopwatch ticks), to place it against another clock.</summary>
+    public IReadOnlyDictionary<string, long> FirstStarts() => _spans.ToDictionary(p => p.Key, p => p.Value.First, StringComparer.Ordinal);
+
+    /// <summary>Forgets the spans (a phase measured on its own starts here).</summary>
+    public void ResetSpans() => _spans.Clear();
 
     /// <summary>The counts so far, by operation, and the objects the enumerations returned.</summary>
     public HcnOperationCounts Snapshot() =>
@@ -30,8 +41,10 @@ internal sealed class CountingHcn(IHcn inner) : HcnDecorator(inner)
         finally
         {
             _counts.AddOrUpdate(operation, 1, static (_, n) => n + 1);
-            var elapsed = System.Diagnostics.Stopwatch.GetTimestamp() - started;
+            var ended = System.Diagnostics.Stopwatch.GetTimestamp();
+            var elapsed = ended - started;
             _ticks.AddOrUpdate(operation, elapsed, (_, n) => n + elapsed);
+            _spans.AddOrUpdate(operation, (started, ended), (_, span) => (Math.Min(span.First, started), Math.Max(span.Last, ended)));
         }
     }
 }

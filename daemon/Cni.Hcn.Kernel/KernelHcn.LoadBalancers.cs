@@ -25,6 +25,7 @@ public sealed partial class KernelHcn
             var created = await _objects.CreateLoadBalancerAsync(input, cancellationToken).ConfigureAwait(false);
             try
             {
+                Prerender(created.Id);
                 await CommitAsync(cancellationToken, loadBalancer: created.Id).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
@@ -61,6 +62,7 @@ public sealed partial class KernelHcn
             var after = await _objects.ModifyLoadBalancerAsync(loadBalancerId, loadBalancer, cancellationToken).ConfigureAwait(false);
             try
             {
+                Prerender(loadBalancerId);
                 await CommitAsync(cancellationToken, loadBalancer: loadBalancerId).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))

@@ -118,6 +118,11 @@ public sealed partial class KernelHcn
             return;
         }
 
+        foreach (var id in dirty)
+        {
+            _prerendered.TryRemove(id, out _);
+        }
+
         // Read without copies (the object layer's instances, only read here): a full render reads every object.
         var (networks, endpoints, loadBalancers) = _objects.PeekAll();
         var desired = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -219,28 +224,17 @@ public sealed partial class KernelHcn
         foreach (var id in ids)
         {
             var lb = _objects.PeekLoadBalancer(id);
+            var prerendered = _prerendered.TryRemove(id, out var early) ? early : default;
             if (lb is null)
             {
                 changes[id] = null;
                 continue;
             }
 
-            var addresses = new Dictionary<Guid, System.Net.IPAddress>();
-            var local = new HashSet<Guid>();
-            foreach (var backend in (lb.HostComputeEndpoints ?? []).Distinct())
-            {
-                var endpoint = _objects.PeekEndpoint(backend);
-                if (endpoint is not null && Ipv4Of(endpoint) is { } address)
-                {
-                    addresses[backend] = address;
-                    if (!IsRemote(endpoint))
-                    {
-                        local.Add(backend);
-                    }
-                }
-            }
-
-            changes[id] = ServiceRenderer.Render(lb, b => addresses.GetValueOrDefault(b), local.Contains);
+            // Rendered by the call that made this very instance (outside the commit gate, in parallel with other
+            // calls), unless the object changed since: a rendering only depends on the instance and its backends,
+            // and a backend that goes replaces the instance.
+            changes[id] = ReferenceEquals(prerendered.Instance, lb) ? prerendered.Rendering : RenderLoadBalancer(lb);
         }
 
         // Read before the mirror takes the change: what the kernel had is what decides which flows are stale.
@@ -272,6 +266,40 @@ public sealed partial class KernelHcn
 
         _services.Accept(plan);
         _conntrack.Enqueue(stale);
+    }
+
+    /// <summary>One load balancer's elements in the services table, from the object layer's instances of it and its backends.</summary>
+    private LoadBalancerRendering? RenderLoadBalancer(HostComputeLoadBalancer lb)
+    {
+        var addresses = new Dictionary<Guid, System.Net.IPAddress>();
+        var local = new HashSet<Guid>();
+        foreach (var backend in lb.HostComputeEndpoints ?? [])
+        {
+            var endpoint = _objects.PeekEndpoint(backend);
+            if (endpoint is not null && Ipv4Of(endpoint) is { } address)
+            {
+                addresses[backend] = address;
+                if (!IsRemote(endpoint))
+                {
+                    local.Add(backend);
+                }
+            }
+        }
+
+        return ServiceRenderer.Render(lb, b => addresses.GetValueOrDefault(b), local.Contains);
+    }
+
+    /// <summary>
+    /// Renders the load balancer a call has just created or changed, before the call waits for the commit: the
+    /// commit then only compares and applies (at 40,000 load balancers, rendering inside the one-at-a-time commit
+    /// was a third of its C# work).
+    /// </summary>
+    private void Prerender(Guid loadBalancerId)
+    {
+        if (_objects.PeekLoadBalancer(loadBalancerId) is { } stored)
+        {
+            _prerendered[loadBalancerId] = (stored, RenderLoadBalancer(stored));
+        }
     }
 
     /// <summary>

@@ -68,6 +68,9 @@ public sealed partial class KernelHcn : IHcn, IDisposable
 
     /// <summary>Load balancers changed since the last commit, when nothing else needs a full nftables render.</summary>
     private readonly ConcurrentDictionary<Guid, byte> _dirtyLoadBalancers = [];
+
+    /// <summary>Renderings made by the calls that changed a load balancer, with the instance each was made from.</summary>
+    private readonly ConcurrentDictionary<Guid, (HostComputeLoadBalancer Instance, LoadBalancerRendering? Rendering)> _prerendered = [];
     private readonly ConcurrentDictionary<Guid, NamespaceBinding> _bindings = [];
     private long _changes;
     private long _committed;

@@ -1,11 +1,207 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
 namespace Cni.Hcn.Kernel.Nftables;
 
-/// <summary>One element of a named set or map in the services table: the key as nft text, and the value for a map.</summary>
-/// <param name="Set">The set's or map's name in the services table.</param>
-/// <param name="Key">The key, e.g. <c>10.96.0.10 . tcp . 53</c>, <c>tcp . 30080</c> or <c>10.96.0.10 . tcp . 53 . 2</c>.</param>
-/// <param name="Value">The value in a map, e.g. <c>10.244.1.5 . 8080</c>; null in a set.</param>
-internal readonly record struct NftElement(string Set, string Key, string? Value = null)
+/// <summary>
+/// One element of a named set or map in the services table, kept as numbers and written as nft text only when a
+/// batch is built: <c>10.96.0.10 . tcp . 53</c>, <c>tcp . 30080</c>, <c>10.96.0.10 . tcp . 53 . 2 : 10.244.1.5 . 8080</c>,
+/// <c>10.244.1.5 . 10.244.1.5</c>. (As strings, the keys and values of 40,000 load balancers were a million strings,
+/// a tenth of the heap, copied by every collection that promoted them.)
+/// </summary>
+internal readonly record struct NftElement
 {
+    private readonly uint _first;
+    private readonly uint _second;
+    private readonly uint _valueAddress;
+    private readonly int _index;
+    private readonly ushort _port;
+    private readonly ushort _valuePort;
+    private readonly byte _protocol;
+    private readonly ElementShape _shape;
+    private readonly bool _hasValue;
+
+    private NftElement(string set, ElementShape shape, uint first, uint second, byte protocol, ushort port, int index, bool hasValue, uint valueAddress, ushort valuePort)
+    {
+        Set = set;
+        _shape = shape;
+        _first = first;
+        _second = second;
+        _protocol = protocol;
+        _port = port;
+        _index = index;
+        _hasValue = hasValue;
+        _valueAddress = valueAddress;
+        _valuePort = valuePort;
+    }
+
+    /// <summary>An element from its nft text (tests, and anything that reads elements back); the forms above.</summary>
+    /// <param name="set">The set's or map's name in the services table.</param>
+    /// <param name="key">The key, e.g. <c>10.96.0.10 . tcp . 53</c>, <c>tcp . 30080</c> or <c>10.96.0.10 . tcp . 53 . 2</c>.</param>
+    /// <param name="value">The value in a map, e.g. <c>10.244.1.5 . 8080</c>; null in a set.</param>
+    /// <exception cref="FormatException">The text is none of the forms the services table uses.</exception>
+    public NftElement(string set, string key, string? value = null)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(key);
+        Set = set;
+        var parts = key.Split(" . ");
+        var withVip = parts.Length > 0 && parts[0].Contains('.', StringComparison.Ordinal);
+        (_shape, _first, _second, _protocol, _port, _index) = (parts.Length, withVip) switch
+        {
+            (2, true) => (ElementShape.AddressPair, Address(parts[0]), Address(parts[1]), (byte)0, (ushort)0, 0),
+            (3, true) => (ElementShape.Frontend, Address(parts[0]), 0u, Protocol(parts[1]), Port(parts[2]), 0),
+            (4, true) => (ElementShape.Backend, Address(parts[0]), 0u, Protocol(parts[1]), Port(parts[2]), Index(parts[3])),
+            (2, false) => (ElementShape.PortFrontend, 0u, 0u, Protocol(parts[0]), Port(parts[1]), 0),
+            (3, false) => (ElementShape.PortBackend, 0u, 0u, Protocol(parts[0]), Port(parts[1]), Index(parts[2])),
+            _ => throw new FormatException($"'{key}' is not a services-table key"),
+        };
+        if (value is not null)
+        {
+            var target = value.Split(" . ");
+            if (target.Length != 2)
+            {
+                throw new FormatException($"'{value}' is not a services-table value");
+            }
+
+            _hasValue = true;
+            _valueAddress = Address(target[0]);
+            _valuePort = Port(target[1]);
+        }
+    }
+
+    private enum ElementShape : byte
+    {
+        /// <summary><c>address . protocol . port</c>.</summary>
+        Frontend,
+
+        /// <summary><c>protocol . port</c>.</summary>
+        PortFrontend,
+
+        /// <summary><c>address . protocol . port . index</c> (a VIP backend map).</summary>
+        Backend,
+
+        /// <summary><c>protocol . port . index</c> (a NodePort backend map).</summary>
+        PortBackend,
+
+        /// <summary><c>address . address</c>.</summary>
+        AddressPair,
+    }
+
+    /// <summary>The set's or map's name in the services table.</summary>
+    public string Set { get; }
+
+    /// <summary>The key as nft writes it.</summary>
+    public string Key => AppendKey(new StringBuilder(32)).ToString();
+
+    /// <summary>The value as nft writes it in a map; null in a set.</summary>
+    public string? Value => _hasValue ? AppendValue(new StringBuilder(24)).ToString() : null;
+
+    /// <summary>The element without its value (what a map is keyed by: a key holds one value at a time).</summary>
+    public NftElement KeyOnly => new(Set, _shape, _first, _second, _protocol, _port, _index, hasValue: false, 0, 0);
+
+    /// <summary>A frontend in a set: <c>vip . protocol . port</c>, or <c>protocol . port</c> without a VIP.</summary>
+    public static NftElement Frontend(string set, IPAddress? vip, byte protocol, ushort port) =>
+        vip is null
+            ? new(set, ElementShape.PortFrontend, 0, 0, protocol, port, 0, hasValue: false, 0, 0)
+            : new(set, ElementShape.Frontend, ToUInt32(vip), 0, protocol, port, 0, hasValue: false, 0, 0);
+
+    /// <summary>A backend map's element: <c>frontend . index : backend . port</c>.</summary>
+    public static NftElement Backend(string map, IPAddress? vip, byte protocol, ushort port, int index, IPAddress backend, ushort backendPort) =>
+        new(map, vip is null ? ElementShape.PortBackend : ElementShape.Backend, vip is null ? 0 : ToUInt32(vip), 0, protocol, port, index,
+            hasValue: true, ToUInt32(backend), backendPort);
+
+    /// <summary>An <c>address . address</c> element.</summary>
+    public static NftElement Pair(string set, IPAddress first, IPAddress second) =>
+        new(set, ElementShape.AddressPair, ToUInt32(first), ToUInt32(second), 0, 0, 0, hasValue: false, 0, 0);
+
+    /// <summary>A canonical order: by set name, then by key (numerically), then by value.</summary>
+    public static int Compare(NftElement a, NftElement b)
+    {
+        var order = string.CompareOrdinal(a.Set, b.Set);
+        if (order != 0)
+        {
+            return order;
+        }
+
+        order = a._shape.CompareTo(b._shape);
+        order = order != 0 ? order : a._first.CompareTo(b._first);
+        order = order != 0 ? order : a._second.CompareTo(b._second);
+        order = order != 0 ? order : a._protocol.CompareTo(b._protocol);
+        order = order != 0 ? order : a._port.CompareTo(b._port);
+        order = order != 0 ? order : a._index.CompareTo(b._index);
+        order = order != 0 ? order : a._valueAddress.CompareTo(b._valueAddress);
+        return order != 0 ? order : a._valuePort.CompareTo(b._valuePort);
+    }
+
     /// <summary>The element as nft writes it inside <c>{ }</c> (with its value when adding, without when deleting).</summary>
-    public string Text(bool withValue) => withValue && Value is not null ? Key + " : " + Value : Key;
+    public string Text(bool withValue) => AppendTo(new StringBuilder(48), withValue).ToString();
+
+    /// <summary>Writes the element as <see cref="Text"/> says, without a string of its own.</summary>
+    public StringBuilder AppendTo(StringBuilder text, bool withValue)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        AppendKey(text);
+        return withValue && _hasValue ? AppendValue(text.Append(" : ")) : text;
+    }
+
+    private StringBuilder AppendKey(StringBuilder text)
+    {
+        switch (_shape)
+        {
+            case ElementShape.AddressPair:
+                return AppendAddress(AppendAddress(text, _first).Append(" . "), _second);
+            case ElementShape.Frontend:
+            case ElementShape.Backend:
+                AppendAddress(text, _first).Append(" . ");
+                break;
+        }
+
+        text.Append(ProtocolName(_protocol)).Append(" . ").Append(_port);
+        return _shape is ElementShape.Backend or ElementShape.PortBackend ? text.Append(" . ").Append(_index) : text;
+    }
+
+    private StringBuilder AppendValue(StringBuilder text) => AppendAddress(text, _valueAddress).Append(" . ").Append(_valuePort);
+
+    private static StringBuilder AppendAddress(StringBuilder text, uint address) =>
+        text.Append(address >> 24).Append('.').Append((address >> 16) & 0xff).Append('.').Append((address >> 8) & 0xff).Append('.').Append(address & 0xff);
+
+    private static uint ToUInt32(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException($"{address} is not an IPv4 address: the services table is IPv4", nameof(address));
+        }
+
+        Span<byte> bytes = stackalloc byte[4];
+        address.TryWriteBytes(bytes, out _);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
+    }
+
+    private static string ProtocolName(byte protocol) => protocol switch
+    {
+        6 => "tcp",
+        17 => "udp",
+        132 => "sctp",
+        _ => protocol.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static byte Protocol(string text) => text switch
+    {
+        "tcp" => 6,
+        "udp" => 17,
+        "sctp" => 132,
+        _ => byte.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture),
+    };
+
+    private static uint Address(string text) =>
+        IPAddress.TryParse(text, out var address) && address.AddressFamily == AddressFamily.InterNetwork
+            ? ToUInt32(address)
+            : throw new FormatException($"'{text}' is not an IPv4 address");
+
+    private static ushort Port(string text) => ushort.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
+
+    private static int Index(string text) => int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
 }

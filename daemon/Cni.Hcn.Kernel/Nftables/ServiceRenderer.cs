@@ -132,66 +132,63 @@ internal static class ServiceRenderer
         var masquerade = nodePort && !lb.Flags.HasFlag(LoadBalancerFlags.EnableDirectServerReturn);
 
         // One element per set and key: a second mapping of the same frontend would only be shadowed by the first.
-        var elements = new Dictionary<(string Set, string Key), NftElement>();
+        var elements = new Dictionary<NftElement, NftElement>();
         var frontendList = new List<ServiceFrontend>();
-        void Add(string set, string key, string? value = null) => elements.TryAdd((set, key), new NftElement(set, key, value));
+        void Add(NftElement element) => elements.TryAdd(element.KeyOnly, element);
+        IPAddress?[] noVip = [null];
         foreach (var mapping in lb.PortMappings ?? [])
         {
-            if (NftRenderer.Protocol(mapping.Protocol) is not { } protocol || mapping.ExternalPort == 0)
+            if (NftRenderer.Protocol(mapping.Protocol) is null || mapping.ExternalPort == 0)
             {
                 continue;
             }
 
+            var protocol = (byte)mapping.Protocol;
             var ilb = mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.EnableInternalLoadBalancer);
             var localRouted = mapping.Flags.HasFlag(LoadBalancerPortMappingFlags.LocalRoutedVip);
             var group = BackendGroup.Of(nodePort, mapping.DistributionType != LoadBalancerDistribution.None, backends.Count);
             var internalPort = mapping.InternalPort != 0 ? mapping.InternalPort : mapping.ExternalPort;
-            IEnumerable<string> frontends = nodePort
-                ? [string.Create(CultureInfo.InvariantCulture, $"{protocol} . {mapping.ExternalPort}")]
-                : vips.Select(vip => string.Create(CultureInfo.InvariantCulture, $"{vip} . {protocol} . {mapping.ExternalPort}"));
             var map = group.Map;
 
-            // One value string per backend for all of this mapping's frontends (a VIP load balancer may have several).
-            var values = new string?[backends.Count];
             // Kept only where the conntrack cleanup reads them (UDP, SCTP): at 40,000 TCP load balancers the
             // frontends and their backend endpoints were 15 MiB of heap nothing used.
-            if (Conntrack.StaleFlows.Applies((byte)mapping.Protocol))
+            if (Conntrack.StaleFlows.Applies(protocol))
             {
                 var targets = backends.Select(b => new IPEndPoint(b, internalPort)).ToArray();
                 frontendList.AddRange(nodePort
-                    ? [new ServiceFrontend((byte)mapping.Protocol, null, mapping.ExternalPort, targets)]
-                    : vips.Select(vip => new ServiceFrontend((byte)mapping.Protocol, vip, mapping.ExternalPort, targets)));
+                    ? [new ServiceFrontend(protocol, null, mapping.ExternalPort, targets)]
+                    : vips.Select(vip => new ServiceFrontend(protocol, vip, mapping.ExternalPort, targets)));
             }
-            foreach (var frontend in frontends)
+
+            foreach (var vip in nodePort ? noVip : (IEnumerable<IPAddress?>)vips)
             {
                 if (ilb)
                 {
-                    Add(nodePort ? NodePortsIlb : VipsIlb, frontend);
+                    Add(NftElement.Frontend(nodePort ? NodePortsIlb : VipsIlb, vip, protocol, mapping.ExternalPort));
                 }
 
                 if (localRouted && !nodePort)
                 {
-                    Add(VipsLocal, frontend);
+                    Add(NftElement.Frontend(VipsLocal, vip, protocol, mapping.ExternalPort));
                 }
 
                 if (backends.Count == 0)
                 {
-                    Add(nodePort ? RejectNodePorts : RejectVips, frontend);
+                    Add(NftElement.Frontend(nodePort ? RejectNodePorts : RejectVips, vip, protocol, mapping.ExternalPort));
                     continue;
                 }
 
                 if (masquerade)
                 {
-                    Add(NodePortsMasquerade, frontend);
+                    Add(NftElement.Frontend(NodePortsMasquerade, vip, protocol, mapping.ExternalPort));
                 }
 
                 for (var i = 0; i < backends.Count; i++)
                 {
-                    values[i] ??= string.Create(CultureInfo.InvariantCulture, $"{backends[i]} . {internalPort}");
-                    Add(map, string.Create(CultureInfo.InvariantCulture, $"{frontend} . {i}"), values[i]);
+                    Add(NftElement.Backend(map, vip, protocol, mapping.ExternalPort, i, backends[i], internalPort));
                     if (local.Contains(backends[i]))
                     {
-                        Add(Hairpin, string.Create(CultureInfo.InvariantCulture, $"{backends[i]} . {backends[i]}"));
+                        Add(NftElement.Pair(Hairpin, backends[i], backends[i]));
                     }
                 }
             }
@@ -204,7 +201,7 @@ internal static class ServiceRenderer
 
         // Canonical order, so equal objects compare equal whatever order the VIPs and mappings came in.
         var ordered = elements.Values.ToArray();
-        Array.Sort(ordered, (a, b) => string.CompareOrdinal(a.Set, b.Set) is var c && c != 0 ? c : string.CompareOrdinal(a.Key, b.Key));
+        Array.Sort(ordered, NftElement.Compare);
         return new LoadBalancerRendering(ordered) { Frontends = frontendList.Count > 0 ? frontendList.ToArray() : [] };
     }
 
@@ -324,7 +321,7 @@ internal static class ServiceRenderer
             text.Append("\t\telements = { ");
             for (var i = 0; i < elements.Count; i++)
             {
-                text.Append(i == 0 ? string.Empty : ",\n\t\t\t").Append(elements[i].Text(withValue: true));
+                elements[i].AppendTo(text.Append(i == 0 ? string.Empty : ",\n\t\t\t"), withValue: true);
             }
 
             text.Append(" }\n");

@@ -152,7 +152,7 @@ internal sealed class ServiceTableSync
         var shape = NftTableShape.Parse(ServiceRenderer.RenderSkeleton(_groups.Keys));
         foreach (var set in _applied.Values.SelectMany(r => r.Elements).GroupBy(e => e.Set, StringComparer.Ordinal))
         {
-            shape.Elements[set.Key] = set.Select(e => e.Key).Distinct(StringComparer.Ordinal).Count();
+            shape.Elements[set.Key] = set.Select(e => e.KeyOnly).Distinct().Count();
         }
 
         return shape;
@@ -344,7 +344,7 @@ internal sealed class ServiceTableSync
             var first = true;
             foreach (var element in set)
             {
-                batch.Append(first ? string.Empty : ", ").Append(element.Text(withValue: verb == "add"));
+                element.AppendTo(batch.Append(first ? string.Empty : ", "), withValue: verb == "add");
                 first = false;
             }
 

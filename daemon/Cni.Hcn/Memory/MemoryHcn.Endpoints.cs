@@ -28,6 +28,7 @@ public sealed partial class MemoryHcn
             stored = CreateEndpointLocked(networkId, input, operation);
         }
 
+        _store?.Preserialize(MemoryHcnStore.EndpointKind, stored.Id, stored);
         await PersistAsync().ConfigureAwait(false);
         return CopyOut(stored);
     }

@@ -41,6 +41,7 @@ public sealed partial class MemoryHcn
             stored = StoreLoadBalancerLocked(id, input, Operation);
         }
 
+        _store?.Preserialize(MemoryHcnStore.LoadBalancerKind, stored.Id, stored);
         await PersistAsync().ConfigureAwait(false);
         return CopyOut(stored);
     }
@@ -92,6 +93,7 @@ public sealed partial class MemoryHcn
             stored = StoreLoadBalancerLocked(loadBalancerId, input, operation);
         }
 
+        _store?.Preserialize(MemoryHcnStore.LoadBalancerKind, stored.Id, stored);
         await PersistAsync().ConfigureAwait(false);
         return CopyOut(stored);
     }

@@ -58,6 +58,12 @@ public sealed class MemoryHcnStore : IDisposable
     private readonly AsyncLocal<HeldChanges?> _held = new();
     private readonly Dictionary<string, Extension> _extensions = new(StringComparer.Ordinal);
     private HashSet<(string Kind, Guid Id)> _marked = [];
+
+    /// <summary>
+    /// Objects serialized by the call that stored them (in parallel with other calls), used by the next write when
+    /// the object is still that very instance (<see cref="Preserialize"/>).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Kind, Guid Id), (object Instance, byte[] Json)> _preserialized = new();
     private MemoryHcnStoredState? _loaded;
     private MemoryHcn? _owner;
     private FileStream? _log;
@@ -153,6 +159,29 @@ public sealed class MemoryHcnStore : IDisposable
 
     /// <summary>The load balancers this flow's change has marked and still holds back (cascades included).</summary>
     public IReadOnlyList<Guid> HeldLoadBalancers() => _held.Value?.Of(LoadBalancerKind) ?? [];
+
+    /// <summary>
+    /// Serializes an object the emulator has just stored, on the caller's thread, so the write that persists it (one
+    /// at a time, under the write gate) only copies bytes: at 10,000 Services the JSON of 90,000 objects was written
+    /// serially by KernelHcn's commits. Only for an owner that writes later (not write-through); the bytes are used
+    /// only if the object is still <paramref name="instance"/> when written (stored objects are replaced, never
+    /// changed, so the same instance means the same document).
+    /// </summary>
+    internal void Preserialize(string kind, Guid id, object instance)
+    {
+        if (_options.WriteThrough || _owner is null)
+        {
+            return;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteObject(writer, instance);
+        }
+
+        _preserialized[(kind, id)] = (instance, buffer.WrittenSpan.ToArray());
+    }
 
     /// <summary>Writes the marked objects' current states as one log line (or compacts when the log is full).</summary>
     /// <param name="cancellationToken">Cancellation of the wait for the write gate.</param>
@@ -377,6 +406,10 @@ public sealed class MemoryHcnStore : IDisposable
                 if (_extensions.TryGetValue(kind, out var extension))
                 {
                     WriteRawOrNull(writer, extension.Read(id));
+                }
+                else if (_preserialized.TryRemove(keys[i], out var early) && ReferenceEquals(early.Instance, states[i]))
+                {
+                    writer.WriteRawValue(early.Json, skipInputValidation: true);
                 }
                 else
                 {

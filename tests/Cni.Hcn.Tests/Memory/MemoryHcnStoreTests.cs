@@ -268,6 +268,33 @@ public sealed class MemoryHcnStoreTests
     }
 
     [Test]
+    public async Task WriteChangesAsync_DeferredWritesAfterACascade_NewestStateWrittenNotTheCreatorsDocument()
+    {
+        Guid keptId, droppedId, loadBalancerId;
+        using (var first = await OpenAsync(new MemoryHcnStoreOptions { WriteThrough = false }))
+        {
+            var network = await first.CreateNetworkAsync(Network(), CancellationToken.None);
+            keptId = (await first.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "kept", IpConfigurations = [new IpConfig { IpAddress = "10.244.1.5" }] }, CancellationToken.None)).Id;
+            droppedId = (await first.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "dropped", IpConfigurations = [new IpConfig { IpAddress = "10.244.1.6" }] }, CancellationToken.None)).Id;
+            loadBalancerId = (await first.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+            {
+                HostComputeEndpoints = [keptId, droppedId],
+                FrontendVips = ["10.96.0.10"],
+                PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, InternalPort = 80, ExternalPort = 80 }],
+            }, CancellationToken.None)).Id;
+
+            // The load balancer's document was made by its create; the delete below changes it before any write.
+            await first.DeleteEndpointAsync(droppedId, CancellationToken.None);
+            await Store.WriteChangesAsync(CancellationToken.None);
+        }
+
+        using var second = await OpenAsync();
+        var restored = await second.GetLoadBalancerAsync(loadBalancerId, CancellationToken.None);
+        Assert.That(restored.HostComputeEndpoints, Is.EqualTo(new[] { keptId }));
+        Assert.That((await second.EnumerateEndpointsAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EqualTo(new[] { keptId }));
+    }
+
+    [Test]
     public async Task Compaction_LogPastThreshold_SnapshotOfNextGenerationAndOneFreshLog()
     {
         List<Guid> created = [];

@@ -21,6 +21,9 @@ public sealed record LoadBalancerPassReport(
     IReadOnlyList<ObjectFailure> Failures,
     IReadOnlyList<ServiceProxyStatus> Services)
 {
+    /// <summary>Remote endpoints deleted and created again because their provider address was wrong.</summary>
+    public int RemoteEndpointsReplaced { get; init; }
+
     /// <summary>Whether the pass listed HCN (a resync, or no trusted view) instead of trusting its view.</summary>
     public bool Listed { get; init; }
 
@@ -31,5 +34,5 @@ public sealed record LoadBalancerPassReport(
     public int HcnWrites { get; init; }
 
     /// <summary>Whether the pass wrote to HCN.</summary>
-    public bool Changed => Created + Modified + Recreated + Deleted + RemoteEndpointsCreated + RemoteEndpointsDeleted > 0;
+    public bool Changed => Created + Modified + Recreated + Deleted + RemoteEndpointsCreated + RemoteEndpointsDeleted + RemoteEndpointsReplaced > 0;
 }

@@ -50,6 +50,12 @@ internal sealed class ServiceProxyHarness
 
     public Guid NetworkId { get; }
 
+    /// <summary>Node name → provider address, as the Node objects say; passes read it as it is then.</summary>
+    public Dictionary<string, IPAddress> ProviderAddresses { get; } = new(StringComparer.Ordinal) { [PeerNode] = IPAddress.Parse(PeerProviderAddress) };
+
+    /// <summary>Whether passes say the network is Overlay (remote endpoints get a provider address); false: l2bridge.</summary>
+    public bool Overlay { get; set; } = true;
+
     public LoadBalancerReconciler Reconciler { get; private set; }
 
     /// <summary>HCN writes (creates, modifies, deletes of endpoints and load balancers) since the last reset.</summary>
@@ -107,9 +113,9 @@ internal sealed class ServiceProxyHarness
             new LoadBalancerPassInput(
                 services,
                 NetworkId,
-                Overlay: true,
-                new Dictionary<string, IPAddress>(StringComparer.Ordinal) { [PeerNode] = IPAddress.Parse(PeerProviderAddress) },
-                IPAddress.Parse(NodeFactsBuilder.NodeIpV4)) { Resync = resync },
+                Overlay,
+                Overlay ? new Dictionary<string, IPAddress>(ProviderAddresses, StringComparer.Ordinal) : new Dictionary<string, IPAddress>(StringComparer.Ordinal),
+                Overlay ? IPAddress.Parse(NodeFactsBuilder.NodeIpV4) : null) { Resync = resync },
             CancellationToken.None);
 
     public async Task<IReadOnlyList<HostComputeLoadBalancer>> LoadBalancersAsync() =>

@@ -19,6 +19,7 @@ internal sealed class LoadBalancerHcnView
     // The provider address of each owned remote endpoint that has one; the values are interned (one instance per node).
     private readonly Dictionary<IPAddress, IPAddress> _remoteProviders = [];
     private readonly Dictionary<IPAddress, IPAddress> _providerInstances = [];
+    private readonly Dictionary<IPAddress, (Guid Id, IPAddress? ProviderAddress)> _ownedVip = [];
     private Dictionary<IPAddress, Guid> _foreign;
 
     private LoadBalancerHcnView(Guid networkId, EndpointInventory inventory, IReadOnlyList<HostComputeLoadBalancer> loadBalancers)
@@ -30,6 +31,7 @@ internal sealed class LoadBalancerHcnView
             SetRemote(address, endpoint.Id, ProviderAddressOf(endpoint));
         }
 
+        SetVips(inventory);
         _foreign = new Dictionary<IPAddress, Guid>(inventory.Foreign);
         _ownedLoadBalancers = new Dictionary<Guid, HostComputeLoadBalancer>(loadBalancers.Count);
         foreach (var lb in loadBalancers)
@@ -51,6 +53,9 @@ internal sealed class LoadBalancerHcnView
 
     /// <summary>wincni's remote endpoints by address (their IDs: the objects are not kept, 50,000 of them would cost megabytes).</summary>
     public IReadOnlyDictionary<IPAddress, Guid> OwnedRemote => _ownedRemote;
+
+    /// <summary>wincni's overlay ClusterIP endpoints by cluster IP: their IDs and provider addresses.</summary>
+    public IReadOnlyDictionary<IPAddress, (Guid Id, IPAddress? ProviderAddress)> OwnedVip => _ownedVip;
 
     /// <summary>Every other endpoint of the network by address (pods here first).</summary>
     public IReadOnlyDictionary<IPAddress, Guid> Foreign => _foreign;
@@ -83,6 +88,7 @@ internal sealed class LoadBalancerHcnView
         }
 
         _foreign = new Dictionary<IPAddress, Guid>(inventory.Foreign);
+        SetVips(inventory);
         _ownedRemote.Clear();
         _remoteAddresses.Clear();
         _remoteProviders.Clear();
@@ -145,6 +151,11 @@ internal sealed class LoadBalancerHcnView
         _remoteProviders.Remove(address);
     }
 
+    /// <summary>Records that HCN holds the owned VIP endpoint <paramref name="id"/> for <paramref name="address"/>.</summary>
+    public void SetVip(IPAddress address, Guid id, IPAddress? providerAddress) => _ownedVip[address] = (id, providerAddress);
+
+    public void RemoveVip(IPAddress address) => _ownedVip.Remove(address);
+
     /// <summary>The provider address the owned remote endpoint for <paramref name="address"/> carries in HCN, or null (none, or no such endpoint).</summary>
     public IPAddress? RemoteProviderAddress(IPAddress address) => _remoteProviders.GetValueOrDefault(address);
 
@@ -183,6 +194,15 @@ internal sealed class LoadBalancerHcnView
     public bool TryGetRemoteAddress(Guid id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
     {
         return _remoteAddresses.TryGetValue(id, out address);
+    }
+
+    private void SetVips(EndpointInventory inventory)
+    {
+        _ownedVip.Clear();
+        foreach (var (address, endpoint) in inventory.OwnedVip)
+        {
+            _ownedVip[address] = (endpoint.Id, ProviderAddressOf(endpoint));
+        }
     }
 
     /// <summary>The provider address of an endpoint's ProviderAddress policy, or null.</summary>

@@ -139,6 +139,7 @@ public sealed partial class LoadBalancerReconciler
             AddResolvedAgainst(view.ReplaceEndpoints(endpoints), input, states, work);
         }
 
+        var (vipEnsure, vipDelete) = PlanVips(input, CountVips(input, planAll, work, removed, view), view);
         var (plans, servicePlans, byId) = Plan(input, work, view);
         var failures = new ConcurrentBag<ObjectFailure>();
 
@@ -182,6 +183,16 @@ public sealed partial class LoadBalancerReconciler
                 writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
+
+        // Overlay: each cluster IP's VIP endpoint, before its load balancers (as winkernel orders them).
+        var vipsCreated = 0;
+        if (vipEnsure.Count > 0)
+        {
+            var (created, vipWrites, vipFailed) = await EnsureVipsAsync(vipEnsure, input, view, failures, cancellationToken).ConfigureAwait(false);
+            vipsCreated = created;
+            writes += vipWrites;
+            writeFailed |= vipFailed;
+        }
 
         // Endpoints whose last reference may go this pass: candidates for deletion at the end.
         var released = new HashSet<Guid>();
@@ -346,9 +357,20 @@ public sealed partial class LoadBalancerReconciler
             view.RemoveRemote(address);
         }
 
+        var vipsDeleted = 0;
+        if (vipDelete.Count > 0)
+        {
+            var (deleted, vipWrites, vipFailed) = await DeleteVipsAsync(vipDelete, view, failures, cancellationToken).ConfigureAwait(false);
+            vipsDeleted = deleted;
+            writes += vipWrites;
+            writeFailed |= vipFailed;
+        }
+
         var report = Report(input, servicePlans, states, plans, deletedIds.Count, createdRemotes.Count, deletedRemotes.Count, failures) with
         {
             RemoteEndpointsReplaced = replaced,
+            VipEndpointsCreated = vipsCreated,
+            VipEndpointsDeleted = vipsDeleted,
             Listed = listed,
             HcnReads = reads,
             HcnWrites = writes,
@@ -829,6 +851,7 @@ public sealed partial class LoadBalancerReconciler
         var live = plans.Select(p => p.Desired.Key.Value)
             .Concat(plans.SelectMany(p => p.Remotes).Select(r => RemoteKeyPrefix + r.Key))
             .Concat(inventory.OwnedRemote.Keys.Select(ip => RemoteKeyPrefix + ip))
+            .Concat(inventory.OwnedVip.Keys.Concat(_vipPending).Select(ip => VipKeyPrefix + ip))
             .Concat(failures.Select(f => f.Key))
             .ToHashSet(StringComparer.Ordinal);
         _backoff.Retain(live);
@@ -918,6 +941,12 @@ public sealed partial class LoadBalancerReconciler
 
         [LoggerMessage(EventId = 1206, Level = LogLevel.Information, Message = "remote endpoint {Address} replaced: provider address {OldProviderAddress} -> {ProviderAddress}")]
         public static partial void RemoteEndpointReplaced(ILogger logger, string address, string oldProviderAddress, string providerAddress);
+
+        [LoggerMessage(EventId = 1207, Level = LogLevel.Debug, Message = "ClusterIP endpoint {Address} created (provider address {ProviderAddress})")]
+        public static partial void VipEndpointCreated(ILogger logger, string address, string providerAddress);
+
+        [LoggerMessage(EventId = 1208, Level = LogLevel.Debug, Message = "ClusterIP endpoint {Address} deleted")]
+        public static partial void VipEndpointDeleted(ILogger logger, string address);
 
         [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "{Key} failed, retried after {RetryAt:O}: {Message}")]
         public static partial void ObjectFailed(ILogger logger, string key, DateTimeOffset retryAt, string message);

@@ -80,6 +80,15 @@ public sealed class ServiceProxyTests(string mode)
                 string.Join(", ", Cluster.Backends.Select(b => $"{b.Name}={counts[b.Name]}")) + $"; failed {replies.Count(r => !r.Succeeded)}");
             Assert.That(replies.Where(r => !r.Succeeded), Is.Empty, Cluster.Logs());
             Assert.That(counts.Values, Has.All.GreaterThan(0), $"from {node.NodeName}, every backend, on either node, answers at least once");
+
+            // Overlay: the node also holds the cluster IP's VIP endpoint (winkernel's), and the connections above to that VIP still
+            // reached the backends; l2bridge has none.
+            using var status = await node.StatusAsync(cancellationToken);
+            var vipEndpoints = status.RootElement.GetProperty("endpoints").EnumerateArray()
+                .Select(e => e.GetProperty("name").GetString())
+                .Where(n => n?.StartsWith("wincni-svc-vip-", StringComparison.Ordinal) == true)
+                .ToList();
+            Assert.That(vipEndpoints, mode == "overlay" ? Does.Contain("wincni-svc-vip-" + service.Spec.ClusterIP) : Is.Empty, Cluster.Logs());
         }
     }
 

@@ -40,6 +40,8 @@ internal static class ServiceProxyWiring
     {
         var caches = agent.StartServiceProxyCaches(loggers, time);
         var nodeIp = node.NodeIp ?? options.NodeIp;
+        // Overlay: the source VIP's endpoint and each ClusterIP's VIP endpoint carry it, as winkernel's do.
+        var hostMac = options.Mode == NetworkMode.Overlay ? HostMacOf(nodeIp) : null;
         var sourceVips = options.Mode == NetworkMode.Overlay
             ? ipam.Pools.Select(p => p.ServiceSourceVip).OfType<IPAddress>().ToList()
             : [];
@@ -62,6 +64,7 @@ internal static class ServiceProxyWiring
 
                 // HNS (and the memory dataplane, which emulates it) refuses a load balancer without backends; KernelHcn takes one and rejects its traffic.
                 AcceptsLoadBalancersWithoutBackends = OperatingSystem.IsLinux() && dataplane is Cni.Hcn.Kernel.KernelHcn,
+                HostMac = hostMac,
             },
             time,
             provider.GetRequiredService<ILogger<LoadBalancerReconciler>>()));
@@ -79,7 +82,7 @@ internal static class ServiceProxyWiring
             provider.GetRequiredService<ServiceProxyMetrics>(),
             provider.GetRequiredService<ServiceHealthChecks>(),
             sourceVips.FirstOrDefault() is { } vip
-                ? new SourceVipEndpoint(provider.GetRequiredService<IHcn>(), vip, nodeIp, HostMacOf(nodeIp), provider.GetRequiredService<ILogger<SourceVipEndpoint>>())
+                ? new SourceVipEndpoint(provider.GetRequiredService<IHcn>(), vip, nodeIp, hostMac, provider.GetRequiredService<ILogger<SourceVipEndpoint>>())
                 : null));
         services.AddHostedService(provider => provider.GetRequiredService<ServiceProxyController>());
         services.AddSingleton<HealthCheckNodePortServer>();

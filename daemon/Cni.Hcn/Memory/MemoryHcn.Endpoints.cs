@@ -117,7 +117,10 @@ public sealed partial class MemoryHcn
 
         var remote = input.Flags.HasFlag(EndpointFlags.RemoteEndpoint);
         var ipConfigurations = AssignAddresses(network, input.IpConfigurations, remote, operation);
-        var mac = AssignMac(network, input.MacAddress, operation);
+        // A remote endpoint's given MAC is not claimed: it never goes on the wire, and HNS takes the host's MAC on many
+        // (winkernel gives it to every overlay ClusterIP endpoint and to the source VIP's, kubernetes pkg/proxy/winkernel/proxier.go).
+        var sharedMac = remote && !string.IsNullOrWhiteSpace(input.MacAddress);
+        var mac = sharedMac && MacAddresses.TryParse(input.MacAddress, out var given) ? given : AssignMac(network, input.MacAddress, operation);
 
         foreach (var route in input.Routes ?? [])
         {
@@ -160,7 +163,10 @@ public sealed partial class MemoryHcn
             network.Addresses[IPAddress.Parse(config.IpAddress!)] = id;
         }
 
-        network.Macs[mac] = id;
+        if (!sharedMac)
+        {
+            network.Macs[mac] = id;
+        }
         foreach (var port in ports)
         {
             _hostPorts[port] = id;

@@ -1,5 +1,6 @@
 using System.Net;
 using Cni.Hcn.Model;
+using Cni.Hcn.Model.Policies;
 
 namespace Cni.Node.Services;
 
@@ -14,6 +15,11 @@ internal sealed class LoadBalancerHcnView
     private readonly Dictionary<IPAddress, Guid> _ownedRemote;
     private readonly Dictionary<Guid, int> _references = [];
     private readonly Dictionary<Guid, IPAddress> _remoteAddresses = [];
+
+    // The provider address of each owned remote endpoint that has one; the values are interned (one instance per node).
+    private readonly Dictionary<IPAddress, IPAddress> _remoteProviders = [];
+    private readonly Dictionary<IPAddress, IPAddress> _providerInstances = [];
+    private readonly Dictionary<IPAddress, (Guid Id, IPAddress? ProviderAddress)> _ownedVip = [];
     private Dictionary<IPAddress, Guid> _foreign;
 
     private LoadBalancerHcnView(Guid networkId, EndpointInventory inventory, IReadOnlyList<HostComputeLoadBalancer> loadBalancers)
@@ -22,9 +28,10 @@ internal sealed class LoadBalancerHcnView
         _ownedRemote = [];
         foreach (var (address, endpoint) in inventory.OwnedRemote)
         {
-            SetRemote(address, endpoint.Id);
+            SetRemote(address, endpoint.Id, ProviderAddressOf(endpoint));
         }
 
+        SetVips(inventory);
         _foreign = new Dictionary<IPAddress, Guid>(inventory.Foreign);
         _ownedLoadBalancers = new Dictionary<Guid, HostComputeLoadBalancer>(loadBalancers.Count);
         foreach (var lb in loadBalancers)
@@ -46,6 +53,9 @@ internal sealed class LoadBalancerHcnView
 
     /// <summary>wincni's remote endpoints by address (their IDs: the objects are not kept, 50,000 of them would cost megabytes).</summary>
     public IReadOnlyDictionary<IPAddress, Guid> OwnedRemote => _ownedRemote;
+
+    /// <summary>wincni's overlay ClusterIP endpoints by cluster IP: their IDs and provider addresses.</summary>
+    public IReadOnlyDictionary<IPAddress, (Guid Id, IPAddress? ProviderAddress)> OwnedVip => _ownedVip;
 
     /// <summary>Every other endpoint of the network by address (pods here first).</summary>
     public IReadOnlyDictionary<IPAddress, Guid> Foreign => _foreign;
@@ -78,11 +88,13 @@ internal sealed class LoadBalancerHcnView
         }
 
         _foreign = new Dictionary<IPAddress, Guid>(inventory.Foreign);
+        SetVips(inventory);
         _ownedRemote.Clear();
         _remoteAddresses.Clear();
+        _remoteProviders.Clear();
         foreach (var (address, endpoint) in inventory.OwnedRemote)
         {
-            SetRemote(address, endpoint.Id);
+            SetRemote(address, endpoint.Id, ProviderAddressOf(endpoint));
         }
 
         return changed;
@@ -109,10 +121,24 @@ internal sealed class LoadBalancerHcnView
         return null;
     }
 
-    public void SetRemote(IPAddress address, Guid id)
+    /// <summary>Records that HCN holds the owned remote endpoint <paramref name="id"/> for <paramref name="address"/>, with that provider address (null: none).</summary>
+    public void SetRemote(IPAddress address, Guid id, IPAddress? providerAddress)
     {
         _ownedRemote[address] = id;
         _remoteAddresses[id] = address;
+        if (providerAddress is null)
+        {
+            _remoteProviders.Remove(address);
+        }
+        else
+        {
+            if (!_providerInstances.TryGetValue(providerAddress, out var interned))
+            {
+                _providerInstances[providerAddress] = interned = providerAddress;
+            }
+
+            _remoteProviders[address] = interned;
+        }
     }
 
     public void RemoveRemote(IPAddress address)
@@ -121,12 +147,76 @@ internal sealed class LoadBalancerHcnView
         {
             _remoteAddresses.Remove(id);
         }
+
+        _remoteProviders.Remove(address);
+    }
+
+    /// <summary>Records that HCN holds the owned VIP endpoint <paramref name="id"/> for <paramref name="address"/>.</summary>
+    public void SetVip(IPAddress address, Guid id, IPAddress? providerAddress) => _ownedVip[address] = (id, providerAddress);
+
+    public void RemoveVip(IPAddress address) => _ownedVip.Remove(address);
+
+    /// <summary>The provider address the owned remote endpoint for <paramref name="address"/> carries in HCN, or null (none, or no such endpoint).</summary>
+    public IPAddress? RemoteProviderAddress(IPAddress address) => _remoteProviders.GetValueOrDefault(address);
+
+    /// <summary>
+    /// Records that HCN dropped the endpoints <paramref name="endpointIds"/> from every load balancer (what deleting an
+    /// endpoint does): owned load balancers that had one get a copy without it; no load balancer refers to them any more.
+    /// </summary>
+    /// <returns>The IDs of the owned load balancers that changed.</returns>
+    public List<Guid> DropBackends(IReadOnlySet<Guid> endpointIds)
+    {
+        var changed = new List<HostComputeLoadBalancer>();
+        foreach (var lb in _ownedLoadBalancers.Values)
+        {
+            if (lb.HostComputeEndpoints is { } backends && backends.Any(endpointIds.Contains))
+            {
+                var rest = backends.Where(id => !endpointIds.Contains(id)).ToList();
+                changed.Add(lb with { HostComputeEndpoints = rest.Count == 0 ? null : rest });
+            }
+        }
+
+        foreach (var lb in changed)
+        {
+            SetLoadBalancer(lb);
+        }
+
+        foreach (var id in endpointIds)
+        {
+            // Other agents' load balancers (counted, not kept) lost them too.
+            _references.Remove(id);
+        }
+
+        return [.. changed.Select(lb => lb.Id)];
     }
 
     /// <summary>The address of the owned remote endpoint with <paramref name="id"/>, if the view has it.</summary>
     public bool TryGetRemoteAddress(Guid id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
     {
         return _remoteAddresses.TryGetValue(id, out address);
+    }
+
+    private void SetVips(EndpointInventory inventory)
+    {
+        _ownedVip.Clear();
+        foreach (var (address, endpoint) in inventory.OwnedVip)
+        {
+            _ownedVip[address] = (endpoint.Id, ProviderAddressOf(endpoint));
+        }
+    }
+
+    /// <summary>The provider address of an endpoint's ProviderAddress policy, or null.</summary>
+    internal static IPAddress? ProviderAddressOf(HostComputeEndpoint endpoint)
+    {
+        foreach (var policy in endpoint.Policies ?? [])
+        {
+            if (policy.GetSettings<ProviderAddressPolicySetting>()?.ProviderAddress is { } text && IPAddress.TryParse(text, out var address))
+            {
+                return address;
+            }
+        }
+
+        return null;
     }
 
     private void Reference(HostComputeLoadBalancer lb, int delta)

@@ -21,6 +21,15 @@ public sealed record LoadBalancerPassReport(
     IReadOnlyList<ObjectFailure> Failures,
     IReadOnlyList<ServiceProxyStatus> Services)
 {
+    /// <summary>Remote endpoints deleted and created again because their provider address was wrong.</summary>
+    public int RemoteEndpointsReplaced { get; init; }
+
+    /// <summary>Overlay ClusterIP VIP endpoints created (or re-created with this node's new address).</summary>
+    public int VipEndpointsCreated { get; init; }
+
+    /// <summary>Overlay ClusterIP VIP endpoints deleted (no ClusterIP load balancer wants them).</summary>
+    public int VipEndpointsDeleted { get; init; }
+
     /// <summary>Whether the pass listed HCN (a resync, or no trusted view) instead of trusting its view.</summary>
     public bool Listed { get; init; }
 
@@ -31,5 +40,6 @@ public sealed record LoadBalancerPassReport(
     public int HcnWrites { get; init; }
 
     /// <summary>Whether the pass wrote to HCN.</summary>
-    public bool Changed => Created + Modified + Recreated + Deleted + RemoteEndpointsCreated + RemoteEndpointsDeleted > 0;
+    public bool Changed => Created + Modified + Recreated + Deleted + RemoteEndpointsCreated + RemoteEndpointsDeleted + RemoteEndpointsReplaced
+        + VipEndpointsCreated + VipEndpointsDeleted > 0;
 }

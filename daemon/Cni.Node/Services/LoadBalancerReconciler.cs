@@ -24,9 +24,12 @@ namespace Cni.Node.Services;
 /// <see cref="RemoteEndpointIds"/>; everything else in HCN is read (a foreign endpoint with a backend's IP is used)
 /// but never changed. Order within a pass, so no load balancer ever points at a deleted endpoint:
 /// remote endpoints are created first; then load balancers nothing wants are deleted (freeing their frontends);
-/// then load balancers are created or changed; last, owned remote endpoints no load balancer in HCN refers to and
-/// no desired one needs are deleted. Writes run with bounded parallelism, each object isolated: a failure is
-/// reported, backs off per key, and never stops the others.
+/// then owned remote endpoints whose provider address is wrong (the owning Node's address changed, the IP moved to
+/// another node, the network is no longer Overlay) are deleted and created again under the same ID, which drops them
+/// from every load balancer, so the load balancers that had them are planned again; then load balancers are created
+/// or changed; last, owned remote endpoints no load balancer in HCN refers to and no desired one needs are deleted.
+/// Writes run with bounded parallelism, each object isolated: a failure is reported, backs off per key, and never
+/// stops the others.
 /// </remarks>
 public sealed partial class LoadBalancerReconciler
 {
@@ -136,11 +139,15 @@ public sealed partial class LoadBalancerReconciler
             AddResolvedAgainst(view.ReplaceEndpoints(endpoints), input, states, work);
         }
 
+        var (vipEnsure, vipDelete) = PlanVips(input, CountVips(input, planAll, work, removed, view), view);
         var (plans, servicePlans, byId) = Plan(input, work, view);
         var failures = new ConcurrentBag<ObjectFailure>();
 
+        // Owned remote endpoints whose provider address is not what their backend resolves to now: replaced in step 3.
+        var stale = StaleRemotes(plans, view);
+
         // 1. Remote endpoints the written load balancers need, before any load balancer refers to them.
-        var toWrite = plans.Where(p => p.NeedsWrite).ToList();
+        List<LoadBalancerPlan> toWrite = [.. plans.Where(p => p.NeedsWrite)];
         var missingRemotes = toWrite
             .SelectMany(p => p.Remotes)
             .Where(r => !view.OwnedRemote.ContainsKey(r.Key))
@@ -148,7 +155,7 @@ public sealed partial class LoadBalancerReconciler
             .Select(g => g.First())
             .ToList();
         var unavailable = new ConcurrentDictionary<IPAddress, string>();
-        var createdRemotes = new ConcurrentBag<KeyValuePair<IPAddress, Guid>>();
+        var createdRemotes = new ConcurrentBag<(IPAddress Address, Guid Id, IPAddress? ProviderAddress)>();
         await RunAsync(missingRemotes, async (remote, ct) =>
         {
             var key = RemoteKeyPrefix + remote.Key;
@@ -164,7 +171,7 @@ public sealed partial class LoadBalancerReconciler
                 var endpoint = RemoteEndpoint(remote.Key, remote.Value, input.NetworkId);
                 Interlocked.Increment(ref writes);
                 await _hcn.CreateEndpointAsync(input.NetworkId, endpoint, ct).ConfigureAwait(false);
-                createdRemotes.Add(KeyValuePair.Create(remote.Key, endpoint.Id));
+                createdRemotes.Add((remote.Key, endpoint.Id, remote.Value));
                 _backoff.Succeeded(key);
                 Log.RemoteEndpointCreated(_logger, remote.Key.ToString(), remote.Value?.ToString() ?? "-");
             }
@@ -177,23 +184,25 @@ public sealed partial class LoadBalancerReconciler
             }
         }, cancellationToken).ConfigureAwait(false);
 
+        // Overlay: each cluster IP's VIP endpoint, before its load balancers (as winkernel orders them).
+        var vipsCreated = 0;
+        if (vipEnsure.Count > 0)
+        {
+            var (created, vipWrites, vipFailed) = await EnsureVipsAsync(vipEnsure, input, view, failures, cancellationToken).ConfigureAwait(false);
+            vipsCreated = created;
+            writes += vipWrites;
+            writeFailed |= vipFailed;
+        }
+
         // Endpoints whose last reference may go this pass: candidates for deletion at the end.
         var released = new HashSet<Guid>();
-        foreach (var (address, id) in createdRemotes)
+        foreach (var (address, id, providerAddress) in createdRemotes)
         {
-            view.SetRemote(address, id);
+            view.SetRemote(address, id, providerAddress);
             released.Add(id);
         }
 
-        foreach (var plan in toWrite)
-        {
-            var missing = plan.Remotes.Where(r => unavailable.ContainsKey(r.Key)).Select(r => unavailable[r.Key]).ToList();
-            if (missing.Count > 0)
-            {
-                // Not written without the endpoint: HCN keeps what it had (the backend set stays whole) until it exists.
-                plan.Finish(LoadBalancerOutcome.Failed, string.Join("; ", missing), written: false);
-            }
-        }
+        MarkUnavailable(toWrite, unavailable);
 
         // 2. Owned load balancers nothing wants (any more, or as a load balancer): deleted first, freeing their frontends.
         var undesired = Undesired(view, byId, listed, previous, removed);
@@ -227,7 +236,42 @@ public sealed partial class LoadBalancerReconciler
             }
         }, cancellationToken).ConfigureAwait(false);
 
-        // 3. Create or change each load balancer that differs from HCN.
+        foreach (var id in deletedIds.Keys)
+        {
+            Release(released, view.RemoveLoadBalancer(id));
+        }
+
+        // 3. Owned remote endpoints with the wrong provider address: HCN cannot change that policy of an endpoint, so
+        //    each is deleted and created again under its ID, right before the load balancers are written, because
+        //    the delete drops it from every load balancer: the Services that referred to it are planned again, so
+        //    step 4 puts it back into each of them.
+        var replaced = 0;
+        if (stale.Count > 0)
+        {
+            var outcome = await ReplaceRemotesAsync(stale, input.NetworkId, view, failures, unavailable, cancellationToken).ConfigureAwait(false);
+            replaced = outcome.Replaced;
+            writes += outcome.Writes;
+            writeFailed |= outcome.Failed;
+            if (outcome.Deleted.Count > 0)
+            {
+                AddResolvedAgainst(outcome.Deleted, input, states, work);
+                (plans, servicePlans, byId) = Plan(input, work, view);
+                toWrite = [.. plans.Where(p => p.NeedsWrite)];
+                MarkUnavailable(toWrite, unavailable);
+            }
+
+            foreach (var plan in plans)
+            {
+                if ((plan.Outcome is null or LoadBalancerOutcome.Unchanged)
+                    && plan.Remotes.Where(r => outcome.Kept.ContainsKey(r.Key)).Select(r => outcome.Kept[r.Key]).ToList() is { Count: > 0 } kept)
+                {
+                    // Left as HCN has it (the endpoint with its old provider address) and planned again by every pass until replaced.
+                    plan.Finish(LoadBalancerOutcome.Failed, string.Join("; ", kept), written: false);
+                }
+            }
+        }
+
+        // 4. Create or change each load balancer that differs from HCN.
         await RunAsync(toWrite.Where(p => p.Outcome is null).ToList(), async (plan, ct) =>
         {
             Interlocked.Add(ref writes, await WriteAsync(plan, failures, ct).ConfigureAwait(false));
@@ -236,11 +280,6 @@ public sealed partial class LoadBalancerReconciler
                 writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
-
-        foreach (var id in deletedIds.Keys)
-        {
-            Release(released, view.RemoveLoadBalancer(id));
-        }
 
         if (listed)
         {
@@ -267,7 +306,7 @@ public sealed partial class LoadBalancerReconciler
             }
         }
 
-        // 4. Owned remote endpoints that no load balancer left in HCN refers to, and no desired one not yet in HCN
+        // 5. Owned remote endpoints that no load balancer left in HCN refers to, and no desired one not yet in HCN
         //    needs: on a resync every one, otherwise those whose references this pass removed (nothing else changed).
         var pending = new HashSet<Guid>();
         foreach (var plan in plans)
@@ -318,8 +357,20 @@ public sealed partial class LoadBalancerReconciler
             view.RemoveRemote(address);
         }
 
+        var vipsDeleted = 0;
+        if (vipDelete.Count > 0)
+        {
+            var (deleted, vipWrites, vipFailed) = await DeleteVipsAsync(vipDelete, view, failures, cancellationToken).ConfigureAwait(false);
+            vipsDeleted = deleted;
+            writes += vipWrites;
+            writeFailed |= vipFailed;
+        }
+
         var report = Report(input, servicePlans, states, plans, deletedIds.Count, createdRemotes.Count, deletedRemotes.Count, failures) with
         {
+            RemoteEndpointsReplaced = replaced,
+            VipEndpointsCreated = vipsCreated,
+            VipEndpointsDeleted = vipsDeleted,
             Listed = listed,
             HcnReads = reads,
             HcnWrites = writes,
@@ -340,6 +391,126 @@ public sealed partial class LoadBalancerReconciler
     }
 
     private static void Release(HashSet<Guid> released, HostComputeLoadBalancer? old) => released.UnionWith(old?.HostComputeEndpoints ?? []);
+
+    /// <summary>Fails every plan to write that needs a remote endpoint HCN does not have: HCN keeps what it had (the backend set stays whole) until it exists.</summary>
+    private static void MarkUnavailable(List<LoadBalancerPlan> toWrite, ConcurrentDictionary<IPAddress, string> unavailable)
+    {
+        if (unavailable.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var plan in toWrite)
+        {
+            var missing = plan.Remotes.Where(r => unavailable.ContainsKey(r.Key)).Select(r => unavailable[r.Key]).ToList();
+            if (missing.Count > 0)
+            {
+                plan.Finish(LoadBalancerOutcome.Failed, string.Join("; ", missing), written: false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Owned remote endpoints of the planned backends whose provider address in HCN is not the one resolved now
+    /// (overlay: the owning Node's; l2bridge: none), by address, with the wanted one. Backends of several Services
+    /// that disagree (their slices name different nodes for a moment) get the first; the next pass settles it.
+    /// </summary>
+    private static Dictionary<IPAddress, IPAddress?> StaleRemotes(List<LoadBalancerPlan> plans, LoadBalancerHcnView view)
+    {
+        var stale = new Dictionary<IPAddress, IPAddress?>();
+        foreach (var plan in plans)
+        {
+            foreach (var (address, providerAddress) in plan.Remotes)
+            {
+                if (view.OwnedRemote.ContainsKey(address) && !Equals(view.RemoteProviderAddress(address), providerAddress))
+                {
+                    stale.TryAdd(address, providerAddress);
+                }
+            }
+        }
+
+        return stale;
+    }
+
+    /// <summary>
+    /// Deletes and creates again each remote endpoint of <paramref name="stale"/> with its new provider address, and
+    /// records in <paramref name="view"/> what HCN did: the deleted ones left every load balancer.
+    /// </summary>
+    private async Task<RemoteReplacement> ReplaceRemotesAsync(
+        Dictionary<IPAddress, IPAddress?> stale,
+        Guid networkId,
+        LoadBalancerHcnView view,
+        ConcurrentBag<ObjectFailure> failures,
+        ConcurrentDictionary<IPAddress, string> unavailable,
+        CancellationToken cancellationToken)
+    {
+        var kept = new ConcurrentDictionary<IPAddress, string>();
+        var deleted = new ConcurrentDictionary<IPAddress, Guid>();
+        var created = new ConcurrentBag<(IPAddress Address, Guid Id, IPAddress? ProviderAddress)>();
+        var writes = 0;
+        var failed = false;
+        await RunAsync(stale.ToList(), async (remote, ct) =>
+        {
+            var (address, wanted) = remote;
+            var key = RemoteKeyPrefix + address;
+            var id = view.OwnedRemote[address];
+            var had = view.RemoteProviderAddress(address);
+            var change = $"remote endpoint {address} ({id:D}) has provider address {had?.ToString() ?? "none"}, wants {wanted?.ToString() ?? "none"}";
+            if (_backoff.NotBefore(key) is { } retryAt)
+            {
+                kept[address] = $"{change}; replacing it failed earlier, retried after {retryAt:O}";
+                failures.Add(new ObjectFailure(key, kept[address], retryAt));
+                return;
+            }
+
+            try
+            {
+                Interlocked.Increment(ref writes);
+                await _hcn.DeleteEndpointIfExistsAsync(id, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsObjectFailure(ex, ct))
+            {
+                kept[address] = $"{change}; deleting it: {ex.Message}";
+                failures.Add(Fail(key, kept[address]));
+                failed = true;
+                return;
+            }
+
+            deleted[address] = id;
+            try
+            {
+                var endpoint = RemoteEndpoint(address, wanted, networkId);
+                Interlocked.Increment(ref writes);
+                await _hcn.CreateEndpointAsync(networkId, endpoint, ct).ConfigureAwait(false);
+                created.Add((address, endpoint.Id, wanted));
+                _backoff.Succeeded(key);
+                Log.RemoteEndpointReplaced(_logger, address.ToString(), had?.ToString() ?? "-", wanted?.ToString() ?? "-");
+            }
+            catch (Exception ex) when (IsObjectFailure(ex, ct))
+            {
+                // Deleted but not back: the load balancers that had it are not written without it (step 4 leaves them as HCN has them now).
+                unavailable[address] = $"{change}; deleted, creating it again: {ex.Message}";
+                failures.Add(Fail(key, unavailable[address]));
+                failed = true;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (!deleted.IsEmpty)
+        {
+            view.DropBackends(deleted.Values.ToHashSet());
+            foreach (var address in deleted.Keys)
+            {
+                view.RemoveRemote(address);
+            }
+
+            foreach (var (address, id, providerAddress) in created)
+            {
+                view.SetRemote(address, id, providerAddress);
+            }
+        }
+
+        return new RemoteReplacement(created.Count, [.. deleted.Keys], new Dictionary<IPAddress, string>(kept), writes, failed);
+    }
 
     /// <summary>Whether the backends would resolve as they did last pass (same network, mode and provider addresses).</summary>
     private bool SameResolution(LoadBalancerPassInput input)
@@ -680,6 +851,7 @@ public sealed partial class LoadBalancerReconciler
         var live = plans.Select(p => p.Desired.Key.Value)
             .Concat(plans.SelectMany(p => p.Remotes).Select(r => RemoteKeyPrefix + r.Key))
             .Concat(inventory.OwnedRemote.Keys.Select(ip => RemoteKeyPrefix + ip))
+            .Concat(inventory.OwnedVip.Keys.Concat(_vipPending).Select(ip => VipKeyPrefix + ip))
             .Concat(failures.Select(f => f.Key))
             .ToHashSet(StringComparer.Ordinal);
         _backoff.Retain(live);
@@ -766,6 +938,15 @@ public sealed partial class LoadBalancerReconciler
 
         [LoggerMessage(EventId = 1203, Level = LogLevel.Debug, Message = "remote endpoint {Address} deleted")]
         public static partial void RemoteEndpointDeleted(ILogger logger, string address);
+
+        [LoggerMessage(EventId = 1206, Level = LogLevel.Information, Message = "remote endpoint {Address} replaced: provider address {OldProviderAddress} -> {ProviderAddress}")]
+        public static partial void RemoteEndpointReplaced(ILogger logger, string address, string oldProviderAddress, string providerAddress);
+
+        [LoggerMessage(EventId = 1207, Level = LogLevel.Debug, Message = "ClusterIP endpoint {Address} created (provider address {ProviderAddress})")]
+        public static partial void VipEndpointCreated(ILogger logger, string address, string providerAddress);
+
+        [LoggerMessage(EventId = 1208, Level = LogLevel.Debug, Message = "ClusterIP endpoint {Address} deleted")]
+        public static partial void VipEndpointDeleted(ILogger logger, string address);
 
         [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "{Key} failed, retried after {RetryAt:O}: {Message}")]
         public static partial void ObjectFailed(ILogger logger, string key, DateTimeOffset retryAt, string message);

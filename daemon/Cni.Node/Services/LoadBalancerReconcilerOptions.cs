@@ -12,6 +12,12 @@ public sealed record LoadBalancerReconcilerOptions
     /// </summary>
     public bool AcceptsLoadBalancersWithoutBackends { get; init; }
 
+    /// <summary>
+    /// Overlay: the MAC of the host interface that holds the node IP (HNS form, dashes), given to each ClusterIP's
+    /// VIP endpoint as winkernel does; null lets HNS choose.
+    /// </summary>
+    public string? HostMac { get; init; }
+
     /// <summary>The retry delay of an object after its first failure.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -219,7 +219,7 @@ public sealed partial class ServiceProxyController(
             if (report.Changed || report.Failures.Count > 0)
             {
                 LogPass(input.Services.Count, desired, report.Created, report.Modified, report.Recreated, report.Deleted, report.Unchanged,
-                    report.RemoteEndpointsCreated, report.RemoteEndpointsDeleted, report.Failures.Count, report.Listed, _translations.Translated, elapsed.TotalMilliseconds);
+                    report.RemoteEndpointsCreated, report.RemoteEndpointsDeleted, report.RemoteEndpointsReplaced, report.VipEndpointsCreated, report.VipEndpointsDeleted, report.Failures.Count, report.Listed, _translations.Translated, elapsed.TotalMilliseconds);
             }
             else
             {
@@ -384,8 +384,8 @@ public sealed partial class ServiceProxyController(
     private partial void LogSynced(int services, int slices, int nodes);
 
     [LoggerMessage(EventId = 1211, Level = LogLevel.Information,
-        Message = "service pass: {Services} Services, {Desired} load balancers; created {Created}, modified {Modified}, recreated {Recreated}, deleted {Deleted}, unchanged {Unchanged}; remote endpoints +{RemoteCreated} -{RemoteDeleted}; {Failures} failures; listed HCN {Listed}, {Translated} Services translated; {ElapsedMs:F0} ms")]
-    private partial void LogPass(int services, int desired, int created, int modified, int recreated, int deleted, int unchanged, int remoteCreated, int remoteDeleted, int failures, bool listed, int translated, double elapsedMs);
+        Message = "service pass: {Services} Services, {Desired} load balancers; created {Created}, modified {Modified}, recreated {Recreated}, deleted {Deleted}, unchanged {Unchanged}; remote endpoints +{RemoteCreated} -{RemoteDeleted} replaced {RemoteReplaced}; ClusterIP endpoints +{VipCreated} -{VipDeleted}; {Failures} failures; listed HCN {Listed}, {Translated} Services translated; {ElapsedMs:F0} ms")]
+    private partial void LogPass(int services, int desired, int created, int modified, int recreated, int deleted, int unchanged, int remoteCreated, int remoteDeleted, int remoteReplaced, int vipCreated, int vipDeleted, int failures, bool listed, int translated, double elapsedMs);
 
     [LoggerMessage(EventId = 1212, Level = LogLevel.Debug, Message = "service pass: {Services} Services, {Desired} load balancers, nothing changed; listed HCN {Listed}, {Translated} Services translated; {ElapsedMs:F0} ms")]
     private partial void LogPassUnchanged(int services, int desired, bool listed, int translated, double elapsedMs);

@@ -116,6 +116,25 @@ public sealed class MemoryHcnValidationTests
 
     [Test]
     [CancelAfter(10_000)]
+    public async Task CreateEndpointAsync_RemoteEndpointsWithALocalEndpointsMac_AllCreated(CancellationToken cancellationToken)
+    {
+        var network = await _hcn.CreateNetworkAsync(L2Bridge(), cancellationToken);
+        await _hcn.CreateEndpointAsync(network.Id, Endpoint("10.244.1.10") with { MacAddress = "00-15-5D-01-02-03" }, cancellationToken);
+
+        var first = await _hcn.CreateEndpointAsync(
+            network.Id, Endpoint("10.96.0.10") with { Flags = EndpointFlags.RemoteEndpoint, MacAddress = "00-15-5D-01-02-03" }, cancellationToken);
+        var second = await _hcn.CreateEndpointAsync(
+            network.Id, Endpoint("10.96.0.11") with { Flags = EndpointFlags.RemoteEndpoint, MacAddress = "00-15-5D-01-02-03" }, cancellationToken);
+        await _hcn.DeleteEndpointAsync(first.Id, cancellationToken);
+        var ex = Assert.ThrowsAsync<HcnException>(() => _hcn.CreateEndpointAsync(
+            network.Id, Endpoint("10.244.1.11") with { MacAddress = "00-15-5D-01-02-03" }, cancellationToken));
+
+        Assert.That(second.MacAddress, Is.EqualTo("00-15-5D-01-02-03"));
+        Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.AddrInvalidOrReserved), "the local endpoint still holds it");
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
     public async Task CreateEndpointAsync_MalformedMac_ThrowsInvalidEndpoint(CancellationToken cancellationToken)
     {
         var network = await _hcn.CreateNetworkAsync(L2Bridge(), cancellationToken);

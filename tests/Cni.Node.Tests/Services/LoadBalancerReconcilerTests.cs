@@ -200,7 +200,7 @@ public sealed class LoadBalancerReconcilerTests
 
         await node.PassAsync(Web(("10.244.1.7", H.PeerNode)));
 
-        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.CreateEndpoint), Is.EqualTo(3), "only the three pods");
+        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.CreateEndpoint), Is.EqualTo(4), "only the three pods and the ClusterIP's endpoint");
         Assert.That(await node.RemoteEndpointsAsync(), Is.Empty);
         Assert.That((await node.LoadBalancersAsync()).Single().HostComputeEndpoints, Is.EqualTo(new[] { pod }));
     }
@@ -355,7 +355,7 @@ public sealed class LoadBalancerReconcilerTests
         await node.PassAsync(Web(Remote(H.RemotePodA)));
 
         var writes = node.Recorder.Completed.Where(o => o.StartsWith("Create", StringComparison.Ordinal)).ToList();
-        Assert.That(writes, Is.EqualTo(new[] { "CreateEndpoint", "CreateLoadBalancer" }));
+        Assert.That(writes, Is.EqualTo(new[] { "CreateEndpoint", "CreateEndpoint", "CreateLoadBalancer" }), "the backend's and the ClusterIP's endpoints, then the load balancer");
     }
 
     [Test]

@@ -22,6 +22,9 @@ internal sealed class ServiceProxyHarness
     public const string RemotePodA = "10.244.2.5";
     public const string RemotePodB = "10.244.2.6";
 
+    /// <summary>The host MAC the engine gives overlay ClusterIP endpoints.</summary>
+    public const string HostMac = "00-15-5D-AA-BB-01";
+
     public static readonly TimeSpan InitialBackoff = TimeSpan.FromSeconds(1);
 
     private static readonly MemoryHcnOperation[] WriteOperations =
@@ -49,6 +52,15 @@ internal sealed class ServiceProxyHarness
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
     public Guid NetworkId { get; }
+
+    /// <summary>Node name → provider address, as the Node objects say; passes read it as it is then.</summary>
+    public Dictionary<string, IPAddress> ProviderAddresses { get; } = new(StringComparer.Ordinal) { [PeerNode] = IPAddress.Parse(PeerProviderAddress) };
+
+    /// <summary>This node's provider address as passes give it (the PA of node-less backends and of ClusterIP endpoints).</summary>
+    public IPAddress LocalProviderAddress { get; set; } = IPAddress.Parse(NodeFactsBuilder.NodeIpV4);
+
+    /// <summary>Whether passes say the network is Overlay (remote endpoints get a provider address); false: l2bridge.</summary>
+    public bool Overlay { get; set; } = true;
 
     public LoadBalancerReconciler Reconciler { get; private set; }
 
@@ -107,20 +119,25 @@ internal sealed class ServiceProxyHarness
             new LoadBalancerPassInput(
                 services,
                 NetworkId,
-                Overlay: true,
-                new Dictionary<string, IPAddress>(StringComparer.Ordinal) { [PeerNode] = IPAddress.Parse(PeerProviderAddress) },
-                IPAddress.Parse(NodeFactsBuilder.NodeIpV4)) { Resync = resync },
+                Overlay,
+                Overlay ? new Dictionary<string, IPAddress>(ProviderAddresses, StringComparer.Ordinal) : new Dictionary<string, IPAddress>(StringComparer.Ordinal),
+                Overlay ? LocalProviderAddress : null) { Resync = resync },
             CancellationToken.None);
 
     public async Task<IReadOnlyList<HostComputeLoadBalancer>> LoadBalancersAsync() =>
         await Hcn.EnumerateLoadBalancersAsync(null, CancellationToken.None);
 
+    /// <summary>Remote endpoints that are backends (wincni's or anyone's), not wincni's ClusterIP VIP endpoints.</summary>
     public async Task<IReadOnlyList<HostComputeEndpoint>> RemoteEndpointsAsync() =>
-        [.. (await Hcn.EnumerateEndpointsAsync(null, CancellationToken.None)).Where(e => e.Flags.HasFlag(EndpointFlags.RemoteEndpoint))];
+        [.. (await Hcn.EnumerateEndpointsAsync(null, CancellationToken.None)).Where(e => e.Flags.HasFlag(EndpointFlags.RemoteEndpoint) && !ClusterIpEndpointIds.IsOwned(e.Id))];
+
+    /// <summary>wincni's overlay ClusterIP VIP endpoints.</summary>
+    public async Task<IReadOnlyList<HostComputeEndpoint>> VipEndpointsAsync() =>
+        [.. (await Hcn.EnumerateEndpointsAsync(null, CancellationToken.None)).Where(e => ClusterIpEndpointIds.IsOwned(e.Id))];
 
     private LoadBalancerReconciler NewReconciler() => new(
         Recorder,
-        new LoadBalancerReconcilerOptions { MaxParallelWrites = 4, AcceptsLoadBalancersWithoutBackends = _acceptsEmpty, InitialBackoff = InitialBackoff },
+        new LoadBalancerReconcilerOptions { MaxParallelWrites = 4, AcceptsLoadBalancersWithoutBackends = _acceptsEmpty, InitialBackoff = InitialBackoff, HostMac = HostMac },
         Time,
         NullLogger<LoadBalancerReconciler>.Instance);
 }

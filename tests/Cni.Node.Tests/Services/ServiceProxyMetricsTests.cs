@@ -46,7 +46,7 @@ public sealed class ServiceProxyMetricsTests
         Assert.That(recorded.Values("wincni_service_proxy_network_programming_duration_seconds"), Is.EqualTo(new[] { 2.0 }));
         Assert.That(recorded.Tagged("wincni_service_proxy_sync_duration_seconds", "kind"), Is.EqualTo(new[] { "full", "incremental" }));
         Assert.That(recorded.Tagged("wincni_service_proxy_sync_hcn_operations", "type"), Is.EqualTo(new[] { "read", "write", "read", "write" }));
-        Assert.That(recorded.Values("wincni_service_proxy_sync_hcn_operations"), Is.EqualTo(new[] { 3.0, 1, 0, 1 }), "first: version + 2 listings, 1 create; then 1 modify");
+        Assert.That(recorded.Values("wincni_service_proxy_sync_hcn_operations"), Is.EqualTo(new[] { 3.0, 3, 0, 1 }), "first: version + 2 listings, 1 load balancer and 2 ClusterIP endpoints created; then 1 modify");
         Assert.That(recorded.Values("wincni_service_proxy_endpoint_changes_total"), Is.EqualTo(new[] { 1.0 }));
         Assert.That(recorded.Values("wincni_service_proxy_service_changes_total"), Is.Empty);
         Assert.That(recorded.Values("wincni_service_proxy_services_without_endpoints"), Is.EqualTo(new[] { 1.0, 1 }), "api has no slice");

@@ -61,6 +61,7 @@ internal static class ServiceBench
         GC.WaitForPendingFinalizers();
         var heapBefore = GC.GetTotalMemory(true);
         var before = counting.Snapshot();
+        var runtimeBefore = RuntimeCost.Now();
         var initial = Stopwatch.StartNew();
         var node = await ServiceProxyNode.StartAsync(workload, counting, network.Id, options).ConfigureAwait(false);
         await node.WaitForPassesAsync(1, TimeSpan.FromMinutes(30)).ConfigureAwait(false);
@@ -69,11 +70,19 @@ internal static class ServiceBench
         var report = node.Controller.LastReport;
         var lbs = (await hcn.EnumerateLoadBalancersAsync(null, ct).ConfigureAwait(false)).Count(lb => LoadBalancerIds.IsOwned(lb.Id));
         var remotes = (await hcn.EnumerateEndpointsAsync(null, ct).ConfigureAwait(false)).Count(e => RemoteEndpointIds.IsOwned(e.Id));
-        var writeLimit = workload.LoadBalancers + workload.RemoteAddresses;
+        // Remote endpoints include, on overlay, one per ClusterIP (IP = the ClusterIP, PA = this node), as winkernel makes them.
+        var vipEndpoints = workload.Overlay ? workload.ServiceCount : 0;
+        var writeLimit = workload.LoadBalancers + workload.RemoteAddresses + vipEndpoints;
         var winkernel = WinkernelModel.InitialSync(workload, workload.LocalAddresses.Count);
+        var runtime = RuntimeCost.Now() - runtimeBefore;
         Line($"  initial programming: {initial.Elapsed.TotalSeconds:0.00} s from controller start to first pass done; in HCN {lbs} load balancers, {remotes} remote endpoints; failures {report?.Failures.Count ?? -1}");
+        Line($"    of which the .NET runtime: {runtime}");
+        if (report?.Failures is { Count: > 0 } failures)
+        {
+            Line($"    first failure: {failures[0].Key}: {failures[0].Message}");
+        }
         Line($"  initial HCN operations: {ops.Total} ({ops}); {ops.RpcEquivalent} as HNS RPCs (a list of N = N+1)");
-        failed |= Check($"initial writes {ops.Writes} <= one per LB and per remote endpoint ({writeLimit}), all programmed",
+        failed |= Check($"initial writes {ops.Writes} <= one per LB and per remote endpoint ({writeLimit}, {vipEndpoints} of them ClusterIP endpoints), all programmed",
             ops.Writes <= writeLimit && lbs == workload.LoadBalancers && remotes == workload.RemoteAddresses);
         var serial = latencyMs > 0
             ? string.Create(CultureInfo.InvariantCulture, $"; at {latencyMs:0} ms per RPC, one at a time as winkernel makes them (§5.2, §6), {winkernel.Rpcs * latencyMs / 1000:0} s")

@@ -135,7 +135,8 @@ internal sealed class ServiceWorkload
 
     private static string Name(int s) => string.Create(CultureInfo.InvariantCulture, $"svc-{s}");
 
-    private static string ClusterIp(int s) => string.Create(CultureInfo.InvariantCulture, $"10.96.{(s + 1) / 256}.{(s + 1) % 256}");
+    // The service CIDR (172.20.0.0/16) is apart from every pod CIDR (10.64.0.0/10), as on a real cluster.
+    private static string ClusterIp(int s) => string.Create(CultureInfo.InvariantCulture, $"172.20.{(s + 1) / 256}.{(s + 1) % 256}");
 
     private static V1EndpointSlice Slice(int s, List<V1Endpoint> endpoints) => new()
     {

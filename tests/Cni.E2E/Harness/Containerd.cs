@@ -10,7 +10,9 @@ namespace Cni.E2E.Harness;
 /// network namespace (entered with <c>nsenter --net</c>: <c>ip netns exec</c> remounts /sys, which hides the cgroup
 /// mounts runc needs), and <c>ctr</c> wrapped so that its fixed CNI paths are this test's: in a private mount namespace
 /// /etc/cni is the scratch net.d's parent (one conflist: wincni), /opt/cni/bin holds the published wincni, and /var/lib
-/// is an overlay whose writes (libcni's result cache) land in the scratch dir. Nothing on the host changes.
+/// is a scratch directory (ctr needs nothing there but libcni's result cache). Not an overlay of the host's /var/lib:
+/// a directory the host's side changed between two ctr calls (another test's podman removing /var/lib/cni) made the
+/// overlay answer ESTALE ("mkdir /var/lib/cni: stale NFS file handle", seen once). Nothing on the host changes.
 /// </summary>
 internal sealed class Containerd : IAsyncDisposable
 {
@@ -49,7 +51,7 @@ internal sealed class Containerd : IAsyncDisposable
         var containerd = new Containerd(node, directory);
         try
         {
-            foreach (var sub in new[] { "root", "state", "opt", "etc-cni/net.d", "varlib-upper", "varlib-work" })
+            foreach (var sub in new[] { "root", "state", "opt", "etc-cni/net.d", "varlib" })
             {
                 Directory.CreateDirectory(Path.Combine(directory, sub));
             }
@@ -75,7 +77,7 @@ internal sealed class Containerd : IAsyncDisposable
                 mount -t tmpfs -o mode=0755,size=1m tmpfs /opt
                 mkdir -p /opt/cni/bin
                 ln -s "{Binaries.Wincni}" /opt/cni/bin/wincni
-                mount -t overlay overlay -o "lowerdir=/var/lib,upperdir={directory}/varlib-upper,workdir={directory}/varlib-work" /var/lib
+                mount --bind "{directory}/varlib" /var/lib
                 exec ctr --address "{containerd.Socket}" --namespace default "$@"
 
                 """, cancellationToken).ConfigureAwait(false);

@@ -35,7 +35,8 @@ if (suite == "kernel")
 
 if (suite == "services-kernel")
 {
-    var kernelParallel = int.Parse(Argument("--service-kernel-parallel") ?? "64", CultureInfo.InvariantCulture);
+    // wincnid's default on the kernel dataplane unless asked otherwise.
+    int? kernelParallel = Argument("--service-kernel-parallel") is { } parallel ? int.Parse(parallel, CultureInfo.InvariantCulture) : null;
     return await ServiceKernelBench.RunAsync(services, serviceChanges, serviceMinSync, kernelParallel) ? 1 : 0;
 }
 

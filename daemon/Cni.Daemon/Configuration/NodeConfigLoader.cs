@@ -139,7 +139,7 @@ public static class NodeConfigLoader
                     ResyncPeriod = reader.Int(proxy, "syncPeriodSeconds", 1, 3600, Prefix) is { } sync
                         ? TimeSpan.FromSeconds(sync)
                         : proxyDefaults.ResyncPeriod,
-                    MaxParallelWrites = reader.Int(proxy, "maxParallelWrites", 1, 64, Prefix) ?? proxyDefaults.MaxParallelWrites,
+                    MaxParallelWrites = reader.Int(proxy, "maxParallelWrites", 1, 256, Prefix) ?? proxyDefaults.MaxParallelWrites,
                 },
             };
         }

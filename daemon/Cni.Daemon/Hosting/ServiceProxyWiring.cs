@@ -39,6 +39,7 @@ internal static class ServiceProxyWiring
         TimeProvider time)
     {
         var caches = agent.StartServiceProxyCaches(loggers, time);
+        var kernel = OperatingSystem.IsLinux() && dataplane is Cni.Hcn.Kernel.KernelHcn;
         var nodeIp = node.NodeIp ?? options.NodeIp;
         // Overlay: the source VIP's endpoint and each ClusterIP's VIP endpoint carry it, as winkernel's do.
         var hostMac = options.Mode == NetworkMode.Overlay ? HostMacOf(nodeIp) : null;
@@ -60,10 +61,11 @@ internal static class ServiceProxyWiring
             provider.GetRequiredService<IHcn>(),
             new LoadBalancerReconcilerOptions
             {
-                MaxParallelWrites = options.ServiceProxy.MaxParallelWrites,
+                // KernelHcn commits concurrent writes together, so it gets more in flight than HNS by default.
+                MaxParallelWrites = options.ServiceProxy.ParallelWritesFor(batchingDataplane: kernel),
 
                 // HNS (and the memory dataplane, which emulates it) refuses a load balancer without backends; KernelHcn takes one and rejects its traffic.
-                AcceptsLoadBalancersWithoutBackends = OperatingSystem.IsLinux() && dataplane is Cni.Hcn.Kernel.KernelHcn,
+                AcceptsLoadBalancersWithoutBackends = kernel,
                 HostMac = hostMac,
             },
             time,

@@ -54,7 +54,7 @@ internal static class ServiceBench
         // No periodic resync while measuring (it would hold a change up by a full pass); step 3 runs one on purpose.
         var options = new ServiceProxyOptions { MinSyncInterval = minSyncInterval, ResyncPeriod = TimeSpan.FromHours(1) };
         var latencyMs = latency.TotalMilliseconds;
-        Line($"services suite, MemoryHcn with {latencyMs:0} ms per HCN call: {services} NodePort Services x {ServiceWorkload.PortsPerService} ports x {EndpointsPerService} endpoints (half on {ServiceWorkload.Peers} peer nodes, overlay) = {workload.LoadBalancers} load balancers, {workload.RemoteAddresses} remote endpoints, {workload.LocalAddresses.Count} local pod endpoints (set up in {setup.Elapsed.TotalSeconds:0.0} s); {options.MaxParallelWrites} writes in flight, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Line($"services suite, MemoryHcn with {latencyMs:0} ms per HCN call: {services} NodePort Services x {ServiceWorkload.PortsPerService} ports x {EndpointsPerService} endpoints (half on {ServiceWorkload.Peers} peer nodes, overlay) = {workload.LoadBalancers} load balancers, {workload.RemoteAddresses} remote endpoints, {workload.LocalAddresses.Count} local pod endpoints (set up in {setup.Elapsed.TotalSeconds:0.0} s); {options.ParallelWritesFor(batchingDataplane: false)} writes in flight, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
 
         // 1. Initial programming: caches list, first pass writes everything.
         GC.Collect();

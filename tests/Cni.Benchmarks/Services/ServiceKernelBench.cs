@@ -17,7 +17,7 @@ namespace Cni.Benchmarks.Services;
 /// </summary>
 internal static class ServiceKernelBench
 {
-    public static async Task<bool> RunAsync(int services, int changes, TimeSpan minSyncInterval, int parallelWrites)
+    public static async Task<bool> RunAsync(int services, int changes, TimeSpan minSyncInterval, int? parallelWrites)
     {
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
         {
@@ -44,7 +44,7 @@ internal static class ServiceKernelBench
             var counting = new CountingHcn(kernel);
             // KernelHcn batches concurrent writes into one nft transaction per commit: more in flight, fewer transactions.
             var options = new ServiceProxyOptions { MinSyncInterval = minSyncInterval, ResyncPeriod = TimeSpan.FromHours(1), MaxParallelWrites = parallelWrites };
-            ServiceBench.Line($"services-kernel suite, KernelHcn in netns {name}: {services} NodePort Services x {ServiceWorkload.PortsPerService} ports x 5 endpoints (all remote, l2bridge) = {workload.LoadBalancers} load balancers, {workload.RemoteAddresses} remote endpoints; {options.MaxParallelWrites} writes in flight, {Environment.ProcessorCount} cores, load average {ServiceBench.LoadAverage()}");
+            ServiceBench.Line($"services-kernel suite, KernelHcn in netns {name}: {services} NodePort Services x {ServiceWorkload.PortsPerService} ports x 5 endpoints (all remote, l2bridge) = {workload.LoadBalancers} load balancers, {workload.RemoteAddresses} remote endpoints; {options.ParallelWritesFor(batchingDataplane: true)} writes in flight, {Environment.ProcessorCount} cores, load average {ServiceBench.LoadAverage()}");
 
             var runtimeBefore = RuntimeCost.Now();
             var initialStart = Stopwatch.GetTimestamp();

@@ -29,7 +29,7 @@ internal sealed class ServiceProxyNode : IAsyncDisposable
         _caches.Add(nodes.RunAsync(_stop.Token));
         var reconciler = new LoadBalancerReconciler(
             hcn,
-            new LoadBalancerReconcilerOptions { MaxParallelWrites = options.MaxParallelWrites, AcceptsLoadBalancersWithoutBackends = acceptsEmpty },
+            new LoadBalancerReconcilerOptions { MaxParallelWrites = options.ParallelWritesFor(batchingDataplane: acceptsEmpty), AcceptsLoadBalancersWithoutBackends = acceptsEmpty },
             TimeProvider.System,
             NullLogger<LoadBalancerReconciler>.Instance);
         Controller = new ServiceProxyController(

@@ -59,7 +59,9 @@ public sealed class NodeConfigLoaderTests
             Assert.That(proxy.Dsr, Is.EqualTo(DsrMode.Auto));
             Assert.That(proxy.MinSyncInterval, Is.EqualTo(TimeSpan.FromSeconds(1)));
             Assert.That(proxy.ResyncPeriod, Is.EqualTo(TimeSpan.FromSeconds(30)));
-            Assert.That(proxy.MaxParallelWrites, Is.EqualTo(8));
+            Assert.That(proxy.MaxParallelWrites, Is.Null, "the dataplane decides");
+            Assert.That(proxy.ParallelWritesFor(batchingDataplane: false), Is.EqualTo(8));
+            Assert.That(proxy.ParallelWritesFor(batchingDataplane: true), Is.EqualTo(64));
         });
     }
 
@@ -77,6 +79,7 @@ public sealed class NodeConfigLoaderTests
             Assert.That(proxy.MinSyncInterval, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
             Assert.That(proxy.ResyncPeriod, Is.EqualTo(TimeSpan.FromSeconds(60)));
             Assert.That(proxy.MaxParallelWrites, Is.EqualTo(4));
+            Assert.That(proxy.ParallelWritesFor(batchingDataplane: true), Is.EqualTo(4), "configured wins on every dataplane");
         });
     }
 
@@ -137,7 +140,7 @@ public sealed class NodeConfigLoaderTests
     [TestCase("serviceProxy: {dsr: sometimes}", "serviceProxy.dsr: 'sometimes' is not one of auto, on, off")]
     [TestCase("serviceProxy: {minSyncPeriodMilliseconds: -1}", "serviceProxy.minSyncPeriodMilliseconds: -1 is outside 0..60000")]
     [TestCase("serviceProxy: {syncPeriodSeconds: 0}", "serviceProxy.syncPeriodSeconds: 0 is outside 1..3600")]
-    [TestCase("serviceProxy: {maxParallelWrites: 100}", "serviceProxy.maxParallelWrites: 100 is outside 1..64")]
+    [TestCase("serviceProxy: {maxParallelWrites: 300}", "serviceProxy.maxParallelWrites: 300 is outside 1..256")]
     [TestCase("serviceProxy: {nodePortAddresses: []}", "unknown key 'serviceProxy.nodePortAddresses'")]
     [TestCase("dsr: true\nserviceProxy: {dsr: off}", "dsr: give either dsr or serviceProxy.dsr, not both")]
     public void Parse_BadValue_NamesTheKey(string yaml, string expected)

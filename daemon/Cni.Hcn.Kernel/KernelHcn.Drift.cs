@@ -70,7 +70,7 @@ public sealed partial class KernelHcn
             Interlocked.Increment(ref _driftRepairs);
             try
             {
-                await SyncNftablesAsync(full: true, cancellationToken).ConfigureAwait(false);
+                await SyncNftablesAsync(full: true, networkTables: true, cancellationToken).ConfigureAwait(false);
             }
             catch
             {

@@ -44,7 +44,8 @@ public sealed partial class KernelHcn
                 // A remote endpoint is only a backend address: no network table holds it and no load balancer can
                 // refer to an endpoint that did not exist, so nftables is left alone (a full render costs
                 // hundreds of milliseconds with tens of thousands of load balancers).
-                await CommitAsync(cancellationToken, nftables: !IsRemote(created)).ConfigureAwait(false);
+                // A new endpoint is no load balancer's backend yet: the services table stays as it is.
+                await CommitAsync(cancellationToken, nftables: !IsRemote(created), servicesUnaffected: true).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -83,8 +84,9 @@ public sealed partial class KernelHcn
             var after = await _objects.ModifyEndpointAsync(endpointId, request, cancellationToken).ConfigureAwait(false);
             try
             {
-                // Policies (OutBoundNAT, PortMapping) live in nftables, which the commit re-renders.
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                // Policies (OutBoundNAT, PortMapping) live in the network tables, which the commit re-renders; no
+                // load balancer reads an endpoint's policies.
+                await CommitAsync(cancellationToken, servicesUnaffected: true).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsKernelFailure(ex))
             {
@@ -140,7 +142,9 @@ public sealed partial class KernelHcn
             }
             else
             {
-                await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                // The network tables lose the endpoint; of the services table only the load balancers it was a
+                // backend of change (the object layer dropped it from them and marked them).
+                await CommitAsync(CancellationToken.None, loadBalancers: _store.HeldLoadBalancers(), servicesUnaffected: true).ConfigureAwait(false);
             }
         }
         finally

@@ -29,7 +29,12 @@ public sealed partial class KernelHcn
     /// skip rendering unless another change still needs it.</param>
     /// <param name="loadBalancer">A change to this load balancer only: the commit then renders just the load balancers
     /// changed since the last one (<see cref="SyncLoadBalancersAsync"/>), unless something else needs a full render.</param>
-    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true, Guid? loadBalancer = null, IReadOnlyList<Guid>? loadBalancers = null)
+    /// <param name="servicesUnaffected">True for a change that alters network tables but no load balancer's rendering
+    /// other than those in <paramref name="loadBalancers"/> (a local endpoint created, changed or deleted: no load
+    /// balancer can name an endpoint that did not exist, and a deleted one leaves the load balancers the object layer
+    /// marks); then the services table is synced for those alone instead of rendered whole.</param>
+    private async Task CommitAsync(CancellationToken cancellationToken, bool nftables = true, Guid? loadBalancer = null, IReadOnlyList<Guid>? loadBalancers = null,
+        bool servicesUnaffected = false)
     {
         // Released and marked before the change is counted, so a commit that covers the change also sees them. The
         // object layer marked every object the change touched (cascades included); until here they were held back
@@ -46,7 +51,7 @@ public sealed partial class KernelHcn
         }
         else if (nftables)
         {
-            Interlocked.Exchange(ref _nftablesDirty, 1);
+            Interlocked.Exchange(ref servicesUnaffected ? ref _networkTablesDirty : ref _nftablesDirty, 1);
         }
 
         var change = Interlocked.Increment(ref _changes);
@@ -64,11 +69,12 @@ public sealed partial class KernelHcn
             var covered = Interlocked.Read(ref _changes);
             var entered = time.GetTimestamp();
             var full = Interlocked.Exchange(ref _nftablesDirty, 0) == 1;
-            if (full || !_dirtyLoadBalancers.IsEmpty)
+            var networkTables = Interlocked.Exchange(ref _networkTablesDirty, 0) == 1;
+            if (full || networkTables || !_dirtyLoadBalancers.IsEmpty)
             {
                 try
                 {
-                    await SyncNftablesAsync(full, cancellationToken).ConfigureAwait(false);
+                    await SyncNftablesAsync(full, networkTables, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -100,9 +106,11 @@ public sealed partial class KernelHcn
     /// once with the services table rendered whole (a table, chain or element changed outside wincni fails the
     /// incremental commands, so this is how drift in the services table is detected without listing it).
     /// </summary>
-    /// <param name="full">False when only load balancers changed (those marked by <see cref="CommitAsync"/>).</param>
+    /// <param name="full">False when only load balancers changed (those marked by <see cref="CommitAsync"/>), and
+    /// network tables if <paramref name="networkTables"/>.</param>
+    /// <param name="networkTables">Whether the network tables are rendered too, beside the marked load balancers.</param>
     /// <param name="cancellationToken">Cancellation.</param>
-    private async Task SyncNftablesAsync(bool full, CancellationToken cancellationToken)
+    private async Task SyncNftablesAsync(bool full, bool networkTables, CancellationToken cancellationToken)
     {
         // Taken before reading the objects, so a load balancer marked meanwhile is read by this sync or the next.
         var dirty = _dirtyLoadBalancers.Keys.ToList();
@@ -113,8 +121,8 @@ public sealed partial class KernelHcn
 
         if (!full && _services.Trusted)
         {
-            // Only load balancers changed: nothing else is read or rendered.
-            await SyncLoadBalancersAsync(dirty, cancellationToken).ConfigureAwait(false);
+            // Only load balancers changed (and maybe network tables): no other load balancer is read or rendered.
+            await SyncLoadBalancersAsync(dirty, networkTables, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -125,24 +133,8 @@ public sealed partial class KernelHcn
 
         // Read without copies (the object layer's instances, only read here): a full render reads every object.
         var (networks, endpoints, loadBalancers) = _objects.PeekAll();
-        var desired = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var subnetNat = new Dictionary<Guid, string?>();
-        foreach (var network in networks)
-        {
-            var layout = NetworkLayout.From(network);
-            var local = endpoints.Where(e => e.HostComputeNetwork == network.Id && !IsRemote(e)).ToList();
-            var nat = NftRenderer.ChooseSubnetNat(layout, local, _subnetNat.GetValueOrDefault(network.Id));
-            subnetNat[network.Id] = nat;
-            desired[layout.Table] = NftRenderer.RenderNetwork(layout, local, nat);
-        }
-
-        foreach (var stale in _appliedTables.Keys.Where(k => !desired.ContainsKey(k)).ToList())
-        {
-            desired[stale] = null;
-        }
-
-        var changes = desired.Where(d => !_appliedTables.TryGetValue(d.Key, out var applied) ? d.Value is not null : !string.Equals(applied, d.Value, StringComparison.Ordinal))
-            .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
+        Interlocked.Increment(ref _servicesFullRenders);
+        var (changes, subnetNat) = RenderNetworkTables(networks, endpoints);
         var addresses = EndpointAddresses(endpoints);
         var localEndpoints = endpoints.Where(e => !IsRemote(e)).Select(e => e.Id).ToHashSet();
         var services = new Dictionary<Guid, LoadBalancerRendering>();
@@ -182,15 +174,46 @@ public sealed partial class KernelHcn
         var staleFlows = StaleFlowsOf(services);
         _services.Accept(plan);
         _conntrack.Enqueue(staleFlows);
+        if (plan.Text.Length > 0)
+        {
+            LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Text.Length);
+        }
+
+        AcceptNetworkTables(changes, subnetNat);
+    }
+
+    /// <summary>The network tables whose text differs from what the kernel has (null text: the table goes), and each network's subnet-NAT choice.</summary>
+    private (Dictionary<string, string?> Changes, Dictionary<Guid, string?> SubnetNat) RenderNetworkTables(
+        IReadOnlyList<HostComputeNetwork> networks, IReadOnlyList<HostComputeEndpoint> endpoints)
+    {
+        var desired = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var subnetNat = new Dictionary<Guid, string?>();
+        foreach (var network in networks)
+        {
+            var layout = NetworkLayout.From(network);
+            var local = endpoints.Where(e => e.HostComputeNetwork == network.Id && !IsRemote(e)).ToList();
+            var nat = NftRenderer.ChooseSubnetNat(layout, local, _subnetNat.GetValueOrDefault(network.Id));
+            subnetNat[network.Id] = nat;
+            desired[layout.Table] = NftRenderer.RenderNetwork(layout, local, nat);
+        }
+
+        foreach (var stale in _appliedTables.Keys.Where(k => !desired.ContainsKey(k)).ToList())
+        {
+            desired[stale] = null;
+        }
+
+        var changes = desired.Where(d => !_appliedTables.TryGetValue(d.Key, out var applied) ? d.Value is not null : !string.Equals(applied, d.Value, StringComparison.Ordinal))
+            .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
+        return (changes, subnetNat);
+    }
+
+    /// <summary>Records that the kernel now has <paramref name="changes"/> (after their batch was applied).</summary>
+    private void AcceptNetworkTables(Dictionary<string, string?> changes, Dictionary<Guid, string?> subnetNat)
+    {
         _subnetNat.Clear();
         foreach (var (id, nat) in subnetNat)
         {
             _subnetNat[id] = nat;
-        }
-
-        if (plan.Text.Length > 0)
-        {
-            LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Text.Length);
         }
 
         if (changes.Count == 0)
@@ -218,7 +241,7 @@ public sealed partial class KernelHcn
     /// and compared with the mirror alone, so the cost does not grow with the number of load balancers or endpoints.
     /// A failed transaction is retried once with the services table rendered whole.
     /// </summary>
-    private async Task SyncLoadBalancersAsync(List<Guid> ids, CancellationToken cancellationToken)
+    private async Task SyncLoadBalancersAsync(List<Guid> ids, bool networkTables, CancellationToken cancellationToken)
     {
         var changes = new Dictionary<Guid, LoadBalancerRendering?>();
         foreach (var id in ids)
@@ -241,18 +264,22 @@ public sealed partial class KernelHcn
         var stale = changes.SelectMany(c => StaleFlows.Between(_services.Applied(c.Key), c.Value)).ToList();
 
         var plan = _services.PlanChanges(changes);
-        if (plan.Text.Length > 0)
+        var (tableChanges, subnetNat) = networkTables && _objects.PeekAll() is var all
+            ? RenderNetworkTables(all.Networks, all.Endpoints)
+            : ([], []);
+        var tables = tableChanges.Count > 0 ? NftRunner.BuildBatch(tableChanges) : string.Empty;
+        if (tables.Length + plan.Text.Length > 0)
         {
             try
             {
-                await ApplyNftAsync(plan.Text, cancellationToken).ConfigureAwait(false);
+                await ApplyNftAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
             }
             catch (NftException ex) when (!plan.Full)
             {
                 LogServicesResync(ex.Message);
                 Interlocked.Increment(ref _servicesResyncs);
                 _services.Invalidate();
-                await SyncNftablesAsync(full: true, cancellationToken).ConfigureAwait(false);
+                await SyncNftablesAsync(full: true, networkTables: true, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch
@@ -261,11 +288,18 @@ public sealed partial class KernelHcn
                 throw;
             }
 
-            LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Text.Length);
+            if (plan.Text.Length > 0)
+            {
+                LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Text.Length);
+            }
         }
 
         _services.Accept(plan);
         _conntrack.Enqueue(stale);
+        if (networkTables)
+        {
+            AcceptNetworkTables(tableChanges, subnetNat);
+        }
     }
 
     /// <summary>One load balancer's elements in the services table, from the object layer's instances of it and its backends.</summary>
@@ -418,7 +452,7 @@ public sealed partial class KernelHcn
         // The services table is rendered whole once here; from then on only load balancers that change are sent.
         _services.Invalidate(tableExists: existing.Contains(ServiceRenderer.Table));
 
-        await SyncNftablesAsync(full: true, cancellationToken).ConfigureAwait(false);
+        await SyncNftablesAsync(full: true, networkTables: true, cancellationToken).ConfigureAwait(false);
 
         // A full snapshot: bindings defaulted on restore, and a node upgraded from per-object files is now in this format.
         await _store.CompactAsync(CancellationToken.None).ConfigureAwait(false);

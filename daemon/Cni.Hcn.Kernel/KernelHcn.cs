@@ -75,6 +75,10 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private long _changes;
     private long _committed;
     private int _nftablesDirty;
+
+    /// <summary>Set when network tables need rendering but the services table only for the load balancers marked dirty.</summary>
+    private int _networkTablesDirty;
+    private int _servicesFullRenders;
     private int _servicesResyncs;
     private volatile bool _started;
     private bool _forwarding;
@@ -118,6 +122,9 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     /// made outside wincni, or a transaction the sync got wrong (tests check that their changes cause none).
     /// </summary>
     internal int ServicesResyncs => Volatile.Read(ref _servicesResyncs);
+
+    /// <summary>Syncs that rendered every load balancer (start, network changes, resyncs, drift), not only the changed ones.</summary>
+    internal int ServicesFullRenders => Volatile.Read(ref _servicesFullRenders);
 
     /// <summary>Veths of deleted endpoints still waiting for their deletion in the background (tests wait for 0).</summary>
     internal LinkReaper Reaper => _reaper;

@@ -409,6 +409,41 @@ public sealed class KernelHcnLifecycleTests
         Assert.That(table, Does.Contain("10.96.1.3 . tcp . 80 . 0 : 10.203.0.8 . 8080"));
     }
 
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task LocalEndpointCreateModifyDelete_WithLoadBalancers_ServicesTableNotRenderedWhole(CancellationToken cancellationToken)
+    {
+        var (network, backend) = await NetworkAndEndpointAsync("10.203.0.40", cancellationToken);
+        var other = await Hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = "lc-other", IpConfigurations = [new IpConfig { IpAddress = "10.203.0.41", PrefixLength = 24 }] }, cancellationToken);
+        var lb = await Hcn.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            HostComputeEndpoints = [backend.Id, other.Id],
+            FrontendVips = ["10.96.1.40"],
+            PortMappings = [new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, InternalPort = 8080, ExternalPort = 80 }],
+        }, cancellationToken);
+        var fullRenders = _hcn.ServicesFullRenders;
+
+        // A pod's endpoint comes and goes (ADD, a policy change, DEL): the network table changes with it, the services
+        // table only where a load balancer named the endpoint.
+        var pod = await Hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint
+        {
+            Name = "lc-pod",
+            IpConfigurations = [new IpConfig { IpAddress = "10.203.0.42", PrefixLength = 24 }],
+            Policies = [EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, InternalPort = 80, ExternalPort = 8042 })],
+        }, cancellationToken);
+        var withPod = _netns.Nft("lc-node", "list ruleset");
+        await Hcn.DeleteEndpointAsync(pod.Id, cancellationToken);
+        await Hcn.DeleteEndpointAsync(other.Id, cancellationToken);
+        var services = _netns.Nft("lc-node", $"list table ip {DeviceNames.ServicesTable}");
+
+        Assert.That(withPod, Does.Contain("dport 8042"), "the pod's port mapping is in its network table");
+        Assert.That(_netns.Nft("lc-node", "list ruleset"), Does.Not.Contain("dport 8042"));
+        Assert.That(services, Does.Contain("10.96.1.40 . tcp . 80 . 0 : 10.203.0.40 . 8080").And.Not.Contain("10.203.0.41"), "the deleted backend left the load balancer");
+        Assert.That(_hcn.ServicesFullRenders, Is.EqualTo(fullRenders), "no sync rendered every load balancer");
+        Assert.That(_hcn.ServicesResyncs, Is.Zero);
+        Assert.That(lb.Id, Is.Not.EqualTo(Guid.Empty));
+    }
+
     /// <summary>A listing's statements and elements, sorted (a map lists its elements in hash order).</summary>
     private static string Normalize(string listing) =>
         string.Join('\n', listing.Split([',', '\n', '{', '}']).Select(l => l.Replace("elements =", string.Empty, StringComparison.Ordinal).Trim())

@@ -193,7 +193,6 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         _reaper.Dispose();
         _host.Dispose();
         _nft.Dispose();
-        _gate.Dispose();
         _objectLocks.Dispose();
         _startGate.Dispose();
         _commitGate.Dispose();

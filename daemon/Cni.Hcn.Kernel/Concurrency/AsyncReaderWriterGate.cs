@@ -11,7 +11,7 @@ namespace Cni.Hcn.Kernel.Concurrency;
 /// synchronous semaphore wait; with dozens of load-balancer calls in flight that parked thread-pool threads and
 /// starved the pool, which quadrupled the time to program 10,000 Services.)
 /// </remarks>
-internal sealed class AsyncReaderWriterGate : IDisposable
+internal sealed class AsyncReaderWriterGate
 {
     private readonly Lock _lock = new();
     private readonly Queue<Waiter> _writers = new();
@@ -69,11 +69,6 @@ internal sealed class AsyncReaderWriterGate : IDisposable
         }
 
         return waiter.WaitAsync(this, cancellationToken);
-    }
-
-    public void Dispose()
-    {
-        // Nothing to release: waiters are plain tasks.
     }
 
     private void LeaveShared()

@@ -79,6 +79,9 @@ internal static class ServiceRenderer
     public const string NodePortChain = "nodeports";
 
     private const string VipType = "ipv4_addr . inet_proto . inet_service";
+
+    /// <summary>The one frontend of a load balancer without VIPs (a NodePort: every local address).</summary>
+    private static readonly IPAddress?[] NoVip = [null];
     private const string NodePortType = "inet_proto . inet_service";
     private const string VipKey = "ip daddr . meta l4proto . th dport";
     private const string NodePortKey = "meta l4proto . th dport";
@@ -135,7 +138,6 @@ internal static class ServiceRenderer
         var elements = new Dictionary<NftElement, NftElement>();
         var frontendList = new List<ServiceFrontend>();
         void Add(NftElement element) => elements.TryAdd(element.KeyOnly, element);
-        IPAddress?[] noVip = [null];
         foreach (var mapping in lb.PortMappings ?? [])
         {
             if (NftRenderer.Protocol(mapping.Protocol) is null || mapping.ExternalPort == 0)
@@ -160,7 +162,7 @@ internal static class ServiceRenderer
                     : vips.Select(vip => new ServiceFrontend(protocol, vip, mapping.ExternalPort, targets)));
             }
 
-            foreach (var vip in nodePort ? noVip : (IEnumerable<IPAddress?>)vips)
+            foreach (var vip in nodePort ? NoVip : (IEnumerable<IPAddress?>)vips)
             {
                 if (ilb)
                 {

@@ -18,9 +18,6 @@ internal sealed class CountingHcn(IHcn inner) : HcnDecorator(inner)
     /// <summary>For each operation, when its first call started (Stopwatch ticks), to place it against another clock.</summary>
     public IReadOnlyDictionary<string, long> FirstStarts() => _spans.ToDictionary(p => p.Key, p => p.Value.First, StringComparer.Ordinal);
 
-    /// <summary>Forgets the spans (a phase measured on its own starts here).</summary>
-    public void ResetSpans() => _spans.Clear();
-
     /// <summary>The counts so far, by operation, and the objects the enumerations returned.</summary>
     public HcnOperationCounts Snapshot() =>
         new(new Dictionary<string, long>(_counts, StringComparer.Ordinal), Interlocked.Read(ref _listed), new Dictionary<string, long>(_ticks, StringComparer.Ordinal));

@@ -11,7 +11,7 @@ public sealed class AsyncReaderWriterGateTests
     [Test]
     public async Task EnterSharedAsync_ManyReaders_AllHoldAtOnce()
     {
-        using var gate = new AsyncReaderWriterGate();
+        var gate = new AsyncReaderWriterGate();
         var held = new List<IDisposable>();
         for (var i = 0; i < 50; i++)
         {
@@ -26,7 +26,7 @@ public sealed class AsyncReaderWriterGateTests
     [Test]
     public async Task EnterExclusiveAsync_WhileReadersHold_WaitsForTheLast()
     {
-        using var gate = new AsyncReaderWriterGate();
+        var gate = new AsyncReaderWriterGate();
         var first = await gate.EnterSharedAsync(CancellationToken.None);
         var second = await gate.EnterSharedAsync(CancellationToken.None);
         var writer = gate.EnterExclusiveAsync(CancellationToken.None);
@@ -41,7 +41,7 @@ public sealed class AsyncReaderWriterGateTests
     [Test]
     public async Task EnterSharedAsync_WriterWaiting_QueuesBehindItThenEntersTogether()
     {
-        using var gate = new AsyncReaderWriterGate();
+        var gate = new AsyncReaderWriterGate();
         var reader = await gate.EnterSharedAsync(CancellationToken.None);
         var writer = gate.EnterExclusiveAsync(CancellationToken.None);
         var late = new[] { gate.EnterSharedAsync(CancellationToken.None), gate.EnterSharedAsync(CancellationToken.None) };
@@ -63,7 +63,7 @@ public sealed class AsyncReaderWriterGateTests
     [Test]
     public async Task EnterExclusiveAsync_Cancelled_ReadersHeldBackByItEnter()
     {
-        using var gate = new AsyncReaderWriterGate();
+        var gate = new AsyncReaderWriterGate();
         var reader = await gate.EnterSharedAsync(CancellationToken.None);
         using var cancel = new CancellationTokenSource();
         var writer = gate.EnterExclusiveAsync(cancel.Token);
@@ -81,7 +81,7 @@ public sealed class AsyncReaderWriterGateTests
     [Test]
     public async Task EnterSharedAsync_CancelledWhileWaiting_ThrowsAndNeverHolds()
     {
-        using var gate = new AsyncReaderWriterGate();
+        var gate = new AsyncReaderWriterGate();
         var writer = await gate.EnterExclusiveAsync(CancellationToken.None);
         using var cancel = new CancellationTokenSource();
         var reader = gate.EnterSharedAsync(cancel.Token);
@@ -95,7 +95,7 @@ public sealed class AsyncReaderWriterGateTests
     [Test]
     public async Task Dispose_OfAHoldingTwice_ReleasesOnce()
     {
-        using var gate = new AsyncReaderWriterGate();
+        var gate = new AsyncReaderWriterGate();
         var a = await gate.EnterSharedAsync(CancellationToken.None);
         var b = await gate.EnterSharedAsync(CancellationToken.None);
         a.Dispose();
@@ -107,7 +107,7 @@ public sealed class AsyncReaderWriterGateTests
     [Test]
     public async Task Gate_ManyConcurrentReadersAndWriters_WritersAlwaysAlone()
     {
-        using var gate = new AsyncReaderWriterGate();
+        var gate = new AsyncReaderWriterGate();
         var readersInside = 0;
         var writersInside = 0;
         var violations = 0;

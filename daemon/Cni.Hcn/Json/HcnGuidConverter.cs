@@ -35,6 +35,11 @@ public sealed class HcnGuidConverter : JsonConverter<Guid>
     public override void Write(Utf8JsonWriter writer, Guid value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStringValue(value.ToString("D"));
+
+        // Formatted on the stack: persisting 90,000 objects formatted a string (and its UTF-8 copy) per GUID, a tenth
+        // of everything KernelHcn allocated while programming 10,000 Services.
+        Span<byte> utf8 = stackalloc byte[36];
+        value.TryFormat(utf8, out var written, "D");
+        writer.WriteStringValue(utf8[..written]);
     }
 }

@@ -305,9 +305,13 @@ public sealed class MemoryHcnStoreTests
             for (var i = 10; i < 40; i++)
             {
                 created.Add((await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{i}" }] }, CancellationToken.None)).Id);
+                await Store.WaitForCompactionAsync();
             }
 
-            Assert.That(new FileInfo(Store.LogPath).Length, Is.LessThanOrEqualTo(Math.Max(4096, new FileInfo(SnapshotPath).Length)));
+            await Store.WaitForCompactionAsync();
+            Assert.That(Store.LastCompactionError, Is.Null);
+            // (The log may now be past the threshold by what was written while the last snapshot was being written.)
+            Assert.That(GenerationOf(Store.LogPath), Is.GreaterThan(1), "compacted more than once");
             Assert.That(Directory.GetFiles(_stateDir, "memory-hcn.*.log"), Is.EqualTo(new[] { Store.LogPath }), "older generations' logs are gone");
         }
 
@@ -324,26 +328,121 @@ public sealed class MemoryHcnStoreTests
     {
         // With a fixed threshold every compaction rewrites an ever larger snapshot (quadratic); the log may grow to
         // the snapshot's size, so all snapshots together stay within about twice the bytes logged.
-        long snapshotBytesWritten = 0;
-        long lastGeneration = 0;
+        long snapshotBytesWritten;
+        long lastGeneration;
         using (var store = await OpenAsync(new MemoryHcnStoreOptions { CompactionThresholdBytes = 1024 }))
         {
             var networkId = (await store.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
             for (var i = 0; i < 240; i++)
             {
                 await store.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{10 + i}" }] }, CancellationToken.None);
-                var generation = GenerationOf(Store.LogPath);
-                if (generation != lastGeneration)
-                {
-                    snapshotBytesWritten += new FileInfo(SnapshotPath).Length;
-                    lastGeneration = generation;
-                }
+
+                // Each snapshot done before the next write (they are written in the background): the most
+                // compactions these writes can cause.
+                await Store.WaitForCompactionAsync();
             }
+
+            snapshotBytesWritten = Store.SnapshotBytesWritten;
+            lastGeneration = GenerationOf(Store.LogPath);
         }
 
         var finalSnapshot = new FileInfo(SnapshotPath).Length;
         Assert.That(lastGeneration, Is.GreaterThan(2), "compacted along the way");
         Assert.That(snapshotBytesWritten, Is.LessThan(3 * finalSnapshot), $"{lastGeneration} compactions wrote {snapshotBytesWritten} bytes for a final snapshot of {finalSnapshot}");
+    }
+
+    [Test]
+    public async Task LoadAsync_CompactionCutBeforeItsSnapshot_ReplaysBothLogsInOrder()
+    {
+        // What a kill leaves while a background compaction writes its snapshot: snapshot n, log n, and log n+1
+        // holding the writes made since the switch. Both logs are read, in order, and log n+1 stays the current one.
+        Guid networkId, kept, deletedLater;
+        string logN;
+        using (var first = await OpenAsync())
+        {
+            networkId = (await first.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
+            kept = (await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "kept" }, CancellationToken.None)).Id;
+            deletedLater = (await first.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "deleted later" }, CancellationToken.None)).Id;
+            logN = Store.LogPath;
+        }
+
+        var logNext = Path.Combine(_stateDir, $"memory-hcn.{GenerationOf(logN) + 1}.log");
+        await File.WriteAllTextAsync(logNext, "{\"changes\":[{\"kind\":\"endpoint\",\"id\":\"" + deletedLater.ToString("D") + "\",\"object\":null}]}\n");
+
+        using (var second = await OpenAsync())
+        {
+            Assert.That((await second.EnumerateEndpointsAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EqualTo(new[] { kept }));
+            Assert.That(Store.LogPath, Is.EqualTo(logNext), "new lines follow the newer log");
+            var later = (await second.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = "later" }, CancellationToken.None)).Id;
+
+            // The owed snapshot is for the newer log's generation: once written, the older log goes.
+            await Store.CompactAsync(CancellationToken.None);
+            Assert.That(File.Exists(logN), Is.False);
+            using var third = await ReopenAsync(second);
+            Assert.That((await third.EnumerateEndpointsAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EquivalentTo(new[] { kept, later }));
+        }
+    }
+
+    [Test]
+    public async Task Compaction_SnapshotCannotBeWritten_WritesGoOnAndTheNextCompactionRetries()
+    {
+        using var hcn = await OpenAsync(new MemoryHcnStoreOptions { CompactionThresholdBytes = 1024 });
+        var networkId = (await hcn.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
+
+        // A directory where the temp snapshot goes: every background snapshot fails.
+        var temp = SnapshotPath + ".tmp";
+        Directory.CreateDirectory(temp);
+        var created = new List<Guid>();
+        for (var i = 0; i < 40; i++)
+        {
+            created.Add((await hcn.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{10 + i}" }] }, CancellationToken.None)).Id);
+        }
+
+        await Store.WaitForCompactionAsync();
+        Assert.That(Store.LastCompactionError, Is.Not.Null, "the snapshot failed");
+        var failedGeneration = GenerationOf(Store.LogPath);
+        Assert.That(Directory.GetFiles(_stateDir, "memory-hcn.*.log"), Has.Length.EqualTo(2), "log n is kept while snapshot n+1 is owed");
+
+        // What is on disk now loads whole.
+        using (var copy = await OpenCopyAsync())
+        {
+            Assert.That((await copy.EnumerateEndpointsAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EquivalentTo(created));
+        }
+
+        Directory.Delete(temp);
+        for (var i = 40; i < 80; i++)
+        {
+            created.Add((await hcn.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{10 + i}" }] }, CancellationToken.None)).Id);
+        }
+
+        await Store.WaitForCompactionAsync();
+        Assert.That(GenerationOf(Store.LogPath), Is.GreaterThanOrEqualTo(failedGeneration), "the owed snapshot was written for the same log, not a further one");
+        Assert.That(Directory.GetFiles(_stateDir, "memory-hcn.*.log"), Is.EqualTo(new[] { Store.LogPath }));
+        using var restarted = await ReopenAsync(hcn);
+        Assert.That((await restarted.EnumerateEndpointsAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EquivalentTo(created));
+    }
+
+    /// <summary>Disposes <paramref name="hcn"/> and opens the state directory again.</summary>
+    private async Task<MemoryHcn> ReopenAsync(MemoryHcn hcn)
+    {
+        hcn.Dispose();
+        return await OpenAsync();
+    }
+
+    /// <summary>Opens a copy of the state directory as it is now (the original stays open).</summary>
+    private async Task<MemoryHcn> OpenCopyAsync()
+    {
+        var copy = Directory.CreateTempSubdirectory("wcni-pm-copy-").FullName;
+        foreach (var file in Directory.GetFiles(_stateDir))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        var store = new MemoryHcnStore(copy);
+        var hcn = new MemoryHcn(null, null, store);
+        await hcn.LoadAsync(null, CancellationToken.None);
+        Directory.Delete(copy, recursive: true);
+        return hcn;
     }
 
     private static long GenerationOf(string logPath) =>

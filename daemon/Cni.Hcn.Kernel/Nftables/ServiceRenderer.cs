@@ -20,7 +20,8 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// dport</c>, only on local addresses outside 127.0.0.0/8, as kube-proxy does) jumps to.</description></item>
 /// <item><description><c>reject_vips</c> / <c>reject_nodeports</c>: frontends without a usable backend; TCP gets a
 /// reset, anything else ICMP port unreachable (kube-proxy's reject-chain does the same; reject in a nat prerouting
-/// chain needs kernel 5.9).</description></item>
+/// chain needs kernel 5.9). <c>drop_vips</c> / <c>drop_nodeports</c>: those that drop silently instead
+/// (<see cref="HostComputeLoadBalancer.DropWithoutBackends"/>, a Local traffic policy without a local endpoint).</description></item>
 /// <item><description><c>nodeports_masq</c>: NodePorts whose connections are masqueraded (all but DSR), marked
 /// before DNAT and masqueraded in postrouting; <c>hairpin</c>: <c>backend . backend</c> for local backends, so a
 /// pod that reaches itself through a frontend is masqueraded (kube-proxy does the same).</description></item>
@@ -65,6 +66,12 @@ internal static class ServiceRenderer
     /// <summary>The set of frontends without VIP and without a usable backend.</summary>
     public const string RejectNodePorts = "reject_nodeports";
 
+    /// <summary>The set of VIP frontends without a usable backend that drop (<see cref="HostComputeLoadBalancer.DropWithoutBackends"/>).</summary>
+    public const string DropVips = "drop_vips";
+
+    /// <summary>The set of frontends without VIP and without a usable backend that drop.</summary>
+    public const string DropNodePorts = "drop_nodeports";
+
     /// <summary>
     /// The set of <c>backend . backend</c> pairs: a connection DNAT'd to the pod that opened it (hairpin) is
     /// masqueraded, since the pod would drop a packet whose source is its own address (martian). Its elements are
@@ -95,6 +102,8 @@ internal static class ServiceRenderer
         (NodePortsIlb, NodePortType),
         (NodePortsMasquerade, NodePortType),
         (RejectNodePorts, NodePortType),
+        (DropVips, VipType),
+        (DropNodePorts, NodePortType),
         (Hairpin, "ipv4_addr . ipv4_addr"),
     ];
 
@@ -176,7 +185,8 @@ internal static class ServiceRenderer
 
                 if (backends.Count == 0)
                 {
-                    Add(NftElement.Frontend(nodePort ? RejectNodePorts : RejectVips, vip, protocol, mapping.ExternalPort));
+                    var set = lb.DropWithoutBackends ? (nodePort ? DropNodePorts : DropVips) : (nodePort ? RejectNodePorts : RejectVips);
+                    Add(NftElement.Frontend(set, vip, protocol, mapping.ExternalPort));
                     continue;
                 }
 
@@ -216,10 +226,12 @@ internal static class ServiceRenderer
         var rules = new List<string>();
         string key;
         string reject;
+        string drop;
         if (nodePort)
         {
             key = NodePortKey;
             reject = RejectNodePorts;
+            drop = DropNodePorts;
 
             // NodePorts answer on the node's own addresses, never on loopback (kube-proxy excludes 127.0.0.0/8 too:
             // a DNAT'd loopback source would be dropped as martian, or need route_localnet, CVE-2020-8558).
@@ -231,8 +243,10 @@ internal static class ServiceRenderer
         {
             key = VipKey;
             reject = RejectVips;
+            drop = DropVips;
         }
 
+        rules.Add($"{key} @{drop} drop");
         rules.Add($"{key} @{reject} meta l4proto tcp reject with tcp reset");
         rules.Add($"{key} @{reject} reject");
         rules.AddRange(BackendGroup.Ordered(groups).Where(g => g.NodePort == nodePort).Select(g => "jump " + g.Chain));

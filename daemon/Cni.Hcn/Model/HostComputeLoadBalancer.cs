@@ -12,7 +12,8 @@ public sealed record HostComputeLoadBalancer
     public Guid Id { get; init; }
 
     /// <summary>
-    /// Backend endpoint IDs. Null or empty: the frontend has no usable backend and rejects new connections, where the
+    /// Backend endpoint IDs. Null or empty: the frontend has no usable backend and rejects new connections (or drops
+    /// them, <see cref="DropWithoutBackends"/>), where the
     /// implementation accepts that (KernelHcn: TCP reset, ICMP port unreachable); HNS refuses such a load balancer
     /// (kubernetes/kubernetes#106936), see <see cref="Memory.MemoryHcnOptions.AcceptLoadBalancersWithoutBackends"/>.
     /// </summary>
@@ -40,4 +41,14 @@ public sealed record HostComputeLoadBalancer
 
     /// <summary>Flags (a number).</summary>
     public LoadBalancerFlags Flags { get; init; }
+
+    /// <summary>
+    /// wincni's extension for a load balancer without backends: true drops new connections silently instead of
+    /// rejecting them (kube-proxy drops external traffic of a Local traffic policy when the node has no endpoint, so a
+    /// cloud load balancer's health check fails over instead of clients seeing resets; kubernetes
+    /// pkg/proxy/nftables/proxier.go). Only dataplanes that take load balancers without backends ever see it (HNS
+    /// refuses those), so it never reaches HNS; omitted when false.
+    /// </summary>
+    [JsonPropertyName("WincniDropWithoutBackends")]
+    public bool DropWithoutBackends { get; init; }
 }

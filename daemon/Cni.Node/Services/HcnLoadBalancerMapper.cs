@@ -44,7 +44,7 @@ public static class HcnLoadBalancerMapper
 
         // No endpoint resolved a targetPort, and HCN wants a non-zero one; nothing is forwarded, so the frontend port stands in.
         var internalPort = desired.InternalPort == 0 ? desired.ExternalPort : desired.InternalPort;
-        return Build(desired, [], internalPort, networkId);
+        return Build(desired, [], internalPort, networkId) with { DropWithoutBackends = desired.Verdict == LoadBalancerVerdict.Drop };
     }
 
     private static HostComputeLoadBalancer Build(DesiredLoadBalancer desired, Guid[] endpoints, ushort internalPort, Guid networkId) =>
@@ -71,7 +71,7 @@ public static class HcnLoadBalancerMapper
 
     /// <summary>
     /// Whether <paramref name="actual"/> (read from HCN) already is <paramref name="desired"/> (from <see cref="ToHcn"/>):
-    /// same ID, flags, source VIP, frontends, port mapping and backend set (in any order); the network only when HCN reports one.
+    /// same ID, flags, drop-or-reject, source VIP, frontends, port mapping and backend set (in any order); the network only when HCN reports one.
     /// </summary>
     public static bool IsCurrent(HostComputeLoadBalancer actual, HostComputeLoadBalancer desired)
     {
@@ -79,6 +79,7 @@ public static class HcnLoadBalancerMapper
         ArgumentNullException.ThrowIfNull(desired);
         return actual.Id == desired.Id
             && actual.Flags == desired.Flags
+            && actual.DropWithoutBackends == desired.DropWithoutBackends
             && (actual.SourceVip ?? "") == (desired.SourceVip ?? "")
             && (actual.HostComputeNetwork == Guid.Empty || actual.HostComputeNetwork == desired.HostComputeNetwork)
             && SameItems(actual.FrontendVips, desired.FrontendVips, StringComparer.OrdinalIgnoreCase)

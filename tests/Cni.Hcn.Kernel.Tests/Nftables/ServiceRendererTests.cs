@@ -122,6 +122,24 @@ public sealed class ServiceRendererTests
     }
 
     [Test]
+    public void Render_NoBackendDropWithoutBackends_DropElementsNotReject()
+    {
+        var vip = LoadBalancer(["10.96.0.10"]) with { HostComputeEndpoints = null, DropWithoutBackends = true };
+        var nodePort = LoadBalancer([]) with { HostComputeEndpoints = null, DropWithoutBackends = true };
+
+        Assert.That(ServiceRenderer.Render(vip, Address)!.Elements, Is.EqualTo(new[] { new NftElement(ServiceRenderer.DropVips, "10.96.0.10 . tcp . 80") }));
+        Assert.That(ServiceRenderer.Render(nodePort, Address)!.Elements, Is.EqualTo(new[] { new NftElement(ServiceRenderer.DropNodePorts, "tcp . 80") }));
+    }
+
+    [Test]
+    public void Render_BackendsAndDropWithoutBackends_ForwardsAsUsual()
+    {
+        var lb = LoadBalancer(["10.96.0.10"]) with { HostComputeEndpoints = [BackendA], DropWithoutBackends = true };
+
+        Assert.That(ServiceRenderer.Render(lb, Address)!.Elements.Select(e => e.Set), Has.None.EqualTo(ServiceRenderer.DropVips));
+    }
+
+    [Test]
     public void Render_TwoVipsSameMappingTwice_ElementPerVipAndBackendFirstMappingWins()
     {
         var lb = LoadBalancer(["10.96.0.11", "10.96.0.10"]) with
@@ -188,6 +206,7 @@ public sealed class ServiceRendererTests
 
         Assert.That(vips, Is.EqualTo(new[]
         {
+            "ip daddr . meta l4proto . th dport @drop_vips drop",
             "ip daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset",
             "ip daddr . meta l4proto . th dport @reject_vips reject",
             "jump vips_rr_2",
@@ -199,6 +218,7 @@ public sealed class ServiceRendererTests
             "fib daddr type != local return",
             "ip daddr 127.0.0.0/8 return",
             "meta l4proto . th dport @nodeports_masq meta mark set meta mark | 0x00004000",
+            "meta l4proto . th dport @drop_nodeports drop",
             "meta l4proto . th dport @reject_nodeports meta l4proto tcp reject with tcp reset",
             "meta l4proto . th dport @reject_nodeports reject",
             "jump nodeports_rr_1",

@@ -78,6 +78,7 @@ public sealed class ServiceTableSyncTests
             $"add chain ip {T} vips_rr_3\n" +
             $"add rule ip {T} vips_rr_3 dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @vips_rr_3\n" +
             $"flush chain ip {T} vips\n" +
+            $"add rule ip {T} vips ip daddr . meta l4proto . th dport @drop_vips drop\n" +
             $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset\n" +
             $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips reject\n" +
             $"add rule ip {T} vips jump vips_rr_2\n" +
@@ -98,6 +99,7 @@ public sealed class ServiceTableSyncTests
         Assert.That(plan.Text, Does.Not.Contain($"delete element ip {T} vips_rr_3"), "the map goes with its elements");
         Assert.That(plan.Text, Does.Contain(
             $"flush chain ip {T} vips\n" +
+            $"add rule ip {T} vips ip daddr . meta l4proto . th dport @drop_vips drop\n" +
             $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset\n" +
             $"add rule ip {T} vips ip daddr . meta l4proto . th dport @reject_vips reject\n" +
             $"add rule ip {T} vips jump vips_rr_2\n" +

@@ -1,6 +1,7 @@
 using SocketError = System.Net.Sockets.SocketError;
 using System.Text.RegularExpressions;
 using Cni.Hcn.Kernel.Naming;
+using Cni.Hcn.Kernel.Nftables;
 using Cni.Hcn.Kernel.Tests.Support;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Policies;
@@ -263,6 +264,42 @@ public sealed class DataplanePacketTests
             Assert.That(_dp.Node1.ServicesResyncs, Is.EqualTo(resyncs), "an incremental transaction was refused");
             Assert.That(Traffic.Tcp(_o1b, "10.96.0.53", 80), Is.Null);
             Assert.That(Traffic.Tcp(_o1b, "10.96.0.50", 80), Is.Not.Null, "an unrelated load balancer stopped answering");
+        }
+        finally
+        {
+            await DeleteIfPresentAsync(lb.Id);
+        }
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task LoadBalancer_NoBackendDropWithoutBackends_TcpAndUdpGetNoAnswerUntilABackendArrives(CancellationToken cancellationToken)
+    {
+        // kube-proxy drops (does not reject) a Local-policy frontend's traffic on a node without an endpoint.
+        var lb = await _dp.Node1.CreateLoadBalancerAsync(new HostComputeLoadBalancer
+        {
+            FrontendVips = ["10.96.0.57"],
+            DropWithoutBackends = true,
+            PortMappings =
+            [
+                new LoadBalancerPortMapping { Protocol = ProtocolType.Tcp, ExternalPort = 80, InternalPort = EchoPort },
+                new LoadBalancerPortMapping { Protocol = ProtocolType.Udp, ExternalPort = 53, InternalPort = 53 },
+            ],
+        }, cancellationToken);
+        var resyncs = _dp.Node1.ServicesResyncs;
+        try
+        {
+            var tcp = Traffic.TcpConnect(_o1b, "10.96.0.57", 80);
+            var udp = Traffic.UdpExchange(_o1b, "10.96.0.57", 53);
+            var table = _dp.Netns.Nft("node1", "list set ip " + DeviceNames.ServicesTable + " " + ServiceRenderer.DropVips);
+
+            await _dp.Node1.ModifyLoadBalancerAsync(lb.Id, lb with { HostComputeEndpoints = [_o1aEndpoint.Id] }, cancellationToken);
+
+            Assert.That(table, Does.Contain("10.96.0.57 . tcp . 80"));
+            Assert.That(tcp, Is.EqualTo(SocketError.TimedOut), "no reset");
+            Assert.That(udp, Is.EqualTo(SocketError.TimedOut), "no port unreachable");
+            Assert.That(Traffic.Tcp(_o1b, "10.96.0.57", 80), Does.StartWith("o1a "));
+            Assert.That(_dp.Node1.ServicesResyncs, Is.EqualTo(resyncs), "an incremental transaction was refused");
         }
         finally
         {

@@ -66,6 +66,25 @@ public sealed class HcnLoadBalancerMapperTests
     }
 
     [Test]
+    public void ToHcnWithoutBackends_LocalPolicyNoLocalEndpoint_DropsAndRejectingOneDoesNot()
+    {
+        var drop = Desired(
+            ServiceBuilder.NodePort().Port("http", 80, 8080, nodePort: 30080).ExternalTrafficPolicy("Local"),
+            FrontendKind.NodePort,
+            SliceBuilder.V4().Port("http", 8080).Endpoint("10.244.2.5", "other-node"));
+        var reject = Desired(ServiceBuilder.ClusterIp().Port("http", 80, 8080), FrontendKind.ClusterIp);
+
+        var dropping = HcnLoadBalancerMapper.ToHcnWithoutBackends(drop, Network);
+        var rejecting = HcnLoadBalancerMapper.ToHcnWithoutBackends(reject, Network);
+
+        Assert.That(drop.Verdict, Is.EqualTo(LoadBalancerVerdict.Drop));
+        Assert.That(dropping.DropWithoutBackends, Is.True);
+        Assert.That(dropping.HostComputeEndpoints, Is.Empty);
+        Assert.That(rejecting.DropWithoutBackends, Is.False);
+        Assert.That(HcnLoadBalancerMapper.IsCurrent(dropping with { DropWithoutBackends = false }, dropping), Is.False, "a verdict change is a modify");
+    }
+
+    [Test]
     public void IsCurrent_BackendsInOtherOrder_True()
     {
         var desired = HcnLoadBalancerMapper.ToHcn(NodePort(), [EndpointA, EndpointB], Network);

@@ -176,7 +176,7 @@ public sealed partial class KernelHcn
         _conntrack.Enqueue(staleFlows);
         if (plan.Text.Length > 0)
         {
-            LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Text.Length);
+            LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Elements);
         }
 
         AcceptNetworkTables(changes, subnetNat);
@@ -268,11 +268,17 @@ public sealed partial class KernelHcn
             ? RenderNetworkTables(all.Networks, all.Endpoints)
             : ([], []);
         var tables = tableChanges.Count > 0 ? NftRunner.BuildBatch(tableChanges) : string.Empty;
-        if (tables.Length + plan.Text.Length > 0)
+        if (tables.Length > 0 || !plan.IsEmpty)
         {
             try
             {
-                await ApplyNftAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+                // Element changes alone (the usual case) go over netlink as they are; anything else as nft text.
+                if (tables.Length > 0 || plan.ElementChanges is not { } elements || !_nft.TryApplyElements(ServiceRenderer.Table, elements.Delete, elements.Add))
+                {
+                    await _nft.ApplyAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+                }
+
+                _drift.Committed();
             }
             catch (NftException ex) when (!plan.Full)
             {
@@ -288,9 +294,9 @@ public sealed partial class KernelHcn
                 throw;
             }
 
-            if (plan.Text.Length > 0)
+            if (!plan.IsEmpty)
             {
-                LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Text.Length);
+                LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Elements);
             }
         }
 

@@ -332,8 +332,8 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private partial void LogNftApplied(string tables);
 
     [LoggerMessage(EventId = 2608, Level = LogLevel.Debug,
-        Message = "Applied the services table (full: {Full}): {Added} load balancers added, {Changed} changed, {Removed} removed, {Characters} characters")]
-    private partial void LogServicesApplied(bool full, int added, int changed, int removed, int characters);
+        Message = "Applied the services table (full: {Full}): {Added} load balancers added, {Changed} changed, {Removed} removed, {Elements} elements")]
+    private partial void LogServicesApplied(bool full, int added, int changed, int removed, int elements);
 
     [LoggerMessage(EventId = 2609, Level = LogLevel.Warning,
         Message = "The services table did not match what wincni last applied ({Reason}); rendering it whole")]

@@ -16,10 +16,12 @@ internal static partial class Libc
     public const int NetlinkNetfilter = 12;
     public const int SolSocket = 1;
     public const int SoSndbuf = 7;
+    public const int SoSndbufforce = 32;
     public const int SoRcvbuf = 8;
     public const int SoRcvtimeo = 20;
     public const int SolNetlink = 270;
     public const int NetlinkExtAck = 11;
+    public const int NetlinkCapAck = 10;
     public const int NetlinkGetStrictChk = 12;
 
     public const int ORdonly = 0;

@@ -178,7 +178,61 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
-    private unsafe void Send(byte[] bytes, string operation)
+    /// <summary>
+    /// Sends several messages in one datagram (an nfnetlink batch) and waits until every message in
+    /// <paramref name="acknowledged"/> is acknowledged; the first error fails the call, naming that message.
+    /// </summary>
+    /// <param name="build">Writes the datagram, given the first sequence number to use; returns the messages that ask
+    /// for an acknowledgement and the last sequence number it used.</param>
+    /// <param name="operation">What the batch does, for errors.</param>
+    /// <exception cref="NetlinkException">The kernel refused a message (errno, extended ACK text) or did not answer.</exception>
+    public void Transact(Func<uint, (ReadOnlyMemory<byte> Datagram, IReadOnlyList<(uint Sequence, string Description)> Acknowledged, uint Last)> build, string operation)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        lock (_gate)
+        {
+            var (datagram, acknowledged, last) = build(_sequence + 1);
+            _sequence = last;
+            Send(datagram.Span, operation);
+            var pending = acknowledged.ToDictionary(a => a.Sequence, a => a.Description);
+            while (pending.Count > 0)
+            {
+                foreach (var reply in ReceiveBatch(operation))
+                {
+                    if (reply.Type != Rtnl.NlmsgError || !pending.Remove(reply.Sequence, out var description))
+                    {
+                        continue; // a reply to an earlier, failed batch, or not an acknowledgement
+                    }
+
+                    var (errno, text) = reply.ReadError();
+                    if (errno != 0)
+                    {
+                        throw new NetlinkException($"{operation}: {description}", errno, text);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lets one datagram be as large as <paramref name="bytes"/> (netlink refuses a datagram past the send buffer),
+    /// and keeps acknowledgements short (no copy of the request: a batch message can be 64 KiB).
+    /// </summary>
+    public void PrepareForBatches(int bytes)
+    {
+        var size = bytes;
+        if (Libc.SetSockOpt(_fd, Libc.SolSocket, Libc.SoSndbufforce, size, sizeof(int)) != 0)
+        {
+            _ = Libc.SetSockOpt(_fd, Libc.SolSocket, Libc.SoSndbuf, size, sizeof(int));
+        }
+
+        var one = 1;
+        _ = Libc.SetSockOpt(_fd, Libc.SolNetlink, Libc.NetlinkCapAck, one, sizeof(int));
+    }
+
+    private unsafe void Send(byte[] bytes, string operation) => Send(bytes.AsSpan(), operation);
+
+    private unsafe void Send(ReadOnlySpan<byte> bytes, string operation)
     {
         ObjectDisposedException.ThrowIf(_fd < 0, this);
         while (true)

@@ -137,6 +137,58 @@ internal readonly record struct NftElement
     }
 
     /// <summary>The element as nft writes it inside <c>{ }</c> (with its value when adding, without when deleting).</summary>
+    /// <summary>
+    /// The key as nf_tables holds it, for a set element message over netlink: each field of the concatenation in a
+    /// 32-bit register of its own (zero padded), addresses and ports in network order, the backend index (numgen's
+    /// 32-bit result) in host order.
+    /// </summary>
+    /// <param name="destination">At least 16 bytes.</param>
+    /// <returns>The key's length.</returns>
+    public int WriteKey(Span<byte> destination)
+    {
+        destination[..16].Clear();
+        var at = 0;
+        switch (_shape)
+        {
+            case ElementShape.AddressPair:
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(destination, _first);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(destination[4..], _second);
+                return 8;
+            case ElementShape.Frontend:
+            case ElementShape.Backend:
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(destination, _first);
+                at = 4;
+                break;
+        }
+
+        destination[at] = _protocol;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(destination[(at + 4)..], _port);
+        at += 8;
+        if (_shape is ElementShape.Backend or ElementShape.PortBackend)
+        {
+            var index = (uint)_index;
+            System.Runtime.InteropServices.MemoryMarshal.Write(destination[at..], in index);
+            at += 4;
+        }
+
+        return at;
+    }
+
+    /// <summary>The map value as nf_tables holds it (backend address and port, each in a register); 0 for a set element.</summary>
+    /// <param name="destination">At least 8 bytes.</param>
+    public int WriteValue(Span<byte> destination)
+    {
+        if (!_hasValue)
+        {
+            return 0;
+        }
+
+        destination[..8].Clear();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(destination, _valueAddress);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(destination[4..], _valuePort);
+        return 8;
+    }
+
     public string Text(bool withValue) => AppendTo(new StringBuilder(48), withValue).ToString();
 
     /// <summary>Writes the element as <see cref="Text"/> says, without a string of its own.</summary>

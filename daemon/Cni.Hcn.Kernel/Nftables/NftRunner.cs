@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using Cni.Hcn.Kernel.Interop;
@@ -19,6 +20,10 @@ internal sealed class NftRunner : IDisposable
     /// </summary>
     private const int OneOffContextThreshold = 1 << 20;
 
+    /// <summary>The largest element batch sent as one netlink datagram (larger ones go as text).</summary>
+    private const int MaxElementBatchBytes = 4 << 20;
+    private const int MaxKeptElementBuffer = 1 << 20;
+
     private readonly string _nft;
     private readonly string? _nsenter;
     private readonly string? _netnsPath;
@@ -26,6 +31,8 @@ internal sealed class NftRunner : IDisposable
     private readonly Lock _lock = new();
     private Libnftables? _loaded;
     private NftContext? _context;
+    private Netlink.NetlinkSocket? _elements;
+    private ArrayBufferWriter<byte> _elementBuffer = new(64 * 1024);
     private int _batches;
 
     /// <summary>Creates a runner; nothing is loaded or started until the first batch.</summary>
@@ -123,6 +130,61 @@ internal sealed class NftRunner : IDisposable
     /// <summary>How many batches <see cref="ApplyAsync"/> has started (each one transaction).</summary>
     public int Batches => Volatile.Read(ref _batches);
 
+    /// <summary>
+    /// Applies set element changes to <paramref name="table"/> (family ip) as one nf_tables transaction sent over
+    /// netlink (<see cref="NftElementBatch"/>), with no nft text to parse; false, with nothing sent, when the batch
+    /// would be larger than one datagram may be (the caller then sends text).
+    /// </summary>
+    /// <exception cref="NftException">The kernel refused the transaction (nothing of it applies), naming the set and errno.</exception>
+    public bool TryApplyElements(string table, IReadOnlyCollection<NftElement> delete, IReadOnlyCollection<NftElement> add)
+    {
+        ArgumentNullException.ThrowIfNull(delete);
+        ArgumentNullException.ThrowIfNull(add);
+
+        // At most 44 bytes per element plus a header per set and message: a bound, not a measurement.
+        if ((long)(delete.Count + add.Count) * 48 + 64 * 1024 > MaxElementBatchBytes)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _batches);
+        lock (_lock)
+        {
+            var socket = _elements ??= OpenElementSocket();
+            _elementBuffer.ResetWrittenCount();
+            try
+            {
+                socket.Transact(first =>
+                {
+                    var messages = NftElementBatch.Write(_elementBuffer, table, delete, add, first);
+                    return (_elementBuffer.WrittenMemory, messages.Select(m => (m.Sequence, m.Description)).ToList(), first + (uint)messages.Count + 1);
+                }, "nftables element batch");
+            }
+            catch (Netlink.NetlinkException ex)
+            {
+                throw new NftException(ex.Message, ex);
+            }
+            finally
+            {
+                if (_elementBuffer.Capacity > MaxKeptElementBuffer)
+                {
+                    _elementBuffer = new ArrayBufferWriter<byte>(64 * 1024);
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private Netlink.NetlinkSocket OpenElementSocket()
+    {
+        var socket = _netnsPath is null
+            ? Netlink.NetlinkSocket.Open(Libc.NetlinkNetfilter)
+            : Namespaces.NetnsThread.Run(_netnsPath, () => Netlink.NetlinkSocket.Open(Libc.NetlinkNetfilter));
+        socket.PrepareForBatches(MaxElementBatchBytes + 64 * 1024);
+        return socket;
+    }
+
     /// <summary>Applies a batch atomically.</summary>
     public Task ApplyAsync(string batch, CancellationToken cancellationToken)
     {
@@ -158,6 +220,8 @@ internal sealed class NftRunner : IDisposable
         {
             _context?.Dispose();
             _context = null;
+            _elements?.Dispose();
+            _elements = null;
         }
     }
 

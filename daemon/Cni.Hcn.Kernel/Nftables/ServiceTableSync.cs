@@ -168,7 +168,7 @@ internal sealed class ServiceTableSync
         {
             // No table without load balancers (the node without services has no wincni_services, as before).
             var text = _applied.Count > 0 || (!_trusted && _mayExist) ? $"table ip {table}\ndelete table ip {table}\n" : string.Empty;
-            return new ServiceTablePlan(text, desired, null, NoGroups, NoShared, Full: !_trusted, Added: 0, Changed: 0, Removed: _applied.Count, Elements: 0);
+            return new ServiceTablePlan(text, desired, null, NoGroups, NoShared, full: !_trusted, added: 0, changed: 0, removed: _applied.Count, elements: 0);
         }
 
         if (!_trusted || _applied.Count == 0)
@@ -194,7 +194,7 @@ internal sealed class ServiceTableSync
             }
 
             var text = $"table ip {table}\ndelete table ip {table}\n" + ServiceRenderer.RenderTable(desired.Values);
-            return new ServiceTablePlan(text, desired, null, groups, shared, Full: true, Added: desired.Count, Changed: 0, Removed: 0, elements);
+            return new ServiceTablePlan(text, desired, null, groups, shared, full: true, added: desired.Count, changed: 0, removed: 0, elements);
         }
 
         var pairs = _applied.Where(a => !desired.ContainsKey(a.Key)).Select(a => (Old: (LoadBalancerRendering?)a.Value, New: (LoadBalancerRendering?)null))
@@ -281,6 +281,16 @@ internal sealed class ServiceTableSync
 
         var created = groups.Keys.Where(g => !_groups.ContainsKey(g)).ToList();
         var dropped = _groups.Keys.Where(g => !groups.ContainsKey(g)).ToList();
+        if (created.Count == 0 && dropped.Count == 0)
+        {
+            // Elements only, the usual change: sent over netlink as they are (NftElementBatch); text only if asked for.
+            var elementChanges = new NftElementChanges(deleteElements, addElements);
+            return new ServiceTablePlan(elementChanges, () => RenderElementChanges(elementChanges), changes, groups, shared, added, changed, removed)
+            {
+                Desired = desired,
+            };
+        }
+
         var droppedMaps = dropped.Select(g => g.Map).ToHashSet(StringComparer.Ordinal);
         var table = ServiceRenderer.Table;
         var batch = new StringBuilder();
@@ -315,7 +325,16 @@ internal sealed class ServiceTableSync
         }
 
         AppendElements(batch, "add", addElements);
-        return new ServiceTablePlan(batch.ToString(), desired, changes, groups, shared, Full: false, added, changed, removed, deleteElements.Count + addElements.Count);
+        return new ServiceTablePlan(batch.ToString(), desired, changes, groups, shared, full: false, added, changed, removed, deleteElements.Count + addElements.Count);
+    }
+
+    /// <summary>Element changes as nft commands (what a text batch sends for them).</summary>
+    private static string RenderElementChanges(NftElementChanges changes)
+    {
+        var batch = new StringBuilder();
+        AppendElements(batch, "delete", changes.Delete);
+        AppendElements(batch, "add", changes.Add);
+        return batch.ToString();
     }
 
     private static void Count(Dictionary<BackendGroup, int> groups, NftElement element, int delta)

@@ -20,6 +20,9 @@ public sealed class ServiceTableKernelTests
     private static readonly Guid BackendB = Guid.Parse("00000000-0000-0000-0000-00000000000b");
     private static readonly Guid BackendC = Guid.Parse("00000000-0000-0000-0000-00000000000c");
     private readonly Dictionary<Guid, LoadBalancerRendering> _applied = [];
+
+    /// <summary>Plans applied over netlink (element changes only) by <see cref="ApplyAsync"/>.</summary>
+    private int NetlinkBatches { get; set; }
     private TestNetns _netns = null!;
     private NftRunner _nft = null!;
     private ServiceTableSync _sync = null!;
@@ -33,6 +36,7 @@ public sealed class ServiceTableKernelTests
         _sync = new ServiceTableSync();
         _sync.Invalidate(tableExists: false);
         _applied.Clear();
+        NetlinkBatches = 0;
     }
 
     [TearDown]
@@ -109,6 +113,89 @@ public sealed class ServiceTableKernelTests
 
     [Test]
     [CancelAfter(30_000)]
+    public async Task TryApplyElements_EveryElementShape_SameTableAsTextAndDeletableEitherWay(CancellationToken cancellationToken)
+    {
+        // VIP and NodePort frontends with backends (random and source hash, masqueraded NodePorts), ILB and
+        // LocalRoutedVIP sets, hairpin pairs, reject and drop sets: every key and value layout, first added as text
+        // (the table's first render), then more of each over netlink.
+        HostComputeLoadBalancer Of(Guid id, string? vip, LoadBalancerPortMappingFlags flags, LoadBalancerDistribution distribution, bool drop, params Guid[] backends) => new()
+        {
+            Id = id,
+            FrontendVips = vip is null ? [] : [vip],
+            HostComputeEndpoints = backends,
+            DropWithoutBackends = drop,
+            PortMappings =
+            [
+                new LoadBalancerPortMapping { Protocol = Hcn.Model.Policies.ProtocolType.Tcp, ExternalPort = (ushort)(vip is null ? 30080 : 80), InternalPort = 8080, Flags = flags, DistributionType = distribution },
+                new LoadBalancerPortMapping { Protocol = Hcn.Model.Policies.ProtocolType.Udp, ExternalPort = (ushort)(vip is null ? 30053 : 53), InternalPort = 5353, Flags = flags, DistributionType = distribution },
+            ],
+        };
+        var all = LoadBalancerPortMappingFlags.EnableInternalLoadBalancer | LoadBalancerPortMappingFlags.LocalRoutedVip;
+        Guid Id(int i) => Guid.Parse($"20000000-0000-0000-0000-{i:D12}");
+        await ApplyAsync(new()
+        {
+            [Id(1)] = Of(Id(1), "10.96.1.1", all, LoadBalancerDistribution.None, false, BackendA, BackendB),
+            [Id(2)] = Of(Id(2), null, all, LoadBalancerDistribution.SourceIP, false, BackendA, BackendC),
+            [Id(3)] = Of(Id(3), "10.96.1.3", LoadBalancerPortMappingFlags.None, LoadBalancerDistribution.None, false),
+            [Id(4)] = Of(Id(4), null, LoadBalancerPortMappingFlags.None, LoadBalancerDistribution.None, true),
+        }, cancellationToken);
+
+        await ApplyAsync(new()
+        {
+            [Id(5)] = Of(Id(5), "10.96.1.5", all, LoadBalancerDistribution.None, false, BackendC, BackendB),
+            [Id(6)] = Of(Id(6), null, LoadBalancerPortMappingFlags.None, LoadBalancerDistribution.SourceIP, false, BackendB, BackendA) with
+            {
+                PortMappings = [new LoadBalancerPortMapping { Protocol = Hcn.Model.Policies.ProtocolType.Tcp, ExternalPort = 30081, InternalPort = 8081, DistributionType = LoadBalancerDistribution.SourceIP }],
+            },
+            [Id(7)] = Of(Id(7), "10.96.1.7", LoadBalancerPortMappingFlags.None, LoadBalancerDistribution.None, true),
+            [Id(8)] = Of(Id(8), null, LoadBalancerPortMappingFlags.None, LoadBalancerDistribution.None, false),
+        }, cancellationToken);
+        var bothWays = NetlinkBatches;
+        await AssertMatchesFullRenderAsync(cancellationToken);
+
+        // Elements the text render added, deleted over netlink: the keys are byte for byte what nft makes.
+        await ApplyAsync(new() { [Id(1)] = null, [Id(4)] = null }, cancellationToken);
+        await AssertMatchesFullRenderAsync(cancellationToken);
+
+        Assert.That(bothWays, Is.EqualTo(1), "the second change was element changes only");
+        Assert.That(NetlinkBatches, Is.EqualTo(2));
+        Assert.That(_netns.Nft("svc", "list table ip wincni_services"), Does.Not.Contain("10.96.1.1 "));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task TryApplyElements_OneDeleteOfAMissingElement_WholeBatchRefusedNamingTheSet(CancellationToken cancellationToken)
+    {
+        await ApplyAsync(new() { [First] = Lb(First, "10.96.0.1", BackendA), [Second] = Lb(Second, "10.96.0.2", BackendB) }, cancellationToken);
+        var before = _netns.Nft("svc", "list table ip wincni_services");
+        var added = ServiceRenderer.Render(Lb(Third, "10.96.0.3", BackendC), Address)!.Elements;
+        var missing = NftElement.Frontend(ServiceRenderer.RejectVips, System.Net.IPAddress.Parse("10.96.0.99"), 6, 80);
+
+        var refused = Assert.Throws<NftException>(() => _nft.TryApplyElements(ServiceRenderer.Table, [missing], added));
+
+        Assert.That(refused!.Message, Does.Contain("delete element ip wincni_services reject_vips").And.Contain("ENOENT"));
+        Assert.That(_netns.Nft("svc", "list table ip wincni_services"), Is.EqualTo(before), "nothing of the batch applied");
+        await Task.CompletedTask;
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task TryApplyElements_MoreElementsThanOneMessageHolds_SplitAndAllApplied(CancellationToken cancellationToken)
+    {
+        await ApplyAsync(new() { [First] = Lb(First, "10.96.0.1", BackendA, BackendB) }, cancellationToken);
+
+        // 4,000 load balancers of two backends: 8,000 map elements, several messages of one set in one batch.
+        var many = Enumerable.Range(0, 4000).ToDictionary(
+            i => Guid.Parse($"30000000-0000-0000-0000-{i:D12}"),
+            i => (HostComputeLoadBalancer?)Lb(Guid.Parse($"30000000-0000-0000-0000-{i:D12}"), $"10.97.{i / 250}.{i % 250}", BackendA, BackendB));
+        await ApplyAsync(many, cancellationToken);
+
+        Assert.That(NetlinkBatches, Is.EqualTo(1));
+        await AssertMatchesFullRenderAsync(cancellationToken);
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
     public async Task ListTablesAsync_ServicesAndOtherTables_NamesWithPrefixOnly(CancellationToken cancellationToken)
     {
         await ApplyAsync(new() { [First] = Lb(First, "10.96.0.1") }, cancellationToken);
@@ -125,7 +212,18 @@ public sealed class ServiceTableKernelTests
     {
         var renderings = changes.ToDictionary(c => c.Key, c => c.Value is null ? null : ServiceRenderer.Render(c.Value, Address));
         var plan = _sync.PlanChanges(renderings);
-        await _nft.ApplyAsync(plan.Text, cancellationToken);
+
+        // As KernelHcn applies a plan: element changes alone over netlink, anything else as text.
+        if (plan.ElementChanges is { } elements)
+        {
+            Assert.That(_nft.TryApplyElements(ServiceRenderer.Table, elements.Delete, elements.Add), Is.True);
+            NetlinkBatches++;
+        }
+        else
+        {
+            await _nft.ApplyAsync(plan.Text, cancellationToken);
+        }
+
         _sync.Accept(plan);
         foreach (var (id, rendering) in renderings)
         {

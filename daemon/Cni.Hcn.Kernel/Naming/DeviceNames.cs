@@ -29,6 +29,12 @@ internal static class DeviceNames
     /// <summary>Container side while it is in the host namespace (before attach, after detach): <c>wp&lt;13 hex&gt;</c>.</summary>
     public static string PeerVeth(Guid endpointId) => "wp" + Hash(endpointId.ToString("D"), 13);
 
+    /// <summary>Whether <paramref name="name"/> has the form of an endpoint's host-side veth name (<see cref="HostVeth"/>).</summary>
+    public static bool IsHostVeth(string name) => IsVethName(name, "wc");
+
+    /// <summary>Whether <paramref name="name"/> has the form of a container-side veth name in the host (<see cref="PeerVeth"/>).</summary>
+    public static bool IsPeerVeth(string name) => IsVethName(name, "wp");
+
     /// <summary>nftables table of a network: <c>wincni_&lt;the bridge hash&gt;</c>.</summary>
     public static string NetworkTable(string key) => "wincni_" + Hash(key, 7);
 
@@ -40,6 +46,9 @@ internal static class DeviceNames
 
     /// <summary>The key a network's names derive from: its name, or its ID when unnamed.</summary>
     public static string NetworkKey(string? name, Guid id) => string.IsNullOrEmpty(name) ? id.ToString("D") : name;
+
+    private static bool IsVethName(string name, string prefix) =>
+        name.Length == MaxInterfaceName && name.StartsWith(prefix, StringComparison.Ordinal) && name.AsSpan(prefix.Length).IndexOfAnyExcept("0123456789abcdef") < 0;
 
     private static string Hash(string value, int length) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..length];

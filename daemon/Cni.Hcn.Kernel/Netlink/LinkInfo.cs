@@ -13,6 +13,7 @@ namespace Cni.Hcn.Kernel.Netlink;
 /// <param name="VxlanPort">The UDP destination port of a vxlan link.</param>
 /// <param name="VxlanLocal">The local (source) address of a vxlan link.</param>
 /// <param name="Group">The link group (IFLA_GROUP).</param>
+/// <param name="LinkIndex">IFLA_LINK: for a veth, its peer's ifindex (in the peer's namespace); 0 when none.</param>
 internal sealed record LinkInfo(
     int Index,
     string Name,
@@ -24,7 +25,8 @@ internal sealed record LinkInfo(
     uint? VxlanId = null,
     ushort? VxlanPort = null,
     IPAddress? VxlanLocal = null,
-    uint Group = 0)
+    uint Group = 0,
+    int LinkIndex = 0)
 {
     /// <summary>Administratively up.</summary>
     public bool IsUp => (Flags & Rtnl.IffUp) != 0;
@@ -52,6 +54,7 @@ internal sealed record LinkInfo(
             isVxlan ? data?.GetU32(Rtnl.IflaVxlanId) : null,
             isVxlan ? data?.GetU16BigEndian(Rtnl.IflaVxlanPort) : null,
             isVxlan ? data?.GetAddress(Rtnl.IflaVxlanLocal) : null,
-            attributes.GetU32(Rtnl.IflaGroup) ?? 0);
+            attributes.GetU32(Rtnl.IflaGroup) ?? 0,
+            (int)(attributes.GetU32(Rtnl.IflaLink) ?? 0));
     }
 }

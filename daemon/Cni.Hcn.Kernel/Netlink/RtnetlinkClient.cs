@@ -324,6 +324,51 @@ internal sealed class RtnetlinkClient : IDisposable
     public void ReplaceRoute(RouteSpec route) =>
         _socket.Request(RouteRequest(Rtnl.RtmNewRoute, Rtnl.NlmFAck | Rtnl.NlmFCreate | Rtnl.NlmFReplace, route), $"RTM_NEWROUTE {Describe(route)}");
 
+    /// <summary>
+    /// Adds a route beside routes to the same destination through other links (NLM_F_APPEND: a pod's second interface
+    /// gets its default route without taking the first one's); false when this very route exists already.
+    /// </summary>
+    public bool AppendRoute(RouteSpec route)
+    {
+        try
+        {
+            _socket.Request(RouteRequest(Rtnl.RtmNewRoute, Rtnl.NlmFAck | Rtnl.NlmFCreate | Rtnl.NlmFAppend, route), $"RTM_NEWROUTE (append) {Describe(route)}");
+            return true;
+        }
+        catch (NetlinkException ex) when (ex.IsAlreadyExists)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The unicast routes of the main table of one family (IPv4 by default).</summary>
+    public List<RouteSpec> ListRoutes(byte family = Rtnl.AfInet)
+    {
+        var request = new NetlinkMessageBuilder(Rtnl.RtmGetRoute, Rtnl.NlmFDump).RtMsg(family, 0, 0, 0, 0, 0, 0);
+        var result = new List<RouteSpec>();
+        foreach (var message in _socket.Dump(request, "RTM_GETROUTE dump").Where(m => m.Type == Rtnl.RtmNewRoute))
+        {
+            var span = message.Payload.Span;
+            if (span.Length < Rtnl.RtMsgLength || span[0] != family || span[7] != Rtnl.RtnUnicast)
+            {
+                continue;
+            }
+
+            var attributes = NetlinkAttributes.Parse(message.Payload[Rtnl.RtMsgLength..]);
+            if ((attributes.GetU32(Rtnl.RtaTable) ?? span[4]) != Rtnl.RtTableMain)
+            {
+                continue;
+            }
+
+            var any = family == Rtnl.AfInet6 ? IPAddress.IPv6Any : IPAddress.Any;
+            var destination = new IPNetwork(attributes.GetAddress(Rtnl.RtaDst) ?? any, span[1]);
+            var flags = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(span[8..]);
+            result.Add(new RouteSpec(destination, attributes.GetAddress(Rtnl.RtaGateway), (int)(attributes.GetU32(Rtnl.RtaOif) ?? 0), (flags & Rtnl.RtnhFOnlink) != 0));
+        }
+
+        return result;
+    }
+
     /// <summary>Deletes a route; false when it did not exist.</summary>
     public bool DeleteRoute(RouteSpec route)
     {

@@ -17,4 +17,18 @@ public sealed class DeviceNamesTests
         Assert.That(DeviceNames.Vxlan(4096), Is.EqualTo("wcni-vx-4096"));
         Assert.That(DeviceNames.NetworkTable("cbr0"), Does.StartWith(DeviceNames.TablePrefix));
     }
+
+    [Test]
+    public void IsHostVethIsPeerVeth_OnlyTheirOwnShapes()
+    {
+        var id = Guid.NewGuid();
+
+        Assert.That(DeviceNames.IsHostVeth(DeviceNames.HostVeth(id)), Is.True);
+        Assert.That(DeviceNames.IsPeerVeth(DeviceNames.PeerVeth(id)), Is.True);
+        Assert.That(DeviceNames.IsHostVeth(DeviceNames.PeerVeth(id)), Is.False);
+        Assert.That(DeviceNames.IsHostVeth(DeviceNames.Bridge("cbr0")), Is.False, "wcni-br-… is a bridge");
+        Assert.That(DeviceNames.IsHostVeth("wc12345"), Is.False);
+        Assert.That(DeviceNames.IsHostVeth("wcXYZ4567890abc"), Is.False);
+        Assert.That(DeviceNames.IsPeerVeth("eth0"), Is.False);
+    }
 }

@@ -175,7 +175,13 @@ public sealed partial class KernelHcn
         _host.SetBridgePortHairpin(hostName);
     }
 
-    /// <summary>Moves the container side into the namespace and configures it there (name, MAC, MTU, addresses, routes).</summary>
+    /// <summary>
+    /// Makes the endpoint's interface exist in the namespace as the endpoint says, from whatever state the kernel is in:
+    /// a pair whose container side waits in the host is moved in; a pair whose container side is nowhere to be found
+    /// (a namespace that went, a crash between steps) is deleted and made again; no pair at all is made with its
+    /// container side born in the namespace. Then the interface is configured (name, MAC, MTU, up, addresses,
+    /// routes), which changes only what differs. Used by attach, by start-up and by <see cref="RepairAsync"/>.
+    /// </summary>
     private void AttachEndpoint(HostComputeEndpoint endpoint, NamespaceBinding binding, NetworkLayout network)
     {
         if (IsRemote(endpoint))
@@ -192,25 +198,41 @@ public sealed partial class KernelHcn
             return;
         }
 
-        var peerName = DeviceNames.PeerVeth(endpoint.Id);
-        if (_host.GetLink(DeviceNames.HostVeth(endpoint.Id)) is null)
+        EnsureNamespaceExists(binding);
+        using var pod = NetnsThread.Run(binding.Path, RtnetlinkClient.Open);
+        var host = _host.GetLink(DeviceNames.HostVeth(endpoint.Id));
+        if (host is not null)
         {
-            CreateIntoNamespace(endpoint, binding, network);
-        }
-        else if (_host.GetLink(peerName) is { } peer)
-        {
-            var fd = NetnsThread.Open(binding.Path);
-            try
+            if (_host.GetLink(DeviceNames.PeerVeth(endpoint.Id)) is { } waiting)
             {
-                _host.SetLink(peer.Index, new LinkChange { Up = false, NetnsFd = fd });
+                var fd = NetnsThread.Open(binding.Path);
+                try
+                {
+                    _host.SetLink(waiting.Index, new LinkChange { Up = false, NetnsFd = fd });
+                }
+                finally
+                {
+                    Libc.Close(fd);
+                }
             }
-            finally
+            else if (FindInPod(pod, endpoint, host) is null)
             {
-                Libc.Close(fd);
+                // Its container side is in no namespace KernelHcn knows of: the pair is of no use; make it again.
+                _host.DeleteLink(host.Index);
+                host = null;
             }
         }
 
-        using var pod = NetnsThread.Run(binding.Path, RtnetlinkClient.Open);
+        if (host is null)
+        {
+            CreateIntoNamespace(pod, endpoint, binding, network);
+        }
+        else
+        {
+            // The node side: a port of the bridge, up, hairpin (adopted as it is when it already is).
+            RealizeEndpoint(endpoint, network);
+        }
+
         try
         {
             ConfigureInPod(pod, endpoint, network);
@@ -223,13 +245,65 @@ public sealed partial class KernelHcn
         }
     }
 
+    /// <summary>A namespace KernelHcn made is made again when its netns is gone; a runtime's cannot be (its sandbox is gone).</summary>
+    private static void EnsureNamespaceExists(NamespaceBinding binding)
+    {
+        if (File.Exists(binding.Path))
+        {
+            return;
+        }
+
+        if (!binding.Owned)
+        {
+            throw new NetnsException($"network namespace {binding.Path} does not exist (the pod sandbox is gone)", Errno.Enoent);
+        }
+
+        NetnsFiles.Create(binding.Path);
+        NetnsThread.Run(binding.Path, () =>
+        {
+            using var pod = RtnetlinkClient.Open();
+            if (pod.GetLink("lo") is { } lo)
+            {
+                pod.SetLink(lo.Index, new LinkChange { Up = true });
+            }
+        });
+    }
+
+    /// <summary>
+    /// The endpoint's container side inside the pod: under its host-side name (moved in, not yet renamed), or under
+    /// its interface name when that link is the peer of <paramref name="host"/> (or, without a host side to compare,
+    /// has the endpoint's MAC).
+    /// </summary>
+    private LinkInfo? FindInPod(RtnetlinkClient pod, HostComputeEndpoint endpoint, LinkInfo? host)
+    {
+        if (pod.GetLink(DeviceNames.PeerVeth(endpoint.Id)) is { } moved)
+        {
+            return moved;
+        }
+
+        if (pod.GetLink(InterfaceName(endpoint)) is not { } named)
+        {
+            return null;
+        }
+
+        if (host is not null)
+        {
+            return named.LinkIndex == host.Index && string.Equals(named.Kind, "veth", StringComparison.Ordinal) ? named : null;
+        }
+
+        var mac = NetworkLayout.ParseMac(endpoint.MacAddress);
+        return mac is null || mac.Equals(named.Mac) ? named : null;
+    }
+
     /// <summary>
     /// Creates the endpoint's veth pair with the container side born in the pod's namespace under its final name, MAC
     /// and MTU (what the reference bridge plugin does): moving a device between namespaces costs a network-wide
-    /// synchronization, creating it there does not. When the kernel refuses (e.g. the name is taken in the pod), the
-    /// pair is made in the host instead, so the endpoint stays detached with its veth as after a failed move.
+    /// synchronization, creating it there does not. A name held by a stale wincni veth (retired, or left by a crash
+    /// with no endpoint behind it) is freed first; a name held by anything else is an error naming the holder. When the
+    /// kernel refuses otherwise, the pair is made in the host instead, so the endpoint stays detached with its veth as
+    /// after a failed move.
     /// </summary>
-    private void CreateIntoNamespace(HostComputeEndpoint endpoint, NamespaceBinding binding, NetworkLayout network)
+    private void CreateIntoNamespace(RtnetlinkClient pod, HostComputeEndpoint endpoint, NamespaceBinding binding, NetworkLayout network)
     {
         var bridge = _host.GetLink(network.Bridge) ?? throw new NetlinkException($"bridge {network.Bridge} of network {network.Id:D} is missing", Errno.Enodev);
         var fd = NetnsThread.Open(binding.Path);
@@ -239,9 +313,9 @@ public sealed partial class KernelHcn
             {
                 CreateIntoNamespaceOnce(endpoint, bridge, fd, network);
             }
-            catch (NetlinkException ex) when (ex.IsAlreadyExists && _reaper.ReapNow())
+            catch (NetlinkException ex) when (ex.IsAlreadyExists)
             {
-                // The name was still held by a retired veth (a DEL, then an ADD into the same netns): gone now, retry once.
+                FreeInterfaceName(pod, endpoint, binding);
                 CreateIntoNamespaceOnce(endpoint, bridge, fd, network);
             }
         }
@@ -254,6 +328,36 @@ public sealed partial class KernelHcn
         {
             Libc.Close(fd);
         }
+    }
+
+    /// <summary>
+    /// The endpoint's interface name is taken in the pod (EEXIST): frees it when the holder is a stale wincni veth (one
+    /// retired by a DEL and not yet reaped, or a pair no endpoint owns any more, e.g. left by a crash); otherwise throws
+    /// naming the holder, which is a real conflict (two attachments with one CNI_IFNAME, or a device of someone else).
+    /// </summary>
+    private void FreeInterfaceName(RtnetlinkClient pod, HostComputeEndpoint endpoint, NamespaceBinding binding)
+    {
+        var name = InterfaceName(endpoint);
+        _reaper.ReapNow();
+        if (pod.GetLink(name) is not { } holder)
+        {
+            return; // reaped (now or by the background reaper meanwhile)
+        }
+
+        var owners = _objects.PeekAll().Endpoints.Where(e => !IsRemote(e)).ToDictionary(e => DeviceNames.HostVeth(e.Id), e => e, StringComparer.Ordinal);
+        var peer = string.Equals(holder.Kind, "veth", StringComparison.Ordinal) && holder.LinkIndex > 0 ? _host.GetLink(holder.LinkIndex) : null;
+        if (peer is not null && DeviceNames.IsHostVeth(peer.Name) && (!owners.TryGetValue(peer.Name, out var owner) || owner.Id == endpoint.Id))
+        {
+            // A wincni pair that no endpoint owns: what a crash between the kernel and the records leaves behind.
+            LogStaleInterfaceFreed(name, binding.Path, peer.Name);
+            _host.DeleteLink(peer.Index);
+            return;
+        }
+
+        var holderText = peer is not null && owners.TryGetValue(peer.Name, out var other)
+            ? $"the interface of endpoint {other.Id:D} ({other.Name})"
+            : $"a {holder.Kind ?? "device"} wincni does not own";
+        throw new NetlinkException($"interface {name} already exists in network namespace {binding.Path}: it is {holderText}", Errno.Eexist);
     }
 
     private void CreateIntoNamespaceOnce(HostComputeEndpoint endpoint, LinkInfo bridge, int netnsFd, NetworkLayout network)
@@ -283,12 +387,12 @@ public sealed partial class KernelHcn
         }
     }
 
+    /// <summary>Configures the container side in the pod; only what differs from the endpoint is changed.</summary>
     private void ConfigureInPod(RtnetlinkClient pod, HostComputeEndpoint endpoint, NetworkLayout network)
     {
         var name = InterfaceName(endpoint);
         var mac = NetworkLayout.ParseMac(endpoint.MacAddress);
-        var link = pod.GetLink(DeviceNames.PeerVeth(endpoint.Id))
-            ?? (pod.GetLink(name) is { } existing && (mac is null || mac.Equals(existing.Mac)) ? existing : null)
+        var link = FindInPod(pod, endpoint, _host.GetLink(DeviceNames.HostVeth(endpoint.Id)))
             ?? throw new NetlinkException($"the container side of endpoint {endpoint.Id:D} is neither in the host nor in the namespace", Errno.Enodev);
         if (link.Name != name)
         {
@@ -296,32 +400,61 @@ public sealed partial class KernelHcn
         }
 
         var mtu = EndpointMtu(endpoint, network);
-        var change = new LinkChange
+        if (!link.IsUp || link.Mtu != mtu || (mac is not null && !mac.Equals(link.Mac)))
         {
-            Up = true,
-            Mtu = link.Mtu != mtu ? mtu : null,
-            Mac = mac is not null && !mac.Equals(link.Mac) ? mac : null,
-        };
-        pod.SetLink(link.Index, change);
+            pod.SetLink(link.Index, new LinkChange
+            {
+                Up = true,
+                Mtu = link.Mtu != mtu ? mtu : null,
+                Mac = mac is not null && !mac.Equals(link.Mac) ? mac : null,
+            });
+        }
+
         if (pod.GetLink("lo") is { IsUp: false } lo)
         {
             pod.SetLink(lo.Index, new LinkChange { Up = true });
         }
 
+        foreach (var (ip, length) in PodAddresses(endpoint, network))
+        {
+            pod.AddAddress(link.Index, ip, length);
+        }
+
+        // Routes to the same destination through another interface of the pod (its first attachment's default
+        // route, say) are kept: this interface's route is added beside them, never in their place.
+        var existing = pod.ListRoutes();
+        foreach (var route in PodRoutes(endpoint, network).Select(r => r with { OutputIndex = link.Index }))
+        {
+            if (existing.Any(r => r.OutputIndex == link.Index && r.Destination.Equals(route.Destination) && Equals(r.Gateway, route.Gateway)))
+            {
+                continue;
+            }
+
+            if (existing.Any(r => r.OutputIndex == link.Index && r.Destination.Equals(route.Destination)))
+            {
+                pod.ReplaceRoute(route);
+            }
+            else
+            {
+                pod.AppendRoute(route);
+            }
+        }
+    }
+
+    /// <summary>The endpoint's IPv4 addresses with the prefix length they get in the pod (the config's, else the subnet's).</summary>
+    private static List<(IPAddress Address, int PrefixLength)> PodAddresses(HostComputeEndpoint endpoint, NetworkLayout network)
+    {
+        var result = new List<(IPAddress, int)>();
         foreach (var config in endpoint.IpConfigurations ?? [])
         {
             if (IPAddress.TryParse(config.IpAddress ?? string.Empty, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork)
             {
                 var subnet = network.Subnets.FirstOrDefault(s => s.Prefix.Contains(ip));
-                var length = config.PrefixLength != 0 ? config.PrefixLength : subnet?.Prefix.PrefixLength ?? 32;
-                pod.AddAddress(link.Index, ip, length);
+                result.Add((ip, config.PrefixLength != 0 ? config.PrefixLength : subnet?.Prefix.PrefixLength ?? 32));
             }
         }
 
-        foreach (var route in PodRoutes(endpoint, network))
-        {
-            pod.ReplaceRoute(route with { OutputIndex = link.Index });
-        }
+        return result;
     }
 
     /// <summary>Takes the container side out of the namespace back to the host (down, under its host-side name).</summary>
@@ -345,10 +478,7 @@ public sealed partial class KernelHcn
 
     private void MoveBackToHost(RtnetlinkClient pod, HostComputeEndpoint endpoint)
     {
-        var mac = NetworkLayout.ParseMac(endpoint.MacAddress);
-        var link = pod.GetLink(DeviceNames.PeerVeth(endpoint.Id))
-            ?? (pod.GetLink(InterfaceName(endpoint)) is { } named && (mac is null || mac.Equals(named.Mac)) ? named : null);
-        if (link is null)
+        if (FindInPod(pod, endpoint, _host.GetLink(DeviceNames.HostVeth(endpoint.Id))) is not { } link)
         {
             return;
         }

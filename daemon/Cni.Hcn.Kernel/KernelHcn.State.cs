@@ -401,9 +401,10 @@ public sealed partial class KernelHcn
     }
 
     /// <summary>
-    /// Makes the kernel match every object: networks (adopting existing devices), local endpoints (a missing veth is
-    /// recreated and re-attached when its namespace still exists; an existing one is left alone), SDN routes, and all
-    /// nftables tables (stale wincni tables are dropped).
+    /// Makes the kernel match every object: networks (adopting existing devices), local endpoints (wincni veths no
+    /// endpoint owns are deleted; each attachment is checked against the kernel, in the pod's namespace too, and
+    /// repaired, or dropped when its namespace is gone; a detached endpoint keeps its pair in the host), SDN routes, and
+    /// all nftables tables (stale wincni tables are dropped).
     /// </summary>
     private async Task RealizeAllAsync(CancellationToken cancellationToken)
     {
@@ -414,33 +415,26 @@ public sealed partial class KernelHcn
         }
 
         var layouts = networks.ToDictionary(n => n.Id, NetworkLayout.From);
-        foreach (var endpoint in (await _objects.EnumerateEndpointsAsync(null, cancellationToken).ConfigureAwait(false)).Where(e => !IsRemote(e)))
+        var endpoints = (await _objects.EnumerateEndpointsAsync(null, cancellationToken).ConfigureAwait(false)).Where(e => !IsRemote(e)).ToList();
+
+        // Pairs no endpoint owns first: one of them may hold the name an endpoint's interface needs in its pod.
+        TryKernel("endpoint", Guid.Empty, () => RemoveStaleLinks(endpoints, layouts.Values));
+        foreach (var endpoint in endpoints)
         {
             if (!layouts.TryGetValue(endpoint.HostComputeNetwork, out var layout))
             {
                 continue;
             }
 
-            var attachedTo = endpoint.HostComputeNamespace != Guid.Empty && _bindings.TryGetValue(endpoint.HostComputeNamespace, out var b) ? b : null;
-            var missing = _host.GetLink(DeviceNames.HostVeth(endpoint.Id)) is null;
-            if (missing && attachedTo is { IsHost: false } && !File.Exists(attachedTo.Path))
+            if (endpoint.HostComputeNamespace != Guid.Empty && _bindings.TryGetValue(endpoint.HostComputeNamespace, out var attachedTo))
             {
-                // The pod's namespace is gone: nothing to plug back in; the daemon's GC deletes the endpoint.
-                continue;
+                // The records are not trusted over the kernel: each attachment is checked and repaired (or dropped).
+                await VerifyAttachmentAtStartAsync(endpoint, attachedTo, layout).ConfigureAwait(false);
             }
-
-            TryKernel("endpoint", endpoint.Id, () =>
+            else
             {
-                if (missing && attachedTo is not null)
-                {
-                    // Attach makes the veth (into the pod's namespace, or in the host for the host vNIC).
-                    AttachEndpoint(endpoint, attachedTo, layout);
-                }
-                else
-                {
-                    RealizeEndpoint(endpoint, layout);
-                }
-            });
+                TryKernel("endpoint", endpoint.Id, () => RealizeEndpoint(endpoint, layout));
+            }
         }
 
         var routes = await AllRoutesAsync().ConfigureAwait(false);

@@ -33,6 +33,12 @@ public sealed partial class PodNetwork
         [LoggerMessage(EventId = 2110, Level = LogLevel.Information, Message = "Host endpoint {EndpointName} ({EndpointId}) holds {Addresses} in the host's default namespace")]
         public static partial void HostEndpointEnsured(ILogger logger, string endpointName, Guid endpointId, string addresses);
 
+        [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "Repaired the attachment of endpoint {EndpointName} ({EndpointId}), which the dataplane had not as recorded: {Problems}")]
+        public static partial void AttachmentRepaired(ILogger logger, string endpointName, Guid endpointId, string problems);
+
+        [LoggerMessage(EventId = 2112, Level = LogLevel.Error, Message = "The attachment of endpoint {EndpointName} ({EndpointId}) is broken and could not be repaired: {Problems}; delete and re-create the pod")]
+        public static partial void AttachmentBroken(ILogger logger, string endpointName, Guid endpointId, string problems);
+
         [LoggerMessage(EventId = 2109, Level = LogLevel.Error, Message = "Reconciling network {NetworkName} failed")]
         public static partial void ReconcileFailed(ILogger logger, Exception exception, string networkName);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cni.Hcn;
+using Cni.Hcn.Attachments;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Policies;
@@ -31,6 +32,7 @@ public sealed partial class PodNetwork
     private readonly KeyedAsyncLock<LeaseKey> _attachmentLocks;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IAttachmentVerifier? _attachments;
     private readonly SemaphoreSlim _ensureGate = new(1, 1);
     private volatile State _state = State.Initial;
 
@@ -40,6 +42,8 @@ public sealed partial class PodNetwork
     /// <param name="nodeSource">Where pod CIDRs and the node IP come from.</param>
     /// <param name="options">The node config.</param>
     /// <param name="attachmentLocks">The per-attachment locks shared with the CNI command handler.</param>
+    /// <param name="attachments">Where the dataplane can show what it made of attachments (KernelHcn): reconciliation
+    /// then looks at every kept attachment there and repairs it, and the status shows each pod's interface; null on HNS.</param>
     public PodNetwork(
         IHcn hcn,
         IIpamStore ipam,
@@ -47,7 +51,8 @@ public sealed partial class PodNetwork
         NodeOptions options,
         KeyedAsyncLock<LeaseKey> attachmentLocks,
         TimeProvider timeProvider,
-        ILogger<PodNetwork> logger)
+        ILogger<PodNetwork> logger,
+        IAttachmentVerifier? attachments = null)
     {
         ArgumentNullException.ThrowIfNull(hcn);
         ArgumentNullException.ThrowIfNull(ipam);
@@ -63,6 +68,7 @@ public sealed partial class PodNetwork
         _attachmentLocks = attachmentLocks;
         _time = timeProvider;
         _logger = logger;
+        _attachments = attachments;
     }
 
     /// <summary>Whether ADD can be served: the network is in place and the IPAM journal is healthy.</summary>
@@ -157,6 +163,7 @@ public sealed partial class PodNetwork
         var foreign = endpoints.Count - owned.Count;
         var expected = leases.ToDictionary(l => EndpointNames.For(name, l.Key.ContainerId, l.Key.IfName), StringComparer.Ordinal);
         var present = owned.Select(e => e.Name!).ToHashSet(StringComparer.Ordinal);
+        var ownedByName = owned.GroupBy(e => e.Name!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
         foreach (var endpoint in owned.Where(e => !expected.ContainsKey(e.Name!)))
         {
@@ -177,11 +184,18 @@ public sealed partial class PodNetwork
         }
 
         var kept = 0;
+        var repaired = new List<string>();
+        var broken = new List<string>();
         foreach (var (endpointName, lease) in expected)
         {
             if (present.Contains(endpointName))
             {
                 kept++;
+                if (_attachments is not null && ownedByName[endpointName] is { HostComputeNamespace: var ns } endpoint && ns != Guid.Empty)
+                {
+                    await VerifyAttachmentAsync(endpoint, lease.Key, repaired, broken, errors, cancellationToken).ConfigureAwait(false);
+                }
+
                 continue;
             }
 
@@ -203,9 +217,53 @@ public sealed partial class PodNetwork
             }
         }
 
-        var report = new ReconcileReport(released, deleted, kept, foreign, errors);
+        var report = new ReconcileReport(released, deleted, kept, foreign, errors) { AttachmentsRepaired = repaired, AttachmentsBroken = broken };
         Log.Reconciled(_logger, name, released.Count, deleted.Count, kept, foreign, errors.Count);
         return report;
+    }
+
+    /// <summary>
+    /// A kept attachment as the dataplane has it: when it differs from its endpoint, it is looked at again under the
+    /// attachment's lock (an ADD or DEL may be changing it) and repaired; what stays broken is reported, never called fine.
+    /// </summary>
+    private async Task VerifyAttachmentAsync(HostComputeEndpoint endpoint, LeaseKey key, List<string> repaired, List<string> broken, List<string> errors, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if ((await _attachments!.VerifyAsync(endpoint.Id, cancellationToken).ConfigureAwait(false)).IsIntact)
+            {
+                return;
+            }
+
+            using var held = await _attachmentLocks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+            var state = await _attachments.VerifyAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
+            if (state.IsIntact || state.NamespaceId == Guid.Empty)
+            {
+                return;
+            }
+
+            var problems = string.Join("; ", state.Problems);
+            var after = await _attachments.RepairAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
+            if (after.IsIntact)
+            {
+                repaired.Add($"{endpoint.Name}: {problems}");
+                Log.AttachmentRepaired(_logger, endpoint.Name!, endpoint.Id, problems);
+            }
+            else
+            {
+                var left = string.Join("; ", after.Problems);
+                broken.Add($"{endpoint.Name}: {left}");
+                Log.AttachmentBroken(_logger, endpoint.Name!, endpoint.Id, left);
+            }
+        }
+        catch (HcnException ex) when (ex.IsNotFound)
+        {
+            // A DEL got there first.
+        }
+        catch (HcnException ex)
+        {
+            errors.Add($"verify attachment {endpoint.Name} ({endpoint.Id}): {ex.Message}");
+        }
     }
 
     /// <summary>Desired beside actual for <c>wincnid status</c>.</summary>
@@ -234,21 +292,24 @@ public sealed partial class PodNetwork
         var leaseNames = leases.Select(l => EndpointNames.For(name, l.Key.ContainerId, l.Key.IfName)).ToHashSet(StringComparer.Ordinal);
         var endpointNames = endpoints.Where(e => e.Name is not null).Select(e => e.Name!).ToHashSet(StringComparer.Ordinal);
 
-        var endpointStatus = endpoints
-            .Select(e =>
+        var endpointStatus = new List<EndpointStatus>();
+        foreach (var e in endpoints)
+        {
+            var owned = EndpointNames.IsOwned(e.Name, name);
+            endpointStatus.Add(new EndpointStatus(
+                e.Id,
+                e.Name,
+                [.. (e.IpConfigurations ?? []).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.IpAddress}/{c.PrefixLength}"))],
+                e.MacAddress,
+                e.HostComputeNamespace == Guid.Empty ? null : e.HostComputeNamespace,
+                owned,
+                owned && leaseNames.Contains(e.Name!))
             {
-                var owned = EndpointNames.IsOwned(e.Name, name);
-                return new EndpointStatus(
-                    e.Id,
-                    e.Name,
-                    [.. (e.IpConfigurations ?? []).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.IpAddress}/{c.PrefixLength}"))],
-                    e.MacAddress,
-                    e.HostComputeNamespace == Guid.Empty ? null : e.HostComputeNamespace,
-                    owned,
-                    owned && leaseNames.Contains(e.Name!));
-            })
-            .OrderBy(e => e.Name, StringComparer.Ordinal)
-            .ToList();
+                Interface = e.HostComputeNamespace == Guid.Empty ? null : await DescribeInterfaceAsync(e.Id, cancellationToken).ConfigureAwait(false),
+            });
+        }
+
+        endpointStatus.Sort((a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name));
         var leaseStatus = leases
             .Select(l =>
             {
@@ -271,6 +332,25 @@ public sealed partial class PodNetwork
         var differences = state.Desired is { } desired && actual is not null ? PodNetworkSpec.Compare(desired, actual) : [];
         return new NodeStatusSnapshot(
             IsReady, NotReadyReason, name, state.Desired, actual, differences, endpointStatus, leaseStatus, _ipam.GetUsage(), _ipam.StaleLeases, error);
+    }
+
+    /// <summary>The attachment's interface as the dataplane has it, for the status ("eth0: ok" or what differs); null when nothing can be seen.</summary>
+    private async Task<string?> DescribeInterfaceAsync(Guid endpointId, CancellationToken cancellationToken)
+    {
+        if (_attachments is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var state = await _attachments.VerifyAsync(endpointId, cancellationToken).ConfigureAwait(false);
+            return state.IsIntact ? $"{state.InterfaceName}: ok" : $"{state.InterfaceName}: {string.Join("; ", state.Problems)}";
+        }
+        catch (HcnException ex)
+        {
+            return "not verified: " + ex.Message;
+        }
     }
 
     private async Task<NetworkEnsureReport> EnsureCoreAsync(CancellationToken cancellationToken)

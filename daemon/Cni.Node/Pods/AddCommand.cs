@@ -1,4 +1,5 @@
 using Cni.Hcn;
+using Cni.Hcn.Attachments;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Model;
 using Cni.Node.Dataplane;
@@ -52,8 +53,29 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
                     var resolved = await context.Namespaces.ResolveForAttachAsync(netns, cancellationToken).ConfigureAwait(false);
                     if (IsIntact(existing[0], networkId, resolved.Id, existingLease))
                     {
-                        Log.AddRepeated(Logger, request.ContainerId, request.IfName, existing[0].Id);
-                        return CniJson.Serialize(results.Build(request, existingLease, existing[0]));
+                        // The records agree; where the dataplane can show the pod's interface, that must agree too
+                        // (repaired when it does not): a result is never given for an interface that is not there.
+                        var realized = true;
+                        if (context.Attachments is { } attachments)
+                        {
+                            step = CniStep.VerifyingInterface;
+                            var state = await attachments.VerifyAsync(existing[0].Id, cancellationToken).ConfigureAwait(false);
+                            if (!IsRealized(state, request))
+                            {
+                                Log.InterfaceBroken(Logger, request.ContainerId, request.IfName, existing[0].Id, Problems(state, request));
+                                step = CniStep.RepairingInterface;
+                                state = await RepairOrNullAsync(attachments, existing[0].Id, request, cancellationToken).ConfigureAwait(false);
+                                realized = state is not null && IsRealized(state, request);
+                            }
+                        }
+
+                        if (realized)
+                        {
+                            Log.AddRepeated(Logger, request.ContainerId, request.IfName, existing[0].Id);
+                            return CniJson.Serialize(results.Build(request, existingLease, existing[0]));
+                        }
+
+                        // Not repairable in place: the endpoint is replaced below, which makes its interface anew.
                     }
 
                     namespaceTask = Task.FromResult(resolved);
@@ -116,6 +138,35 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
 
     private static LeaseOwner OwnerOf(PluginRequest request) =>
         new(request.Config.Name, request.Netns, request.Args.K8sPodNamespace, request.Args.K8sPodName);
+
+    /// <summary>The dataplane has the attachment as its endpoint says, under the interface name the request asks for.</summary>
+    private static bool IsRealized(RealizedAttachment state, PluginRequest request) =>
+        state.IsIntact && string.Equals(state.InterfaceName, request.IfName, StringComparison.Ordinal);
+
+    private static string Problems(RealizedAttachment state, PluginRequest request) =>
+        string.Join("; ", string.Equals(state.InterfaceName, request.IfName, StringComparison.Ordinal)
+            ? state.Problems
+            : [.. state.Problems, $"its interface is named {state.InterfaceName}, not {request.IfName} (CNI_IFNAME)"]);
+
+    /// <summary>Repairs in place; null when the dataplane refused (the endpoint is then replaced).</summary>
+    private async Task<RealizedAttachment?> RepairOrNullAsync(IAttachmentVerifier attachments, Guid endpointId, PluginRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var state = await attachments.RepairAsync(endpointId, cancellationToken).ConfigureAwait(false);
+            if (IsRealized(state, request))
+            {
+                Log.InterfaceRepaired(Logger, request.ContainerId, request.IfName, endpointId);
+            }
+
+            return state;
+        }
+        catch (HcnException ex)
+        {
+            Log.InterfaceRepairFailed(Logger, ex, request.ContainerId, request.IfName, endpointId);
+            return null;
+        }
+    }
 
     private static bool IsIntact(HostComputeEndpoint endpoint, Guid networkId, Guid namespaceId, IpLease lease) =>
         endpoint.HostComputeNetwork == networkId
@@ -220,6 +271,9 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
                 PodAddresses = [.. lease.Addresses.Select(a => a.Address)],
                 Dsr = options.Dsr,
                 PortMappings = request.Config.RuntimeConfig?.PortMappings ?? [],
+
+                // Only where the dataplane names the pod's interface after it (KernelHcn); HNS names vNICs itself.
+                InterfaceName = context.Attachments is null ? null : request.IfName,
             }),
         };
     }
@@ -283,5 +337,14 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
 
         [LoggerMessage(EventId = 5105, Level = LogLevel.Error, Message = "Rollback step '{Step}' of {ContainerId}/{IfName} failed; reconciliation or DEL will finish it")]
         public static partial void RollbackStepFailed(ILogger logger, Exception exception, string step, string containerId, string ifName);
+
+        [LoggerMessage(EventId = 5111, Level = LogLevel.Warning, Message = "ADD {ContainerId}/{IfName} repeated: endpoint {EndpointId} is recorded as attached but the dataplane differs: {Problems}")]
+        public static partial void InterfaceBroken(ILogger logger, string containerId, string ifName, Guid endpointId, string problems);
+
+        [LoggerMessage(EventId = 5112, Level = LogLevel.Information, Message = "ADD {ContainerId}/{IfName} repaired the interface of endpoint {EndpointId}")]
+        public static partial void InterfaceRepaired(ILogger logger, string containerId, string ifName, Guid endpointId);
+
+        [LoggerMessage(EventId = 5113, Level = LogLevel.Warning, Message = "ADD {ContainerId}/{IfName} could not repair endpoint {EndpointId} in place; replacing it")]
+        public static partial void InterfaceRepairFailed(ILogger logger, Exception exception, string containerId, string ifName, Guid endpointId);
     }
 }

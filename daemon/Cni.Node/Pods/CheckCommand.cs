@@ -1,12 +1,17 @@
+using System.Globalization;
 using System.Net;
+using Cni.Hcn.Attachments;
 using Cni.Hcn.Model;
 using Cni.Spec;
+using Cni.Spec.Results;
 
 namespace Cni.Node.Pods;
 
 /// <summary>
-/// CNI CHECK: the lease, the endpoint, its network, its namespace and its addresses must all match prevResult; the
-/// first mismatch is the error, naming both sides.
+/// CNI CHECK: the lease, the endpoint, its network, its namespace and its addresses must all match prevResult; where
+/// the dataplane can show the pod's interface (KernelHcn), the interface named CNI_IFNAME must exist in the pod, be up
+/// and carry prevResult's addresses and routes, as the CNI spec's CHECK asks (containernetworking/cni SPEC.md, "CHECK:
+/// Check container's networking is as expected"). The first mismatch is the error, naming both sides.
 /// </summary>
 internal sealed class CheckCommand(CniCommandContext context)
 {
@@ -60,6 +65,12 @@ internal sealed class CheckCommand(CniCommandContext context)
                 throw Check($"IPAM leases [{Join(leased)}] to {key} but HCN endpoint {endpointName} has [{Join(actual)}]");
             }
 
+            if (context.Attachments is { } attachments)
+            {
+                step = CniStep.VerifyingInterface;
+                CheckInterface(request, await attachments.VerifyAsync(endpoint.Id, cancellationToken).ConfigureAwait(false));
+            }
+
             return null;
         }
         catch (OperationCanceledException cancelled) when (cancellationToken.IsCancellationRequested)
@@ -68,20 +79,76 @@ internal sealed class CheckCommand(CniCommandContext context)
         }
     }
 
+    /// <summary>
+    /// The pod's interface as the dataplane has it, against the request and prevResult: named CNI_IFNAME, present, up,
+    /// with every address prevResult gives it (with its prefix length) and every route prevResult lists. Addresses,
+    /// routes or a MAC that a later plugin of the chain may have added or changed are allowed, as the spec asks; what
+    /// else the dataplane found missing (the node side of the pair, say) fails the check too.
+    /// </summary>
+    private static void CheckInterface(PluginRequest request, RealizedAttachment state)
+    {
+        var ifName = request.IfName;
+        if (!string.Equals(state.InterfaceName, ifName, StringComparison.Ordinal))
+        {
+            throw Check($"the pod's interface is named '{state.InterfaceName}', not '{ifName}' (CNI_IFNAME): the endpoint was made before wincni named interfaces; delete and re-create the pod");
+        }
+
+        if (!state.InterfaceFound)
+        {
+            throw Check($"interface '{ifName}' is missing in {request.Netns}: {string.Join("; ", state.Problems)}");
+        }
+
+        if (!state.Up)
+        {
+            throw Check($"interface '{ifName}' in {request.Netns} is down");
+        }
+
+        var prev = request.Config.PrevResult!;
+        var index = IndexOf(prev, ifName);
+        var has = state.IpConfigurations.Select(c => $"{c.IpAddress}/{c.PrefixLength}").ToList();
+        foreach (var ip in prev.Ips.Where(ip => ip.Interface == index))
+        {
+            var wanted = string.Create(CultureInfo.InvariantCulture, $"{ip.Address.Address}/{ip.Address.PrefixLength}");
+            if (!has.Contains(wanted))
+            {
+                throw Check($"prevResult.ips: {wanted} is not on interface '{ifName}' in {request.Netns} (it has [{string.Join(", ", has)}])");
+            }
+        }
+
+        foreach (var route in prev.Routes)
+        {
+            var destination = route.Dst.Network.ToString();
+            if (!state.Routes.Any(r => r.DestinationPrefix == destination && (route.Gw is null || r.NextHop == route.Gw.ToString())))
+            {
+                var via = route.Gw is null ? string.Empty : " via " + route.Gw;
+                throw Check($"prevResult.routes: {destination}{via} is missing on interface '{ifName}' in {request.Netns}");
+            }
+        }
+
+        if (!state.IsIntact)
+        {
+            throw Check($"interface '{ifName}' in {request.Netns}: {string.Join("; ", state.Problems)}");
+        }
+    }
+
+    private static int IndexOf(CniResult prev, string ifName)
+    {
+        for (var i = 0; i < prev.Interfaces.Count; i++)
+        {
+            if (string.Equals(prev.Interfaces[i].Name, ifName, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>The addresses prevResult gives CNI_IFNAME; code 7 when it lists none.</summary>
     private static HashSet<IPAddress> ExpectedAddresses(PluginRequest request)
     {
         var prev = request.Config.PrevResult!;
-        var index = -1;
-        for (var i = 0; i < prev.Interfaces.Count; i++)
-        {
-            if (string.Equals(prev.Interfaces[i].Name, request.IfName, StringComparison.Ordinal))
-            {
-                index = i;
-                break;
-            }
-        }
-
+        var index = IndexOf(prev, request.IfName);
         if (index < 0)
         {
             throw new CniException(CniErrorCode.InvalidNetworkConfig, $"prevResult.interfaces: no interface named '{request.IfName}' (CNI_IFNAME)");

@@ -1,5 +1,6 @@
 using System.Net;
 using Cni.Hcn;
+using Cni.Hcn.Attachments;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Model;
 using Cni.Node.Concurrency;
@@ -13,9 +14,12 @@ using Microsoft.Extensions.Logging;
 namespace Cni.Node.Pods;
 
 /// <summary>
-/// What every CNI command works with (HCN, IPAM, the node network, namespaces, the per-attachment locks) and the checks
-/// they share: "is this our network", "is the node ready", the attachment's key and endpoint name.
+/// What every CNI command works with (HCN, IPAM, the node network, namespaces, the per-attachment locks, and where the
+/// dataplane can show them, the pods' real interfaces) and the checks they share: "is this our network", "is the node
+/// ready", the attachment's key and endpoint name.
 /// </summary>
+/// <param name="Attachments">What the dataplane really made of attachments (KernelHcn); null where only the HCN objects
+/// can be seen (HNS, the memory dataplane).</param>
 internal sealed partial record CniCommandContext(
     IHcn Hcn,
     IIpamStore Ipam,
@@ -23,7 +27,8 @@ internal sealed partial record CniCommandContext(
     INamespaceResolver Namespaces,
     NodeOptions Options,
     KeyedAsyncLock<LeaseKey> Locks,
-    ILogger Logger)
+    ILogger Logger,
+    IAttachmentVerifier? Attachments = null)
 {
     public static LeaseKey KeyOf(PluginRequest request) => new(request.ContainerId, request.IfName);
 

@@ -1,4 +1,5 @@
 using Cni.Hcn;
+using Cni.Hcn.Attachments;
 using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
@@ -34,6 +35,11 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
     /// <param name="namespaces">CNI_NETNS → HCN namespace (<see cref="HcnNamespaceResolver"/> on Windows).</param>
     /// <param name="options">The node config.</param>
     /// <param name="attachmentLocks">The per-attachment locks shared with <paramref name="network"/>.</param>
+    /// <param name="attachments">
+    /// Where the dataplane can show what it made of an attachment (KernelHcn): a repeated ADD and CHECK then look at the
+    /// pod's interface itself (and ADD repairs it), and the endpoint carries CNI_IFNAME as its <c>PortName</c>, the
+    /// name that interface gets. Null on HNS and the memory dataplane, where the HCN objects are all there is to see.
+    /// </param>
     public CniCommandHandler(
         IHcn hcn,
         IIpamStore ipam,
@@ -41,7 +47,8 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
         INamespaceResolver namespaces,
         NodeOptions options,
         KeyedAsyncLock<LeaseKey> attachmentLocks,
-        ILogger<CniCommandHandler> logger)
+        ILogger<CniCommandHandler> logger,
+        IAttachmentVerifier? attachments = null)
     {
         ArgumentNullException.ThrowIfNull(hcn);
         ArgumentNullException.ThrowIfNull(ipam);
@@ -50,7 +57,7 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(attachmentLocks);
         ArgumentNullException.ThrowIfNull(logger);
-        var context = new CniCommandContext(hcn, ipam, network, namespaces, options, attachmentLocks, logger);
+        var context = new CniCommandContext(hcn, ipam, network, namespaces, options, attachmentLocks, logger, attachments);
         _add = new AddCommand(context, new CniResultBuilder(ipam, options));
         _del = new DelCommand(context);
         _check = new CheckCommand(context);

@@ -47,4 +47,10 @@ public enum CniStep
 
     /// <summary>Listing the node network's endpoints.</summary>
     ListingEndpoints,
+
+    /// <summary>Looking at what the dataplane has for the attachment (the interface in the pod's namespace).</summary>
+    VerifyingInterface,
+
+    /// <summary>Repairing the attachment's interface in the dataplane.</summary>
+    RepairingInterface,
 }

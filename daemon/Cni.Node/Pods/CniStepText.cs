@@ -21,6 +21,8 @@ public static class CniStepText
         CniStep.ReleasingNamespace => "while releasing the namespace",
         CniStep.QueryingNetwork => "while querying the HCN network",
         CniStep.ListingEndpoints => "while listing the network's endpoints",
+        CniStep.VerifyingInterface => "while looking at the pod's interface",
+        CniStep.RepairingInterface => "while repairing the pod's interface",
         _ => "while running",
     };
 }

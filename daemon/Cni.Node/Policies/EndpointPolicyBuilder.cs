@@ -9,7 +9,7 @@ namespace Cni.Node.Policies;
 
 /// <summary>
 /// Derives a pod endpoint's HCN policies from <see cref="EndpointPolicyInputs"/>. Pure: same inputs, same list, in
-/// a fixed order (OutBoundNAT, SDNRoutes, ProviderAddress, loopback DSR, PortMappings).
+/// a fixed order (OutBoundNAT, SDNRoutes, ProviderAddress, loopback DSR, PortMappings, PortName).
 /// </summary>
 /// <remarks>
 /// The rules, and which peer they come from (WCN = microsoft/windows-container-networking sdnbridge/sdnoverlay and
@@ -34,6 +34,10 @@ namespace Cni.Node.Policies;
 /// given. Dual-stack without a hostIP gets a second mapping with <c>Flags: IPv6</c> (WCN <c>enableDualStack</c>). SCTP
 /// and out-of-range ports are errors naming the entry, never skipped silently (CNP silently drops mappings with an
 /// unknown protocol).</item>
+/// <item><b>PortName</b> = CNI_IFNAME, only when <see cref="EndpointPolicyInputs.InterfaceName"/> is given (the kernel
+/// dataplane, which names the pod's interface after it). Never on HNS: there PortName names the vSwitch port (hcsshim
+/// hcn/hcnpolicy.go <c>PortnameEndpointPolicySetting</c>, "sets the port name for an endpoint"), the container's vNIC
+/// is named by Windows, and WCN puts CNI_IFNAME only into the result (cni/cni.go <c>GetCurrResult</c>).</item>
 /// </list>
 /// </remarks>
 public static class EndpointPolicyBuilder
@@ -97,6 +101,11 @@ public static class EndpointPolicyBuilder
         for (var i = 0; i < inputs.PortMappings.Count; i++)
         {
             AddPortMappings(policies, inputs.PortMappings[i], i, families);
+        }
+
+        if (!string.IsNullOrEmpty(inputs.InterfaceName))
+        {
+            policies.Add(EndpointPolicy.Create(new PortNamePolicySetting { Name = inputs.InterfaceName }));
         }
 
         return policies;

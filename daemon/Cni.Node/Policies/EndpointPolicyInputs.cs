@@ -31,4 +31,10 @@ public sealed record EndpointPolicyInputs
 
     /// <summary><c>runtimeConfig.portMappings</c> (hostPort), or empty.</summary>
     public IReadOnlyList<PortMapping> PortMappings { get; init; } = [];
+
+    /// <summary>
+    /// The name the pod's interface must get (CNI_IFNAME), given only where the dataplane names interfaces after the
+    /// endpoint's <c>PortName</c> policy (KernelHcn); null on HNS, where Windows names the container's vNIC itself.
+    /// </summary>
+    public string? InterfaceName { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Cni.Hcn.Attachments;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
 using Cni.Node.Concurrency;
@@ -26,15 +27,19 @@ internal sealed class NodeHarness : IAsyncDisposable
 
     private readonly Func<INamespaceResolver, INamespaceResolver>? _wrapNamespaces;
 
-    private NodeHarness(MemoryHcn hcn, NodeOptions options, string stateDir, Func<INamespaceResolver, INamespaceResolver>? wrapNamespaces)
+    private NodeHarness(MemoryHcn hcn, NodeOptions options, string stateDir, Func<INamespaceResolver, INamespaceResolver>? wrapNamespaces, IAttachmentVerifier? attachments)
     {
         _wrapNamespaces = wrapNamespaces;
+        Attachments = attachments;
         Hcn = hcn;
         Options = options;
         StateDir = stateDir;
     }
 
     public MemoryHcn Hcn { get; }
+
+    /// <summary>The dataplane's view of the pods' interfaces, when the harness models a kernel node; else null.</summary>
+    public IAttachmentVerifier? Attachments { get; }
 
     public NodeOptions Options { get; private set; }
 
@@ -69,13 +74,15 @@ internal sealed class NodeHarness : IAsyncDisposable
         Func<NodeOptions, NodeOptions>? configure = null,
         bool ensure = true,
         MemoryHcn? hcn = null,
-        Func<INamespaceResolver, INamespaceResolver>? namespaces = null)
+        Func<INamespaceResolver, INamespaceResolver>? namespaces = null,
+        Func<MemoryHcn, IAttachmentVerifier>? attachments = null)
     {
         // One flat temp directory per harness, removed whole on dispose: nothing is left in /tmp afterwards.
         var stateDir = Directory.CreateTempSubdirectory("wincni-node-test-").FullName;
         var options = DefaultOptions(mode, stateDir, podCidrs ?? []);
         options = configure?.Invoke(options) ?? options;
-        var harness = new NodeHarness(hcn ?? new MemoryHcn(), options, stateDir, namespaces);
+        hcn ??= new MemoryHcn();
+        var harness = new NodeHarness(hcn, options, stateDir, namespaces, attachments?.Invoke(hcn));
         await harness.StartAsync(ensure).ConfigureAwait(false);
         return harness;
     }
@@ -172,10 +179,10 @@ internal sealed class NodeHarness : IAsyncDisposable
             NullLoggerFactory.Instance,
             CancellationToken.None).ConfigureAwait(false);
         Locks = new KeyedAsyncLock<LeaseKey>();
-        Network = new PodNetwork(Hcn, Ipam, new StaticNodeAddressingSource(Options), Options, Locks, TimeProvider.System, NullLogger<PodNetwork>.Instance);
+        Network = new PodNetwork(Hcn, Ipam, new StaticNodeAddressingSource(Options), Options, Locks, TimeProvider.System, NullLogger<PodNetwork>.Instance, Attachments);
         INamespaceResolver resolver = new NetnsPathNamespaceResolver(Hcn);
         resolver = _wrapNamespaces?.Invoke(resolver) ?? resolver;
-        Handler = new CniCommandHandler(Hcn, Ipam, Network, resolver, Options, Locks, NullLogger<CniCommandHandler>.Instance);
+        Handler = new CniCommandHandler(Hcn, Ipam, Network, resolver, Options, Locks, NullLogger<CniCommandHandler>.Instance, Attachments);
         if (ensure)
         {
             LastEnsure = await Network.EnsureAsync(CancellationToken.None).ConfigureAwait(false);

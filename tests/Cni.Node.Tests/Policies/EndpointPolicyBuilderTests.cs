@@ -36,6 +36,17 @@ public sealed class EndpointPolicyBuilderTests
             + """{"Type":"ProviderAddress","Settings":{"ProviderAddress":"192.0.2.10"}}]"""));
     }
 
+    [Test]
+    public void Build_InterfaceName_PortNamePolicyLast()
+    {
+        var without = EndpointPolicyBuilder.Build(Inputs(NetworkMode.L2Bridge));
+        var with = EndpointPolicyBuilder.Build(Inputs(NetworkMode.L2Bridge) with { InterfaceName = "net1" });
+
+        Assert.That(with, Has.Count.EqualTo(without.Count + 1));
+        Assert.That(HcnJson.Serialize(with[^1]), Is.EqualTo("""{"Type":"PortName","Settings":{"Name":"net1"}}"""));
+        Assert.That(without.Select(p => p.Type), Has.None.EqualTo(EndpointPolicyType.PortName), "no PortName unless the dataplane names interfaces");
+    }
+
     [TestCase(NetworkMode.Overlay)]
     [TestCase(NetworkMode.L2Bridge)]
     public void Build_DsrOn_AddsLoopbackOutboundNatForThePodAddressLast(NetworkMode mode)

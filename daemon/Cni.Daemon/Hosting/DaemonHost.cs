@@ -5,6 +5,7 @@ using Cni.Daemon.Configuration;
 using Cni.Daemon.Metrics;
 using Cni.Daemon.Status;
 using Cni.Hcn;
+using Cni.Hcn.Attachments;
 using Cni.Hcn.Kernel;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Windows;
@@ -192,6 +193,9 @@ public static class DaemonHost
         {
             // /metrics reads the background link reaper's figures.
             builder.Services.AddSingleton(kernelHcn);
+
+            // The pods' real interfaces: ADD, CHECK, reconciliation and the status look at them (HNS has no such view).
+            builder.Services.AddSingleton<IAttachmentVerifier>(kernelHcn);
         }
 
         if (dataplane is MemoryHcn memory)

@@ -29,7 +29,7 @@ public static class StatusText
         text.AppendLine(culture, $"endpoints ({status.Endpoints.Count}):");
         foreach (var endpoint in status.Endpoints)
         {
-            text.AppendLine(culture, $"  {endpoint.Id}  {endpoint.Name,-40} {string.Join(",", endpoint.IpAddresses),-18} {(endpoint.Owned ? "" : "foreign ")}{(endpoint.HasLease || !endpoint.Owned ? "" : "NO LEASE")}");
+            text.AppendLine(culture, $"  {endpoint.Id}  {endpoint.Name,-40} {string.Join(",", endpoint.IpAddresses),-18} {(endpoint.Owned ? "" : "foreign ")}{(endpoint.HasLease || !endpoint.Owned ? "" : "NO LEASE ")}{endpoint.Interface}");
         }
 
         text.AppendLine(culture, $"leases ({status.Leases.Count}):");

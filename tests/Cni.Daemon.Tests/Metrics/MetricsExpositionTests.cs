@@ -41,6 +41,12 @@ public sealed partial class MetricsExpositionTests
         "# TYPE wincni_kernel_retired_links gauge",
         "# HELP wincni_kernel_link_reap_batches_total Kernel dataplane: group deletions of retired veths (each one kernel batch).",
         "# TYPE wincni_kernel_link_reap_batches_total counter",
+        "# HELP wincni_kernel_attachments_repaired_total Kernel dataplane: pod attachments found not as recorded (interface, address, route or node side missing) and repaired.",
+        "# TYPE wincni_kernel_attachments_repaired_total counter",
+        "# HELP wincni_kernel_attachments_dropped_total Kernel dataplane: pod attachments dropped at start-up because the pod's network namespace was gone.",
+        "# TYPE wincni_kernel_attachments_dropped_total counter",
+        "# HELP wincni_kernel_stale_links_removed_total Kernel dataplane: wincni veth pairs no endpoint owned (left by a crash), deleted at start-up.",
+        "# TYPE wincni_kernel_stale_links_removed_total counter",
     ];
 
     private static readonly string[] SeriesShapes =
@@ -60,6 +66,9 @@ public sealed partial class MetricsExpositionTests
         "wincni_kubernetes_last_contact_timestamp_seconds",
         "wincni_kernel_retired_links",
         "wincni_kernel_link_reap_batches_total",
+        "wincni_kernel_attachments_repaired_total",
+        "wincni_kernel_attachments_dropped_total",
+        "wincni_kernel_stale_links_removed_total",
     ];
 
     private static readonly string[] AddBuckets =

@@ -145,17 +145,24 @@ public sealed class ClusterPod : IAsyncDisposable
 
     /// <summary>Execs wincni with <paramref name="command"/> for this pod.</summary>
     public Task<ShellResult> InvokeAsync(string command, CancellationToken cancellationToken) =>
+        InvokeAsync(command, "eth0", Node.NetConf, cancellationToken);
+
+    /// <summary>
+    /// Execs wincni with <paramref name="command"/> for this pod's attachment <paramref name="ifName"/> (CNI_IFNAME), with
+    /// <paramref name="netConf"/> on stdin (e.g. the node's network configuration with a <c>prevResult</c> for CHECK).
+    /// </summary>
+    public Task<ShellResult> InvokeAsync(string command, string ifName, string netConf, CancellationToken cancellationToken) =>
         Shell.RunAsync(
             Binaries.Wincni,
             [],
             cancellationToken,
-            stdin: Node.NetConf,
+            stdin: netConf,
             environment: new Dictionary<string, string>
             {
                 ["CNI_COMMAND"] = command,
                 ["CNI_CONTAINERID"] = Name,
                 ["CNI_NETNS"] = Support.Netns.PathOf(Netns),
-                ["CNI_IFNAME"] = "eth0",
+                ["CNI_IFNAME"] = ifName,
                 ["CNI_PATH"] = Binaries.Directory,
                 ["CNI_ARGS"] = "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=" + Name + ";K8S_POD_INFRA_CONTAINER_ID=" + Name,
             });

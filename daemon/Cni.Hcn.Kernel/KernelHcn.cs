@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Cni.Hcn.Attachments;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Kernel.Concurrency;
 using Cni.Hcn.Kernel.Conntrack;
@@ -39,8 +40,10 @@ namespace Cni.Hcn.Kernel;
 /// host routes via its next hops (L2Bridge peers). OutBoundNAT, PortMapping and load balancers → nftables
 /// (<see cref="NftRenderer"/>).</para>
 /// <para><b>Restarts.</b> Objects are persisted under <see cref="KernelHcnOptions.StateDirectory"/>; the first call
-/// after construction (or <see cref="ReconcileAsync"/>) loads them, adopts the devices it finds (never recreating a
-/// running pod's veth), recreates what is missing, and rebuilds the nftables tables.</para>
+/// after construction (or <see cref="ReconcileAsync"/>) loads them, deletes wincni pairs no endpoint owns, checks every
+/// attachment inside its pod against the record (adopting an intact one, never recreating a running pod's veth;
+/// repairing a broken one; dropping one whose netns is gone), recreates what is missing, and rebuilds the nftables
+/// tables. The records are never trusted over the kernel (<see cref="IAttachmentVerifier"/>).</para>
 /// <para><b>Namespaces of the process.</b> Netlink sockets keep the namespace they were created in: the host socket
 /// is created inside <see cref="KernelHcnOptions.HostNetnsPath"/> (or the process's namespace), pod sockets inside
 /// the pod's, each on a dedicated thread (<see cref="NetnsThread"/>); no thread pool thread ever changes namespace.</para>

@@ -53,6 +53,7 @@ public sealed class PodInterfaceTests
 
         await Netns.ExecCheckAsync(pod.Netns, ["ip", "link", "del", "eth0"], cancellationToken);
         var broken = await pod.InvokeAsync("CHECK", "eth0", check, cancellationToken);
+        var reported = await InterfaceInStatusAsync(node, cancellationToken);
         var again = await pod.InvokeAsync("ADD", cancellationToken);
         var actual = await PodInterfaces.ReadAsync(pod.Netns, cancellationToken);
         var after = await pod.InvokeAsync("CHECK", "eth0", check, cancellationToken);
@@ -60,10 +61,21 @@ public sealed class PodInterfaceTests
         Assert.That(before.Succeeded, Is.True, before.ToString());
         Assert.That(broken.Succeeded, Is.False, "CHECK must not call a pod without its interface fine");
         Assert.That(broken.Stdout, Does.Contain("interface 'eth0' is missing in " + Netns.PathOf(pod.Netns)), broken.ToString());
+        Assert.That(reported, Does.StartWith("eth0: ").And.Contain("there is no interface eth0 in network namespace " + Netns.PathOf(pod.Netns)), "wincnid status reports it");
         Assert.That(again.Succeeded, Is.True, again + "\n" + node.Log());
         Assert.That(CniResultText.Address(again.Stdout), Is.EqualTo(CniResultText.Address(added.Stdout)), "the same address");
         Assert.That(actual.ProblemWith("eth0", CniResultText.Address(added.Stdout), CniResultText.Gateway(added.Stdout)), Is.Null, actual.ToString());
         Assert.That(after.Succeeded, Is.True, after.ToString());
         Assert.That(await Netns.PingAsync(pod.Netns, CniResultText.Gateway(added.Stdout)!, cancellationToken), Is.True);
+        Assert.That(await InterfaceInStatusAsync(node, cancellationToken), Is.EqualTo("eth0: ok"));
+    }
+
+    /// <summary>What <c>wincnid status --json</c> says about the node's one pod endpoint's interface.</summary>
+    private static async Task<string?> InterfaceInStatusAsync(ClusterNode node, CancellationToken cancellationToken)
+    {
+        using var status = await node.StatusAsync(cancellationToken);
+        return status.RootElement.GetProperty("endpoints").EnumerateArray()
+            .Single(e => e.GetProperty("owned").GetBoolean())
+            .GetProperty("interface").GetString();
     }
 }

@@ -605,7 +605,8 @@ public sealed class ConformanceVectorTests : PluginTestBase
     [Test]
     public async Task T63_StatusWithDaemonDown_Code50()
     {
-        var stdin = """{"cniVersion":"1.1.0","name":"dbnet","type":"x","socket":"/nonexistent/wincnid.sock"}""";
+        // A short timeout: the plugin waits that long for a daemon that may be restarting.
+        var stdin = """{"cniVersion":"1.1.0","name":"dbnet","type":"x","socket":"/nonexistent/wincnid.sock","timeoutSeconds":0.5}""";
 
         var error = AssertError(await RunAsync(new Dictionary<string, string> { ["CNI_COMMAND"] = "STATUS", ["CNI_PATH"] = "/opt/cni/bin" }, stdin), 50);
 

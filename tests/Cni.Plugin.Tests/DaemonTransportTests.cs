@@ -13,34 +13,88 @@ public sealed class DaemonTransportTests : PluginTestBase
         $$"""{"cniVersion":"1.1.0","name":"dbnet","type":"x","socket":{{JsonString(socketPath)}}{{extra}}}""";
 
     [Test]
-    public async Task Add_SocketDoesNotExist_Code11WithSocketPathInDetails()
+    public async Task Add_SocketNeverAppears_Code11NamingSocketAndHowLongItWaited()
     {
-        var error = AssertError(await RunAsync(Env("ADD"), ConfigFor("/nonexistent/wincnid.sock")), 11);
+        var outcome = await RunAsync(Env("ADD"), ConfigFor("/nonexistent/wincnid.sock", ",\"timeoutSeconds\":1"), TimeSpan.FromSeconds(15));
 
-        Assert.That(error.GetProperty("details").GetString(), Does.Contain("/nonexistent/wincnid.sock"));
+        var details = AssertError(outcome, 11).GetProperty("details").GetString();
+        Assert.That(details, Does.Contain("/nonexistent/wincnid.sock").And.Contain("does not exist"));
+        Assert.That(details, Does.Match(@"waited 1\.\d s over \d+ attempts"));
+        Assert.That(outcome.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(0.9)).And.LessThan(TimeSpan.FromSeconds(10)));
     }
 
     [Test]
-    public async Task Add_NobodyListening_Code11()
+    public async Task Add_NobodyListening_Code11AfterWaitingTheTimeout()
     {
-        // A socket file whose listener is gone: connect is refused.
+        // A socket file whose listener is gone (a crashed daemon's): connect is refused until a new one binds.
         var directory = Directory.CreateTempSubdirectory("wincni-");
         var path = Path.Combine(directory.FullName, "dead.sock");
         try
         {
             using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
             {
-                socket.Bind(new UnixDomainSocketEndPoint(path));
+                // .NET removes the file of a socket it bound when that socket closes; moved away, the file stays.
+                socket.Bind(new UnixDomainSocketEndPoint(path + ".bound"));
+                File.Move(path + ".bound", path);
             }
 
-            var error = AssertError(await RunAsync(Env("ADD"), ConfigFor(path)), 11);
+            var error = AssertError(await RunAsync(Env("ADD"), ConfigFor(path, ",\"timeoutSeconds\":1"), TimeSpan.FromSeconds(15)), 11);
 
-            Assert.That(error.GetProperty("details").GetString(), Does.Contain(path));
+            Assert.That(error.GetProperty("details").GetString(), Does.Contain(path).And.Contain("nothing is listening").And.Contain("waited"));
         }
         finally
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    [Test]
+    public async Task Add_DaemonStartsWhileThePluginWaits_Succeeds()
+    {
+        var path = FakeDaemon.NewSocketPath();
+        var plugin = RunAsync(Env("ADD"), ConfigFor(path, ",\"timeoutSeconds\":20"), TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        Assert.That(plugin.IsCompleted, Is.False, "the plugin waits for the daemon");
+
+        await using var late = await FakeDaemon.StartAsync(path);
+        late.Handler = Node.Handle;
+        var outcome = await plugin;
+
+        AssertResult(outcome);
+        Assert.That(late.Requests, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Add_DaemonDropsTheConnectionMidRequest_AskedAgainAndSucceeds()
+    {
+        var answers = new Queue<FakeDaemonResponse>([FakeDaemonResponse.Drop, FakeDaemonResponse.Drop]);
+        Daemon.Handler = request => answers.Count > 0 ? answers.Dequeue() : Node.Handle(request);
+
+        var outcome = await RunAsync(Env("ADD"), Config());
+
+        AssertResult(outcome);
+        Assert.That(Daemon.Requests, Has.Count.EqualTo(3), "two dropped attempts, then the answer");
+        Assert.That(Daemon.Requests.Select(r => r.Body), Is.All.EqualTo(Daemon.Requests[0].Body), "the same request each time");
+    }
+
+    [Test]
+    public async Task Add_DaemonAnswersAnError_NotAskedAgain()
+    {
+        Daemon.Handler = _ => new FakeDaemonResponse(503, """{"cniVersion":"1.1.0","code":11,"msg":"wincnid is not ready: starting"}""");
+
+        AssertError(await RunAsync(Env("ADD"), Config()), 11);
+
+        Assert.That(Daemon.Requests, Has.Count.EqualTo(1), "an answer, even an error, is final: the daemon already waited");
+    }
+
+    [Test]
+    public async Task Add_Always_TellsTheDaemonHowLongItWillWait()
+    {
+        AssertResult(await RunAsync(Env("ADD"), Config(extra: "\"timeoutSeconds\":7")));
+
+        var header = Daemon.Requests.Single().TimeoutHeader;
+        Assert.That(int.TryParse(header, out var milliseconds), Is.True, header);
+        Assert.That(milliseconds, Is.InRange(5_000, 7_000));
     }
 
     [Test]
@@ -143,7 +197,7 @@ public sealed class DaemonTransportTests : PluginTestBase
     [Test]
     public async Task Add_Failure_StdoutHoldsOneDocumentAndStderrExplains()
     {
-        var outcome = await RunAsync(Env("ADD"), ConfigFor("/nonexistent/wincnid.sock"));
+        var outcome = await RunAsync(Env("ADD"), ConfigFor("/nonexistent/wincnid.sock", ",\"timeoutSeconds\":0.2"));
 
         Assert.That(() => JsonDocument.Parse(outcome.Stdout), Throws.Nothing);
         Assert.That(outcome.Stdout.Trim(), Does.StartWith("{").And.EndWith("}"));

@@ -20,6 +20,12 @@ public static class DaemonProtocol
     /// <summary>The Host header value; AF_UNIX has no host, but HTTP/1.1 requires the header.</summary>
     public const string HostHeader = "wincnid";
 
+    /// <summary>
+    /// Request header: how many milliseconds the plugin will still wait for this answer. A daemon that is starting
+    /// holds the request until it is ready, but answers (code 11, with the reason) before the plugin gives up.
+    /// </summary>
+    public const string TimeoutHeader = "Wincni-Timeout-Ms";
+
     /// <summary>Upper bound for a request body the daemon accepts; the plugin never sends more (stdin is capped below it).</summary>
     public const int MaxRequestBytes = 8 * 1024 * 1024;
 

@@ -33,12 +33,20 @@ public sealed class FakeDaemon : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
-    public static async Task<FakeDaemon> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>A new temporary directory for a socket (short: AF_UNIX paths are limited to 108 bytes).</summary>
+    public static string NewSocketPath()
     {
-        // Short path: AF_UNIX paths are limited to 108 bytes.
         var directory = Path.Combine(Path.GetTempPath(), "wincni-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
-        var socketPath = Path.Combine(directory, "d.sock");
+        return Path.Combine(directory, "d.sock");
+    }
+
+    public static Task<FakeDaemon> StartAsync(CancellationToken cancellationToken = default) => StartAsync(NewSocketPath(), cancellationToken);
+
+    /// <summary>Starts answering on <paramref name="socketPath"/>, whose directory exists and is removed at dispose.</summary>
+    public static async Task<FakeDaemon> StartAsync(string socketPath, CancellationToken cancellationToken = default)
+    {
+        var directory = Path.GetDirectoryName(socketPath)!;
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -66,9 +74,15 @@ public sealed class FakeDaemon : IAsyncDisposable
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
         var body = buffer.ToArray();
         var request = JsonSerializer.Deserialize(body, WireJsonContext.Default.DaemonRequest)!;
-        _requests.Enqueue(new RecordedRequest(body, request));
+        _requests.Enqueue(new RecordedRequest(body, request, context.Request.Headers[DaemonProtocol.TimeoutHeader].ToString()));
 
         var response = Handler(request);
+        if (ReferenceEquals(response, FakeDaemonResponse.Drop))
+        {
+            context.Abort();
+            return;
+        }
+
         if (response.Delay > TimeSpan.Zero)
         {
             try

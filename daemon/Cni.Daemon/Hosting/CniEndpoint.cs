@@ -16,16 +16,26 @@ namespace Cni.Daemon.Hosting;
 public sealed partial class CniEndpoint
 {
     private readonly ICniCommandHandler _handler;
+    private readonly ReadinessHold _hold;
     private readonly CniRequestMetrics _metrics;
     private readonly ILogger<CniEndpoint> _logger;
     private readonly TimeSpan _requestTimeout;
+    private readonly CancellationToken _stopping;
 
-    public CniEndpoint(ICniCommandHandler handler, CniRequestMetrics metrics, ILogger<CniEndpoint> logger, TimeSpan requestTimeout)
+    /// <param name="handler">Runs the commands.</param>
+    /// <param name="hold">Holds a request wincnid cannot serve yet.</param>
+    /// <param name="metrics">The CNI request instruments.</param>
+    /// <param name="logger">Logs each request.</param>
+    /// <param name="requestTimeout">The daemon's deadline for one command.</param>
+    /// <param name="stopping">Fires when wincnid stops: a held request's connection is then dropped, so the plugin asks the next wincnid.</param>
+    public CniEndpoint(ICniCommandHandler handler, ReadinessHold hold, CniRequestMetrics metrics, ILogger<CniEndpoint> logger, TimeSpan requestTimeout, CancellationToken stopping)
     {
         _handler = handler;
+        _hold = hold;
         _metrics = metrics;
         _logger = logger;
         _requestTimeout = requestTimeout;
+        _stopping = stopping;
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -50,6 +60,15 @@ public sealed partial class CniEndpoint
             else if (!DaemonRequestReader.TryRead(request, out var parsed, out var answer))
             {
                 outcome = answer;
+            }
+            else if (await HoldAsync(context, parsed).ConfigureAwait(false) is not { } hold)
+            {
+                // The plugin left, or wincnid stops and dropped the connection: nobody is left to answer.
+                return;
+            }
+            else if (!hold.Servable)
+            {
+                outcome = _hold.NotReady(parsed.Command, hold.Held, parsed.CniVersion);
             }
             else
             {
@@ -100,6 +119,24 @@ public sealed partial class CniEndpoint
         }
 
         await WriteAsync(context, outcome).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Holds the request until the node can serve it or the plugin's time is nearly up; null when the plugin left, or
+    /// when wincnid stops meanwhile: the connection is then dropped, so the plugin asks again and reaches the next wincnid.
+    /// </summary>
+    private async Task<(bool Servable, TimeSpan Held)?> HoldAsync(HttpContext context, PluginRequest request)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
+        try
+        {
+            return await _hold.WaitAsync(request.Command, ReadinessHold.Budget(context.Request, _requestTimeout), either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (either.IsCancellationRequested)
+        {
+            context.Abort();
+            return null;
+        }
     }
 
     /// <summary>Writes <paramref name="outcome"/> as the plugin expects it: the result, or the error with its HTTP status.</summary>

@@ -56,6 +56,8 @@ public static class DaemonHost
         ArgumentNullException.ThrowIfNull(settings);
         var options = LoadOptions(settings);
 
+        // First of all: from here on a plugin's request waits in the socket's backlog instead of being refused.
+        var socket = CniSocket.Bind(options.Socket);
         var time = TimeProvider.System;
 
         // The host's logging: made first because the cluster connection, IPAM and the dataplane start (and log) before the
@@ -86,14 +88,22 @@ public static class DaemonHost
                 var known = await agent.TryWaitForNodeAsync(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
                 if (known is null)
                 {
-                    // Not a quick restart: serve "not ready, because …" on the socket and /readyz while waiting.
+                    // Not a quick restart: hold requests on the socket and say "not ready, because …" on /readyz while
+                    // waiting. The wait server takes the socket and closes it when the Node is known; the plugins it
+                    // held ask again and reach the socket bound anew for the real host.
                     var waiting = agent;
-                    await using var server = await NodeWaitServer.StartAsync(
-                        options.Socket,
+                    await using (var server = await NodeWaitServer.StartAsync(
+                        socket,
                         options.HealthAddress,
                         () => waiting.AddressingSource.NotReadyReason ?? $"waiting for Node '{waiting.NodeName}'",
-                        cancellationToken).ConfigureAwait(false);
-                    known = await agent.WaitForNodeAsync(cancellationToken).ConfigureAwait(false);
+                        loggers,
+                        RequestTimeout,
+                        cancellationToken).ConfigureAwait(false))
+                    {
+                        known = await agent.WaitForNodeAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    socket = CniSocket.Bind(options.Socket);
                 }
 
                 node = known;
@@ -106,10 +116,11 @@ public static class DaemonHost
                     ?? throw new DaemonStartupException("podCIDRs: no pod CIDR for this node; set podCIDRs in the node config (or run with --kubeconfig so the Node object provides them)");
             }
 
-            return await BuildWithNodeAsync(settings, options, nodeSource, node, agent, loggers, time, cancellationToken).ConfigureAwait(false);
+            return await BuildWithNodeAsync(settings, options, socket, nodeSource, node, agent, loggers, time, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            socket.Dispose();
             if (agent is not null)
             {
                 await agent.DisposeAsync().ConfigureAwait(false);
@@ -123,6 +134,7 @@ public static class DaemonHost
     private static async Task<WebApplication> BuildWithNodeAsync(
         RunSettings settings,
         NodeOptions options,
+        CniSocket socket,
         INodeAddressingSource nodeSource,
         NodeAddressing node,
         ClusterConnection? agent,
@@ -225,11 +237,14 @@ public static class DaemonHost
             : dataplane is KernelHcn ? new KernelNamespaceResolver(services.GetRequiredService<IHcn>())
             : new NetnsPathNamespaceResolver(services.GetRequiredService<IHcn>()));
         builder.Services.AddSingleton<ICniCommandHandler, CniCommandHandler>();
+        builder.Services.AddSingleton<ReadinessHold>();
         builder.Services.AddSingleton(services => new CniEndpoint(
             services.GetRequiredService<ICniCommandHandler>(),
+            services.GetRequiredService<ReadinessHold>(),
             services.GetRequiredService<CniRequestMetrics>(),
             services.GetRequiredService<ILogger<CniEndpoint>>(),
-            RequestTimeout));
+            RequestTimeout,
+            services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
         builder.Services.AddSingleton<StatusEndpoint>();
         builder.Services.AddSingleton<CniRequestMetrics>();
         builder.Services.AddSingleton<IpamMetrics>();
@@ -262,23 +277,13 @@ public static class DaemonHost
             }
         }
 
-        try
-        {
-            UnixSocketGuard.Prepare(options.Socket);
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            // A second daemon on a live socket (or an unusable socket directory) is a startup error with a clear
-            // message and exit code 2, not an unhandled exception; and the state dir's lock is let go.
-            (dataplane as IDisposable)?.Dispose();
-            await ipam.DisposeAsync().ConfigureAwait(false);
-            throw new DaemonStartupException($"socket {options.Socket}: {e.Message}", e);
-        }
+        // The socket is the container's until Kestrel takes it over at start (then Kestrel's).
+        builder.Services.AddSingleton(_ => socket);
+        socket.ServeWith(builder, loggers);
 
         var healthEndpoint = IPEndPoint.Parse(options.HealthAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.ListenUnixSocket(options.Socket);
             kestrel.Listen(healthEndpoint);
             kestrel.Limits.MaxRequestBodySize = DaemonProtocol.MaxRequestBytes;
             kestrel.AddServerHeader = false;
@@ -298,12 +303,12 @@ public static class DaemonHost
 
         // The container disposes only what it has made: make every owned singleton now, even if no request uses it.
         app.Services.GetRequiredService<IIpamStore>();
+        app.Services.GetRequiredService<CniSocket>();
         if (agent is not null)
         {
             app.Services.GetRequiredService<ClusterConnection>();
         }
 
-        app.Lifetime.ApplicationStarted.Register(() => UnixSocketGuard.Restrict(options.Socket));
         app.Lifetime.ApplicationStopped.Register(() => TryDelete(options.Socket));
 
         app.MapPost(DaemonProtocol.CniPath, (HttpContext context, CniEndpoint endpoint) => endpoint.HandleAsync(context));

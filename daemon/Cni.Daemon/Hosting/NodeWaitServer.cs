@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Cni.Node.Pods;
@@ -7,10 +9,11 @@ using Cni.Spec.Wire;
 namespace Cni.Daemon.Hosting;
 
 /// <summary>
-/// What wincnid serves while it waits for its Node's pod CIDRs: the CNI socket answers every command with "not ready"
-/// and the reason (code 11, STATUS 50), <c>/healthz</c> is ok, and <c>/readyz</c> is 503 with the reason, so a
-/// readiness probe, a runtime and an operator all see what is awaited. Stopped (and the socket removed) before the
-/// real host takes the same socket and address.
+/// What wincnid serves while it waits for its Node's pod CIDRs: the CNI socket holds every command but STATUS until
+/// the Node is known (the connection is then dropped, and the plugin asks again and reaches the real host) or the
+/// plugin's time is nearly up (code 11 and the reason); STATUS answers 50 and the reason at once; <c>/healthz</c> is
+/// ok, and <c>/readyz</c> is 503 with the reason, so a readiness probe, a runtime and an operator all see what is
+/// awaited. Stopped (and the socket removed) before the real host binds the same socket and address.
 /// </summary>
 public sealed class NodeWaitServer : IAsyncDisposable
 {
@@ -23,49 +26,77 @@ public sealed class NodeWaitServer : IAsyncDisposable
         _socket = socket;
     }
 
-    /// <summary>Starts answering on <paramref name="socket"/> and <paramref name="healthAddress"/>.</summary>
-    /// <param name="socket">The CNI socket path.</param>
+    /// <summary>Starts answering on <paramref name="socket"/> (which it takes over) and <paramref name="healthAddress"/>.</summary>
+    /// <param name="socket">The CNI socket, already listening.</param>
     /// <param name="healthAddress">The health address (address:port).</param>
     /// <param name="reason">What the daemon waits for, read at each request.</param>
+    /// <param name="loggers">For the socket's peer check.</param>
+    /// <param name="requestTimeout">The longest a request is held.</param>
     /// <returns>The running server.</returns>
-    /// <exception cref="DaemonStartupException">The socket or address cannot be used.</exception>
-    public static async Task<NodeWaitServer> StartAsync(string socket, string healthAddress, Func<string> reason, CancellationToken cancellationToken)
+    /// <exception cref="DaemonStartupException">The address cannot be used.</exception>
+    public static async Task<NodeWaitServer> StartAsync(
+        CniSocket socket,
+        string healthAddress,
+        Func<string> reason,
+        ILoggerFactory loggers,
+        TimeSpan requestTimeout,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(reason);
-        try
-        {
-            UnixSocketGuard.Prepare(socket);
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            throw new DaemonStartupException($"socket {socket}: {e.Message}", e);
-        }
+        ArgumentNullException.ThrowIfNull(loggers);
 
         var builder = DaemonWebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
+        socket.ServeWith(builder, loggers);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.ListenUnixSocket(socket);
             kestrel.Listen(IPEndPoint.Parse(healthAddress));
             kestrel.Limits.MaxRequestBodySize = DaemonProtocol.MaxRequestBytes;
             kestrel.AddServerHeader = false;
         });
         var app = builder.Build();
+        var stopping = app.Lifetime.ApplicationStopping;
         app.MapPost(DaemonProtocol.CniPath, async (HttpContext context) =>
         {
+            var started = Stopwatch.GetTimestamp();
             var command = "";
+            string? version = null;
             try
             {
                 var request = await JsonSerializer.DeserializeAsync(context.Request.Body, WireJsonContext.Default.DaemonRequest, context.RequestAborted).ConfigureAwait(false);
                 command = request?.Command ?? "";
+                version = request is { Config.ValueKind: JsonValueKind.Object } && request.Config.TryGetProperty("cniVersion", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             }
             catch (JsonException)
             {
                 // Whatever was asked, the answer is the same.
             }
 
-            var code = string.Equals(command, "STATUS", StringComparison.Ordinal) ? CniErrorCode.PluginNotAvailable : CniErrorCode.TryAgainLater;
-            await CniEndpoint.WriteAsync(context, CniOutcome.Failure(CniError.Create(code, "wincnid is not ready: " + reason()))).ConfigureAwait(false);
+            if (string.Equals(command, "STATUS", StringComparison.Ordinal))
+            {
+                await CniEndpoint.WriteAsync(context, CniOutcome.Failure(CniError.Create(CniErrorCode.PluginNotAvailable, "wincnid is not ready: " + reason(), null, version))).ConfigureAwait(false);
+                return;
+            }
+
+            // Nothing here can serve the command: hold it for the real host, which starts once the Node is known.
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+            try
+            {
+                await Task.Delay(ReadinessHold.Budget(context.Request, requestTimeout), either.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                context.Abort();
+                return;
+            }
+
+            var held = Stopwatch.GetElapsedTime(started);
+            await CniEndpoint.WriteAsync(context, CniOutcome.Failure(CniError.Create(
+                CniErrorCode.TryAgainLater,
+                "wincnid is not ready: " + reason(),
+                string.Create(CultureInfo.InvariantCulture, $"the request waited {held.TotalSeconds:0.0} s for it, as long as the plugin waits; the runtime will retry"),
+                version))).ConfigureAwait(false);
         });
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () => Results.Text($"not ready: {reason()}\n", statusCode: StatusCodes.Status503ServiceUnavailable));
@@ -76,11 +107,10 @@ public sealed class NodeWaitServer : IAsyncDisposable
         catch (IOException e)
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            throw new DaemonStartupException($"cannot listen on {socket} / {healthAddress}: {e.Message}", e);
+            throw new DaemonStartupException($"cannot listen on {healthAddress}: {e.Message}", e);
         }
 
-        UnixSocketGuard.Restrict(socket);
-        return new NodeWaitServer(app, socket);
+        return new NodeWaitServer(app, socket.Path);
     }
 
     /// <inheritdoc/>
@@ -94,7 +124,7 @@ public sealed class NodeWaitServer : IAsyncDisposable
         }
         catch (IOException)
         {
-            // The real host's UnixSocketGuard replaces a stale socket file anyway.
+            // The real host's bind replaces a stale socket file anyway.
         }
     }
 }

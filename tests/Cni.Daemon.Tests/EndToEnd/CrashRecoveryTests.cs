@@ -28,9 +28,12 @@ public sealed class CrashRecoveryTests
         PluginOutcome[] outcomes;
         using (var daemon = await WincnidProcess.StartReadyAsync(sandbox))
         {
+            // A short timeout: the plugin waits that long for a daemon that may come back, and this one does not
+            // until every ADD of the first round has its answer.
+            var impatient = wincni.Config(extra: "\"timeoutSeconds\":2");
             outcomes = await Wincni.BoundedAsync(ids, ProcessesAtOnce, async id =>
             {
-                var outcome = await wincni.AddAsync(id);
+                var outcome = await wincni.AddAsync(id, impatient);
                 if (outcome.Succeeded)
                 {
                     acknowledged[id] = outcome.Ip;
@@ -51,6 +54,7 @@ public sealed class CrashRecoveryTests
         {
             Assert.That(failed, Is.Not.Empty, "the kill hit ADDs in flight or queued");
             Assert.That(outcomes.Where(o => !o.Succeeded).Select(o => o.ErrorCode), Is.All.EqualTo(11), "a dead daemon means try again later");
+            Assert.That(outcomes.Where(o => !o.Succeeded).Select(o => o.Message), Is.All.Contain("waited"), "after waiting the plugin's timeout for it");
             Assert.That(acknowledged.Values, Is.Unique, "duplicate IPs before the crash");
         });
 

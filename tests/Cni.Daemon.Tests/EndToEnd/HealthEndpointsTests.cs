@@ -56,7 +56,7 @@ public sealed class HealthEndpointsTests
         var (notReady, reason) = await GetAsync("/readyz");
         var (health, _) = await GetAsync("/healthz");
         var status = await wincni.StatusAsync();
-        var add = await wincni.AddAsync("early");
+        var add = await wincni.AddAsync("early", wincni.Config(extra: "\"timeoutSeconds\":1"));
 
         Assert.Multiple(() =>
         {
@@ -65,6 +65,7 @@ public sealed class HealthEndpointsTests
             Assert.That(health, Is.EqualTo(HttpStatusCode.OK), "alive while not ready");
             Assert.That(status.ErrorCode, Is.EqualTo(50), status.Message);
             Assert.That(add.ErrorCode, Is.EqualTo(11), add.Message);
+            Assert.That(add.Stdout, Does.Contain("wincnid is not ready").And.Match(@"waited 0\.\d s"), "held as long as the plugin waits, then the reason");
         });
 
         _daemon.Hcn.ClearFaults();

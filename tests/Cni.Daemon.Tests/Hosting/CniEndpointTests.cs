@@ -51,7 +51,7 @@ public sealed class CniEndpointTests
             hcn.SetLatency(slowStep, TimeSpan.FromMinutes(5));
             using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
             var metrics = new CniRequestMetrics(services.GetRequiredService<IMeterFactory>());
-            var endpoint = new CniEndpoint(handler, metrics, NullLogger<CniEndpoint>.Instance, TimeSpan.FromMilliseconds(300));
+            var endpoint = new CniEndpoint(handler, new ReadinessHold(network, TimeProvider.System), metrics, NullLogger<CniEndpoint>.Instance, TimeSpan.FromMilliseconds(300), CancellationToken.None);
             var context = new DefaultHttpContext();
             context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(
                 "{\"command\":\"ADD\",\"containerId\":\"c1\",\"netns\":\"" + ns.Id + "\",\"ifName\":\"eth0\",\"args\":\"\",\"path\":\"/opt/cni/bin\"," +

@@ -84,12 +84,14 @@ public sealed class ClusterConnectionTests
         var building = DaemonHost.BuildAsync(Settings(), cancellationToken);
         using var http = new HttpClient();
         var readyz = await WaitForAsync(() => TryGet(http, _sandbox.HealthUri("/readyz")), cancellationToken);
-        var add = await new Wincni(_sandbox).AddAsync("c1");
+        // Held while the Node is unknown, and answered with what is awaited shortly before the plugin would give up.
+        var wincni = new Wincni(_sandbox);
+        var add = await wincni.AddAsync("c1", wincni.Config(extra: "\"timeoutSeconds\":2"));
         Assert.That(building.IsCompleted, Is.False, "no pod CIDR yet: nothing may start");
         Assert.That(readyz.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         Assert.That(readyz.Body, Does.Contain("waiting for Node 'node-a' to get spec.podCIDRs"));
         Assert.That(add.ErrorCode, Is.EqualTo(11), add.Message);
-        Assert.That(add.Stdout, Does.Contain("spec.podCIDRs"), add.Message);
+        Assert.That(add.Stdout, Does.Contain("spec.podCIDRs").And.Match(@"waited 1\.\d s"), "the daemon's answer, not the plugin's timeout: " + add.Message);
 
         var node = _api.Store.Get<V1Node>(NodeName)!;
         node.Spec = new V1NodeSpec { PodCIDR = "10.244.9.0/24", PodCIDRs = ["10.244.9.0/24"] };

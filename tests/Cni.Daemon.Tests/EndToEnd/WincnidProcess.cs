@@ -53,6 +53,24 @@ internal sealed class WincnidProcess : IDisposable
         return new WincnidProcess(Process.Start(startInfo)!);
     }
 
+    /// <summary>Starts wincnid with <paramref name="umask"/> (octal, e.g. "000") instead of the test's.</summary>
+    public static WincnidProcess StartUnderUmask(string umask, params string[] arguments)
+    {
+        // exec: the shell becomes wincnid, so this process is the daemon (SIGKILL reaches it).
+        var startInfo = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["-c", $"umask {umask} && exec \"$0\" \"$@\"", Binaries.Wincnid, .. arguments])
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        return new WincnidProcess(Process.Start(startInfo)!);
+    }
+
     /// <summary>Starts <c>wincnid run --config … --dataplane memory</c> and waits until /readyz says ready.</summary>
     public static async Task<WincnidProcess> StartReadyAsync(Sandbox sandbox)
     {

@@ -17,9 +17,10 @@ namespace Cni.Daemon.Hosting;
 /// ADD and CHECK wait for the node network to be ready. STATUS waits only for wincnid's first verdict on it: after
 /// that it reports the truth at once, so kubelet's status polls never hang on a node that stays unready. DEL and GC
 /// need no network and are never held. Readiness combines the network's state and the IPAM journal's health, which
-/// change in different places; a short poll while a request waits needs no hook in either.
+/// change in different places; a short poll while requests wait needs no hook in either. One timer ticks for all
+/// waiting requests, and only while some wait, so a crowd held at start costs one wake-up per tick.
 /// </remarks>
-public sealed class ReadinessHold
+public sealed class ReadinessHold : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
 
@@ -28,6 +29,9 @@ public sealed class ReadinessHold
 
     private readonly PodNetwork _network;
     private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private TaskCompletionSource? _nextTick;
+    private ITimer? _ticker;
 
     public ReadinessHold(PodNetwork network, TimeProvider time)
     {
@@ -76,11 +80,60 @@ public sealed class ReadinessHold
                 return (false, held);
             }
 
-            var left = budget - held;
-            await Task.Delay(left < PollInterval ? left : PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await NextTickAsync().WaitAsync(budget - held, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The budget is spent; the loop says so.
+            }
         }
 
         return (true, _time.GetElapsedTime(started));
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _ticker?.Dispose();
+            _ticker = null;
+        }
+    }
+
+    /// <summary>Completes at the next tick of the shared timer, which runs while anyone waits for it.</summary>
+    private Task NextTickAsync()
+    {
+        lock (_gate)
+        {
+            if (_nextTick is null)
+            {
+                _nextTick = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _ticker ??= _time.CreateTimer(_ => Tick(), null, PollInterval, PollInterval);
+            }
+
+            return _nextTick.Task;
+        }
+    }
+
+    private void Tick()
+    {
+        TaskCompletionSource? tick;
+        lock (_gate)
+        {
+            tick = _nextTick;
+            _nextTick = null;
+            if (tick is null)
+            {
+                // A tick nobody waited for: stop until someone does.
+                _ticker?.Dispose();
+                _ticker = null;
+            }
+        }
+
+        tick?.TrySetResult();
     }
 
     /// <summary>The answer to a request whose hold expired: the reason wincnid is not ready, and how long the request waited.</summary>

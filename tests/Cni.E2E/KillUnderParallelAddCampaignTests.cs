@@ -65,7 +65,11 @@ public sealed class KillUnderParallelAddCampaignTests
 
             // ~20 ADDs in parallel; wincnid is killed while they run: once a random number of them has been answered
             // (most cycles), or after a random delay (every third cycle, which may also land before any arrived).
-            var adds = pods.Select(p => p.InvokeAsync("ADD", cancellationToken)).ToList();
+            // The plugin waits for a restarting wincnid up to its timeoutSeconds (60 s by default), and this one comes
+            // back only after the round: a 1 s timeout makes ADDs cut off by the kill fail as the runtime would see
+            // them time out, and their retry below is the runtime's.
+            var impatient = node.NetConf.Replace("\"type\":\"wincni\"", "\"type\":\"wincni\",\"timeoutSeconds\":1", StringComparison.Ordinal);
+            var adds = pods.Select(p => p.InvokeAsync("ADD", "eth0", impatient, cancellationToken)).ToList();
             var killAfterAnswers = cycle % 3 == 0 ? 0 : random.Next(1, PodsPerCycle);
             var delay = random.Next(MaxKillDelayMs);
             var killed = Stopwatch.StartNew();

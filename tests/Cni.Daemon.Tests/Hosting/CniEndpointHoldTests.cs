@@ -170,11 +170,21 @@ public sealed class CniEndpointHoldTests
                 NodeIp = IPAddress.Parse("192.0.2.10"),
                 StateDir = stateDir,
             };
-            var ipam = await IpamStore.OpenAsync(
-                new IpamOptions { StateDirectory = stateDir, Mode = options.Mode, PodCidrs = cidrs },
-                TimeProvider.System,
-                NullLoggerFactory.Instance,
-                CancellationToken.None);
+            IpamStore ipam;
+            try
+            {
+                ipam = await IpamStore.OpenAsync(
+                    new IpamOptions { StateDirectory = stateDir, Mode = options.Mode, PodCidrs = cidrs },
+                    TimeProvider.System,
+                    NullLoggerFactory.Instance,
+                    CancellationToken.None);
+            }
+            catch
+            {
+                Directory.Delete(stateDir, recursive: true);
+                throw;
+            }
+
             var hcn = new MemoryHcn();
             var locks = new KeyedAsyncLock<LeaseKey>();
             var nodeSource = new StaticNodeAddressingSource(nodeKnowsItsPodCidrs ? options : options with { PodCidrs = [] });

@@ -225,7 +225,7 @@ public sealed partial class KernelHcn : IAttachmentVerifier
         return routes;
     }
 
-    /// <summary>A host vNIC: the container side in the node namespace, up, with the endpoint's addresses as /32.</summary>
+    /// <summary>A host vNIC: the container side in the node namespace, up, with the endpoint's addresses as /32 (IPv6: /128).</summary>
     private RealizedAttachment InspectHostVnic(HostComputeEndpoint endpoint, RealizedAttachment empty, LinkInfo? host, List<string> problems)
     {
         var vnicName = DeviceNames.PeerVeth(endpoint.Id);
@@ -242,7 +242,8 @@ public sealed partial class KernelHcn : IAttachmentVerifier
         var addresses = _host.ListAddresses().Where(a => a.Index == vnic.Index).ToList();
         foreach (var config in endpoint.IpConfigurations ?? [])
         {
-            if (IPAddress.TryParse(config.IpAddress ?? string.Empty, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            if (IPAddress.TryParse(config.IpAddress ?? string.Empty, out var ip)
+                && ip.AddressFamily is System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6
                 && !addresses.Any(a => a.Address.Equals(ip)))
             {
                 problems.Add($"address {ip} is missing on the host vNIC {vnicName}");

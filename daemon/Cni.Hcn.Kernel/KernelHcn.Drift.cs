@@ -60,6 +60,10 @@ public sealed partial class KernelHcn
                 {
                     _services.Invalidate();
                 }
+                else if (table == Services6Key)
+                {
+                    _services6.Invalidate();
+                }
                 else
                 {
                     // Any text differs from the rendered one, so the sync replaces the table.
@@ -126,19 +130,25 @@ public sealed partial class KernelHcn
             }
         }
 
-        if (!_services.Trusted)
+        foreach (var (sync, key) in new[] { (_services, ServiceRenderer.Table), (_services6, Services6Key) })
         {
-            drifted[ServiceRenderer.Table] = "mirror not trusted";
-        }
-        else if (_services.ExpectedShape() is { } expected && Differences(expected, _drift.ReadShape(ServiceRenderer.Table)) is { } why)
-        {
-            drifted[ServiceRenderer.Table] = why;
+            if (!sync.Trusted)
+            {
+                drifted[key] = "mirror not trusted";
+            }
+            else if (sync.ExpectedShape() is { } expected && Differences(expected, _drift.ReadShape(key)) is { } why)
+            {
+                drifted[key] = why;
+            }
         }
 
         LogDriftVerified(generation, drifted.Count, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
         _drift.Verified(generation);
         return drifted;
     }
+
+    /// <summary>The IPv6 services table's key among table keys (<see cref="NftFamily.Qualify"/>).</summary>
+    private static string Services6Key => NftFamily.Ip6.Qualify(ServiceRenderer.Table);
 
     /// <summary>The differences as one phrase, null when none.</summary>
     private static string? Differences(NftTableShape expected, NftTableShape? actual) =>

@@ -378,12 +378,9 @@ public sealed partial class KernelHcn
         }
 
         _host.SetLink(link.Index, new LinkChange { Up = true });
-        foreach (var config in endpoint.IpConfigurations ?? [])
+        foreach (var ip in AddressesOf(endpoint))
         {
-            if (IPAddress.TryParse(config.IpAddress ?? string.Empty, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork)
-            {
-                _host.AddAddress(link.Index, ip, 32);
-            }
+            _host.AddAddress(link.Index, ip, ip.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
         }
     }
 
@@ -422,8 +419,14 @@ public sealed partial class KernelHcn
 
         // Routes to the same destination through another interface of the pod (its first attachment's default
         // route, say) are kept: this interface's route is added beside them, never in their place.
+        var wanted = PodRoutes(endpoint, network).Select(r => r with { OutputIndex = link.Index }).ToList();
         var existing = pod.ListRoutes();
-        foreach (var route in PodRoutes(endpoint, network).Select(r => r with { OutputIndex = link.Index }))
+        if (wanted.Any(r => r.Destination.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6))
+        {
+            existing.AddRange(pod.ListRoutes(Rtnl.AfInet6));
+        }
+
+        foreach (var route in wanted)
         {
             if (existing.Any(r => r.OutputIndex == link.Index && r.Destination.Equals(route.Destination) && Equals(r.Gateway, route.Gateway)))
             {
@@ -441,16 +444,16 @@ public sealed partial class KernelHcn
         }
     }
 
-    /// <summary>The endpoint's IPv4 addresses with the prefix length they get in the pod (the config's, else the subnet's).</summary>
+    /// <summary>The endpoint's IPv4 and IPv6 addresses with the prefix length they get in the pod (the config's, else the subnet's).</summary>
     private static List<(IPAddress Address, int PrefixLength)> PodAddresses(HostComputeEndpoint endpoint, NetworkLayout network)
     {
         var result = new List<(IPAddress, int)>();
         foreach (var config in endpoint.IpConfigurations ?? [])
         {
-            if (IPAddress.TryParse(config.IpAddress ?? string.Empty, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork)
+            if (IPAddress.TryParse(config.IpAddress ?? string.Empty, out var ip) && ip.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
             {
                 var subnet = network.Subnets.FirstOrDefault(s => s.Prefix.Contains(ip));
-                result.Add((ip, config.PrefixLength != 0 ? config.PrefixLength : subnet?.Prefix.PrefixLength ?? 32));
+                result.Add((ip, config.PrefixLength != 0 ? config.PrefixLength : subnet?.Prefix.PrefixLength ?? (ip.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32)));
             }
         }
 
@@ -495,29 +498,51 @@ public sealed partial class KernelHcn
         }
     }
 
-    /// <summary>The endpoint's routes; else the routes of its subnet; else a default route via the gateway.</summary>
+    /// <summary>
+    /// Per address family the endpoint has an address in: the endpoint's routes of that family, else a default route
+    /// (<c>0.0.0.0/0</c>, <c>::/0</c>) via the gateway of the subnet holding the address.
+    /// </summary>
     private static List<RouteSpec> PodRoutes(HostComputeEndpoint endpoint, NetworkLayout network)
     {
-        var ip = Ipv4Of(endpoint);
-        var routes = new List<RouteSpec>();
+        var own = new List<RouteSpec>();
         foreach (var route in endpoint.Routes ?? [])
         {
-            if (IPNetwork.TryParse(route.DestinationPrefix ?? "0.0.0.0/0", out var destination)
-                && destination.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+            // A route without a destination is a default route of its next hop's family.
+            var hop = IPAddress.TryParse(route.NextHop ?? string.Empty, out var h) ? h : null;
+            var any = hop?.AddressFamily == AddressFamily.InterNetworkV6 ? "::/0" : "0.0.0.0/0";
+            if (IPNetwork.TryParse(route.DestinationPrefix ?? any, out var destination)
+                && destination.BaseAddress.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
             {
-                var hop = IPAddress.TryParse(route.NextHop ?? string.Empty, out var h) && !h.Equals(IPAddress.Any) ? h : null;
-                routes.Add(new RouteSpec(destination, hop, OnLink: hop is not null));
+                var via = hop is not null && hop.AddressFamily == destination.BaseAddress.AddressFamily
+                    && !hop.Equals(IPAddress.Any) && !hop.Equals(IPAddress.IPv6Any) ? hop : null;
+                own.Add(new RouteSpec(destination, via, OnLink: via is not null));
             }
         }
 
-        if (routes.Count == 0 && ip is not null && network.Subnets.FirstOrDefault(s => s.Prefix.Contains(ip)) is { } subnet)
+        var routes = new List<RouteSpec>();
+        foreach (var ip in AddressesOf(endpoint).DistinctBy(a => a.AddressFamily))
         {
-            // Onlink: the gateway is reachable on the pod's link even when the pod's prefix does not cover it.
-            routes.Add(new RouteSpec(new IPNetwork(IPAddress.Any, 0), subnet.Gateway, OnLink: true));
+            var family = ip.AddressFamily;
+            var ofFamily = own.Where(r => r.Destination.BaseAddress.AddressFamily == family).ToList();
+            if (ofFamily.Count > 0)
+            {
+                routes.AddRange(ofFamily);
+            }
+            else if (network.Subnets.FirstOrDefault(s => s.Prefix.Contains(ip)) is { } subnet)
+            {
+                // Onlink: the gateway is reachable on the pod's link even when the pod's prefix does not cover it.
+                var any = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+                routes.Add(new RouteSpec(new IPNetwork(any, 0), subnet.Gateway, OnLink: true));
+            }
         }
 
         return routes;
     }
+
+    /// <summary>The endpoint's IPv4 and IPv6 addresses, in its order.</summary>
+    private static IEnumerable<IPAddress> AddressesOf(HostComputeEndpoint endpoint) =>
+        (endpoint.IpConfigurations ?? []).Select(c => IPAddress.TryParse(c.IpAddress ?? string.Empty, out var ip) ? ip : null).OfType<IPAddress>()
+            .Where(ip => ip.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6);
 
     /// <summary>The interface name inside the namespace: the PortName policy's name (CNI_IFNAME), else the default.</summary>
     private string InterfaceName(HostComputeEndpoint endpoint) =>

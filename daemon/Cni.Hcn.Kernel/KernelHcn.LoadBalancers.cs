@@ -1,4 +1,5 @@
 using System.Net;
+using Cni.Hcn.Kernel.Nftables;
 using Cni.Hcn.Model;
 
 namespace Cni.Hcn.Kernel;
@@ -95,7 +96,7 @@ public sealed partial class KernelHcn
         }
     }
 
-    /// <summary>Backend addresses for the services table: every endpoint's IPv4 address, local or remote.</summary>
-    private static Dictionary<Guid, IPAddress> EndpointAddresses(IEnumerable<HostComputeEndpoint> endpoints) =>
-        endpoints.Select(e => (e.Id, Address: Ipv4Of(e))).Where(p => p.Address is not null).ToDictionary(p => p.Id, p => p.Address!);
+    /// <summary>Backend addresses for a services table: every endpoint's address of <paramref name="family"/>, local or remote.</summary>
+    private static Dictionary<Guid, IPAddress> EndpointAddresses(IEnumerable<HostComputeEndpoint> endpoints, NftFamily family) =>
+        endpoints.Select(e => (e.Id, Address: NftRenderer.AddressOf(e, family))).Where(p => p.Address is not null).ToDictionary(p => p.Id, p => p.Address!);
 }

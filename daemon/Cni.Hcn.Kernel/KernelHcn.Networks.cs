@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Cni.Hcn.Kernel.Layout;
 using Cni.Hcn.Kernel.Naming;
 using Cni.Hcn.Kernel.Netlink;
@@ -130,7 +131,7 @@ public sealed partial class KernelHcn
     private void RealizeNetwork(HostComputeNetwork network)
     {
         var layout = NetworkLayout.From(network);
-        EnsureForwarding();
+        EnsureForwarding(layout.HasIpv6);
         var bridge = _host.GetLink(layout.Bridge);
         if (bridge is null)
         {
@@ -166,11 +167,11 @@ public sealed partial class KernelHcn
             throw new NetlinkException($"link {layout.Vxlan} exists but is not VXLAN VNI {layout.Vni} port {layout.VxlanPort}", Interop.Errno.Eexist);
         }
 
-        // flannel gives the VXLAN device its subnet's network address (/32): the source of node-originated overlay
-        // traffic, and the next hop remote nodes route this subnet through.
+        // flannel gives the VXLAN device its subnet's network address (/32; IPv6 /128, as flannel's v6 device): the
+        // source of node-originated overlay traffic, and the next hop remote nodes route this subnet through.
         foreach (var subnet in layout.Subnets)
         {
-            _host.AddAddress(vxlan.Index, subnet.Prefix.BaseAddress, 32);
+            _host.AddAddress(vxlan.Index, subnet.Prefix.BaseAddress, subnet.Prefix.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
         }
 
         if (!vxlan.IsUp)

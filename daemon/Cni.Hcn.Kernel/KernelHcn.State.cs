@@ -119,7 +119,7 @@ public sealed partial class KernelHcn
             _dirtyLoadBalancers.TryRemove(id, out _);
         }
 
-        if (!full && _services.Trusted)
+        if (!full && _services.Trusted && _services6.Trusted)
         {
             // Only load balancers changed (and maybe network tables): no other load balancer is read or rendered.
             await SyncLoadBalancersAsync(dirty, networkTables, cancellationToken).ConfigureAwait(false);
@@ -135,66 +135,90 @@ public sealed partial class KernelHcn
         var (networks, endpoints, loadBalancers) = _objects.PeekAll();
         Interlocked.Increment(ref _servicesFullRenders);
         var (changes, subnetNat) = RenderNetworkTables(networks, endpoints);
-        var addresses = EndpointAddresses(endpoints);
+        var addresses = EndpointAddresses(endpoints, NftFamily.Ip);
+        Dictionary<Guid, System.Net.IPAddress>? addresses6 = null;
         var localEndpoints = endpoints.Where(e => !IsRemote(e)).Select(e => e.Id).ToHashSet();
         var services = new Dictionary<Guid, LoadBalancerRendering>();
+        var services6 = new Dictionary<Guid, LoadBalancerRendering>();
         foreach (var lb in loadBalancers)
         {
-            if (ServiceRenderer.Render(lb, id => addresses.GetValueOrDefault(id), localEndpoints.Contains) is { } rendering)
+            var family = ServiceRenderer.FamilyOf(lb);
+            if (family == NftFamily.Ip
+                && ServiceRenderer.Render(lb, id => addresses.GetValueOrDefault(id), localEndpoints.Contains, family) is { } rendering)
             {
                 services[lb.Id] = rendering;
+            }
+            else if (family == NftFamily.Ip6
+                && ServiceRenderer.Render(lb, id => (addresses6 ??= EndpointAddresses(endpoints, family)).GetValueOrDefault(id), localEndpoints.Contains, family) is { } rendering6)
+            {
+                services6[lb.Id] = rendering6;
             }
         }
 
         var plan = _services.Plan(services);
+        var plan6 = _services6.Plan(services6);
         var tables = changes.Count > 0 ? NftRunner.BuildBatch(changes) : string.Empty;
-        if (tables.Length + plan.Text.Length > 0)
+        if (tables.Length + plan.Text.Length + plan6.Text.Length > 0)
         {
             try
             {
-                await ApplyNftAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+                await ApplyNftAsync(tables + plan.Text + plan6.Text, cancellationToken).ConfigureAwait(false);
             }
-            catch (NftException ex) when (!plan.Full)
+            catch (NftException ex) when (!plan.Full || !plan6.Full)
             {
                 LogServicesResync(ex.Message);
                 Interlocked.Increment(ref _servicesResyncs);
                 _services.Invalidate();
+                _services6.Invalidate();
                 plan = _services.Plan(services);
-                await ApplyNftAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+                plan6 = _services6.Plan(services6);
+                await ApplyNftAsync(tables + plan.Text + plan6.Text, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
                 // Also when cancelled: the kernel may or may not have the batch, so the mirror is no longer known.
                 _services.Invalidate();
+                _services6.Invalidate();
                 throw;
             }
         }
 
-        // Only what the kernel now has: a failed batch leaves the previous choices in force.
+        // Only what the kernel now has: a failed batch leaves the previous choices in force. (Stale flows: IPv4 only,
+        // the conntrack cleanup reads the IPv4 table.)
         var staleFlows = StaleFlowsOf(services);
         _services.Accept(plan);
+        _services6.Accept(plan6);
         _conntrack.Enqueue(staleFlows);
         if (plan.Text.Length > 0)
         {
             LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Elements);
         }
 
+        if (plan6.Text.Length > 0)
+        {
+            LogServicesApplied(plan6.Full, plan6.Added, plan6.Changed, plan6.Removed, plan6.Elements);
+        }
+
         AcceptNetworkTables(changes, subnetNat);
     }
 
     /// <summary>The network tables whose text differs from what the kernel has (null text: the table goes), and each network's subnet-NAT choice.</summary>
-    private (Dictionary<string, string?> Changes, Dictionary<Guid, string?> SubnetNat) RenderNetworkTables(
+    /// <remarks>Each network has a table per family (<c>ip</c>, and <c>ip6</c> keyed <c>ip6 &lt;name&gt;</c>), each only when it holds a rule.</remarks>
+    private (Dictionary<string, string?> Changes, Dictionary<(Guid, NftFamily), string?> SubnetNat) RenderNetworkTables(
         IReadOnlyList<HostComputeNetwork> networks, IReadOnlyList<HostComputeEndpoint> endpoints)
     {
         var desired = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var subnetNat = new Dictionary<Guid, string?>();
+        var subnetNat = new Dictionary<(Guid, NftFamily), string?>();
         foreach (var network in networks)
         {
             var layout = NetworkLayout.From(network);
             var local = endpoints.Where(e => e.HostComputeNetwork == network.Id && !IsRemote(e)).ToList();
-            var nat = NftRenderer.ChooseSubnetNat(layout, local, _subnetNat.GetValueOrDefault(network.Id));
-            subnetNat[network.Id] = nat;
-            desired[layout.Table] = NftRenderer.RenderNetwork(layout, local, nat);
+            foreach (var family in NftFamily.All)
+            {
+                var nat = NftRenderer.ChooseSubnetNat(layout, local, _subnetNat.GetValueOrDefault((network.Id, family)), family);
+                subnetNat[(network.Id, family)] = nat;
+                desired[family.Qualify(layout.Table)] = NftRenderer.RenderNetwork(layout, local, nat, family);
+            }
         }
 
         foreach (var stale in _appliedTables.Keys.Where(k => !desired.ContainsKey(k)).ToList())
@@ -208,7 +232,7 @@ public sealed partial class KernelHcn
     }
 
     /// <summary>Records that the kernel now has <paramref name="changes"/> (after their batch was applied).</summary>
-    private void AcceptNetworkTables(Dictionary<string, string?> changes, Dictionary<Guid, string?> subnetNat)
+    private void AcceptNetworkTables(Dictionary<string, string?> changes, Dictionary<(Guid, NftFamily), string?> subnetNat)
     {
         _subnetNat.Clear();
         foreach (var (id, nat) in subnetNat)
@@ -244,10 +268,19 @@ public sealed partial class KernelHcn
     private async Task SyncLoadBalancersAsync(List<Guid> ids, bool networkTables, CancellationToken cancellationToken)
     {
         var changes = new Dictionary<Guid, LoadBalancerRendering?>();
+        var changes6 = new Dictionary<Guid, LoadBalancerRendering?>();
         foreach (var id in ids)
         {
             var lb = _objects.PeekLoadBalancer(id);
             var prerendered = _prerendered.TryRemove(id, out var early) ? early : default;
+            var ipv6 = lb is not null && ServiceRenderer.FamilyOf(lb) == NftFamily.Ip6;
+
+            // The other family's table loses the load balancer if it had it (gone, or its family changed).
+            if (ipv6 ? _services.Applied(id) is not null : _services6.Applied(id) is not null)
+            {
+                (ipv6 ? changes : changes6)[id] = null;
+            }
+
             if (lb is null)
             {
                 changes[id] = null;
@@ -257,40 +290,44 @@ public sealed partial class KernelHcn
             // Rendered by the call that made this very instance (outside the commit gate, in parallel with other
             // calls), unless the object changed since: a rendering only depends on the instance and its backends,
             // and a backend that goes replaces the instance.
-            changes[id] = ReferenceEquals(prerendered.Instance, lb) ? prerendered.Rendering : RenderLoadBalancer(lb);
+            (ipv6 ? changes6 : changes)[id] = ReferenceEquals(prerendered.Instance, lb) ? prerendered.Rendering : RenderLoadBalancer(lb);
         }
 
         // Read before the mirror takes the change: what the kernel had is what decides which flows are stale.
         var stale = changes.SelectMany(c => StaleFlows.Between(_services.Applied(c.Key), c.Value)).ToList();
 
         var plan = _services.PlanChanges(changes);
+        var plan6 = changes6.Count > 0 ? _services6.PlanChanges(changes6) : null;
         var (tableChanges, subnetNat) = networkTables && _objects.PeekAll() is var all
             ? RenderNetworkTables(all.Networks, all.Endpoints)
             : ([], []);
         var tables = tableChanges.Count > 0 ? NftRunner.BuildBatch(tableChanges) : string.Empty;
-        if (tables.Length > 0 || !plan.IsEmpty)
+        if (tables.Length > 0 || !plan.IsEmpty || plan6 is { IsEmpty: false })
         {
             try
             {
-                // Element changes alone (the usual case) go over netlink as they are; anything else as nft text.
-                if (tables.Length > 0 || plan.ElementChanges is not { } elements || !_nft.TryApplyElements(ServiceRenderer.Table, elements.Delete, elements.Add))
+                // Element changes alone (the usual case) go over netlink as they are, both families' in one
+                // transaction; anything else as nft text.
+                if (tables.Length > 0 || !TryApplyElementsOnly(plan, plan6))
                 {
-                    await _nft.ApplyAsync(tables + plan.Text, cancellationToken).ConfigureAwait(false);
+                    await _nft.ApplyAsync(tables + plan.Text + (plan6?.Text ?? string.Empty), cancellationToken).ConfigureAwait(false);
                 }
 
                 _drift.Committed();
             }
-            catch (NftException ex) when (!plan.Full)
+            catch (NftException ex) when (!plan.Full || plan6 is { Full: false })
             {
                 LogServicesResync(ex.Message);
                 Interlocked.Increment(ref _servicesResyncs);
                 _services.Invalidate();
+                _services6.Invalidate();
                 await SyncNftablesAsync(full: true, networkTables: true, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch
             {
                 _services.Invalidate();
+                _services6.Invalidate();
                 throw;
             }
 
@@ -298,9 +335,19 @@ public sealed partial class KernelHcn
             {
                 LogServicesApplied(plan.Full, plan.Added, plan.Changed, plan.Removed, plan.Elements);
             }
+
+            if (plan6 is { IsEmpty: false })
+            {
+                LogServicesApplied(plan6.Full, plan6.Added, plan6.Changed, plan6.Removed, plan6.Elements);
+            }
         }
 
         _services.Accept(plan);
+        if (plan6 is not null)
+        {
+            _services6.Accept(plan6);
+        }
+
         _conntrack.Enqueue(stale);
         if (networkTables)
         {
@@ -308,15 +355,49 @@ public sealed partial class KernelHcn
         }
     }
 
-    /// <summary>One load balancer's elements in the services table, from the object layer's instances of it and its backends.</summary>
+    /// <summary>
+    /// Sends the element changes of both services tables (ip, ip6) as one nf_tables transaction over netlink, when
+    /// both plans are element changes only (or empty); false when either has other changes or the batch is too large,
+    /// and nothing was sent (the caller sends text).
+    /// </summary>
+    private bool TryApplyElementsOnly(ServiceTablePlan plan, ServiceTablePlan? plan6)
+    {
+        var parts = new List<NftElementBatch.Part>(2);
+        foreach (var (part, family) in new[] { (plan, NftFamily.Ip), (plan6, NftFamily.Ip6) })
+        {
+            if (part is null || part.IsEmpty)
+            {
+                continue;
+            }
+
+            if (part.ElementChanges is not { } elements)
+            {
+                return false;
+            }
+
+            parts.Add(new NftElementBatch.Part(family, ServiceRenderer.Table, elements.Delete, elements.Add));
+        }
+
+        return parts.Count == 0 || _nft.TryApplyElements(parts);
+    }
+
+    /// <summary>
+    /// One load balancer's elements in its family's services table (<see cref="ServiceRenderer.FamilyOf"/>), from the
+    /// object layer's instances of it and its backends.
+    /// </summary>
     private LoadBalancerRendering? RenderLoadBalancer(HostComputeLoadBalancer lb)
     {
+        if (ServiceRenderer.FamilyOf(lb) is not { } family)
+        {
+            return null;
+        }
+
         var addresses = new Dictionary<Guid, System.Net.IPAddress>();
         var local = new HashSet<Guid>();
         foreach (var backend in lb.HostComputeEndpoints ?? [])
         {
             var endpoint = _objects.PeekEndpoint(backend);
-            if (endpoint is not null && Ipv4Of(endpoint) is { } address)
+            if (endpoint is not null && NftRenderer.AddressOf(endpoint, family) is { } address)
             {
                 addresses[backend] = address;
                 if (!IsRemote(endpoint))
@@ -326,7 +407,7 @@ public sealed partial class KernelHcn
             }
         }
 
-        return ServiceRenderer.Render(lb, b => addresses.GetValueOrDefault(b), local.Contains);
+        return ServiceRenderer.Render(lb, b => addresses.GetValueOrDefault(b), local.Contains, family);
     }
 
     /// <summary>
@@ -444,13 +525,20 @@ public sealed partial class KernelHcn
         // table dropped, in one batch.
         _appliedTables.Clear();
         var existing = await _nft.ListTablesAsync(DeviceNames.TablePrefix, cancellationToken).ConfigureAwait(false);
+        var existing6 = await _nft.ListTablesAsync(DeviceNames.TablePrefix, cancellationToken, NftFamily.Ip6).ConfigureAwait(false);
         foreach (var table in existing.Where(t => t != ServiceRenderer.Table))
         {
             _appliedTables[table] = string.Empty;
         }
 
-        // The services table is rendered whole once here; from then on only load balancers that change are sent.
+        foreach (var table in existing6.Where(t => t != ServiceRenderer.Table))
+        {
+            _appliedTables[NftFamily.Ip6.Qualify(table)] = string.Empty;
+        }
+
+        // The services tables are rendered whole once here; from then on only load balancers that change are sent.
         _services.Invalidate(tableExists: existing.Contains(ServiceRenderer.Table));
+        _services6.Invalidate(tableExists: existing6.Contains(ServiceRenderer.Table));
 
         await SyncNftablesAsync(full: true, networkTables: true, cancellationToken).ConfigureAwait(false);
 

@@ -65,8 +65,9 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private readonly MemoryHcnStore _store;
     private readonly NftRunner _nft;
     private readonly Dictionary<string, string?> _appliedTables = new(StringComparer.Ordinal);
-    private readonly Dictionary<Guid, string?> _subnetNat = [];
+    private readonly Dictionary<(Guid Network, NftFamily Family), string?> _subnetNat = [];
     private readonly ServiceTableSync _services = new();
+    private readonly ServiceTableSync _services6 = new(NftFamily.Ip6);
     private readonly NftDriftMonitor _drift;
 
     /// <summary>Load balancers changed since the last commit, when nothing else needs a full nftables render.</summary>
@@ -85,6 +86,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     private int _servicesResyncs;
     private volatile bool _started;
     private bool _forwarding;
+    private bool _forwarding6;
     private bool _disposed;
 
     /// <summary>Creates a KernelHcn; objects are loaded and reconciled on the first call.</summary>
@@ -303,23 +305,27 @@ public sealed partial class KernelHcn : IHcn, IDisposable
 
     private static bool IsKernelFailure(Exception ex) => ex is NetlinkException or NetnsException or NftException or IOException;
 
-    private static IPAddress? Ipv4Of(HostComputeEndpoint endpoint) =>
-        (endpoint.IpConfigurations ?? []).Select(c => IPAddress.TryParse(c.IpAddress ?? string.Empty, out var ip) ? ip : null)
-            .FirstOrDefault(ip => ip?.AddressFamily == AddressFamily.InterNetwork);
-
     private static bool IsRemote(HostComputeEndpoint endpoint) => endpoint.Flags.HasFlag(EndpointFlags.RemoteEndpoint);
 
-    /// <summary>Enables IPv4 forwarding in the host namespace once (pods route through it).</summary>
-    private void EnsureForwarding()
+    /// <summary>
+    /// Enables IPv4 forwarding in the host namespace once (pods route through it), and IPv6 forwarding once a network
+    /// has an IPv6 subnet (<c>net.ipv6.conf.all.forwarding</c>, as the reference bridge plugin does; a node that takes
+    /// its own IPv6 address from router advertisements then needs <c>accept_ra=2</c> on its uplink).
+    /// </summary>
+    private void EnsureForwarding(bool ipv6 = false)
     {
-        if (_forwarding)
+        // /proc/sys/net follows the namespace of the thread that opens it, so write it from inside the host namespace.
+        if (!_forwarding)
         {
-            return;
+            NetnsThread.Run(HostNetnsPath, () => File.WriteAllText("/proc/sys/net/ipv4/ip_forward", "1"));
+            _forwarding = true;
         }
 
-        // /proc/sys/net follows the namespace of the thread that opens it, so write it from inside the host namespace.
-        NetnsThread.Run(HostNetnsPath, () => File.WriteAllText("/proc/sys/net/ipv4/ip_forward", "1"));
-        _forwarding = true;
+        if (ipv6 && !_forwarding6)
+        {
+            NetnsThread.Run(HostNetnsPath, () => File.WriteAllText("/proc/sys/net/ipv6/conf/all/forwarding", "1"));
+            _forwarding6 = true;
+        }
     }
 
     [LoggerMessage(EventId = 2601, Level = LogLevel.Warning, Message = "Could not restore persisted {Kind} {Id}: {Reason}")]

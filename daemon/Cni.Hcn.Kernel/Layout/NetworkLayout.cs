@@ -12,6 +12,8 @@ namespace Cni.Hcn.Kernel.Layout;
 /// addresses for every type; for Overlay also the VXLAN device (VNI from the subnet's VSID policy, UDP port from
 /// VxlanPort, source from ProviderAddress, MAC from DrMacAddress) and one <see cref="RemoteSubnet"/> per
 /// RemoteSubnetRoute policy. Every other network type (NAT, Transparent, …) is realized as a bridge like L2Bridge.
+/// Subnets and remote subnets of both families are kept (a dual-stack network has one IPv4 and one IPv6 subnet); the
+/// VXLAN underlay stays IPv4 and carries the IPv6 inner packets too.
 /// </summary>
 internal sealed record NetworkLayout
 {
@@ -56,7 +58,7 @@ internal sealed record NetworkLayout
         uint? vni = null;
         foreach (var subnet in (network.Ipams ?? []).SelectMany(i => i.Subnets ?? []))
         {
-            if (!IPNetwork.TryParse(subnet.IpAddressPrefix ?? string.Empty, out var prefix) || prefix.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
+            if (!IPNetwork.TryParse(subnet.IpAddressPrefix ?? string.Empty, out var prefix) || !IsIp(prefix.BaseAddress))
             {
                 continue;
             }
@@ -78,7 +80,7 @@ internal sealed record NetworkLayout
         foreach (var route in policies.Select(p => p.GetSettings<RemoteSubnetRoutePolicySetting>()).OfType<RemoteSubnetRoutePolicySetting>())
         {
             if (IPNetwork.TryParse(route.DestinationPrefix, out var prefix) && IPAddress.TryParse(route.ProviderAddress, out var pa)
-                && prefix.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+                && IsIp(prefix.BaseAddress))
             {
                 // A multicast MAC cannot be a VTEP (the kernel refuses the FDB entry): only the route is programmed then.
                 var vtep = ParseMac(route.DistributedRouterMacAddress) is { } m && (m.GetAddressBytes()[0] & 1) == 0 ? m : null;
@@ -122,9 +124,24 @@ internal sealed record NetworkLayout
         return PhysicalAddress.TryParse(normalized, out var mac) && mac.GetAddressBytes().Length == 6 ? mac : null;
     }
 
+    /// <summary>The subnets of <paramref name="family"/>.</summary>
+    public IEnumerable<SubnetLayout> SubnetsOf(AddressFamily family) => Subnets.Where(s => s.Prefix.BaseAddress.AddressFamily == family);
+
+    /// <summary>Whether any subnet is IPv6 (the node then forwards IPv6 too).</summary>
+    public bool HasIpv6 => Subnets.Any(s => s.Prefix.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6);
+
+    private static bool IsIp(IPAddress address) => address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
+
     private static IPAddress Offset(IPAddress address, int delta)
     {
         var bytes = address.GetAddressBytes();
+        if (bytes.Length == 16)
+        {
+            var wide = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes) + (UInt128)delta;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, wide);
+            return new IPAddress(bytes);
+        }
+
         var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes) + (uint)delta;
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
         return new IPAddress(bytes);

@@ -42,12 +42,13 @@ internal sealed class NetlinkMessageBuilder
     }
 
     /// <summary>Appends an <c>ifaddrmsg</c>.</summary>
-    public NetlinkMessageBuilder IfAddr(byte family, byte prefixLength, int index, byte scope = Rtnl.RtScopeUniverse)
+    public NetlinkMessageBuilder IfAddr(byte family, byte prefixLength, int index, byte scope = Rtnl.RtScopeUniverse, byte flags = 0)
     {
         Span<byte> s = stackalloc byte[Rtnl.IfAddrMsgLength];
         s.Clear();
         s[0] = family;
         s[1] = prefixLength;
+        s[2] = flags;
         s[3] = scope;
         BinaryPrimitives.WriteInt32LittleEndian(s[4..], index);
         Append(s);

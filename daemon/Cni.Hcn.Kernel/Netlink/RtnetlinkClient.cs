@@ -263,15 +263,29 @@ internal sealed class RtnetlinkClient : IDisposable
 
     // ---- addresses ----
 
-    /// <summary>Adds (or keeps) an address on a link.</summary>
-    public void AddAddress(int index, IPAddress address, int prefixLength)
+    /// <summary>
+    /// Builds the RTM_NEWADDR that adds (or keeps) an address (separate so the layout can be unit-tested). IPv6
+    /// addresses are added with IFA_F_NODAD, as the reference CNI plugins configure pod addresses: usable at once
+    /// instead of tentative for a second of duplicate address detection, and the addresses are wincni's to hand out.
+    /// </summary>
+    public static NetlinkMessageBuilder AddressRequest(int index, IPAddress address, int prefixLength)
     {
         ArgumentNullException.ThrowIfNull(address);
         var family = Family(address);
+        var flags = family == Rtnl.AfInet6 ? Rtnl.IfaFNodad : (byte)0;
         var request = new NetlinkMessageBuilder(Rtnl.RtmNewAddr, Rtnl.NlmFAck | Rtnl.NlmFCreate | Rtnl.NlmFReplace)
-            .IfAddr(family, (byte)prefixLength, index).AddAddress(Rtnl.IfaLocal, address).AddAddress(Rtnl.IfaAddress, address);
-        _socket.Request(request, $"RTM_NEWADDR {address}/{prefixLength} on #{index}");
+            .IfAddr(family, (byte)prefixLength, index, flags: flags).AddAddress(Rtnl.IfaLocal, address).AddAddress(Rtnl.IfaAddress, address);
+        if (flags != 0)
+        {
+            request.AddU32(Rtnl.IfaFlags, flags);
+        }
+
+        return request;
     }
+
+    /// <summary>Adds (or keeps) an address on a link (IPv6 without duplicate address detection, <see cref="AddressRequest"/>).</summary>
+    public void AddAddress(int index, IPAddress address, int prefixLength) =>
+        _socket.Request(AddressRequest(index, address, prefixLength), $"RTM_NEWADDR {address}/{prefixLength} on #{index}");
 
     /// <summary>The addresses of the namespace as (ifindex, address, prefix length).</summary>
     public List<(int Index, IPAddress Address, int PrefixLength)> ListAddresses()

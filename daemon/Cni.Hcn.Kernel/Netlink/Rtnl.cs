@@ -75,6 +75,8 @@ internal static class Rtnl
     public const int IfAddrMsgLength = 8;
     public const ushort IfaAddress = 1;
     public const ushort IfaLocal = 2;
+    public const ushort IfaFlags = 8;
+    public const byte IfaFNodad = 0x02;
 
     // rtmsg + RTA_*
     public const int RtMsgLength = 12;

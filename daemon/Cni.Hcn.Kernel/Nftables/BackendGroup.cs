@@ -29,18 +29,16 @@ internal readonly record struct BackendGroup(bool NodePort, bool SourceHash, int
     public string Map => Names.GetOrAdd(this, static g => string.Create(CultureInfo.InvariantCulture, $"{(g.NodePort ? NodePortPrefix : VipPrefix)}{(g.SourceHash ? "sh" : "rr")}_{g.Size}"));
 
     /// <summary>The frontend key of a packet, as nft expressions.</summary>
-    public string Frontend => NodePort ? "meta l4proto . th dport" : "ip daddr . meta l4proto . th dport";
+    public string Frontend => FrontendIn(NftFamily.Ip);
 
     /// <summary>The expression that picks a backend index below <see cref="Size"/>.</summary>
-    public string Pick => SourceHash
-        ? string.Create(CultureInfo.InvariantCulture, $"jhash ip saddr mod {Size} seed 0x0")
-        : string.Create(CultureInfo.InvariantCulture, $"numgen random mod {Size}");
+    public string Pick => PickIn(NftFamily.Ip);
 
     /// <summary>
     /// The map's definition (its body inside <c>{ }</c>). The index is typed as numgen's result for both picks (both
     /// are 32-bit integers): nft 1.0.6 crashes listing a map whose <c>typeof</c> names jhash (seen on this machine).
     /// </summary>
-    public string Definition => string.Create(CultureInfo.InvariantCulture, $"typeof {Frontend} . numgen random mod {Size} : ip daddr . th dport");
+    public string Definition => DefinitionIn(NftFamily.Ip);
 
     /// <summary>
     /// The group's chain, which holds <see cref="Rule"/> alone and is jumped to from the frontend kind's chain. The
@@ -52,7 +50,30 @@ internal readonly record struct BackendGroup(bool NodePort, bool SourceHash, int
     public string Chain => Map;
 
     /// <summary>The rule that load-balances the group's connections.</summary>
-    public string Rule => $"dnat ip to {Frontend} . {Pick} map @{Map}";
+    public string Rule => RuleIn(NftFamily.Ip);
+
+    /// <summary><see cref="Frontend"/> in a table of <paramref name="family"/> (<c>ip6 daddr</c> in <c>ip6</c>).</summary>
+    public string FrontendIn(NftFamily family)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        return NodePort ? "meta l4proto . th dport" : family.Name + " daddr . meta l4proto . th dport";
+    }
+
+    /// <summary><see cref="Pick"/> in a table of <paramref name="family"/>.</summary>
+    public string PickIn(NftFamily family)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        return SourceHash
+            ? string.Create(CultureInfo.InvariantCulture, $"jhash {family.Name} saddr mod {Size} seed 0x0")
+            : string.Create(CultureInfo.InvariantCulture, $"numgen random mod {Size}");
+    }
+
+    /// <summary><see cref="Definition"/> in a table of <paramref name="family"/>.</summary>
+    public string DefinitionIn(NftFamily family) =>
+        string.Create(CultureInfo.InvariantCulture, $"typeof {FrontendIn(family)} . numgen random mod {Size} : {family.Name} daddr . th dport");
+
+    /// <summary><see cref="Rule"/> in a table of <paramref name="family"/>.</summary>
+    public string RuleIn(NftFamily family) => $"dnat {family.Name} to {FrontendIn(family)} . {PickIn(family)} map @{Map}";
 
     /// <summary>The group of a load balancer; one backend needs no pick, so both distributions share that group.</summary>
     public static BackendGroup Of(bool nodePort, bool sourceHash, int size) => new(nodePort, sourceHash && size > 1, size);

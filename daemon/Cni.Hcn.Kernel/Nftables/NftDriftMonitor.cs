@@ -57,7 +57,12 @@ internal sealed class NftDriftMonitor : IDisposable
     public void Forget() => _known = null;
 
     /// <summary>One table's counted contents (<see cref="NftShapeReader"/>), null when the table does not exist.</summary>
-    public NftTableShape? ReadShape(string table) => NftShapeReader.Read(Socket(), table);
+    /// <param name="table">An <c>ip</c> table's name, or <c>ip6 &lt;name&gt;</c> (<see cref="NftFamily.Qualify"/>).</param>
+    public NftTableShape? ReadShape(string table)
+    {
+        var (family, name) = NftFamily.Split(table);
+        return NftShapeReader.Read(Socket(), name, family);
+    }
 
     /// <inheritdoc/>
     public void Dispose()

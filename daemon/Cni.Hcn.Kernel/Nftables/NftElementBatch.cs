@@ -27,7 +27,6 @@ internal static class NftElementBatch
     private const ushort NlmFRequest = 0x1;
     private const ushort NlmFAck = 0x4;
     private const ushort NlmFCreate = 0x400;
-    private const byte NfprotoIpv4 = 2;
     private const ushort ListTable = 1;
     private const ushort ListSet = 2;
     private const ushort ListElements = 3;
@@ -41,6 +40,13 @@ internal static class NftElementBatch
     /// <param name="Description">E.g. <c>add element ip wincni_services vips_rr_2 (120 elements)</c>.</param>
     internal readonly record struct Message(uint Sequence, string Description);
 
+    /// <summary>The element changes of one table: its family and name, what to delete and what to add.</summary>
+    /// <param name="Family">The table's family.</param>
+    /// <param name="Table">The table's name.</param>
+    /// <param name="Delete">Elements to delete first (their values are not sent).</param>
+    /// <param name="Add">Elements to add after.</param>
+    internal sealed record Part(NftFamily Family, string Table, IEnumerable<NftElement> Delete, IEnumerable<NftElement> Add);
+
     /// <summary>Writes the batch into <paramref name="output"/>; sequence numbers start at <paramref name="firstSequence"/>.</summary>
     /// <param name="output">Where the bytes go.</param>
     /// <param name="table">The table (family ip).</param>
@@ -48,23 +54,38 @@ internal static class NftElementBatch
     /// <param name="add">Elements to add after.</param>
     /// <param name="firstSequence">The batch begin's sequence number; each message takes the next one.</param>
     /// <returns>The element messages, in order (the batch end has the sequence after the last).</returns>
-    public static List<Message> Write(IBufferWriter<byte> output, string table, IEnumerable<NftElement> delete, IEnumerable<NftElement> add, uint firstSequence)
+    public static List<Message> Write(IBufferWriter<byte> output, string table, IEnumerable<NftElement> delete, IEnumerable<NftElement> add, uint firstSequence) =>
+        Write(output, [new Part(NftFamily.Ip, table, delete, add)], firstSequence);
+
+    /// <summary>
+    /// Writes one batch with the element changes of several tables (the <c>ip</c> and <c>ip6</c> services tables of a
+    /// dual-stack change commit together): each table's deletes, then its adds, in the order given.
+    /// </summary>
+    /// <param name="output">Where the bytes go.</param>
+    /// <param name="parts">The tables' changes.</param>
+    /// <param name="firstSequence">The batch begin's sequence number; each message takes the next one.</param>
+    /// <returns>The element messages, in order (the batch end has the sequence after the last).</returns>
+    public static List<Message> Write(IBufferWriter<byte> output, IReadOnlyList<Part> parts, uint firstSequence)
     {
         ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(parts);
         var sequence = firstSequence;
         var messages = new List<Message>();
         WriteControl(output, BatchBegin, sequence++);
-        foreach (var (verb, type, flags, elements) in new[] { ("delete", DelSetElem, NlmFAck, delete), ("add", NewSetElem, (ushort)(NlmFAck | NlmFCreate), add) })
+        foreach (var part in parts)
         {
-            foreach (var set in elements.GroupBy(e => e.Set, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            foreach (var (verb, type, flags, elements) in new[] { ("delete", DelSetElem, NlmFAck, part.Delete), ("add", NewSetElem, (ushort)(NlmFAck | NlmFCreate), part.Add) })
             {
-                var list = set.ToList();
-                for (var start = 0; start < list.Count;)
+                foreach (var set in elements.GroupBy(e => e.Set, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
                 {
-                    var count = WriteElements(output, type, flags, sequence, table, set.Key, list, start, withValues: type == NewSetElem);
-                    messages.Add(new Message(sequence++, $"{verb} element ip {table} {set.Key} ({count} element{(count == 1 ? string.Empty : "s")}, first {list[start].Text(withValue: false)})"));
-                    start += count;
+                    var list = set.ToList();
+                    for (var start = 0; start < list.Count;)
+                    {
+                        var count = WriteElements(output, type, flags, sequence, part.Family.NfProto, part.Table, set.Key, list, start, withValues: type == NewSetElem);
+                        messages.Add(new Message(sequence++,
+                            $"{verb} element {part.Family.Name} {part.Table} {set.Key} ({count} element{(count == 1 ? string.Empty : "s")}, first {list[start].Text(withValue: false)})"));
+                        start += count;
+                    }
                 }
             }
         }
@@ -85,7 +106,7 @@ internal static class NftElementBatch
     }
 
     /// <summary>One set-element message from <paramref name="start"/> on, as many elements as fit; returns how many.</summary>
-    private static int WriteElements(IBufferWriter<byte> output, ushort type, ushort flags, uint sequence, string table, string set,
+    private static int WriteElements(IBufferWriter<byte> output, ushort type, ushort flags, uint sequence, byte nfproto, string table, string set,
         List<NftElement> elements, int start, bool withValues)
     {
         var tableBytes = Encoding.ASCII.GetByteCount(table) + 1;
@@ -97,8 +118,8 @@ internal static class NftElementBatch
         at = WriteString(span, at, ListSet, set);
         var list = at;
         at += 4;
-        Span<byte> key = stackalloc byte[16];
-        Span<byte> value = stackalloc byte[8];
+        Span<byte> key = stackalloc byte[NftElement.MaxKeyBytes];
+        Span<byte> value = stackalloc byte[NftElement.MaxValueBytes];
         var count = 0;
         for (var i = start; i < elements.Count && at - list < MaxListBytes; i++, count++)
         {
@@ -117,7 +138,7 @@ internal static class NftElementBatch
 
         WriteAttributeHeader(span, list, at - list, ListElements);
         WriteHeader(span, at, type, (ushort)(NlmFRequest | flags), sequence);
-        span[16] = NfprotoIpv4;
+        span[16] = nfproto;
         span[17] = 0;
         span[18] = 0;
         span[19] = 0;

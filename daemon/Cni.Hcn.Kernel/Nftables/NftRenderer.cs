@@ -12,7 +12,9 @@ namespace Cni.Hcn.Kernel.Nftables;
 
 /// <summary>
 /// Renders wincni's nftables state as complete table texts, a pure function of the HCN objects (so it is unit-tested
-/// and rebuilt identically after a restart). IPv4 only (<c>ip</c> family).
+/// and rebuilt identically after a restart). Per address family (<see cref="NftFamily"/>): a network's IPv4 table is
+/// <c>ip wincni_&lt;hash&gt;</c>, its IPv6 table <c>ip6 wincni_&lt;hash&gt;</c>, each from the endpoints' addresses and
+/// the policies of that family (OutBoundNAT and PortMapping with <c>NatFlags.IPv6</c> are IPv6, as in HNS).
 /// <list type="bullet">
 /// <item><description>One table per network (<c>wincni_&lt;hash&gt;</c>): OutBoundNAT → masquerade of the endpoints'
 /// addresses except towards the exception prefixes and the network's own subnets (the most common exception list as
@@ -33,11 +35,13 @@ internal static class NftRenderer
     /// <param name="network">The network's layout.</param>
     /// <param name="endpoints">The network's local endpoints.</param>
     /// <param name="previous">The key the applied table uses, null if none.</param>
-    public static string? ChooseSubnetNat(NetworkLayout network, IEnumerable<HostComputeEndpoint> endpoints, string? previous)
+    /// <param name="family">The table's family; IPv4 when null.</param>
+    public static string? ChooseSubnetNat(NetworkLayout network, IEnumerable<HostComputeEndpoint> endpoints, string? previous, NftFamily? family = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (network.Subnets.Count == 0)
+        family ??= NftFamily.Ip;
+        if (!network.SubnetsOf(family.AddressFamily).Any())
         {
             return null;
         }
@@ -45,12 +49,12 @@ internal static class NftRenderer
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var endpoint in endpoints)
         {
-            if (Ipv4Of(endpoint) is null)
+            if (AddressOf(endpoint, family) is null)
             {
                 continue;
             }
 
-            foreach (var key in NatKeys(network, endpoint).Distinct(StringComparer.Ordinal))
+            foreach (var key in NatKeys(network, endpoint, family).Distinct(StringComparer.Ordinal))
             {
                 counts[key] = counts.GetValueOrDefault(key) + 1;
             }
@@ -79,24 +83,28 @@ internal static class NftRenderer
     /// only packets it treats differently from a per-address list are those from the bridge whose source is an
     /// in-subnet address no endpoint owns (a pod using an address it was not given).
     /// </remarks>
-    public static string? RenderNetwork(NetworkLayout network, IEnumerable<HostComputeEndpoint> endpoints, string? subnetNat = null)
+    /// <param name="family">The table's family; IPv4 when null.</param>
+    public static string? RenderNetwork(NetworkLayout network, IEnumerable<HostComputeEndpoint> endpoints, string? subnetNat = null, NftFamily? family = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(endpoints);
+        family ??= NftFamily.Ip;
+        var ip = family.Name;
+        var subnets = network.SubnetsOf(family.AddressFamily).ToList();
         var masquerade = new SortedDictionary<string, List<IPAddress>>(StringComparer.Ordinal);
         var notInSubnetRule = new List<IPAddress>();
         var hostPorts = new List<string>();
         foreach (var endpoint in endpoints.OrderBy(e => e.Id))
         {
-            var address = Ipv4Of(endpoint);
+            var address = AddressOf(endpoint, family);
             if (address is null)
             {
                 continue;
             }
 
-            var inSubnets = network.Subnets.Any(s => s.Prefix.Contains(address));
+            var inSubnets = subnets.Any(s => s.Prefix.Contains(address));
             var coveredBySubnetRule = false;
-            foreach (var key in NatKeys(network, endpoint))
+            foreach (var key in NatKeys(network, endpoint, family))
             {
                 if (subnetNat is not null && inSubnets && string.Equals(key, subnetNat, StringComparison.Ordinal))
                 {
@@ -120,47 +128,49 @@ internal static class NftRenderer
 
             foreach (var policy in endpoint.Policies ?? [])
             {
-                if (policy.Settings is PortMappingPolicySetting map && Protocol(map.Protocol) is { } protocol && map.ExternalPort != 0)
+                if (policy.Settings is PortMappingPolicySetting map && Protocol(map.Protocol) is { } protocol && map.ExternalPort != 0
+                    && FamilyOf(map) == family)
                 {
                     var internalPort = map.InternalPort != 0 ? map.InternalPort : map.ExternalPort;
-                    var match = IPAddress.TryParse(map.Vip ?? string.Empty, out var vip) && vip.AddressFamily == AddressFamily.InterNetwork
-                        ? $"ip daddr {vip}"
+                    var match = IPAddress.TryParse(map.Vip ?? string.Empty, out var vip) && family.Holds(vip)
+                        ? $"{ip} daddr {vip}"
                         : "fib daddr type local";
-                    hostPorts.Add(Invariant($"{match} {protocol} dport {map.ExternalPort} dnat to {address}:{internalPort}"));
+                    var target = family == NftFamily.Ip6 ? $"[{address}]" : address.ToString();
+                    hostPorts.Add(Invariant($"{match} {protocol} dport {map.ExternalPort} dnat to {target}:{internalPort}"));
                 }
             }
         }
 
-        var subnetRule = subnetNat is not null && network.Subnets.Count > 0;
+        var subnetRule = subnetNat is not null && subnets.Count > 0;
         if (masquerade.Count == 0 && !subnetRule && hostPorts.Count == 0)
         {
             return null;
         }
 
         var text = new StringBuilder();
-        text.Append("table ip ").Append(network.Table).Append(" {\n");
+        text.Append("table ").Append(ip).Append(' ').Append(network.Table).Append(" {\n");
         if (masquerade.Count > 0 || subnetRule)
         {
             text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
             foreach (var (exceptions, sources) in masquerade)
             {
                 // Sorted by address, so the text (and whether a batch is needed) does not depend on endpoint IDs.
-                text.Append("\t\tip saddr { ").Append(AddressList(sources)).Append(" }");
-                AppendExceptions(text, exceptions);
+                text.Append("\t\t").Append(ip).Append(" saddr { ").Append(AddressList(sources)).Append(" }");
+                AppendExceptions(text, exceptions, ip);
                 text.Append(" masquerade\n");
             }
 
             if (subnetRule)
             {
                 // Masquerade is a final verdict, so the explicit rules above already handled their matches.
-                text.Append("\t\tiifname \"").Append(network.Bridge).Append("\" ip saddr { ")
-                    .Append(string.Join(", ", NormalizePrefixes(network.Subnets.Select(s => s.Prefix.ToString())))).Append(" }");
+                text.Append("\t\tiifname \"").Append(network.Bridge).Append("\" ").Append(ip).Append(" saddr { ")
+                    .Append(string.Join(", ", NormalizePrefixes(subnets.Select(s => s.Prefix.ToString()), family))).Append(" }");
                 if (notInSubnetRule.Count > 0)
                 {
-                    text.Append(" ip saddr != { ").Append(AddressList(notInSubnetRule)).Append(" }");
+                    text.Append(' ').Append(ip).Append(" saddr != { ").Append(AddressList(notInSubnetRule)).Append(" }");
                 }
 
-                AppendExceptions(text, subnetNat!);
+                AppendExceptions(text, subnetNat!, ip);
                 text.Append(" masquerade\n");
             }
 
@@ -187,19 +197,22 @@ internal static class NftRenderer
     /// <summary>The rendered exception list of one OutBoundNAT policy: its exceptions plus the network's own subnets.</summary>
     /// <param name="network">The network's layout.</param>
     /// <param name="nat">The policy.</param>
-    public static string NatKey(NetworkLayout network, OutboundNatPolicySetting nat)
+    /// <param name="family">The table's family (only its exceptions and subnets); IPv4 when null.</param>
+    public static string NatKey(NetworkLayout network, OutboundNatPolicySetting nat, NftFamily? family = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(nat);
-        return string.Join(", ", NormalizePrefixes((nat.Exceptions ?? []).Concat(network.Subnets.Select(s => s.Prefix.ToString()))));
+        family ??= NftFamily.Ip;
+        return string.Join(", ", NormalizePrefixes((nat.Exceptions ?? []).Concat(network.SubnetsOf(family.AddressFamily).Select(s => s.Prefix.ToString())), family));
     }
 
     /// <summary>
-    /// Prefixes for an anonymous nft set: parsed (bare addresses become /32), IPv4 only, and without any prefix that
-    /// another one covers (nft rejects overlapping intervals), in a stable order.
+    /// Prefixes for an anonymous nft set: parsed (bare addresses become /32 or /128), of one family (IPv4 when
+    /// null), and without any prefix that another one covers (nft rejects overlapping intervals), in a stable order.
     /// </summary>
-    public static List<string> NormalizePrefixes(IEnumerable<string> prefixes)
+    public static List<string> NormalizePrefixes(IEnumerable<string> prefixes, NftFamily? family = null)
     {
+        family ??= NftFamily.Ip;
         var parsed = new List<IPNetwork>();
         foreach (var text in prefixes)
         {
@@ -217,7 +230,7 @@ internal static class NftRenderer
                 continue;
             }
 
-            if (prefix.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+            if (prefix.BaseAddress.AddressFamily == family.AddressFamily)
             {
                 parsed.Add(prefix);
             }
@@ -226,28 +239,36 @@ internal static class NftRenderer
         var kept = parsed.Distinct()
             .Where(p => !parsed.Any(q => !q.Equals(p) && q.PrefixLength < p.PrefixLength && q.Contains(p.BaseAddress)))
             .OrderBy(p => p.BaseAddress.GetAddressBytes(), ByteOrder.Instance).ThenBy(p => p.PrefixLength);
-        return kept.Select(p => p.PrefixLength == 32 ? p.BaseAddress.ToString() : p.ToString()).ToList();
+        return kept.Select(p => p.PrefixLength == family.HostPrefixLength ? p.BaseAddress.ToString() : p.ToString()).ToList();
     }
 
     /// <remarks>
     /// An OutBoundNAT with <c>Destinations</c> is win-cni's loopback DSR: HNS NATs only traffic to those destinations
     /// (the pod itself, through a DSR load balancer), never the pod's egress. Here the services table's hairpin
     /// masquerade does that job, so such a policy adds no masquerade; read as a plain OutBoundNAT it would
-    /// masquerade everything, pod-to-pod traffic across nodes included.
+    /// masquerade everything, pod-to-pod traffic across nodes included. An OutBoundNAT applies to one family: IPv6
+    /// when it carries <c>NatFlags.IPv6</c> (HNS's meaning; wincnid's policy builder sets it on the IPv6 policy of a
+    /// dual-stack pod), else IPv4.
     /// </remarks>
-    private static IEnumerable<string> NatKeys(NetworkLayout network, HostComputeEndpoint endpoint) =>
+    private static IEnumerable<string> NatKeys(NetworkLayout network, HostComputeEndpoint endpoint, NftFamily family) =>
         (endpoint.Policies ?? []).Select(p => p.Settings).OfType<OutboundNatPolicySetting>()
-            .Where(nat => nat.Destinations is not { Count: > 0 })
-            .Select(nat => NatKey(network, nat));
+            .Where(nat => nat.Destinations is not { Count: > 0 } && (nat.Flags.HasFlag(NatFlags.IPv6) ? NftFamily.Ip6 : NftFamily.Ip) == family)
+            .Select(nat => NatKey(network, nat, family));
+
+    /// <summary>The family of a port mapping: its VIP's, else IPv6 when flagged so (HNS), else IPv4.</summary>
+    private static NftFamily FamilyOf(PortMappingPolicySetting map) =>
+        IPAddress.TryParse(map.Vip ?? string.Empty, out var vip) && vip.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+            ? NftFamily.Of(vip)
+            : map.Flags.HasFlag(NatFlags.IPv6) ? NftFamily.Ip6 : NftFamily.Ip;
 
     private static string AddressList(IEnumerable<IPAddress> addresses) =>
         string.Join(", ", addresses.Distinct().OrderBy(a => a.GetAddressBytes(), ByteOrder.Instance));
 
-    private static void AppendExceptions(StringBuilder text, string exceptions)
+    private static void AppendExceptions(StringBuilder text, string exceptions, string ip)
     {
         if (exceptions.Length > 0)
         {
-            text.Append(" ip daddr != { ").Append(exceptions).Append(" }");
+            text.Append(' ').Append(ip).Append(" daddr != { ").Append(exceptions).Append(" }");
         }
     }
 
@@ -262,9 +283,10 @@ internal static class NftRenderer
         text.Append("\t}\n");
     }
 
-    private static IPAddress? Ipv4Of(HostComputeEndpoint endpoint) =>
+    /// <summary>The endpoint's (first) address of <paramref name="family"/>, or null.</summary>
+    internal static IPAddress? AddressOf(HostComputeEndpoint endpoint, NftFamily family) =>
         (endpoint.IpConfigurations ?? []).Select(c => IPAddress.TryParse(c.IpAddress ?? string.Empty, out var ip) ? ip : null)
-            .FirstOrDefault(ip => ip?.AddressFamily == AddressFamily.InterNetwork);
+            .FirstOrDefault(ip => ip?.AddressFamily == family.AddressFamily);
 
     /// <summary>nft's name of an HCN protocol, or null for one nftables rules here do not express.</summary>
     internal static string? Protocol(ProtocolType protocol) => protocol switch

@@ -52,14 +52,16 @@ internal sealed class NftRunner : IDisposable
     public bool InProcess => _library is not null;
 
     /// <summary>The batch that makes <paramref name="tables"/> exactly as given (null text deletes the table).</summary>
+    /// <param name="tables">Texts by table key: the name of an <c>ip</c> table, <c>ip6 &lt;name&gt;</c> for an IPv6 one (<see cref="NftFamily.Qualify"/>).</param>
     public static string BuildBatch(IReadOnlyDictionary<string, string?> tables)
     {
         ArgumentNullException.ThrowIfNull(tables);
         var batch = new StringBuilder();
-        foreach (var (name, text) in tables.OrderBy(t => t.Key, StringComparer.Ordinal))
+        foreach (var (key, text) in tables.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
-            batch.Append("table ip ").Append(name).Append('\n');
-            batch.Append("delete table ip ").Append(name).Append('\n');
+            var (family, name) = NftFamily.Split(key);
+            batch.Append("table ").Append(family.Name).Append(' ').Append(name).Append('\n');
+            batch.Append("delete table ").Append(family.Name).Append(' ').Append(name).Append('\n');
             if (text is not null)
             {
                 batch.Append(text);
@@ -140,9 +142,25 @@ internal sealed class NftRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(delete);
         ArgumentNullException.ThrowIfNull(add);
+        return TryApplyElements([new NftElementBatch.Part(NftFamily.Ip, table, delete, add)], delete.Count + add.Count, wide: false);
+    }
 
-        // At most 44 bytes per element plus a header per set and message: a bound, not a measurement.
-        if ((long)(delete.Count + add.Count) * 48 + 64 * 1024 > MaxElementBatchBytes)
+    /// <summary>
+    /// Applies the element changes of several tables (the ip and ip6 services tables) as one nf_tables transaction over
+    /// netlink; false, with nothing sent, when the batch would be larger than one datagram may be.
+    /// </summary>
+    /// <exception cref="NftException">The kernel refused the transaction (nothing of it applies), naming the set and errno.</exception>
+    public bool TryApplyElements(IReadOnlyList<NftElementBatch.Part> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var count = parts.Sum(p => p.Delete.Count() + p.Add.Count());
+        return TryApplyElements(parts, count, wide: parts.Any(p => p.Family == NftFamily.Ip6));
+    }
+
+    private bool TryApplyElements(IReadOnlyList<NftElementBatch.Part> parts, int count, bool wide)
+    {
+        // At most 44 bytes per element (72 with IPv6 addresses) plus a header per set and message: a bound, not a measurement.
+        if ((long)count * (wide ? 76 : 48) + 64 * 1024 > MaxElementBatchBytes)
         {
             return false;
         }
@@ -156,7 +174,7 @@ internal sealed class NftRunner : IDisposable
             {
                 socket.Transact(first =>
                 {
-                    var messages = NftElementBatch.Write(_elementBuffer, table, delete, add, first);
+                    var messages = NftElementBatch.Write(_elementBuffer, parts, first);
                     return (_elementBuffer.WrittenMemory, messages.Select(m => (m.Sequence, m.Description)).ToList(), first + (uint)messages.Count + 1);
                 }, "nftables element batch");
             }
@@ -193,23 +211,25 @@ internal sealed class NftRunner : IDisposable
     }
 
     /// <summary>
-    /// The names of the <c>ip</c> tables starting with <paramref name="prefix"/>. Also the start's check that nftables
-    /// can be used: in-process, the context is opened first (so a missing library fails here), then the names are
-    /// dumped over netlink (<see cref="NftTableList"/>: nft's own listing fetches every element first).
+    /// The names of the <c>ip</c> tables (or those of <paramref name="family"/>) starting with <paramref name="prefix"/>.
+    /// Also the start's check that nftables can be used: in-process, the context is opened first (so a missing library
+    /// fails here), then the names are dumped over netlink (<see cref="NftTableList"/>: nft's own listing fetches every
+    /// element first).
     /// </summary>
-    public async Task<List<string>> ListTablesAsync(string prefix, CancellationToken cancellationToken)
+    public async Task<List<string>> ListTablesAsync(string prefix, CancellationToken cancellationToken, NftFamily? family = null)
     {
+        family ??= NftFamily.Ip;
         if (_library is not null)
         {
             cancellationToken.ThrowIfCancellationRequested();
             _ = Context();
-            return NftTableList.IpTables(_netnsPath, prefix);
+            return NftTableList.Tables(_netnsPath, prefix, family);
         }
 
-        var output = await RunAsync("list tables ip", null, cancellationToken).ConfigureAwait(false);
+        var output = await RunAsync("list tables " + family.Name, null, cancellationToken).ConfigureAwait(false);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(p => p.Length == 3 && p[0] == "table" && p[1] == "ip" && p[2].StartsWith(prefix, StringComparison.Ordinal))
+            .Where(p => p.Length == 3 && p[0] == "table" && p[1] == family.Name && p[2].StartsWith(prefix, StringComparison.Ordinal))
             .Select(p => p[2]).ToList();
     }
 

@@ -4,7 +4,7 @@ using Cni.Hcn.Kernel.Netlink;
 namespace Cni.Hcn.Kernel.Nftables;
 
 /// <summary>
-/// Reads one <c>ip</c> table's <see cref="NftTableShape"/> from the kernel over a netfilter netlink socket: one
+/// Reads one <c>ip</c> (or <c>ip6</c>) table's <see cref="NftTableShape"/> from the kernel over a netfilter netlink socket: one
 /// rule dump filtered to the table, one set dump filtered to it (which also says whether the table exists), and one
 /// element dump per named set, of which only the elements are counted. No text is printed or parsed, unlike
 /// <c>nft list table</c>, which also fetches every other table's objects first.
@@ -32,16 +32,17 @@ internal static class NftShapeReader
     private const ushort NftaListElem = 1;
     private const uint NftSetAnonymous = 0x1;
 
-    /// <summary>The table's shape, or null when the kernel has no such <c>ip</c> table.</summary>
+    /// <summary>The table's shape, or null when the kernel has no such table (<c>ip</c>, or of <paramref name="family"/>).</summary>
     /// <exception cref="NetlinkException">A dump failed for another reason.</exception>
-    public static NftTableShape? Read(NetlinkSocket socket, string table)
+    public static NftTableShape? Read(NetlinkSocket socket, string table, NftFamily? family = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentException.ThrowIfNullOrEmpty(table);
+        var nfproto = (family ?? NftFamily.Ip).NfProto;
         List<NetlinkMessage> sets;
         try
         {
-            sets = socket.Dump(SetDumpRequest(table), "nftables set dump");
+            sets = socket.Dump(SetDumpRequest(table, nfproto), "nftables set dump");
         }
         catch (NetlinkException ex) when (ex.IsNotFound)
         {
@@ -53,11 +54,11 @@ internal static class NftShapeReader
         {
             if (NamedSet(reply) is { } name)
             {
-                shape.Elements[name] = socket.Dump(ElementDumpRequest(table, name), "nftables element dump").Sum(CountElements);
+                shape.Elements[name] = socket.Dump(ElementDumpRequest(table, name, nfproto), "nftables element dump").Sum(CountElements);
             }
         }
 
-        foreach (var reply in socket.Dump(RuleDumpRequest(table), "nftables rule dump"))
+        foreach (var reply in socket.Dump(RuleDumpRequest(table, nfproto), "nftables rule dump"))
         {
             if (reply.Payload.Length > 4 && NetlinkAttributes.Parse(reply.Payload[4..]) is var attributes
                 && attributes.GetString(NftaRuleTable) == table && attributes.GetString(NftaRuleChain) is { } chain)
@@ -70,16 +71,16 @@ internal static class NftShapeReader
     }
 
     /// <summary>NFT_MSG_GETRULE dump of one table's rules (the kernel filters by NFTA_RULE_TABLE).</summary>
-    public static NetlinkMessageBuilder RuleDumpRequest(string table) =>
-        new NetlinkMessageBuilder(GetRule, Rtnl.NlmFDump).NfGenMsg(NfprotoIpv4).AddString(NftaRuleTable, table);
+    public static NetlinkMessageBuilder RuleDumpRequest(string table, byte nfproto = NfprotoIpv4) =>
+        new NetlinkMessageBuilder(GetRule, Rtnl.NlmFDump).NfGenMsg(nfproto).AddString(NftaRuleTable, table);
 
     /// <summary>NFT_MSG_GETSET dump of one table's sets; ENOENT when the table does not exist.</summary>
-    public static NetlinkMessageBuilder SetDumpRequest(string table) =>
-        new NetlinkMessageBuilder(GetSet, Rtnl.NlmFDump).NfGenMsg(NfprotoIpv4).AddString(NftaSetTable, table);
+    public static NetlinkMessageBuilder SetDumpRequest(string table, byte nfproto = NfprotoIpv4) =>
+        new NetlinkMessageBuilder(GetSet, Rtnl.NlmFDump).NfGenMsg(nfproto).AddString(NftaSetTable, table);
 
     /// <summary>NFT_MSG_GETSETELEM dump of one set's elements.</summary>
-    public static NetlinkMessageBuilder ElementDumpRequest(string table, string set) =>
-        new NetlinkMessageBuilder(GetSetElem, Rtnl.NlmFDump).NfGenMsg(NfprotoIpv4).AddString(NftaSetElemListTable, table).AddString(NftaSetElemListSet, set);
+    public static NetlinkMessageBuilder ElementDumpRequest(string table, string set, byte nfproto = NfprotoIpv4) =>
+        new NetlinkMessageBuilder(GetSetElem, Rtnl.NlmFDump).NfGenMsg(nfproto).AddString(NftaSetElemListTable, table).AddString(NftaSetElemListSet, set);
 
     /// <summary>The name of a set in a NEWSET reply, null for an anonymous one (a rule's inline set).</summary>
     public static string? NamedSet(NetlinkMessage reply)

@@ -5,7 +5,7 @@ using Cni.Hcn.Kernel.Netlink;
 namespace Cni.Hcn.Kernel.Nftables;
 
 /// <summary>
-/// The names of a namespace's <c>ip</c> nftables tables, read with one NFT_MSG_GETTABLE dump over a netfilter netlink
+/// The names of a namespace's <c>ip</c> (or <c>ip6</c>) nftables tables, read with one NFT_MSG_GETTABLE dump over a netfilter netlink
 /// socket. <c>nft list tables</c> cannot be used for this at scale: nft 1.0.6 fetches the whole ruleset, elements
 /// included, before printing the names (1.1 s with 20,000 load balancers, measured), which a restart would pay.
 /// </summary>
@@ -13,24 +13,31 @@ internal static class NftTableList
 {
     private const ushort NftMsgGetTable = (10 << 8) | 1;
     private const ushort NftaTableName = 1;
-    private const byte NfprotoIpv4 = 2;
 
     /// <summary>The <c>ip</c> tables whose name starts with <paramref name="prefix"/>.</summary>
     /// <param name="netnsPath">The namespace; null for the process's own.</param>
     /// <param name="prefix">The name prefix.</param>
     /// <exception cref="NetlinkException">The dump failed.</exception>
-    public static List<string> IpTables(string? netnsPath, string prefix)
+    public static List<string> IpTables(string? netnsPath, string prefix) => Tables(netnsPath, prefix, NftFamily.Ip);
+
+    /// <summary>The tables of <paramref name="family"/> whose name starts with <paramref name="prefix"/>.</summary>
+    /// <param name="netnsPath">The namespace; null for the process's own.</param>
+    /// <param name="prefix">The name prefix.</param>
+    /// <param name="family">The tables' family.</param>
+    /// <exception cref="NetlinkException">The dump failed.</exception>
+    public static List<string> Tables(string? netnsPath, string prefix, NftFamily family)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        return netnsPath is null ? Dump(prefix) : NetnsThread.Run(netnsPath, () => Dump(prefix));
+        ArgumentNullException.ThrowIfNull(family);
+        return netnsPath is null ? Dump(prefix, family.NfProto) : NetnsThread.Run(netnsPath, () => Dump(prefix, family.NfProto));
     }
 
-    private static List<string> Dump(string prefix)
+    private static List<string> Dump(string prefix, byte nfproto)
     {
         using var socket = NetlinkSocket.Open(Libc.NetlinkNetfilter);
 
         // struct nfgenmsg: family, version (NFNETLINK_V0), resource id (big endian, 0).
-        var request = new NetlinkMessageBuilder(NftMsgGetTable, Rtnl.NlmFDump).AppendRaw([NfprotoIpv4, 0, 0, 0]);
+        var request = new NetlinkMessageBuilder(NftMsgGetTable, Rtnl.NlmFDump).AppendRaw([nfproto, 0, 0, 0]);
         var names = new List<string>();
         foreach (var reply in socket.Dump(request, "nftables table dump"))
         {

@@ -12,7 +12,9 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// read by a fixed, small set of rules, so that a load balancer never has a chain or rule of its own: adding,
 /// changing or removing one is an element change, which the kernel commits without validating the table's jump
 /// graph (a rule or a verdict-map element makes it validate the whole table: ~33 ms at 20,000 per-LB chains, what
-/// the previous per-LB-chain shape paid on every change). IPv4 only.
+/// the previous per-LB-chain shape paid on every change). One table per family: IPv4 load balancers in
+/// <c>ip wincni_services</c>, IPv6 ones (the IPv6 flag, or IPv6 VIPs) in <c>ip6 wincni_services</c>, with the same
+/// sets, maps, chains and rules in that family's words (<see cref="NftFamily"/>).
 /// <list type="bullet">
 /// <item><description>Backends: one map per <see cref="BackendGroup"/> (frontend kind, distribution, backend count
 /// k) in use, <c>frontend . index : backend . port</c>, read by one DNAT rule in the group's own chain, which chain
@@ -40,8 +42,8 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// honoured for the observable part: the client's address reaches the backend unchanged (a DSR NodePort is never
 /// masqueraded; a non-DSR NodePort is, like kube-proxy's externalTrafficPolicy=Cluster). The default distribution is
 /// random per connection (HNS hashes the 5-tuple; kube-proxy's nftables mode uses <c>numgen random</c> too).
-/// PreserveDIP, UseMux and VipExternalIP have no Linux meaning. IPv6 load balancers (the IPv6 flag, or VIPs without
-/// an IPv4 one) are not rendered.
+/// PreserveDIP, UseMux and VipExternalIP have no Linux meaning. A load balancer is IPv6 when it has the IPv6 flag or
+/// IPv6 VIPs only (<see cref="FamilyOf"/>); its backends are the IPv6 addresses of its endpoints.
 /// </remarks>
 internal static class ServiceRenderer
 {
@@ -85,27 +87,11 @@ internal static class ServiceRenderer
     /// <summary>The chain holding the rules of frontends without VIP.</summary>
     public const string NodePortChain = "nodeports";
 
-    private const string VipType = "ipv4_addr . inet_proto . inet_service";
-
     /// <summary>The one frontend of a load balancer without VIPs (a NodePort: every local address).</summary>
     private static readonly IPAddress?[] NoVip = [null];
     private const string NodePortType = "inet_proto . inet_service";
-    private const string VipKey = "ip daddr . meta l4proto . th dport";
     private const string NodePortKey = "meta l4proto . th dport";
     private const string NotFromPods = "iifname != \"wcni-br-*\" ";
-
-    private static readonly (string Name, string Type)[] Sets =
-    [
-        (VipsIlb, VipType),
-        (VipsLocal, VipType),
-        (RejectVips, VipType),
-        (NodePortsIlb, NodePortType),
-        (NodePortsMasquerade, NodePortType),
-        (RejectNodePorts, NodePortType),
-        (DropVips, VipType),
-        (DropNodePorts, NodePortType),
-        (Hairpin, "ipv4_addr . ipv4_addr"),
-    ];
 
     /// <summary>The table's name.</summary>
     public static string Table => DeviceNames.ServicesTable;
@@ -114,31 +100,75 @@ internal static class ServiceRenderer
     public static bool IsShared(string set) => string.Equals(set, Hairpin, StringComparison.Ordinal);
 
     /// <summary>
-    /// The table's elements for one load balancer, or null when it has nothing to render here (no valid IPv4 frontend
-    /// or no TCP/UDP port mapping). A load balancer without a usable backend renders reject elements.
+    /// The <c>ip</c> table's elements for one load balancer, or null when it has nothing to render there (an IPv6
+    /// load balancer, no valid IPv4 frontend or no TCP/UDP port mapping). A load balancer without a usable backend
+    /// renders reject elements.
     /// </summary>
     /// <param name="lb">The load balancer.</param>
     /// <param name="backendAddress">The IPv4 address of a backend endpoint, null when unknown.</param>
     /// <param name="isLocal">Whether a backend endpoint is on this node (only those get a hairpin pair: a pod on
     /// another node never has its connections DNAT'd here); null counts every backend as local.</param>
-    public static LoadBalancerRendering? Render(HostComputeLoadBalancer lb, Func<Guid, IPAddress?> backendAddress, Func<Guid, bool>? isLocal = null)
+    public static LoadBalancerRendering? Render(HostComputeLoadBalancer lb, Func<Guid, IPAddress?> backendAddress, Func<Guid, bool>? isLocal = null) =>
+        Render(lb, backendAddress, isLocal, NftFamily.Ip);
+
+    /// <summary>
+    /// The family a load balancer is rendered in: IPv6 with the IPv6 flag (HNS's, set by kube-proxy and wincnid's
+    /// service proxy on IPv6 ServicePorts) or when its VIPs are all IPv6, else IPv4; null when it has the IPv6 flag
+    /// but only IPv4 VIPs (nothing coherent to render).
+    /// </summary>
+    /// <remarks>Decided on the VIPs' text (a colon is IPv6), without parsing: it runs for every load balancer of a full render.</remarks>
+    public static NftFamily? FamilyOf(HostComputeLoadBalancer lb)
+    {
+        ArgumentNullException.ThrowIfNull(lb);
+        var anyV4 = false;
+        var anyV6 = false;
+        foreach (var vip in lb.FrontendVips ?? [])
+        {
+            if (vip.Contains(':', StringComparison.Ordinal))
+            {
+                anyV6 = true;
+            }
+            else if (!string.IsNullOrWhiteSpace(vip))
+            {
+                anyV4 = true;
+            }
+        }
+
+        if (lb.Flags.HasFlag(LoadBalancerFlags.IPv6))
+        {
+            return anyV6 || !anyV4 ? NftFamily.Ip6 : null;
+        }
+
+        return anyV6 && !anyV4 ? NftFamily.Ip6 : NftFamily.Ip;
+    }
+
+    /// <summary>
+    /// The elements of one load balancer in the table of <paramref name="family"/>, or null when it has nothing to
+    /// render there (another family, no valid frontend of this family, or no TCP/UDP port mapping).
+    /// </summary>
+    /// <param name="lb">The load balancer.</param>
+    /// <param name="backendAddress">The address of <paramref name="family"/> of a backend endpoint, null when unknown.</param>
+    /// <param name="isLocal">Whether a backend endpoint is on this node; null counts every backend as local.</param>
+    /// <param name="family">The table's family.</param>
+    public static LoadBalancerRendering? Render(HostComputeLoadBalancer lb, Func<Guid, IPAddress?> backendAddress, Func<Guid, bool>? isLocal, NftFamily family)
     {
         ArgumentNullException.ThrowIfNull(lb);
         ArgumentNullException.ThrowIfNull(backendAddress);
-        if (lb.Flags.HasFlag(LoadBalancerFlags.IPv6))
+        ArgumentNullException.ThrowIfNull(family);
+        if (FamilyOf(lb) != family)
         {
             return null;
         }
 
         var vips = (lb.FrontendVips ?? []).Select(v => IPAddress.TryParse(v, out var ip) ? ip : null).OfType<IPAddress>()
-            .Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct().ToList();
+            .Where(a => a.AddressFamily == family.AddressFamily).Distinct().ToList();
         if (lb.FrontendVips is { Count: > 0 } && vips.Count == 0)
         {
             return null;
         }
 
         var backends = (lb.HostComputeEndpoints ?? []).Select(backendAddress).OfType<IPAddress>()
-            .Where(a => a.AddressFamily == AddressFamily.InterNetwork).Distinct().ToList();
+            .Where(a => a.AddressFamily == family.AddressFamily).Distinct().ToList();
         var local = (lb.HostComputeEndpoints ?? []).Where(id => isLocal?.Invoke(id) ?? true).Select(backendAddress).OfType<IPAddress>().ToHashSet();
         var nodePort = vips.Count == 0;
         var masquerade = nodePort && !lb.Flags.HasFlag(LoadBalancerFlags.EnableDirectServerReturn);
@@ -161,9 +191,9 @@ internal static class ServiceRenderer
             var internalPort = mapping.InternalPort != 0 ? mapping.InternalPort : mapping.ExternalPort;
             var map = group.Map;
 
-            // Kept only where the conntrack cleanup reads them (UDP, SCTP): at 40,000 TCP load balancers the
-            // frontends and their backend endpoints were 15 MiB of heap nothing used.
-            if (Conntrack.StaleFlows.Applies(protocol))
+            // Kept only where the conntrack cleanup reads them (UDP, SCTP; IPv4, the table it reads): at 40,000 TCP
+            // load balancers the frontends and their backend endpoints were 15 MiB of heap nothing used.
+            if (Conntrack.StaleFlows.Applies(protocol) && family == NftFamily.Ip)
             {
                 var targets = backends.Select(b => new IPEndPoint(b, internalPort)).ToArray();
                 frontendList.AddRange(nodePort
@@ -220,9 +250,11 @@ internal static class ServiceRenderer
     /// <summary>The rules of chain <c>vips</c> or <c>nodeports</c> for the backend groups in use (a jump to each group's chain).</summary>
     /// <param name="nodePort">True for chain <c>nodeports</c>.</param>
     /// <param name="groups">Every group in use (those of the other kind are ignored).</param>
-    public static List<string> ChainRules(bool nodePort, IEnumerable<BackendGroup> groups)
+    /// <param name="family">The table's family; IPv4 when null.</param>
+    public static List<string> ChainRules(bool nodePort, IEnumerable<BackendGroup> groups, NftFamily? family = null)
     {
         ArgumentNullException.ThrowIfNull(groups);
+        family ??= NftFamily.Ip;
         var rules = new List<string>();
         string key;
         string reject;
@@ -236,12 +268,12 @@ internal static class ServiceRenderer
             // NodePorts answer on the node's own addresses, never on loopback (kube-proxy excludes 127.0.0.0/8 too:
             // a DNAT'd loopback source would be dropped as martian, or need route_localnet, CVE-2020-8558).
             rules.Add("fib daddr type != local return");
-            rules.Add("ip daddr 127.0.0.0/8 return");
+            rules.Add($"{family.Name} daddr {family.Loopback} return");
             rules.Add($"{key} @{NodePortsMasquerade} meta mark set meta mark | {MasqueradeMark}");
         }
         else
         {
-            key = VipKey;
+            key = VipKey(family);
             reject = RejectVips;
             drop = DropVips;
         }
@@ -255,7 +287,8 @@ internal static class ServiceRenderer
 
     /// <summary>The whole table holding <paramref name="loadBalancers"/>, as one nft text (a full sync).</summary>
     /// <param name="loadBalancers">The renderings, in any order.</param>
-    public static string RenderTable(IEnumerable<LoadBalancerRendering> loadBalancers)
+    /// <param name="family">The table's family; IPv4 when null.</param>
+    public static string RenderTable(IEnumerable<LoadBalancerRendering> loadBalancers, NftFamily? family = null)
     {
         ArgumentNullException.ThrowIfNull(loadBalancers);
         var bySet = new SortedDictionary<string, List<NftElement>>(StringComparer.Ordinal);
@@ -277,46 +310,65 @@ internal static class ServiceRenderer
         }
 
         var groups = bySet.Keys.Select(BackendGroup.FromMap).Where(g => g.HasValue).Select(g => g!.Value).ToList();
-        return RenderTable(bySet, groups);
+        return RenderTable(bySet, groups, family ?? NftFamily.Ip);
     }
 
     /// <summary>
     /// The table with the sets, maps, chains and rules it has when <paramref name="groups"/> are in use, but no
     /// elements: what the drift check counts rules and sets against (<see cref="ServiceTableSync.ExpectedShape"/>).
     /// </summary>
-    public static string RenderSkeleton(IEnumerable<BackendGroup> groups)
+    /// <param name="groups">The backend groups in use.</param>
+    /// <param name="family">The table's family; IPv4 when null.</param>
+    public static string RenderSkeleton(IEnumerable<BackendGroup> groups, NftFamily? family = null)
     {
         ArgumentNullException.ThrowIfNull(groups);
-        return RenderTable(new SortedDictionary<string, List<NftElement>>(StringComparer.Ordinal), groups.ToList());
+        return RenderTable(new SortedDictionary<string, List<NftElement>>(StringComparer.Ordinal), groups.ToList(), family ?? NftFamily.Ip);
     }
 
-    private static string RenderTable(SortedDictionary<string, List<NftElement>> bySet, List<BackendGroup> groups)
+    /// <summary>The key of a VIP frontend (<c>ip daddr . meta l4proto . th dport</c>, <c>ip6 daddr …</c> in <c>ip6</c>).</summary>
+    private static string VipKey(NftFamily family) => family.Name + " daddr . meta l4proto . th dport";
+
+    private static string RenderTable(SortedDictionary<string, List<NftElement>> bySet, List<BackendGroup> groups, NftFamily family)
     {
+        var vipType = family.AddressType + " . inet_proto . inet_service";
+        (string Name, string Type)[] sets =
+        [
+            (VipsIlb, vipType),
+            (VipsLocal, vipType),
+            (RejectVips, vipType),
+            (NodePortsIlb, NodePortType),
+            (NodePortsMasquerade, NodePortType),
+            (RejectNodePorts, NodePortType),
+            (DropVips, vipType),
+            (DropNodePorts, NodePortType),
+            (Hairpin, family.AddressType + " . " + family.AddressType),
+        ];
+        var vipKey = VipKey(family);
         var text = new StringBuilder();
-        text.Append("table ip ").Append(Table).Append(" {\n");
-        foreach (var (name, type) in Sets)
+        text.Append("table ").Append(family.Name).Append(' ').Append(Table).Append(" {\n");
+        foreach (var (name, type) in sets)
         {
             AppendSet(text, "set", name, "type " + type, bySet.GetValueOrDefault(name));
         }
 
         foreach (var group in BackendGroup.Ordered(groups))
         {
-            AppendSet(text, "map", group.Map, group.Definition, bySet.GetValueOrDefault(group.Map));
-            AppendChain(text, group.Chain, null, [group.Rule]);
+            AppendSet(text, "map", group.Map, group.DefinitionIn(family), bySet.GetValueOrDefault(group.Map));
+            AppendChain(text, group.Chain, null, [group.RuleIn(family)]);
         }
 
-        AppendChain(text, VipChain, null, ChainRules(nodePort: false, groups));
-        AppendChain(text, NodePortChain, null, ChainRules(nodePort: true, groups));
+        AppendChain(text, VipChain, null, ChainRules(nodePort: false, groups, family));
+        AppendChain(text, NodePortChain, null, ChainRules(nodePort: true, groups, family));
         AppendChain(text, "prerouting", "type nat hook prerouting priority -100; policy accept;",
         [
-            $"{NotFromPods}{VipKey} @{VipsIlb} return",
+            $"{NotFromPods}{vipKey} @{VipsIlb} return",
             "jump " + VipChain,
             $"{NotFromPods}fib daddr type local {NodePortKey} @{NodePortsIlb} return",
             "jump " + NodePortChain,
         ]);
         AppendChain(text, "output", "type nat hook output priority -100; policy accept;",
         [
-            $"{VipKey} @{VipsLocal} jump {VipChain}",
+            $"{vipKey} @{VipsLocal} jump {VipChain}",
             "jump " + NodePortChain,
         ]);
 
@@ -324,7 +376,7 @@ internal static class ServiceRenderer
         // conntrack is enabled in a namespace by a NAT expression, so a table of reject-only rules would otherwise be
         // skipped entirely (seen on this kernel: the counters of such a chain stayed at 0).
         AppendChain(text, "postrouting", "type nat hook postrouting priority 100; policy accept;",
-            [$"meta mark & {MasqueradeMark} == {MasqueradeMark} masquerade", $"ct status dnat ip saddr . ip daddr @{Hairpin} masquerade"]);
+            [$"meta mark & {MasqueradeMark} == {MasqueradeMark} masquerade", $"ct status dnat {family.Name} saddr . {family.Name} daddr @{Hairpin} masquerade"]);
         text.Append("}\n");
         return text.ToString();
     }

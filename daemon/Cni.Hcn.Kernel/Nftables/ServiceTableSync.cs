@@ -19,11 +19,14 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// kernel then validates the table, which is cheap as the table has a few chains and no verdict maps.
 /// New elements are added last. Anything that does not match the mirror (a missing table, map or element) fails the
 /// whole transaction, which the caller answers with <see cref="Invalidate"/> and a full render.
+/// One instance per family: the <c>ip</c> table (the default) and the <c>ip6</c> one (<see cref="NftFamily"/>).
 /// </remarks>
 internal sealed class ServiceTableSync
 {
     private static readonly Dictionary<BackendGroup, int> NoGroups = [];
     private static readonly Dictionary<NftElement, int> NoShared = [];
+    private readonly NftFamily _family;
+    private readonly string _ip;
     private Dictionary<Guid, LoadBalancerRendering> _applied = [];
     private Dictionary<BackendGroup, int> _groups = [];
 
@@ -31,6 +34,16 @@ internal sealed class ServiceTableSync
     private Dictionary<NftElement, int> _shared = [];
     private bool _trusted;
     private bool _mayExist = true;
+
+    /// <summary>A sync of the <c>ip</c> services table, or of <paramref name="family"/>'s.</summary>
+    public ServiceTableSync(NftFamily? family = null)
+    {
+        _family = family ?? NftFamily.Ip;
+        _ip = _family.Name;
+    }
+
+    /// <summary>The family of the table this instance syncs.</summary>
+    public NftFamily Family => _family;
 
     /// <summary>Whether the mirror matches the kernel, so <see cref="PlanChanges"/> can be used.</summary>
     public bool Trusted => _trusted;
@@ -149,7 +162,7 @@ internal sealed class ServiceTableSync
             return null;
         }
 
-        var shape = NftTableShape.Parse(ServiceRenderer.RenderSkeleton(_groups.Keys));
+        var shape = NftTableShape.Parse(ServiceRenderer.RenderSkeleton(_groups.Keys, _family));
         foreach (var set in _applied.Values.SelectMany(r => r.Elements).GroupBy(e => e.Set, StringComparer.Ordinal))
         {
             shape.Elements[set.Key] = set.Select(e => e.KeyOnly).Distinct().Count();
@@ -167,7 +180,7 @@ internal sealed class ServiceTableSync
         if (desired.Count == 0)
         {
             // No table without load balancers (the node without services has no wincni_services, as before).
-            var text = _applied.Count > 0 || (!_trusted && _mayExist) ? $"table ip {table}\ndelete table ip {table}\n" : string.Empty;
+            var text = _applied.Count > 0 || (!_trusted && _mayExist) ? $"table {_ip} {table}\ndelete table {_ip} {table}\n" : string.Empty;
             return new ServiceTablePlan(text, desired, null, NoGroups, NoShared, full: !_trusted, added: 0, changed: 0, removed: _applied.Count, elements: 0);
         }
 
@@ -193,7 +206,7 @@ internal sealed class ServiceTableSync
                 }
             }
 
-            var text = $"table ip {table}\ndelete table ip {table}\n" + ServiceRenderer.RenderTable(desired.Values);
+            var text = $"table {_ip} {table}\ndelete table {_ip} {table}\n" + ServiceRenderer.RenderTable(desired.Values, _family);
             return new ServiceTablePlan(text, desired, null, groups, shared, full: true, added: desired.Count, changed: 0, removed: 0, elements);
         }
 
@@ -296,12 +309,12 @@ internal sealed class ServiceTableSync
         var batch = new StringBuilder();
 
         // Elements of a map that goes away in this transaction go with it.
-        AppendElements(batch, "delete", deleteElements.Where(e => !droppedMaps.Contains(e.Set)));
+        AppendElements(batch, "delete", deleteElements.Where(e => !droppedMaps.Contains(e.Set)), _ip);
         foreach (var group in BackendGroup.Ordered(created))
         {
-            batch.Append("add map ip ").Append(table).Append(' ').Append(group.Map).Append(" { ").Append(group.Definition).Append("; }\n");
-            batch.Append("add chain ip ").Append(table).Append(' ').Append(group.Chain).Append('\n');
-            batch.Append("add rule ip ").Append(table).Append(' ').Append(group.Chain).Append(' ').Append(group.Rule).Append('\n');
+            batch.Append("add map ").Append(_ip).Append(' ').Append(table).Append(' ').Append(group.Map).Append(" { ").Append(group.DefinitionIn(_family)).Append("; }\n");
+            batch.Append("add chain ").Append(_ip).Append(' ').Append(table).Append(' ').Append(group.Chain).Append('\n');
+            batch.Append("add rule ").Append(_ip).Append(' ').Append(table).Append(' ').Append(group.Chain).Append(' ').Append(group.RuleIn(_family)).Append('\n');
         }
 
         foreach (var nodePort in new[] { false, true })
@@ -309,31 +322,31 @@ internal sealed class ServiceTableSync
             if (created.Concat(dropped).Any(g => g.NodePort == nodePort))
             {
                 var chain = nodePort ? ServiceRenderer.NodePortChain : ServiceRenderer.VipChain;
-                batch.Append("flush chain ip ").Append(table).Append(' ').Append(chain).Append('\n');
-                foreach (var rule in ServiceRenderer.ChainRules(nodePort, groups.Keys))
+                batch.Append("flush chain ").Append(_ip).Append(' ').Append(table).Append(' ').Append(chain).Append('\n');
+                foreach (var rule in ServiceRenderer.ChainRules(nodePort, groups.Keys, _family))
                 {
-                    batch.Append("add rule ip ").Append(table).Append(' ').Append(chain).Append(' ').Append(rule).Append('\n');
+                    batch.Append("add rule ").Append(_ip).Append(' ').Append(table).Append(' ').Append(chain).Append(' ').Append(rule).Append('\n');
                 }
             }
         }
 
         foreach (var group in BackendGroup.Ordered(dropped))
         {
-            batch.Append("flush chain ip ").Append(table).Append(' ').Append(group.Chain).Append('\n');
-            batch.Append("delete chain ip ").Append(table).Append(' ').Append(group.Chain).Append('\n');
-            batch.Append("delete map ip ").Append(table).Append(' ').Append(group.Map).Append('\n');
+            batch.Append("flush chain ").Append(_ip).Append(' ').Append(table).Append(' ').Append(group.Chain).Append('\n');
+            batch.Append("delete chain ").Append(_ip).Append(' ').Append(table).Append(' ').Append(group.Chain).Append('\n');
+            batch.Append("delete map ").Append(_ip).Append(' ').Append(table).Append(' ').Append(group.Map).Append('\n');
         }
 
-        AppendElements(batch, "add", addElements);
+        AppendElements(batch, "add", addElements, _ip);
         return new ServiceTablePlan(batch.ToString(), desired, changes, groups, shared, full: false, added, changed, removed, deleteElements.Count + addElements.Count);
     }
 
     /// <summary>Element changes as nft commands (what a text batch sends for them).</summary>
-    private static string RenderElementChanges(NftElementChanges changes)
+    private string RenderElementChanges(NftElementChanges changes)
     {
         var batch = new StringBuilder();
-        AppendElements(batch, "delete", changes.Delete);
-        AppendElements(batch, "add", changes.Add);
+        AppendElements(batch, "delete", changes.Delete, _ip);
+        AppendElements(batch, "add", changes.Add, _ip);
         return batch.ToString();
     }
 
@@ -355,11 +368,11 @@ internal sealed class ServiceTableSync
         }
     }
 
-    private static void AppendElements(StringBuilder batch, string verb, IEnumerable<NftElement> elements)
+    private static void AppendElements(StringBuilder batch, string verb, IEnumerable<NftElement> elements, string ip)
     {
         foreach (var set in elements.GroupBy(e => e.Set, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            batch.Append(verb).Append(" element ip ").Append(ServiceRenderer.Table).Append(' ').Append(set.Key).Append(" { ");
+            batch.Append(verb).Append(" element ").Append(ip).Append(' ').Append(ServiceRenderer.Table).Append(' ').Append(set.Key).Append(" { ");
             var first = true;
             foreach (var element in set)
             {

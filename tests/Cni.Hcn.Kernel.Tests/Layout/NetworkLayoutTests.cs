@@ -77,6 +77,53 @@ public sealed class NetworkLayoutTests
     }
 
     [Test]
+    public void From_DualStackOverlay_KeepsBothSubnetsAndIpv6RemoteSubnetsOverTheIpv4Underlay()
+    {
+        var layout = NetworkLayout.From(new HostComputeNetwork
+        {
+            Name = "o",
+            Type = NetworkType.Overlay,
+            Policies =
+            [
+                NetworkPolicy.Create(new RemoteSubnetRoutePolicySetting
+                {
+                    DestinationPrefix = "fd00:244:3::/64", IsolationId = 4096, ProviderAddress = "192.0.2.11", DistributedRouterMacAddress = "0e:2a:00:00:00:02",
+                }),
+            ],
+            Ipams =
+            [
+                new Ipam
+                {
+                    Subnets =
+                    [
+                        new Subnet { IpAddressPrefix = "10.244.2.0/24" },
+                        new Subnet { IpAddressPrefix = "fd00:244:2::/64", Routes = [new Route { NextHop = "fd00:244:2::1", DestinationPrefix = "::/0" }] },
+                    ],
+                },
+            ],
+        });
+
+        Assert.That(layout.Subnets.Select(s => s.Gateway), Is.EqualTo(new[] { IPAddress.Parse("10.244.2.1"), IPAddress.Parse("fd00:244:2::1") }));
+        Assert.That(layout.HasIpv6, Is.True);
+        var remote = layout.RemoteSubnets.Single();
+        Assert.That(remote.NextHop, Is.EqualTo(IPAddress.Parse("fd00:244:3::")), "flannel's layout: the remote subnet's network address, onlink");
+        Assert.That(remote.Provider, Is.EqualTo(IPAddress.Parse("192.0.2.11")));
+    }
+
+    [Test]
+    public void From_Ipv6SubnetWithoutRoutes_GatewayIsFirstHost()
+    {
+        var layout = NetworkLayout.From(new HostComputeNetwork
+        {
+            Name = "cbr0",
+            Type = NetworkType.L2Bridge,
+            Ipams = [new Ipam { Subnets = [new Subnet { IpAddressPrefix = "fd00:244:5::/64" }] }],
+        });
+
+        Assert.That(layout.Subnets.Single().Gateway, Is.EqualTo(IPAddress.Parse("fd00:244:5::1")));
+    }
+
+    [Test]
     public void From_OverlayDefaults_Vni4096Port4789()
     {
         var layout = NetworkLayout.From(new HostComputeNetwork { Name = "o", Type = NetworkType.Overlay });

@@ -110,6 +110,27 @@ public sealed class NetlinkMessageBuilderTests
     }
 
     [Test]
+    public void AddressRequest_Ipv6_NoDadInHeaderAndIfaFlags()
+    {
+        var bytes = RtnetlinkClient.AddressRequest(7, IPAddress.Parse("fd00:244:1::5"), 64).Build(1);
+
+        byte[] ifaddrmsg = [10, 64, Rtnl.IfaFNodad, 0, 7, 0, 0, 0];
+        Assert.That(bytes.AsSpan(16, 8).ToArray(), Is.EqualTo(ifaddrmsg));
+        var attributes = NetlinkAttributes.Parse(bytes.AsMemory(24));
+        Assert.That(attributes.GetAddress(Rtnl.IfaLocal), Is.EqualTo(IPAddress.Parse("fd00:244:1::5")));
+        Assert.That(attributes.GetU32(Rtnl.IfaFlags), Is.EqualTo(Rtnl.IfaFNodad));
+    }
+
+    [Test]
+    public void AddressRequest_Ipv4_NoFlags()
+    {
+        var bytes = RtnetlinkClient.AddressRequest(7, IPAddress.Parse("10.244.1.5"), 24).Build(1);
+
+        Assert.That(bytes.AsSpan(16, 8).ToArray(), Is.EqualTo(new byte[] { 2, 24, 0, 0, 7, 0, 0, 0 }));
+        Assert.That(NetlinkAttributes.Parse(bytes.AsMemory(24)).Has(Rtnl.IfaFlags), Is.False);
+    }
+
+    [Test]
     public void FdbRequest_RemoteVtep_BridgeFamilySelfPermanent()
     {
         var bytes = RtnetlinkClient.FdbRequest(Rtnl.RtmNewNeigh, Rtnl.NlmFAck, 5, PhysicalAddress.Parse("0E-2A-00-00-00-02"), IPAddress.Parse("192.168.100.2")).Build(1);

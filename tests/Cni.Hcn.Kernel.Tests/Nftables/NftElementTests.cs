@@ -11,6 +11,10 @@ public sealed class NftElementTests
     [TestCase("vips_rr_3", "10.96.0.10 . tcp . 80 . 2", "10.244.1.5 . 8080")]
     [TestCase("nodeports_sh_2", "sctp . 30080 . 1", "10.244.2.5 . 80")]
     [TestCase("hairpin", "10.244.1.5 . 10.244.1.5", null)]
+    [TestCase("reject_vips", "fd00:96::10 . tcp . 80", null)]
+    [TestCase("vips_rr_3", "fd00:96::10 . tcp . 80 . 2", "fd00:244:1::5 . 8080")]
+    [TestCase("nodeports_sh_2", "sctp . 30080 . 1", "fd00:244:2::5 . 80")]
+    [TestCase("hairpin", "fd00:244:1::5 . fd00:244:1::5", null)]
     public void Text_ParsedFromNftText_WrittenBackTheSame(string set, string key, string? value)
     {
         var element = new NftElement(set, key, value);
@@ -42,10 +46,45 @@ public sealed class NftElementTests
     }
 
     [TestCase("10.96.0.10 . tcp")]
-    [TestCase("fe80::1 . tcp . 80")]
+    [TestCase("10.96.0.10 . fd00::1")]
     [TestCase("10.96.0.10 . tcp . 99999")]
     public void Constructor_NotAServicesTableKey_Throws(string key)
     {
         Assert.That(() => new NftElement("vips_ilb", key), Throws.InstanceOf<FormatException>().Or.InstanceOf<OverflowException>());
+    }
+
+    [Test]
+    public void Backend_Ipv6BuiltFromAddresses_EqualsTheParsedTextAndKeepsItsSetName()
+    {
+        var built = NftElement.Backend("vips_rr_2", IPAddress.Parse("fd00:96::10"), 6, 443, 1, IPAddress.Parse("fd00:244:1::5"), 8443);
+        var parsed = new NftElement("vips_rr_2", "fd00:96::10 . tcp . 443 . 1", "fd00:244:1::5 . 8443");
+
+        Assert.That(built, Is.EqualTo(parsed));
+        Assert.That(built.GetHashCode(), Is.EqualTo(parsed.GetHashCode()));
+        Assert.That(built.Set, Is.EqualTo("vips_rr_2"));
+        Assert.That(built.IsIpv6, Is.True);
+        Assert.That(built.KeyOnly, Is.EqualTo(new NftElement("vips_rr_2", "fd00:96::10 . tcp . 443 . 1")));
+        Assert.That(built.KeyOnly.Text(withValue: true), Is.EqualTo("fd00:96::10 . tcp . 443 . 1"));
+        Assert.That(NftElement.Backend("vips_rr_2", IPAddress.Parse("fd00:96::10"), 6, 443, 1, IPAddress.Parse("fd00:244:1::6"), 8443), Is.Not.EqualTo(built));
+    }
+
+    [Test]
+    public void Compare_Ipv6Elements_ByAddressNumericallyAndIpv4First()
+    {
+        var low = new NftElement("hairpin", "fd00::5 . fd00::5");
+        var high = new NftElement("hairpin", "fd00::1:5 . fd00::1:5");
+        var ipv4 = new NftElement("hairpin", "10.244.2.5 . 10.244.2.5");
+
+        Assert.That(NftElement.Compare(low, high), Is.LessThan(0));
+        Assert.That(NftElement.Compare(ipv4, low), Is.LessThan(0));
+        Assert.That(NftElement.Compare(high, ipv4), Is.GreaterThan(0));
+        Assert.That(ipv4.IsIpv6, Is.False);
+    }
+
+    [Test]
+    public void Frontend_WithoutVip_SameElementInEitherFamily()
+    {
+        Assert.That(NftElement.Frontend("nodeports_masq", null, 6, 30080), Is.EqualTo(new NftElement("nodeports_masq", "tcp . 30080")));
+        Assert.That(NftElement.Frontend("reject_vips", IPAddress.Parse("fd00:96::10"), 17, 53).Text(withValue: false), Is.EqualTo("fd00:96::10 . udp . 53"));
     }
 }

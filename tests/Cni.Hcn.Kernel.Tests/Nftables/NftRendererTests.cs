@@ -155,6 +155,94 @@ public sealed class NftRendererTests
         Assert.That(batch, Is.EqualTo("table ip wincni_a\ndelete table ip wincni_a\ntable ip wincni_a {\n}\ntable ip wincni_b\ndelete table ip wincni_b\n"));
     }
 
+    [Test]
+    public void RenderNetwork_DualStack_EachFamilysOutboundNatInItsOwnTable()
+    {
+        var nat4 = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.244.0.0/16", "10.96.0.0/12"] });
+        var nat6 = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["fd00:244::/56", "fd00:96::/112"], Flags = NatFlags.IPv6 });
+        var endpoints = new[] { DualEndpoint("10.244.1.5", "fd00:244:0:1::5", nat4, nat6), DualEndpoint("10.244.1.6", "fd00:244:0:1::6") };
+
+        var ip = NftRenderer.RenderNetwork(DualNetwork, endpoints)!;
+        var ip6 = NftRenderer.RenderNetwork(DualNetwork, endpoints, family: NftFamily.Ip6)!;
+
+        Assert.That(ip, Does.StartWith($"table ip {DualNetwork.Table} {{\n"));
+        Assert.That(ip, Does.Contain("\t\tip saddr { 10.244.1.5 } ip daddr != { 10.96.0.0/12, 10.244.0.0/16 } masquerade\n"));
+        Assert.That(ip, Does.Not.Contain("fd00").And.Not.Contain("ip6"), "the IPv6 policy adds nothing to the IPv4 table");
+        Assert.That(ip6, Does.StartWith($"table ip6 {DualNetwork.Table} {{\n"));
+        Assert.That(ip6, Does.Contain("\t\tip6 saddr { fd00:244:0:1::5 } ip6 daddr != { fd00:96::/112, fd00:244::/56 } masquerade\n"));
+        Assert.That(ip6, Does.Not.Contain("10.244").And.Not.Contain(" ip "));
+    }
+
+    [Test]
+    public void RenderNetwork_DualStackSubnetRule_Ip6SubnetAndOtherEndpointsExcluded()
+    {
+        var nat6 = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["fd00:244::/56"], Flags = NatFlags.IPv6 });
+        var endpoints = new[] { DualEndpoint("10.244.1.5", "fd00:244:0:1::5", nat6), DualEndpoint("10.244.1.6", "fd00:244:0:1::6") };
+        var key = NftRenderer.ChooseSubnetNat(DualNetwork, endpoints, previous: null, NftFamily.Ip6);
+
+        var ip6 = NftRenderer.RenderNetwork(DualNetwork, endpoints, key, NftFamily.Ip6)!;
+
+        Assert.That(key, Is.EqualTo("fd00:244::/56"), "the network's own IPv6 subnet is inside the exception");
+        Assert.That(NftRenderer.ChooseSubnetNat(DualNetwork, endpoints, previous: null), Is.Null, "no IPv4 OutBoundNAT");
+        Assert.That(ip6, Does.Contain($"\t\tiifname \"{DualNetwork.Bridge}\" ip6 saddr {{ fd00:244:0:1::/64 }} ip6 saddr != {{ fd00:244:0:1::6 }} ip6 daddr != {{ fd00:244::/56 }} masquerade\n"));
+    }
+
+    [Test]
+    public void RenderNetwork_Ipv6PortMappings_OnlyInIp6TableWithBracketedTarget()
+    {
+        var tcp = EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, ExternalPort = 8080, InternalPort = 80 });
+        var tcp6 = EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, ExternalPort = 8080, InternalPort = 80, Flags = NatFlags.IPv6 });
+        var vip6 = EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Udp, ExternalPort = 5353, InternalPort = 53, Vip = "2001:db8::10" });
+        var endpoints = new[] { DualEndpoint("10.244.1.5", "fd00:244:0:1::5", tcp, tcp6, vip6) };
+
+        var ip = NftRenderer.RenderNetwork(DualNetwork, endpoints)!;
+        var ip6 = NftRenderer.RenderNetwork(DualNetwork, endpoints, family: NftFamily.Ip6)!;
+
+        Assert.That(ip, Does.Contain("\t\tfib daddr type local tcp dport 8080 dnat to 10.244.1.5:80\n\t}"), "one IPv4 rule");
+        Assert.That(ip6, Does.Contain("\t\tfib daddr type local tcp dport 8080 dnat to [fd00:244:0:1::5]:80\n"));
+        Assert.That(ip6, Does.Contain("\t\tip6 daddr 2001:db8::10 udp dport 5353 dnat to [fd00:244:0:1::5]:53\n"));
+    }
+
+    [Test]
+    public void RenderNetwork_Ipv4OnlyNetworkAndEndpoints_NoIp6Table()
+    {
+        var nat = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.244.0.0/16"] });
+
+        Assert.That(NftRenderer.RenderNetwork(Network, [Endpoint("10.244.1.5", nat)], family: NftFamily.Ip6), Is.Null);
+        Assert.That(NftRenderer.ChooseSubnetNat(Network, [Endpoint("10.244.1.5", nat)], previous: null, NftFamily.Ip6), Is.Null);
+    }
+
+    [Test]
+    public void NormalizePrefixes_Ip6_KeepsCoveringIpv6Only()
+    {
+        var result = NftRenderer.NormalizePrefixes(["fd00:244:0:1::/64", "fd00:244::/56", "fd00::5", "fd00::5/128", "10.0.0.0/8", "junk"], NftFamily.Ip6);
+
+        Assert.That(result, Is.EqualTo(new[] { "fd00::5", "fd00:244::/56" }));
+    }
+
+    [Test]
+    public void BuildBatch_Ip6Key_CreatesDeletesAndRewritesTheIp6Table()
+    {
+        var batch = NftRunner.BuildBatch(new Dictionary<string, string?> { ["ip6 wincni_a"] = "table ip6 wincni_a {\n}\n", ["wincni_a"] = null });
+
+        Assert.That(batch, Is.EqualTo("table ip6 wincni_a\ndelete table ip6 wincni_a\ntable ip6 wincni_a {\n}\ntable ip wincni_a\ndelete table ip wincni_a\n"));
+    }
+
+    private static readonly NetworkLayout DualNetwork = NetworkLayout.From(new HostComputeNetwork
+    {
+        Id = Guid.Parse("11111111-1111-1111-1111-111111111112"),
+        Name = "dual",
+        Type = NetworkType.L2Bridge,
+        Ipams = [new Ipam { Subnets = [new Subnet { IpAddressPrefix = "10.244.1.0/24" }, new Subnet { IpAddressPrefix = "fd00:244:0:1::/64" }] }],
+    });
+
+    private static HostComputeEndpoint DualEndpoint(string ip, string ip6, params EndpointPolicy[] policies) => new()
+    {
+        Id = Guid.NewGuid(),
+        IpConfigurations = [new IpConfig { IpAddress = ip, PrefixLength = 24 }, new IpConfig { IpAddress = ip6, PrefixLength = 64 }],
+        Policies = policies,
+    };
+
     private static HostComputeEndpoint Endpoint(string ip, params EndpointPolicy[] policies) => new()
     {
         Id = Guid.NewGuid(),

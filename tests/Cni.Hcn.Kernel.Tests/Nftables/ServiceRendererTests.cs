@@ -243,6 +243,63 @@ public sealed class ServiceRendererTests
         Assert.That(text, Does.Not.Contain("vmap").And.Not.Contain("goto"));
     }
 
+    [Test]
+    public void FamilyOf_FlagsAndVips_Ipv6ForTheFlagOrIpv6VipsOnly()
+    {
+        Assert.That(ServiceRenderer.FamilyOf(LoadBalancer(["10.96.0.10"])), Is.SameAs(NftFamily.Ip));
+        Assert.That(ServiceRenderer.FamilyOf(LoadBalancer([])), Is.SameAs(NftFamily.Ip), "a NodePort without the flag");
+        Assert.That(ServiceRenderer.FamilyOf(LoadBalancer(["fd00::10"])), Is.SameAs(NftFamily.Ip6));
+        Assert.That(ServiceRenderer.FamilyOf(LoadBalancer([]) with { Flags = LoadBalancerFlags.IPv6 }), Is.SameAs(NftFamily.Ip6), "an IPv6 NodePort");
+        Assert.That(ServiceRenderer.FamilyOf(LoadBalancer(["fd00::10"]) with { Flags = LoadBalancerFlags.IPv6 }), Is.SameAs(NftFamily.Ip6));
+        Assert.That(ServiceRenderer.FamilyOf(LoadBalancer(["10.96.0.10"]) with { Flags = LoadBalancerFlags.IPv6 }), Is.Null, "flag and VIPs disagree");
+    }
+
+    [Test]
+    public void Render_Ipv6VipInIp6Table_ElementsWithIpv6BackendsAndHairpin()
+    {
+        var lb = LoadBalancer(["fd00:96::10"]) with { Flags = LoadBalancerFlags.IPv6 };
+
+        var rendering = ServiceRenderer.Render(lb, Address6, isLocal: id => id == BackendA, NftFamily.Ip6)!;
+
+        Assert.That(rendering.Elements, Is.EqualTo(new[]
+        {
+            new NftElement(ServiceRenderer.Hairpin, "fd00:244:1::5 . fd00:244:1::5"),
+            new NftElement("vips_rr_2", "fd00:96::10 . tcp . 80 . 0", "fd00:244:1::5 . 8080"),
+            new NftElement("vips_rr_2", "fd00:96::10 . tcp . 80 . 1", "fd00:244:2::5 . 8080"),
+        }));
+        Assert.That(ServiceRenderer.Render(lb, Address6, null, NftFamily.Ip), Is.Null, "not in the ip table");
+        Assert.That(ServiceRenderer.Render(LoadBalancer(["10.96.0.10"]), Address, null, NftFamily.Ip6), Is.Null, "an IPv4 load balancer is not in the ip6 table");
+    }
+
+    [Test]
+    public void Render_Ipv6NodePortWithoutBackends_RejectsAndHasNoConntrackFrontends()
+    {
+        var lb = LoadBalancer([]) with { Flags = LoadBalancerFlags.IPv6, HostComputeEndpoints = [] };
+
+        var rendering = ServiceRenderer.Render(lb, Address6, null, NftFamily.Ip6)!;
+
+        Assert.That(rendering.Elements, Is.EqualTo(new[] { new NftElement(ServiceRenderer.RejectNodePorts, "tcp . 80") }));
+        Assert.That(rendering.Frontends, Is.Empty);
+    }
+
+    [Test]
+    public void RenderTable_Ip6_SameLayoutInIp6Words()
+    {
+        var lb = LoadBalancer(["fd00:96::10"], LoadBalancerDistribution.SourceIP) with { Flags = LoadBalancerFlags.IPv6 };
+
+        var text = ServiceRenderer.RenderTable([ServiceRenderer.Render(lb, Address6, null, NftFamily.Ip6)!], NftFamily.Ip6);
+
+        Assert.That(text, Does.StartWith("table ip6 wincni_services {\n"));
+        Assert.That(text, Does.Contain("\tset reject_vips {\n\t\ttype ipv6_addr . inet_proto . inet_service\n\t}"));
+        Assert.That(text, Does.Contain("\tset hairpin {\n\t\ttype ipv6_addr . ipv6_addr\n"));
+        Assert.That(text, Does.Contain("typeof ip6 daddr . meta l4proto . th dport . numgen random mod 2 : ip6 daddr . th dport"));
+        Assert.That(text, Does.Contain("dnat ip6 to ip6 daddr . meta l4proto . th dport . jhash ip6 saddr mod 2 seed 0x0 map @vips_sh_2"));
+        Assert.That(text, Does.Contain("\t\tip6 daddr ::1 return\n"));
+        Assert.That(text, Does.Contain("iifname != \"wcni-br-*\" ip6 daddr . meta l4proto . th dport @vips_ilb return"));
+        Assert.That(text, Does.Contain("ct status dnat ip6 saddr . ip6 daddr @hairpin masquerade"));
+        Assert.That(text, Does.Not.Contain(" ip daddr").And.Not.Contain("ipv4_addr"));
+    }
+
     internal static HostComputeLoadBalancer LoadBalancer(
         string[] vips, LoadBalancerDistribution distribution = LoadBalancerDistribution.None,
         LoadBalancerPortMappingFlags flags = LoadBalancerPortMappingFlags.None, Guid? id = null) => new()
@@ -254,4 +311,8 @@ public sealed class ServiceRendererTests
         };
 
     internal static IPAddress? Address(Guid id) => Addresses.GetValueOrDefault(id);
+
+    internal static IPAddress? Address6(Guid id) => Addresses.GetValueOrDefault(id) is { } v4
+        ? IPAddress.Parse($"fd00:244:{v4.GetAddressBytes()[2]}::{v4.GetAddressBytes()[3]}")
+        : null;
 }

@@ -265,6 +265,53 @@ public sealed class ServiceTableSyncTests
         Assert.That(plan.Full, Is.True);
     }
 
+    [Test]
+    public void PlanChanges_Ip6Sync_FamilyInEveryCommandAndIpv6Elements()
+    {
+        var sync = new ServiceTableSync(NftFamily.Ip6);
+        var first = Lb(First, "fd00:96::1") with { Flags = LoadBalancerFlags.IPv6 };
+        sync.Accept(sync.PlanChanges(Changes6(first)));
+
+        var plan = sync.PlanChanges(Changes6(Lb(First, "fd00:96::1", BackendA, BackendB, BackendC) with { Flags = LoadBalancerFlags.IPv6 }));
+
+        Assert.That(plan.Text, Is.EqualTo(
+            $"add map ip6 {T} vips_rr_3 {{ typeof ip6 daddr . meta l4proto . th dport . numgen random mod 3 : ip6 daddr . th dport; }}\n" +
+            $"add chain ip6 {T} vips_rr_3\n" +
+            $"add rule ip6 {T} vips_rr_3 dnat ip6 to ip6 daddr . meta l4proto . th dport . numgen random mod 3 map @vips_rr_3\n" +
+            $"flush chain ip6 {T} vips\n" +
+            $"add rule ip6 {T} vips ip6 daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset\n" +
+            $"add rule ip6 {T} vips ip6 daddr . meta l4proto . th dport @reject_vips reject\n" +
+            $"add rule ip6 {T} vips jump vips_rr_3\n" +
+            $"flush chain ip6 {T} vips_rr_2\n" +
+            $"delete chain ip6 {T} vips_rr_2\n" +
+            $"delete map ip6 {T} vips_rr_2\n" +
+            $"add element ip6 {T} hairpin {{ fd00:244:3::5 . fd00:244:3::5 }}\n" +
+            $"add element ip6 {T} vips_rr_3 {{ fd00:96::1 . tcp . 80 . 0 : fd00:244:1::5 . 8080, fd00:96::1 . tcp . 80 . 1 : fd00:244:2::5 . 8080, " +
+            "fd00:96::1 . tcp . 80 . 2 : fd00:244:3::5 . 8080 }\n"));
+        Assert.That(sync.Family, Is.SameAs(NftFamily.Ip6));
+    }
+
+    [Test]
+    public void Plan_Ip6FirstAndLast_CreatesAndDeletesTheIp6TableOnly()
+    {
+        var sync = new ServiceTableSync(NftFamily.Ip6);
+        sync.Invalidate(tableExists: false);
+
+        var first = sync.Plan(new Dictionary<Guid, LoadBalancerRendering>
+        {
+            [First] = ServiceRenderer.Render(Lb(First, "fd00:96::1") with { Flags = LoadBalancerFlags.IPv6 }, ServiceRendererTests.Address6, null, NftFamily.Ip6)!,
+        });
+        sync.Accept(first);
+        var last = sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [First] = null });
+
+        Assert.That(first.Text, Does.StartWith($"table ip6 {T}\ndelete table ip6 {T}\ntable ip6 {T} {{\n"));
+        Assert.That(last.Text, Is.EqualTo($"table ip6 {T}\ndelete table ip6 {T}\n"));
+        Assert.That(sync.ExpectedShape()!.Elements["hairpin"], Is.EqualTo(2));
+    }
+
+    private static Dictionary<Guid, LoadBalancerRendering?> Changes6(HostComputeLoadBalancer lb) =>
+        new() { [lb.Id] = ServiceRenderer.Render(lb, ServiceRendererTests.Address6, null, NftFamily.Ip6) };
+
     internal static HostComputeLoadBalancer Lb(Guid id, string vip, params Guid[] backends)
     {
         var lb = ServiceRendererTests.LoadBalancer([vip], id: id);

@@ -120,7 +120,9 @@ public sealed partial class KernelHcn
                 {
                     var network = await _objects.GetNetworkAsync(endpoint.HostComputeNetwork, cancellationToken).ConfigureAwait(false);
                     AttachEndpoint(endpoint, binding, NetworkLayout.From(network));
-                    await CommitAsync(cancellationToken, nftables: false).ConfigureAwait(false);
+
+                    // A host vNIC is one of its network's ingress interfaces (the subnet-wide masquerade rule names it).
+                    await CommitAsync(cancellationToken, nftables: binding.IsHost, servicesUnaffected: true).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (IsKernelFailure(ex))
                 {
@@ -133,7 +135,7 @@ public sealed partial class KernelHcn
             {
                 // The object is detached whatever the kernel says (a pod's netns may already be gone).
                 TryKernel("endpoint", endpointId, () => DetachEndpoint(endpoint, binding));
-                await CommitAsync(cancellationToken, nftables: false).ConfigureAwait(false);
+                await CommitAsync(cancellationToken, nftables: binding.IsHost, servicesUnaffected: true).ConfigureAwait(false);
             }
 
             return modified;

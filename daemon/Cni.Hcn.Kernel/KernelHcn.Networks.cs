@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Cni.Hcn.Kernel.Layout;
+using Cni.Hcn.Kernel.Namespaces;
 using Cni.Hcn.Kernel.Naming;
 using Cni.Hcn.Kernel.Netlink;
 using Cni.Hcn.Model;
@@ -137,6 +138,7 @@ public sealed partial class KernelHcn
         {
             _host.CreateBridge(layout.Bridge);
             bridge = _host.GetLink(layout.Bridge) ?? throw new NetlinkException($"bridge {layout.Bridge} vanished after creation", Interop.Errno.Enodev);
+            DisableDad(layout, layout.Bridge);
         }
 
         foreach (var subnet in layout.Subnets)
@@ -161,6 +163,7 @@ public sealed partial class KernelHcn
             _host.CreateVxlan(layout.Vxlan!, layout.Vni, layout.VxlanPort, layout.ProviderAddress, underlayIndex, layout.VtepMac,
                 underlayMtu - NetworkLayout.VxlanOverhead);
             vxlan = _host.GetLink(layout.Vxlan!) ?? throw new NetlinkException($"vxlan {layout.Vxlan} vanished after creation", Interop.Errno.Enodev);
+            DisableDad(layout, layout.Vxlan!);
         }
         else if (vxlan.Kind != "vxlan" || vxlan.VxlanId != layout.Vni || vxlan.VxlanPort != layout.VxlanPort)
         {
@@ -180,6 +183,30 @@ public sealed partial class KernelHcn
         }
 
         ApplyRemoteSubnets(null, layout);
+    }
+
+    /// <summary>
+    /// A new device of a network with an IPv6 subnet gets <c>accept_dad=0</c> before it comes up: its link-local
+    /// address is then usable at once. The node solicits neighbours for forwarded packets from that address, so
+    /// without this, IPv6 to pods (and, on Overlay, across the VXLAN device) is dropped for the second or two
+    /// duplicate address detection takes after a network is created; wincni owns every address on these devices.
+    /// Best effort: a kernel without the file (IPv6 off) fails at the addresses instead, with the kernel's reason.
+    /// </summary>
+    private void DisableDad(NetworkLayout layout, string device)
+    {
+        if (!layout.HasIpv6)
+        {
+            return;
+        }
+
+        try
+        {
+            NetnsThread.Run(HostNetnsPath, () => File.WriteAllText($"/proc/sys/net/ipv6/conf/{device}/accept_dad", "0"));
+        }
+        catch (IOException ex)
+        {
+            LogRealizeFailed("network", layout.Id, $"accept_dad of {device}: {ex.Message}");
+        }
     }
 
     /// <summary>Removes what only this network used: remote subnets, the VXLAN device when no other network shares its VNI, the bridge.</summary>

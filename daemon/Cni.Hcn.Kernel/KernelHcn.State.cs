@@ -213,11 +213,12 @@ public sealed partial class KernelHcn
         {
             var layout = NetworkLayout.From(network);
             var local = endpoints.Where(e => e.HostComputeNetwork == network.Id && !IsRemote(e)).ToList();
+            var hostVnics = local.Where(e => e.HostComputeNamespace != Guid.Empty && _bindings.TryGetValue(e.HostComputeNamespace, out var b) && b.IsHost).ToList();
             foreach (var family in NftFamily.All)
             {
                 var nat = NftRenderer.ChooseSubnetNat(layout, local, _subnetNat.GetValueOrDefault((network.Id, family)), family);
                 subnetNat[(network.Id, family)] = nat;
-                desired[family.Qualify(layout.Table)] = NftRenderer.RenderNetwork(layout, local, nat, family);
+                desired[family.Qualify(layout.Table)] = NftRenderer.RenderNetwork(layout, local, nat, family, hostVnics);
             }
         }
 

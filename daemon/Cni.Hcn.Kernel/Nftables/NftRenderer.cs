@@ -84,7 +84,19 @@ internal static class NftRenderer
     /// in-subnet address no endpoint owns (a pod using an address it was not given).
     /// </remarks>
     /// <param name="family">The table's family; IPv4 when null.</param>
-    public static string? RenderNetwork(NetworkLayout network, IEnumerable<HostComputeEndpoint> endpoints, string? subnetNat = null, NftFamily? family = null)
+    /// <param name="hostVnics">
+    /// The network's host vNICs (its endpoints attached to the node: wincnid's L2Bridge host endpoint <c>.2</c>, the
+    /// pods' next hop). A pod's packet to a vNIC is first bridged to the vNIC's port, then routed by the node. With
+    /// br_netfilter the bridged pass already runs the nat hooks, and a new connection that no rule NATs there is
+    /// confirmed with a null source binding, so the routed pass could no longer masquerade it (seen with IPv6, whose
+    /// neighbour discovery only the vNIC answers; IPv4 ARP is answered by the vNIC or the bridge, whichever is
+    /// first). So frames bridged to a vNIC's MAC are not tracked (<c>notrack</c> in a raw prerouting chain, on the
+    /// bridged pass only: its input interface is the bridge), and the subnet-wide rule also matches packets that
+    /// come in through a vNIC.
+    /// </param>
+    public static string? RenderNetwork(
+        NetworkLayout network, IEnumerable<HostComputeEndpoint> endpoints, string? subnetNat = null, NftFamily? family = null,
+        IReadOnlyCollection<HostComputeEndpoint>? hostVnics = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -147,8 +159,17 @@ internal static class NftRenderer
             return null;
         }
 
+        var vnicNames = (hostVnics ?? []).Select(e => DeviceNames.PeerVeth(e.Id)).Order(StringComparer.Ordinal).ToList();
+        var vnicMacs = (hostVnics ?? []).Select(e => NetworkLayout.ParseMac(e.MacAddress)).OfType<System.Net.NetworkInformation.PhysicalAddress>()
+            .Select(m => string.Join(':', m.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)))).Distinct().Order(StringComparer.Ordinal).ToList();
         var text = new StringBuilder();
         text.Append("table ").Append(ip).Append(' ').Append(network.Table).Append(" {\n");
+        if (vnicMacs.Count > 0)
+        {
+            text.Append("\tchain raw_prerouting {\n\t\ttype filter hook prerouting priority raw; policy accept;\n\t\tiifname \"")
+                .Append(network.Bridge).Append("\" ether daddr { ").Append(string.Join(", ", vnicMacs)).Append(" } notrack\n\t}\n");
+        }
+
         if (masquerade.Count > 0 || subnetRule)
         {
             text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
@@ -163,7 +184,23 @@ internal static class NftRenderer
             if (subnetRule)
             {
                 // Masquerade is a final verdict, so the explicit rules above already handled their matches.
-                text.Append("\t\tiifname \"").Append(network.Bridge).Append("\" ").Append(ip).Append(" saddr { ")
+                text.Append("\t\tiifname ");
+                if (vnicNames.Count > 0)
+                {
+                    text.Append("{ \"").Append(network.Bridge).Append('"');
+                    foreach (var vnic in vnicNames)
+                    {
+                        text.Append(", \"").Append(vnic).Append('"');
+                    }
+
+                    text.Append(" }");
+                }
+                else
+                {
+                    text.Append('"').Append(network.Bridge).Append('"');
+                }
+
+                text.Append(' ').Append(ip).Append(" saddr { ")
                     .Append(string.Join(", ", NormalizePrefixes(subnets.Select(s => s.Prefix.ToString()), family))).Append(" }");
                 if (notInSubnetRule.Count > 0)
                 {

@@ -188,6 +188,24 @@ public sealed class NftRendererTests
     }
 
     [Test]
+    public void RenderNetwork_HostVnic_BridgedFramesToItUntrackedAndSubnetRuleMatchesIt()
+    {
+        var nat = EndpointPolicy.Create(new OutboundNatPolicySetting { Exceptions = ["10.244.0.0/16"] });
+        var vnic = Endpoint("10.244.1.2") with { Id = Guid.Parse("0a000000-0000-0000-0000-000000000001"), MacAddress = "00-15-5D-00-00-02" };
+        var endpoints = new[] { vnic, Endpoint("10.244.1.5", nat) };
+        var key = NftRenderer.ChooseSubnetNat(Network, endpoints, previous: null);
+
+        var text = NftRenderer.RenderNetwork(Network, endpoints, key, hostVnics: [vnic])!;
+        var without = NftRenderer.RenderNetwork(Network, endpoints, key)!;
+
+        Assert.That(text, Does.Contain(
+            $"\tchain raw_prerouting {{\n\t\ttype filter hook prerouting priority raw; policy accept;\n\t\tiifname \"{Network.Bridge}\" ether daddr {{ 00:15:5d:00:00:02 }} notrack\n\t}}\n"));
+        Assert.That(text, Does.Contain($"\t\tiifname {{ \"{Network.Bridge}\", \"{Naming.DeviceNames.PeerVeth(vnic.Id)}\" }} ip saddr {{ 10.244.1.0/24 }} ip saddr != {{ 10.244.1.2 }}"));
+        Assert.That(without, Does.Contain($"\t\tiifname \"{Network.Bridge}\" ip saddr {{ 10.244.1.0/24 }}"), "unchanged without a host vNIC");
+        Assert.That(without, Does.Not.Contain("notrack"));
+    }
+
+    [Test]
     public void RenderNetwork_Ipv6PortMappings_OnlyInIp6TableWithBracketedTarget()
     {
         var tcp = EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, ExternalPort = 8080, InternalPort = 80 });

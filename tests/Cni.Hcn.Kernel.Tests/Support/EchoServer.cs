@@ -20,7 +20,9 @@ internal sealed class EchoServer : IDisposable
         Name = name;
         _listener = NetnsThread.Run(netnsPath, () =>
         {
-            var listener = new TcpListener(IPAddress.Any, port);
+            // Dual mode: IPv4 and IPv6 clients on one socket (an IPv4 client is reported as its IPv4 address).
+            var listener = new TcpListener(IPAddress.IPv6Any, port);
+            listener.Server.DualMode = true;
             listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             listener.Start();
             return listener;
@@ -45,6 +47,7 @@ internal sealed class EchoServer : IDisposable
             {
                 using var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
                 var remote = ((IPEndPoint)client.Client.RemoteEndPoint!).Address;
+                remote = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
                 var line = Encoding.ASCII.GetBytes($"{Name} {remote}\n");
                 await client.GetStream().WriteAsync(line, _stop.Token).ConfigureAwait(false);
             }

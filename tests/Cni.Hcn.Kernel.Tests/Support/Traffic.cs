@@ -6,7 +6,10 @@ using Cni.Hcn.Kernel.Namespaces;
 
 namespace Cni.Hcn.Kernel.Tests.Support;
 
-/// <summary>Real traffic from inside a test namespace: ICMP echo and one TCP exchange with an <see cref="EchoServer"/>.</summary>
+/// <summary>
+/// Real traffic from inside a test namespace: ICMP echo and one TCP exchange with an <see cref="EchoServer"/>, over
+/// IPv4 or IPv6 (the target's family).
+/// </summary>
 internal static class Traffic
 {
     /// <summary>Pings <paramref name="target"/> from the namespace; true when a reply came back (up to 3 tries).</summary>
@@ -30,7 +33,7 @@ internal static class Traffic
     /// </summary>
     public static string? Tcp(string netnsPath, string target, int port) => NetnsThread.Run(netnsPath, () =>
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        using var socket = new Socket(IPAddress.Parse(target).AddressFamily, SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         socket.ReceiveTimeout = 2000;
         try
         {
@@ -68,7 +71,7 @@ internal static class Traffic
     /// </summary>
     public static SocketError TcpConnect(string netnsPath, string target, int port) => NetnsThread.Run(netnsPath, () =>
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        using var socket = new Socket(IPAddress.Parse(target).AddressFamily, SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         try
         {
             var connect = socket.BeginConnect(IPAddress.Parse(target), port, null, null);
@@ -92,7 +95,7 @@ internal static class Traffic
     /// </summary>
     public static SocketError UdpExchange(string netnsPath, string target, int port) => NetnsThread.Run(netnsPath, () =>
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        using var socket = new Socket(IPAddress.Parse(target).AddressFamily, SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
         socket.ReceiveTimeout = 2000;
         try
         {

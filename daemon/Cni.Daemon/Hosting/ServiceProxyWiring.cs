@@ -50,7 +50,7 @@ internal static class ServiceProxyWiring
             agent.NodeName,
             Zone: null,
             options.Mode,
-            nodeIp is null ? [] : [nodeIp],
+            NodeAddresses(node, nodeIp),
             sourceVips,
             options.ClusterCidrs,
             options.Dsr);
@@ -89,6 +89,16 @@ internal static class ServiceProxyWiring
         services.AddHostedService(provider => provider.GetRequiredService<ServiceProxyController>());
         services.AddSingleton<HealthCheckNodePortServer>();
         services.AddHostedService(provider => provider.GetRequiredService<HealthCheckNodePortServer>());
+    }
+
+    /// <summary>
+    /// The node's addresses the service proxy serves families by: the node IP and, on a dual-stack node, its InternalIP
+    /// of the other family (without one, IPv6 ServicePorts would get no load balancer: FamilyNotServed).
+    /// </summary>
+    internal static IReadOnlyList<IPAddress> NodeAddresses(NodeAddressing node, IPAddress? nodeIp)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return [.. (nodeIp is null ? node.OtherFamilyIps : [nodeIp, .. node.OtherFamilyIps]).DistinctBy(a => a.AddressFamily)];
     }
 
     /// <summary>The MAC of the interface holding <paramref name="nodeIp"/> in HNS's form (AA-BB-…), or null; kube-proxy looks it up the same way.</summary>

@@ -105,6 +105,7 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
 
                 step = CniStep.CreatingEndpoint;
                 created = await CreateEndpointAsync(request, endpointName, networkId, lease, cancellationToken).ConfigureAwait(false);
+                EnsureCarriesLease(created, lease);
 
                 step = CniStep.ResolvingNamespace;
                 ns = await namespaceTask.ConfigureAwait(false);
@@ -227,6 +228,25 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
                 CniErrorCode.TryAgainLater,
                 $"HCN network '{request.Config.Name}' ({networkId}) no longer exists; wincnid is recreating it, retry the ADD",
                 ex.Facts), ex);
+        }
+    }
+
+    /// <summary>
+    /// The endpoint the dataplane created must hold every leased address: the answer lists what the endpoint has, and
+    /// an address of a family the dataplane does not carry would otherwise be leased, answered and unreachable (the
+    /// kernel dataplane once answered IPv6 it never configured). Rolled back with a precise error instead.
+    /// </summary>
+    private static void EnsureCarriesLease(HostComputeEndpoint created, IpLease lease)
+    {
+        var held = CniCommandContext.AddressesOf(created);
+        var missing = lease.Addresses.Where(a => !held.Contains(a.Address)).Select(a => a.Address).ToList();
+        if (missing.Count > 0)
+        {
+            throw new CniException(
+                CniErrorCode.Internal,
+                $"the dataplane created endpoint {created.Id} without {string.Join(", ", missing)}: it does not carry "
+                + $"{string.Join(" and ", missing.Select(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4").Distinct())} "
+                + "on this network; the ADD was rolled back (check the node network's podCIDRs against what the dataplane supports)");
         }
     }
 

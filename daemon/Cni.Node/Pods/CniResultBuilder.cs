@@ -17,15 +17,21 @@ internal sealed class CniResultBuilder(IIpamStore ipam, NodeOptions options)
     public static IpAddressWithPrefix DefaultDestination(AddressFamily family) =>
         family == AddressFamily.InterNetworkV6 ? new(IPAddress.IPv6Any, 0) : new(IPAddress.Any, 0);
 
+    /// <summary>
+    /// The result: the leased addresses the endpoint holds (the dataplane's answer, never the lease alone), each with its
+    /// family's default route via the gateway.
+    /// </summary>
     public CniResult Build(PluginRequest request, IpLease lease, HostComputeEndpoint endpoint)
     {
         var dns = DnsFor(request);
+        var held = CniCommandContext.AddressesOf(endpoint);
+        var addresses = lease.Addresses.Where(a => held.Contains(a.Address)).ToList();
         return new CniResult
         {
             CniVersion = request.CniVersion,
             Interfaces = [new ResultInterface { Name = request.IfName, Mac = CniMac(endpoint.MacAddress), Mtu = options.Mtu, Sandbox = request.Netns }],
-            Ips = [.. lease.Addresses.Select(a => new ResultIpConfig { Address = new IpAddressWithPrefix(a.Address, a.Subnet.PrefixLength), Gateway = GatewayFor(a), Interface = 0 })],
-            Routes = [.. lease.Addresses.Select(a => new ResultRoute { Dst = DefaultDestination(a.Family), Gw = GatewayFor(a) })],
+            Ips = [.. addresses.Select(a => new ResultIpConfig { Address = new IpAddressWithPrefix(a.Address, a.Subnet.PrefixLength), Gateway = GatewayFor(a), Interface = 0 })],
+            Routes = [.. addresses.Select(a => new ResultRoute { Dst = DefaultDestination(a.Family), Gw = GatewayFor(a) })],
             Dns = dns.IsEmpty ? null : dns,
         };
     }

@@ -1,6 +1,8 @@
+using System.Net;
 using Cni.Daemon.Hosting;
 using Cni.Hcn.Versioning;
 using Cni.Node.Configuration;
+using Cni.Node.Networks;
 
 namespace Cni.Daemon.Tests.Hosting;
 
@@ -28,5 +30,19 @@ public sealed class ServiceProxyWiringTests
         var error = Assert.Throws<DaemonStartupException>(() => ServiceProxyWiring.ResolveDsr(new ServiceProxyOptions { Dsr = DsrMode.On }, true, WithoutDsr));
 
         Assert.That(error!.Message, Does.Contain("serviceProxy.dsr: on"));
+    }
+
+    [Test]
+    public void NodeAddresses_DualStackNode_BothFamiliesSoIpv6ServicePortsAreServed()
+    {
+        var node = new NodeAddressing([IPNetwork.Parse("10.244.1.0/24"), IPNetwork.Parse("fd00:10:244:1::/64")], IPAddress.Parse("192.0.2.10"))
+        {
+            OtherFamilyIps = [IPAddress.Parse("2001:db8::10")],
+        };
+
+        var addresses = ServiceProxyWiring.NodeAddresses(node, node.NodeIp);
+
+        Assert.That(addresses, Is.EqualTo(new[] { IPAddress.Parse("192.0.2.10"), IPAddress.Parse("2001:db8::10") }));
+        Assert.That(ServiceProxyWiring.NodeAddresses(node with { NodeIp = null, OtherFamilyIps = [] }, IPAddress.Parse("192.0.2.11")), Is.EqualTo(new[] { IPAddress.Parse("192.0.2.11") }));
     }
 }

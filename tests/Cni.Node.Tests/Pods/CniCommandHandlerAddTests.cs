@@ -1,6 +1,8 @@
 using System.Net;
+using Cni.Hcn;
 using Cni.Hcn.Json;
 using Cni.Hcn.Memory;
+using Cni.Hcn.Model;
 using Cni.Hcn.Model.Policies;
 using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
@@ -83,6 +85,25 @@ public sealed class CniCommandHandlerAddTests
         var endpoint = (await node.EndpointsAsync()).Single(e => EndpointNames.IsOwned(e.Name, NodeHarness.NetworkName));
         Assert.That(endpoint.IpConfigurations, Has.Count.EqualTo(2));
         Assert.That(endpoint.Policies!.Count(p => p.Type == EndpointPolicyType.OutBoundNat), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task HandleAsync_AddDualStackOnDataplaneWithoutIpv6_FailsNamingTheAddressAndLeavesNothing()
+    {
+        await using var node = await NodeHarness.CreateAsync(
+            NetworkMode.L2Bridge,
+            ["10.244.1.0/24", "fd00:10:244:1::/64"],
+            o => o with { ClusterCidrs = [.. o.ClusterCidrs, IPNetwork.Parse("fd00:10:244::/56")] },
+            wrapHcn: hcn => new Ipv4OnlyDataplane(hcn));
+
+        var outcome = await node.AddAsync("c1", (await node.NewNamespaceAsync()).ToString());
+
+        // Before the fix the ADD answered both addresses while the endpoint held only the IPv4 one.
+        Assert.That(outcome.Error, Is.Not.Null, "an answer listing an address the dataplane does not hold");
+        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.Internal));
+        Assert.That(outcome.Error.Msg, Does.Contain("without fd00:10:244:1::3").And.Contain("does not carry IPv6"));
+        Assert.That((await node.EndpointsAsync()).Where(e => EndpointNames.IsOwned(e.Name, NodeHarness.NetworkName) && e.Name!.Contains("c1", StringComparison.Ordinal)), Is.Empty);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
     }
 
     [Test]
@@ -295,5 +316,17 @@ public sealed class CniCommandHandlerAddTests
         Assert.That(lease.Owner.PodName, Is.EqualTo("coredns-0"));
         Assert.That(lease.Owner.Netns, Is.EqualTo("/var/run/netns/p"));
         Assert.That(lease.Owner.NetworkName, Is.EqualTo(NodeHarness.NetworkName));
+    }
+
+    /// <summary>A dataplane that answers CreateEndpoint with the IPv4 configurations only, as one without IPv6 would.</summary>
+    private sealed class Ipv4OnlyDataplane(IHcn inner) : HcnDecorator(inner)
+    {
+        protected override async Task<T> InvokeAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+        {
+            var result = await call(cancellationToken).ConfigureAwait(false);
+            return result is HostComputeEndpoint endpoint && operation == "CreateEndpoint"
+                ? (T)(object)(endpoint with { IpConfigurations = [.. (endpoint.IpConfigurations ?? []).Where(c => !c.IpAddress!.Contains(':', StringComparison.Ordinal))] })
+                : result;
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Cni.Hcn;
 using Cni.Hcn.Attachments;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
@@ -26,6 +27,9 @@ internal sealed class NodeHarness : IAsyncDisposable
     public const string NodeIpText = "192.0.2.10";
 
     private readonly Func<INamespaceResolver, INamespaceResolver>? _wrapNamespaces;
+
+    /// <summary>Wraps the dataplane the CNI handler sees (one that behaves differently from MemoryHcn); null for none.</summary>
+    private Func<IHcn, IHcn>? _wrapHcn;
 
     private NodeHarness(MemoryHcn hcn, NodeOptions options, string stateDir, Func<INamespaceResolver, INamespaceResolver>? wrapNamespaces, IAttachmentVerifier? attachments)
     {
@@ -75,14 +79,15 @@ internal sealed class NodeHarness : IAsyncDisposable
         bool ensure = true,
         MemoryHcn? hcn = null,
         Func<INamespaceResolver, INamespaceResolver>? namespaces = null,
-        Func<MemoryHcn, IAttachmentVerifier>? attachments = null)
+        Func<MemoryHcn, IAttachmentVerifier>? attachments = null,
+        Func<IHcn, IHcn>? wrapHcn = null)
     {
         // One flat temp directory per harness, removed whole on dispose: nothing is left in /tmp afterwards.
         var stateDir = Directory.CreateTempSubdirectory("wincni-node-test-").FullName;
         var options = DefaultOptions(mode, stateDir, podCidrs ?? []);
         options = configure?.Invoke(options) ?? options;
         hcn ??= new MemoryHcn();
-        var harness = new NodeHarness(hcn, options, stateDir, namespaces, attachments?.Invoke(hcn));
+        var harness = new NodeHarness(hcn, options, stateDir, namespaces, attachments?.Invoke(hcn)) { _wrapHcn = wrapHcn };
         await harness.StartAsync(ensure).ConfigureAwait(false);
         return harness;
     }
@@ -182,7 +187,7 @@ internal sealed class NodeHarness : IAsyncDisposable
         Network = new PodNetwork(Hcn, Ipam, new StaticNodeAddressingSource(Options), Options, Locks, TimeProvider.System, NullLogger<PodNetwork>.Instance, Attachments);
         INamespaceResolver resolver = new NetnsPathNamespaceResolver(Hcn);
         resolver = _wrapNamespaces?.Invoke(resolver) ?? resolver;
-        Handler = new CniCommandHandler(Hcn, Ipam, Network, resolver, Options, Locks, NullLogger<CniCommandHandler>.Instance, Attachments);
+        Handler = new CniCommandHandler(_wrapHcn?.Invoke(Hcn) ?? Hcn, Ipam, Network, resolver, Options, Locks, NullLogger<CniCommandHandler>.Instance, Attachments);
         if (ensure)
         {
             LastEnsure = await Network.EnsureAsync(CancellationToken.None).ConfigureAwait(false);

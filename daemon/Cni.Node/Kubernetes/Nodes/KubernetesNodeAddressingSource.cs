@@ -83,8 +83,16 @@ public sealed class KubernetesNodeAddressingSource : INodeAddressingSource
 
         // No address at all is not fatal: NodeAddressing.NodeIp null means "detect it" downstream.
         reason = null;
-        return new NodeAddressing(cidrs, nodeIp);
+        return new NodeAddressing(cidrs, nodeIp) { OtherFamilyIps = OtherFamilyInternalIps(node, nodeIp) };
     }
+
+    /// <summary>The Node's InternalIPs of families other than <paramref name="nodeIp"/>'s, the first of each (status order).</summary>
+    private static List<IPAddress> OtherFamilyInternalIps(V1Node node, IPAddress? nodeIp) =>
+        [.. (node.Status?.Addresses ?? [])
+            .Where(a => a.Type == "InternalIP")
+            .Select(a => IPAddress.TryParse(a.Address, out var ip) ? ip : null).OfType<IPAddress>()
+            .Where(ip => nodeIp is null ? ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 : ip.AddressFamily != nodeIp.AddressFamily)
+            .DistinctBy(ip => ip.AddressFamily)];
 
     private List<IPNetwork>? PodCidrs(V1Node node, out string? reason)
     {

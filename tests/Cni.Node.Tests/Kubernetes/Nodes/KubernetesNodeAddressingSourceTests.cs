@@ -113,4 +113,16 @@ public sealed class KubernetesNodeAddressingSourceTests
         Assert.That(info, Is.Null);
         Assert.That(reason, Does.Contain("spec.podCIDRs[0]").And.Contain("10.244.1.0/99"));
     }
+
+    [Test]
+    public async Task GetAsync_DualStackNode_OtherFamilysInternalIpBesideTheNodeIp()
+    {
+        var node = NodeObject("n1", "1", "10.244.1.0/24", internalIp: "192.0.2.10");
+        node.Status.Addresses = [.. node.Status.Addresses, new V1NodeAddress { Type = "InternalIP", Address = "2001:db8::10" }, new V1NodeAddress { Type = "ExternalIP", Address = "2001:db8::99" }];
+
+        var (info, _) = await GetAsync(new NodeOptions(), node);
+
+        Assert.That(info!.NodeIp, Is.EqualTo(IPAddress.Parse("192.0.2.10")));
+        Assert.That(info.OtherFamilyIps, Is.EqualTo(new[] { IPAddress.Parse("2001:db8::10") }));
+    }
 }

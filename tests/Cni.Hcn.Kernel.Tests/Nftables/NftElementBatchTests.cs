@@ -64,6 +64,50 @@ public sealed class NftElementBatchTests
         Assert.That(value[..backend.WriteValue(value)].ToArray(), Is.EqualTo(new byte[] { 10, 244, 1, 5, 0x1f, 0x90, 0, 0 }));
     }
 
+    [Test]
+    public void WriteKey_Ipv6Shapes_AddressesFillFourRegisters()
+    {
+        var vip = IPAddress.Parse("fd00:96::10");
+        var backend = IPAddress.Parse("fd00:244:0:1::5");
+        Span<byte> key = stackalloc byte[NftElement.MaxKeyBytes];
+        Span<byte> value = stackalloc byte[NftElement.MaxValueBytes];
+
+        var frontend = NftElement.Frontend(ServiceRenderer.VipsIlb, vip, 17, 53).WriteKey(key);
+        Assert.That(key[..frontend].ToArray(), Is.EqualTo(vip.GetAddressBytes().Concat(new byte[] { 17, 0, 0, 0, 0, 53, 0, 0 })));
+
+        var element = NftElement.Backend("vips_rr_3", vip, 6, 80, 2, backend, 8080);
+        var length = element.WriteKey(key);
+        Assert.That(key[..length].ToArray(), Is.EqualTo(vip.GetAddressBytes().Concat(new byte[] { 6, 0, 0, 0, 0, 80, 0, 0 }).Concat(BitConverter.GetBytes(2u))));
+        Assert.That(value[..element.WriteValue(value)].ToArray(), Is.EqualTo(backend.GetAddressBytes().Concat(new byte[] { 0x1f, 0x90, 0, 0 })));
+
+        var pair = NftElement.Pair(ServiceRenderer.Hairpin, backend, backend).WriteKey(key);
+        Assert.That(key[..pair].ToArray(), Is.EqualTo(backend.GetAddressBytes().Concat(backend.GetAddressBytes())));
+    }
+
+    [Test]
+    public void Write_Ip6PartBesideIp_EachMessageCarriesItsFamily()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var v6 = IPAddress.Parse("fd00:96::10");
+
+        var messages = NftElementBatch.Write(output,
+        [
+            new NftElementBatch.Part(NftFamily.Ip, "wincni_services", [], [NftElement.Frontend(ServiceRenderer.RejectVips, Vip, 6, 80)]),
+            new NftElementBatch.Part(NftFamily.Ip6, "wincni_services", [], [NftElement.Frontend(ServiceRenderer.RejectVips, v6, 6, 80)]),
+        ], firstSequence: 1);
+
+        var datagram = output.WrittenSpan.ToArray();
+        var frames = Frames(datagram);
+        var families = new List<byte>();
+        for (int i = 0, at = 0; i < frames.Count; at += (frames[i].Length + 3) & ~3, i++)
+        {
+            families.Add(datagram[at + 16]);
+        }
+
+        Assert.That(families, Is.EqualTo(new byte[] { 0, 2, 10, 0 }), "batch begin, ip, ip6, batch end");
+        Assert.That(messages.Select(m => m.Description.Split(" (")[0]), Is.EqualTo(new[] { "add element ip wincni_services reject_vips", "add element ip6 wincni_services reject_vips" }));
+    }
+
     private static List<(int Length, ushort Type, uint Sequence)> Frames(byte[] datagram)
     {
         var frames = new List<(int, ushort, uint)>();

@@ -164,6 +164,90 @@ public sealed class ServiceTableKernelTests
 
     [Test]
     [CancelAfter(30_000)]
+    public async Task TryApplyElements_Ip6EveryElementShapeWithIpv4InOneBatch_SameTablesAsTextAndDeletable(CancellationToken cancellationToken)
+    {
+        // The ip6 table's keys and values (16-byte addresses, four registers each) as nft makes them: first rendered
+        // as text, then more of every shape added over netlink in one transaction with an ip table change, compared
+        // with a full text render, then deleted over netlink.
+        var sync6 = new ServiceTableSync(NftFamily.Ip6);
+        sync6.Invalidate(tableExists: false);
+        var applied6 = new Dictionary<Guid, LoadBalancerRendering>();
+        HostComputeLoadBalancer Of(Guid id, string? vip, LoadBalancerPortMappingFlags flags, LoadBalancerDistribution distribution, params Guid[] backends) => new()
+        {
+            Id = id,
+            Flags = LoadBalancerFlags.IPv6,
+            FrontendVips = vip is null ? [] : [vip],
+            HostComputeEndpoints = backends,
+            PortMappings =
+            [
+                new LoadBalancerPortMapping { Protocol = Hcn.Model.Policies.ProtocolType.Tcp, ExternalPort = (ushort)(vip is null ? 30080 : 80), InternalPort = 8080, Flags = flags, DistributionType = distribution },
+                new LoadBalancerPortMapping { Protocol = Hcn.Model.Policies.ProtocolType.Udp, ExternalPort = (ushort)(vip is null ? 30053 : 53), InternalPort = 5353, Flags = flags, DistributionType = distribution },
+            ],
+        };
+        Dictionary<Guid, LoadBalancerRendering?> Render6(params HostComputeLoadBalancer[] lbs) =>
+            lbs.ToDictionary(l => l.Id, l => ServiceRenderer.Render(l, ServiceRendererTests.Address6, null, NftFamily.Ip6));
+        void Accept6(ServiceTablePlan plan, Dictionary<Guid, LoadBalancerRendering?> renderings)
+        {
+            sync6.Accept(plan);
+            foreach (var (id, rendering) in renderings)
+            {
+                if (rendering is null)
+                {
+                    applied6.Remove(id);
+                }
+                else
+                {
+                    applied6[id] = rendering;
+                }
+            }
+        }
+
+        var all = LoadBalancerPortMappingFlags.EnableInternalLoadBalancer | LoadBalancerPortMappingFlags.LocalRoutedVip;
+        Guid Id(int i) => Guid.Parse($"60000000-0000-0000-0000-{i:D12}");
+        await ApplyAsync(new() { [First] = Lb(First, "10.96.0.1") }, cancellationToken);
+        var first = Render6(
+            Of(Id(1), "fd00:96::1", all, LoadBalancerDistribution.None, BackendA, BackendB),
+            Of(Id(2), null, all, LoadBalancerDistribution.SourceIP, BackendA, BackendC),
+            Of(Id(3), "fd00:96::3", LoadBalancerPortMappingFlags.None, LoadBalancerDistribution.None));
+        var plan = sync6.PlanChanges(first);
+        await _nft.ApplyAsync(plan.Text, cancellationToken);
+        Accept6(plan, first);
+
+        var second = Render6(
+            Of(Id(5), "fd00:96::5", all, LoadBalancerDistribution.None, BackendC, BackendB),
+            Of(Id(6), null, LoadBalancerPortMappingFlags.None, LoadBalancerDistribution.SourceIP, BackendB, BackendA) with
+            {
+                PortMappings = [new LoadBalancerPortMapping { Protocol = Hcn.Model.Policies.ProtocolType.Tcp, ExternalPort = 30081, InternalPort = 8081, DistributionType = LoadBalancerDistribution.SourceIP }],
+            },
+            Of(Id(7), "fd00:96::7", LoadBalancerPortMappingFlags.None, LoadBalancerDistribution.None));
+        var plan6 = sync6.PlanChanges(second);
+        var plan4 = _sync.PlanChanges(new Dictionary<Guid, LoadBalancerRendering?> { [Second] = ServiceRenderer.Render(Lb(Second, "10.96.0.2"), Address) });
+        Assert.That(plan6.ElementChanges, Is.Not.Null);
+        Assert.That(plan4.ElementChanges, Is.Not.Null);
+        Assert.That(_nft.TryApplyElements(
+        [
+            new NftElementBatch.Part(NftFamily.Ip, ServiceRenderer.Table, plan4.ElementChanges!.Delete, plan4.ElementChanges.Add),
+            new NftElementBatch.Part(NftFamily.Ip6, ServiceRenderer.Table, plan6.ElementChanges!.Delete, plan6.ElementChanges.Add),
+        ]), Is.True);
+        Accept6(plan6, second);
+        _sync.Accept(plan4);
+        _applied[Second] = ServiceRenderer.Render(Lb(Second, "10.96.0.2"), Address)!;
+
+        var incremental = _netns.Nft("svc", "list table ip6 wincni_services");
+        await _nft.ApplyAsync(new ServiceTableSync(NftFamily.Ip6).Plan(applied6).Text, cancellationToken);
+        Assert.That(Normalize(incremental), Is.EqualTo(Normalize(_netns.Nft("svc", "list table ip6 wincni_services"))));
+        await AssertMatchesFullRenderAsync(cancellationToken);
+
+        // Elements the text render added, deleted over netlink.
+        var gone = new Dictionary<Guid, LoadBalancerRendering?> { [Id(1)] = null, [Id(2)] = null };
+        var delete = sync6.PlanChanges(gone);
+        Assert.That(_nft.TryApplyElements([new NftElementBatch.Part(NftFamily.Ip6, ServiceRenderer.Table, delete.ElementChanges!.Delete, delete.ElementChanges.Add)]), Is.True);
+        Accept6(delete, gone);
+        Assert.That(_netns.Nft("svc", "list table ip6 wincni_services"), Does.Not.Contain("fd00:96::1 ").And.Contain("fd00:96::5 . tcp . 80"));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
     public async Task TryApplyElements_OneDeleteOfAMissingElement_WholeBatchRefusedNamingTheSet(CancellationToken cancellationToken)
     {
         await ApplyAsync(new() { [First] = Lb(First, "10.96.0.1", BackendA), [Second] = Lb(Second, "10.96.0.2", BackendB) }, cancellationToken);

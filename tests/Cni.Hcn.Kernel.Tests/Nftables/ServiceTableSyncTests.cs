@@ -279,6 +279,7 @@ public sealed class ServiceTableSyncTests
             $"add chain ip6 {T} vips_rr_3\n" +
             $"add rule ip6 {T} vips_rr_3 dnat ip6 to ip6 daddr . meta l4proto . th dport . numgen random mod 3 map @vips_rr_3\n" +
             $"flush chain ip6 {T} vips\n" +
+            $"add rule ip6 {T} vips ip6 daddr . meta l4proto . th dport @drop_vips drop\n" +
             $"add rule ip6 {T} vips ip6 daddr . meta l4proto . th dport @reject_vips meta l4proto tcp reject with tcp reset\n" +
             $"add rule ip6 {T} vips ip6 daddr . meta l4proto . th dport @reject_vips reject\n" +
             $"add rule ip6 {T} vips jump vips_rr_3\n" +

@@ -49,6 +49,12 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The pod CIDR the "controller manager" gave this Node.</summary>
     public string PodCidr => string.Create(CultureInfo.InvariantCulture, $"10.244.{Index}.0/24");
 
+    /// <summary>The IPv6 pod CIDR of a dual-stack cluster's node.</summary>
+    public string PodCidr6 => string.Create(CultureInfo.InvariantCulture, $"fd00:10:244:{Index:x}::/64");
+
+    /// <summary>The node's IPv6 underlay address on a dual-stack cluster (its second InternalIP).</summary>
+    public string Address6 => string.Create(CultureInfo.InvariantCulture, $"{LocalCluster.UnderlayPrefix6}{10 + Index:x}");
+
     /// <summary>The node's underlay address (its InternalIP).</summary>
     public string Address => string.Create(CultureInfo.InvariantCulture, $"192.168.200.{10 + Index}");
 

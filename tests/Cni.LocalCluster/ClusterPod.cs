@@ -41,6 +41,12 @@ public sealed class ClusterPod : IAsyncDisposable
     /// <summary>The pod's IPv4 address after ADD.</summary>
     public string? Address { get; private set; }
 
+    /// <summary>The pod's IPv6 address after ADD, on a dual-stack node; else null.</summary>
+    public string? Address6 { get; private set; }
+
+    /// <summary>The IPv6 gateway ADD returned, on a dual-stack node; else null.</summary>
+    public string? Gateway6 { get; private set; }
+
     /// <summary>The gateway ADD returned.</summary>
     public string? Gateway { get; private set; }
 
@@ -86,6 +92,15 @@ public sealed class ClusterPod : IAsyncDisposable
         var ip = json.RootElement.GetProperty("ips")[0];
         Address = ip.GetProperty("address").GetString()!.Split('/')[0];
         Gateway = ip.TryGetProperty("gateway", out var gateway) ? gateway.GetString() : null;
+        foreach (var other in json.RootElement.GetProperty("ips").EnumerateArray().Skip(1))
+        {
+            if (other.GetProperty("address").GetString() is { } text && text.Contains(':', StringComparison.Ordinal))
+            {
+                Address6 = text.Split('/')[0];
+                Gateway6 = other.TryGetProperty("gateway", out var gateway6) ? gateway6.GetString() : null;
+            }
+        }
+
         _added = true;
         _objects?.ReportRunning(this, Address);
     }

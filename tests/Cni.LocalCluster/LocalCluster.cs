@@ -32,6 +32,15 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private const string UnderlayBridge = "ul0";
 
+    /// <summary>The underlay's IPv6 prefix on a dual-stack cluster (::1 the underlay, ::N+10 node N).</summary>
+    internal const string UnderlayPrefix6 = "fd00:200::";
+
+    /// <summary>The IPv6 cluster CIDR of a dual-stack cluster (node N's pod CIDR is fd00:10:244:N::/64).</summary>
+    public const string ClusterCidr6 = "fd00:10:244::/56";
+
+    /// <summary>The IPv6 service CIDR of a dual-stack cluster.</summary>
+    public const string ServiceCidr6 = "fd00:10:96::/112";
+
     private readonly List<ClusterNode> _nodes = [];
     private readonly List<ClusterPod> _pods = [];
     private readonly List<UnderlayHost> _hosts = [];
@@ -96,6 +105,11 @@ public sealed class LocalCluster : IAsyncDisposable
             throw new ArgumentException($"mode '{options.Mode}' is not overlay or l2bridge", nameof(options));
         }
 
+        if (options.DualStack && options.Mode != "l2bridge")
+        {
+            throw new ArgumentException("dual-stack needs mode l2bridge (overlay carries IPv4 only)", nameof(options));
+        }
+
         // Leftovers of runs that were killed before their teardown (their process is gone) are removed first.
         await ClusterRun.SweepAsync(ownRunOnly: false, cancellationToken).ConfigureAwait(false);
         var cluster = new LocalCluster(options, ClusterRun.UniqueName("ul"), ClusterRun.NewDirectory("cluster"));
@@ -105,6 +119,11 @@ public sealed class LocalCluster : IAsyncDisposable
             await Support.Netns.CreateAsync(cluster.Underlay, cancellationToken).ConfigureAwait(false);
             await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "link", "add", UnderlayBridge, "type", "bridge"], cancellationToken).ConfigureAwait(false);
             await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "addr", "add", ApiServerUnderlayAddress + "/24", "dev", UnderlayBridge], cancellationToken).ConfigureAwait(false);
+            if (options.DualStack)
+            {
+                await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "-6", "addr", "add", UnderlayPrefix6 + "1/64", "dev", UnderlayBridge, "nodad"], cancellationToken).ConfigureAwait(false);
+            }
+
             await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "link", "set", UnderlayBridge, "up"], cancellationToken).ConfigureAwait(false);
             if (cluster._apiServer is { } apiServer)
             {
@@ -144,6 +163,11 @@ public sealed class LocalCluster : IAsyncDisposable
         await Shell.CheckAsync("ip", ["link", "add", port, "netns", Underlay, "type", "veth", "peer", "name", "eth0", "netns", netns], cancellationToken).ConfigureAwait(false);
         await Support.Netns.ExecCheckAsync(Underlay, ["ip", "link", "set", port, "master", UnderlayBridge, "up"], cancellationToken).ConfigureAwait(false);
         await Support.Netns.ExecCheckAsync(netns, ["ip", "addr", "add", node.Address + "/24", "dev", "eth0"], cancellationToken).ConfigureAwait(false);
+        if (_options.DualStack)
+        {
+            await Support.Netns.ExecCheckAsync(netns, ["ip", "-6", "addr", "add", node.Address6 + "/64", "dev", "eth0", "nodad"], cancellationToken).ConfigureAwait(false);
+        }
+
         await Support.Netns.ExecCheckAsync(netns, ["ip", "link", "set", "eth0", "up"], cancellationToken).ConfigureAwait(false);
 
         // With Kubernetes the pod CIDR and node IP come from the Node object; standalone, from the node config.
@@ -154,14 +178,14 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         else
         {
-            standalone = $"podCIDRs: [{node.PodCidr}]\nnodeIP: {node.Address}\n";
+            standalone = $"podCIDRs: [{string.Join(", ", PodCidrsOf(node))}]\nnodeIP: {node.Address}\n";
         }
 
         await File.WriteAllTextAsync(node.ConfigFile, $"""
             mode: {Mode}
             networkName: {ClusterNode.NetworkName}
-            clusterCIDRs: [10.244.0.0/16]
-            serviceCIDRs: [10.96.0.0/12]
+            clusterCIDRs: [10.244.0.0/16{(_options.DualStack ? ", " + ClusterCidr6 : string.Empty)}]
+            serviceCIDRs: [10.96.0.0/12{(_options.DualStack ? ", " + ServiceCidr6 : string.Empty)}]
             stateDir: {node.StateDir}
             socket: {node.Socket}
             healthAddress: {ClusterNode.HealthAddress}
@@ -379,15 +403,23 @@ public sealed class LocalCluster : IAsyncDisposable
                 Name = node.NodeName,
                 Labels = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux", ["kubernetes.io/hostname"] = node.NodeName },
             },
-            Spec = new V1NodeSpec { PodCIDR = node.PodCidr, PodCIDRs = [node.PodCidr] },
+            Spec = new V1NodeSpec { PodCIDR = node.PodCidr, PodCIDRs = PodCidrsOf(node) },
         });
         var created = ApiServer.Store.Get<V1Node>(node.NodeName)!;
         created.Status = new V1NodeStatus
         {
-            Addresses = [new V1NodeAddress { Type = "InternalIP", Address = node.Address }, new V1NodeAddress { Type = "Hostname", Address = node.NodeName }],
+            Addresses =
+            [
+                new V1NodeAddress { Type = "InternalIP", Address = node.Address },
+                .. _options.DualStack ? [new V1NodeAddress { Type = "InternalIP", Address = node.Address6 }] : Array.Empty<V1NodeAddress>(),
+                new V1NodeAddress { Type = "Hostname", Address = node.NodeName },
+            ],
         };
         ApiServer.Store.Update(created, status: true);
     }
+
+    /// <summary>The node's pod CIDRs: IPv4, and IPv6 on a dual-stack cluster.</summary>
+    private List<string> PodCidrsOf(ClusterNode node) => _options.DualStack ? [node.PodCidr, node.PodCidr6] : [node.PodCidr];
 
     private void Report(string line) => _options.Progress?.WriteLine(line);
 }

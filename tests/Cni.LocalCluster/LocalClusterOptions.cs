@@ -18,6 +18,14 @@ public sealed record LocalClusterOptions
     /// </summary>
     public string? ExtraNodeConfig { get; init; }
 
+    /// <summary>
+    /// Dual-stack nodes (l2bridge only: wincnid carries IPv6 on l2bridge, as HNS does): each node also gets an IPv6
+    /// underlay address and pod CIDR (<see cref="ClusterNode.PodCidr6"/>), and the cluster IPv6 cluster and service CIDRs.
+    /// Pods on one node then talk over both families; routes between nodes' IPv6 pod CIDRs need IPv6 peer routes,
+    /// which wincnid does not make yet.
+    /// </summary>
+    public bool DualStack { get; init; }
+
     /// <summary>Where progress lines go (null: nowhere).</summary>
     public TextWriter? Progress { get; init; }
 }

@@ -21,8 +21,8 @@ public sealed record LocalClusterOptions
     /// <summary>
     /// Dual-stack nodes (l2bridge only: wincnid carries IPv6 on l2bridge, as HNS does): each node also gets an IPv6
     /// underlay address and pod CIDR (<see cref="ClusterNode.PodCidr6"/>), and the cluster IPv6 cluster and service CIDRs.
-    /// Pods on one node then talk over both families; routes between nodes' IPv6 pod CIDRs need IPv6 peer routes,
-    /// which wincnid does not make yet.
+    /// With Kubernetes the Node also lists the IPv6 InternalIP, through which peers route its IPv6 pod CIDR;
+    /// standalone nodes have no peer routes in either family.
     /// </summary>
     public bool DualStack { get; init; }
 

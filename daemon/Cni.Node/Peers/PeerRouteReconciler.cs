@@ -128,9 +128,13 @@ public sealed partial class PeerRouteReconciler
 
             foreach (var cidr in peer.PodCidrs)
             {
-                if (cidr.BaseAddress.AddressFamily != peer.PublicIp.AddressFamily)
+                // A pod range is routed via the peer's underlay address of its family: an IPv6 one (l2bridge
+                // dual-stack) via public-ipv6 or the peer's IPv6 InternalIP; without one it gets no route.
+                var via = cidr.BaseAddress.AddressFamily == peer.PublicIp.AddressFamily ? peer.PublicIp
+                    : !overlay && _options.Mode.SupportsFamily(cidr.BaseAddress.AddressFamily) ? peer.PublicIpv6
+                    : null;
+                if (via is null || via.AddressFamily != cidr.BaseAddress.AddressFamily)
                 {
-                    // An IPv6 pod range needs an IPv6 underlay address (public-ipv6), which is not published yet.
                     continue;
                 }
 
@@ -149,7 +153,7 @@ public sealed partial class PeerRouteReconciler
                 desired.Add(new PeerRoute(
                     name,
                     cidr,
-                    peer.PublicIp,
+                    via,
                     overlay ? MacAddressText.ToDashForm(peer.VtepMac!) : null,
                     overlay ? _options.Vxlan.Vni : 0));
             }

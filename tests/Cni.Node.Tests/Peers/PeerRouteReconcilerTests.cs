@@ -171,6 +171,42 @@ public sealed class PeerRouteReconcilerTests
     }
 
     [Test]
+    public async Task ReconcileAsync_L2BridgeDualStackPeer_Ipv6PodCidrViaItsPublicIpv6OrIpv6InternalIp()
+    {
+        await using var node = await NodeHarness.CreateAsync(
+            NetworkMode.L2Bridge,
+            ["10.244.1.0/24", "fd00:10:244:1::/64"],
+            o => o with { ClusterCidrs = [.. o.ClusterCidrs, System.Net.IPNetwork.Parse("fd00:10:244::/56")] });
+        var reconciler = Reconciler(node);
+        V1Node DualStack(string name, int n, string? publicIpv6, string? internalIpv6)
+        {
+            var peer = Node(name, $"10.244.{n}.0/24", $"192.0.2.{10 + n}", backend: "host-gw");
+            peer.Spec.PodCIDRs = [$"10.244.{n}.0/24", $"fd00:10:244:{n}::/64"];
+            if (publicIpv6 is not null)
+            {
+                peer.Metadata.Annotations[P + "/public-ipv6"] = publicIpv6;
+            }
+
+            peer.Status = new V1NodeStatus { Addresses = internalIpv6 is null ? [] : [new V1NodeAddress { Type = "InternalIP", Address = internalIpv6 }] };
+            return peer;
+        }
+
+        await reconciler.ReconcileAsync(
+            [DualStack("n2", 2, "2001:db8::12", null), DualStack("n3", 3, null, "2001:db8::13"), DualStack("n4", 4, null, null)], Self, CancellationToken.None);
+
+        var routes = (await node.Hcn.EnumerateSdnRoutesAsync(null, CancellationToken.None)).SelectMany(r => r.Routes!)
+            .Select(r => (r.DestinationPrefix, r.NextHop)).Order().ToList();
+        Assert.That(routes, Is.EqualTo(new[]
+        {
+            ("10.244.2.0/24", "192.0.2.12"),
+            ("10.244.3.0/24", "192.0.2.13"),
+            ("10.244.4.0/24", "192.0.2.14"),
+            ("fd00:10:244:2::/64", "2001:db8::12"),
+            ("fd00:10:244:3::/64", "2001:db8::13"),
+        }).AsCollection, "n4 has no IPv6 underlay address: its IPv6 pod CIDR gets no route");
+    }
+
+    [Test]
     public async Task ReconcileAsync_L2BridgePeerGoneAndForeignRoute_BothRemoved()
     {
         await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);

@@ -35,6 +35,8 @@ public sealed class FlannelAnnotations
         BackendData = prefix + "/backend-data";
         PublicIp = prefix + "/public-ip";
         PublicIpOverwrite = prefix + "/public-ip-overwrite";
+        PublicIpv6 = prefix + "/public-ipv6";
+        PublicIpv6Overwrite = prefix + "/public-ipv6-overwrite";
         NodePublicIp = prefix + "/node-public-ip";
         KubeSubnetManager = prefix + "/kube-subnet-manager";
     }
@@ -53,6 +55,12 @@ public sealed class FlannelAnnotations
     /// <summary><c>&lt;prefix&gt;/public-ip-overwrite</c>: set by an admin; replaces public-ip (nodes behind NAT).</summary>
     public string PublicIpOverwrite { get; }
 
+    /// <summary><c>&lt;prefix&gt;/public-ipv6</c>: a dual-stack node's IPv6 underlay address (flannel's key), the next hop of its IPv6 pod CIDR.</summary>
+    public string PublicIpv6 { get; }
+
+    /// <summary><c>&lt;prefix&gt;/public-ipv6-overwrite</c>: set by an admin; replaces public-ipv6.</summary>
+    public string PublicIpv6Overwrite { get; }
+
     /// <summary><c>&lt;prefix&gt;/node-public-ip</c>: set by an admin; picks this node's address.</summary>
     public string NodePublicIp { get; }
 
@@ -66,20 +74,27 @@ public sealed class FlannelAnnotations
     /// <param name="backend">This node's backend.</param>
     /// <param name="nodeIp">This node's address (see <see cref="SelectNodeIp"/>).</param>
     /// <param name="self">This node's Node object, for public-ip-overwrite; null when not known.</param>
+    /// <param name="nodeIpv6">A dual-stack node's IPv6 address, published as public-ipv6 (as flannel does); null for none.</param>
     /// <returns>Annotation key → value.</returns>
     /// <exception cref="ArgumentException">vxlan without a VTEP MAC or with a VNI out of range.</exception>
-    public IReadOnlyDictionary<string, string> Compose(LocalBackend backend, IPAddress nodeIp, V1Node? self = null)
+    public IReadOnlyDictionary<string, string> Compose(LocalBackend backend, IPAddress nodeIp, V1Node? self = null, IPAddress? nodeIpv6 = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(nodeIp);
         var publicIp = self is not null && TryGetOverwrite(self) is { } overwrite ? overwrite : nodeIp;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [BackendType] = FormatBackendType(backend.Type),
             [BackendData] = FormatBackendData(backend),
             [PublicIp] = publicIp.ToString(),
             [KubeSubnetManager] = "true",
         };
+        if (nodeIpv6 is { AddressFamily: AddressFamily.InterNetworkV6 })
+        {
+            annotations[PublicIpv6] = nodeIpv6.ToString();
+        }
+
+        return annotations;
     }
 
     /// <summary>
@@ -205,7 +220,7 @@ public sealed class FlannelAnnotations
             return ipError;
         }
 
-        return PeerNodeParseResult.Success(new PeerNode(name, cidrs!, type, vni, mac, publicIp!));
+        return PeerNodeParseResult.Success(new PeerNode(name, cidrs!, type, vni, mac, publicIp!) { PublicIpv6 = ParsePublicIpv6(node, annotations) });
     }
 
     /// <summary>The annotation value for a backend type.</summary>
@@ -344,6 +359,27 @@ public sealed class FlannelAnnotations
 
         error = PeerNodeParseResult.Missing(PublicIp, $"Node '{name}' has no annotation {PublicIp} and no IPv4 InternalIP in status.addresses");
         return null;
+    }
+
+    /// <summary>
+    /// A peer's IPv6 underlay address: public-ipv6-overwrite, else public-ipv6 (what flannel publishes on a dual-stack
+    /// node), else its IPv6 InternalIP; null when none (its IPv6 pod CIDR then gets no route). A malformed annotation
+    /// counts as absent: the IPv4 routes of the peer must not depend on it.
+    /// </summary>
+    private IPAddress? ParsePublicIpv6(V1Node node, IDictionary<string, string> annotations)
+    {
+        foreach (var key in (ReadOnlySpan<string>)[PublicIpv6Overwrite, PublicIpv6])
+        {
+            if (annotations.TryGetValue(key, out var text) && IPAddress.TryParse(text, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                return address;
+            }
+        }
+
+        return node.Status?.Addresses?
+            .Where(a => a.Type == "InternalIP")
+            .Select(a => IPAddress.TryParse(a.Address, out var ip) ? ip : null)
+            .FirstOrDefault(ip => ip?.AddressFamily == AddressFamily.InterNetworkV6);
     }
 
     private static IPAddress? FindInternalIp(V1Node node) =>

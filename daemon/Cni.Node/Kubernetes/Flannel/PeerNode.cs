@@ -21,6 +21,9 @@ public sealed record PeerNode(
     PhysicalAddress? VtepMac,
     IPAddress PublicIp)
 {
+    /// <summary>Its IPv6 underlay address (public-ipv6, else its IPv6 InternalIP), the next hop of its IPv6 pod CIDR; null when none.</summary>
+    public IPAddress? PublicIpv6 { get; init; }
+
     /// <inheritdoc/>
     public bool Equals(PeerNode? other) =>
         other is not null
@@ -29,7 +32,8 @@ public sealed record PeerNode(
         && BackendType == other.BackendType
         && Vni == other.Vni
         && Equals(VtepMac, other.VtepMac)
-        && PublicIp.Equals(other.PublicIp);
+        && PublicIp.Equals(other.PublicIp)
+        && Equals(PublicIpv6, other.PublicIpv6);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Name, PodCidrs.Count, BackendType, Vni, VtepMac, PublicIp);

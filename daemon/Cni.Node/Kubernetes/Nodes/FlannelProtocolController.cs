@@ -150,7 +150,8 @@ public sealed partial class FlannelProtocolController(
         }
 
         var backend = new LocalBackend(LocalBackend.TypeOf(options.Mode), options.Vxlan.Vni, vtepMac);
-        var result = await publisher.PublishAsync(backend, nodeIp, cancellationToken).ConfigureAwait(false);
+        var nodeIpv6 = nodeNetwork.Node?.OtherFamilyIps.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
+        var result = await publisher.PublishAsync(backend, nodeIp, cancellationToken, nodeIpv6).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new InvalidOperationException($"publishing the annotations of Node '{agent.NodeName}' failed: {result.Error}");

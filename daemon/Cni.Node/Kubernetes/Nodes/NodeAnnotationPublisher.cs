@@ -58,8 +58,10 @@ public sealed partial class NodeAnnotationPublisher
     /// </summary>
     /// <param name="backend">This node's backend (vxlan: VNI and VTEP MAC).</param>
     /// <param name="nodeIp">This node's address (see <see cref="FlannelAnnotations.SelectNodeIp"/>).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="nodeIpv6">A dual-stack node's IPv6 address, published as public-ipv6; null for none.</param>
     /// <returns>The outcome, also kept in <see cref="LastResult"/>.</returns>
-    public async Task<AnnotationPublishResult> PublishAsync(LocalBackend backend, IPAddress nodeIp, CancellationToken cancellationToken)
+    public async Task<AnnotationPublishResult> PublishAsync(LocalBackend backend, IPAddress nodeIp, CancellationToken cancellationToken, IPAddress? nodeIpv6 = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(nodeIp);
@@ -72,7 +74,7 @@ public sealed partial class NodeAnnotationPublisher
             try
             {
                 var node = await _client.CoreV1.ReadNodeAsync(_nodeName, cancellationToken: cancellationToken).ConfigureAwait(false);
-                var patch = BuildPatch(node, _annotations.Compose(backend, nodeIp, node), out var keys);
+                var patch = BuildPatch(node, _annotations.Compose(backend, nodeIp, node, nodeIpv6), out var keys);
                 if (patch is null)
                 {
                     Log.Unchanged(_logger, _nodeName);

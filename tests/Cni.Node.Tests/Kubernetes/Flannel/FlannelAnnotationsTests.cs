@@ -264,4 +264,30 @@ public sealed class FlannelAnnotationsTests
     {
         Assert.That(() => new FlannelAnnotations(prefix), Throws.ArgumentException.With.Message.Contains("prefix"));
     }
+
+    [Test]
+    public void ParsePeer_DualStack_PublicIpv6AnnotationElseIpv6InternalIpElseNone()
+    {
+        var annotated = Vxlan();
+        annotated[$"{P}/public-ipv6"] = "2001:db8::20";
+        var withInternal = Node(Vxlan());
+        withInternal.Status.Addresses = [.. withInternal.Status.Addresses, new V1NodeAddress { Address = "2001:db8::99", Type = "InternalIP" }];
+        var malformed = Vxlan();
+        malformed[$"{P}/public-ipv6"] = "192.0.2.1";
+
+        Assert.That(Codec.ParsePeer(Node(annotated)).Peer!.PublicIpv6, Is.EqualTo(IPAddress.Parse("2001:db8::20")));
+        Assert.That(Codec.ParsePeer(withInternal).Peer!.PublicIpv6, Is.EqualTo(IPAddress.Parse("2001:db8::99")));
+        Assert.That(Codec.ParsePeer(Node(Vxlan())).Peer!.PublicIpv6, Is.Null);
+        Assert.That(Codec.ParsePeer(Node(malformed)).Peer!.PublicIpv6, Is.Null, "not IPv6: ignored, the IPv4 routes stand");
+    }
+
+    [Test]
+    public void Compose_DualStackNode_PublishesPublicIpv6()
+    {
+        var annotations = Codec.Compose(new LocalBackend(FlannelBackendType.HostGw, 0, null), IPAddress.Parse("192.0.2.10"), nodeIpv6: IPAddress.Parse("2001:db8::10"));
+        var single = Codec.Compose(new LocalBackend(FlannelBackendType.HostGw, 0, null), IPAddress.Parse("192.0.2.10"));
+
+        Assert.That(annotations[$"{P}/public-ipv6"], Is.EqualTo("2001:db8::10"));
+        Assert.That(single.ContainsKey($"{P}/public-ipv6"), Is.False);
+    }
 }

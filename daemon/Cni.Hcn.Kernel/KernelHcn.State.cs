@@ -216,6 +216,13 @@ public sealed partial class KernelHcn
             var hostVnics = local.Where(e => e.HostComputeNamespace != Guid.Empty && _bindings.TryGetValue(e.HostComputeNamespace, out var b) && b.IsHost).ToList();
             foreach (var family in NftFamily.All)
             {
+                if (family == NftFamily.Ip6 && !layout.HasIpv6)
+                {
+                    // An IPv4 network has no ip6 table (nothing to render on every pod ADD/DEL of an IPv4 node).
+                    desired[family.Qualify(layout.Table)] = null;
+                    continue;
+                }
+
                 var nat = NftRenderer.ChooseSubnetNat(layout, local, _subnetNat.GetValueOrDefault((network.Id, family)), family);
                 subnetNat[(network.Id, family)] = nat;
                 desired[family.Qualify(layout.Table)] = NftRenderer.RenderNetwork(layout, local, nat, family, hostVnics);

@@ -14,12 +14,6 @@ internal static class NftTableList
     private const ushort NftMsgGetTable = (10 << 8) | 1;
     private const ushort NftaTableName = 1;
 
-    /// <summary>The <c>ip</c> tables whose name starts with <paramref name="prefix"/>.</summary>
-    /// <param name="netnsPath">The namespace; null for the process's own.</param>
-    /// <param name="prefix">The name prefix.</param>
-    /// <exception cref="NetlinkException">The dump failed.</exception>
-    public static List<string> IpTables(string? netnsPath, string prefix) => Tables(netnsPath, prefix, NftFamily.Ip);
-
     /// <summary>The tables of <paramref name="family"/> whose name starts with <paramref name="prefix"/>.</summary>
     /// <param name="netnsPath">The namespace; null for the process's own.</param>
     /// <param name="prefix">The name prefix.</param>

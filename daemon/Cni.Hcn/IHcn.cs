@@ -18,12 +18,13 @@ namespace Cni.Hcn;
 /// (inferred) are not pinned down by hcsshim (hcn/hcnerrors.go) or MS-docs (<c>HCNHResult.md</c>) and are what the emulator must return until checked on a
 /// real host:</para>
 /// <list type="bullet">
-/// <item><description>Unknown network ID (get, modify, delete, create endpoint on it):
-/// <see cref="HcnErrorCodes.NetworkNotFound"/> (HCN_E_NETWORK_NOT_FOUND, 0x803B0001) (inferred).</description></item>
-/// <item><description>Unknown endpoint ID (get, modify, delete, attach/detach, load-balancer or route backend):
-/// <see cref="HcnErrorCodes.EndpointNotFound"/> (HCN_E_ENDPOINT_NOT_FOUND, 0x803B0002) (inferred).</description></item>
-/// <item><description>Unknown namespace, load balancer or SDN route ID: <see cref="HcnErrorCodes.ElementNotFound"/>
-/// (Win32 ERROR_NOT_FOUND, 0x80070490; hcsshim's TestNotFoundError shows it for HcnOpenNamespace).</description></item>
+/// <item><description>Unknown ID of any object kind (get, modify, delete, create an endpoint on an unknown network):
+/// <see cref="HcnErrorCodes.ElementNotFound"/> (Win32 ERROR_NOT_FOUND, 0x80070490), what HcnOpen* returns for a GUID
+/// HNS does not know (hcsshim hcn/hcnerrors_test.go TestNotFoundError). Some HNS builds answer
+/// HCN_E_NETWORK_NOT_FOUND / HCN_E_ENDPOINT_NOT_FOUND instead (microsoft/hnslib hcn/hcnerrors.go checks both), so
+/// callers never compare codes: <see cref="HcnException.IsNotFound"/> covers every not-found code.</description></item>
+/// <item><description>Unknown endpoint named inside another document (load-balancer backend, SDN route endpoint,
+/// namespace attach): <see cref="HcnErrorCodes.EndpointNotFound"/> (HCN_E_ENDPOINT_NOT_FOUND, 0x803B0002) (inferred).</description></item>
 /// <item><description>Create with an ID (or, for networks, a name) that already exists:
 /// <see cref="HcnErrorCodes.NetworkAlreadyExists"/> for networks, <see cref="HcnErrorCodes.AlreadyExists"/>
 /// (0x800700B7) for other objects (inferred). Endpoint names are not unique in HNS; wincni keeps them unique itself.</description></item>
@@ -62,7 +63,7 @@ public interface IHcn
     Task<HostComputeNetwork> CreateNetworkAsync(HostComputeNetwork network, CancellationToken cancellationToken);
 
     /// <summary>Opens a network by ID and queries its properties.</summary>
-    /// <exception cref="HcnException">HCN_E_NETWORK_NOT_FOUND when it does not exist.</exception>
+    /// <exception cref="HcnException">A not-found code (<see cref="HcnException.IsNotFound"/>) when it does not exist.</exception>
     Task<HostComputeNetwork> GetNetworkAsync(Guid networkId, CancellationToken cancellationToken);
 
     /// <summary>Lists the networks matching <paramref name="query"/> (HcnEnumerateNetworks, then each is read).</summary>
@@ -91,7 +92,7 @@ public interface IHcn
 
     /// <summary>Opens an endpoint by ID and queries its properties.</summary>
     /// <returns>The endpoint (with <c>HostComputeNamespace</c> set when attached).</returns>
-    /// <exception cref="HcnException">HCN_E_ENDPOINT_NOT_FOUND when it does not exist.</exception>
+    /// <exception cref="HcnException">A not-found code (<see cref="HcnException.IsNotFound"/>) when it does not exist.</exception>
     Task<HostComputeEndpoint> GetEndpointAsync(Guid endpointId, CancellationToken cancellationToken);
 
     /// <summary>Lists the endpoints matching <paramref name="query"/> (<see cref="HostComputeQuery.EndpointsOfNetwork"/>, by name, …).</summary>

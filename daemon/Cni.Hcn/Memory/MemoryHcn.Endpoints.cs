@@ -95,10 +95,15 @@ public sealed partial class MemoryHcn
         await PersistAsync().ConfigureAwait(false);
     }
 
-    private HostComputeEndpoint FindEndpoint(Guid endpointId, string operation) =>
+    /// <summary>
+    /// The endpoint with this ID. Opening an unknown GUID answers ERROR_NOT_FOUND (0x80070490) as HcnOpen* does
+    /// (hcsshim hcn/hcnerrors_test.go); an unknown endpoint named inside another object's document (a load-balancer
+    /// backend, an SDN route, a namespace attach) answers HCN_E_ENDPOINT_NOT_FOUND.
+    /// </summary>
+    private HostComputeEndpoint FindEndpoint(Guid endpointId, string operation, bool reference = false) =>
         _endpoints.TryGetValue(endpointId, out var endpoint)
             ? endpoint
-            : throw new HcnException(operation, HcnErrorCodes.EndpointNotFound, detail: $"no endpoint {endpointId:D}");
+            : throw new HcnException(operation, reference ? HcnErrorCodes.EndpointNotFound : HcnErrorCodes.ElementNotFound, detail: $"no endpoint {endpointId:D}");
 
     private HostComputeEndpoint CreateEndpointLocked(Guid networkId, HostComputeEndpoint input, string operation)
     {

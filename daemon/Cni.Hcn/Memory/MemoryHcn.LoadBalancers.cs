@@ -138,7 +138,7 @@ public sealed partial class MemoryHcn
     {
         foreach (var backend in input.HostComputeEndpoints ?? [])
         {
-            FindEndpoint(backend, operation);
+            FindEndpoint(backend, operation, reference: true);
         }
 
         if (input.HostComputeNetwork != Guid.Empty)

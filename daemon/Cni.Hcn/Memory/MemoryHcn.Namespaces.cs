@@ -162,7 +162,7 @@ public sealed partial class MemoryHcn
             throw new HcnException(operation, HcnErrorCodes.InvalidParameter, detail: "Settings.EndpointId is missing");
         }
 
-        var endpoint = FindEndpoint(body.EndpointId, operation);
+        var endpoint = FindEndpoint(body.EndpointId, operation, reference: true);
         if (request.RequestType == RequestType.Add)
         {
             if (endpoint.Flags.HasFlag(EndpointFlags.RemoteEndpoint))

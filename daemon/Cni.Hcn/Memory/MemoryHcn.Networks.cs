@@ -104,10 +104,14 @@ public sealed partial class MemoryHcn
         await PersistAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// An unknown network ID answers ERROR_NOT_FOUND (0x80070490), what HcnOpen* returns for a GUID HNS does not know
+    /// (hcsshim hcn/hcnerrors_test.go TestNotFoundError); callers classify with <see cref="HcnException.IsNotFound"/>.
+    /// </summary>
     private NetworkState FindNetwork(Guid networkId, string operation) =>
         _networks.TryGetValue(networkId, out var state)
             ? state
-            : throw new HcnException(operation, HcnErrorCodes.NetworkNotFound, detail: $"no network {networkId:D}");
+            : throw new HcnException(operation, HcnErrorCodes.ElementNotFound, detail: $"no network {networkId:D}");
 
     private HostComputeNetwork CreateNetworkLocked(HostComputeNetwork input, string operation)
     {

@@ -105,7 +105,7 @@ public sealed partial class MemoryHcn
 
         foreach (var endpoint in endpoints)
         {
-            FindEndpoint(endpoint, operation);
+            FindEndpoint(endpoint, operation, reference: true);
         }
 
         if (input.HostComputeNetwork != Guid.Empty)

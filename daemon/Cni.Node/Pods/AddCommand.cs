@@ -221,8 +221,10 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
         {
             return await context.Hcn.CreateEndpointAsync(networkId, endpoint, cancellationToken).ConfigureAwait(false);
         }
-        catch (HcnException ex) when (ex.HResult == HcnErrorCodes.NetworkNotFound)
+        catch (HcnException ex) when (ex.IsNotFound)
         {
+            // HcnCreateEndpoint opens the network first: any not-found code means the network is gone
+            // (0x80070490 from HcnOpenNetwork on real HNS, hcsshim hcn/hcnerrors_test.go; 0x803B0001 on some builds).
             context.Network.ReportNetworkMissing(ex.Info.Name);
             throw new CniException(CniError.Create(
                 CniErrorCode.TryAgainLater,
@@ -256,8 +258,9 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
         {
             await context.Hcn.AddNamespaceEndpointAsync(namespaceId, endpointId, cancellationToken).ConfigureAwait(false);
         }
-        catch (HcnException ex) when (ex.HResult == HcnErrorCodes.ElementNotFound)
+        catch (HcnException ex) when (ex.IsNotFound)
         {
+            // The endpoint was created a moment ago under this attachment's lock, so what is missing is the namespace.
             throw new CniException(CniError.Create(
                 CniErrorCode.UnknownContainer,
                 $"CNI_NETNS: HCN namespace {namespaceId} does not exist (the pod sandbox is gone or the netns is wrong)",

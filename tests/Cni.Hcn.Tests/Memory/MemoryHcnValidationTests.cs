@@ -482,8 +482,9 @@ public sealed class MemoryHcnValidationTests
         var lb = Assert.ThrowsAsync<HcnException>(() => _hcn.GetLoadBalancerAsync(id, cancellationToken));
         var route = Assert.ThrowsAsync<HcnException>(() => _hcn.GetSdnRouteAsync(id, cancellationToken));
 
-        Assert.That(network!.HResult, Is.EqualTo(HcnErrorCodes.NetworkNotFound));
-        Assert.That(endpoint!.HResult, Is.EqualTo(HcnErrorCodes.EndpointNotFound));
+        // HcnOpen* on an unknown GUID: ERROR_NOT_FOUND for every kind (hcsshim hcn/hcnerrors_test.go TestNotFoundError).
+        Assert.That(network!.HResult, Is.EqualTo(HcnErrorCodes.ElementNotFound));
+        Assert.That(endpoint!.HResult, Is.EqualTo(HcnErrorCodes.ElementNotFound));
         Assert.That(ns!.HResult, Is.EqualTo(HcnErrorCodes.ElementNotFound));
         Assert.That(lb!.HResult, Is.EqualTo(HcnErrorCodes.ElementNotFound));
         Assert.That(route!.HResult, Is.EqualTo(HcnErrorCodes.ElementNotFound));

@@ -24,7 +24,7 @@ public sealed class MeteredHcnTests
         Assert.That(async () => await metered.GetEndpointAsync(Guid.NewGuid(), CancellationToken.None), Throws.InstanceOf<HcnException>());
 
         var counted = calls.GetMeasurementSnapshot().Select(m => $"{m.Tags["operation"]}/{m.Tags["outcome"]}={m.Value}");
-        Assert.That(counted, Is.EqualTo(new[] { "EnumerateNetworks/ok=1", "GetEndpoint/0x803B0002=1" }).IgnoreCase);
+        Assert.That(counted, Is.EqualTo(new[] { "EnumerateNetworks/ok=1", "GetEndpoint/0x80070490=1" }).IgnoreCase);
         Assert.That(durations.GetMeasurementSnapshot().Select(m => m.Tags["operation"]), Is.EqualTo(new[] { "EnumerateNetworks", "GetEndpoint" }));
         Assert.That(durations.GetMeasurementSnapshot().Select(m => m.Value), Is.All.GreaterThanOrEqualTo(0));
     }

@@ -120,6 +120,22 @@ public sealed class CniCommandHandlerRollbackTests
         Assert.That(await node.LeasesAsync(), Is.Empty);
     }
 
+    [TestCase(unchecked((int)0x80070490), TestName = "HandleAsync_AddNetworkOpenNotFound_Code11AndNodeNotReady(ERROR_NOT_FOUND)")]
+    [TestCase(unchecked((int)0x803B0001), TestName = "HandleAsync_AddNetworkOpenNotFound_Code11AndNodeNotReady(HCN_E_NETWORK_NOT_FOUND)")]
+    public async Task HandleAsync_AddNetworkOpenNotFound_Code11AndNodeNotReady(int hresult)
+    {
+        // HcnOpenNetwork on a GUID HNS no longer knows answers 0x80070490 (hcsshim hcn/hcnerrors_test.go); some builds 0x803B0001.
+        await using var node = await NodeHarness.CreateAsync();
+        node.Hcn.FailNext(MemoryHcnOperation.CreateEndpoint, 1, hresult);
+
+        var outcome = await node.AddAsync("c1", (await node.NewNamespaceAsync()).ToString());
+
+        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.TryAgainLater));
+        Assert.That(outcome.Error.Msg, Does.Contain("no longer exists"));
+        Assert.That(node.Network.IsReady, Is.False);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+    }
+
     [Test]
     public async Task HandleAsync_AddPoolExhausted_Code11NoEndpoint()
     {

@@ -56,6 +56,19 @@ public static class HcnExtensions
         return networks.FirstOrDefault(n => string.Equals(n.Name, name, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// The host's default namespace (v2 <c>Type</c> <c>HostDefault</c>), or null. Lists every namespace and selects by
+    /// <c>Type</c> as hcsshim does (cmd/ncproxy/hcn.go); the <c>IsDefault</c> filter of
+    /// <see cref="HostComputeQuery.DefaultNamespace"/> is a v1 field HNS may ignore, which would hand back a pod's namespace.
+    /// </summary>
+    /// <returns>The first namespace whose type is HostDefault, or null.</returns>
+    public static async Task<HostComputeNamespace?> FindHostDefaultNamespaceAsync(this IHcn hcn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hcn);
+        var namespaces = await hcn.EnumerateNamespacesAsync(null, cancellationToken).ConfigureAwait(false);
+        return namespaces.FirstOrDefault(n => n.Type == NamespaceType.HostDefault);
+    }
+
     /// <summary>The endpoints named <paramref name="name"/> (HNS does not keep endpoint names unique).</summary>
     /// <param name="name">The endpoint name.</param>
     /// <returns>The endpoints with that name; empty when none.</returns>

@@ -52,7 +52,7 @@ public sealed partial class MemoryHcn
         List<HostComputeNamespace> matches;
         lock (_gate)
         {
-            matches = _namespaces.Values.Where(n => Matches(filter, n.Id, isDefault: n.Type == NamespaceType.HostDefault)).ToList();
+            matches = _namespaces.Values.Where(n => Matches(filter, n.Id)).ToList();
         }
 
         return CopyOut(matches);

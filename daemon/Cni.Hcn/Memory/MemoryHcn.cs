@@ -124,10 +124,12 @@ public sealed partial class MemoryHcn : IHcn
 
     /// <summary>
     /// The filter keys wincni and hcsshim use. A key the object kind does not have (e.g. <c>Name</c> on a load
-    /// balancer) matches nothing.
+    /// balancer) matches nothing. <c>IsDefault</c> is ignored: it is a v1 namespace field that the v2 schema does not
+    /// have (hcsshim hcn/hcnnamespace.go), so whether HNS honours it is unknown; the emulator assumes the worst, and
+    /// callers select the host's default namespace by its <c>Type</c> (<see cref="HcnExtensions.FindHostDefaultNamespaceAsync"/>).
     /// </summary>
     private static bool Matches(HostComputeQueryFilter filter, Guid id, string? name = null, bool hasName = false,
-        Guid? network = null, string? networkName = null, bool? isDefault = null)
+        Guid? network = null, string? networkName = null)
     {
         if (filter.Id != Guid.Empty && filter.Id != id)
         {
@@ -149,7 +151,7 @@ public sealed partial class MemoryHcn : IHcn
             return false;
         }
 
-        return filter.IsDefault is not { } wanted || (isDefault is { } actual && actual == wanted);
+        return true;
     }
 
     private static HcnException InvalidJson(string operation, Exception ex) =>

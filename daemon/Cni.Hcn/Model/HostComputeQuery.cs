@@ -44,7 +44,11 @@ public sealed record HostComputeQuery
     /// <param name="networkId">The network's ID.</param>
     public static HostComputeQuery EndpointsOfNetwork(Guid networkId) => Create(new() { VirtualNetwork = networkId });
 
-    /// <summary>The host default namespace.</summary>
+    /// <summary>
+    /// The host default namespace by the v1 <c>IsDefault</c> key (MS-docs); the v2 schema has no such field and whether
+    /// HNS honours it is an open question the fidelity probe answers. wincni selects by <c>Type</c> instead
+    /// (<see cref="HcnExtensions.FindHostDefaultNamespaceAsync"/>).
+    /// </summary>
     public static HostComputeQuery DefaultNamespace() => Create(new() { IsDefault = true }, HostComputeQueryFlags.Detailed);
 
     /// <summary>Parses <see cref="Filter"/>; an absent or blank filter is an empty one.</summary>

@@ -483,10 +483,14 @@ public sealed partial class PodNetwork
             .ToList();
         var wantedText = wanted.Select(c => c.IpAddress!).Order(StringComparer.Ordinal).ToList();
 
+        // Selected by its v2 Type, never by the v1 IsDefault filter (hcsshim cmd/ncproxy/hcn.go does the same): a filter
+        // HNS ignored would hand back a pod's namespace, and the gateway of every pod would land inside that pod.
+        var hostDefault = await _hcn.FindHostDefaultNamespaceAsync(cancellationToken).ConfigureAwait(false);
         var existing = await _hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(name), cancellationToken).ConfigureAwait(false);
         if (existing.Count == 1
             && existing[0].HostComputeNetwork == network.Id
-            && existing[0].HostComputeNamespace != Guid.Empty
+            && hostDefault is not null
+            && existing[0].HostComputeNamespace == hostDefault.Id
             && (existing[0].IpConfigurations ?? []).Select(c => c.IpAddress ?? string.Empty).Order(StringComparer.Ordinal).SequenceEqual(wantedText, StringComparer.Ordinal))
         {
             return;
@@ -505,10 +509,9 @@ public sealed partial class PodNetwork
         }
 
         var created = await _hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint { Name = name, IpConfigurations = wanted }, cancellationToken).ConfigureAwait(false);
-        var defaults = await _hcn.EnumerateNamespacesAsync(HostComputeQuery.DefaultNamespace(), cancellationToken).ConfigureAwait(false);
-        var hostNamespace = defaults.Count > 0
-            ? defaults[0].Id
-            : (await _hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.HostDefault }, cancellationToken).ConfigureAwait(false)).Id;
+        // A host without one gets it created, as hcsshim's own test does (cmd/ncproxy/hcn_networking_test.go).
+        var hostNamespace = hostDefault?.Id
+            ?? (await _hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.HostDefault }, cancellationToken).ConfigureAwait(false)).Id;
         await _hcn.AddNamespaceEndpointAsync(hostNamespace, created.Id, cancellationToken).ConfigureAwait(false);
         Log.HostEndpointEnsured(_logger, name, created.Id, string.Join(",", wantedText));
     }

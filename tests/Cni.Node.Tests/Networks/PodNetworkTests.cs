@@ -274,10 +274,42 @@ public sealed class PodNetworkTests
         Assert.That(network.Ipams![0].Subnets![0].Routes![0].NextHop, Is.EqualTo("10.244.1.1"));
         Assert.That(node.Network.IsReady, Is.True);
         var host = (await node.EndpointsAsync()).Single();
-        var defaultNamespace = (await node.Hcn.EnumerateNamespacesAsync(HostComputeQuery.DefaultNamespace(), CancellationToken.None)).Single();
+        var defaultNamespace = (await node.Hcn.EnumerateNamespacesAsync(null, CancellationToken.None)).Single(n => n.Type == NamespaceType.HostDefault);
         Assert.That(host.Name, Is.EqualTo(EndpointNames.HostEndpointFor(NodeHarness.NetworkName)));
         Assert.That(host.IpConfigurations!.Single().IpAddress, Is.EqualTo("10.244.1.2"));
         Assert.That(host.HostComputeNamespace, Is.EqualTo(defaultNamespace.Id));
+    }
+
+    [Test]
+    public async Task EnsureAsync_L2BridgeWithPodNamespacesListedFirst_HostEndpointInHostDefaultNamespace()
+    {
+        // HNS may ignore the v1 IsDefault filter (the emulator does): a pod's namespace listed first must not get the .2.
+        var hcn = new Cni.Hcn.Memory.MemoryHcn();
+        var pod = await hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.Host }, CancellationToken.None);
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge, hcn: hcn);
+
+        var host = (await node.EndpointsAsync()).Single(e => e.Name == EndpointNames.HostEndpointFor(NodeHarness.NetworkName));
+        var attachedTo = await hcn.GetNamespaceAsync(host.HostComputeNamespace, CancellationToken.None);
+
+        Assert.That(node.Network.IsReady, Is.True, node.Network.NotReadyReason);
+        Assert.That(host.HostComputeNamespace, Is.Not.EqualTo(pod.Id));
+        Assert.That(attachedTo.Type, Is.EqualTo(NamespaceType.HostDefault));
+    }
+
+    [Test]
+    public async Task EnsureAsync_L2BridgeHostEndpointInAPodNamespace_MovedToHostDefault()
+    {
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
+        var host = (await node.EndpointsAsync()).Single(e => e.Name == EndpointNames.HostEndpointFor(NodeHarness.NetworkName));
+        var pod = await node.NewNamespaceAsync();
+        Cni.Hcn.IHcn hcn = node.Hcn;
+        await hcn.RemoveNamespaceEndpointAsync(host.HostComputeNamespace, host.Id, CancellationToken.None);
+        await hcn.AddNamespaceEndpointAsync(pod, host.Id, CancellationToken.None);
+
+        await node.Network.EnsureAsync(CancellationToken.None);
+
+        var now = (await node.EndpointsAsync()).Single(e => e.Name == EndpointNames.HostEndpointFor(NodeHarness.NetworkName));
+        Assert.That((await node.Hcn.GetNamespaceAsync(now.HostComputeNamespace, CancellationToken.None)).Type, Is.EqualTo(NamespaceType.HostDefault));
     }
 
     [Test]

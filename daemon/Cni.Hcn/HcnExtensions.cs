@@ -26,6 +26,33 @@ public static class HcnExtensions
         }
     }
 
+    /// <summary>
+    /// Detaches an endpoint from its namespace, then deletes it, as windows-container-networking's DEL does
+    /// (network/manager.go: RemoveNamespaceEndpoint before HcnDeleteEndpoint): the namespace never holds a reference to
+    /// a deleted endpoint. A namespace or attachment that is already gone is not an error, nor is the endpoint.
+    /// </summary>
+    /// <param name="endpoint">The endpoint as last read (its <c>HostComputeNamespace</c> says where it is attached).</param>
+    /// <returns>True when it was deleted, false when it did not exist.</returns>
+    /// <exception cref="HcnException">Any failure other than not-found (and not-attached on the detach).</exception>
+    public static async Task<bool> DetachAndDeleteEndpointAsync(this IHcn hcn, HostComputeEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hcn);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.HostComputeNamespace != Guid.Empty)
+        {
+            try
+            {
+                await hcn.RemoveNamespaceEndpointAsync(endpoint.HostComputeNamespace, endpoint.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HcnException ex) when (ex.IsNotFound || ex.HResult == HcnErrorCodes.EndpointNotAttached)
+            {
+                // The namespace went first (sandbox torn down) or the endpoint is no longer in it: nothing to detach.
+            }
+        }
+
+        return await hcn.DeleteEndpointIfExistsAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes a HostComputeRoute; "already gone" is not an error.</summary>
     /// <returns>True when it was deleted, false when it did not exist.</returns>
     /// <exception cref="HcnException">Any failure other than not-found.</exception>

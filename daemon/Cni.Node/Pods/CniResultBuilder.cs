@@ -36,21 +36,30 @@ internal sealed class CniResultBuilder(IIpamStore ipam, NodeOptions options)
         };
     }
 
-    /// <summary>runtimeConfig.dns (the pod's dnsConfig) wins, then the network config's dns, then the node config's.</summary>
+    /// <summary>
+    /// The configured block (the network config's dns, else the node config's), with each list runtimeConfig.dns (the
+    /// pod's dnsConfig) gives replacing that list only: servers, searches, options. The domain stays the configured one,
+    /// since runtimeConfig.dns has none. Field by field as windows-container-networking does (common/core/network.go
+    /// getNetworkInfo); unlike it, no <c>&lt;pod namespace&gt;.</c> is put before the first configured search suffix, because
+    /// kubelet's dnsConfig already carries the namespace's search list.
+    /// </summary>
     public CniDns DnsFor(PluginRequest request)
     {
-        if (request.Config.RuntimeConfig?.Dns is { } runtime && (runtime.Servers.Count > 0 || runtime.Searches.Count > 0 || runtime.Options.Count > 0))
-        {
-            return new CniDns { Nameservers = runtime.Servers, Search = runtime.Searches, Options = runtime.Options };
-        }
-
-        if (request.Config.Dns is { IsEmpty: false } configured)
+        var node = options.Dns;
+        var configured = request.Config.Dns is { IsEmpty: false } given
+            ? given
+            : new CniDns { Nameservers = node.Nameservers, Domain = node.Domain, Search = node.Search, Options = node.Options };
+        if (request.Config.RuntimeConfig?.Dns is not { } runtime)
         {
             return configured;
         }
 
-        var node = options.Dns;
-        return new CniDns { Nameservers = node.Nameservers, Domain = node.Domain, Search = node.Search, Options = node.Options };
+        return configured with
+        {
+            Nameservers = runtime.Servers.Count > 0 ? runtime.Servers : configured.Nameservers,
+            Search = runtime.Searches.Count > 0 ? runtime.Searches : configured.Search,
+            Options = runtime.Options.Count > 0 ? runtime.Options : configured.Options,
+        };
     }
 
     /// <summary>L2Bridge pods route via the host endpoint (.2), Overlay pods via the subnet gateway (.1).</summary>

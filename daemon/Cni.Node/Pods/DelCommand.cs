@@ -27,12 +27,13 @@ internal sealed partial class DelCommand(CniCommandContext context)
             using var held = await context.Locks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
 
             // Endpoint first: if it cannot be deleted, the address stays leased and the DEL fails (the runtime retries).
+            // Detached from its namespace before it is deleted, as windows-container-networking's DEL does.
             step = CniStep.LookingUpEndpoint;
             var endpoints = await context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false);
             step = CniStep.DeletingEndpoint;
             foreach (var endpoint in endpoints)
             {
-                await context.Hcn.DeleteEndpointIfExistsAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
+                await context.Hcn.DetachAndDeleteEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false);
             }
 
             // containerd sends DEL without CNI_NETNS: the namespace to release is then the one the ADD recorded.

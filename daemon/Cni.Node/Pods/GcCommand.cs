@@ -44,7 +44,7 @@ internal sealed partial class GcCommand(CniCommandContext context)
                 {
                     try
                     {
-                        await context.Hcn.DeleteEndpointIfExistsAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
+                        await context.Hcn.DetachAndDeleteEndpointAsync(endpoint, cancellationToken).ConfigureAwait(false);
                         deleted++;
                     }
                     catch (HcnException ex)

@@ -193,6 +193,43 @@ public sealed class CniCommandHandlerAddTests
     }
 
     [Test]
+    public async Task HandleAsync_AddRuntimeDnsServersOnly_ConfiguredSearchAndDomainKept()
+    {
+        // windows-container-networking merges runtimeConfig.dns field by field (common/core/network.go): a list the
+        // runtime leaves empty keeps the configured one, and the domain (which runtimeConfig.dns lacks) is kept.
+        await using var node = await NodeHarness.CreateAsync();
+        const string Members = """
+            "dns":{"nameservers":["10.96.0.10"],"domain":"cluster.local","search":["svc.cluster.local"],"options":["ndots:3"]},
+            "runtimeConfig":{"dns":{"servers":["10.96.0.53"]}}
+            """;
+
+        var result = NodeHarness.Result(await node.AddAsync("c1", (await node.NewNamespaceAsync()).ToString(), members: Members)).Parsed;
+
+        var endpoint = (await node.EndpointsAsync()).Single();
+        Assert.That(result.Dns!.Nameservers, Is.EqualTo(new[] { "10.96.0.53" }));
+        Assert.That(result.Dns.Search, Is.EqualTo(new[] { "svc.cluster.local" }));
+        Assert.That(result.Dns.Domain, Is.EqualTo("cluster.local"));
+        Assert.That(result.Dns.Options, Is.EqualTo(new[] { "ndots:3" }));
+        Assert.That(endpoint.Dns!.ServerList, Is.EqualTo(new[] { "10.96.0.53" }));
+        Assert.That(endpoint.Dns.Search, Is.EqualTo(new[] { "svc.cluster.local" }));
+        Assert.That(endpoint.Dns.Domain, Is.EqualTo("cluster.local"));
+    }
+
+    [Test]
+    public async Task HandleAsync_AddRuntimeDnsSearchesOnly_NodeServersKept()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        const string Members = """
+            "runtimeConfig":{"dns":{"searches":["ns1.svc.cluster.local"]}}
+            """;
+
+        var result = NodeHarness.Result(await node.AddAsync("c1", (await node.NewNamespaceAsync()).ToString(), members: Members)).Parsed;
+
+        Assert.That(result.Dns!.Nameservers, Is.EqualTo(new[] { "10.96.0.10" }));
+        Assert.That(result.Dns.Search, Is.EqualTo(new[] { "ns1.svc.cluster.local" }));
+    }
+
+    [Test]
     public async Task HandleAsync_AddNetnsPath_AttachesToNamespaceKeyedByThePath()
     {
         await using var node = await NodeHarness.CreateAsync();

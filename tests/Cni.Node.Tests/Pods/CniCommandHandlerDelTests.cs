@@ -25,6 +25,40 @@ public sealed class CniCommandHandlerDelTests
     }
 
     [Test]
+    public async Task HandleAsync_DelAttachedEndpoint_DetachedFromItsNamespaceBeforeDeleted()
+    {
+        // windows-container-networking's DEL: RemoveNamespaceEndpoint, then HcnDeleteEndpoint (network/manager.go).
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = await node.NewNamespaceAsync();
+        NodeHarness.Result(await node.AddAsync("c1", ns.ToString()));
+        node.Hcn.ResetCallCounts();
+
+        var outcome = await node.DelAsync("c1", ns.ToString());
+
+        Assert.That(outcome.IsSuccess, Is.True);
+        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.ModifyNamespace), Is.EqualTo(1));
+        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.DeleteEndpoint), Is.EqualTo(1));
+        Assert.That((await node.Hcn.GetNamespaceAsync(ns, CancellationToken.None)).Resources ?? [], Is.Empty);
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+    }
+
+    [TestCase(unchecked((int)0x80070490), TestName = "HandleAsync_DelDetachFails_StillDeletesAndReleases(namespace gone)")]
+    [TestCase(unchecked((int)0x803B0034), TestName = "HandleAsync_DelDetachFails_StillDeletesAndReleases(not attached)")]
+    public async Task HandleAsync_DelDetachFails_StillDeletesAndReleases(int hresult)
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+        node.Hcn.FailNext(MemoryHcnOperation.ModifyNamespace, 1, hresult);
+
+        var outcome = await node.DelAsync("c1", ns);
+
+        Assert.That(outcome.IsSuccess, Is.True, () => outcome.Error?.Msg ?? "");
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+    }
+
+    [Test]
     public async Task HandleAsync_DelTwice_BothSucceed()
     {
         await using var node = await NodeHarness.CreateAsync();

@@ -97,7 +97,7 @@ public static class NodeConfigLoader
             {
                 Vxlan = new VxlanOptions
                 {
-                    Vni = reader.Int(vxlan, "vni", VxlanOptions.MinimumVni, 16_777_215, "vxlan.") ?? VxlanOptions.MinimumVni,
+                    Vni = reader.Vni(vxlan) ?? VxlanOptions.MinimumVni,
                     Port = reader.Int(vxlan, "port", 1, 65535, "vxlan.") ?? new VxlanOptions().Port,
                 },
             };
@@ -328,6 +328,23 @@ public static class NodeConfigLoader
             }
 
             return number;
+        }
+
+        /// <summary>
+        /// <c>vxlan.vni</c>: 4096..65535. VXLAN allows 24 bits, but a RemoteSubnetRoute's IsolationId is 16 bits in
+        /// hcsshim (hcn/hcnpolicy.go) and in kube-proxy's winkernel parser, and flannel's Windows lease VNI is a uint16.
+        /// </summary>
+        public int? Vni(Dictionary<string, YamlNode> vxlan)
+        {
+            var vni = Int(vxlan, "vni", VxlanOptions.MinimumVni, 16_777_215, "vxlan.");
+            if (vni > VxlanOptions.MaximumVni)
+            {
+                Error(vxlan["vni"], "vxlan.vni", string.Create(CultureInfo.InvariantCulture,
+                    $"{vni} is above {VxlanOptions.MaximumVni}: HNS keeps a RemoteSubnetRoute's IsolationId in 16 bits (hcsshim hcn/hcnpolicy.go), so do kube-proxy's winkernel and flannel on Windows; a larger VNI breaks peer routes and the service proxy"));
+                return null;
+            }
+
+            return vni;
         }
 
         public bool? Bool(Dictionary<string, YamlNode> map, string key, string prefix = "")

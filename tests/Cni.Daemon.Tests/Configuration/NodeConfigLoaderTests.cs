@@ -123,6 +123,8 @@ public sealed class NodeConfigLoaderTests
     }
 
     [TestCase("vxlan: {vni: 4095}", "vxlan.vni: 4095 is outside 4096..16777215")]
+    [TestCase("vxlan: {vni: 70000}", "vxlan.vni: 70000 is above 65535: HNS keeps a RemoteSubnetRoute's IsolationId in 16 bits")]
+    [TestCase("vxlan: {vni: 16777216}", "vxlan.vni: 16777216 is outside 4096..16777215")]
     [TestCase("vxlan: {port: 0}", "vxlan.port: 0 is outside 1..65535")]
     [TestCase("mode: nat2", "mode: 'nat2' is not one of l2bridge, overlay")]
     [TestCase("mtu: big", "mtu: 'big' is not a whole number")]

@@ -6,9 +6,13 @@ using Cni.Daemon.Metrics;
 using Cni.Daemon.Status;
 using Cni.Hcn;
 using Cni.Hcn.Attachments;
+using Cni.Hcn.HostRouting;
 using Cni.Hcn.Kernel;
+using Cni.Hcn.Kernel.HostRouting;
 using Cni.Hcn.Memory;
+using Cni.Hcn.Versioning;
 using Cni.Hcn.Windows;
+using Cni.Hcn.Windows.IpHelper;
 using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
@@ -184,6 +188,7 @@ public static class DaemonHost
 
         // The service proxy runs where wincnid reads the cluster, unless the config keeps kube-proxy; DSR follows HNS's features.
         var proxyEnabled = options.ServiceProxy.IsEnabled(agent is not null);
+        var features = HcnFeatures.None;
         try
         {
             if (proxyEnabled && agent is null)
@@ -191,7 +196,7 @@ public static class DaemonHost
                 throw new DaemonStartupException("serviceProxy.enabled: true needs Kubernetes access (--kubeconfig or in-cluster); remove it to run standalone");
             }
 
-            var features = await dataplane.GetFeaturesAsync(cancellationToken).ConfigureAwait(false);
+            features = await dataplane.GetFeaturesAsync(cancellationToken).ConfigureAwait(false);
             options = options with { Dsr = ServiceProxyWiring.ResolveDsr(options.ServiceProxy, proxyEnabled, features) };
         }
         catch
@@ -215,6 +220,9 @@ public static class DaemonHost
             settings.MemoryDataplaneOpened?.Invoke(memory);
         }
 
+        // The host's own routing beside HCN: L2Bridge forwarding and peer routes (iphlpapi on Windows, netlink on Linux).
+        var hostRouting = CreateHostRouting(dataplane, node.NodeIp ?? options.NodeIp);
+
         var locks = new KeyedAsyncLock<LeaseKey>();
 
         builder.Services.AddSingleton(options);
@@ -229,6 +237,7 @@ public static class DaemonHost
             new MeteredHcn(services.GetRequiredKeyedService<IHcn>(DataplaneKey), services.GetRequiredService<IMeterFactory>()),
             options.MaxConcurrentHcnCalls));
         builder.Services.AddSingleton<IIpamStore>(_ => ipam);
+        builder.Services.AddSingleton(_ => hostRouting);
         builder.Services.AddSingleton<INodeAddressingSource>(nodeSource);
         builder.Services.AddSingleton(locks);
         builder.Services.AddSingleton<PodNetwork>();
@@ -259,6 +268,7 @@ public static class DaemonHost
             builder.Services.AddSingleton(_ => agent);
             builder.Services.AddSingleton(services => new PeerRouteReconciler(
                 services.GetRequiredService<IHcn>(),
+                services.GetRequiredService<IHostRouting>(),
                 services.GetRequiredService<PodNetwork>(),
                 options,
                 agent.Annotations,
@@ -273,7 +283,7 @@ public static class DaemonHost
             builder.Services.AddHostedService<FlannelProtocolController>();
             if (proxyEnabled)
             {
-                ServiceProxyWiring.Add(builder.Services, options, agent, node, ipam, dataplane, loggers, time);
+                ServiceProxyWiring.Add(builder.Services, options, agent, node, ipam, dataplane, features, loggers, time);
             }
         }
 
@@ -365,12 +375,41 @@ public static class DaemonHost
         DataplaneKind.Kernel => throw new DaemonStartupException("--dataplane kernel needs Linux (netlink, network namespaces, nftables); use --dataplane hcn on Windows"),
 
         // HNS outlives wincnid; so does the memory dataplane's store in the state dir (restart and crash tests).
-        _ => await OpenMemoryDataplaneAsync(options.StateDir, time, cancellationToken).ConfigureAwait(false),
+        _ => await OpenMemoryDataplaneAsync(options.StateDir, (node.NodeIp ?? options.NodeIp)?.ToString(), time, cancellationToken).ConfigureAwait(false),
     };
 
-    private static async Task<MemoryHcn> OpenMemoryDataplaneAsync(string stateDir, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// The host routing that goes with the dataplane: the IP Helper API beside HNS, rtnetlink in wincnid's own namespace
+    /// beside KernelHcn, and beside the memory dataplane an emulated host whose adapter holds the node IP.
+    /// </summary>
+    private static IHostRouting CreateHostRouting(IHcn dataplane, IPAddress? nodeIp)
     {
-        var memory = new MemoryHcn(new MemoryHcnOptions(), time, new MemoryHcnStore(stateDir));
+        if (OperatingSystem.IsWindows() && dataplane is WindowsHcn)
+        {
+            return new IpHelperHostRouting();
+        }
+
+        if (OperatingSystem.IsLinux() && dataplane is KernelHcn)
+        {
+            return new NetlinkHostRouting();
+        }
+
+        // The emulated host's adapter holds the node IP, which the memory dataplane also reports as the management IP.
+        var emulated = new MemoryHostRouting(dataplane);
+        var management = nodeIp ?? (IPAddress.TryParse(new MemoryHcnOptions().ManagementIp, out var fallback) ? fallback : null);
+        if (management is not null)
+        {
+            emulated.AddInterface(1, management);
+        }
+
+        return emulated;
+    }
+
+    private static async Task<MemoryHcn> OpenMemoryDataplaneAsync(string stateDir, string? nodeIp, TimeProvider time, CancellationToken cancellationToken)
+    {
+        // As HNS does, the emulator reports the host's address as an Overlay network's ProviderAddress.
+        var options = nodeIp is null ? new MemoryHcnOptions() : new MemoryHcnOptions { ManagementIp = nodeIp };
+        var memory = new MemoryHcn(options, time, new MemoryHcnStore(stateDir));
         try
         {
             await memory.LoadAsync(onRestoreFailure: null, cancellationToken).ConfigureAwait(false);

@@ -22,7 +22,7 @@ internal static class ServiceProxyWiring
     {
         DsrMode.Off => false,
         DsrMode.On when !features.Dsr => throw new DaemonStartupException(
-            $"serviceProxy.dsr: on, but this HNS ({features.Version}) does not support DSR; use auto or off"),
+            $"serviceProxy.dsr: on, but this HNS is {features.VersionText} and DSR needs HNS {HcnFeatures.RequiredVersion(HcnFeature.Dsr)}; use auto or off"),
         DsrMode.On => true,
         _ => proxyEnabled && features.Dsr,
     };
@@ -35,6 +35,7 @@ internal static class ServiceProxyWiring
         NodeAddressing node,
         IIpamStore ipam,
         IHcn dataplane,
+        HcnFeatures features,
         ILoggerFactory loggers,
         TimeProvider time)
     {
@@ -53,7 +54,12 @@ internal static class ServiceProxyWiring
             NodeAddresses(node, nodeIp),
             sourceVips,
             options.ClusterCidrs,
-            options.Dsr);
+            options.Dsr)
+        {
+            // winkernel checks SessionAffinity (HNS 12.0) the same way (pkg/proxy/winkernel/proxier.go).
+            SessionAffinity = features.SessionAffinity,
+            HnsVersion = features.VersionText,
+        };
 
         services.AddSingleton<ServiceHealthChecks>();
         services.AddSingleton<ServiceProxyMetrics>();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Cni.Hcn.Errors;
@@ -152,6 +153,14 @@ public sealed partial class MemoryHcn
             && !policies.Exists(p => p.Type == NetworkPolicyType.ProviderAddress))
         {
             policies.Add(NetworkPolicy.Create(new ProviderAddressPolicySetting { ProviderAddress = managementIp }));
+        }
+
+        // HNS gives an Overlay network its distributed-router MAC, which flannel reads back as the VTEP MAC
+        // (pkg/backend/vxlan/vxlan_windows.go); here one from Hyper-V's 00-15-5D range, fixed by the network's ID.
+        if (type == NetworkType.Overlay && !policies.Exists(p => p.Type == NetworkPolicyType.DrMacAddress))
+        {
+            var bytes = id.ToByteArray();
+            policies.Add(NetworkPolicy.Create(new DrMacAddressPolicySetting { Address = string.Create(CultureInfo.InvariantCulture, $"00-15-5D-{bytes[0]:X2}-{bytes[1]:X2}-{bytes[2]:X2}") }));
         }
 
         var network = input with

@@ -10,7 +10,7 @@ public sealed record MemoryHcnOptions
 
     /// <summary>
     /// The host management IP. HNS adds a <c>ProviderAddress</c> policy holding it to every Overlay network it creates
-    /// (flannel polls for it); null turns that off.
+    /// (flannel polls for it); null turns that off. (A <c>DrMacAddress</c> is added to every Overlay network too.)
     /// </summary>
     public string? ManagementIp { get; init; } = "192.0.2.10";
 

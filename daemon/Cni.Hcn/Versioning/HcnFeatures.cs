@@ -121,6 +121,13 @@ public sealed record HcnFeatures
         return new HcnFeatures(v, on.ToFrozenSet());
     }
 
+    /// <summary>The HNS versions that have <paramref name="feature"/>, for messages ("9.3–9.x or 10.2 or later").</summary>
+    /// <returns>The ranges as text.</returns>
+    public static string RequiredVersion(HcnFeature feature) => string.Join(" or ", Table[feature].Select(r => r.Describe()));
+
+    /// <summary>The version as text for messages: "15.4", or why there is none.</summary>
+    public string VersionText => Version?.ToString() ?? "of unknown version (pre-1803, or the version could not be read)";
+
     /// <summary>Whether <paramref name="feature"/> is on.</summary>
     /// <returns>True when supported.</returns>
     public bool IsSupported(HcnFeature feature) => _supported.Contains(feature);
@@ -141,5 +148,7 @@ public sealed record HcnFeatures
     private readonly record struct Range(HcnVersion Min, HcnVersion Max)
     {
         public bool Contains(HcnVersion version) => version >= Min && version <= Max;
+
+        public string Describe() => Max.Major == uint.MaxValue ? $"{Min} or later" : $"{Min}–{Min.Major}.x";
     }
 }

@@ -39,6 +39,18 @@ public sealed partial class PodNetwork
         [LoggerMessage(EventId = 2112, Level = LogLevel.Error, Message = "The attachment of endpoint {EndpointName} ({EndpointId}) is broken and could not be repaired: {Problems}; delete and re-create the pod")]
         public static partial void AttachmentBroken(ILogger logger, string endpointName, Guid endpointId, string problems);
 
+        [LoggerMessage(EventId = 2120, Level = LogLevel.Information, Message = "HNS {Version} has no HostRoute policy (needs {Required}); network {NetworkName} gets none, so the host cannot reach its own pods through it")]
+        public static partial void HostRouteSkipped(ILogger logger, string networkName, string version, string required);
+
+        [LoggerMessage(EventId = 2121, Level = LogLevel.Warning, Message = "HNS refused the HostRoute policy on network {NetworkName}; the host cannot reach its own pods through it (flannel carries on the same way)")]
+        public static partial void HostRouteRefused(ILogger logger, Exception exception, string networkName);
+
+        [LoggerMessage(EventId = 2122, Level = LogLevel.Warning, Message = "HNS gave network {NetworkName} the provider address {ProviderAddress}, not the node IP {NodeIp} the node publishes; peers send VXLAN to the node IP")]
+        public static partial void ProviderAddressIsNotNodeIp(ILogger logger, string networkName, string providerAddress, string nodeIp);
+
+        [LoggerMessage(EventId = 2123, Level = LogLevel.Information, Message = "IP forwarding ({Family}) turned on for host interface #{InterfaceIndex}")]
+        public static partial void ForwardingEnabled(ILogger logger, int interfaceIndex, string family);
+
         [LoggerMessage(EventId = 2109, Level = LogLevel.Error, Message = "Reconciling network {NetworkName} failed")]
         public static partial void ReconcileFailed(ILogger logger, Exception exception, string networkName);
     }

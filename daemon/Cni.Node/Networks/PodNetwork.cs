@@ -2,8 +2,10 @@ using System.Globalization;
 using Cni.Hcn;
 using Cni.Hcn.Attachments;
 using Cni.Hcn.Errors;
+using Cni.Hcn.HostRouting;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Policies;
+using Cni.Hcn.Versioning;
 using Cni.Node.Concurrency;
 using Cni.Node.Configuration;
 using Cni.Node.Ipam;
@@ -33,7 +35,10 @@ public sealed partial class PodNetwork
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IAttachmentVerifier? _attachments;
+    private readonly IHostRouting? _hostRouting;
+    private readonly HostInterfaceWaits _waits;
     private readonly SemaphoreSlim _ensureGate = new(1, 1);
+    private HcnFeatures? _features;
     private volatile State _state = State.Initial;
 
     /// <summary>Creates the service; nothing happens until <see cref="EnsureAsync"/>.</summary>
@@ -44,6 +49,9 @@ public sealed partial class PodNetwork
     /// <param name="attachmentLocks">The per-attachment locks shared with the CNI command handler.</param>
     /// <param name="attachments">Where the dataplane can show what it made of attachments (KernelHcn): reconciliation
     /// then looks at every kept attachment there and repairs it, and the status shows each pod's interface; null on HNS.</param>
+    /// <param name="hostRouting">The host's routing (interfaces, forwarding): the bootstrap waits for the network's host
+    /// interfaces and, on L2Bridge, turns forwarding on there; null where the dataplane has no host side to wait for.</param>
+    /// <param name="waits">How long to wait for what HNS makes after a create; flannel's waits when null.</param>
     public PodNetwork(
         IHcn hcn,
         IIpamStore ipam,
@@ -52,7 +60,9 @@ public sealed partial class PodNetwork
         KeyedAsyncLock<LeaseKey> attachmentLocks,
         TimeProvider timeProvider,
         ILogger<PodNetwork> logger,
-        IAttachmentVerifier? attachments = null)
+        IAttachmentVerifier? attachments = null,
+        IHostRouting? hostRouting = null,
+        HostInterfaceWaits? waits = null)
     {
         ArgumentNullException.ThrowIfNull(hcn);
         ArgumentNullException.ThrowIfNull(ipam);
@@ -69,6 +79,8 @@ public sealed partial class PodNetwork
         _time = timeProvider;
         _logger = logger;
         _attachments = attachments;
+        _hostRouting = hostRouting;
+        _waits = waits ?? HostInterfaceWaits.Default;
     }
 
     /// <summary>Whether ADD can be served: the network is in place and the IPAM journal is healthy.</summary>
@@ -88,6 +100,9 @@ public sealed partial class PodNetwork
 
     /// <summary>The node facts the network was built from, else null.</summary>
     public NodeAddressing? Node => _state.Node;
+
+    /// <summary>The host side of the network (management interface, L2Bridge host endpoint interfaces) once ensured, else null.</summary>
+    public HostInterfaces? HostInterfaces => _state.Host;
 
     /// <summary>When <see cref="EnsureAsync"/> last completed, else null.</summary>
     public DateTimeOffset? LastEnsuredAt => _state.EnsuredAt;
@@ -392,6 +407,12 @@ public sealed partial class PodNetwork
 
         try
         {
+            var features = await FeaturesAsync(cancellationToken).ConfigureAwait(false);
+            if (HnsFeatureGates.Check(_options, node, features) is { } missing)
+            {
+                return NotReady(NetworkAction.None, null, [], node, desired, missing);
+            }
+
             var existing = await _hcn.EnumerateNetworksAsync(HostComputeQuery.ByName(name), cancellationToken).ConfigureAwait(false);
             if (existing.Count > 1)
             {
@@ -439,10 +460,17 @@ public sealed partial class PodNetwork
                 }
             }
 
-            network = await EnsureHostRouteAsync(network, cancellationToken).ConfigureAwait(false);
-            await EnsureHostEndpointAsync(network, node, cancellationToken).ConfigureAwait(false);
+            // What HNS makes after the create (ProviderAddress, vNICs) is waited for before anything uses the network,
+            // so the first ADDs and peer passes never race it (flannel waits the same way).
+            var prepared = await PrepareHostAsync(network, node, features, cancellationToken).ConfigureAwait(false);
+            if (prepared.NotReadyReason is { } waiting)
+            {
+                return NotReady(action, prepared.Network, differences, node, desired, waiting);
+            }
+
+            network = prepared.Network;
             Log.NetworkEnsured(_logger, name, network.Id, action);
-            _state = new State(true, null, network, node, desired, _time.GetUtcNow());
+            _state = new State(true, null, network, node, desired, _time.GetUtcNow()) { Host = prepared.Host };
             var reconcile = await ReconcileAsync(cancellationToken).ConfigureAwait(false);
             return new NetworkEnsureReport(action, network.Id, differences, reconcile, IsReady, NotReadyReason);
         }
@@ -451,17 +479,11 @@ public sealed partial class PodNetwork
             Log.EnsureFailed(_logger, ex, name);
             return NotReady(NetworkAction.None, null, [], node, desired, $"HCN network '{name}' could not be ensured: {ex.Message} ({ex.Facts})");
         }
-    }
-
-    /// <summary>Overlay: an adopted network without the HostRoute policy gets it (networks created by wincni have it).</summary>
-    private async Task<HostComputeNetwork> EnsureHostRouteAsync(HostComputeNetwork network, CancellationToken cancellationToken)
-    {
-        if (_options.Mode != NetworkMode.Overlay || (network.Policies ?? []).Any(p => p.Type == NetworkPolicyType.HostRoute))
+        catch (HostRoutingException ex)
         {
-            return network;
+            Log.EnsureFailed(_logger, ex, name);
+            return NotReady(NetworkAction.None, null, [], node, desired, $"the host side of HCN network '{name}' could not be set up: {ex.Message} ({ex.Facts})");
         }
-
-        return await _hcn.AddNetworkPoliciesAsync(network.Id, [NetworkPolicy.Create(new HostRoutePolicySetting())], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -543,6 +565,9 @@ public sealed partial class PodNetwork
 
     private sealed record State(bool Ready, string? Reason, HostComputeNetwork? Network, NodeAddressing? Node, HostComputeNetwork? Desired, DateTimeOffset? EnsuredAt)
     {
+        /// <summary>The host side found by the bootstrap; null while not ready.</summary>
+        public HostInterfaces? Host { get; init; }
+
         public static State Initial { get; } = new(false, "the node network has not been ensured yet (wincnid is starting)", null, null, null, null);
     }
 }

@@ -16,18 +16,20 @@ namespace Cni.Node.Networks;
 /// <list type="bullet">
 /// <item>L2Bridge: one Static subnet per pod CIDR with a default route via the subnet gateway
 /// (<c>.1</c>); NetAdapterName when <c>adapterName</c> is set.</item>
-/// <item>Overlay (the network flannel's Windows VXLAN backend creates, flannel-io/flannel
-/// pkg/backend/vxlan/vxlan_network_windows.go): the subnet carries a VSID policy = <c>vxlan.vni</c>; network policies
-/// ProviderAddress = <c>nodeIP</c>, VxlanPort = <c>vxlan.port</c> and DrMacAddress derived from the node IP
-/// (<c>0E-2A-</c> + the four address bytes, flannel's MAC prefix), so the VTEP MAC peers route to is stable across
-/// restarts; HostRoute, so the host reaches its own pods (flannel adds it the same way at start).</item>
-/// <item>Not EnableNonPersistent: wincnid adopts the network after a restart instead of rebuilding it under running pods.</item>
+/// <item>Overlay: the document flannel's Windows VXLAN backend creates (flannel-io/flannel
+/// pkg/backend/vxlan/device_windows.go): the subnet with its default route and a VSID policy = <c>vxlan.vni</c>, and
+/// NetAdapterName when set; nothing else. HNS adds the ProviderAddress and the DrMacAddress itself, and the bootstrap
+/// waits for the former and reads the latter back (<see cref="PodNetwork"/>); HostRoute comes afterwards by a modify
+/// that may fail, as flannel does. VxlanPort is added only for a <c>vxlan.port</c> other than 4789, which flannel
+/// refuses on Windows altogether.</item>
+/// <item>Not EnableNonPersistent (flannel sets it): wincnid adopts the network after a restart instead of rebuilding
+/// it under running pods.</item>
 /// </list>
 /// </remarks>
 public static class PodNetworkSpec
 {
-    /// <summary>flannel's default VTEP MAC prefix.</summary>
-    public const string DrMacPrefix = "0E-2A";
+    /// <summary>The VXLAN port HNS uses when the network has no VxlanPort policy (IANA's, flannel's default).</summary>
+    public const int DefaultVxlanPort = 4789;
 
     /// <summary>The desired network.</summary>
     /// <param name="options">The node config.</param>
@@ -57,50 +59,25 @@ public static class PodNetworkSpec
             policies.Add(NetworkPolicy.Create(new NetAdapterNamePolicySetting { NetworkAdapterName = options.AdapterName }));
         }
 
-        if (overlay)
+        if (overlay && options.Vxlan.Port != DefaultVxlanPort)
         {
-            if (node.NodeIp is { } nodeIp)
-            {
-                policies.Add(NetworkPolicy.Create(new ProviderAddressPolicySetting { ProviderAddress = nodeIp.ToString() }));
-            }
-
+            // A departure from flannel (which refuses any other port on Windows): asked for explicitly, gated on HNS 10.3.
             policies.Add(NetworkPolicy.Create(new VxlanPortPolicySetting { Port = (ushort)options.Vxlan.Port }));
-
-            // Host ↔ local pod traffic on Overlay (flannel adds it right after creating the network; HNS ≥ 9.2).
-            policies.Add(NetworkPolicy.Create(new HostRoutePolicySetting()));
-            if (DrMacFor(node.NodeIp) is { } mac)
-            {
-                policies.Add(NetworkPolicy.Create(new DrMacAddressPolicySetting { Address = mac }));
-            }
         }
 
         return new HostComputeNetwork
         {
             Name = options.NetworkName,
             Type = overlay ? NetworkType.Overlay : NetworkType.L2Bridge,
-            Policies = policies,
+            Policies = policies.Count == 0 ? null : policies,
             Ipams = [new Hcn.Model.Ipam { Type = IpamType.Static, Subnets = subnets }],
         };
     }
 
-    /// <summary>The DrMacAddress for an IPv4 node address (<c>0E-2A-C0-00-02-0A</c> for 192.0.2.10), else null.</summary>
-    /// <param name="nodeIp">The node's address.</param>
-    /// <returns>The MAC in dash form, or null.</returns>
-    public static string? DrMacFor(IPAddress? nodeIp)
-    {
-        if (nodeIp is null || nodeIp.AddressFamily != AddressFamily.InterNetwork)
-        {
-            return null;
-        }
-
-        var bytes = nodeIp.GetAddressBytes();
-        return string.Create(CultureInfo.InvariantCulture, $"{DrMacPrefix}-{bytes[0]:X2}-{bytes[1]:X2}-{bytes[2]:X2}-{bytes[3]:X2}");
-    }
-
     /// <summary>
     /// How <paramref name="actual"/> differs from <paramref name="desired"/> in what matters to pods: type, subnets,
-    /// gateways, VNI, VXLAN port, adapter and provider address. HNS-assigned details (ID, MAC pool, DrMacAddress, the
-    /// ProviderAddress HNS adds when none was asked for) are not differences.
+    /// gateways, VNI, VXLAN port and adapter. What HNS assigns (ID, MAC pool, DrMacAddress, ProviderAddress, HostRoute)
+    /// is not a difference.
     /// </summary>
     /// <param name="desired">From <see cref="Build"/>.</param>
     /// <param name="actual">As HNS reports it.</param>
@@ -147,13 +124,14 @@ public static class PodNetworkSpec
             }
         }
 
-        if (Setting<VxlanPortPolicySetting>(desired) is { } wantPort)
+        if (desired.Type == NetworkType.Overlay)
         {
             // HNS reports the default port as the policy or not at all.
-            var havePort = Setting<VxlanPortPolicySetting>(actual)?.Port ?? 4789;
-            if (wantPort.Port != havePort)
+            var wantPort = Setting<VxlanPortPolicySetting>(desired)?.Port ?? DefaultVxlanPort;
+            var havePort = Setting<VxlanPortPolicySetting>(actual)?.Port ?? DefaultVxlanPort;
+            if (wantPort != havePort)
             {
-                differences.Add(new("vxlan.port", Text(wantPort.Port), Text(havePort)));
+                differences.Add(new("vxlan.port", Text(wantPort), Text(havePort)));
             }
         }
 
@@ -164,13 +142,6 @@ public static class PodNetworkSpec
             {
                 differences.Add(new("adapterName", wantAdapter, haveAdapter ?? "none"));
             }
-        }
-
-        if (Setting<ProviderAddressPolicySetting>(desired)?.ProviderAddress is { } wantPa
-            && Setting<ProviderAddressPolicySetting>(actual)?.ProviderAddress is { } havePa
-            && !SameAddress(wantPa, havePa))
-        {
-            differences.Add(new("nodeIP", wantPa, havePa));
         }
 
         return differences;
@@ -194,12 +165,9 @@ public static class PodNetworkSpec
         where T : PolicySetting =>
         (network.Policies ?? []).Select(p => p.GetSettings<T>()).FirstOrDefault(s => s is not null);
 
-    private static bool SameAddress(string left, string right) =>
-        IPAddress.TryParse(left, out var l) && IPAddress.TryParse(right, out var r) ? l.Equals(r) : string.Equals(left, right, StringComparison.OrdinalIgnoreCase);
-
     private static string List(List<string> values) => values.Count == 0 ? "none" : "[" + string.Join(", ", values) + "]";
 
     private static string Text(uint? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "none";
 
-    private static string Text(ushort value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Sockets;
 using Cni.Hcn;
+using Cni.Hcn.Errors;
+using Cni.Hcn.HostRouting;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Policies;
 using Cni.Node.Configuration;
@@ -13,40 +16,49 @@ namespace Cni.Node.Peers;
 
 /// <summary>
 /// Level-triggered peer routing: from every other Node (its pod CIDRs and flannel annotations) computes the routes
-/// this node needs, reads what the HCN network actually has, and applies the difference. Overlay: one
-/// RemoteSubnetRoute network policy per peer pod CIDR (flannel's Windows step 7); l2bridge: one SDN route per peer
-/// pod CIDR via the peer's node IP, on the network's host endpoint.
+/// this node needs, reads what the dataplane actually has, and applies the difference. Overlay: one RemoteSubnetRoute
+/// network policy per peer pod CIDR (flannel pkg/backend/vxlan/vxlan_network_windows.go); l2bridge: one host route
+/// per peer pod CIDR via the peer's node IP out of the network's management vNIC (flannel's host-gw,
+/// pkg/backend/route_network_windows.go with pkg/backend/hostgw/hostgw_windows.go), through <see cref="IHostRouting"/>.
 /// </summary>
 /// <remarks>
-/// Every pass starts from the HCN objects, not from what the previous pass did, so routes removed out of band (or
-/// lost with an HNS restart) come back on the next pass, and a restarted daemon adopts what is there. Routes of our
-/// network that no peer wants are removed: wincni owns that network. Malformed peers are skipped with the reason and
-/// never block the others.
+/// Every pass starts from what exists, not from what the previous pass did, so routes removed out of band (or lost
+/// with an HNS restart or a new vNIC) come back on the next pass, and a restarted daemon adopts what is there. On
+/// overlay, RemoteSubnetRoutes of our network that no peer wants are removed: wincni owns that network. On l2bridge the
+/// host's route table is shared, so only routes wincni can tell are its own go: a gateway route to a prefix inside a
+/// cluster CIDR (narrower than it), or one this process added. Malformed peers are skipped with the reason and never
+/// block the others. SDN routes an earlier wincni made for l2bridge peers are removed once.
 /// </remarks>
 public sealed partial class PeerRouteReconciler
 {
     private readonly IHcn _hcn;
+    private readonly IHostRouting _hostRouting;
     private readonly PodNetwork _network;
     private readonly NodeOptions _options;
     private readonly FlannelAnnotations _annotations;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, string> _lastSkipReasons = new(StringComparer.Ordinal);
+    private readonly HashSet<HostRouteKey> _added = [];
     private volatile PeerReconcileReport? _last;
+    private bool _legacySdnRoutesChecked;
 
     /// <summary>Creates the reconciler.</summary>
     /// <param name="hcn">The dataplane.</param>
-    /// <param name="network">The node network (its ID and readiness).</param>
-    /// <param name="options">Mode, VNI, network name.</param>
+    /// <param name="hostRouting">The host's route table (l2bridge peers).</param>
+    /// <param name="network">The node network (its ID, readiness and host interfaces).</param>
+    /// <param name="options">Mode, VNI, network name, cluster CIDRs.</param>
     /// <param name="annotations">The flannel annotation codec (prefix).</param>
-    public PeerRouteReconciler(IHcn hcn, PodNetwork network, NodeOptions options, FlannelAnnotations annotations, ILogger<PeerRouteReconciler> logger)
+    public PeerRouteReconciler(IHcn hcn, IHostRouting hostRouting, PodNetwork network, NodeOptions options, FlannelAnnotations annotations, ILogger<PeerRouteReconciler> logger)
     {
         ArgumentNullException.ThrowIfNull(hcn);
+        ArgumentNullException.ThrowIfNull(hostRouting);
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(annotations);
         ArgumentNullException.ThrowIfNull(logger);
         _hcn = hcn;
+        _hostRouting = hostRouting;
         _network = network;
         _options = options;
         _annotations = annotations;
@@ -221,46 +233,117 @@ public sealed partial class PeerRouteReconciler
 
     private async Task<(List<PeerRoute> Added, List<PeerRoute> Removed)> ApplyL2BridgeAsync(Guid networkId, IReadOnlyList<PeerRoute> desired, CancellationToken cancellationToken)
     {
-        var routes = (await _hcn.EnumerateSdnRoutesAsync(null, cancellationToken).ConfigureAwait(false))
-            .Where(r => r.HostComputeNetwork == networkId)
-            .ToList();
-        var actual = routes
-            .SelectMany(r => (r.Routes ?? []).Select(setting => (Route: r, Peer: ToPeerRoute(setting))))
-            .ToList();
+        await RemoveLegacySdnRoutesAsync(networkId, cancellationToken).ConfigureAwait(false);
+
+        // The management vNIC is looked up on every pass: HNS gives it a new index when it rebuilds it (flannel#1858).
+        var management = _network.HostInterfaces?.ManagementAddress
+            ?? throw new InvalidOperationException($"the host interfaces of network '{_options.NetworkName}' are not known; the network reconcile finds them");
+        var index = await _hostRouting.FindInterfaceIndexAsync(management, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"no host interface holds {management} (the management vNIC of network '{_options.NetworkName}'); the network reconcile waits for it");
+
+        var wanted = desired.Select(d => (Peer: d, Route: new HostRoute(d.Destination, d.Via, index))).ToList();
+        var families = wanted.Select(w => w.Route.Family).Append(AddressFamily.InterNetwork).Distinct();
+        var actual = new List<HostRoute>();
+        foreach (var family in families)
+        {
+            actual.AddRange(await _hostRouting.ListRoutesAsync(family, cancellationToken).ConfigureAwait(false));
+        }
+
+        // Stale first: a peer whose address changed keeps its prefix, and the replacement must not meet the old route.
         var removed = new List<PeerRoute>();
-        foreach (var route in routes)
+        foreach (var stale in actual.Where(r => IsOurs(r) && !wanted.Exists(w => w.Route.SameRoute(r))))
         {
-            var settings = route.Routes ?? [];
-            var keep = settings.Count == 1 && ToPeerRoute(settings[0]) is { } only && desired.Any(d => SameBridgeRoute(d, only));
-            if (!keep)
+            if (await _hostRouting.DeleteRouteAsync(stale, cancellationToken).ConfigureAwait(false))
             {
-                await _hcn.DeleteSdnRouteIfExistsAsync(route.Id, cancellationToken).ConfigureAwait(false);
-                removed.AddRange(settings.Select(s => ToPeerRoute(s) ?? Unreadable()));
+                removed.Add(new PeerRoute("", stale.Destination, stale.NextHop, null, 0));
+            }
+
+            lock (_added)
+            {
+                _added.Remove(HostRouteKey.Of(stale));
             }
         }
 
-        var missing = desired
-            .Where(d => !actual.Any(a => a.Peer is not null && SameBridgeRoute(d, a.Peer) && a.Route.Routes!.Count == 1))
-            .ToList();
-        if (missing.Count > 0)
+        var added = new List<PeerRoute>();
+        foreach (var (peer, route) in wanted.Where(w => !actual.Exists(a => a.SameRoute(w.Route))))
         {
-            var hostEndpoint = (await _hcn.FindEndpointsByNameAsync(EndpointNames.HostEndpointFor(_options.NetworkName), cancellationToken).ConfigureAwait(false))
-                .FirstOrDefault()
-                ?? throw new InvalidOperationException($"the host endpoint {EndpointNames.HostEndpointFor(_options.NetworkName)} of network '{_options.NetworkName}' is missing; the network reconcile recreates it");
-            foreach (var route in missing)
+            try
             {
-                await _hcn.CreateSdnRouteAsync(
-                    new HostComputeRoute
-                    {
-                        HostComputeNetwork = networkId,
-                        HostComputeEndpoints = [hostEndpoint.Id],
-                        Routes = [new SdnRoutePolicySetting { DestinationPrefix = route.Destination.ToString(), NextHop = route.Via.ToString() }],
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                await _hostRouting.AddRouteAsync(route, cancellationToken).ConfigureAwait(false);
+                added.Add(peer);
+            }
+            catch (HostRoutingException ex) when (ex.Kind == HostRoutingErrorKind.AlreadyExists)
+            {
+                // Made between the listing and now: it is there, which is what was wanted.
+            }
+
+            lock (_added)
+            {
+                _added.Add(HostRouteKey.Of(route));
             }
         }
 
-        return (missing, removed);
+        return (added, removed);
+    }
+
+    /// <summary>
+    /// A route of the host's table that wincni may remove: a gateway route to a prefix inside a cluster CIDR (and
+    /// narrower than it), outside this node's own pod CIDRs, or one this process added. Everything else belongs to
+    /// someone else.
+    /// </summary>
+    private bool IsOurs(HostRoute route)
+    {
+        if (route.IsOnLink)
+        {
+            return false;
+        }
+
+        lock (_added)
+        {
+            if (_added.Contains(HostRouteKey.Of(route)))
+            {
+                return true;
+            }
+        }
+
+        var own = _network.Node?.PodCidrs ?? [];
+        return _options.ClusterCidrs.Any(c => c.BaseAddress.AddressFamily == route.Family && c.PrefixLength < route.Destination.PrefixLength && c.Contains(route.Destination.BaseAddress))
+            && !own.Any(o => Overlaps(o, route.Destination));
+    }
+
+    /// <summary>
+    /// Earlier wincni versions routed l2bridge peers with SDN routes on the host endpoint. They are found by that
+    /// endpoint's ID (which HNS must echo, since a route without endpoints is refused) or by the network's ID (which
+    /// HNS documents only from schema 2.5, so it may not be echoed to a 2.0 query), and removed once per process.
+    /// An HNS without the SDN route exports has none to remove.
+    /// </summary>
+    private async Task RemoveLegacySdnRoutesAsync(Guid networkId, CancellationToken cancellationToken)
+    {
+        if (_legacySdnRoutesChecked)
+        {
+            return;
+        }
+
+        try
+        {
+            var hostEndpoints = (await _hcn.FindEndpointsByNameAsync(EndpointNames.HostEndpointFor(_options.NetworkName), cancellationToken).ConfigureAwait(false))
+                .Select(e => e.Id)
+                .ToHashSet();
+            foreach (var route in await _hcn.EnumerateSdnRoutesAsync(null, cancellationToken).ConfigureAwait(false))
+            {
+                if (route.HostComputeNetwork == networkId || (route.HostComputeEndpoints ?? []).Any(hostEndpoints.Contains))
+                {
+                    await _hcn.DeleteSdnRouteIfExistsAsync(route.Id, cancellationToken).ConfigureAwait(false);
+                    Log.LegacySdnRouteRemoved(_logger, route.Id);
+                }
+            }
+        }
+        catch (HcnException ex) when (ex.HResult is HcnErrorCodes.ProcNotFound or HcnErrorCodes.NotImplemented)
+        {
+            // No SDN route exports on this HNS: nothing an earlier wincni could have made.
+        }
+
+        _legacySdnRoutesChecked = true;
     }
 
     private static PeerRoute? ToPeerRoute(RemoteSubnetRoutePolicySetting? setting) =>
@@ -271,18 +354,11 @@ public sealed partial class PeerRouteReconciler
             ? new PeerRoute("", destination, via, MacAddressText.ToDashForm(mac), (int)setting.IsolationId)
             : null;
 
-    private static PeerRoute? ToPeerRoute(SdnRoutePolicySetting setting) =>
-        IPNetwork.TryParse(setting.DestinationPrefix, out var destination) && IPAddress.TryParse(setting.NextHop, out var via)
-            ? new PeerRoute("", destination, via, null, 0)
-            : null;
-
     private static PeerRoute Unreadable() => new("", new IPNetwork(IPAddress.Any, 0), IPAddress.Any, null, 0);
 
     private static bool SameOverlayRoute(PeerRoute a, PeerRoute b) =>
         a.Destination.Equals(b.Destination) && a.Via.Equals(b.Via) && a.Vni == b.Vni
         && string.Equals(a.VtepMac, b.VtepMac, StringComparison.OrdinalIgnoreCase);
-
-    private static bool SameBridgeRoute(PeerRoute a, PeerRoute b) => a.Destination.Equals(b.Destination) && a.Via.Equals(b.Via);
 
     private static bool Overlaps(IPNetwork a, IPNetwork b) =>
         a.BaseAddress.AddressFamily == b.BaseAddress.AddressFamily && (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress));
@@ -320,5 +396,14 @@ public sealed partial class PeerRouteReconciler
 
         [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "no route to Node {NodeName}: {Reason}")]
         public static partial void PeerSkipped(ILogger logger, string nodeName, string reason);
+
+        [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "SDN route {RouteId} of an earlier wincni removed: l2bridge peers are host routes now")]
+        public static partial void LegacySdnRouteRemoved(ILogger logger, Guid routeId);
+    }
+
+    /// <summary>A route's identity (destination, next hop, interface) as a value.</summary>
+    private readonly record struct HostRouteKey(IPNetwork Destination, IPAddress NextHop, int InterfaceIndex)
+    {
+        public static HostRouteKey Of(HostRoute route) => new(route.Destination, route.NextHop, route.InterfaceIndex);
     }
 }

@@ -21,6 +21,14 @@ public sealed record ProxyNodeFacts(
     IReadOnlyList<IPNetwork> PodCidrs,
     bool Dsr)
 {
+    /// <summary>
+    /// Whether HNS has load-balancer client-IP affinity (HcnFeatures.SessionAffinity, HNS 12.0); true unless told otherwise.
+    /// </summary>
+    public bool SessionAffinity { get; init; } = true;
+
+    /// <summary>The HNS version as text, for conditions that name it.</summary>
+    public string HnsVersion { get; init; } = "unknown";
+
     /// <summary>The node's address of <paramref name="family"/>, or null.</summary>
     public IPAddress? NodeAddressOf(AddressFamily family) => OfFamily(NodeAddresses, family);
 

@@ -26,4 +26,7 @@ public enum ServiceConditionKind
 
     /// <summary><c>loadBalancerSourceRanges</c> is set but not enforced (no firewall programming yet, as in winkernel).</summary>
     SourceRangesIgnored,
+
+    /// <summary><c>sessionAffinity: ClientIP</c> on an HNS without load-balancer affinity (before 12.0): not applied.</summary>
+    SessionAffinityUnsupported,
 }

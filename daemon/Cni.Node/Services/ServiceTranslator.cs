@@ -101,7 +101,7 @@ public static class ServiceTranslator
 
             // winkernel honours the annotation only where DSR exists (kubernetes pkg/proxy/winkernel/proxier.go).
             _preserveDestination = node.Dsr && service.Metadata?.Annotations?.TryGetValue(PreserveDestinationAnnotation, out var value) == true && value == "true";
-            _distribution = spec.SessionAffinity == "ClientIP" ? LoadBalancerDistribution.SourceIP : LoadBalancerDistribution.None;
+            _distribution = spec.SessionAffinity == "ClientIP" && node.SessionAffinity ? LoadBalancerDistribution.SourceIP : LoadBalancerDistribution.None;
         }
 
         public List<DesiredLoadBalancer> LoadBalancers { get; } = [];
@@ -121,6 +121,13 @@ public static class ServiceTranslator
             if (_spec.LoadBalancerSourceRanges is { Count: > 0 })
             {
                 Condition(ServiceConditionKind.SourceRangesIgnored, "loadBalancerSourceRanges is not enforced on this node");
+            }
+
+            if (_spec.SessionAffinity == "ClientIP" && !_node.SessionAffinity)
+            {
+                // winkernel logs this and sends the flag anyway; an HNS that does not know it may refuse the whole
+                // load balancer, so here the Service is served without affinity and says why.
+                Condition(ServiceConditionKind.SessionAffinityUnsupported, $"sessionAffinity: ClientIP needs HNS {Hcn.Versioning.HcnFeatures.RequiredVersion(Hcn.Versioning.HcnFeature.SessionAffinity)}; this HNS is {_node.HnsVersion}, so connections are spread without affinity");
             }
 
             foreach (var port in _spec.Ports ?? [])

@@ -30,6 +30,7 @@ public sealed class ServiceProxyWiringTests
         var error = Assert.Throws<DaemonStartupException>(() => ServiceProxyWiring.ResolveDsr(new ServiceProxyOptions { Dsr = DsrMode.On }, true, WithoutDsr));
 
         Assert.That(error!.Message, Does.Contain("serviceProxy.dsr: on"));
+        Assert.That(error.Message, Does.Contain("DSR needs HNS 9.3–9.x or 10.2 or later"), "the versions that have it, from hcsshim's feature table");
     }
 
     [Test]

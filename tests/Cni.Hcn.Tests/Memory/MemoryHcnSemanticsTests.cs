@@ -128,13 +128,28 @@ public sealed class MemoryHcnSemanticsTests
 
     [Test]
     [CancelAfter(10_000)]
-    public async Task CreateNetworkAsync_OverlayWithoutManagementIp_AddsNothing(CancellationToken cancellationToken)
+    public async Task CreateNetworkAsync_OverlayWithoutManagementIp_OnlyTheDrMacAddressAdded(CancellationToken cancellationToken)
     {
         var hcn = new MemoryHcn(new MemoryHcnOptions { ManagementIp = null });
 
         var network = await hcn.CreateNetworkAsync(Overlay(), cancellationToken);
 
-        Assert.That(network.Policies ?? [], Is.Empty);
+        Assert.That((network.Policies ?? []).Select(p => p.Type), Is.EqualTo(new[] { NetworkPolicyType.DrMacAddress }));
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
+    public async Task CreateNetworkAsync_Overlay_HnsAddsAStableDrMacAddress(CancellationToken cancellationToken)
+    {
+        // flannel reads the VTEP MAC back from the DrMacAddress HNS gives the network (vxlan_windows.go).
+        var hcn = new MemoryHcn();
+
+        var network = await hcn.CreateNetworkAsync(Overlay(), cancellationToken);
+        var again = await hcn.GetNetworkAsync(network.Id, cancellationToken);
+
+        var mac = network.Policies!.Select(p => p.GetSettings<DrMacAddressPolicySetting>()).OfType<DrMacAddressPolicySetting>().Single().Address;
+        Assert.That(mac, Does.Match("^00-15-5D-[0-9A-F]{2}-[0-9A-F]{2}-[0-9A-F]{2}$"));
+        Assert.That(again.Policies!.Select(p => p.GetSettings<DrMacAddressPolicySetting>()?.Address).OfType<string>().Single(), Is.EqualTo(mac));
     }
 
     [Test]

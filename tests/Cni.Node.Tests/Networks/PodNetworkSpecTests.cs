@@ -26,16 +26,32 @@ public sealed class PodNetworkSpecTests
     }
 
     [Test]
-    public void Build_Overlay_VsidProviderAddressVxlanPortHostRouteDrMac()
+    public void Build_Overlay_FlannelsDocumentSubnetVsidOnly()
     {
-        var options = new NodeOptions { Mode = NetworkMode.Overlay, NetworkName = "vxlan0", Vxlan = new VxlanOptions { Vni = 4097, Port = 4790 } };
+        // flannel-io/flannel pkg/backend/vxlan/device_windows.go: the subnet (default route via .1, VSID policy) and
+        // nothing else; HNS adds ProviderAddress and DrMacAddress, HostRoute comes later by a modify.
+        var options = new NodeOptions { Mode = NetworkMode.Overlay, NetworkName = "vxlan0", Vxlan = new VxlanOptions { Vni = 4097 } };
 
         var network = PodNetworkSpec.Build(options, Node);
 
         Assert.That(HcnJson.Serialize(network), Is.EqualTo(
             """
-            {"Name":"vxlan0","Type":"Overlay","Policies":[{"Type":"ProviderAddress","Settings":{"ProviderAddress":"192.0.2.10"}},{"Type":"VxlanPort","Settings":{"Port":4790}},{"Type":"HostRoute","Settings":{}},{"Type":"DrMacAddress","Settings":{"Address":"0E-2A-C0-00-02-0A"}}],"Ipams":[{"Type":"Static","Subnets":[{"IpAddressPrefix":"10.244.1.0/24","Policies":[{"Type":"VSID","Settings":{"IsolationId":4097}}],"Routes":[{"NextHop":"10.244.1.1","DestinationPrefix":"0.0.0.0/0"}]}]}],"SchemaVersion":{"Major":2,"Minor":0}}
+            {"Name":"vxlan0","Type":"Overlay","Ipams":[{"Type":"Static","Subnets":[{"IpAddressPrefix":"10.244.1.0/24","Policies":[{"Type":"VSID","Settings":{"IsolationId":4097}}],"Routes":[{"NextHop":"10.244.1.1","DestinationPrefix":"0.0.0.0/0"}]}]}],"SchemaVersion":{"Major":2,"Minor":0}}
             """));
+    }
+
+    [Test]
+    public void Build_OverlayWithAdapterAndOtherPort_NetAdapterNameAndVxlanPortOnly()
+    {
+        var options = new NodeOptions { Mode = NetworkMode.Overlay, NetworkName = "vxlan0", AdapterName = "Ethernet 2", Vxlan = new VxlanOptions { Port = 4790 } };
+
+        var network = PodNetworkSpec.Build(options, Node);
+
+        Assert.That(network.Policies!.Select(HcnJson.Serialize), Is.EqualTo(new[]
+        {
+            """{"Type":"NetAdapterName","Settings":{"NetworkAdapterName":"Ethernet 2"}}""",
+            """{"Type":"VxlanPort","Settings":{"Port":4790}}""",
+        }));
     }
 
     [Test]
@@ -80,18 +96,15 @@ public sealed class PodNetworkSpecTests
     }
 
     [Test]
-    public void Compare_DifferentProviderAddressOrPort_NamesNodeIpAndVxlanPort()
+    public void Compare_OtherPortOrProviderAddress_OnlyThePortIsADifference()
     {
+        // The provider address is HNS's to choose (flannel never sets it); the port is the config's.
         var desired = PodNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay }, Node);
-        var actual = PodNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay, Vxlan = new VxlanOptions { Port = 8472 } }, Node with { NodeIp = IPAddress.Parse("192.0.2.11") });
+        var actual = PodNetworkSpec.Build(new NodeOptions { Mode = NetworkMode.Overlay, Vxlan = new VxlanOptions { Port = 8472 } }, Node) with
+        {
+            Policies = [NetworkPolicy.Create(new VxlanPortPolicySetting { Port = 8472 }), NetworkPolicy.Create(new ProviderAddressPolicySetting { ProviderAddress = "192.0.2.11" })],
+        };
 
-        Assert.That(PodNetworkSpec.Compare(desired, actual).Select(d => d.Field), Is.EquivalentTo(new[] { "vxlan.port", "nodeIP" }));
-    }
-
-    [Test]
-    public void DrMacFor_IPv6OrNull_Null()
-    {
-        Assert.That(PodNetworkSpec.DrMacFor(IPAddress.IPv6Loopback), Is.Null);
-        Assert.That(PodNetworkSpec.DrMacFor(null), Is.Null);
+        Assert.That(PodNetworkSpec.Compare(desired, actual).Select(d => d.ToString()), Is.EqualTo(new[] { "vxlan.port: config wants 4789, network has 8472" }));
     }
 }

@@ -264,6 +264,108 @@ public sealed class PodNetworkTests
     }
 
     [Test]
+    public async Task EnsureAsync_L2Bridge_ForwardingOnAtTheManagementVnicAndTheHostEndpointVnic()
+    {
+        // flannel host-gw: Set-NetIPInterface -Forwarding Enabled on the ManagementIP's and the bridge endpoint's interfaces.
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
+
+        var host = node.Network.HostInterfaces!;
+
+        Assert.That(node.Network.IsReady, Is.True, node.Network.NotReadyReason);
+        Assert.That((host.ManagementAddress.ToString(), host.ManagementIndex), Is.EqualTo((NodeHarness.NodeIpText, NodeHarness.ManagementIndex)));
+        Assert.That(host.HostEndpointIndexes, Has.Count.EqualTo(1));
+        Assert.That(await node.HostRouting.GetForwardingAsync(NodeHarness.ManagementIndex, System.Net.Sockets.AddressFamily.InterNetwork, CancellationToken.None), Is.True);
+        Assert.That(await node.HostRouting.GetForwardingAsync(host.HostEndpointIndexes[0], System.Net.Sockets.AddressFamily.InterNetwork, CancellationToken.None), Is.True);
+    }
+
+    [Test]
+    public async Task EnsureAsync_L2BridgeHostEndpointVnicLate_NotReadyUntilItAppears()
+    {
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge, ensure: false);
+        node.HostRouting.HideFor(System.Net.IPAddress.Parse("10.244.1.2"), 1_000);
+
+        var first = await node.Network.EnsureAsync(CancellationToken.None);
+        node.HostRouting.HideFor(System.Net.IPAddress.Parse("10.244.1.2"), 2);
+        var second = await node.Network.EnsureAsync(CancellationToken.None);
+
+        Assert.That(first.IsReady, Is.False);
+        Assert.That(first.NotReadyReason, Does.Contain("no host interface holds 10.244.1.2"));
+        Assert.That(second.IsReady, Is.True, second.NotReadyReason);
+    }
+
+    [Test]
+    public async Task EnsureAsync_OverlayProviderAddressNotYetReported_NotReadyUntilHnsAddsIt()
+    {
+        // flannel polls the new Overlay network for HNS's ProviderAddress before using it (device_windows.go).
+        var hcn = new MemoryHcn(new MemoryHcnOptions { ManagementIp = null });
+        await using var node = await NodeHarness.CreateAsync(hcn: hcn);
+        var first = node.LastEnsure!;
+        var networkId = (await hcn.EnumerateNetworksAsync(null, CancellationToken.None)).Single().Id;
+        await ((Cni.Hcn.IHcn)hcn).AddNetworkPoliciesAsync(networkId, [Cni.Hcn.Model.Policies.NetworkPolicy.Create(new Cni.Hcn.Model.Policies.ProviderAddressPolicySetting { ProviderAddress = NodeHarness.NodeIpText })], CancellationToken.None);
+
+        var second = await node.Network.EnsureAsync(CancellationToken.None);
+
+        Assert.That(first.IsReady, Is.False);
+        Assert.That(first.NotReadyReason, Does.Contain("has no ProviderAddress"));
+        Assert.That(second.IsReady, Is.True, second.NotReadyReason);
+        Assert.That(node.Network.HostInterfaces!.ManagementIndex, Is.EqualTo(NodeHarness.ManagementIndex));
+    }
+
+    [Test]
+    public async Task EnsureAsync_OverlayHostRouteRefused_ReadyWithoutIt()
+    {
+        // flannel adds HostRoute after the create and only logs a refusal (needs build 18321+).
+        var hcn = new MemoryHcn();
+        hcn.FailNext(MemoryHcnOperation.ModifyNetwork, 1, HcnErrorCodes.InvalidPolicyType);
+        await using var node = await NodeHarness.CreateAsync(hcn: hcn);
+
+        var network = await hcn.GetNetworkAsync(node.Network.NetworkId!.Value, CancellationToken.None);
+
+        Assert.That(node.Network.IsReady, Is.True, node.Network.NotReadyReason);
+        Assert.That(network.Policies!.Any(p => p.Type == Cni.Hcn.Model.Policies.NetworkPolicyType.HostRoute), Is.False);
+    }
+
+    [Test]
+    public async Task EnsureAsync_Overlay_HostRouteAddedByAModifyAfterTheCreate()
+    {
+        await using var node = await NodeHarness.CreateAsync();
+
+        var network = await node.Hcn.GetNetworkAsync(node.Network.NetworkId!.Value, CancellationToken.None);
+
+        Assert.That(network.Policies!.Count(p => p.Type == Cni.Hcn.Model.Policies.NetworkPolicyType.HostRoute), Is.EqualTo(1));
+        Assert.That(node.Hcn.GetCallCount(MemoryHcnOperation.ModifyNetwork), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task EnsureAsync_OverlayOnHnsWithoutRemoteSubnet_NotReadyNamingTheVersionNeeded()
+    {
+        var hcn = new MemoryHcn(new MemoryHcnOptions { Version = new Cni.Hcn.Versioning.HcnVersion(9, 1) });
+        await using var node = await NodeHarness.CreateAsync(hcn: hcn);
+
+        Assert.That(node.LastEnsure!.IsReady, Is.False);
+        Assert.That(node.LastEnsure.NotReadyReason, Does.Contain("this HNS is 9.1").And.Contain("mode: overlay").And.Contain("9.2 or later"));
+        Assert.That(await hcn.EnumerateNetworksAsync(null, CancellationToken.None), Is.Empty, "nothing is created for a config HNS cannot serve");
+    }
+
+    [Test]
+    public async Task EnsureAsync_IPv6PodCidrOnHnsWithoutDualStack_NotReadyNamingPodCidrs()
+    {
+        var hcn = new MemoryHcn(new MemoryHcnOptions { Version = new Cni.Hcn.Versioning.HcnVersion(11, 5) });
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge, podCidrs: ["10.244.1.0/24", "fd00:10:244:1::/64"], hcn: hcn);
+
+        Assert.That(node.LastEnsure!.NotReadyReason, Does.Contain("podCIDRs: an IPv6 pod CIDR needs IPv6 dual stack, HNS 11.10 or later"));
+    }
+
+    [Test]
+    public async Task EnsureAsync_OtherVxlanPortOnHnsWithoutVxlanPort_NotReadyNamingTheKey()
+    {
+        var hcn = new MemoryHcn(new MemoryHcnOptions { Version = new Cni.Hcn.Versioning.HcnVersion(10, 2) });
+        await using var node = await NodeHarness.CreateAsync(hcn: hcn, configure: o => o with { Vxlan = new VxlanOptions { Port = 4790 } });
+
+        Assert.That(node.LastEnsure!.NotReadyReason, Does.Contain("vxlan.port: 4790 needs the VxlanPort policy, HNS 10.3 or later"));
+    }
+
+    [Test]
     public async Task EnsureAsync_L2Bridge_CreatesL2BridgeWithGateway()
     {
         await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge, configure: o => o with { AdapterName = "Ethernet" });
@@ -358,7 +460,7 @@ public sealed class PodNetworkTests
         var hcn = new MemoryHcn();
         var options = NodeHarness.DefaultOptions(NetworkMode.Overlay, Path.GetTempPath());
         var desired = PodNetworkSpec.Build(options, new NodeAddressing(options.PodCidrs, options.NodeIp));
-        await hcn.CreateNetworkAsync(desired with { Policies = [.. desired.Policies!.Where(p => p.Type != Cni.Hcn.Model.Policies.NetworkPolicyType.HostRoute)] }, CancellationToken.None);
+        await hcn.CreateNetworkAsync(desired, CancellationToken.None);
         await using var node = await NodeHarness.CreateAsync(hcn: hcn);
 
         var network = await hcn.GetNetworkAsync(node.Network.NetworkId!.Value, CancellationToken.None);

@@ -1,3 +1,5 @@
+using System.Net;
+using Cni.Hcn.HostRouting;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Policies;
@@ -31,7 +33,7 @@ public sealed class PeerRouteReconcilerTests
     };
 
     private static PeerRouteReconciler Reconciler(NodeHarness node) =>
-        new(node.Hcn, node.Network, node.Options, new FlannelAnnotations(), NullLogger<PeerRouteReconciler>.Instance);
+        new(node.Hcn, node.HostRouting, node.Network, node.Options, new FlannelAnnotations(), NullLogger<PeerRouteReconciler>.Instance);
 
     private static async Task<List<RemoteSubnetRoutePolicySetting>> RemoteSubnetRoutesAsync(NodeHarness node) =>
         [.. ((await node.Hcn.GetNetworkAsync(node.Network.NetworkId!.Value, CancellationToken.None)).Policies ?? [])
@@ -154,20 +156,17 @@ public sealed class PeerRouteReconcilerTests
     }
 
     [Test]
-    public async Task ReconcileAsync_L2Bridge_SdnRouteViaPeerNodeIpOnHostEndpoint()
+    public async Task ReconcileAsync_L2Bridge_HostRouteViaPeerNodeIpOutOfTheManagementVnic()
     {
+        // flannel host-gw on Windows: New-NetRoute -InterfaceIndex <management vNIC> -DestinationPrefix <peer subnet> -NextHop <peer IP>.
         await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
         var reconciler = Reconciler(node);
 
-        await reconciler.ReconcileAsync([Node("n2", "10.244.2.0/24", "192.0.2.11", backend: "host-gw")], Self, CancellationToken.None);
+        var report = await reconciler.ReconcileAsync([Node("n2", "10.244.2.0/24", "192.0.2.11", backend: "host-gw")], Self, CancellationToken.None);
 
-        var routes = await node.Hcn.EnumerateSdnRoutesAsync(null, CancellationToken.None);
-        Assert.That(routes, Has.Count.EqualTo(1));
-        Assert.That(routes[0].HostComputeNetwork, Is.EqualTo(node.Network.NetworkId));
-        Assert.That(routes[0].Routes!.Single().DestinationPrefix, Is.EqualTo("10.244.2.0/24"));
-        Assert.That(routes[0].Routes!.Single().NextHop, Is.EqualTo("192.0.2.11"));
-        var hostEndpoint = (await node.EndpointsAsync()).Single(e => e.Name == Cni.Node.Networks.EndpointNames.HostEndpointFor(NodeHarness.NetworkName));
-        Assert.That(routes[0].HostComputeEndpoints, Is.EqualTo(new[] { hostEndpoint.Id }));
+        Assert.That(report.Added, Has.Count.EqualTo(1));
+        Assert.That(node.HostRouting.Routes.Select(r => r.ToString()), Is.EqualTo(new[] { $"10.244.2.0/24 via 192.0.2.11 if#{NodeHarness.ManagementIndex} metric 256" }));
+        Assert.That(await node.Hcn.EnumerateSdnRoutesAsync(null, CancellationToken.None), Is.Empty, "no SDN routes: HNS has no part in host routing");
     }
 
     [Test]
@@ -194,8 +193,7 @@ public sealed class PeerRouteReconcilerTests
         await reconciler.ReconcileAsync(
             [DualStack("n2", 2, "2001:db8::12", null), DualStack("n3", 3, null, "2001:db8::13"), DualStack("n4", 4, null, null)], Self, CancellationToken.None);
 
-        var routes = (await node.Hcn.EnumerateSdnRoutesAsync(null, CancellationToken.None)).SelectMany(r => r.Routes!)
-            .Select(r => (r.DestinationPrefix, r.NextHop)).Order().ToList();
+        var routes = node.HostRouting.Routes.Select(r => (r.Destination.ToString(), r.NextHop.ToString())).Order().ToList();
         Assert.That(routes, Is.EqualTo(new[]
         {
             ("10.244.2.0/24", "192.0.2.12"),
@@ -207,7 +205,7 @@ public sealed class PeerRouteReconcilerTests
     }
 
     [Test]
-    public async Task ReconcileAsync_L2BridgePeerGoneAndForeignRoute_BothRemoved()
+    public async Task ReconcileAsync_L2BridgePeerGone_ItsRouteRemovedOthersKept()
     {
         await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
         var reconciler = Reconciler(node);
@@ -216,8 +214,93 @@ public sealed class PeerRouteReconcilerTests
         var report = await reconciler.ReconcileAsync([Node("n3", "10.244.3.0/24", "192.0.2.12", backend: "host-gw")], Self, CancellationToken.None);
 
         Assert.That(report.Removed.Select(r => r.Destination.ToString()), Is.EqualTo(new[] { "10.244.2.0/24" }));
-        var routes = await node.Hcn.EnumerateSdnRoutesAsync(null, CancellationToken.None);
-        Assert.That(routes.Select(r => r.Routes!.Single().DestinationPrefix), Is.EqualTo(new[] { "10.244.3.0/24" }));
+        Assert.That(node.HostRouting.Routes.Select(r => r.Destination.ToString()), Is.EqualTo(new[] { "10.244.3.0/24" }));
+    }
+
+    [Test]
+    public async Task ReconcileAsync_L2BridgeRoutesOfOthers_LeftAloneStaleClusterRouteRemoved()
+    {
+        // The host's table is shared: only gateway routes inside a cluster CIDR are wincni's to remove.
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
+        var reconciler = Reconciler(node);
+        var foreign = new HostRoute(IPNetwork.Parse("172.16.0.0/16"), IPAddress.Parse("192.0.2.1"), NodeHarness.ManagementIndex);
+        var wholeCluster = new HostRoute(IPNetwork.Parse("10.244.0.0/16"), IPAddress.Parse("192.0.2.1"), NodeHarness.ManagementIndex);
+        var leftover = new HostRoute(IPNetwork.Parse("10.244.9.0/24"), IPAddress.Parse("192.0.2.19"), NodeHarness.ManagementIndex);
+        foreach (var route in new[] { foreign, wholeCluster, leftover })
+        {
+            await node.HostRouting.AddRouteAsync(route, CancellationToken.None);
+        }
+
+        var report = await reconciler.ReconcileAsync([Node("n2", "10.244.2.0/24", "192.0.2.11", backend: "host-gw")], Self, CancellationToken.None);
+
+        Assert.That(report.Removed.Select(r => r.Destination.ToString()), Is.EqualTo(new[] { "10.244.9.0/24" }));
+        Assert.That(node.HostRouting.Routes.Select(r => r.Destination.ToString()), Is.EquivalentTo(new[] { "172.16.0.0/16", "10.244.0.0/16", "10.244.2.0/24" }));
+    }
+
+    [Test]
+    public async Task ReconcileAsync_L2BridgePeerAddressChanged_RouteReplaced()
+    {
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
+        var reconciler = Reconciler(node);
+        await reconciler.ReconcileAsync([Node("n2", "10.244.2.0/24", "192.0.2.11", backend: "host-gw")], Self, CancellationToken.None);
+
+        await reconciler.ReconcileAsync([Node("n2", "10.244.2.0/24", "192.0.2.99", backend: "host-gw")], Self, CancellationToken.None);
+
+        Assert.That(node.HostRouting.Routes.Select(r => (r.Destination.ToString(), r.NextHop.ToString())), Is.EqualTo(new[] { ("10.244.2.0/24", "192.0.2.99") }));
+    }
+
+    [Test]
+    public async Task ReconcileAsync_L2BridgeRouteDeletedOutOfBand_ComesBackSecondPassQuiet()
+    {
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
+        var reconciler = Reconciler(node);
+        V1Node[] nodes = [Node("n2", "10.244.2.0/24", "192.0.2.11", backend: "host-gw")];
+        await reconciler.ReconcileAsync(nodes, Self, CancellationToken.None);
+        await node.HostRouting.DeleteRouteAsync(node.HostRouting.Routes.Single(), CancellationToken.None);
+
+        var healed = await reconciler.ReconcileAsync(nodes, Self, CancellationToken.None);
+        var quiet = await reconciler.ReconcileAsync(nodes, Self, CancellationToken.None);
+
+        Assert.That(healed.Added, Has.Count.EqualTo(1));
+        Assert.That(quiet.Changed, Is.False);
+        Assert.That(node.HostRouting.Routes, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ReconcileAsync_L2BridgeManagementVnicRebuiltWithNewIndex_RoutesMoveToIt()
+    {
+        // HNS rebuilds the vNIC with a new ifIndex (flannel#1858); its routes went with the old one.
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
+        var reconciler = Reconciler(node);
+        V1Node[] nodes = [Node("n2", "10.244.2.0/24", "192.0.2.11", backend: "host-gw")];
+        await reconciler.ReconcileAsync(nodes, Self, CancellationToken.None);
+        node.HostRouting.RemoveInterface(NodeHarness.ManagementIndex);
+        node.HostRouting.AddInterface(42, IPAddress.Parse(NodeHarness.NodeIpText));
+
+        await reconciler.ReconcileAsync(nodes, Self, CancellationToken.None);
+
+        Assert.That(node.HostRouting.Routes.Select(r => r.InterfaceIndex), Is.EqualTo(new[] { 42 }));
+    }
+
+    [Test]
+    public async Task ReconcileAsync_L2BridgeSdnRoutesOfAnEarlierWincni_RemovedOnce()
+    {
+        await using var node = await NodeHarness.CreateAsync(NetworkMode.L2Bridge);
+        var hostEndpoint = (await node.EndpointsAsync()).Single(e => e.Name == Cni.Node.Networks.EndpointNames.HostEndpointFor(NodeHarness.NetworkName));
+        await node.Hcn.CreateSdnRouteAsync(new HostComputeRoute
+        {
+            HostComputeEndpoints = [hostEndpoint.Id],
+            Routes = [new SdnRoutePolicySetting { DestinationPrefix = "10.244.2.0/24", NextHop = "192.0.2.11" }],
+        }, CancellationToken.None);
+        var reconciler = Reconciler(node);
+
+        await reconciler.ReconcileAsync([Node("n2", "10.244.2.0/24", "192.0.2.11", backend: "host-gw")], Self, CancellationToken.None);
+        node.Hcn.ResetCallCounts();
+        await reconciler.ReconcileAsync([Node("n2", "10.244.2.0/24", "192.0.2.11", backend: "host-gw")], Self, CancellationToken.None);
+        var enumerations = node.Hcn.GetCallCount(MemoryHcnOperation.EnumerateSdnRoutes);
+
+        Assert.That(await node.Hcn.EnumerateSdnRoutesAsync(null, CancellationToken.None), Is.Empty);
+        Assert.That(enumerations, Is.Zero, "checked once per process");
     }
 
     [Test]

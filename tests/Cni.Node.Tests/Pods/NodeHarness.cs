@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Cni.Hcn;
 using Cni.Hcn.Attachments;
+using Cni.Hcn.HostRouting;
 using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
 using Cni.Node.Concurrency;
@@ -38,12 +39,30 @@ internal sealed class NodeHarness : IAsyncDisposable
         Hcn = hcn;
         Options = options;
         StateDir = stateDir;
+
+        // The host: its adapter (the management vNIC once the network exists) holds the node IP; host endpoints
+        // attached to the default namespace show up as vNICs of their own.
+        HostRouting = new MemoryHostRouting(hcn);
+        HostRouting.AddInterface(ManagementIndex, IPAddress.Parse(NodeIpText));
     }
+
+    /// <summary>The index of the host interface holding the node IP.</summary>
+    public const int ManagementIndex = 5;
 
     public MemoryHcn Hcn { get; }
 
     /// <summary>The dataplane's view of the pods' interfaces, when the harness models a kernel node; else null.</summary>
     public IAttachmentVerifier? Attachments { get; }
+    /// <summary>The host's route table and interfaces.</summary>
+    public MemoryHostRouting HostRouting { get; }
+
+    /// <summary>How long the bootstrap waits for HNS (short: the emulator makes everything at once unless told otherwise).</summary>
+    public static HostInterfaceWaits Waits { get; } = new()
+    {
+        PollInterval = TimeSpan.FromMilliseconds(10),
+        ProviderAddressTimeout = TimeSpan.FromMilliseconds(300),
+        InterfaceTimeout = TimeSpan.FromMilliseconds(300),
+    };
 
     public NodeOptions Options { get; private set; }
 
@@ -184,7 +203,7 @@ internal sealed class NodeHarness : IAsyncDisposable
             NullLoggerFactory.Instance,
             CancellationToken.None).ConfigureAwait(false);
         Locks = new KeyedAsyncLock<LeaseKey>();
-        Network = new PodNetwork(Hcn, Ipam, new StaticNodeAddressingSource(Options), Options, Locks, TimeProvider.System, NullLogger<PodNetwork>.Instance, Attachments);
+        Network = new PodNetwork(Hcn, Ipam, new StaticNodeAddressingSource(Options), Options, Locks, TimeProvider.System, NullLogger<PodNetwork>.Instance, Attachments, HostRouting, Waits);
         INamespaceResolver resolver = new NetnsPathNamespaceResolver(Hcn);
         resolver = _wrapNamespaces?.Invoke(resolver) ?? resolver;
         Handler = new CniCommandHandler(_wrapHcn?.Invoke(Hcn) ?? Hcn, Ipam, Network, resolver, Options, Locks, NullLogger<CniCommandHandler>.Instance, Attachments);

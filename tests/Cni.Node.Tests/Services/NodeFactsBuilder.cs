@@ -29,6 +29,13 @@ public sealed class NodeFactsBuilder
         return builder;
     }
 
+    /// <summary>An HNS before 12.0: no load-balancer client-IP affinity.</summary>
+    public NodeFactsBuilder NoSessionAffinity(string hnsVersion = "11.5")
+    {
+        _facts = _facts with { SessionAffinity = false, HnsVersion = hnsVersion };
+        return this;
+    }
+
     public NodeFactsBuilder NoDsr()
     {
         _facts = _facts with { Dsr = false };

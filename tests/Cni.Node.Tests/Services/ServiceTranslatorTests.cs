@@ -215,6 +215,17 @@ public sealed class ServiceTranslatorTests
     }
 
     [Test]
+    public void Translate_ClientIpAffinityOnHnsWithoutIt_NoAffinityAndAConditionNamingTheVersion()
+    {
+        // winkernel gates affinity on HNS 12.0 (SessionAffinity flag); wincni does not send a flag HNS may refuse.
+        var translation = Translate(Http(ServiceBuilder.ClusterIp().ClientIpAffinity()), NodeFactsBuilder.L2Bridge().NoSessionAffinity("11.5"));
+
+        Assert.That(translation.LoadBalancers.Select(lb => lb.Distribution), Is.All.EqualTo(LoadBalancerDistribution.None));
+        var condition = translation.Conditions.Single(c => c.Kind == ServiceConditionKind.SessionAffinityUnsupported);
+        Assert.That(condition.Message, Does.Contain("needs HNS 12.0 or later").And.Contain("this HNS is 11.5"));
+    }
+
+    [Test]
     public void Translate_NoUsableEndpoint_EveryFrontendRejectsAndReported()
     {
         var translation = Translate(

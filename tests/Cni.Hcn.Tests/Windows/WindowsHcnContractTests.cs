@@ -7,16 +7,19 @@ namespace Cni.Hcn.Tests.Windows;
 
 /// <summary>
 /// The IHcn contract against the real HNS of a Windows host (admin rights, the Containers feature, a host adapter).
-/// Category <c>Windows</c>: excluded on other hosts with <c>--filter TestCategory!=Windows</c>; on Windows set
-/// <c>WINCNI_HCN_TEST_ADAPTER</c> to the adapter the test networks bind to (default <c>Ethernet</c>).
+/// Category <c>Windows</c>: listed and skipped with the reason on other hosts; on Windows it runs with
+/// WINCNI_HOST_TESTS=1 (<see cref="WindowsHostGuard"/>), and <c>WINCNI_HCN_TEST_ADAPTER</c> names the adapter the test
+/// networks bind to (default <c>Ethernet</c>).
 /// </summary>
 [TestFixture]
 [Category("Windows")]
-[Platform("Win")]
 [NonParallelizable]
 [SupportedOSPlatform("windows")]
 public sealed class WindowsHcnContractTests : HcnContractTests
 {
+    [OneTimeSetUp]
+    public void RequireHost() => WindowsHostGuard.Require();
+
     protected override IReadOnlyList<NetworkPolicy> HostNetworkPolicies =>
     [
         NetworkPolicy.Create(new NetAdapterNamePolicySetting

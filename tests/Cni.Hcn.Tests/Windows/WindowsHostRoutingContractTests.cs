@@ -12,7 +12,6 @@ namespace Cni.Hcn.Tests.Windows;
 /// </summary>
 [TestFixture]
 [Category("Windows")]
-[Platform(Include = "Win", Reason = WindowsHostGuard.SkipReason)]
 [NonParallelizable]
 [SupportedOSPlatform("windows")]
 public sealed class WindowsHostRoutingContractTests : HostRoutingContractTests

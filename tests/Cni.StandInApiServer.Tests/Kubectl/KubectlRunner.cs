@@ -6,9 +6,14 @@ namespace Cni.StandInApiServer.Tests.Kubectl;
 /// cache, nothing written to the user's home).</summary>
 internal sealed class KubectlRunner : IDisposable
 {
-    /// <summary>The first kubectl of /usr/local/bin and /usr/bin (.ci/run puts Debian's in /usr/local/bin when the image has none).</summary>
-    public static readonly string KubectlPath =
-        new[] { "/usr/local/bin/kubectl", "/usr/bin/kubectl" }.FirstOrDefault(File.Exists) ?? "/usr/bin/kubectl";
+    /// <summary>
+    /// The first kubectl of /usr/local/bin and /usr/bin (.ci/run puts Debian's in /usr/local/bin when the image has
+    /// none); on Windows the first kubectl.exe on PATH (the GitHub Windows images carry one).
+    /// </summary>
+    public static readonly string KubectlPath = OperatingSystem.IsWindows()
+        ? (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, "kubectl.exe")).FirstOrDefault(File.Exists) ?? "kubectl.exe"
+        : new[] { "/usr/local/bin/kubectl", "/usr/bin/kubectl" }.FirstOrDefault(File.Exists) ?? "/usr/bin/kubectl";
 
     private readonly string _home;
 

@@ -89,6 +89,8 @@ public sealed class MemoryHcnStore : IDisposable
     private long _snapshotBytes;
     private long _generation;
     private bool _compactionOwed;
+    private int _failNextWrites;
+    private Func<Exception>? _writeFailure;
 
     /// <summary>The compaction writing a snapshot in the background, if any (<see cref="StartCompactionLocked"/>).</summary>
     private Task<long>? _compaction;
@@ -146,6 +148,21 @@ public sealed class MemoryHcnStore : IDisposable
     /// <returns>ID → JSON object.</returns>
     public IReadOnlyDictionary<Guid, JsonElement> GetLoadedExtension(string kind) =>
         _loaded?.Extensions.GetValueOrDefault(kind) ?? new Dictionary<Guid, JsonElement>();
+
+    /// <summary>
+    /// Fault injection, like <see cref="MemoryHcn.FailNext"/>: the next <paramref name="count"/> writes (log lines or
+    /// compactions) fail with <paramref name="failure"/>'s exception before a byte is written, as a full or read-only
+    /// disk fails them (e.g. an <see cref="IOException"/> with ENOSPC's HResult).
+    /// </summary>
+    /// <param name="count">How many writes fail.</param>
+    /// <param name="failure">Makes each write's exception.</param>
+    public void FailNextWrites(int count, Func<Exception> failure)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(failure);
+        _writeFailure = failure;
+        Volatile.Write(ref _failNextWrites, count);
+    }
 
     /// <summary>Marks one object changed: the next write puts its current state (or its deletion) in the log.</summary>
     /// <param name="kind">Its kind (an extension kind, or the emulator's own when called by it).</param>
@@ -241,6 +258,7 @@ public sealed class MemoryHcnStore : IDisposable
 
             try
             {
+                ThrowIfFailing();
                 var line = LineOf(marked);
 
                 // One unbuffered write per line: a kill leaves it whole or as a torn last line.
@@ -399,6 +417,16 @@ public sealed class MemoryHcnStore : IDisposable
         }
     }
 
+    /// <summary>Throws the injected failure while <see cref="FailNextWrites"/> has some left. Caller holds the write gate.</summary>
+    private void ThrowIfFailing()
+    {
+        if (Volatile.Read(ref _failNextWrites) > 0 && _writeFailure is { } failure)
+        {
+            Interlocked.Decrement(ref _failNextWrites);
+            throw failure();
+        }
+    }
+
     private string LogPathOf(long generation) =>
         Path.Combine(DirectoryPath, LogPrefix + generation.ToString(CultureInfo.InvariantCulture) + LogSuffix);
 
@@ -415,6 +443,7 @@ public sealed class MemoryHcnStore : IDisposable
         }
 
         _compactionOwed = true;
+        ThrowIfFailing();
         var next = _generation + 1;
 
         // Synchronous on purpose: async writes cost thread-pool hops on a busy node.
@@ -599,13 +628,23 @@ public sealed class MemoryHcnStore : IDisposable
     private long WriteSnapshot(SnapshotCapture capture, long generation)
     {
         long length;
-        using (var file = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+        try
         {
-            WriteSnapshot(file, capture, generation);
-            length = file.Length;
+            using (var file = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+            {
+                WriteSnapshot(file, capture, generation);
+                length = file.Length;
+            }
+
+            File.Move(TempPath, SnapshotPath, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A half-written snapshot (a full disk) would hold on to the very space that ran out until the next start.
+            TryDelete(TempPath);
+            throw;
         }
 
-        File.Move(TempPath, SnapshotPath, overwrite: true);
         Interlocked.Add(ref _snapshotBytesWritten, length);
         return length;
     }
@@ -682,6 +721,18 @@ public sealed class MemoryHcnStore : IDisposable
                 break;
             default:
                 throw new InvalidOperationException($"cannot persist a {value.GetType().Name}");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Deleted at the next load.
         }
     }
 

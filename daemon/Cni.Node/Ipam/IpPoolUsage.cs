@@ -12,4 +12,7 @@ public sealed record IpPoolUsage(IPNetwork Cidr, UInt128 Assignable, int Reserve
 {
     /// <summary>Addresses available for a new lease right now.</summary>
     public UInt128 Free => Assignable - (UInt128)Leased - (UInt128)Quarantined;
+
+    /// <summary>Quarantined addresses leased before their quarantine ended because nothing else was free (cumulative).</summary>
+    public long QuarantineReclaimed { get; init; }
 }

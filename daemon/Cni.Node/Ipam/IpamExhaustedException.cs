@@ -4,8 +4,8 @@ using System.Net;
 namespace Cni.Node.Ipam;
 
 /// <summary>
-/// A pool has no free address. The daemon maps this to CNI error 11 ("try again later"): addresses in
-/// quarantine become free when it expires, and GC frees leaked leases.
+/// A pool has no free address: every assignable address is leased (quarantined addresses are reused before this is
+/// thrown). The daemon maps this to CNI error 11 ("try again later"): DEL, GC and reconciliation free leaked leases.
 /// </summary>
 public sealed class IpamExhaustedException : Exception
 {
@@ -13,7 +13,7 @@ public sealed class IpamExhaustedException : Exception
     public IpamExhaustedException(IPNetwork cidr, UInt128 assignable, int leased, int quarantined)
         : base(string.Create(
             CultureInfo.InvariantCulture,
-            $"IP pool {cidr} is exhausted: {assignable} assignable address(es), {leased} leased, {quarantined} in quarantine. Retry after the quarantine expires, or delete unused pods."))
+            $"IP pool {cidr} is exhausted: {assignable} assignable address(es), {leased} leased, {quarantined} in quarantine. Delete unused pods (DEL, CNI GC and wincnid's reconciliation free leaked leases), or give the node a larger pod CIDR."))
     {
         Cidr = cidr;
         Assignable = assignable;

@@ -14,11 +14,19 @@ public sealed class IpamMetrics
         ArgumentNullException.ThrowIfNull(ipam);
         ArgumentNullException.ThrowIfNull(meters);
         _ipam = ipam;
-        meters.Create(NodeMeter.Name).CreateObservableGauge(
+        var meter = meters.Create(NodeMeter.Name);
+        meter.CreateObservableGauge(
             "wincni_ipam_addresses",
             Observe,
             description: "Pod addresses per pool and state (assignable, leased, quarantined, reserved).");
+        meter.CreateObservableCounter(
+            "wincni_ipam_quarantine_reclaimed_total",
+            ObserveReclaimed,
+            description: "Quarantined addresses leased before their quarantine ended because the pool had no other free address.");
     }
+
+    private IEnumerable<Measurement<long>> ObserveReclaimed() =>
+        _ipam.GetUsage().Select(pool => new Measurement<long>(pool.QuarantineReclaimed, new KeyValuePair<string, object?>("pool", pool.Cidr.ToString())));
 
     private IEnumerable<Measurement<double>> Observe()
     {

@@ -12,9 +12,10 @@ namespace Cni.Node.Ipam;
 /// per-key async lock; different keys only share a short in-memory critical section that picks addresses.
 /// Durability: an allocation reserves its addresses in memory and journals them (fsync, group-committed) outside
 /// the critical section; <see cref="ReserveAsync"/> returns with a task for the fsync, so the caller's own work
-/// overlaps it, and a failed write rolls the reservation back. A release is
-/// journaled first and frees (quarantines) the addresses afterwards. Memory and disk therefore never disagree
-/// in the unsafe direction: no address is handed out twice, and no acknowledged lease is lost.
+/// overlaps it. A failed write leaves the reservation abandoned, its addresses still held (the caller may have made
+/// an endpoint with them), until <see cref="ReleaseAsync"/> lets them go. A release is journaled first and frees
+/// (quarantines) the addresses afterwards. Memory and disk therefore never disagree in the unsafe direction: no
+/// address is handed out twice, and no acknowledged lease is lost.
 /// </summary>
 public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
 {
@@ -130,14 +131,17 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
 
-                // Entries are committed whenever the key lock is free: failures remove theirs before releasing it.
-                if (_leases.TryGetValue(key, out var existing))
+                // Whenever the key lock is free an entry is committed or abandoned (its write failed), never pending.
+                if (_leases.TryGetValue(key, out var existing) && existing.State == LeaseState.Committed)
                 {
                     held.Dispose();
                     return new LeaseReservation(existing.Lease, Task.CompletedTask);
                 }
 
-                lease = new IpLease(key, owner, ReserveAddresses(key), _time.GetUtcNow());
+                // An abandoned reservation's addresses are still this attachment's: the retry writes them again.
+                lease = existing is null
+                    ? new IpLease(key, owner, ReserveAddresses(key), _time.GetUtcNow())
+                    : existing.Lease with { Owner = owner, AllocatedAt = _time.GetUtcNow() };
                 _leases[key] = new LeaseEntry(lease);
             }
         }
@@ -164,23 +168,21 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
             }
             catch (Exception ex)
             {
+                // The addresses stay held: the caller may already have an endpoint with them, and only it (or
+                // reconciliation) knows when that is gone. ReleaseAsync then lets them go without a journal record,
+                // since none was written.
                 lock (_gate)
                 {
-                    _leases.Remove(key);
-                    foreach (var address in lease.Addresses)
-                    {
-                        _addressOwners.Remove(address.Address);
-                        FindPool(address.Address)?.Unlease(address.Address);
-                    }
+                    _leases[key].State = LeaseState.Abandoned;
                 }
 
-                Log.AllocationRolledBack(_logger, ex, key.ContainerId, key.IfName);
+                Log.AllocationAbandoned(_logger, ex, key.ContainerId, key.IfName, Describe(lease));
                 throw;
             }
 
             lock (_gate)
             {
-                _leases[key].Committed = true;
+                _leases[key].State = LeaseState.Committed;
             }
 
             Log.LeaseAllocated(_logger, key.ContainerId, key.IfName, Describe(lease), lease.Owner.NetworkName);
@@ -196,6 +198,7 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         IpLease lease;
+        bool journaled;
         lock (_gate)
         {
             if (!_leases.TryGetValue(key, out var entry))
@@ -204,12 +207,17 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
             }
 
             lease = entry.Lease;
+            journaled = entry.State == LeaseState.Committed;
         }
 
-        // Journal first, free afterwards: until the release is durable the addresses stay taken in memory.
+        // Journal first, free afterwards: until the release is durable the addresses stay taken in memory. An
+        // abandoned reservation has no record on disk, so letting it go needs no write (and works on a full disk).
         var now = _time.GetUtcNow();
         var until = now + _quarantine;
-        await _journal.AppendAsync(new ReleaseRecord(key, now, until, [.. lease.Addresses.Select(a => a.Address)])).ConfigureAwait(false);
+        if (journaled)
+        {
+            await _journal.AppendAsync(new ReleaseRecord(key, now, until, [.. lease.Addresses.Select(a => a.Address)])).ConfigureAwait(false);
+        }
 
         lock (_gate)
         {
@@ -240,7 +248,19 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(_leases.TryGetValue(key, out var entry) && entry.Committed ? entry.Lease : null);
+            return Task.FromResult(_leases.TryGetValue(key, out var entry) && entry.State == LeaseState.Committed ? entry.Lease : null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<LeaseKey> AbandonedReservations
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _leases.Where(e => e.Value.State == LeaseState.Abandoned).Select(e => e.Key)];
+            }
         }
     }
 
@@ -259,7 +279,7 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
     {
         lock (_gate)
         {
-            return [.. _leases.Values.Where(e => e.Committed).Select(e => e.Lease)];
+            return [.. _leases.Values.Where(e => e.State == LeaseState.Committed).Select(e => e.Lease)];
         }
     }
 
@@ -355,9 +375,13 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
         {
             foreach (var pool in _pools)
             {
-                var address = pool.Allocate(now);
+                var address = pool.Allocate(now, out var reclaimed);
                 addresses.Add(new LeasedAddress(address, pool.Pool.Cidr));
                 _addressOwners[address] = key;
+                if (reclaimed is { } until)
+                {
+                    Log.QuarantineReclaimed(_logger, address.ToString(), pool.Pool.Cidr.ToString(), until, key.ContainerId, key.IfName);
+                }
             }
         }
         catch (IpamExhaustedException ex)
@@ -400,7 +424,7 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
         var stale = new List<StaleLease>();
         foreach (var lease in state.Leases.Values.OrderBy(l => l.AllocatedAt))
         {
-            _leases[lease.Key] = new LeaseEntry(lease) { Committed = true };
+            _leases[lease.Key] = new LeaseEntry(lease) { State = LeaseState.Committed };
             foreach (var leased in lease.Addresses)
             {
                 var pool = FindPool(leased.Address);
@@ -425,10 +449,23 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
         Log.Opened(_logger, Directory, _leases.Count, _pools.Sum(p => p.QuarantinedCount), string.Join(",", Pools.Select(p => p.Cidr.ToString())));
     }
 
+    /// <summary>Where a lease's journal record is.</summary>
+    private enum LeaseState
+    {
+        /// <summary>On its way to disk; the key is locked until it is settled.</summary>
+        Pending,
+
+        /// <summary>Durable: the lease exists.</summary>
+        Committed,
+
+        /// <summary>The write failed: no lease, but the addresses stay held until released.</summary>
+        Abandoned,
+    }
+
     private sealed class LeaseEntry(IpLease lease)
     {
         public IpLease Lease { get; } = lease;
 
-        public bool Committed { get; set; }
+        public LeaseState State { get; set; }
     }
 }

@@ -5,8 +5,9 @@ namespace Cni.Node.Ipam;
 /// <summary>
 /// Which addresses of one <see cref="IpPool"/> are leased or quarantined. Memory is O(leased + quarantined),
 /// never O(pool size): allocation is next-fit from a cursor, skipping occupied offsets, so a scan visits at most
-/// (occupied + reserved + 1) offsets and a /64 costs the same as a /24. Not thread-safe: the store calls it
-/// inside its short critical section.
+/// (occupied + reserved + 1) offsets and a /64 costs the same as a /24. A quarantined address is only handed out
+/// when nothing else is free, oldest release first (<see cref="Allocate"/>): quarantine delays reuse, it never fails
+/// an ADD. Not thread-safe: the store calls it inside its short critical section.
 /// </summary>
 internal sealed class PoolOccupancy
 {
@@ -29,14 +30,35 @@ internal sealed class PoolOccupancy
 
     public int QuarantinedCount => _quarantine.Count;
 
+    /// <summary>Quarantined addresses handed out early because nothing else was free, since the pool was made.</summary>
+    public long QuarantineReclaimed { get; private set; }
+
     /// <summary>Takes the next free address after the cursor, or throws <see cref="IpamExhaustedException"/>.</summary>
-    public IPAddress Allocate(DateTimeOffset now)
+    public IPAddress Allocate(DateTimeOffset now) => Allocate(now, out _);
+
+    /// <summary>
+    /// Takes the next free address after the cursor; when every assignable address is leased or quarantined, the one
+    /// released longest ago leaves quarantine early (<paramref name="reclaimed"/> says until when it was quarantined).
+    /// Throws <see cref="IpamExhaustedException"/> only when every assignable address is leased.
+    /// </summary>
+    public IPAddress Allocate(DateTimeOffset now, out DateTimeOffset? reclaimed)
     {
         ExpireQuarantine(now);
+        reclaimed = null;
         var occupied = (UInt128)_leased.Count + (UInt128)_quarantine.Count;
         if (occupied >= Pool.AssignableCount)
         {
-            throw new IpamExhaustedException(Pool.Cidr, Pool.AssignableCount, _leased.Count, _quarantine.Count);
+            if (!TryTakeOldestQuarantined(out var oldest, out var until))
+            {
+                throw new IpamExhaustedException(Pool.Cidr, Pool.AssignableCount, _leased.Count, _quarantine.Count);
+            }
+
+            // Quarantine keeps a released address from being reused at once (stale ARP, conntrack, caches); a pod that
+            // cannot start at all is worse, so under exhaustion the address that has waited longest is reused.
+            _leased.Add(oldest);
+            QuarantineReclaimed++;
+            reclaimed = until;
+            return Pool.AddressAt(oldest);
         }
 
         // Terminates: at least one assignable offset is neither leased nor quarantined.
@@ -105,7 +127,10 @@ internal sealed class PoolOccupancy
     public IpPoolUsage Usage(DateTimeOffset now)
     {
         ExpireQuarantine(now);
-        return new IpPoolUsage(Pool.Cidr, Pool.AssignableCount, Pool.Reserved.Count, _leased.Count, _quarantine.Count);
+        return new IpPoolUsage(Pool.Cidr, Pool.AssignableCount, Pool.Reserved.Count, _leased.Count, _quarantine.Count)
+        {
+            QuarantineReclaimed = QuarantineReclaimed,
+        };
     }
 
     public void ExpireQuarantine(DateTimeOffset now)
@@ -120,6 +145,22 @@ internal sealed class PoolOccupancy
                 _quarantine.Remove(offset);
             }
         }
+    }
+
+    /// <summary>Removes the quarantined offset with the earliest expiry (the oldest release) from quarantine.</summary>
+    private bool TryTakeOldestQuarantined(out UInt128 offset, out DateTimeOffset until)
+    {
+        while (_expiry.TryDequeue(out offset, out until))
+        {
+            // Heap items for offsets re-quarantined later (or already reclaimed) are stale: skip them.
+            if (_quarantine.TryGetValue(offset, out var current) && current == until)
+            {
+                _quarantine.Remove(offset);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private UInt128 Next(UInt128 offset) =>

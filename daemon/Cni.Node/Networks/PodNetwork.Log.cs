@@ -51,6 +51,9 @@ public sealed partial class PodNetwork
         [LoggerMessage(EventId = 2123, Level = LogLevel.Information, Message = "IP forwarding ({Family}) turned on for host interface #{InterfaceIndex}")]
         public static partial void ForwardingEnabled(ILogger logger, int interfaceIndex, string family);
 
+        [LoggerMessage(EventId = 2113, Level = LogLevel.Warning, Message = "Finished the rollback of a failed ADD {ContainerId}/{IfName}: its endpoint is gone and {Addresses} are free again")]
+        public static partial void AbandonedReservationReleased(ILogger logger, string containerId, string ifName, string addresses);
+
         [LoggerMessage(EventId = 2109, Level = LogLevel.Error, Message = "Reconciling network {NetworkName} failed")]
         public static partial void ReconcileFailed(ILogger logger, Exception exception, string networkName);
     }

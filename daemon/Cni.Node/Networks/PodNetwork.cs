@@ -201,8 +201,29 @@ public sealed partial class PodNetwork
         var kept = 0;
         var repaired = new List<string>();
         var broken = new List<string>();
+        var abandoned = _ipam.AbandonedReservations.ToHashSet();
         foreach (var (endpointName, lease) in expected)
         {
+            if (abandoned.Contains(lease.Key))
+            {
+                // A failed ADD whose rollback could not finish (its journal write failed): its endpoint, if any, and
+                // then the addresses it held go now.
+                try
+                {
+                    if (await FinishAbandonedAddAsync(network.Id, endpointName, lease.Key, cancellationToken).ConfigureAwait(false) is { } freed)
+                    {
+                        released.Add($"{freed.Key}: {string.Join(",", freed.Addresses)}");
+                        Log.AbandonedReservationReleased(_logger, freed.Key.ContainerId, freed.Key.IfName, string.Join(",", freed.Addresses));
+                    }
+                }
+                catch (Exception ex) when (ex is HcnException or IOException)
+                {
+                    errors.Add($"finish the rollback of {lease.Key}: {ex.Message}");
+                }
+
+                continue;
+            }
+
             if (present.Contains(endpointName))
             {
                 kept++;
@@ -536,6 +557,25 @@ public sealed partial class PodNetwork
             ?? (await _hcn.CreateNamespaceAsync(new HostComputeNamespace { Type = NamespaceType.HostDefault }, cancellationToken).ConfigureAwait(false)).Id;
         await _hcn.AddNamespaceEndpointAsync(hostNamespace, created.Id, cancellationToken).ConfigureAwait(false);
         Log.HostEndpointEnsured(_logger, name, created.Id, string.Join(",", wantedText));
+    }
+
+    private async Task<IpLease?> FinishAbandonedAddAsync(Guid networkId, string endpointName, LeaseKey key, CancellationToken cancellationToken)
+    {
+        using var held = await _attachmentLocks.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+        if (!_ipam.AbandonedReservations.Contains(key))
+        {
+            return null; // a retried ADD wrote it after all, or its rollback finished meanwhile
+        }
+
+        foreach (var endpoint in await _hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpointName), cancellationToken).ConfigureAwait(false))
+        {
+            if (endpoint.HostComputeNetwork == networkId)
+            {
+                await _hcn.DeleteEndpointIfExistsAsync(endpoint.Id, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return await _ipam.ReleaseAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IpLease?> ReleaseIfStillOrphanedAsync(Guid networkId, string endpointName, LeaseKey key, CancellationToken cancellationToken)

@@ -14,11 +14,17 @@ namespace Cni.Node.Pods;
 /// CNI ADD: validate everything (config, port mappings) → look up the endpoint by its deterministic name → if the
 /// lease, the endpoint, its network, namespace and addresses all agree, answer with the same result (idempotent,
 /// 1 HCN call) → else remove the stale endpoint, lease the address, create the endpoint, attach it (3 HCN calls
-/// fresh). Any failure rolls back what this ADD created: the endpoint, the lease (the address goes to quarantine), a
-/// namespace the resolver created.
+/// fresh). Any failure rolls back what this ADD created: the endpoint (also one whose create call failed after HCN made
+/// it), the lease (the address goes to quarantine), a namespace the resolver created. Each rollback step is retried;
+/// one that still fails leaves the addresses held, never free beside an endpoint that still carries them.
 /// </summary>
 internal sealed partial class AddCommand(CniCommandContext context, CniResultBuilder results)
 {
+    /// <summary>Attempts per rollback step, 50 ms apart then four times longer each (50, 200 ms).</summary>
+    private const int RollbackAttempts = 3;
+
+    private static readonly TimeSpan RollbackBackoff = TimeSpan.FromMilliseconds(50);
+
     private ILogger Logger => context.Logger;
 
     public async Task<byte[]?> RunAsync(PluginRequest request, CancellationToken cancellationToken)
@@ -38,6 +44,7 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
             IpLease? existingLease = null;
             Task<ResolvedNamespace>? namespaceTask = null;
             HostComputeEndpoint? created = null;
+            var creating = false;
             IpLease? lease = null;
             var durable = Task.CompletedTask;
             ResolvedNamespace? ns = null;
@@ -104,6 +111,7 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
                 durable = reservation.Durable;
 
                 step = CniStep.CreatingEndpoint;
+                creating = true;
                 created = await CreateEndpointAsync(request, endpointName, networkId, lease, cancellationToken).ConfigureAwait(false);
                 EnsureCarriesLease(created, lease);
 
@@ -123,11 +131,14 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
                 // The namespace resolution may still be running (or be what failed): its outcome decides what to release.
                 ns ??= await OutcomeOrNullAsync(namespaceTask).ConfigureAwait(false);
 
-                // A failed fsync has already rolled its reservation back; either way the release below waits for it.
+                // A failed fsync leaves its reservation abandoned but holding the addresses; the release below lets it go.
                 await SettledAsync(durable).ConfigureAwait(false);
 
                 // Not cancellable: a rollback cut short would leak exactly what it exists to remove.
-                await RollbackAsync(request, created, existingLease is null ? lease : null, ns?.Created == true ? netns : null, failure).ConfigureAwait(false);
+                var endpoint = created is not null ? new RollbackEndpoint(created.Id, null)
+                    : creating ? new RollbackEndpoint(null, endpointName)
+                    : null;
+                await RollbackAsync(request, networkId, endpoint, existingLease is null ? lease : null, ns?.Created == true ? netns : null, failure).ConfigureAwait(false);
                 throw;
             }
         }
@@ -301,48 +312,77 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
         };
     }
 
-    private async Task RollbackAsync(PluginRequest request, HostComputeEndpoint? created, IpLease? lease, NetnsReference? createdNamespace, Exception failure)
+    private async Task RollbackAsync(PluginRequest request, Guid networkId, RollbackEndpoint? endpoint, IpLease? lease, NetnsReference? createdNamespace, Exception failure)
     {
         // Each step catches everything: a rollback step must never replace the failure being rolled back.
         Log.AddRollingBack(Logger, failure, request.ContainerId, request.IfName);
-        if (created is not null)
+        if (endpoint is not null
+            && !await RetriedAsync("delete endpoint", request, () => DeleteCreatedEndpointAsync(networkId, endpoint)).ConfigureAwait(false))
         {
-            try
-            {
-                await context.Hcn.DeleteEndpointIfExistsAsync(created.Id, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // The lease must outlive an endpoint that could not be deleted; reconciliation or DEL retries.
-                Log.RollbackStepFailed(Logger, ex, "delete endpoint", request.ContainerId, request.IfName);
-                return;
-            }
+            // The addresses must outlive an endpoint that may still carry them: the lease (or the abandoned
+            // reservation) stays, and reconciliation or the runtime's DEL finishes the rollback.
+            return;
         }
 
         if (lease is not null)
         {
-            try
-            {
-                await context.Ipam.ReleaseAsync(lease.Key, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Log.RollbackStepFailed(Logger, ex, "release lease", request.ContainerId, request.IfName);
-            }
+            await RetriedAsync("release lease", request, () => context.Ipam.ReleaseAsync(lease.Key, CancellationToken.None)).ConfigureAwait(false);
         }
 
         if (createdNamespace is { } netns)
         {
-            try
+            await RetriedAsync("release namespace", request, () => context.Namespaces.ReleaseAsync(netns, CancellationToken.None)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the endpoint this ADD made: by ID when the create call returned it, else by the attachment's name (a
+    /// create can fail after the endpoint was made, e.g. when the dataplane could not persist it; the stale endpoints of
+    /// that name were removed before, so whatever carries it now is this ADD's).
+    /// </summary>
+    private async Task DeleteCreatedEndpointAsync(Guid networkId, RollbackEndpoint endpoint)
+    {
+        if (endpoint.Id is { } id)
+        {
+            await context.Hcn.DeleteEndpointIfExistsAsync(id, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var made in await context.Hcn.EnumerateEndpointsAsync(HostComputeQuery.ByName(endpoint.Name!), CancellationToken.None).ConfigureAwait(false))
+        {
+            if (made.HostComputeNetwork == networkId)
             {
-                await context.Namespaces.ReleaseAsync(netns, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Log.RollbackStepFailed(Logger, ex, "release namespace", request.ContainerId, request.IfName);
+                await context.Hcn.DeleteEndpointIfExistsAsync(made.Id, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>Runs one rollback step, retrying with a short backoff (a disk or HNS hiccup); false when every attempt failed.</summary>
+    private async Task<bool> RetriedAsync(string step, PluginRequest request, Func<Task> attempt)
+    {
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                await attempt().ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                if (i + 1 >= RollbackAttempts)
+                {
+                    Log.RollbackStepFailed(Logger, ex, step, request.ContainerId, request.IfName, RollbackAttempts);
+                    return false;
+                }
+
+                Log.RollbackStepRetried(Logger, ex, step, request.ContainerId, request.IfName);
+                await Task.Delay(RollbackBackoff * (1 << (2 * i)), context.Time, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>What the rollback deletes: the endpoint by ID, or (when the create call failed) whatever carries the name.</summary>
+    private sealed record RollbackEndpoint(Guid? Id, string? Name);
 
     private static partial class Log
     {
@@ -358,8 +398,11 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
         [LoggerMessage(EventId = 5104, Level = LogLevel.Warning, Message = "ADD {ContainerId}/{IfName} failed; rolling back")]
         public static partial void AddRollingBack(ILogger logger, Exception exception, string containerId, string ifName);
 
-        [LoggerMessage(EventId = 5105, Level = LogLevel.Error, Message = "Rollback step '{Step}' of {ContainerId}/{IfName} failed; reconciliation or DEL will finish it")]
-        public static partial void RollbackStepFailed(ILogger logger, Exception exception, string step, string containerId, string ifName);
+        [LoggerMessage(EventId = 5105, Level = LogLevel.Error, Message = "Rollback step '{Step}' of {ContainerId}/{IfName} failed {Attempts} times; its addresses stay held until reconciliation or DEL finishes it")]
+        public static partial void RollbackStepFailed(ILogger logger, Exception exception, string step, string containerId, string ifName, int attempts);
+
+        [LoggerMessage(EventId = 5110, Level = LogLevel.Warning, Message = "Rollback step '{Step}' of {ContainerId}/{IfName} failed; retrying")]
+        public static partial void RollbackStepRetried(ILogger logger, Exception exception, string step, string containerId, string ifName);
 
         [LoggerMessage(EventId = 5111, Level = LogLevel.Warning, Message = "ADD {ContainerId}/{IfName} repeated: endpoint {EndpointId} is recorded as attached but the dataplane differs: {Problems}")]
         public static partial void InterfaceBroken(ILogger logger, string containerId, string ifName, Guid endpointId, string problems);

@@ -30,6 +30,9 @@ internal sealed partial record CniCommandContext(
     ILogger Logger,
     IAttachmentVerifier? Attachments = null)
 {
+    /// <summary>Time for backoffs (rollback retries).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public static LeaseKey KeyOf(PluginRequest request) => new(request.ContainerId, request.IfName);
 
     public static string EndpointNameOf(PluginRequest request) => EndpointNames.For(request.Config.Name, request.ContainerId, request.IfName);

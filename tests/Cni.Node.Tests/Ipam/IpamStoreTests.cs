@@ -142,7 +142,7 @@ public sealed class IpamStoreTests
     }
 
     [Test]
-    public async Task ReserveAsync_JournalWriteFails_RollsBackAndRetryGetsSameAddress()
+    public async Task ReserveAsync_JournalWriteFails_AddressHeldAndRetryGetsSameAddress()
     {
         var options = Options(_dir.Path);
         await using (var store = await OpenAsync(options))
@@ -159,11 +159,13 @@ public sealed class IpamStoreTests
 
             var ex = Assert.ThrowsAsync<IpamJournalException>(() => store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None));
             Assert.That(ex!.InnerException!.Message, Does.Contain("injected"));
-            Assert.That(await store.GetAsync(Key(1), CancellationToken.None), Is.Null);
-            Assert.That(store.GetUsage()[0].Leased, Is.Zero);
+            Assert.That(await store.GetAsync(Key(1), CancellationToken.None), Is.Null, "no lease");
+            Assert.That(store.GetUsage()[0].Leased, Is.EqualTo(1), "but its address stays held: an endpoint may carry it");
+            Assert.That(store.AbandonedReservations, Is.EqualTo(new[] { Key(1) }));
 
             var retry = await store.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
             Assert.That(retry.IPv4!.Address, Is.EqualTo(IPAddress.Parse("10.244.1.3")));
+            Assert.That(store.AbandonedReservations, Is.Empty);
             Assert.That(store.JournalFault, Is.Null);
         }
 
@@ -199,8 +201,28 @@ public sealed class IpamStoreTests
     }
 
     [Test]
-    public async Task ReleaseAsync_AddressQuarantined_NotReusedUntilQuarantineExpires()
+    public async Task ReleaseAsync_AddressQuarantined_NotReusedWhileAnotherIsFree()
     {
+        var time = new ManualTimeProvider();
+        await using var store = await OpenAsync(Options(_dir.Path, NetworkMode.Overlay, "10.0.0.0/29"), time);
+        var leases = new List<IpLease>();
+        for (var i = 0; i < 3; i++)
+        {
+            leases.Add(await store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None));
+        }
+
+        await store.ReleaseAsync(Key(0), CancellationToken.None);
+        var next = await store.ReserveDurableAsync(Key(8), Owner(8), CancellationToken.None);
+
+        Assert.That(next.IPv4!.Address, Is.Not.EqualTo(leases[0].IPv4!.Address), "a free address goes before a quarantined one");
+        Assert.That(store.GetUsage()[0].Quarantined, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ReserveAsync_PoolFullButForQuarantine_ReusesTheOldestReleaseInsteadOfFailing()
+    {
+        // A crash-looping node filled a /24 with 218 quarantined addresses and failed ADDs while they waited; quarantine
+        // must delay reuse, never refuse a pod an address.
         var time = new ManualTimeProvider();
         await using var store = await OpenAsync(Options(_dir.Path, NetworkMode.Overlay, "10.0.0.0/29"), time);
         var leases = new List<IpLease>();
@@ -210,14 +232,20 @@ public sealed class IpamStoreTests
         }
 
         await store.ReleaseAsync(Key(2), CancellationToken.None);
-        time.Advance(IpamOptions.DefaultQuarantine - TimeSpan.FromTicks(1));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await store.ReleaseAsync(Key(0), CancellationToken.None);
 
-        Assert.ThrowsAsync<IpamExhaustedException>(() => store.ReserveDurableAsync(Key(9), Owner(9), CancellationToken.None));
-        Assert.That(store.GetUsage()[0].Quarantined, Is.EqualTo(1));
+        var first = await store.ReserveDurableAsync(Key(8), Owner(8), CancellationToken.None);
+        var second = await store.ReserveDurableAsync(Key(9), Owner(9), CancellationToken.None);
 
-        time.Advance(TimeSpan.FromTicks(1));
-        var reused = await store.ReserveDurableAsync(Key(9), Owner(9), CancellationToken.None);
-        Assert.That(reused.IPv4!.Address, Is.EqualTo(leases[2].IPv4!.Address));
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.IPv4!.Address, Is.EqualTo(leases[2].IPv4!.Address), "the oldest release first");
+            Assert.That(second.IPv4!.Address, Is.EqualTo(leases[0].IPv4!.Address));
+            Assert.That(store.GetUsage()[0].Quarantined, Is.Zero);
+            Assert.That(store.GetUsage()[0].QuarantineReclaimed, Is.EqualTo(2), "counted for /metrics");
+        });
+        Assert.ThrowsAsync<IpamExhaustedException>(() => store.ReserveDurableAsync(Key(10), Owner(10), CancellationToken.None), "every address leased");
     }
 
     [Test]

@@ -50,28 +50,39 @@ public sealed class LeaseReservationTests
     }
 
     [Test]
-    public async Task ReserveAsync_JournalWriteFails_DurableFaultsAndTheAddressIsFreeAgain()
+    public async Task ReserveAsync_JournalWriteFails_AddressHeldUntilReleasedWithoutAJournalRecord()
     {
-        await using var store = await OpenAsync(Options(_dir.Path, NetworkMode.L2Bridge, "10.0.0.0/29"));
-        var fail = true;
-        store.Journal.BeforeWrite = () =>
-        {
-            if (fail)
-            {
-                fail = false;
-                throw new IOException("injected: EIO");
-            }
-        };
+        await using var store = await OpenAsync(Options(_dir.Path, NetworkMode.L2Bridge, "10.0.0.0/29") with { QuarantinePeriod = TimeSpan.Zero });
+        store.Journal.BeforeWrite = () => throw new IOException("injected: ENOSPC");
 
         var reservation = await store.ReserveAsync(Key(1), Owner(1), CancellationToken.None);
         Assert.ThrowsAsync<IpamJournalException>(async () => await reservation.Durable);
+        store.Journal.BeforeWrite = null;
+        var other = await store.ReserveDurableAsync(Key(2), Owner(2), CancellationToken.None);
 
-        var retried = await store.ReserveDurableAsync(Key(2), Owner(2), CancellationToken.None);
         Assert.Multiple(async () =>
         {
             Assert.That(await store.GetAsync(Key(1), CancellationToken.None), Is.Null);
-            Assert.That((await store.ListAsync(CancellationToken.None)).Select(l => l.Key), Is.EqualTo(new[] { Key(2) }));
-            Assert.That(retried.Addresses.Select(a => a.Address), Is.EqualTo(reservation.Lease.Addresses.Select(a => a.Address)), "the rolled-back address is handed out again");
+            Assert.That((await store.ListAsync(CancellationToken.None)).Select(l => l.Key), Is.EquivalentTo(new[] { Key(1), Key(2) }), "reconciliation must see it");
+            Assert.That(other.Addresses.Select(a => a.Address), Is.Not.EqualTo(reservation.Lease.Addresses.Select(a => a.Address)), "held, not handed out again");
+        });
+
+        // The disk is still full: letting go of a reservation that never reached it needs no write.
+        store.Journal.BeforeWrite = () => throw new IOException("injected: ENOSPC");
+        Assert.That(await store.ReleaseAsync(Key(1), CancellationToken.None), Is.EqualTo(reservation.Lease));
+        store.Journal.BeforeWrite = null;
+
+        // .3-.6 are assignable; .4 is key 2's, so three more leases take the rest of the pool.
+        var rest = new List<IpLease>();
+        for (var i = 3; i < 6; i++)
+        {
+            rest.Add(await store.ReserveDurableAsync(Key(i), Owner(i), CancellationToken.None));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(store.AbandonedReservations, Is.Empty);
+            Assert.That(rest.Select(l => l.IPv4!.Address), Does.Contain(reservation.Lease.IPv4!.Address), "free again once released");
         });
     }
 

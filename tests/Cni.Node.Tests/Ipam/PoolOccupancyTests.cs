@@ -42,18 +42,53 @@ public sealed class PoolOccupancyTests
     }
 
     [Test]
-    public void Allocate_QuarantinedAddress_IsNotReusedUntilExpiry()
+    public void Allocate_OnlyQuarantinedLeft_ReclaimsTheEarliestExpiryAndSaysSo()
     {
         var occupancy = new PoolOccupancy(IpPool.Create("10.0.0.0/29", NetworkMode.Overlay));
         var all = Enumerable.Range(0, 4).Select(_ => occupancy.Allocate(Now)).ToList();
-        var until = Now.AddSeconds(30);
+        occupancy.Quarantine(all[3], Now.AddSeconds(40), Now);
+        occupancy.Quarantine(all[1], Now.AddSeconds(30), Now);
 
-        occupancy.Quarantine(all[1], until, Now);
+        var first = occupancy.Allocate(Now, out var firstUntil);
+        var second = occupancy.Allocate(Now, out var secondUntil);
 
-        Assert.Throws<IpamExhaustedException>(() => occupancy.Allocate(until.AddTicks(-1)));
-        Assert.That(occupancy.QuarantinedCount, Is.EqualTo(1));
-        Assert.That(occupancy.Allocate(until), Is.EqualTo(all[1]));
-        Assert.That(occupancy.QuarantinedCount, Is.Zero);
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.EqualTo(all[1]));
+            Assert.That(firstUntil, Is.EqualTo(Now.AddSeconds(30)));
+            Assert.That(second, Is.EqualTo(all[3]));
+            Assert.That(secondUntil, Is.EqualTo(Now.AddSeconds(40)));
+            Assert.That(occupancy.QuarantinedCount, Is.Zero);
+            Assert.That(occupancy.QuarantineReclaimed, Is.EqualTo(2));
+        });
+        Assert.Throws<IpamExhaustedException>(() => occupancy.Allocate(Now));
+    }
+
+    [Test]
+    public void Allocate_QuarantineExtended_ReclaimsByTheCurrentExpiry()
+    {
+        var occupancy = new PoolOccupancy(IpPool.Create("10.0.0.0/29", NetworkMode.Overlay));
+        var all = Enumerable.Range(0, 4).Select(_ => occupancy.Allocate(Now)).ToList();
+        occupancy.Quarantine(all[0], Now.AddSeconds(10), Now);
+        occupancy.Quarantine(all[2], Now.AddSeconds(20), Now);
+        occupancy.Quarantine(all[0], Now.AddSeconds(50), Now);
+
+        Assert.That(occupancy.Allocate(Now, out _), Is.EqualTo(all[2]), "all[0]'s older heap entry is stale");
+        Assert.That(occupancy.Allocate(Now, out _), Is.EqualTo(all[0]));
+    }
+
+    [Test]
+    public void Allocate_FreeAddressLeft_NeverReclaimsQuarantine()
+    {
+        var occupancy = new PoolOccupancy(IpPool.Create("10.0.0.0/29", NetworkMode.Overlay));
+        var all = Enumerable.Range(0, 3).Select(_ => occupancy.Allocate(Now)).ToList();
+        occupancy.Quarantine(all[0], Now.AddSeconds(30), Now);
+
+        var next = occupancy.Allocate(Now, out var reclaimed);
+
+        Assert.That(next, Is.Not.EqualTo(all[0]));
+        Assert.That(reclaimed, Is.Null);
+        Assert.That(occupancy.QuarantineReclaimed, Is.Zero);
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using Cni.Hcn.Errors;
 using Cni.Hcn.Memory;
+using Cni.Hcn.Model;
 using Cni.Node.Dataplane;
 using Cni.Node.Pods;
 using Cni.Spec;
@@ -73,6 +74,81 @@ public sealed class CniCommandHandlerRollbackTests
 
         var retried = await node.AddAsync("c1", ns);
         Assert.That(retried.IsSuccess, Is.True);
+    }
+
+    [Test]
+    public async Task HandleAsync_AddOnFullDiskOfPersistedMemoryDataplane_RollbackRetriedAndNextAddsGetOtherAddresses()
+    {
+        // The memory dataplane as wincnid runs it: every change written through to a store in the state directory.
+        var hcnState = Directory.CreateTempSubdirectory("wincni-hcn-store-").FullName;
+        try
+        {
+            using var store = new MemoryHcnStore(hcnState);
+            var hcn = new MemoryHcn(new MemoryHcnOptions(), TimeProvider.System, store);
+            await hcn.LoadAsync(onRestoreFailure: null, CancellationToken.None);
+            // 10.244.1.0/29 on Overlay: .2-.5 assignable, so the next four ADDs need the failed ADD's address too.
+            await using var node = await NodeHarness.CreateAsync(podCidrs: ["10.244.1.0/29"], hcn: hcn, configure: o => o with { IpQuarantine = TimeSpan.Zero });
+
+            // The disk fills: the endpoint is made in memory, its write fails, and so does the rollback's first delete.
+            var ns = (await node.NewNamespaceAsync()).ToString();
+            store.FailNextWrites(2, () => new IOException("No space left on device", 28));
+            var failed = await node.AddAsync("c1", ns);
+
+            Assert.That(failed.Error, Is.Not.Null);
+            Assert.That(await node.EndpointsAsync(), Has.None.Matches<HostComputeEndpoint>(e => e.Name!.Contains("c1", StringComparison.Ordinal)), "the endpoint the failed create made is rolled back");
+            Assert.That(await node.LeasesAsync(), Is.Empty);
+
+            // Space comes back: the next ADDs never meet an endpoint that IPAM believes gone.
+            for (var i = 2; i < 6; i++)
+            {
+                NodeHarness.Result(await node.AddAsync($"c{i}", (await node.NewNamespaceAsync()).ToString()));
+            }
+        }
+        finally
+        {
+            Directory.Delete(hcnState, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task HandleAsync_AddWhoseEndpointCannotBeDeleted_AddressesStayHeldAndReconcileFinishes()
+    {
+        await using var node = await NodeHarness.CreateAsync(configure: o => o with { IpQuarantine = TimeSpan.Zero });
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        var fail = true;
+        node.Ipam.Journal.BeforeWrite = () =>
+        {
+            if (fail)
+            {
+                fail = false;
+                throw new IOException("injected: ENOSPC", 28);
+            }
+        };
+
+        // The lease's write fails and every attempt to delete the endpoint fails too.
+        node.Hcn.FailNext(MemoryHcnOperation.DeleteEndpoint, 10, HcnErrorCodes.Fail);
+        var failed = await node.AddAsync("c1", ns);
+        node.Hcn.ClearFaults();
+        var survivor = (await node.EndpointsAsync()).Single(e => e.Name!.Contains("c1", StringComparison.Ordinal));
+        var held = survivor.IpConfigurations!.Single().IpAddress;
+
+        var next = NodeHarness.Result(await node.AddAsync("c2", (await node.NewNamespaceAsync()).ToString()));
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed.Error!.Code, Is.EqualTo(CniErrorCode.TryAgainLater));
+            Assert.That(node.Ipam.AbandonedReservations, Has.Count.EqualTo(1), "the failed ADD's addresses stay held");
+            Assert.That(next.Parsed.Ips.Single().Address.Address.ToString(), Is.Not.EqualTo(held), "never handed out beside the endpoint that has it");
+        });
+
+        var report = await node.Network.ReconcileAsync(CancellationToken.None);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(report.Errors, Is.Empty);
+            Assert.That(node.Ipam.AbandonedReservations, Is.Empty);
+            Assert.That(await node.EndpointsAsync(), Has.None.Matches<HostComputeEndpoint>(e => e.Name!.Contains("c1", StringComparison.Ordinal)));
+            Assert.That((await node.LeasesAsync()).Select(l => l.Key.ContainerId), Is.EqualTo(new[] { "c2" }));
+        });
     }
 
     [Test]

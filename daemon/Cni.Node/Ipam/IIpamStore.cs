@@ -16,6 +16,12 @@ public interface IIpamStore
     Exception? JournalFault { get; }
 
     /// <summary>
+    /// Null while the journal is healthy; else what failed, since when, and when it next tries to recover by itself
+    /// (for /healthz, /readyz and status).
+    /// </summary>
+    string? JournalProblem { get; }
+
+    /// <summary>
     /// Returns the lease for <paramref name="key"/>, creating it with one address per pool if needed (idempotent: the
     /// same key gets the same lease). Returns as soon as the addresses are reserved and their journal record is on its
     /// way to disk, so work that only needs the addresses (creating the endpoint) overlaps the fsync. The caller must

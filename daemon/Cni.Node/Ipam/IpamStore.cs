@@ -55,6 +55,9 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
     /// <inheritdoc/>
     public Exception? JournalFault => _journal.Fault;
 
+    /// <inheritdoc/>
+    public string? JournalProblem => _journal.Problem;
+
     /// <summary>The directory holding the journal (<c>&lt;stateDir&gt;/ipam</c>).</summary>
     public string Directory { get; private init; } = string.Empty;
 

@@ -24,8 +24,14 @@ internal sealed partial class LeaseJournal
         [LoggerMessage(EventId = 4106, Level = LogLevel.Error, Message = "Writing {RecordCount} records to IPAM journal {JournalPath} failed; the operations are rolled back")]
         public static partial void WriteFailed(ILogger logger, Exception exception, string journalPath, int recordCount);
 
-        [LoggerMessage(EventId = 4107, Level = LogLevel.Critical, Message = "IPAM journal {JournalPath} is out of service; restart wincnid to recover it")]
-        public static partial void JournalFaulted(ILogger logger, Exception exception, string journalPath);
+        [LoggerMessage(EventId = 4107, Level = LogLevel.Critical, Message = "IPAM journal {JournalPath} is out of service: every ADD and DEL fails until it is rewritten; the first try is at {NextAttempt}")]
+        public static partial void JournalFaulted(ILogger logger, Exception exception, string journalPath, DateTimeOffset nextAttempt);
+
+        [LoggerMessage(EventId = 4109, Level = LogLevel.Warning, Message = "IPAM journal {JournalPath} is back in service after {Downtime} ({Attempts} attempts): rewritten from the durable state")]
+        public static partial void JournalRecovered(ILogger logger, string journalPath, TimeSpan downtime, int attempts);
+
+        [LoggerMessage(EventId = 4110, Level = LogLevel.Error, Message = "IPAM journal {JournalPath} is still out of service (attempt {Attempts}); next try at {NextAttempt}")]
+        public static partial void RecoveryFailed(ILogger logger, Exception exception, string journalPath, int attempts, DateTimeOffset nextAttempt);
 
         [LoggerMessage(EventId = 4108, Level = LogLevel.Warning, Message = "Could not delete {TempPath}")]
         public static partial void TempFileNotDeleted(ILogger logger, Exception exception, string tempPath);

@@ -17,6 +17,10 @@ namespace Cni.Node.Ipam;
 /// renamed over the log and the directory fsynced. A crash leaves either the old log or the new one, both
 /// complete; a leftover temp file is deleted on open.</item>
 /// <item>A lock file opened exclusively (flock on Unix, share-none on Windows) keeps a second daemon out.</item>
+/// <item>Out of service: when the file can no longer be trusted (a failed write whose truncation failed too, a failed
+/// directory fsync or reopen after compaction, an unexpected exception), appends fail at once and the journal rewrites
+/// itself from the durable state in memory (the compaction path) on a timer, 1 s doubling to 30 s, until that works:
+/// the daemon recovers when the disk does, without a restart.</item>
 /// </list>
 /// </summary>
 internal sealed partial class LeaseJournal : IAsyncDisposable
@@ -49,6 +53,10 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
     private long _batches;
     private long _compactions;
     private volatile Exception? _fault;
+    private DateTimeOffset _faultedAt;
+    private int _recoveryAttempts;
+    private DateTimeOffset? _nextRecoveryAt;
+    private ITimer? _recoveryTimer;
 
     private LeaseJournal(
         string directory, FileStream lockFile, FileStream file, long length, JournalState durable, long compactionThreshold, int maxBatchBytes, TimeProvider time, ILogger logger)
@@ -76,6 +84,29 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
     /// <summary>The I/O failure that put the journal out of service, or null while it is healthy.</summary>
     public Exception? Fault => _fault;
 
+    /// <summary>Slowest retry of a journal out of service.</summary>
+    public static readonly TimeSpan MaxRecoveryDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Null while healthy; else what happened, since when, and when the journal next tries to recover by itself.
+    /// </summary>
+    public string? Problem
+    {
+        get
+        {
+            lock (_appendGate)
+            {
+                if (_fault is not { } fault)
+                {
+                    return null;
+                }
+
+                var next = _nextRecoveryAt is { } at ? $"; it retries on its own, next at {at:u}" : string.Empty;
+                return $"IPAM journal {Path} is out of service since {_faultedAt:u} ({fault.GetType().Name}: {fault.Message}){next}";
+            }
+        }
+    }
+
     internal long Length => Interlocked.Read(ref _length);
 
     internal long BatchCount => Interlocked.Read(ref _batches);
@@ -99,6 +130,12 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
 
     /// <summary>Test hook: runs before each batch write; an exception it throws is treated as a write failure.</summary>
     internal Action? BeforeWrite { get; set; }
+
+    /// <summary>Test hook: runs before a failed batch is cut off again; an exception it throws is that truncation's failure.</summary>
+    internal Action? BeforeTruncate { get; set; }
+
+    /// <summary>Test hook: runs before a recovery rewrites the file; an exception it throws is that rewrite's failure.</summary>
+    internal Action? BeforeRecovery { get; set; }
 
     /// <summary>Locks <paramref name="directory"/>, recovers the journal and returns it with the replayed state.</summary>
     public static async Task<(LeaseJournal Journal, JournalState State)> OpenAsync(
@@ -167,7 +204,7 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
         var fault = _fault;
         if (fault is not null)
         {
-            throw new IpamJournalException(Path, "out of service after an earlier I/O failure; restart wincnid (recovery repairs the file).", fault);
+            throw new IpamJournalException(Path, "out of service after an earlier I/O failure; wincnid rewrites it on its own as soon as the disk accepts writes again.", fault);
         }
 
         var pending = new PendingAppend(record, JournalCodec.Frame(record));
@@ -197,10 +234,18 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         bool idle;
+        ITimer? timer;
         lock (_appendGate)
         {
             _closed = true;
             idle = !_committing;
+            timer = _recoveryTimer;
+            _recoveryTimer = null;
+        }
+
+        if (timer is not null)
+        {
+            await timer.DisposeAsync().ConfigureAwait(false);
         }
 
         if (idle)
@@ -329,8 +374,7 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
             catch (Exception ex)
             {
                 // A bug, not an I/O error: stop writing rather than guess what reached the disk.
-                _fault = ex;
-                Log.JournalFaulted(_logger, ex, Path);
+                Faulted(ex);
                 FailAll(batch, ex);
             }
 
@@ -454,14 +498,14 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
     {
         try
         {
+            BeforeTruncate?.Invoke();
             _file!.SetLength(_length);
             _file.Flush(flushToDisk: true);
             _allocated = _length;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _fault = ex;
-            Log.JournalFaulted(_logger, ex, Path);
+            Faulted(ex);
         }
     }
 
@@ -533,8 +577,7 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _fault = ex;
-            Log.JournalFaulted(_logger, ex, Path);
+            Faulted(ex);
             return;
         }
 
@@ -558,9 +601,138 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _fault = ex;
-            Log.JournalFaulted(_logger, ex, Path);
+            Faulted(ex);
         }
+    }
+
+    /// <summary>
+    /// Takes the journal out of service (appends fail at once) and schedules its recovery. Called by the committing
+    /// leader, the only writer, so nothing else touches the file meanwhile.
+    /// </summary>
+    private void Faulted(Exception cause)
+    {
+        lock (_appendGate)
+        {
+            if (_fault is null)
+            {
+                _faultedAt = _time.GetUtcNow();
+                _recoveryAttempts = 0;
+            }
+
+            _fault = cause;
+            ScheduleRecovery();
+        }
+
+        Log.JournalFaulted(_logger, cause, Path, _nextRecoveryAt ?? _faultedAt);
+    }
+
+    /// <summary>Under <c>_appendGate</c>: arms the recovery timer, 1 s after the fault doubling to <see cref="MaxRecoveryDelay"/>.</summary>
+    private void ScheduleRecovery()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        var delay = TimeSpan.FromSeconds(Math.Min(MaxRecoveryDelay.TotalSeconds, Math.Pow(2, Math.Min(_recoveryAttempts, 10))));
+        _nextRecoveryAt = _time.GetUtcNow() + delay;
+        _recoveryTimer ??= _time.CreateTimer(static state => ((LeaseJournal)state!).TryRecover(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _recoveryTimer.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// The recovery timer: as the committing leader (so no batch runs meanwhile), rewrites the journal from the durable
+    /// state in memory, exactly as compaction does, then commits whatever queued up. What the file held after the
+    /// last good batch (a failed batch's bytes) is dropped with it: those callers were told their write failed.
+    /// </summary>
+    private void TryRecover()
+    {
+        lock (_appendGate)
+        {
+            if (_closed || _fault is null)
+            {
+                return;
+            }
+
+            if (_committing)
+            {
+                // A leader is failing a batch against the fault right now; try again shortly.
+                _recoveryTimer?.Change(TimeSpan.FromMilliseconds(100), Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            _committing = true;
+            _recoveryAttempts++;
+        }
+
+        try
+        {
+            var size = RewriteFromDurableState();
+            var downtime = _time.GetUtcNow() - _faultedAt;
+            lock (_appendGate)
+            {
+                _length = size;
+                _allocated = size;
+                _lastSnapshotBytes = size;
+                _fault = null;
+                _nextRecoveryAt = null;
+            }
+
+            Log.JournalRecovered(_logger, Path, downtime, _recoveryAttempts);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TryDeleteTemp();
+            lock (_appendGate)
+            {
+                ScheduleRecovery();
+            }
+
+            Log.RecoveryFailed(_logger, ex, Path, _recoveryAttempts, _nextRecoveryAt ?? _time.GetUtcNow());
+        }
+
+        // Records that raced the fault and queued anyway are committed (or failed against it) now.
+        CommitPending(handOver: false);
+    }
+
+    /// <summary>The durable state as a fresh journal: temp file, fsync, rename over the journal, directory fsync, reopen.</summary>
+    private long RewriteFromDurableState()
+    {
+        try
+        {
+            _file?.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The handle of a failed file: whatever it could not flush is what the rewrite replaces.
+        }
+
+        _file = null;
+        BeforeRecovery?.Invoke();
+        var frames = _durable.Snapshot(_time.GetUtcNow()).Select(JournalCodec.Frame).ToList();
+        var size = JournalCodec.HeaderSize + frames.Sum(f => (long)f.Length);
+        using (var temp = new FileStream(_tempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+        {
+            temp.Write(JournalCodec.Header());
+            foreach (var frame in frames)
+            {
+                temp.Write(frame);
+            }
+
+            temp.Flush(flushToDisk: true);
+        }
+
+        DurableFile.Replace(_tempPath, Path);
+        DurableFile.FlushDirectory(_directory);
+        var file = new FileStream(Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        if (file.Length != size)
+        {
+            file.Dispose();
+            throw new IOException($"journal is {file.Length} bytes after the rewrite, expected {size}");
+        }
+
+        _file = file;
+        return size;
     }
 
     private void TryDeleteTemp()

@@ -89,7 +89,7 @@ public sealed partial class PodNetwork
     /// <summary>Why not ready, with what to do; null when ready.</summary>
     public string? NotReadyReason =>
         !_state.Ready ? _state.Reason
-        : _ipam.JournalFault is { } fault ? "the IPAM journal failed and accepts no writes (" + fault.Message + "); restart wincnid so recovery repairs it"
+        : _ipam.JournalProblem is { } problem ? problem + " (check the state directory's disk: space, read-only or immutable files)"
         : null;
 
     /// <summary>The node network's ID once ensured, else null.</summary>

@@ -42,7 +42,7 @@ public static class CniErrors
             IpamExhaustedException exhausted => CniError.Create(CniErrorCode.TryAgainLater, exhausted.Message, $"pool={exhausted.Cidr}"),
             IpamJournalException journal => CniError.Create(
                 CniErrorCode.TryAgainLater,
-                "IPAM journal write failed; nothing was allocated. Check the state directory's disk (space, permissions); wincnid must be restarted if it keeps failing.",
+                "IPAM journal write failed; nothing was allocated. Check the state directory's disk (space, read-only or immutable files); wincnid recovers the journal by itself once the disk accepts writes again.",
                 journal.Message),
             HcnException hcn => FromHcn(hcn),
             EndpointPolicyException policy => CniError.Create(CniErrorCode.InvalidNetworkConfig, policy.Message),

@@ -8,6 +8,7 @@ using Cni.Hcn.Kernel.Nftables;
 using Cni.Hcn.Kernel.State;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Requests;
+using Microsoft.Extensions.Logging;
 
 namespace Cni.Hcn.Kernel;
 
@@ -463,6 +464,7 @@ public sealed partial class KernelHcn
     /// <summary>Loads the persisted objects into the object layer (IDs, MACs and attachments as they were).</summary>
     private async Task RestoreAsync(CancellationToken cancellationToken)
     {
+        DeleteLeftoverTempFiles();
         // An object that cannot be re-created is logged and skipped: the rest of the node's pods still come back.
         await _objects.LoadAsync((kind, id, ex) => LogRestoreFailed(kind, id, ex.Message), cancellationToken).ConfigureAwait(false);
         foreach (var (id, json) in _store.GetLoadedExtension(BindingsKind))
@@ -488,6 +490,38 @@ public sealed partial class KernelHcn
             LogRestored(networks.Count, endpoints.Count, namespaces.Count, loadBalancers.Count, routes.Count, _options.StateDirectory);
         }
     }
+
+    /// <summary>
+    /// Deletes the <c>*.json.tmp</c> files a writer killed mid-write or stopped by a full disk left in the state
+    /// directory (the store's snapshot temp file, the per-object layout's <c>&lt;kind&gt;/&lt;id&gt;.json.tmp</c>):
+    /// nothing reads them, and on a full disk they hold the very space that ran out.
+    /// </summary>
+    private void DeleteLeftoverTempFiles()
+    {
+        if (!Directory.Exists(_options.StateDirectory))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(_options.StateDirectory, "*.json.tmp", SearchOption.AllDirectories))
+        {
+            try
+            {
+                File.Delete(file);
+                LogTempFileDeleted(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogTempFileNotDeleted(file, ex.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2690, Level = LogLevel.Information, Message = "Deleted {TempFile}, left by a write that did not finish (a kill or a full disk)")]
+    private partial void LogTempFileDeleted(string tempFile);
+
+    [LoggerMessage(EventId = 2691, Level = LogLevel.Warning, Message = "Could not delete the leftover {TempFile}: {Reason}")]
+    private partial void LogTempFileNotDeleted(string tempFile, string reason);
 
     /// <summary>
     /// Makes the kernel match every object: networks (adopting existing devices), local endpoints (wincni veths no

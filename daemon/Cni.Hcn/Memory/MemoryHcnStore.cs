@@ -63,6 +63,7 @@ public sealed class MemoryHcnStore : IDisposable
     private static Utf8JsonWriter? t_objectWriter;
     private const string LogPrefix = "memory-hcn.";
     private const string LogSuffix = ".log";
+    private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly MemoryHcnStoreOptions _options;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -341,7 +342,7 @@ public sealed class MemoryHcnStore : IDisposable
         var failing = SnapshotPath;
         try
         {
-            Directory.CreateDirectory(DirectoryPath);
+            CreatePrivateDirectory(DirectoryPath);
             File.Delete(TempPath);
             var state = new MemoryHcnStoredState();
             if (File.Exists(SnapshotPath))
@@ -431,7 +432,48 @@ public sealed class MemoryHcnStore : IDisposable
         Path.Combine(DirectoryPath, LogPrefix + generation.ToString(CultureInfo.InvariantCulture) + LogSuffix);
 
     private static FileStream OpenLogForAppend(string path) =>
-        new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        OpenPrivate(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+
+    /// <summary>
+    /// Opens or creates a state file readable by the daemon's user alone (0600 whatever the umask: the objects name
+    /// pods' namespaces and addresses); an existing file is made 0600 too. Windows: the directory's ACL decides.
+    /// </summary>
+    private static FileStream OpenPrivate(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = share, BufferSize = bufferSize };
+        if (OperatingSystem.IsWindows())
+        {
+            return new FileStream(path, options);
+        }
+
+        options.UnixCreateMode = PrivateFileMode;
+        var stream = new FileStream(path, options);
+        try
+        {
+            File.SetUnixFileMode(stream.SafeFileHandle, PrivateFileMode);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+
+        return stream;
+    }
+
+    /// <summary>Creates the state directory as 0700 (or makes an existing one 0700).</summary>
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        const UnixFileMode Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(path, Mode);
+        File.SetUnixFileMode(path, Mode);
+    }
 
     /// <summary>Snapshot of generation n+1 (temp + rename), then log n+1, then log n goes. Caller holds the gate.</summary>
     private void CompactLocked()
@@ -630,7 +672,7 @@ public sealed class MemoryHcnStore : IDisposable
         long length;
         try
         {
-            using (var file = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+            using (var file = OpenPrivate(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
             {
                 WriteSnapshot(file, capture, generation);
                 length = file.Length;

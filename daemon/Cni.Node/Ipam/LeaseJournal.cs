@@ -141,11 +141,11 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
     public static async Task<(LeaseJournal Journal, JournalState State)> OpenAsync(
         string directory, long compactionThreshold, int maxBatchBytes, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(directory);
+        PrivateFiles.CreateDirectory(directory);
         FileStream lockFile;
         try
         {
-            lockFile = new FileStream(System.IO.Path.Combine(directory, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            lockFile = PrivateFiles.Open(System.IO.Path.Combine(directory, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException ex)
         {
@@ -165,7 +165,7 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
             }
 
             var created = !File.Exists(path);
-            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+            file = PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
             var state = new JournalState();
             var length = await RecoverAsync(file, path, state, maxBatchBytes, logger, cancellationToken).ConfigureAwait(false);
             if (created)
@@ -530,7 +530,7 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
         var size = JournalCodec.HeaderSize + frames.Sum(f => (long)f.Length);
         try
         {
-            using (var temp = new FileStream(_tempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+            using (var temp = PrivateFiles.Open(_tempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
             {
                 temp.Write(JournalCodec.Header());
                 foreach (var frame in frames)
@@ -711,7 +711,7 @@ internal sealed partial class LeaseJournal : IAsyncDisposable
         BeforeRecovery?.Invoke();
         var frames = _durable.Snapshot(_time.GetUtcNow()).Select(JournalCodec.Frame).ToList();
         var size = JournalCodec.HeaderSize + frames.Sum(f => (long)f.Length);
-        using (var temp = new FileStream(_tempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+        using (var temp = PrivateFiles.Open(_tempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
         {
             temp.Write(JournalCodec.Header());
             foreach (var frame in frames)

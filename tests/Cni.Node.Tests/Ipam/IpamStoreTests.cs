@@ -174,6 +174,34 @@ public sealed class IpamStoreTests
     }
 
     [Test]
+    [Platform(Exclude = "Win", Reason = "Unix file modes; on Windows the state directory's ACL decides")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task OpenAsync_LooseDirectoryAndFiles_Directory0700AndFiles0600WhateverTheUmask()
+    {
+        // What an older version left under a umask of 000: everyone could read the leases (pods, containers, IPs).
+        const UnixFileMode All = (UnixFileMode)0b111_111_111;
+        Directory.CreateDirectory(_dir.IpamDirectory);
+        File.SetUnixFileMode(_dir.IpamDirectory, All);
+        await using (var first = await OpenAsync(Options(_dir.Path) with { CompactionThresholdBytes = 1 }))
+        {
+            await first.ReserveDurableAsync(Key(1), Owner(1), CancellationToken.None);
+            await first.ReserveDurableAsync(Key(2), Owner(2), CancellationToken.None);
+        }
+
+        File.SetUnixFileMode(_dir.JournalPath, All);
+        await using (var reopened = await OpenAsync(Options(_dir.Path)))
+        {
+            await reopened.ReserveDurableAsync(Key(3), Owner(3), CancellationToken.None);
+        }
+
+        Assert.That(File.GetUnixFileMode(_dir.IpamDirectory), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+        Assert.That(
+            Directory.GetFiles(_dir.IpamDirectory).ToDictionary(f => Path.GetFileName(f), File.GetUnixFileMode),
+            Has.Count.EqualTo(2).And.All.Property("Value").EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite),
+            "leases.wal and lock");
+    }
+
+    [Test]
     public async Task ReleaseAsync_JournalWriteFails_KeepsLease()
     {
         await using var store = await OpenAsync(Options(_dir.Path));

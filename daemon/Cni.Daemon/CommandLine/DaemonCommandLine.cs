@@ -81,6 +81,11 @@ public static class DaemonCommandLine
         {
             Description = "API server URL that overrides the kubeconfig's or in-cluster host (HostProcess pods often cannot reach the kubernetes Service VIP).",
         };
+        private readonly Option<bool> _allowInsecureApiServer = new("--allow-insecure-api-server")
+        {
+            Description = "Send credentials (a bearer token) to an http:// API server in clear text. Without it such a server is refused; with it wincnid logs a warning at every start.",
+        };
+
         private readonly Option<DataplaneKind> _dataplane = new("--dataplane")
         {
             Description = "hcn (Windows HNS), kernel (Linux: bridge, veth, vxlan, nftables) or memory (in-process emulator).",
@@ -97,6 +102,7 @@ public static class DaemonCommandLine
             command.Options.Add(_nodeName);
             command.Options.Add(_kubeconfig);
             command.Options.Add(_apiServer);
+            command.Options.Add(_allowInsecureApiServer);
             command.Options.Add(_dataplane);
             command.Options.Add(_socket);
             command.Options.Add(_stateDir);
@@ -109,6 +115,7 @@ public static class DaemonCommandLine
             NodeName = result.GetValue(_nodeName),
             Kubeconfig = result.GetValue(_kubeconfig),
             ApiServer = result.GetValue(_apiServer),
+            AllowInsecureApiServer = result.GetValue(_allowInsecureApiServer),
             Dataplane = result.GetValue(_dataplane),
             Socket = result.GetValue(_socket),
             StateDir = result.GetValue(_stateDir),

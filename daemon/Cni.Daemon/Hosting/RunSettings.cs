@@ -13,6 +13,9 @@ public sealed record RunSettings
 
     public string? ApiServer { get; init; }
 
+    /// <summary>--allow-insecure-api-server: credentials may go to an http:// API server (logged loudly at every start).</summary>
+    public bool AllowInsecureApiServer { get; init; }
+
     /// <summary>
     /// Whether wincnid runs as a Kubernetes node agent: a kubeconfig or API server was given, or it runs in a pod
     /// (KUBERNETES_SERVICE_HOST). Otherwise the node config's podCIDRs and nodeIP are all it knows.

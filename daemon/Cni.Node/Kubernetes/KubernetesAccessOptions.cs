@@ -11,4 +11,10 @@ public sealed record KubernetesAccessOptions(string? KubeconfigPath = null, stri
 {
     /// <summary>Bound on one ordinary request (list, get, patch). Watches are not cut by it.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Allows credentials (a bearer token, basic auth) to be sent to an <c>http://</c> API server, in clear text
+    /// (<c>--allow-insecure-api-server</c>); without it such a configuration is refused.
+    /// </summary>
+    public bool AllowInsecureApiServer { get; init; }
 }

@@ -57,7 +57,27 @@ public sealed class KubernetesClientFactory
         }
 
         configuration.HttpClientTimeout = options.RequestTimeout;
+        if (SendsCredentialsInClearText(configuration) && !options.AllowInsecureApiServer)
+        {
+            throw new KubernetesAccessException(
+                $"API server {configuration.Host} is plain http:// and the configuration carries credentials (a bearer token or a password) that would cross the network in clear text; "
+                + "use an https:// URL, or pass --allow-insecure-api-server if the network to it is private");
+        }
+
         return configuration;
+    }
+
+    /// <summary>
+    /// Whether requests to <paramref name="configuration"/>'s host would carry a token or password over plain http.
+    /// (A client certificate is never sent without TLS, so it is no leak.)
+    /// </summary>
+    public static bool SendsCredentialsInClearText(KubernetesClientConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var plain = Uri.TryCreate(configuration.Host, UriKind.Absolute, out var host) && host.Scheme == Uri.UriSchemeHttp;
+        return plain
+            && (!string.IsNullOrEmpty(configuration.AccessToken) || configuration.TokenProvider is not null
+                || !string.IsNullOrEmpty(configuration.Username) || !string.IsNullOrEmpty(configuration.Password));
     }
 
     private KubernetesClientConfiguration Resolve(KubernetesAccessOptions options, Uri? apiServer)

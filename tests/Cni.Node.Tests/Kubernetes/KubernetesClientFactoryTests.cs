@@ -73,6 +73,56 @@ public sealed class KubernetesClientFactoryTests
     }
 
     [Test]
+    public void BuildConfiguration_HttpApiServerWithBearerToken_RefusedNamingTheHostAndTheFlag()
+    {
+        var ex = Assert.Throws<KubernetesAccessException>(() =>
+            Factory().BuildConfiguration(new KubernetesAccessOptions(WriteKubeconfig(), ApiServer: "http://192.0.2.9:8080")));
+
+        Assert.That(ex!.Message, Does.Contain("http://192.0.2.9:8080").And.Contain("clear text").And.Contain("--allow-insecure-api-server"));
+    }
+
+    [Test]
+    public void BuildConfiguration_HttpInClusterServiceAccount_Refused()
+    {
+        WriteServiceAccount(ServiceAccountDirectory);
+        _environment["KUBERNETES_SERVICE_HOST"] = "10.96.0.1";
+        _environment["KUBERNETES_SERVICE_PORT"] = "443";
+
+        Assert.Throws<KubernetesAccessException>(() => Factory().BuildConfiguration(new KubernetesAccessOptions(ApiServer: "http://10.0.0.1:8080")));
+    }
+
+    [Test]
+    public void BuildConfiguration_HttpApiServerWithTokenAndExplicitlyAllowed_BuildsAndSaysItIsInsecure()
+    {
+        var configuration = Factory().BuildConfiguration(
+            new KubernetesAccessOptions(WriteKubeconfig(), ApiServer: "http://192.0.2.9:8080") { AllowInsecureApiServer = true });
+
+        Assert.That(configuration.Host, Does.StartWith("http://192.0.2.9:8080"));
+        Assert.That(KubernetesClientFactory.SendsCredentialsInClearText(configuration), Is.True);
+    }
+
+    [Test]
+    public void BuildConfiguration_HttpApiServerWithoutCredentials_Allowed()
+    {
+        const string Anonymous = """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: a
+              cluster: {server: "http://127.0.0.1:8080"}
+            contexts:
+            - name: a
+              context: {cluster: a}
+            current-context: a
+            users: []
+            """;
+
+        var configuration = Factory().BuildConfiguration(new KubernetesAccessOptions(WriteKubeconfig(Anonymous)));
+
+        Assert.That(KubernetesClientFactory.SendsCredentialsInClearText(configuration), Is.False);
+    }
+
+    [Test]
     public void BuildConfiguration_ContextAndApiServerOverride_Applied()
     {
         var path = WriteKubeconfig();

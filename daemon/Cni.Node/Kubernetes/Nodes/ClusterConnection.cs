@@ -55,7 +55,14 @@ public sealed partial class ClusterConnection : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(nodeName);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
-        var client = new KubernetesClientFactory().Create(access);
+        var factory = new KubernetesClientFactory();
+        var configuration = factory.BuildConfiguration(access);
+        var client = new k8s.Kubernetes(configuration);
+        if (KubernetesClientFactory.SendsCredentialsInClearText(configuration))
+        {
+            // Allowed by --allow-insecure-api-server; said at every start, where an operator reading the log sees it.
+            LogCredentialsInClearText(loggers.CreateLogger<ClusterConnection>(), configuration.Host);
+        }
 
         var nodes = new ResourceCache<V1Node>(
             KubernetesListWatchSources.Nodes(client),
@@ -155,6 +162,9 @@ public sealed partial class ClusterConnection : IAsyncDisposable
         Client.Dispose();
         _stopping.Dispose();
     }
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Critical, Message = "INSECURE: the API server {ApiServer} is plain http:// and wincnid sends its credentials to it in clear text (--allow-insecure-api-server); anyone on the path can read the token and act as this node")]
+    private static partial void LogCredentialsInClearText(ILogger logger, string apiServer);
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "not ready: Node {NodeName} on {ApiServer}: {Reason}")]
     private partial void LogWaiting(string nodeName, string apiServer, string reason);

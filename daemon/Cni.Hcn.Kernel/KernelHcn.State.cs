@@ -6,6 +6,7 @@ using Cni.Hcn.Kernel.Layout;
 using Cni.Hcn.Kernel.Naming;
 using Cni.Hcn.Kernel.Nftables;
 using Cni.Hcn.Kernel.State;
+using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
 using Cni.Hcn.Model.Requests;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,9 @@ public sealed partial class KernelHcn
     /// of their own), so a namespace and its netns binding are written together and can never be restored apart.
     /// </summary>
     private const string BindingsKind = "netns";
+
+    /// <summary>The object store (tests inject write failures into it, as a full disk would fail them).</summary>
+    internal MemoryHcnStore Store => _store;
 
     /// <summary>
     /// After every change: bring nftables in line with the objects (one atomic batch, only when a table's text

@@ -288,9 +288,15 @@ public sealed partial class KernelHcn : IHcn, IDisposable
         return await read().ConfigureAwait(false);
     }
 
-    /// <summary>Turns a kernel-side failure into the HcnException callers of IHcn handle.</summary>
+    /// <summary>Turns a kernel-side failure into the HcnException callers of IHcn handle, with a Linux cause and fix.</summary>
     private static HcnException KernelFailure(string operation, Exception ex, int? hresult = null)
     {
+        if (StateWriteFailure.IsDiskFull(ex))
+        {
+            // The object store could not record the change: ENOSPC, retryable once there is room.
+            return StateWriteFailure.Create(operation, "wincnid's state directory (its kernel/ folder)", ex, "kernel");
+        }
+
         var code = hresult ?? ex switch
         {
             NetlinkException { IsAlreadyExists: true } => HcnErrorCodes.AlreadyExists,
@@ -300,7 +306,7 @@ public sealed partial class KernelHcn : IHcn, IDisposable
             NetnsException => HcnErrorCodes.NamespaceAttachFailed,
             _ => HcnErrorCodes.Fail,
         };
-        return new HcnException(operation, code, detail: "kernel: " + ex.Message, innerException: ex);
+        return new HcnException(operation, code, KernelErrorAdvice.For(ex), detail: "kernel: " + ex.Message, innerException: ex);
     }
 
     private static bool IsKernelFailure(Exception ex) => ex is NetlinkException or NetnsException or NftException or IOException;

@@ -27,6 +27,12 @@ internal static partial class Libc
     public const int ORdonly = 0;
     public const int OCloexec = 0x80000;
     public const int CloneNewNet = 0x40000000;
+
+    /// <summary>NS_GET_NSTYPE, <c>_IO(0xb7, 0x3)</c>: the CLONE_NEW* type of a namespace file descriptor (Linux 4.11+).</summary>
+    public const nuint NsGetNsType = 0xb703;
+
+    /// <summary>statfs' f_type of nsfs, the file system of namespace files.</summary>
+    public const long NsfsMagic = 0x6e736673;
     public const ulong MsBind = 4096;
     public const int MntDetach = 2;
 
@@ -69,6 +75,13 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request);
+
+    /// <summary>fstatfs into a buffer whose first 8 bytes are f_type (a long on 64-bit Linux).</summary>
+    [LibraryImport("libc", EntryPoint = "fstatfs", SetLastError = true)]
+    public static partial int FStatFs(int fd, [Out] byte[] buffer);
 
     [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
     public static partial int SetNs(int fd, int nsType);

@@ -55,10 +55,48 @@ internal static class NetnsThread
 
     /// <summary>Opens a namespace file read-only (close-on-exec); the descriptor names the namespace for setns and IFLA_NET_NS_FD.</summary>
     /// <returns>The descriptor (close with <see cref="Libc.Close"/>).</returns>
+    /// <exception cref="NetnsException">It cannot be opened, or it is not a network namespace (EINVAL): a runtime's
+    /// netns bind mount that did not propagate into wincnid's mount namespace leaves the empty placeholder file, and
+    /// the kernel would only say EINVAL much later, at setns or veth creation.</exception>
     public static int Open(string netnsPath)
     {
         var fd = Libc.Open(netnsPath, Libc.ORdonly | Libc.OCloexec);
-        return fd >= 0 ? fd : throw new NetnsException($"open network namespace {netnsPath}", Marshal.GetLastPInvokeError());
+        if (fd < 0)
+        {
+            throw new NetnsException($"open network namespace {netnsPath}", Marshal.GetLastPInvokeError());
+        }
+
+        if (NotANetworkNamespace(fd) is { } what)
+        {
+            Libc.Close(fd);
+            throw new NetnsException($"open network namespace {netnsPath} ({what}, not a network namespace as wincnid sees it)", Interop.Errno.Einval);
+        }
+
+        return fd;
+    }
+
+    /// <summary>Null when <paramref name="fd"/> is a network namespace; else what it is.</summary>
+    private static string? NotANetworkNamespace(int fd)
+    {
+        var type = Libc.Ioctl(fd, Libc.NsGetNsType);
+        if (type == Libc.CloneNewNet)
+        {
+            return null;
+        }
+
+        if (type >= 0)
+        {
+            return "a namespace of another kind";
+        }
+
+        // ENOTTY: not a namespace file, or a kernel before 4.11 without NS_GET_NSTYPE, where nsfs is all one can check.
+        var statfs = new byte[256];
+        if (Libc.FStatFs(fd, statfs) == 0 && BitConverter.ToInt64(statfs, 0) == Libc.NsfsMagic)
+        {
+            return null;
+        }
+
+        return "a regular file, or another file that is no namespace";
     }
 
     private static T RunHere<T>(string netnsPath, Func<T> action)

@@ -200,6 +200,9 @@ public static class HcnErrorCodes
     /// <summary><c>ERROR_INVALID_DATA</c> (0x8007000D): The data is invalid.</summary>
     public const int InvalidData = unchecked((int)0x8007000D);
 
+    /// <summary>ERROR_DISK_FULL: there is not enough space on the disk (KernelHcn's ENOSPC).</summary>
+    public const int DiskFull = unchecked((int)0x80070070);
+
     /// <summary><c>ERROR_FILE_NOT_FOUND</c> (0x80070002): The system cannot find the file specified.</summary>
     public const int FileNotFound = unchecked((int)0x80070002);
 

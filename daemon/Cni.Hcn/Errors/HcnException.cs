@@ -44,15 +44,32 @@ public sealed class HcnException : Exception
     {
     }
 
-    private HcnException(string operation, int hresult, HnsErrorRecord? record, string? detail, Exception? innerException)
-        : base(Format(operation, HcnErrorCatalog.Lookup(hresult), record, detail), innerException)
+    /// <summary>
+    /// Creates the exception with the dataplane's own cause and fix instead of the catalogue's (KernelHcn: what a Linux
+    /// errno means on a node, where HNS's advice about event logs would send the operator the wrong way).
+    /// </summary>
+    /// <param name="operation">What was being done, with identifiers.</param>
+    /// <param name="hresult">The HRESULT callers branch on (transient, not found, …).</param>
+    /// <param name="advice">The likely cause and the fix.</param>
+    /// <param name="detail">Extra context for the message, if any.</param>
+    /// <param name="innerException">The underlying exception, if any.</param>
+    public HcnException(string operation, int hresult, HcnErrorAdvice advice, string? detail = null, Exception? innerException = null)
+        : this(operation, Effective(hresult, null), null, detail, innerException, advice)
+    {
+    }
+
+    private HcnException(string operation, int hresult, HnsErrorRecord? record, string? detail, Exception? innerException, HcnErrorAdvice? advice = null)
+        : base(Format(operation, InfoOf(hresult, advice), record, detail), innerException)
     {
         Operation = operation;
         HResult = hresult;
         ErrorRecord = record;
         Detail = detail;
-        Info = HcnErrorCatalog.Lookup(hresult);
+        Info = InfoOf(hresult, advice);
     }
+
+    private static HcnErrorInfo InfoOf(int hresult, HcnErrorAdvice? advice) =>
+        advice is { } own ? HcnErrorCatalog.Lookup(hresult) with { Cause = own.Cause, Fix = own.Fix } : HcnErrorCatalog.Lookup(hresult);
 
     /// <summary>The operation that failed.</summary>
     public string Operation { get; }

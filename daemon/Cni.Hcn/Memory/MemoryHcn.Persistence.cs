@@ -151,11 +151,11 @@ public sealed partial class MemoryHcn : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new HcnException(
+            throw StateWriteFailure.Create(
                 "MemoryHcn snapshot",
-                HcnErrorCodes.Fail,
-                detail: $"the change was made in memory but {store.SnapshotPath} / {store.LogPath} could not be written: {e.Message}",
-                innerException: e);
+                store.DirectoryPath,
+                e,
+                $"the change was made in memory but {store.SnapshotPath} / {store.LogPath} could not be written");
         }
     }
 

@@ -56,6 +56,15 @@ public sealed class KernelNamespaceResolver : INamespaceResolver
             throw new CniException(CniErrorCode.UnknownContainer, $"CNI_NETNS: network namespace '{netns.Value}' does not exist (the pod sandbox is gone or the path is wrong)");
         }
 
+        if (NetworkNamespaceFile.WhyNot(netns.Value) is { } what)
+        {
+            // The runtime saw a namespace there (its plugin checked); wincnid sees something else: mount propagation.
+            throw new CniException(
+                CniErrorCode.InvalidEnvironmentVariables,
+                $"CNI_NETNS: '{netns.Value}' is not a network namespace as wincnid sees it ({what}); is {Path.GetDirectoryName(netns.Value)} propagated into wincnid's mount namespace?",
+                "mount the runtime's netns directory into wincnid's container with mountPropagation: HostToContainer (rslave), or run wincnid in the host's mount namespace; nothing was changed");
+        }
+
         var id = NetnsPathNamespaceResolver.IdForPath(netns.Value);
         if (await _paths.FindAsync(netns, cancellationToken).ConfigureAwait(false) is not null)
         {

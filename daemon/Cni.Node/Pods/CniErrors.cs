@@ -17,6 +17,7 @@ public static class CniErrors
     {
         HcnErrorCodes.ManagerStopped, HcnErrorCodes.Timeout, HcnErrorCodes.RpcServerUnavailable,
         HcnErrorCodes.ServiceNotActive, HcnErrorCodes.GcnNetAdapterTimeout, HcnErrorCodes.OutOfMemory,
+        HcnErrorCodes.DiskFull, // works again once space is freed; nothing was left half-done
         unchecked((int)0x800705AA), // ERROR_NO_SYSTEM_RESOURCES
         unchecked((int)0x800700AA), // ERROR_BUSY
     }.ToFrozenSet();

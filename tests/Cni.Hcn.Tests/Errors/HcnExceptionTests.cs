@@ -104,4 +104,25 @@ public sealed class HcnExceptionTests
         Assert.That(new HcnException("m").Message, Does.Contain("m."));
         Assert.That(new HcnException("m", new InvalidOperationException()).InnerException, Is.Not.Null);
     }
+
+    [Test]
+    public void Constructor_OwnAdvice_ReplacesTheCatalogueCauseAndFixButKeepsTheCode()
+    {
+        var ex = new HcnException("HcnCreateEndpoint e1", HcnErrorCodes.Fail, new HcnErrorAdvice("the kernel said no.", "ask it nicely."), "kernel: EPERM");
+
+        Assert.That(ex.HResult, Is.EqualTo(HcnErrorCodes.Fail));
+        Assert.That(ex.Info.Name, Is.EqualTo("E_FAIL"));
+        Assert.That(ex.Message, Does.Contain("kernel: EPERM. Likely cause: the kernel said no. Fix: ask it nicely."));
+        Assert.That(ex.Message, Does.Not.Contain("event log"));
+    }
+
+    [TestCase(5, "EIO")]
+    [TestCase(30, "EROFS")]
+    public void StateWriteFailure_OtherErrno_NamesItWithoutHns(int errno, string name)
+    {
+        var ex = StateWriteFailure.Create("write", "/var/lib/wincni/kernel", new IOException("boom", errno));
+
+        Assert.That(ex.HResult, Is.EqualTo(HcnErrorCodes.Fail));
+        Assert.That(ex.Message, Does.Contain(name + ": ").And.Not.Contain("HNS"));
+    }
 }

@@ -1,3 +1,4 @@
+using Cni.Hcn.Errors;
 using System.Text.Json;
 using Cni.Hcn.Json;
 using Cni.Hcn.Memory;
@@ -46,6 +47,42 @@ public sealed class MemoryHcnStoreTests
         Type = NetworkType.L2Bridge,
         Ipams = [new Ipam { Subnets = [new Subnet { IpAddressPrefix = "10.244.1.0/24", Routes = [new Route { NextHop = "10.244.1.1", DestinationPrefix = "0.0.0.0/0" }] }] }],
     };
+
+    [Test]
+    [Platform(Exclude = "Win", Reason = "Unix file modes; on Windows the state directory's ACL decides")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task WriteChanges_LooseDirectoryAndUmask_DirectoryIs0700AndEveryFile0600()
+    {
+        // Made 0777 by someone else, as a umask of 000 would: the objects name pods' namespaces and addresses.
+        File.SetUnixFileMode(_stateDir, (UnixFileMode)0b111_111_111);
+        using (var hcn = await OpenAsync(new MemoryHcnStoreOptions { CompactionThresholdBytes = 1 }))
+        {
+            var network = await hcn.CreateNetworkAsync(Network(), CancellationToken.None);
+            await hcn.CreateEndpointAsync(network.Id, new HostComputeEndpoint
+            {
+                Name = "wincni_wincni_a_eth0",
+                IpConfigurations = [new IpConfig { IpAddress = "10.244.1.5", PrefixLength = 24 }],
+            }, CancellationToken.None);
+        }
+
+        Assert.That(File.GetUnixFileMode(_stateDir), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+        var files = Directory.GetFiles(_stateDir);
+        Assert.That(files, Has.Some.EndsWith(MemoryHcnStore.FileName), "a snapshot was written");
+        Assert.That(files.ToDictionary(f => Path.GetFileName(f), File.GetUnixFileMode), Has.All.Property("Value").EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
+    public async Task CreateNetwork_StateDiskFull_DiskFullNamingEnospcNotHnsEventLogs()
+    {
+        using var hcn = await OpenAsync();
+        Store.FailNextWrites(1, () => new IOException("No space left on device : '" + _stateDir + "'", 28));
+
+        var ex = Assert.ThrowsAsync<HcnException>(() => hcn.CreateNetworkAsync(Network(), CancellationToken.None));
+
+        Assert.That(ex!.HResult, Is.EqualTo(HcnErrorCodes.DiskFull));
+        Assert.That(ex.Message, Does.Contain("ENOSPC: the file system holding " + _stateDir + " is full").And.Contain("df -h"));
+        Assert.That(ex.Message, Does.Not.Contain("event log"));
+    }
 
     [Test]
     public async Task OpenAsync_AfterRestart_RecreatesEveryObjectWithItsIdAndAttachments()

@@ -32,6 +32,42 @@ public sealed class NamespaceResolverTests
     }
 
     [Test]
+    [Platform("Linux")]
+    public void KernelResolveForAttachAsync_NetnsIsARegularFile_Code4NamingMountPropagationAndNothingMade()
+    {
+        // What wincnid sees when the runtime's /run/netns bind mount did not propagate into its mount namespace.
+        var placeholder = Path.Combine(Path.GetTempPath(), "wincni-netns-placeholder-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllText(placeholder, string.Empty);
+        try
+        {
+            var hcn = new MemoryHcn();
+            var resolver = new KernelNamespaceResolver(hcn);
+
+            var ex = Assert.ThrowsAsync<CniException>(() => resolver.ResolveForAttachAsync(NetnsReference.Classify(placeholder), CancellationToken.None));
+
+            Assert.That(ex!.Error.Code, Is.EqualTo(CniErrorCode.InvalidEnvironmentVariables));
+            Assert.That(ex.Error.Msg, Is.EqualTo($"CNI_NETNS: '{placeholder}' is not a network namespace as wincnid sees it (an empty regular file); is {Path.GetTempPath().TrimEnd('/')} propagated into wincnid's mount namespace?"));
+            Assert.That(ex.Error.Details, Does.Contain("mountPropagation"));
+            Assert.That(hcn.GetCallCount(MemoryHcnOperation.CreateNamespace), Is.Zero);
+        }
+        finally
+        {
+            File.Delete(placeholder);
+        }
+    }
+
+    [Test]
+    [Platform("Linux")]
+    public async Task KernelResolveForAttachAsync_RealNetworkNamespace_Resolves()
+    {
+        var resolver = new KernelNamespaceResolver(new MemoryHcn());
+
+        var resolved = await resolver.ResolveForAttachAsync(NetnsReference.Classify("/proc/self/ns/net"), CancellationToken.None);
+
+        Assert.That(resolved.Created, Is.True);
+    }
+
+    [Test]
     public async Task FindAsync_UnknownPath_Null()
     {
         var resolver = new NetnsPathNamespaceResolver(new MemoryHcn());

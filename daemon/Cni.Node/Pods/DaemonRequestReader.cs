@@ -13,6 +13,9 @@ namespace Cni.Node.Pods;
 /// </summary>
 public static class DaemonRequestReader
 {
+    /// <summary>The network config <c>type</c> wincnid serves: the plugin binary's name, as runtimes resolve it.</summary>
+    public const string PluginType = "wincni";
+
     /// <summary>Parses <paramref name="request"/> once.</summary>
     /// <param name="request">The request as the plugin forwarded it.</param>
     /// <param name="parsed">The validated request, when there is a command to run.</param>
@@ -37,6 +40,19 @@ public static class DaemonRequestReader
             parsed = PluginInvocation.Parse(
                 new PluginEnvironment(request.Command, request.ContainerId, request.Netns, request.IfName, request.Args, request.Path),
                 stdin);
+            if (!string.Equals(parsed.Config.Type, PluginType, StringComparison.Ordinal))
+            {
+                // A runtime runs the binary a config's type names, so another plugin's config reached wincnid by
+                // mistake (a copied conflist, a renamed binary); serving it would act on wincni's leases under a
+                // config nobody meant for them.
+                var (type, version) = (parsed.Config.Type, parsed.CniVersion);
+                parsed = null;
+                throw new CniException(
+                    CniErrorCode.InvalidNetworkConfig,
+                    $"type: '{type}' is another plugin's; wincnid serves only network configs with \"type\": \"{PluginType}\"",
+                    "nothing was changed; fix the conflist entry (or install the plugin it names)").WithVersion(version);
+            }
+
             return true;
         }
         catch (CniException ex)

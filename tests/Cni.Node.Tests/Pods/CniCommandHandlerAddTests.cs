@@ -281,6 +281,25 @@ public sealed class CniCommandHandlerAddTests
         Assert.That(outcome.Error.Msg, Does.StartWith("name: 'other'"));
     }
 
+    [TestCase("ADD")]
+    [TestCase("DEL")]
+    [TestCase("CHECK")]
+    [TestCase("STATUS")]
+    public async Task HandleAsync_ConfigOfAnotherPluginType_Code7NamingTypeAndNothingChanged(string command)
+    {
+        await using var node = await NodeHarness.CreateAsync();
+        var ns = (await node.NewNamespaceAsync()).ToString();
+        NodeHarness.Result(await node.AddAsync("c1", ns));
+        var config = NodeHarness.Config(members: command == "CHECK" ? "\"prevResult\":{\"cniVersion\":\"1.1.0\"}" : null).Replace("\"type\":\"wincni\"", "\"type\":\"bridge\"", StringComparison.Ordinal);
+
+        var outcome = await node.HandleAsync(NodeHarness.Request(command, config, "c1", command == "STATUS" ? "" : ns, command == "STATUS" ? "" : "eth0"), CancellationToken.None);
+
+        Assert.That(outcome.Error!.Code, Is.EqualTo(CniErrorCode.InvalidNetworkConfig));
+        Assert.That(outcome.Error.Msg, Does.StartWith("type: 'bridge' is another plugin's"));
+        Assert.That(outcome.Error.CniVersion, Is.EqualTo("1.1.0"));
+        Assert.That(await node.LeasesAsync(), Has.Count.EqualTo(1), "the DEL of another plugin's config released nothing");
+    }
+
     [Test]
     public async Task HandleAsync_AddBeforeNetworkEnsured_Code11()
     {

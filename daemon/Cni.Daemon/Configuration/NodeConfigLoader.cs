@@ -172,7 +172,7 @@ public static class NodeConfigLoader
             };
         }
 
-        Validate(options, errors);
+        Validate(options, map, errors);
         if (errors.Count > 0)
         {
             throw new NodeConfigException(source, errors);
@@ -181,56 +181,136 @@ public static class NodeConfigLoader
         return options;
     }
 
-    /// <summary>Rules that span keys.</summary>
-    private static void Validate(NodeOptions options, List<string> errors)
+    /// <summary>Rules that span keys; each error names the key and the line of the value at fault.</summary>
+    private static void Validate(NodeOptions options, Dictionary<string, YamlNode> map, List<string> errors)
     {
+        // "line N: " of a key's value, or of its i-th list item (the values were parsed in order, so index i of a
+        // parsed list is item i of the node).
+        string At(string key, int? item = null)
+        {
+            if (!map.TryGetValue(key, out var node))
+            {
+                return string.Empty;
+            }
+
+            if (item is { } i && node is YamlSequenceNode sequence && i < sequence.Children.Count)
+            {
+                node = sequence.Children[i];
+            }
+
+            return string.Create(CultureInfo.InvariantCulture, $"line {node.Start.Line}: ");
+        }
+
+        string Item(string key, int i) => string.Create(CultureInfo.InvariantCulture, $"{key}[{i}]");
+
         if (!Cni.Spec.CniNames.IsValidIdentifier(options.NetworkName))
         {
-            errors.Add($"networkName: '{options.NetworkName}' must start with a letter or digit and hold only letters, digits, '_', '.' and '-'");
+            errors.Add($"{At("networkName")}networkName: '{options.NetworkName}' must start with a letter or digit and hold only letters, digits, '_', '.' and '-'");
         }
 
         if (options.Mode == NetworkMode.Overlay && options.PodCidrs.Any(c => c.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6))
         {
-            errors.Add("podCIDRs: overlay networks are IPv4 only on Windows (HNS); use mode: l2bridge for dual-stack");
+            errors.Add($"{At("podCIDRs")}podCIDRs: overlay networks are IPv4 only on Windows (HNS); use mode: l2bridge for dual-stack");
         }
 
         if (options.PodCidrs.GroupBy(c => c.BaseAddress.AddressFamily).Any(g => g.Count() > 1))
         {
-            errors.Add("podCIDRs: at most one IPv4 and one IPv6 CIDR");
+            errors.Add($"{At("podCIDRs")}podCIDRs: at most one IPv4 and one IPv6 CIDR");
         }
 
-        foreach (var podCidr in options.PodCidrs)
+        for (var i = 0; i < options.PodCidrs.Count; i++)
         {
+            var podCidr = options.PodCidrs[i];
             if (options.ClusterCidrs.Count > 0
                 && !options.ClusterCidrs.Any(c => c.BaseAddress.AddressFamily == podCidr.BaseAddress.AddressFamily && c.Contains(podCidr.BaseAddress) && c.PrefixLength <= podCidr.PrefixLength))
             {
-                errors.Add($"podCIDRs: {podCidr} is not inside any of clusterCIDRs ({string.Join(", ", options.ClusterCidrs)})");
+                errors.Add($"{At("podCIDRs", i)}{Item("podCIDRs", i)}: {podCidr} is not inside any of clusterCIDRs ({string.Join(", ", options.ClusterCidrs)})");
             }
 
             foreach (var serviceCidr in options.ServiceCidrs.Where(s => Overlaps(s, podCidr)))
             {
-                errors.Add($"serviceCIDRs: {serviceCidr} overlaps podCIDRs {podCidr}");
+                errors.Add($"{At("serviceCIDRs", IndexOf(options.ServiceCidrs, serviceCidr))}serviceCIDRs: {serviceCidr} overlaps podCIDRs {podCidr}");
+            }
+
+            // Too small a CIDR for the mode's reserved addresses (a /31 or /32) is the pool's own rule.
+            try
+            {
+                _ = IpPool.Create(podCidr.ToString(), options.Mode, Item("podCIDRs", i));
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add(At("podCIDRs", i) + WithoutParameterName(e));
+            }
+
+            if (options.NodeIp is { } nodeIp && podCidr.Contains(nodeIp))
+            {
+                errors.Add($"{At("nodeIP")}nodeIP: {nodeIp} is inside {Item("podCIDRs", i)} {podCidr}, so the pod network would hand it to a pod; the node IP is the node's address on the underlay, outside every pod CIDR");
+            }
+        }
+
+        for (var i = 0; i < options.ClusterCidrs.Count; i++)
+        {
+            foreach (var serviceCidr in options.ServiceCidrs.Where(s => Overlaps(s, options.ClusterCidrs[i])))
+            {
+                errors.Add($"{At("clusterCIDRs", i)}{Item("clusterCIDRs", i)}: {options.ClusterCidrs[i]} overlaps serviceCIDRs {serviceCidr}; pod and Service addresses must be disjoint (kube-controller-manager's --cluster-cidr and kube-apiserver's --service-cluster-ip-range)");
             }
         }
 
         if (options.Mode == NetworkMode.Overlay && options.Mtu > 9216 - 50)
         {
-            errors.Add("mtu: leaves no room for the 50-byte VXLAN header");
+            errors.Add($"{At("mtu")}mtu: leaves no room for the 50-byte VXLAN header");
         }
 
         if (string.IsNullOrWhiteSpace(options.StateDir) || !Path.IsPathFullyQualified(options.StateDir))
         {
-            errors.Add($"stateDir: '{options.StateDir}' must be an absolute path");
+            errors.Add($"{At("stateDir")}stateDir: '{options.StateDir}' must be an absolute path");
         }
 
         if (string.IsNullOrWhiteSpace(options.Socket) || !Path.IsPathFullyQualified(options.Socket))
         {
-            errors.Add($"socket: '{options.Socket}' must be an absolute path");
+            errors.Add($"{At("socket")}socket: '{options.Socket}' must be an absolute path");
         }
-        else if (System.Text.Encoding.UTF8.GetByteCount(options.Socket) > 107)
+        else if (SocketPathProblem(options.Socket) is { } problem)
         {
-            errors.Add($"socket: '{options.Socket}' is longer than the 107 bytes an AF_UNIX socket path may have");
+            errors.Add($"{At("socket")}socket: {problem}");
         }
+    }
+
+    /// <summary>
+    /// Why <paramref name="path"/> cannot be an AF_UNIX socket path (sun_path holds 108 bytes with the terminating
+    /// NUL), or null.
+    /// </summary>
+    public static string? SocketPathProblem(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(path);
+        return bytes > MaxSocketPathBytes
+            ? string.Create(CultureInfo.InvariantCulture, $"'{path}' is {bytes} bytes, longer than the {MaxSocketPathBytes} bytes an AF_UNIX socket path may have; choose a shorter path")
+            : null;
+    }
+
+    /// <summary>The longest AF_UNIX socket path: sun_path is 108 bytes on Linux, one of them the terminating NUL.</summary>
+    public const int MaxSocketPathBytes = 107;
+
+    private static int IndexOf(IReadOnlyList<IPNetwork> list, IPNetwork value)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i].Equals(value))
+            {
+                return i;
+            }
+        }
+
+        return 0;
+    }
+
+    // ArgumentException appends " (Parameter 'x')"; the IPAM messages already start with "field: ".
+    private static string WithoutParameterName(ArgumentException e)
+    {
+        var message = e.Message;
+        var suffix = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        return suffix >= 0 ? message[..suffix] : message;
     }
 
     private static bool Overlaps(IPNetwork a, IPNetwork b) =>

@@ -32,7 +32,7 @@ namespace Cni.Daemon.Hosting;
 /// Builds and runs wincnid: the node config, the dataplane, IPAM, the node network and the CNI handler, served on
 /// the CNI socket (POST /v1/cni, GET /v1/status) and a TCP listener for /healthz, /readyz and /metrics.
 /// </summary>
-public static class DaemonHost
+public static partial class DaemonHost
 {
     /// <summary>Longest a CNI request may take inside the daemon; below the plugin's default 60 s deadline.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(55);
@@ -46,8 +46,33 @@ public static class DaemonHost
         var app = await BuildAsync(settings, cancellationToken).ConfigureAwait(false);
         await using (app.ConfigureAwait(false))
         {
-            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+            {
+                // A health port in use, a socket directory on a read-only file system: the operator's to fix, one line.
+                throw new DaemonStartupException("cannot listen: " + OneLine(e), e);
+            }
+
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>An exception's message and its causes' on one line, without stack traces.</summary>
+    private static string OneLine(Exception e)
+    {
+        var text = e.Message;
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (!text.Contains(inner.Message, StringComparison.Ordinal))
+            {
+                text += " (" + inner.Message + ")";
+            }
+        }
+
+        return text.ReplaceLineEndings(" ");
     }
 
     /// <summary>Builds the started-but-not-running application (tests start and stop it themselves).</summary>
@@ -74,6 +99,12 @@ public static class DaemonHost
         ClusterConnection? agent = null;
         try
         {
+            ListenPreflight.Check(options.HealthAddress);
+            if (StateDirectoryGuard.Prepare(options.StateDir) is { } loose)
+            {
+                Log.StateDirectoryTightened(loggers.CreateLogger(typeof(DaemonHost).FullName!), options.StateDir, StateDirectoryGuard.Octal(loose));
+            }
+
             INodeAddressingSource nodeSource;
             NodeAddressing node;
             if (settings.UsesKubernetes)
@@ -82,7 +113,12 @@ public static class DaemonHost
                 // the fallback for clusters without node CIDR allocation), so nothing else can start before it is known.
                 try
                 {
-                    agent = ClusterConnection.Start(new KubernetesAccessOptions(settings.Kubeconfig, settings.ApiServer), settings.EffectiveNodeName, options, loggers, time);
+                    agent = ClusterConnection.Start(
+                        new KubernetesAccessOptions(settings.Kubeconfig, settings.ApiServer) { AllowInsecureApiServer = settings.AllowInsecureApiServer },
+                        settings.EffectiveNodeName,
+                        options,
+                        loggers,
+                        time);
                 }
                 catch (KubernetesAccessException e)
                 {
@@ -96,10 +132,12 @@ public static class DaemonHost
                     // waiting. The wait server takes the socket and closes it when the Node is known; the plugins it
                     // held ask again and reach the socket bound anew for the real host.
                     var waiting = agent;
+                    string Reason() => waiting.AddressingSource.NotReadyReason ?? $"waiting for Node '{waiting.NodeName}'";
                     await using (var server = await NodeWaitServer.StartAsync(
                         socket,
                         options.HealthAddress,
-                        () => waiting.AddressingSource.NotReadyReason ?? $"waiting for Node '{waiting.NodeName}'",
+                        Reason,
+                        () => WaitingStatus(options, waiting, Reason()),
                         loggers,
                         RequestTimeout,
                         cancellationToken).ConfigureAwait(false))
@@ -151,6 +189,13 @@ public static class DaemonHost
         builder.Services.AddSingleton(_ => loggers);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
+        if ((node.NodeIp ?? options.NodeIp) is { } nodeIp && node.PodCidrs.FirstOrDefault(c => c.Contains(nodeIp)) is { PrefixLength: > 0 } holding)
+        {
+            throw new DaemonStartupException(
+                $"nodeIP {nodeIp} is inside the pod CIDR {holding}, so the pod network would hand the node's own address to a pod; "
+                + "fix nodeIP (node config, the node-public-ip annotation or the Node's InternalIP) or the Node's spec.podCIDRs");
+        }
+
         IpamStore ipam;
         try
         {
@@ -173,6 +218,12 @@ public static class DaemonHost
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DaemonStartupException($"stateDir {options.StateDir} is not usable: {e.Message}", e);
+        }
+        catch (ArgumentException e)
+        {
+            // A pod CIDR IPAM cannot use (a /31 or /32 on this mode), from the Node object or the config.
+            var source = settings.UsesKubernetes ? $"the pod CIDRs of Node '{settings.EffectiveNodeName}' (spec.podCIDRs, else the config's podCIDRs)" : "the node config";
+            throw new DaemonStartupException($"{OneLine(e).Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal)}; from {source}", e);
         }
 
         IHcn dataplane;
@@ -327,6 +378,27 @@ public static class DaemonHost
         return app;
     }
 
+    /// <summary>What <c>wincnid status</c> shows while wincnid waits for its Node: not ready, why, and the API's last error.</summary>
+    private static StatusDocument WaitingStatus(NodeOptions options, ClusterConnection agent, string reason) => new()
+    {
+        Version = DaemonVersion.Informational,
+        Ready = false,
+        NotReadyReason = reason,
+        NetworkName = options.NetworkName,
+        Kubernetes = new KubernetesStatus(
+            agent.NodeName,
+            agent.ApiServer.ToString(),
+            agent.Nodes.HasSynced,
+            agent.Nodes.LastContact,
+            agent.Nodes.List().Length,
+            reason,
+            "not yet",
+            null)
+        {
+            ApiError = agent.Nodes.LastError,
+        },
+    };
+
     private static NodeOptions LoadOptions(RunSettings settings)
     {
         var options = settings.ConfigFile is { } file ? NodeConfigLoader.LoadFile(file) : new NodeOptions();
@@ -460,5 +532,11 @@ public static class DaemonHost
         {
             // Best effort: a stale socket file is detected and replaced at the next start.
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "stateDir {StateDir} was readable by others (mode {Mode}); made it 0700")]
+        public static partial void StateDirectoryTightened(ILogger logger, string stateDir, string mode);
     }
 }

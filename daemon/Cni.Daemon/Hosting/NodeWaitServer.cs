@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Cni.Daemon.Status;
 using Cni.Node.Pods;
 using Cni.Spec;
 using Cni.Spec.Wire;
@@ -11,9 +12,9 @@ namespace Cni.Daemon.Hosting;
 /// <summary>
 /// What wincnid serves while it waits for its Node's pod CIDRs: the CNI socket holds every command but STATUS until
 /// the Node is known (the connection is then dropped, and the plugin asks again and reaches the real host) or the
-/// plugin's time is nearly up (code 11 and the reason); STATUS answers 50 and the reason at once; <c>/healthz</c> is
-/// ok, and <c>/readyz</c> is 503 with the reason, so a readiness probe, a runtime and an operator all see what is
-/// awaited. Stopped (and the socket removed) before the real host binds the same socket and address.
+/// plugin's time is nearly up (code 11 and the reason); STATUS answers 50 and the reason at once; <c>GET /v1/status</c>
+/// gives <c>wincnid status</c> the same with the API server's last error; <c>/healthz</c> is ok, and <c>/readyz</c> is
+/// 503 with the reason, so a readiness probe, a runtime and an operator all see what is awaited. Stopped (and the socket removed) before the real host binds the same socket and address.
 /// </summary>
 public sealed class NodeWaitServer : IAsyncDisposable
 {
@@ -30,6 +31,7 @@ public sealed class NodeWaitServer : IAsyncDisposable
     /// <param name="socket">The CNI socket, already listening.</param>
     /// <param name="healthAddress">The health address (address:port).</param>
     /// <param name="reason">What the daemon waits for, read at each request.</param>
+    /// <param name="status">The status document for <c>wincnid status</c> (not ready, and why), read at each request.</param>
     /// <param name="loggers">For the socket's peer check.</param>
     /// <param name="requestTimeout">The longest a request is held.</param>
     /// <returns>The running server.</returns>
@@ -38,12 +40,14 @@ public sealed class NodeWaitServer : IAsyncDisposable
         CniSocket socket,
         string healthAddress,
         Func<string> reason,
+        Func<StatusDocument> status,
         ILoggerFactory loggers,
         TimeSpan requestTimeout,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(reason);
+        ArgumentNullException.ThrowIfNull(status);
         ArgumentNullException.ThrowIfNull(loggers);
 
         var builder = DaemonWebApplication.CreateBuilder();
@@ -97,6 +101,17 @@ public sealed class NodeWaitServer : IAsyncDisposable
                 "wincnid is not ready: " + reason(),
                 string.Create(CultureInfo.InvariantCulture, $"the request waited {held.TotalSeconds:0.0} s for it, as long as the plugin waits; the runtime will retry"),
                 version))).ConfigureAwait(false);
+        });
+        app.MapGet(DaemonProtocol.StatusPath, async (HttpContext context) =>
+        {
+            if (!UnixSocketConnection.IsUnixSocket(context))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound; // as the running daemon: the socket only
+                return;
+            }
+
+            context.Response.ContentType = "application/json";
+            await JsonSerializer.SerializeAsync(context.Response.Body, status(), StatusJsonContext.Default.StatusDocument, context.RequestAborted).ConfigureAwait(false);
         });
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () => Results.Text($"not ready: {reason()}\n", statusCode: StatusCodes.Status503ServiceUnavailable));

@@ -149,6 +149,9 @@ public sealed class StatusEndpoint
             _agent.Nodes.List().Length,
             _agent.AddressingSource.NotReadyReason,
             published,
-            peers);
+            peers)
+        {
+            ApiError = _agent.Nodes.LastError,
+        };
     }
 }

@@ -16,7 +16,14 @@ public sealed record KubernetesStatus(
     int Nodes,
     string? NodeNotReadyReason,
     string? Annotations,
-    PeersStatus? Peers);
+    PeersStatus? Peers)
+{
+    /// <summary>
+    /// Why the last list or watch of Nodes failed (an HTTP status with the server's message, connection refused), or
+    /// null once the API server answers: the cause while wincnid waits for it.
+    /// </summary>
+    public string? ApiError { get; init; }
+}
 
 /// <summary>The peer controller's last pass.</summary>
 /// <param name="NotReadyReason">Why the pass could not run, or null.</param>

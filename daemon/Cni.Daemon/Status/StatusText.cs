@@ -52,6 +52,11 @@ public static class StatusText
                 text.AppendLine(culture, $"  waiting: {kube.NodeNotReadyReason}");
             }
 
+            if (kube.ApiError is not null)
+            {
+                text.AppendLine(culture, $"  API server: the last request failed: {kube.ApiError}");
+            }
+
             text.AppendLine(culture, $"  annotations: {kube.Annotations}");
             if (kube.Peers is { } peers)
             {

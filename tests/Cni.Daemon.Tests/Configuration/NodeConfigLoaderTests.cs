@@ -171,6 +171,36 @@ public sealed class NodeConfigLoaderTests
     }
 
     [Test]
+    public void Parse_NodeIpInsidePodCidr_RejectedNamingKeyAndLine()
+    {
+        // The pod network would hand the node's own address to a pod.
+        var message = Problems("mode: l2bridge\nclusterCIDRs: [10.244.0.0/16]\npodCIDRs: [10.244.1.0/24]\nnodeIP: 10.244.1.7\n");
+
+        Assert.That(message, Does.Contain("line 4: nodeIP: 10.244.1.7 is inside podCIDRs[0] 10.244.1.0/24"));
+    }
+
+    [Test]
+    public void Parse_ClusterCidrOverlappingServiceCidr_RejectedNamingKeyAndLine()
+    {
+        var message = Problems("clusterCIDRs:\n  - 10.244.0.0/16\n  - 10.96.0.0/16\nserviceCIDRs: [10.96.0.0/12]\npodCIDRs: [10.244.1.0/24]\n");
+
+        Assert.That(message, Does.Contain("line 3: clusterCIDRs[1]: 10.96.0.0/16 overlaps serviceCIDRs 10.96.0.0/12"));
+        Assert.That(message, Does.Not.Contain("clusterCIDRs[0]"));
+    }
+
+    [TestCase("l2bridge", "10.244.1.0/31")]
+    [TestCase("l2bridge", "10.244.1.0/32")]
+    [TestCase("overlay", "10.244.1.0/31")]
+    [TestCase("overlay", "10.244.1.0/32")]
+    public void Parse_PodCidrTooSmallForTheMode_RejectedNamingItemAndLine(string mode, string cidr)
+    {
+        var message = Problems($"mode: {mode}\nclusterCIDRs: [10.244.0.0/16]\npodCIDRs: [{cidr}]\n");
+
+        Assert.That(message, Does.Contain($"line 3: podCIDRs[0]: {cidr} is too small"));
+        Assert.That(message, Does.Not.Contain("(Parameter"));
+    }
+
+    [Test]
     public void Parse_OverlayWithIpv6PodCidr_Rejected()
     {
         Assert.That(Problems("mode: overlay\npodCIDRs: [fd00::/64]"), Does.Contain("IPv4 only"));

@@ -37,15 +37,21 @@ internal sealed class WincnidProcess : IDisposable
         }
     }
 
-    public static WincnidProcess Start(params string[] arguments)
+    public static WincnidProcess Start(params string[] arguments) => StartVia([], arguments);
+
+    /// <summary>
+    /// Starts wincnid through <paramref name="launcher"/> (a program and its arguments, followed by wincnid's path and
+    /// <paramref name="arguments"/>), e.g. a shell that sets the umask, or unshare for a private mount namespace.
+    /// </summary>
+    public static WincnidProcess StartVia(IReadOnlyList<string> launcher, params string[] arguments)
     {
-        var startInfo = new ProcessStartInfo(Binaries.Wincnid)
+        var startInfo = new ProcessStartInfo(launcher.Count == 0 ? Binaries.Wincnid : launcher[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in arguments)
+        foreach (var argument in launcher.Skip(1).Concat(launcher.Count == 0 ? [] : [Binaries.Wincnid]).Concat(arguments))
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -88,9 +94,13 @@ internal sealed class WincnidProcess : IDisposable
     }
 
     /// <summary>Runs <c>wincnid</c> to completion (status, bad options) and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToEndAsync(TimeSpan timeout, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunToEndAsync(TimeSpan timeout, params string[] arguments) =>
+        RunToEndViaAsync([], timeout, arguments);
+
+    /// <summary>As <see cref="RunToEndAsync"/>, through <paramref name="launcher"/> (see <see cref="StartVia"/>).</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEndViaAsync(IReadOnlyList<string> launcher, TimeSpan timeout, params string[] arguments)
     {
-        using var process = Start(arguments);
+        using var process = StartVia(launcher, arguments);
         using var cts = new CancellationTokenSource(timeout);
         try
         {

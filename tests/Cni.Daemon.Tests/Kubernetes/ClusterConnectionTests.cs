@@ -102,6 +102,46 @@ public sealed class ClusterConnectionTests
     }
 
     [Test]
+    [CancelAfter(60_000)]
+    public async Task Start_ApiServerRefusesConnections_ReadyzAndStatusShowTheLastErrorNot404(CancellationToken cancellationToken)
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        // The stand-in's kubeconfig (no credentials), aimed at a port nobody listens on.
+        var unreachable = Path.Combine(_sandbox.Root, "unreachable.kubeconfig");
+        File.WriteAllText(unreachable, File.ReadAllText(_kubeconfig).Replace(_api.BaseAddress.ToString().TrimEnd('/'), $"http://127.0.0.1:{port}", StringComparison.Ordinal));
+        using var building = new CancellationTokenSource();
+        var waiting = DaemonHost.BuildAsync(Settings() with { Kubeconfig = unreachable }, building.Token);
+        try
+        {
+            using var http = new HttpClient();
+            var readyz = await WaitForAsync(() => TryGet(http, _sandbox.HealthUri("/readyz")) is { } answer && answer.Body.Contains("last attempt failed", StringComparison.Ordinal) ? answer : null, cancellationToken);
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            var exit = await Cni.Daemon.Status.StatusCommand.RunAsync(_sandbox.Socket, null, json: false, stdout, stderr, cancellationToken);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(readyz.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+                Assert.That(readyz.Body, Does.Contain("waiting for the first list of Nodes from the API server; the last attempt failed: ").And.Contain("refused").IgnoreCase);
+                Assert.That(exit, Is.EqualTo(3), stderr.ToString() + stdout);
+                Assert.That(stdout.ToString(), Does.Contain("ready:    NO: waiting for the first list of Nodes").And.Contain("API server: the last request failed:").And.Contain("refused").IgnoreCase);
+                Assert.That(stderr.ToString(), Does.Not.Contain("404"));
+            });
+        }
+        finally
+        {
+            await building.CancelAsync();
+            Assert.That(async () => await waiting, Throws.InstanceOf<OperationCanceledException>());
+        }
+    }
+
+    [Test]
     [CancelAfter(90_000)]
     public async Task PeerNodes_AddedChangedDeleted_RemoteSubnetRoutesFollow(CancellationToken cancellationToken)
     {

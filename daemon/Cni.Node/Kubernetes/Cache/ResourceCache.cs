@@ -24,6 +24,7 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
     private ImmutableDictionary<string, T> _store = ImmutableDictionary<string, T>.Empty.WithComparers(StringComparer.Ordinal);
     private ImmutableArray<Action<CacheEvent<T>>> _handlers = [];
     private long _lastContactTicks;
+    private volatile string? _lastError;
 
     /// <summary>Creates the cache; <see cref="RunAsync"/> fills it.</summary>
     /// <param name="source">Where objects come from.</param>
@@ -58,6 +59,12 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
             return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
         }
     }
+
+    /// <summary>
+    /// Why the last list or watch failed (an HTTP status with the server's message, "connection refused", a timeout),
+    /// or null once one succeeds: what an operator needs while the cache waits for the API server.
+    /// </summary>
+    public string? LastError => _lastError;
 
     /// <summary>The cache key of an object: <c>namespace/name</c>, or <c>name</c> for cluster-scoped objects.</summary>
     /// <param name="item">The object.</param>
@@ -125,6 +132,7 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     listFailures++;
+                    _lastError = Describe(e);
                     var delay = _options.Backoff.Delay(listFailures);
                     Log.ListFailed(_logger, e, Resource, listFailures, delay);
                     await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
@@ -165,6 +173,7 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
                         watchFailures++;
+                        _lastError = Describe(e);
                         resourceVersion = ResourceVersion ?? resourceVersion;
                         var delay = _options.Backoff.Delay(watchFailures);
                         Log.WatchFailed(_logger, e, Resource, watchFailures, resourceVersion, delay);
@@ -257,6 +266,15 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
 
         return events;
     }
+
+    /// <summary>One line for <see cref="LastError"/>: the API's status and message, or the transport's cause.</summary>
+    private string Describe(Exception e) => e switch
+    {
+        KubernetesApiException api => api.Message,
+        HttpRequestException http => $"{Resource}: {http.Message}{(http.InnerException is { } inner && !http.Message.Contains(inner.Message, StringComparison.Ordinal) ? " (" + inner.Message + ")" : "")}",
+        OperationCanceledException => $"{Resource}: no answer from the API server in time",
+        _ => $"{Resource}: {e.GetType().Name}: {e.Message}",
+    };
 
     private TimeSpan RandomWatchTimeout()
     {
@@ -364,7 +382,12 @@ public sealed partial class ResourceCache<T> : ICacheSyncStatus
         }
     }
 
-    private void Touch() => Interlocked.Exchange(ref _lastContactTicks, _time.GetUtcNow().UtcTicks);
+    /// <summary>The API server answered: it is in contact, and whatever failed before is over.</summary>
+    private void Touch()
+    {
+        Interlocked.Exchange(ref _lastContactTicks, _time.GetUtcNow().UtcTicks);
+        _lastError = null;
+    }
 
     private void Unsubscribe(Action<CacheEvent<T>> handler)
     {

@@ -57,7 +57,10 @@ public sealed class KubernetesNodeAddressingSource : INodeAddressingSource
     {
         if (!_cache.HasSynced)
         {
-            reason = "waiting for the first list of Nodes from the API server";
+            // The cause (401, connection refused) belongs here, not only in the log: /readyz and status show this.
+            reason = _cache.LastError is { } error
+                ? "waiting for the first list of Nodes from the API server; the last attempt failed: " + error
+                : "waiting for the first list of Nodes from the API server";
             return null;
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Cni.Node.Kubernetes.Cache;
+using Cni.Node.Kubernetes.Nodes;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -291,6 +292,44 @@ public sealed class ResourceCacheTests
 
         Assert.That(cache.HasSynced, Is.False);
         Assert.That(_run.IsCompleted, Is.False);
+    }
+
+    [Test]
+    public async Task RunAsync_Unauthorized_LastErrorSaysSoUntilAListSucceeds()
+    {
+        var refuse = 1;
+        var cache = await StartAsync(async (context, request, server) =>
+        {
+            if (!request.IsWatch && Interlocked.Decrement(ref refuse) >= 0)
+            {
+                await FakeApiServer.StatusAsync(context, 401, "Unauthorized");
+                return;
+            }
+
+            await Lists(r => NodeListJson("10", null, NodeJson("n1", "1")))(context, request, server);
+        });
+
+        await WaitUntilAsync(() => cache.LastError is not null, "the failed list");
+        Assert.That(cache.LastError, Does.Contain("HTTP 401").And.Contain("Unauthorized"));
+
+        await AdvanceUntilAsync(() => cache.HasSynced, "sync after the failure");
+        Assert.That(cache.LastError, Is.Null);
+    }
+
+    [Test]
+    public async Task RunAsync_ConnectionRefused_LastErrorNamesIt()
+    {
+        var port = FreePort();
+        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = $"http://127.0.0.1:{port}" });
+        var cache = new ResourceCache<V1Node>(KubernetesListWatchSources.Nodes(client), _time, NullLogger.Instance);
+        var source = new KubernetesNodeAddressingSource(cache, "n1", new Cni.Node.Configuration.NodeOptions());
+        _run = cache.RunAsync(_stop.Token);
+
+        await WaitUntilAsync(() => cache.LastError is not null, "first attempt");
+        await source.GetAsync(CancellationToken.None);
+
+        Assert.That(cache.LastError, Does.Contain("Connection refused").IgnoreCase);
+        Assert.That(source.NotReadyReason, Does.StartWith("waiting for the first list of Nodes from the API server; the last attempt failed: ").And.Contain("refused"));
     }
 
     [Test]

@@ -18,6 +18,7 @@ internal static class MetricLabels
         ["wincni_hcn_calls_total"] = ["operation", "outcome"],
         ["wincni_hcn_call_duration_seconds"] = ["operation"],
         ["wincni_ipam_addresses"] = ["pool", "state"],
+        ["wincni_ipam_quarantine_reclaimed_total"] = ["pool"],
         ["wincni_ready"] = [],
         ["wincni_peer_routes"] = [],
         ["wincni_peers_skipped"] = [],

@@ -259,7 +259,8 @@ public sealed class CniCommandsEndToEndTests
     {
         var id = NewId();
         _daemon.Hcn.FailNext(MemoryHcnOperation.ModifyNamespace, 1, HcnErrorCodes.RpcServerUnavailable);
-        _daemon.Hcn.FailNext(MemoryHcnOperation.DeleteEndpoint, 1, HcnErrorCodes.RpcServerUnavailable);
+        // Every one of the rollback's three attempts fails (one failure alone is retried away).
+        _daemon.Hcn.FailNext(MemoryHcnOperation.DeleteEndpoint, 3, HcnErrorCodes.RpcServerUnavailable);
 
         var add = await _wincni.AddAsync(id);
 

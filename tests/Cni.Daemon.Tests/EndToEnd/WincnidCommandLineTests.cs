@@ -68,8 +68,10 @@ public sealed class WincnidCommandLineTests
     {
         using var first = await WincnidProcess.StartReadyAsync(_sandbox);
 
+        // Its own socket and health port, so the state directory is the only thing the two share.
+        using var other = new Sandbox();
         var (exit, output) = await WincnidProcess.RunToEndAsync(
-            ExitTimeout, "run", "--config", _sandbox.ConfigFile, "--dataplane", "memory", "--socket", Path.Combine(_sandbox.Root, "other.sock"));
+            ExitTimeout, "run", "--config", _sandbox.ConfigFile, "--dataplane", "memory", "--socket", Path.Combine(_sandbox.Root, "other.sock"), "--health-address", other.HealthAddress);
 
         Assert.That(exit, Is.EqualTo(2), output);
         Assert.That(output, Does.Contain(_sandbox.StateDir).And.Contain("in use"));

@@ -49,7 +49,9 @@ public sealed class ClusterConnectionTests
             current-context: x
             """);
 
-        await using var agent = ClusterConnection.Start(new KubernetesAccessOptions(kubeconfig), "n1", new NodeOptions(), NullLoggerFactory.Instance, TimeProvider.System);
+        // A token to a plain-http fake on loopback: refused unless explicitly allowed, as --allow-insecure-api-server does.
+        await using var agent = ClusterConnection.Start(
+            new KubernetesAccessOptions(kubeconfig) { AllowInsecureApiServer = true }, "n1", new NodeOptions(), NullLoggerFactory.Instance, TimeProvider.System);
         var node = await agent.TryWaitForNodeAsync(TimeSpan.FromSeconds(20), cancellationToken);
 
         Assert.That(node, Is.Not.Null);

@@ -193,6 +193,7 @@ public sealed partial class ServiceProxyController(
     private async Task RunPassAsync(bool resync, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
+        var hcnWrites = 0;
         try
         {
             if (networkId() is not { } network)
@@ -212,7 +213,7 @@ public sealed partial class ServiceProxyController(
 
             var report = await reconciler.ReconcileAsync(input, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _lastReport, report);
-            _memory.AfterPass(report.HcnWrites);
+            hcnWrites = report.HcnWrites;
             var elapsed = time.GetElapsedTime(started);
             var finished = time.GetUtcNow();
             var desired = input.Services.Sum(s => s.LoadBalancers.Count);
@@ -242,6 +243,10 @@ public sealed partial class ServiceProxyController(
         finally
         {
             Interlocked.Increment(ref _passes);
+
+            // After the pass is logged, measured and counted: the release's blocking collection pauses every thread,
+            // and the pass's duration, its programming-latency figure and whoever waits for it should not carry it.
+            _memory.AfterPass(hcnWrites);
         }
     }
 

@@ -16,9 +16,12 @@ public sealed class CniArgs
     public const string IpKey = "IP";
     public const string MacKey = "MAC";
 
+    /// <summary>wincni's own key: the endpoint's VLAN ID (HCN VLAN endpoint policy), on l2bridge networks.</summary>
+    public const string VlanKey = "VLAN";
+
     /// <summary>The keys wincni understands; anything else is "unknown" for the IgnoreUnknown rule.</summary>
     public static IReadOnlyList<string> KnownKeys { get; } =
-        [K8sPodNamespaceKey, K8sPodNameKey, K8sPodInfraContainerIdKey, K8sPodUidKey, IgnoreUnknownKey, IpKey, MacKey];
+        [K8sPodNamespaceKey, K8sPodNameKey, K8sPodInfraContainerIdKey, K8sPodUidKey, IgnoreUnknownKey, IpKey, MacKey, VlanKey];
 
     private readonly Dictionary<string, string> values;
 

@@ -19,6 +19,7 @@ public static class NodeConfigLoader
     [
         "mode", "networkName", "clusterCIDRs", "serviceCIDRs", "podCIDRs", "nodeIP", "adapterName", "vxlan", "mtu",
         "dsr", "serviceProxy", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "maxConcurrentHcnCalls", "log",
+        "adapters", "vlan", "outboundNat", "firewall",
     ];
 
     private static readonly string[] VxlanKeys = ["vni", "port"];
@@ -28,6 +29,16 @@ public static class NodeConfigLoader
     private static readonly string[] LogKeys = ["level", "format"];
     private static readonly string[] LogLevels = ["trace", "debug", "information", "warning", "error", "critical"];
     private static readonly string[] LogFormats = ["text", "json"];
+    private static readonly string[] AdapterKeys = ["name", "mac", "subnet"];
+    private static readonly string[] OutboundNatKeys = ["enabled", "exceptions"];
+    private static readonly string[] FirewallKeys = ["inbound", "outbound"];
+    private static readonly string[] FirewallDirectionKeys = ["default", "allow"];
+    private static readonly string[] FirewallActions = ["allow", "block"];
+    private static readonly string[] FirewallRuleKeys = ["remote", "protocol", "ports"];
+    private static readonly string[] FirewallProtocols = ["tcp", "udp", "icmp"];
+
+    /// <summary>The largest 802.1Q VLAN ID (4095 is reserved), and the range HNS's VLAN policy takes.</summary>
+    public const int MaxVlan = 4094;
 
     public static NodeOptions LoadFile(string path)
     {
@@ -172,6 +183,14 @@ public static class NodeConfigLoader
             };
         }
 
+        options = options with
+        {
+            Adapters = ReadAdapters(reader, map),
+            Vlan = reader.Int(map, "vlan", 1, MaxVlan),
+            OutboundNat = ReadOutboundNat(reader, map),
+            Firewall = ReadFirewall(reader, map),
+        };
+
         Validate(options, map, errors);
         if (errors.Count > 0)
         {
@@ -179,6 +198,123 @@ public static class NodeConfigLoader
         }
 
         return options;
+    }
+
+    private static IReadOnlyList<AdapterSelector> ReadAdapters(Reader reader, Dictionary<string, YamlNode> map)
+    {
+        var result = new List<AdapterSelector>();
+        var items = reader.Sequence(map, "adapters");
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"adapters[{i}]");
+            if (items[i] is not YamlMappingNode node)
+            {
+                reader.Fail(items[i], path, "must be a mapping with one of name, mac, subnet");
+                continue;
+            }
+
+            var entry = reader.Keys(node, path + ".", AdapterKeys);
+            if (entry.Count != 1)
+            {
+                reader.Fail(node, path, "give exactly one of name, mac, subnet");
+                continue;
+            }
+
+            var selector = new AdapterSelector
+            {
+                Name = reader.String(entry, "name", path + "."),
+                MacAddress = reader.Mac(entry, "mac", path + "."),
+                Subnet = reader.Cidr(entry, "subnet", path + "."),
+            };
+            if (selector.Name is not null || selector.MacAddress is not null || selector.Subnet is not null)
+            {
+                result.Add(selector);
+            }
+        }
+
+        if (result.Count > 0 && map.ContainsKey("adapterName"))
+        {
+            reader.Fail(map["adapters"], "adapters", "give either adapterName or adapters, not both (adapterName X is adapters: [{name: X}])");
+        }
+
+        return result;
+    }
+
+    private static OutboundNatOptions ReadOutboundNat(Reader reader, Dictionary<string, YamlNode> map)
+    {
+        const string Prefix = "outboundNat.";
+        if (reader.Mapping(map, "outboundNat") is not { } node)
+        {
+            return new OutboundNatOptions();
+        }
+
+        var nat = reader.Keys(node, Prefix, OutboundNatKeys);
+        var options = new OutboundNatOptions
+        {
+            Enabled = reader.Bool(nat, "enabled", Prefix) ?? true,
+            Exceptions = reader.Cidrs(nat, "exceptions", Prefix),
+        };
+        if (!options.Enabled && options.Exceptions.Count > 0)
+        {
+            reader.Fail(nat["exceptions"], Prefix + "exceptions", "has no effect with outboundNat.enabled: false (nothing is NATed)");
+        }
+
+        return options;
+    }
+
+    private static FirewallOptions ReadFirewall(Reader reader, Dictionary<string, YamlNode> map)
+    {
+        if (reader.Mapping(map, "firewall") is not { } node)
+        {
+            return new FirewallOptions();
+        }
+
+        var firewall = reader.Keys(node, "firewall.", FirewallKeys);
+        return new FirewallOptions
+        {
+            Inbound = ReadFirewallDirection(reader, firewall, "inbound"),
+            Outbound = ReadFirewallDirection(reader, firewall, "outbound"),
+        };
+    }
+
+    private static FirewallDirectionOptions ReadFirewallDirection(Reader reader, Dictionary<string, YamlNode> firewall, string direction)
+    {
+        var prefix = "firewall." + direction + ".";
+        if (reader.Mapping(firewall, direction, "firewall.") is not { } node)
+        {
+            return new FirewallDirectionOptions();
+        }
+
+        var keys = reader.Keys(node, prefix, FirewallDirectionKeys);
+        var action = reader.Enum(keys, "default", FirewallActions, prefix) == "block" ? FirewallAction.Block : FirewallAction.Allow;
+        var rules = new List<FirewallRule>();
+        var items = reader.Sequence(keys, "allow", prefix);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"{prefix}allow[{i}]");
+            if (items[i] is not YamlMappingNode ruleNode)
+            {
+                reader.Fail(items[i], path, "must be a mapping of remote, protocol, ports");
+                continue;
+            }
+
+            var rule = reader.Keys(ruleNode, path + ".", FirewallRuleKeys);
+            var protocol = reader.Enum(rule, "protocol", FirewallProtocols, path + ".");
+            var ports = reader.Ports(rule, "ports", path + ".");
+            if (ports.Count > 0 && protocol is not ("tcp" or "udp"))
+            {
+                reader.Fail(rule["ports"], path + ".ports", "ports need protocol: tcp or udp");
+            }
+
+            rules.Add(new FirewallRule { Remote = reader.Cidrs(rule, "remote", path + "."), Protocol = protocol, Ports = ports });
+        }
+
+        if (rules.Count > 0 && action == FirewallAction.Allow)
+        {
+            reader.Fail(keys["allow"], prefix + "allow", $"has no effect unless {prefix}default is block (everything is allowed already)");
+        }
+
+        return new FirewallDirectionOptions { Default = action, Allow = rules };
     }
 
     /// <summary>Rules that span keys; each error names the key and the line of the value at fault.</summary>
@@ -254,6 +390,11 @@ public static class NodeConfigLoader
             {
                 errors.Add($"{At("clusterCIDRs", i)}{Item("clusterCIDRs", i)}: {options.ClusterCidrs[i]} overlaps serviceCIDRs {serviceCidr}; pod and Service addresses must be disjoint (kube-controller-manager's --cluster-cidr and kube-apiserver's --service-cluster-ip-range)");
             }
+        }
+
+        if (options.Vlan is { } vlan && options.Mode == NetworkMode.Overlay)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{At("vlan")}vlan: {vlan} cannot apply to an overlay network: HNS takes a VLAN on l2bridge and transparent networks (an overlay isolates by VNI: vxlan.vni)"));
         }
 
         if (options.Mode == NetworkMode.Overlay && options.Mtu > 9216 - 50)
@@ -543,6 +684,82 @@ public static class NodeConfigLoader
 
             return values;
         }
+
+        /// <summary>The items of a list value (an absent or null key: none).</summary>
+        public IReadOnlyList<YamlNode> Sequence(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            if (!map.TryGetValue(key, out var node) || IsNull(node))
+            {
+                return [];
+            }
+
+            if (node is YamlSequenceNode sequence)
+            {
+                return [.. sequence.Children];
+            }
+
+            Error(node, prefix + key, "must be a list");
+            return [];
+        }
+
+        public IPNetwork? Cidr(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            var value = String(map, key, prefix);
+            if (value is null)
+            {
+                return null;
+            }
+
+            var slash = value.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && IPNetwork.TryParse(value, out var cidr)
+                && IPAddress.TryParse(value.AsSpan(0, slash), out var written) && written.Equals(cidr.BaseAddress))
+            {
+                return cidr;
+            }
+
+            Error(map[key], prefix + key, $"'{value}' is not a CIDR (address/prefix with no host bits set)");
+            return null;
+        }
+
+        public System.Net.NetworkInformation.PhysicalAddress? Mac(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            var value = String(map, key, prefix);
+            if (value is null)
+            {
+                return null;
+            }
+
+            // 6 bytes as xx-xx-… or xx:xx:… (Get-NetAdapter and ip link print these two forms).
+            var hex = value.Replace(':', '-');
+            if (hex.Length == 17 && System.Net.NetworkInformation.PhysicalAddress.TryParse(hex, out var mac))
+            {
+                return mac;
+            }
+
+            Error(map[key], prefix + key, $"'{value}' is not a MAC address such as 00-15-5D-01-02-03");
+            return null;
+        }
+
+        public IReadOnlyList<int> Ports(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        {
+            var result = new List<int>();
+            var values = Strings(map, key, prefix);
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (int.TryParse(values[i], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535)
+                {
+                    result.Add(port);
+                }
+                else
+                {
+                    Error(((YamlSequenceNode)map[key]).Children[i], string.Create(CultureInfo.InvariantCulture, $"{prefix}{key}[{i}]"), $"'{values[i]}' is not a port (1-65535)");
+                }
+            }
+
+            return result;
+        }
+
+        public void Fail(YamlNode node, string path, string message) => Error(node, path, message);
 
         private static bool IsNull(YamlNode node) =>
             node is YamlScalarNode { Value: null or "" or "~" or "null", Style: ScalarStyle.Plain };

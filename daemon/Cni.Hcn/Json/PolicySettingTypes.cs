@@ -41,6 +41,7 @@ internal static class PolicySettingTypes
         [EndpointPolicyType.InterfaceConstraint.ToString()] = typeof(InterfaceConstraintPolicySetting),
         [EndpointPolicyType.TierAcl.ToString()] = typeof(TierAclPolicySetting),
         [EndpointPolicyType.InterfaceParameters.ToString()] = typeof(InterfaceParametersPolicySetting),
+        [EndpointPolicyType.Vlan.ToString()] = typeof(VlanPolicySetting),
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private static readonly FrozenDictionary<string, Type> Subnet = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)

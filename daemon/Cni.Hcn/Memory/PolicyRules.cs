@@ -98,6 +98,7 @@ internal static class PolicyRules
                 $"ACL.Direction '{a.Direction}' is neither In nor Out",
             ProviderAddressPolicySetting p when !AddressMath.TryParseAddress(p.ProviderAddress, out _) =>
                 $"ProviderAddress '{p.ProviderAddress}' is not an IP address",
+            VlanPolicySetting { IsolationId: 0 or > 4094 } v => $"VLAN.IsolationId {v.IsolationId} is outside 1-4094",
             _ => null,
         };
         Fail(operation, problem);

@@ -28,6 +28,7 @@ public sealed record NodeOptions
     public IPAddress? NodeIp { get; init; }
 
     /// <summary>L2Bridge: the host adapter the network binds to (HCN NetAdapterName policy), or null for the default.</summary>
+    /// <remarks>The short form of one <see cref="Adapters"/> entry chosen by name; the loader refuses both together.</remarks>
     public string? AdapterName { get; init; }
 
     public VxlanOptions Vxlan { get; init; } = new();
@@ -63,4 +64,19 @@ public sealed record NodeOptions
 
     /// <summary>How many HCN calls may run at once (HNS slows down when flooded); see <c>Dataplane.BoundedHcn</c>.</summary>
     public int MaxConcurrentHcnCalls { get; init; } = 16;
+
+    /// <summary>
+    /// The host adapters the network binds to, each chosen by name, MAC or subnet; several make a Switch Embedded
+    /// Teaming team (one NetAdapterName policy each). Empty: <see cref="AdapterName"/>, else HNS's default.
+    /// </summary>
+    public IReadOnlyList<AdapterSelector> Adapters { get; init; } = [];
+
+    /// <summary>The network's VLAN (HCN VLAN subnet policy: every pod in it), or null for none. l2bridge only.</summary>
+    public int? Vlan { get; init; }
+
+    /// <summary>The pods' OutBoundNAT: on/off and extra exception CIDRs.</summary>
+    public OutboundNatOptions OutboundNat { get; init; } = new();
+
+    /// <summary>The pods' default firewall, as HCN endpoint ACL policies.</summary>
+    public FirewallOptions Firewall { get; init; } = new();
 }

@@ -37,6 +37,7 @@ public sealed partial class PodNetwork
     private readonly IAttachmentVerifier? _attachments;
     private readonly IHostRouting? _hostRouting;
     private readonly HostInterfaceWaits _waits;
+    private readonly IHostAdapters _adapters;
     private readonly SemaphoreSlim _ensureGate = new(1, 1);
     private HcnFeatures? _features;
     private volatile State _state = State.Initial;
@@ -52,6 +53,7 @@ public sealed partial class PodNetwork
     /// <param name="hostRouting">The host's routing (interfaces, forwarding): the bootstrap waits for the network's host
     /// interfaces and, on L2Bridge, turns forwarding on there; null where the dataplane has no host side to wait for.</param>
     /// <param name="waits">How long to wait for what HNS makes after a create; flannel's waits when null.</param>
+    /// <param name="adapters">The host's adapters, for <c>adapters</c> chosen by MAC or subnet; this namespace's when null.</param>
     public PodNetwork(
         IHcn hcn,
         IIpamStore ipam,
@@ -62,7 +64,8 @@ public sealed partial class PodNetwork
         ILogger<PodNetwork> logger,
         IAttachmentVerifier? attachments = null,
         IHostRouting? hostRouting = null,
-        HostInterfaceWaits? waits = null)
+        HostInterfaceWaits? waits = null,
+        IHostAdapters? adapters = null)
     {
         ArgumentNullException.ThrowIfNull(hcn);
         ArgumentNullException.ThrowIfNull(ipam);
@@ -81,6 +84,7 @@ public sealed partial class PodNetwork
         _attachments = attachments;
         _hostRouting = hostRouting;
         _waits = waits ?? HostInterfaceWaits.Default;
+        _adapters = adapters ?? new SystemHostAdapters();
     }
 
     /// <summary>Whether ADD can be served: the network is in place and the IPAM journal is healthy.</summary>
@@ -419,7 +423,7 @@ public sealed partial class PodNetwork
         HostComputeNetwork desired;
         try
         {
-            desired = PodNetworkSpec.Build(_options, node);
+            desired = PodNetworkSpec.Build(_options, node, AdapterSelection.Resolve(_options, _adapters));
         }
         catch (ArgumentException ex)
         {

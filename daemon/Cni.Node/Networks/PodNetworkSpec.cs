@@ -15,7 +15,12 @@ namespace Cni.Node.Networks;
 /// <remarks>
 /// <list type="bullet">
 /// <item>L2Bridge: one Static subnet per pod CIDR with a default route via the subnet gateway
-/// (<c>.1</c>); NetAdapterName when <c>adapterName</c> is set.</item>
+/// (<c>.1</c>); NetAdapterName when <c>adapterName</c> is set; with <c>vlan</c> a VLAN policy on each subnet (hcsshim
+/// hcn/hcnnetwork.go <c>SubnetPolicy</c>; docker's <c>com.docker.network.windowsshim.vlanid</c>), so every endpoint
+/// is in that VLAN.</item>
+/// <item>Several adapters (<c>adapters</c>): one NetAdapterName policy per adapter, in config order, for a Switch
+/// Embedded Teaming team (Microsoft's container networking docs, "advanced network options": SET is several adapter
+/// names for one network).</item>
 /// <item>Overlay: the document flannel's Windows VXLAN backend creates (flannel-io/flannel
 /// pkg/backend/vxlan/device_windows.go): the subnet with its default route and a VSID policy = <c>vxlan.vni</c>, and
 /// NetAdapterName when set; nothing else. HNS adds the ProviderAddress and the DrMacAddress itself, and the bootstrap
@@ -36,7 +41,8 @@ public static class PodNetworkSpec
     /// <param name="node">The node's pod CIDRs and address.</param>
     /// <returns>The network document to create.</returns>
     /// <exception cref="ArgumentException">A pod CIDR does not suit the mode (names <c>podCIDRs[i]</c>).</exception>
-    public static HostComputeNetwork Build(NodeOptions options, NodeAddressing node)
+    /// <param name="adapterNames">The adapters (<see cref="AdapterSelection.Resolve"/>); null: <c>adapterName</c>.</param>
+    public static HostComputeNetwork Build(NodeOptions options, NodeAddressing node, IReadOnlyList<string>? adapterNames = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(node);
@@ -48,15 +54,17 @@ public static class PodNetworkSpec
             subnets.Add(new Subnet
             {
                 IpAddressPrefix = pool.Cidr.ToString(),
-                Policies = overlay ? [SubnetPolicy.Create(new VsidPolicySetting { IsolationId = (uint)options.Vxlan.Vni })] : null,
+                Policies = overlay ? [SubnetPolicy.Create(new VsidPolicySetting { IsolationId = (uint)options.Vxlan.Vni })]
+                    : options.Vlan is { } vlan ? [SubnetPolicy.Create(new VlanPolicySetting { IsolationId = (uint)vlan })]
+                    : null,
                 Routes = [new Route { NextHop = pool.Gateway.ToString(), DestinationPrefix = DefaultRoute(pool.Family) }],
             });
         }
 
         var policies = new List<NetworkPolicy>();
-        if (!string.IsNullOrEmpty(options.AdapterName))
+        foreach (var adapter in adapterNames ?? (string.IsNullOrEmpty(options.AdapterName) ? [] : [options.AdapterName]))
         {
-            policies.Add(NetworkPolicy.Create(new NetAdapterNamePolicySetting { NetworkAdapterName = options.AdapterName }));
+            policies.Add(NetworkPolicy.Create(new NetAdapterNamePolicySetting { NetworkAdapterName = adapter }));
         }
 
         if (overlay && options.Vxlan.Port != DefaultVxlanPort)
@@ -116,6 +124,13 @@ public static class PodNetworkSpec
                 differences.Add(new($"podCIDRs ({want.IpAddressPrefix} gateway)", wantGateway ?? "none", haveGateway ?? "none"));
             }
 
+            var wantVlan = Vlan(want);
+            var haveVlan = Vlan(have);
+            if (wantVlan != haveVlan)
+            {
+                differences.Add(new("vlan", Text(wantVlan), Text(haveVlan)));
+            }
+
             var wantVsid = Vsid(want);
             var haveVsid = Vsid(have);
             if (wantVsid != haveVsid)
@@ -135,12 +150,13 @@ public static class PodNetworkSpec
             }
         }
 
-        if (Setting<NetAdapterNamePolicySetting>(desired)?.NetworkAdapterName is { } wantAdapter)
+        var wantAdapters = Adapters(desired);
+        if (wantAdapters.Count > 0)
         {
-            var haveAdapter = Setting<NetAdapterNamePolicySetting>(actual)?.NetworkAdapterName;
-            if (!string.Equals(wantAdapter, haveAdapter, StringComparison.OrdinalIgnoreCase))
+            var haveAdapters = Adapters(actual);
+            if (!wantAdapters.SequenceEqual(haveAdapters, StringComparer.OrdinalIgnoreCase))
             {
-                differences.Add(new("adapterName", wantAdapter, haveAdapter ?? "none"));
+                differences.Add(new(wantAdapters.Count == 1 ? "adapterName" : "adapters", string.Join(", ", wantAdapters), haveAdapters.Count == 0 ? "none" : string.Join(", ", haveAdapters)));
             }
         }
 
@@ -160,6 +176,12 @@ public static class PodNetworkSpec
 
     private static uint? Vsid(Subnet subnet) =>
         (subnet.Policies ?? []).Select(p => p.GetSettings<VsidPolicySetting>()).FirstOrDefault(s => s is not null)?.IsolationId;
+
+    private static uint? Vlan(Subnet subnet) =>
+        (subnet.Policies ?? []).Select(p => p.GetSettings<VlanPolicySetting>()).FirstOrDefault(s => s is not null)?.IsolationId;
+
+    private static List<string> Adapters(HostComputeNetwork network) =>
+        [.. (network.Policies ?? []).Select(p => p.GetSettings<NetAdapterNamePolicySetting>()?.NetworkAdapterName).OfType<string>()];
 
     private static T? Setting<T>(HostComputeNetwork network)
         where T : PolicySetting =>

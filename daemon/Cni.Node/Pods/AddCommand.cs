@@ -2,6 +2,7 @@ using Cni.Hcn;
 using Cni.Hcn.Attachments;
 using Cni.Hcn.Errors;
 using Cni.Hcn.Model;
+using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
 using Cni.Node.Ipam;
 using Cni.Node.Policies;
@@ -32,6 +33,7 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
         context.EnsureOurNetwork(request);
         var networkId = context.RequireReady();
         ValidatePortMappings(request);
+        _ = EndpointVlan(request, context.Options.Mode);
         var key = CniCommandContext.KeyOf(request);
         var netns = request.NetnsReference;
         var endpointName = CniCommandContext.EndpointNameOf(request);
@@ -225,6 +227,30 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
         }
     }
 
+    /// <summary>
+    /// The endpoint's own VLAN from CNI_ARGS <c>VLAN</c> (1-4094), or null. Checked before anything is leased, so a
+    /// bad value costs nothing; an overlay network isolates by VNI and takes no VLAN (HNS: l2bridge and transparent).
+    /// </summary>
+    internal static int? EndpointVlan(PluginRequest request, NetworkMode mode)
+    {
+        if (request.Args.Get(CniArgs.VlanKey) is not { } text)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var vlan) || vlan is < 1 or > 4094)
+        {
+            throw new CniException(CniErrorCode.InvalidEnvironmentVariables, $"CNI_ARGS: VLAN '{text}' is not a VLAN ID (1-4094)");
+        }
+
+        if (mode == NetworkMode.Overlay)
+        {
+            throw new CniException(CniErrorCode.InvalidEnvironmentVariables, $"CNI_ARGS: VLAN {text} cannot apply to an overlay network (HNS takes a VLAN on l2bridge and transparent networks)");
+        }
+
+        return vlan;
+    }
+
     private async Task<HostComputeEndpoint> CreateEndpointAsync(PluginRequest request, string endpointName, Guid networkId, IpLease lease, CancellationToken cancellationToken)
     {
         var endpoint = BuildEndpoint(request, endpointName, networkId, lease);
@@ -305,6 +331,9 @@ internal sealed partial class AddCommand(CniCommandContext context, CniResultBui
                 PodAddresses = [.. lease.Addresses.Select(a => a.Address)],
                 Dsr = options.Dsr,
                 PortMappings = request.Config.RuntimeConfig?.PortMappings ?? [],
+                OutboundNat = options.OutboundNat,
+                Firewall = options.Firewall,
+                Vlan = EndpointVlan(request, options.Mode),
 
                 // Only where the dataplane names the pod's interface after it (KernelHcn); HNS names vNICs itself.
                 InterfaceName = context.Attachments is null ? null : request.IfName,

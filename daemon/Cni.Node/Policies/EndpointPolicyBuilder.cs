@@ -9,7 +9,7 @@ namespace Cni.Node.Policies;
 
 /// <summary>
 /// Derives a pod endpoint's HCN policies from <see cref="EndpointPolicyInputs"/>. Pure: same inputs, same list, in
-/// a fixed order (OutBoundNAT, SDNRoutes, ProviderAddress, loopback DSR, PortMappings, PortName).
+/// a fixed order (OutBoundNAT, SDNRoutes, ProviderAddress, loopback DSR, PortMappings, VLAN, ACLs, PortName).
 /// </summary>
 /// <remarks>
 /// The rules, and which peer they come from (WCN = microsoft/windows-container-networking sdnbridge/sdnoverlay and
@@ -34,6 +34,16 @@ namespace Cni.Node.Policies;
 /// given. Dual-stack without a hostIP gets a second mapping with <c>Flags: IPv6</c> (WCN <c>enableDualStack</c>). SCTP
 /// and out-of-range ports are errors naming the entry, never skipped silently (CNP silently drops mappings with an
 /// unknown protocol).</item>
+/// <item><b>OutBoundNAT off</b> (<c>outboundNat.enabled: false</c>): no OutBoundNAT policy at all, as docker's
+/// <c>enable_outboundnat=false</c> on an l2bridge network; extra <c>outboundNat.exceptions</c> join the list above.</item>
+/// <item><b>VLAN</b> endpoint policy <c>{IsolationId}</c> for an endpoint VLAN (CNI_ARGS <c>VLAN</c>; HNS schema 2.4
+/// <c>VlanPolicySetting</c>); the network's own VLAN is its subnets' VLAN policy, which every endpoint inherits.</item>
+/// <item><b>ACL</b> for a firewall direction whose default is block: each allow-list entry an Allow ACL at
+/// <see cref="AclAllowPriority"/> (WCN cni/cni.go <c>getInACLRule</c> gives its port-mapping Allow ACLs priority
+/// 1000), then one Block ACL of every protocol at <see cref="AclDefaultPriority"/>, the lowest precedence (HNS
+/// evaluates lower priorities first). All with <c>RuleType: Switch</c> (VFP, hcsshim hcn/hcnutils_test.go
+/// <c>HcnCreateAcls</c>). Inbound block also allows the node IP (kubelet's probes come from it) and every port
+/// mapping's container port (WCN's <c>allowAclPortMapping</c>), so hostPorts and probes keep working.</item>
 /// <item><b>PortName</b> = CNI_IFNAME, only when <see cref="EndpointPolicyInputs.InterfaceName"/> is given (the kernel
 /// dataplane, which names the pod's interface after it). Never on HNS: there PortName names the vSwitch port (hcsshim
 /// hcn/hcnpolicy.go <c>PortnameEndpointPolicySetting</c>, "sets the port name for an endpoint"), the container's vNIC
@@ -42,6 +52,12 @@ namespace Cni.Node.Policies;
 /// </remarks>
 public static class EndpointPolicyBuilder
 {
+    /// <summary>The priority of allow-list ACLs (WCN's port-mapping Allow ACLs use 1000).</summary>
+    public const ushort AclAllowPriority = 1000;
+
+    /// <summary>The priority of a direction's default Block ACL: evaluated after every allow entry.</summary>
+    public const ushort AclDefaultPriority = 65000;
+
     /// <summary>Builds the policies.</summary>
     /// <returns>The policies, in a deterministic order.</returns>
     /// <exception cref="EndpointPolicyException">An input is unusable; the exception names the field.</exception>
@@ -53,10 +69,11 @@ public static class EndpointPolicyBuilder
         var policies = new List<EndpointPolicy>();
         var families = inputs.PodAddresses.Select(a => a.AddressFamily).Distinct().ToList();
 
-        foreach (var family in families)
+        foreach (var family in inputs.OutboundNat.Enabled ? families : [])
         {
             var exceptions = inputs.ClusterCidrs.Where(c => Family(c) == family)
                 .Concat(inputs.ServiceCidrs.Where(c => Family(c) == family))
+                .Concat(inputs.OutboundNat.Exceptions.Where(c => Family(c) == family))
                 .Select(c => c.ToString())
                 .ToList();
             if (inputs.NodeIp is { } node && node.AddressFamily == family)
@@ -103,6 +120,14 @@ public static class EndpointPolicyBuilder
             AddPortMappings(policies, inputs.PortMappings[i], i, families);
         }
 
+        if (inputs.Vlan is { } vlan)
+        {
+            policies.Add(EndpointPolicy.Create(new VlanPolicySetting { IsolationId = (uint)vlan }));
+        }
+
+        AddAcls(policies, inputs, DirectionType.In, inputs.Firewall.Inbound, families);
+        AddAcls(policies, inputs, DirectionType.Out, inputs.Firewall.Outbound, families);
+
         if (!string.IsNullOrEmpty(inputs.InterfaceName))
         {
             policies.Add(EndpointPolicy.Create(new PortNamePolicySetting { Name = inputs.InterfaceName }));
@@ -110,6 +135,73 @@ public static class EndpointPolicyBuilder
 
         return policies;
     }
+
+    private static void AddAcls(List<EndpointPolicy> policies, EndpointPolicyInputs inputs, DirectionType direction, FirewallDirectionOptions options, List<AddressFamily> families)
+    {
+        if (options.Default != FirewallAction.Block)
+        {
+            return;
+        }
+
+        var inbound = direction == DirectionType.In;
+        foreach (var rule in options.Allow)
+        {
+            var remote = rule.Remote.Count == 0 ? null : string.Join(',', rule.Remote.Select(r => r.ToString()));
+            var ports = rule.Ports.Count == 0 ? null : string.Join(',', rule.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+            foreach (var protocols in AclProtocols(rule.Protocol, families))
+            {
+                policies.Add(EndpointPolicy.Create(new AclPolicySetting
+                {
+                    Action = ActionType.Allow,
+                    Direction = direction,
+                    Protocols = protocols,
+                    RemoteAddresses = remote,
+                    LocalPorts = inbound ? ports : null,
+                    RemotePorts = inbound ? null : ports,
+                    RuleType = RuleType.Switch,
+                    Priority = AclAllowPriority,
+                }));
+            }
+        }
+
+        if (inbound)
+        {
+            if (inputs.NodeIp is { } node && families.Contains(node.AddressFamily))
+            {
+                policies.Add(EndpointPolicy.Create(new AclPolicySetting
+                {
+                    Action = ActionType.Allow, Direction = direction, RemoteAddresses = HostPrefix(node), RuleType = RuleType.Switch, Priority = AclAllowPriority,
+                }));
+            }
+
+            foreach (var mapping in inputs.PortMappings)
+            {
+                policies.Add(EndpointPolicy.Create(new AclPolicySetting
+                {
+                    Action = ActionType.Allow,
+                    Direction = direction,
+                    Protocols = string.Equals(mapping.Protocol, "udp", StringComparison.OrdinalIgnoreCase) ? "17" : "6",
+                    LocalPorts = mapping.ContainerPort.ToString(CultureInfo.InvariantCulture),
+                    RuleType = RuleType.Switch,
+                    Priority = AclAllowPriority,
+                }));
+            }
+        }
+
+        policies.Add(EndpointPolicy.Create(new AclPolicySetting
+        {
+            Action = ActionType.Block, Direction = direction, RuleType = RuleType.Switch, Priority = AclDefaultPriority,
+        }));
+    }
+
+    /// <summary>HCN ACL <c>Protocols</c> values for a config protocol: null for any; ICMP is 1 on IPv4 and 58 on IPv6.</summary>
+    private static List<string?> AclProtocols(string? protocol, List<AddressFamily> families) => protocol switch
+    {
+        "tcp" => ["6"],
+        "udp" => ["17"],
+        "icmp" => [.. families.Select(f => f == AddressFamily.InterNetworkV6 ? "58" : "1")],
+        _ => [null],
+    };
 
     private static void Validate(EndpointPolicyInputs inputs)
     {
@@ -121,6 +213,11 @@ public static class EndpointPolicyBuilder
         if (inputs.PodAddresses.Select(a => a.AddressFamily).Distinct().Count() != inputs.PodAddresses.Count)
         {
             throw new EndpointPolicyException("podAddresses", "at most one address per family is allowed");
+        }
+
+        if (inputs.Vlan is < 1 or > 4094)
+        {
+            throw new EndpointPolicyException("CNI_ARGS VLAN", string.Create(CultureInfo.InvariantCulture, $"{inputs.Vlan} is outside 1-4094"));
         }
 
         foreach (var address in inputs.PodAddresses)

@@ -37,4 +37,13 @@ public sealed record EndpointPolicyInputs
     /// endpoint's <c>PortName</c> policy (KernelHcn); null on HNS, where Windows names the container's vNIC itself.
     /// </summary>
     public string? InterfaceName { get; init; }
+
+    /// <summary>The node's OutBoundNAT settings: off gives no OutBoundNAT policy; extra exceptions join the derived ones.</summary>
+    public OutboundNatOptions OutboundNat { get; init; } = new();
+
+    /// <summary>The node's default pod firewall, turned into ACL policies.</summary>
+    public FirewallOptions Firewall { get; init; } = new();
+
+    /// <summary>This endpoint's own VLAN (CNI_ARGS <c>VLAN</c>), or null to stay in the network's.</summary>
+    public int? Vlan { get; init; }
 }

@@ -33,6 +33,7 @@ public sealed partial class KernelHcn
                 };
             }
 
+            CheckAdapters(input);
             var created = await _objects.CreateNetworkAsync(input, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -51,6 +52,32 @@ public sealed partial class KernelHcn
         finally
         {
             held.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The network's NetAdapterName policies on this kernel: one names an interface that must exist in the node's
+    /// namespace (HNS answers HCN_E_ADAPTER_NOT_FOUND otherwise); several are a Switch Embedded Teaming team, which
+    /// needs Hyper-V's switch and is refused (a Linux team is a bond device the node's owner makes; name that one).
+    /// </summary>
+    private void CheckAdapters(HostComputeNetwork network)
+    {
+        var adapters = (network.Policies ?? []).Select(p => p.GetSettings<NetAdapterNamePolicySetting>()?.NetworkAdapterName).OfType<string>().ToList();
+        var operation = $"HcnCreateNetwork {network.Name}";
+        if (adapters.Count > 1)
+        {
+            throw new Errors.HcnException(operation, Errors.HcnErrorCodes.InvalidPolicy, new Errors.HcnErrorAdvice(
+                $"The network names {adapters.Count} adapters ({string.Join(", ", adapters)}), a Switch Embedded Teaming team; the kernel dataplane binds a network to one interface and has no SET.",
+                "Give one adapter (adapters: with one entry, or adapterName), e.g. a bond device made on the node for the team."),
+                detail: $"NetAdapterName: a team of {adapters.Count} adapters is not supported by the kernel dataplane");
+        }
+
+        if (adapters.Count == 1 && _host.GetLink(adapters[0]) is null)
+        {
+            throw new Errors.HcnException(operation, Errors.HcnErrorCodes.AdapterNotFound, new Errors.HcnErrorAdvice(
+                $"No interface named '{adapters[0]}' exists in the node's network namespace.",
+                "Name an interface shown by `ip link` on the node, or choose it by mac or subnet in adapters."),
+                detail: $"NetAdapterName: no interface '{adapters[0]}'");
         }
     }
 

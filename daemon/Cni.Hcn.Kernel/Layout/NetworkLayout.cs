@@ -48,6 +48,9 @@ internal sealed record NetworkLayout
 
     public IReadOnlyList<RemoteSubnet> RemoteSubnets { get; init; } = [];
 
+    /// <summary>The network's VLAN (a VLAN subnet policy), 0 for none; emulated by the firewall chains.</summary>
+    public uint Vlan { get; init; }
+
     /// <summary>Computes the layout of <paramref name="network"/>.</summary>
     public static NetworkLayout From(HostComputeNetwork network)
     {
@@ -56,6 +59,7 @@ internal sealed record NetworkLayout
         var isOverlay = network.Type == NetworkType.Overlay;
         var subnets = new List<SubnetLayout>();
         uint? vni = null;
+        uint vlan = 0;
         foreach (var subnet in (network.Ipams ?? []).SelectMany(i => i.Subnets ?? []))
         {
             if (!IPNetwork.TryParse(subnet.IpAddressPrefix ?? string.Empty, out var prefix) || !IsIp(prefix.BaseAddress))
@@ -69,6 +73,10 @@ internal sealed record NetworkLayout
                 ?? Offset(prefix.BaseAddress, 1);
             subnets.Add(new SubnetLayout(prefix, gateway));
             vni ??= (subnet.Policies ?? []).Select(p => p.GetSettings<VsidPolicySetting>()?.IsolationId).FirstOrDefault(v => v is > 0);
+            if (vlan == 0)
+            {
+                vlan = (subnet.Policies ?? []).Select(p => p.GetSettings<VlanPolicySetting>()?.IsolationId ?? 0).FirstOrDefault(v => v > 0);
+            }
         }
 
         var policies = network.Policies ?? [];
@@ -102,6 +110,7 @@ internal sealed record NetworkLayout
             ProviderAddress = provider,
             VtepMac = mac,
             RemoteSubnets = isOverlay ? remotes : [],
+            Vlan = vlan,
         };
     }
 

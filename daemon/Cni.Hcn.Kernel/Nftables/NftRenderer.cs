@@ -21,6 +21,7 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// one subnet-wide rule that excludes every other local endpoint, so a typical pod does not change the text); PortMapping → DNAT of the host
 /// port (TCP/UDP; to the given VIP, or to every local address through <c>fib daddr type local</c>) from outside
 /// (prerouting) and from the node itself (output).</description></item>
+/// <item><description>VLAN isolation and ACL policies: filter chains in the same table (<see cref="FirewallRendering"/>).</description></item>
 /// <item><description>Load balancers live in a table of their own, realized incrementally (<see cref="ServiceRenderer"/>).</description></item>
 /// </list>
 /// </summary>
@@ -154,7 +155,9 @@ internal static class NftRenderer
         }
 
         var subnetRule = subnetNat is not null && subnets.Count > 0;
-        if (masquerade.Count == 0 && !subnetRule && hostPorts.Count == 0)
+        var filter = new StringBuilder();
+        var hasFilter = FirewallRendering.Append(filter, network, endpoints as IReadOnlyList<HostComputeEndpoint> ?? [.. endpoints], family);
+        if (masquerade.Count == 0 && !subnetRule && hostPorts.Count == 0 && !hasFilter)
         {
             return null;
         }
@@ -227,6 +230,7 @@ internal static class NftRenderer
             text.Append("\t}\n");
         }
 
+        text.Append(filter);
         text.Append("}\n");
         return text.ToString();
     }

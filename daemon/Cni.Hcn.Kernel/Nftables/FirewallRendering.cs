@@ -68,20 +68,20 @@ internal static class FirewallRendering
         var forward = new List<string>();
         if (vlanRules.Count > 0)
         {
-            forward.Add("jump vlan");
+            forward.Add("jump vlan_groups");
         }
 
         if (aclJumps.Count > 0)
         {
-            forward.Add("jump acl");
+            forward.Add("jump acl_check");
         }
 
         AppendBase(text, "filter_forward", "forward", forward);
         if (aclJumps.Count > 0)
         {
-            AppendBase(text, "filter_input", "input", ["jump acl"]);
-            AppendBase(text, "filter_output", "output", ["jump acl"]);
-            AppendChain(text, "acl", ["ct state established,related accept", .. aclJumps]);
+            AppendBase(text, "filter_input", "input", ["jump acl_check"]);
+            AppendBase(text, "filter_output", "output", ["jump acl_check"]);
+            AppendChain(text, "acl_check", ["ct state established,related accept", .. aclJumps]);
             foreach (var (name, rules) in aclChains)
             {
                 AppendChain(text, name, rules);
@@ -90,7 +90,7 @@ internal static class FirewallRendering
 
         if (vlanRules.Count > 0)
         {
-            AppendChain(text, "vlan", vlanRules);
+            AppendChain(text, "vlan_groups", vlanRules);
         }
 
         return true;

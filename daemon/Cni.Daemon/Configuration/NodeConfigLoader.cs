@@ -40,6 +40,27 @@ public static class NodeConfigLoader
     /// <summary>The largest 802.1Q VLAN ID (4095 is reserved), and the range HNS's VLAN policy takes.</summary>
     public const int MaxVlan = 4094;
 
+    /// <summary>
+    /// Every key the loader reads, as a path to a value (<c>vxlan.vni</c>; a list of mappings as
+    /// <c>adapters[].name</c>): the list README's config reference is checked against.
+    /// </summary>
+    public static IReadOnlyList<string> KeyPaths()
+    {
+        string[] sections = ["vxlan", "serviceProxy", "dns", "log", "adapters", "outboundNat", "firewall"];
+        return
+        [
+            .. TopLevelKeys.Where(k => !sections.Contains(k, StringComparer.Ordinal)),
+            .. VxlanKeys.Select(k => "vxlan." + k),
+            .. ServiceProxyKeys.Select(k => "serviceProxy." + k),
+            .. DnsKeys.Select(k => "dns." + k),
+            .. LogKeys.Select(k => "log." + k),
+            .. AdapterKeys.Select(k => "adapters[]." + k),
+            .. OutboundNatKeys.Select(k => "outboundNat." + k),
+            .. FirewallKeys.SelectMany(d => FirewallDirectionKeys.Where(k => k != "allow").Select(k => $"firewall.{d}.{k}")
+                .Concat(FirewallRuleKeys.Select(k => $"firewall.{d}.allow[].{k}"))),
+        ];
+    }
+
     public static NodeOptions LoadFile(string path)
     {
         string text;

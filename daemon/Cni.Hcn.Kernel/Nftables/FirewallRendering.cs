@@ -81,7 +81,11 @@ internal static class FirewallRendering
         {
             AppendBase(text, "filter_input", "input", ["jump acl_check"]);
             AppendBase(text, "filter_output", "output", ["jump acl_check"]);
-            AppendChain(text, "acl_check", ["ct state established,related accept", .. aclJumps]);
+            // Neighbour discovery is IPv6's ARP, which ACLs never filter (and conntrack does not track it).
+            List<string> check = family == NftFamily.Ip6
+                ? ["icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept", "ct state established,related accept"]
+                : ["ct state established,related accept"];
+            AppendChain(text, "acl_check", [.. check, .. aclJumps]);
             foreach (var (name, rules) in aclChains)
             {
                 AppendChain(text, name, rules);

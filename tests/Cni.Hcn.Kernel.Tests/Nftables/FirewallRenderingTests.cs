@@ -83,6 +83,30 @@ public sealed class FirewallRenderingTests
         Assert.That(text, Does.Contain("ip saddr { 10.0.0.0/8 } th dport { 81 } drop"));
     }
 
+    [Test]
+    public void RenderNetwork_IPv6Acls_NeighbourDiscoveryAlwaysPasses()
+    {
+        var dualStack = NetworkLayout.From(new HostComputeNetwork
+        {
+            Id = Guid.Parse("11111111-1111-1111-1111-111111111111"),
+            Name = "cbr0",
+            Type = NetworkType.L2Bridge,
+            Ipams = [new Ipam { Subnets = [new Subnet { IpAddressPrefix = "10.244.1.0/24" }, new Subnet { IpAddressPrefix = "fd00:1::/64" }] }],
+        });
+        var endpoint = new HostComputeEndpoint
+        {
+            Id = Guid.NewGuid(),
+            IpConfigurations = [new IpConfig { IpAddress = "10.244.1.5", PrefixLength = 24 }, new IpConfig { IpAddress = "fd00:1::5", PrefixLength = 64 }],
+            Policies = [Acl("Block", "In", 65000)],
+        };
+
+        var text = NftRenderer.RenderNetwork(dualStack, [endpoint], family: NftFamily.Ip6)!;
+
+        Assert.That(text, Does.StartWith($"table ip6 {dualStack.Table}"));
+        Assert.That(text, Does.Contain("chain acl_check {\n\t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept\n"));
+        Assert.That(text, Does.Contain("ip6 daddr fd00:1::5 jump acl_in_"));
+    }
+
     private static NetworkLayout Layout(uint? vlan) => NetworkLayout.From(new HostComputeNetwork
     {
         Id = Guid.Parse("11111111-1111-1111-1111-111111111111"),

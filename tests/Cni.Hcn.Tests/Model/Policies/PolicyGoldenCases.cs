@@ -99,7 +99,7 @@ public static class PolicyGoldenCases
             ],
         });
         yield return Raw(EndpointPolicyType.Encryption, "{}");
-        yield return Raw(EndpointPolicyType.Vlan, """{"IsolationId":100}""");
+        yield return E(new VlanPolicySetting { IsolationId = 100 });
         yield return E(new InterfaceParametersPolicySetting { Mtu = 1450 });
     }
 

@@ -142,4 +142,12 @@ public sealed class CniArgsTests
         var raw = "IgnoreUnknown=1;" + string.Join(';', Enumerable.Range(0, 10_000).Select(i => "K" + i + "=v" + i));
         Assert.That(CniArgs.Parse(raw).Pairs, Has.Count.EqualTo(10_001));
     }
+
+    [Test]
+    public void Parse_Vlan_KnownKeyWithoutIgnoreUnknown()
+    {
+        var args = CniArgs.Parse("K8S_POD_NAME=p;VLAN=100");
+
+        Assert.That(args.Get(CniArgs.VlanKey), Is.EqualTo("100"));
+    }
 }

@@ -245,7 +245,7 @@ public static class NodeConfigLoader
             {
                 Name = reader.String(entry, "name", path + "."),
                 MacAddress = reader.Mac(entry, "mac", path + "."),
-                Subnet = reader.Cidr(entry, "subnet", path + "."),
+                Subnet = reader.CidrValue(entry, "subnet", path + "."),
             };
             if (selector.Name is not null || selector.MacAddress is not null || selector.Subnet is not null)
             {
@@ -723,7 +723,7 @@ public static class NodeConfigLoader
             return [];
         }
 
-        public IPNetwork? Cidr(Dictionary<string, YamlNode> map, string key, string prefix = "")
+        public IPNetwork? CidrValue(Dictionary<string, YamlNode> map, string key, string prefix = "")
         {
             var value = String(map, key, prefix);
             if (value is null)

@@ -495,8 +495,18 @@ public sealed partial class PodNetwork
 
             network = prepared.Network;
             Log.NetworkEnsured(_logger, name, network.Id, action);
-            _state = new State(true, null, network, node, desired, _time.GetUtcNow()) { Host = prepared.Host };
+            // A node that was not ready (the daemon's start, or after HNS lost the network) serves ADDs only once the
+            // journal and the endpoints agree: an ADD killed between creating its endpoint and writing its lease leaves
+            // an endpoint holding an address the pool calls free, and an ADD served before this reconcile deleted it
+            // would be handed that address and refused by HCN (found by the SIGKILL-under-parallel-ADD campaign).
+            var wasReady = _state.Ready;
+            _state = new State(wasReady, wasReady ? null : "reconciling the IPAM journal with the network's endpoints", network, node, desired, _time.GetUtcNow()) { Host = prepared.Host };
             var reconcile = await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            if (!wasReady)
+            {
+                _state = _state with { Ready = true, Reason = null };
+            }
+
             return new NetworkEnsureReport(action, network.Id, differences, reconcile, IsReady, NotReadyReason);
         }
         catch (HcnException ex)

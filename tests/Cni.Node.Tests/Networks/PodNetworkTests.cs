@@ -208,6 +208,38 @@ public sealed class PodNetworkTests
     }
 
     [Test]
+    public async Task EnsureAsync_NotReadyWithOrphanEndpoint_ReadyOnlyOnceTheOrphanIsDeleted()
+    {
+        // A restart after an ADD was killed between creating its endpoint and writing its lease: the endpoint holds an
+        // address the pool calls free. Until the reconcile deleted it, an ADD would be handed that address.
+        await using var node = await NodeHarness.CreateAsync();
+        var orphan = NodeHarness.Result(await node.AddAsync("orphan", (await node.NewNamespaceAsync()).ToString()));
+        await node.Ipam.ReleaseAsync(new LeaseKey("orphan", "eth0"), CancellationToken.None);
+        var orphanId = (await node.EndpointsAsync()).Single(e => e.Name == EndpointNames.For(NodeHarness.NetworkName, "orphan", "eth0")).Id;
+        var restarted = new PodNetwork(node.Hcn, node.Ipam, new StaticNodeAddressingSource(node.Options), node.Options, node.Locks, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<PodNetwork>.Instance);
+        node.Hcn.SetLatency(MemoryHcnOperation.DeleteEndpoint, TimeSpan.FromMilliseconds(300));
+
+        var ensuring = restarted.EnsureAsync(CancellationToken.None);
+        var readyWithOrphan = false;
+        var sawNotReady = false;
+        while (!ensuring.IsCompleted)
+        {
+            // Readiness first, then the endpoint: ready before the delete finished shows as ready with the orphan present.
+            var ready = restarted.IsReady;
+            readyWithOrphan |= ready && node.Hcn.PeekEndpoint(orphanId) is not null;
+            sawNotReady |= !ready;
+            await Task.Delay(5);
+        }
+
+        var report = await ensuring;
+        Assert.That(orphan.Parsed.Ips, Is.Not.Empty);
+        Assert.That(readyWithOrphan, Is.False, "ADDs were served while an endpoint held an address the pool calls free");
+        Assert.That(sawNotReady, Is.True);
+        Assert.That(report.IsReady, Is.True);
+        Assert.That(report.Reconcile.EndpointsDeleted, Is.EqualTo(new[] { EndpointNames.For(NodeHarness.NetworkName, "orphan", "eth0") }));
+    }
+
+    [Test]
     public async Task RestartAsync_JournalAndHnsDrifted_ReconcileReportsBothRepairs()
     {
         await using var node = await NodeHarness.CreateAsync();

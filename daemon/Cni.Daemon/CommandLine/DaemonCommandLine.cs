@@ -6,7 +6,7 @@ using Cni.Daemon.Status;
 namespace Cni.Daemon.CommandLine;
 
 /// <summary>
-/// <c>wincnid [run] | status [--json] | version</c>. <c>run</c> is also the root command's action, so a DaemonSet can
+/// <c>wincnid [run] | status [--json] | version | install-cni | install-service</c>. <c>run</c> is also the root command's action, so a DaemonSet can
 /// start the daemon with flags only.
 /// </summary>
 public static class DaemonCommandLine
@@ -45,6 +45,8 @@ public static class DaemonCommandLine
             return 0;
         });
         root.Subcommands.Add(version);
+        root.Subcommands.Add(InstallCniCommand.Build());
+        root.Subcommands.Add(InstallServiceCommand.Build());
         return root;
     }
 

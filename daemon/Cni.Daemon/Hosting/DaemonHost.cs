@@ -189,6 +189,11 @@ public static partial class DaemonHost
         builder.Services.AddSingleton(_ => loggers);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
+        // Under the Windows SCM or systemd (wincnid install-service) the host reports start and stop to it; elsewhere
+        // both are no-ops.
+        builder.Services.AddWindowsService(o => o.ServiceName = Service.ServiceDefinition.Name);
+        builder.Services.AddSystemd();
+
         if ((node.NodeIp ?? options.NodeIp) is { } nodeIp && node.PodCidrs.FirstOrDefault(c => c.Contains(nodeIp)) is { PrefixLength: > 0 } holding)
         {
             throw new DaemonStartupException(

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Cni.StandInApiServer;
 
 /// <summary>A Kubernetes API server stand-in on plain HTTP without auth, for tests and the local demo: core/v1 nodes,
-/// namespaces, pods, services and discovery.k8s.io/v1 endpointslices with the real REST and watch wire protocol, enough
+/// namespaces, pods, services, discovery.k8s.io/v1 endpointslices and events.k8s.io/v1 events with the real REST and watch wire protocol, enough
 /// for KubernetesClient and kubectl. Stop and start again to simulate an API server outage: the port and the
 /// store survive.</summary>
 public sealed class StandInApiServer : IAsyncDisposable
@@ -47,6 +47,9 @@ public sealed class StandInApiServer : IAsyncDisposable
     /// <summary>Direct in-process access to the objects; changes made here are seen by watches like API writes.</summary>
     public ObjectStore Store { get; }
 
+    /// <summary>Every resource request answered so far, as RBAC sees it (verb, group, resource).</summary>
+    public Recording.ApiRequestLog Requests { get; } = new();
+
     /// <summary>Starts listening (again, on the same port, after <see cref="StopAsync"/>).</summary>
     public async Task StartAsync(CancellationToken ct)
     {
@@ -72,7 +75,7 @@ public sealed class StandInApiServer : IAsyncDisposable
             builder.Services.AddSingleton(_loggerFactory);
             builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
             var app = builder.Build();
-            var handler = new ApiRequestHandler(Store, _options, _logger, () => BaseAddress, stopping.Token);
+            var handler = new ApiRequestHandler(Store, _options, _logger, () => BaseAddress, Requests, stopping.Token);
             app.Run(handler.HandleAsync);
             await app.StartAsync(ct).ConfigureAwait(false);
             // The configured address's listener (additional listeners show as their handles).

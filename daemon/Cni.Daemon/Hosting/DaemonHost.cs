@@ -18,6 +18,7 @@ using Cni.Node.Configuration;
 using Cni.Node.Dataplane;
 using Cni.Node.Ipam;
 using Cni.Node.Kubernetes;
+using Cni.Node.Kubernetes.Events;
 using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Networks;
 using Cni.Node.Peers;
@@ -337,6 +338,10 @@ public static partial class DaemonHost
                 time,
                 services.GetRequiredService<ILogger<NodeAnnotationPublisher>>()));
             builder.Services.AddHostedService<FlannelProtocolController>();
+            builder.Services.AddSingleton(services => new KubernetesEventRecorder(
+                agent.Client, agent.NodeName, new EventRecorderOptions(), time, services.GetRequiredService<ILogger<KubernetesEventRecorder>>()));
+            builder.Services.AddHostedService(services => services.GetRequiredService<KubernetesEventRecorder>());
+            builder.Services.AddSingleton<ICniFailureReporter, CniFailureEvents>();
             if (proxyEnabled)
             {
                 ServiceProxyWiring.Add(builder.Services, options, agent, node, ipam, dataplane, features, loggers, time);

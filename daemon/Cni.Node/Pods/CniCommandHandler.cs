@@ -28,6 +28,7 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
     private readonly StatusCommand _status;
     private readonly GcCommand _gc;
     private readonly ILogger _logger;
+    private readonly ICniFailureReporter? _failures;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="hcn">The dataplane (the same, bounded, instance <see cref="PodNetwork"/> uses).</param>
@@ -40,6 +41,7 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
     /// pod's interface itself (and ADD repairs it), and the endpoint carries CNI_IFNAME as its <c>PortName</c>, the
     /// name that interface gets. Null on HNS and the memory dataplane, where the HCN objects are all there is to see.
     /// </param>
+    /// <param name="failures">Told about failed commands (Kubernetes Events), or null.</param>
     public CniCommandHandler(
         IHcn hcn,
         IIpamStore ipam,
@@ -48,7 +50,8 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
         NodeOptions options,
         KeyedAsyncLock<LeaseKey> attachmentLocks,
         ILogger<CniCommandHandler> logger,
-        IAttachmentVerifier? attachments = null)
+        IAttachmentVerifier? attachments = null,
+        ICniFailureReporter? failures = null)
     {
         ArgumentNullException.ThrowIfNull(hcn);
         ArgumentNullException.ThrowIfNull(ipam);
@@ -64,6 +67,7 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
         _status = new StatusCommand(context);
         _gc = new GcCommand(context);
         _logger = logger;
+        _failures = failures;
     }
 
     /// <inheritdoc/>
@@ -88,6 +92,7 @@ public sealed partial class CniCommandHandler : ICniCommandHandler
             // A cancelled command is left to the caller, who knows which deadline it set.
             var error = CniErrors.From(ex, request.CniVersion);
             Log.CommandFailed(_logger, request.Command.ToWireName(), request.ContainerId, request.IfName, (int)error.Code, error.Msg);
+            _failures?.Report(request, ex, error);
             return CniOutcome.Failure(error);
         }
     }

@@ -12,7 +12,7 @@ namespace Cni.StandInApiServer.Http;
 
 /// <summary>Routes every request: discovery, OpenAPI, health, and the resource REST verbs.</summary>
 internal sealed class ApiRequestHandler(ObjectStore store, StandInApiServerOptions options, ILogger logger, Func<Uri> baseAddress,
-    CancellationToken stopping)
+    Recording.ApiRequestLog requests, CancellationToken stopping)
 {
     private readonly WatchStreamer _watches = new(store, options, logger);
 
@@ -67,6 +67,13 @@ internal sealed class ApiRequestHandler(ObjectStore store, StandInApiServerOptio
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         }
 
+        requests.Add(new Recording.ApiRequestRecord(
+            RbacVerb(method, target, (string?)ctx.Request.Query["watch"] is "true" or "1"),
+            target.Type.Group,
+            target.Subresource is null ? target.Type.Plural : target.Type.Plural + "/" + target.Subresource,
+            target.Namespace,
+            target.Name));
+
         switch (method)
         {
             case "GET" when target.Name is null || target.LegacyWatch:
@@ -91,6 +98,20 @@ internal sealed class ApiRequestHandler(ObjectStore store, StandInApiServerOptio
                 throw new ApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
         }
     }
+
+    // The verbs of RBAC's request attributes (k8s.io/apiserver's RequestInfoFactory).
+    private static string RbacVerb(string method, ResourcePath target, bool watch) => method switch
+    {
+        "GET" when watch || target.LegacyWatch => "watch",
+        "GET" when target.Name is null => "list",
+        "GET" => "get",
+        "POST" => "create",
+        "PUT" => "update",
+        "PATCH" => "patch",
+        "DELETE" when target.Name is null => "deletecollection",
+        "DELETE" => "delete",
+        _ => method.ToLowerInvariant(),
+    };
 
     private JsonObject? Discovery(string path)
     {

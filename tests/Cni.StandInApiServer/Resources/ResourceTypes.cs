@@ -20,8 +20,12 @@ public static class ResourceTypes
     public static ResourceType EndpointSlices { get; } =
         new("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", Namespaced: true, HasStatus: false, []);
 
+    /// <summary>events.k8s.io/v1 events (what wincnid reports on Nodes and Pods).</summary>
+    public static ResourceType Events { get; } =
+        new("events.k8s.io", "v1", "events", "event", "Event", Namespaced: true, HasStatus: false, ["ev"]);
+
     /// <summary>All of them, in discovery order.</summary>
-    public static IReadOnlyList<ResourceType> All { get; } = [Nodes, Namespaces, Pods, Services, EndpointSlices];
+    public static IReadOnlyList<ResourceType> All { get; } = [Nodes, Namespaces, Pods, Services, EndpointSlices, Events];
 
     /// <summary>Finds a resource by group and plural; null when not served.</summary>
     public static ResourceType? Find(string group, string version, string plural) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Cni.LocalCluster.Support;
 
 namespace Cni.LocalCluster;
@@ -73,24 +74,89 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>wincnid's log (stdout and stderr).</summary>
     public string LogFile => Path.Combine(Directory, "wincnid.log");
 
-    /// <summary>The network configuration a runtime on this node passes to wincni.</summary>
-    public string NetConf => $$"""{"cniVersion":"1.1.0","name":"{{NetworkName}}","type":"wincni","socket":"{{Socket}}"}""";
+    /// <summary>The node's CNI binary directory (its /opt/cni/bin), where <c>wincnid install-cni</c> put wincni.</summary>
+    public string CniBinDir => Path.Combine(Directory, "opt", "cni", "bin");
 
-    /// <summary>The conflist a runtime on this node installs (the README's), with this node's socket.</summary>
-    public string ConfList => ConfListFor("1.1.0");
+    /// <summary>The node's CNI configuration directory (its /etc/cni/net.d), where <c>wincnid install-cni</c> put the conflist.</summary>
+    public string CniConfDir => Path.Combine(Directory, "etc", "cni", "net.d");
+
+    /// <summary>The plugin a runtime on this node execs: the one the installer placed.</summary>
+    public string PluginPath => Path.Combine(CniBinDir, "wincni");
+
+    /// <summary>The installed conflist.</summary>
+    public string ConfListPath => Path.Combine(CniConfDir, DeployConfig.ConflistName);
+
+    /// <summary>
+    /// The network configuration a runtime on this node passes to wincni: the installed conflist's plugin entry with
+    /// the list's cniVersion and name, as libcni builds it (compact JSON).
+    /// </summary>
+    public string NetConf
+    {
+        get
+        {
+            var list = JsonNode.Parse(ConfList)!.AsObject();
+            var conf = new JsonObject { ["cniVersion"] = list["cniVersion"]!.DeepClone(), ["name"] = list["name"]!.DeepClone() };
+            foreach (var (key, value) in list["plugins"]![0]!.AsObject()) conf[key] = value?.DeepClone();
+            return conf.ToJsonString();
+        }
+    }
+
+    /// <summary>The conflist the installer placed on this node (from the ConfigMap, with this node's socket).</summary>
+    public string ConfList => File.ReadAllText(ConfListPath);
 
     /// <summary>An address of the pod CIDR by offset (1 = .1).</summary>
     public string AddressInPodCidr(int offset) => string.Create(CultureInfo.InvariantCulture, $"10.244.{Index}.{offset}");
 
-    /// <summary>The conflist with another cniVersion (runtimes whose libcni predates spec 1.1).</summary>
-    public string ConfListFor(string cniVersion) =>
-        $$"""{"cniVersion":"{{cniVersion}}","name":"{{NetworkName}}","plugins":[{"type":"wincni","socket":"{{Socket}}"}]}""";
+    /// <summary>The installed conflist with another cniVersion.</summary>
+    public string ConfListFor(string cniVersion)
+    {
+        var list = JsonNode.Parse(ConfList)!.AsObject();
+        list["cniVersion"] = cniVersion;
+        return list.ToJsonString();
+    }
+
+    /// <summary>
+    /// Runs <c>wincnid install-cni</c> as the DaemonSet's init container does: wincni from <paramref name="sourceDir"/>
+    /// (default: the published binaries) and the conflist rendered from <paramref name="conflistFile"/> (the ConfigMap's)
+    /// with this node's config, into this node's CNI directories. Returns the installer's output.
+    /// </summary>
+    public Task<string> InstallCniAsync(string conflistFile, CancellationToken cancellationToken, string? sourceDir = null, string? wincnid = null) =>
+        Shell.CheckAsync(
+            wincnid ?? Binaries.Wincnid,
+            ["install-cni", "--cni-bin-dir", CniBinDir, "--cni-conf-dir", CniConfDir, "--conflist", conflistFile, "--config", ConfigFile, "--source-dir", sourceDir ?? Binaries.Directory],
+            cancellationToken);
 
     /// <summary>The next pod number on this node (1, 2, ...), never reused, so pod names stay unique after removals.</summary>
     internal int NextPodOrdinal() => Interlocked.Increment(ref _podSequence);
 
     /// <summary>The running daemon's process ID, or null.</summary>
     public int? DaemonPid => _daemon is { HasExited: false } d ? d.Id : null;
+
+    /// <summary>The wincnid this node runs (the published one unless an upgrade replaced it).</summary>
+    public string DaemonExecutable { get; set; } = Binaries.Wincnid;
+
+    /// <summary>Stops wincnid as kubelet stops a pod: SIGTERM, then SIGKILL after <paramref name="grace"/>.</summary>
+    public async Task StopDaemonAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (_daemon is not { } daemon) return;
+        if (!daemon.HasExited)
+        {
+            await Shell.RunAsync("kill", ["-TERM", daemon.Id.ToString(CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(grace);
+            try
+            {
+                await daemon.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await Shell.KillAsync(daemon, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        daemon.Dispose();
+        _daemon = null;
+    }
 
     /// <summary>Starts wincnid and waits until it reports ready (pod CIDRs known, network ensured).</summary>
     public async Task StartDaemonAsync(CancellationToken cancellationToken)
@@ -104,7 +170,7 @@ public sealed class ClusterNode : IAsyncDisposable
         string[] node = Kubeconfig is null ? [] : ["--node-name", NodeName, "--kubeconfig", Kubeconfig];
         _daemon = Shell.StartBackground(
             "ip",
-            ["netns", "exec", Netns, Binaries.Wincnid, "run", "--config", ConfigFile, "--dataplane", "kernel", .. node],
+            ["netns", "exec", Netns, DaemonExecutable, "run", "--config", ConfigFile, "--dataplane", "kernel", .. node],
             LogFile);
         await DaemonClient.WaitUntilReadyAsync(_daemon, Socket, "on " + NodeName, Log, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
     }

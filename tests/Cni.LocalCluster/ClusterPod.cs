@@ -168,7 +168,7 @@ public sealed class ClusterPod : IAsyncDisposable
     /// </summary>
     public Task<ShellResult> InvokeAsync(string command, string ifName, string netConf, CancellationToken cancellationToken) =>
         Shell.RunAsync(
-            Binaries.Wincni,
+            Node.PluginPath,
             [],
             cancellationToken,
             stdin: netConf,
@@ -178,7 +178,7 @@ public sealed class ClusterPod : IAsyncDisposable
                 ["CNI_CONTAINERID"] = Name,
                 ["CNI_NETNS"] = Support.Netns.PathOf(Netns),
                 ["CNI_IFNAME"] = ifName,
-                ["CNI_PATH"] = Binaries.Directory,
+                ["CNI_PATH"] = Node.CniBinDir,
                 ["CNI_ARGS"] = "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=" + Name + ";K8S_POD_INFRA_CONTAINER_ID=" + Name,
             });
 

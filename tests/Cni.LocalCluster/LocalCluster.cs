@@ -43,17 +43,20 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private readonly List<ClusterNode> _nodes = [];
     private readonly List<ClusterPod> _pods = [];
+    private readonly Lock _podsGate = new();
     private readonly List<UnderlayHost> _hosts = [];
     private readonly LocalClusterOptions _options;
+    private readonly DeployConfig _deploy;
     private readonly StandInApiServer.StandInApiServer? _apiServer;
     private readonly EndpointSliceWriter? _sliceWriter;
     private readonly PodObjects? _podObjects;
     private int _nodeSequence;
     private int _hostSequence;
 
-    private LocalCluster(LocalClusterOptions options, string underlay, string directory)
+    private LocalCluster(LocalClusterOptions options, string underlay, string directory, DeployConfig deploy)
     {
         _options = options;
+        _deploy = deploy;
         Underlay = underlay;
         Directory = directory;
         _apiServer = !options.Kubernetes ? null : new StandInApiServer.StandInApiServer(new StandInApiServerOptions
@@ -84,6 +87,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>A kubeconfig for this machine's kubectl (the API server on loopback).</summary>
     public string Kubeconfig => Path.Combine(Directory, "kubeconfig");
 
+    /// <summary>The rendered ConfigMap's conflist, as the DaemonSet's pods see it mounted.</summary>
+    public string ConfigMapConflist => Path.Combine(Directory, "configmap", DeployConfig.ConflistName);
+
     /// <summary>The kubeconfig the nodes use (the API server on the underlay).</summary>
     public string NodeKubeconfig => Path.Combine(Directory, "node-kubeconfig");
 
@@ -112,9 +118,15 @@ public sealed class LocalCluster : IAsyncDisposable
 
         // Leftovers of runs that were killed before their teardown (their process is gone) are removed first.
         await ClusterRun.SweepAsync(ownRunOnly: false, cancellationToken).ConfigureAwait(false);
-        var cluster = new LocalCluster(options, ClusterRun.UniqueName("ul"), ClusterRun.NewDirectory("cluster"));
+        var deploy = await DeployConfig.LoadAsync(options.Mode, cancellationToken).ConfigureAwait(false);
+        var cluster = new LocalCluster(options, ClusterRun.UniqueName("ul"), ClusterRun.NewDirectory("cluster"), deploy);
         try
         {
+            // The ConfigMap's files where the DaemonSet mounts them (/etc/wincni).
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(cluster.ConfigMapConflist)!);
+            await File.WriteAllTextAsync(Path.Combine(Path.GetDirectoryName(cluster.ConfigMapConflist)!, "node.yaml"), deploy.NodeConfig, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(cluster.ConfigMapConflist, deploy.Conflist, cancellationToken).ConfigureAwait(false);
+            cluster.Report($"node config and conflist from deploy/overlays/mixed-{options.Mode} (ConfigMap {DeployConfig.ConfigMapName}), placed on each node by wincnid install-cni");
             cluster.Report($"underlay namespace {cluster.Underlay} (bridge {UnderlayBridge}, 192.168.200.0/24)");
             await Support.Netns.CreateAsync(cluster.Underlay, cancellationToken).ConfigureAwait(false);
             await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "link", "add", UnderlayBridge, "type", "bridge"], cancellationToken).ConfigureAwait(false);
@@ -181,16 +193,16 @@ public sealed class LocalCluster : IAsyncDisposable
             standalone = $"podCIDRs: [{string.Join(", ", PodCidrsOf(node))}]\nnodeIP: {node.Address}\n";
         }
 
-        await File.WriteAllTextAsync(node.ConfigFile, $"""
-            mode: {Mode}
-            networkName: {ClusterNode.NetworkName}
-            clusterCIDRs: [10.244.0.0/16{(_options.DualStack ? ", " + ClusterCidr6 : string.Empty)}]
-            serviceCIDRs: [10.96.0.0/12{(_options.DualStack ? ", " + ServiceCidr6 : string.Empty)}]
+        // The ConfigMap's node config (mode, network name, CIDRs, VXLAN) with what differs per node here, where all
+        // nodes share one file system; then the installer places wincni and the conflist, as the init container does.
+        var dualStack = _options.DualStack ? $"clusterCIDRs: [10.244.0.0/16, {ClusterCidr6}]\nserviceCIDRs: [10.96.0.0/12, {ServiceCidr6}]\n" : string.Empty;
+        await File.WriteAllTextAsync(node.ConfigFile, _deploy.NodeConfigWith($"""
             stateDir: {node.StateDir}
             socket: {node.Socket}
             healthAddress: {ClusterNode.HealthAddress}
 
-            """ + standalone + (_options.ExtraNodeConfig is { } extra ? extra.TrimEnd() + "\n" : string.Empty), cancellationToken).ConfigureAwait(false);
+            """ + dualStack + standalone + (_options.ExtraNodeConfig is { } extra ? extra.TrimEnd() + "\n" : string.Empty)), cancellationToken).ConfigureAwait(false);
+        await node.InstallCniAsync(ConfigMapConflist, cancellationToken).ConfigureAwait(false);
         await node.StartDaemonAsync(cancellationToken).ConfigureAwait(false);
         return node;
     }
@@ -258,11 +270,25 @@ public sealed class LocalCluster : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(options);
         var name = options.Name ?? string.Create(CultureInfo.InvariantCulture, $"{node.NodeName}-pod-{node.NextPodOrdinal()}");
-        if (_pods.Any(p => p.Name == name)) throw new ArgumentException($"a pod named {name} exists already", nameof(options));
         var pod = new ClusterPod(node, name, ClusterRun.UniqueName("p"), options, _podObjects);
-        await Support.Netns.CreateAsync(pod.Netns, cancellationToken).ConfigureAwait(false);
-        _pods.Add(pod);
-        _podObjects?.Register(pod, options);
+        lock (_podsGate)
+        {
+            // Pods may be created concurrently (a pod every 100 ms while earlier ADDs still wait).
+            if (_pods.Any(p => p.Name == name)) throw new ArgumentException($"a pod named {name} exists already", nameof(options));
+            _pods.Add(pod);
+        }
+
+        try
+        {
+            await Support.Netns.CreateAsync(pod.Netns, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_podsGate) _pods.Remove(pod);
+            throw;
+        }
+
+        lock (_podsGate) _podObjects?.Register(pod, options);
         return pod;
     }
 

@@ -8,8 +8,9 @@ namespace Cni.E2E.Harness;
 /// <summary>
 /// A private containerd (CRI off; root, state, sockets and config under a scratch dir) running inside a node's
 /// network namespace (entered with <c>nsenter --net</c>: <c>ip netns exec</c> remounts /sys, which hides the cgroup
-/// mounts runc needs), and <c>ctr</c> wrapped so that its fixed CNI paths are this test's: in a private mount namespace
-/// /etc/cni is the scratch net.d's parent (one conflist: wincni), /opt/cni/bin holds the published wincni, and /var/lib
+/// mounts runc needs), and <c>ctr</c> wrapped so that its fixed CNI paths are the node's: in a private mount namespace
+/// /etc/cni/net.d and /opt/cni/bin are the node's CNI directories, where <c>wincnid install-cni</c> placed the conflist
+/// rendered from deploy/'s ConfigMap and wincni (so containerd execs exactly what the installer placed), and /var/lib
 /// is a scratch directory (ctr needs nothing there but libcni's result cache). Not an overlay of the host's /var/lib:
 /// a directory the host's side changed between two ctr calls (another test's podman removing /var/lib/cni) made the
 /// overlay answer ESTALE ("mkdir /var/lib/cni: stale NFS file handle", seen once). Nothing on the host changes.
@@ -51,12 +52,20 @@ internal sealed class Containerd : IAsyncDisposable
         var containerd = new Containerd(node, directory);
         try
         {
-            foreach (var sub in new[] { "root", "state", "opt", "etc-cni/net.d", "varlib" })
+            foreach (var sub in new[] { "root", "state", "opt", "varlib" })
             {
                 Directory.CreateDirectory(Path.Combine(directory, sub));
             }
 
-            await File.WriteAllTextAsync(Path.Combine(directory, "etc-cni/net.d/10-wincni.conflist"), node.ConfListFor(ContainerdCniVersion), cancellationToken).ConfigureAwait(false);
+            using (var installed = JsonDocument.Parse(node.ConfList))
+            {
+                // What deploy/ ships must suit containerd 1.6's libcni, or this test would hide it.
+                if (installed.RootElement.GetProperty("cniVersion").GetString() != ContainerdCniVersion)
+                {
+                    throw new InvalidOperationException($"the installed conflist asks for cniVersion {installed.RootElement.GetProperty("cniVersion")}, which containerd 1.6 rejects: {node.ConfList}");
+                }
+            }
+
             await File.WriteAllTextAsync(Path.Combine(directory, "config.toml"), $"""
                 version = 2
                 root = "{directory}/root"
@@ -73,10 +82,8 @@ internal sealed class Containerd : IAsyncDisposable
             await File.WriteAllTextAsync(containerd.Wrapper, $"""
                 #!/bin/sh
                 set -e
-                mount --bind "{directory}/etc-cni" /etc/cni
-                mount -t tmpfs -o mode=0755,size=1m tmpfs /opt
-                mkdir -p /opt/cni/bin
-                ln -s "{Binaries.Wincni}" /opt/cni/bin/wincni
+                mount --bind "{Path.GetDirectoryName(node.CniConfDir)}" /etc/cni
+                mount --bind "{Path.GetDirectoryName(Path.GetDirectoryName(node.CniBinDir))}" /opt
                 mount --bind "{directory}/varlib" /var/lib
                 exec ctr --address "{containerd.Socket}" --namespace default "$@"
 

@@ -38,7 +38,7 @@ internal sealed class Podman : IAsyncDisposable
                 Directory.CreateDirectory(Path.Combine(directory, sub));
             }
 
-            File.CreateSymbolicLink(Path.Combine(directory, "cni-bin", "wincni"), Binaries.Wincni);
+            File.CreateSymbolicLink(Path.Combine(directory, "cni-bin", "wincni"), node.PluginPath);
             await File.WriteAllTextAsync(Path.Combine(directory, "net.d", "10-wincni.conflist"), node.ConfListFor(PodmanCniVersion), cancellationToken).ConfigureAwait(false);
 
             // The ulimits: without them runc fails with "error setting rlimit type 7" (the host's hard limits are lower).

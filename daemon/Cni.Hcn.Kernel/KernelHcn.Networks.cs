@@ -168,6 +168,16 @@ public sealed partial class KernelHcn
             DisableDad(layout, layout.Bridge);
         }
 
+        // A bridge whose address nobody set takes its lowest port's MAC and changes it as pods come and go; a pod that
+        // cached the old gateway MAC then sends frames the bridge no longer takes as its own, and its traffic leaving
+        // the node stops until its ARP entry expires (found by the upgrade drill: pods created every 100 ms cut the
+        // running pods off). Setting the address, even to the one it has, pins it (the kernel's NET_ADDR_SET), as the
+        // reference bridge plugin does (containernetworking/plugins plugins/main/bridge/bridge.go, ensureBridge).
+        if (bridge.Mac is { } bridgeMac)
+        {
+            _host.SetLink(bridge.Index, new LinkChange { Mac = bridgeMac });
+        }
+
         foreach (var subnet in layout.Subnets)
         {
             _host.AddAddress(bridge.Index, subnet.Gateway, subnet.Prefix.PrefixLength);

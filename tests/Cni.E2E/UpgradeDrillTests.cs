@@ -79,7 +79,6 @@ public sealed partial class UpgradeDrillTests
 
         var outcomes = await Task.WhenAll(creations);
         var pingResults = await Task.WhenAll(pinging);
-
         Assert.That(installed, Does.Contain("installed " + node.PluginPath), installed);
         Assert.That(await File.ReadAllBytesAsync(node.PluginPath, cancellationToken), Is.Not.EqualTo(v1Plugin), "the node's wincni is the new one");
         Assert.That(Directory.GetFiles(node.CniBinDir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "wincni", "wincni.installed" }), "no staged file left");

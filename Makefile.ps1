@@ -10,12 +10,14 @@
 #            all = exec + daemon + services, and kernel on Linux; services-kernel only when asked); fails when a target is missed
 #   demo     the main job on Linux (root): publish, then a local 2-node cluster (stand-in API server, wincnid --dataplane
 #            kernel per node, two pods per node), a connectivity matrix, and teardown on Ctrl-C (-Exit: right away)
+#   image    publish, then build the Linux image (deploy/images/Dockerfile.linux) with podman, buildah or docker, and on
+#            Windows the HostProcess image (Dockerfile.windows) with docker; says which builder or platform is missing
 #   run      a single-node smoke run: publish, VERSION, then a pod's ADD/STATUS/DEL through wincni -> wincnid (memory dataplane)
 #   clean    remove build outputs
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'publish', 'bench', 'demo', 'run', 'clean')]
+    [ValidateSet('build', 'test', 'publish', 'bench', 'demo', 'image', 'run', 'clean')]
     [string] $Target = 'build',
 
     [ValidateSet('Debug', 'Release')]
@@ -45,7 +47,11 @@ param(
     # service proxy at 10,000 Services on MemoryHcn; kernel: ADD/DEL through its kernel dataplane; services-kernel: the
     # same Services into KernelHcn, root; all: every one this OS can run except services-kernel).
     [ValidateSet('exec', 'daemon', 'services', 'kernel', 'services-kernel', 'all')]
-    [string] $Suite = 'all'
+    [string] $Suite = 'all',
+
+    # image: the repository the images are named in (wincni-linux, wincni-windows) and their tag.
+    [string] $Registry = 'localhost/wincni',
+    [string] $Tag = 'latest'
 )
 
 Set-StrictMode -Version Latest
@@ -108,6 +114,8 @@ function Get-TestCounts([string] $ResultsDir) {
 $LinuxPackages = [ordered]@{
     'cc' = 'build-essential'; 'ip' = 'iproute2'; 'nft' = 'nftables'; 'busybox' = 'busybox-static'; 'nsenter' = 'util-linux'
     '/usr/lib/cni/bridge' = 'containernetworking-plugins'; 'ctr' = 'containerd'; 'runc' = 'runc'; 'podman' = 'podman'
+    # deploy/ is rendered with kubectl kustomize by the tests and the local cluster (Debian's is kubectl 1.20).
+    'kubectl' = 'kubernetes-client'
 }
 
 function Install-LinuxPackages {
@@ -260,12 +268,40 @@ function Invoke-Demo {
     if ((id -u) -ne '0') {
         throw 'demo needs root (network namespaces, veth, nftables): run it with sudo'
     }
-    Install-LinuxPackages @('cc', 'ip', 'nft', 'busybox', 'nsenter')
+    Install-LinuxPackages @('cc', 'ip', 'nft', 'busybox', 'nsenter', 'kubectl')
     Invoke-Publish
     $demoArgs = @('demo', '--mode', $Mode, '--nodes', "$Nodes", '--pods-per-node', "$PodsPerNode")
     if ($Exit) { $demoArgs += '--exit' }
     $env:WINCNI_BIN_DIR = $BinDir
     Invoke-Native dotnet (@('run', '--project', (Join-Path $Root 'tests/Cni.LocalCluster/Cni.LocalCluster.csproj'), '-c', $Configuration, '--') + $demoArgs)
+}
+
+# Builds the images from the published binaries: the Linux one with the first builder found, the Windows one only on
+# Windows (wincni.exe is NativeAOT, which does not cross-compile between OSes). A missing builder is named, not guessed.
+function Invoke-Image {
+    Invoke-Publish
+    $context = Join-Path $Artifacts 'image'
+    if (Test-Path $context) { Remove-Item -Recurse -Force $context }
+    New-Item -ItemType Directory -Path $context | Out-Null
+    foreach ($binary in @("wincni$ExeSuffix", "wincnid$ExeSuffix")) { Copy-Item (Join-Path $BinDir $binary) $context }
+    $images = Join-Path $Root 'deploy/images'
+    if ($IsWindows) {
+        if (-not (Get-Command docker -ErrorAction SilentlyContinue)) {
+            throw 'image: the Windows HostProcess image needs docker (Windows containers, or buildx with --platform windows/amd64); none on PATH'
+        }
+        Invoke-Native docker @('build', '-f', (Join-Path $images 'Dockerfile.windows'), '-t', "$Registry/wincni-windows:$Tag", $context)
+        Write-Host "built $Registry/wincni-windows:$Tag; the Linux image is built on Linux"
+        return
+    }
+
+    $builder = @('podman', 'buildah', 'docker') | Where-Object { Get-Command $_ -ErrorAction SilentlyContinue } | Select-Object -First 1
+    if (-not $builder) {
+        throw 'image: no image builder on PATH (podman, buildah or docker; Debian: apt-get install podman)'
+    }
+    $verb = if ($builder -eq 'buildah') { 'bud' } else { 'build' }
+    Invoke-Native $builder @($verb, '-f', (Join-Path $images 'Dockerfile.linux'), '-t', "$Registry/wincni-linux:$Tag", $context)
+    Write-Host "built $Registry/wincni-linux:$Tag with $builder"
+    Write-Host 'not built here: the Windows image (wincni-windows) needs wincni.exe published on Windows; run `./Makefile.ps1 image` there'
 }
 
 function Invoke-Clean {
@@ -282,6 +318,7 @@ try {
         'publish' { Invoke-Publish }
         'bench' { Invoke-Bench }
         'demo' { Invoke-Demo }
+        'image' { Invoke-Image }
         'run' { Invoke-Run }
         'clean' { Invoke-Clean }
     }

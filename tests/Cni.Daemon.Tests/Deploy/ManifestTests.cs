@@ -8,7 +8,7 @@ using k8s.Models;
 namespace Cni.Daemon.Tests.Deploy;
 
 /// <summary>deploy/'s overlays as kubectl renders them: every object strictly a Kubernetes object, the DaemonSets as
-/// issue #15 and deploy/README describe them, and the ConfigMap accepted by wincnid's own loaders.</summary>
+/// issue #15 and the README's "Deploy on a cluster" describe them, and the ConfigMap accepted by wincnid's own loaders.</summary>
 public sealed class ManifestTests
 {
     private static IEnumerable<string> Overlays => RenderedManifests.Overlays();

@@ -19,8 +19,10 @@ public static class NodeConfigLoader
     [
         "mode", "networkName", "clusterCIDRs", "serviceCIDRs", "podCIDRs", "nodeIP", "adapterName", "vxlan", "mtu",
         "dsr", "serviceProxy", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "maxConcurrentHcnCalls", "log",
-        "adapters", "vlan", "outboundNat", "firewall",
+        "adapters", "vlan", "outboundNat", "firewall", "staticPool",
     ];
+
+    private static readonly string[] StaticPoolKeys = ["subnet", "gateway", "rangeStart", "rangeEnd"];
 
     private static readonly string[] VxlanKeys = ["vni", "port"];
     private static readonly string[] ServiceProxyKeys = ["enabled", "dsr", "minSyncPeriodMilliseconds", "syncPeriodSeconds", "maxParallelWrites"];
@@ -101,11 +103,9 @@ public static class NodeConfigLoader
 
         var options = new NodeOptions
         {
-            Mode = reader.Enum(map, "mode", ["l2bridge", "overlay"]) switch
-            {
-                "l2bridge" => NetworkMode.L2Bridge,
-                _ => NetworkMode.Overlay,
-            },
+            Mode = reader.Enum(map, "mode", [.. System.Enum.GetValues<NetworkMode>().Select(m => m.ConfigName())]) is { } modeName
+                ? NetworkModeRules.Parse(modeName)
+                : defaults.Mode,
             NetworkName = reader.String(map, "networkName") ?? defaults.NetworkName,
             ClusterCidrs = reader.Cidrs(map, "clusterCIDRs"),
             ServiceCidrs = reader.Cidrs(map, "serviceCIDRs"),
@@ -133,6 +133,28 @@ public static class NodeConfigLoader
                     Port = reader.Int(vxlan, "port", 1, 65535, "vxlan.") ?? new VxlanOptions().Port,
                 },
             };
+        }
+
+        if (reader.Mapping(map, "staticPool") is { } poolNode)
+        {
+            const string Prefix = "staticPool.";
+            var pool = reader.Keys(poolNode, Prefix, StaticPoolKeys);
+            var subnet = reader.CidrValue(pool, "subnet", Prefix);
+            var gateway = reader.Address(pool, "gateway", Prefix);
+            var start = reader.Address(pool, "rangeStart", Prefix);
+            var end = reader.Address(pool, "rangeEnd", Prefix);
+            foreach (var missing in StaticPoolKeys.Where(k => !pool.ContainsKey(k)))
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"line {poolNode.Start.Line}: {Prefix}{missing}: required"));
+            }
+
+            if (subnet is { } poolSubnet && gateway is not null && start is not null && end is not null)
+            {
+                options = options with
+                {
+                    StaticPool = new StaticPoolOptions { Subnet = poolSubnet, Gateway = gateway, RangeStart = start, RangeEnd = end },
+                };
+            }
         }
 
         // The design document's top-level `dsr: true|false` is the short form of serviceProxy.dsr: on|off.
@@ -212,7 +234,7 @@ public static class NodeConfigLoader
             Firewall = ReadFirewall(reader, map),
         };
 
-        Validate(options, map, errors);
+        options = Validate(options, map, errors);
         if (errors.Count > 0)
         {
             throw new NodeConfigException(source, errors);
@@ -339,7 +361,7 @@ public static class NodeConfigLoader
     }
 
     /// <summary>Rules that span keys; each error names the key and the line of the value at fault.</summary>
-    private static void Validate(NodeOptions options, Dictionary<string, YamlNode> map, List<string> errors)
+    private static NodeOptions Validate(NodeOptions options, Dictionary<string, YamlNode> map, List<string> errors)
     {
         // "line N: " of a key's value, or of its i-th list item (the values were parsed in order, so index i of a
         // parsed list is item i of the node).
@@ -369,6 +391,17 @@ public static class NodeConfigLoader
         {
             errors.Add($"{At("podCIDRs")}podCIDRs: overlay networks are IPv4 only on Windows (HNS); use mode: l2bridge for dual-stack");
         }
+        else if (options.PodCidrs.FirstOrDefault(c => !options.Mode.SupportsFamily(c.BaseAddress.AddressFamily)) is { } unsupported)
+        {
+            errors.Add($"{At("podCIDRs")}podCIDRs: {unsupported} is IPv6; {options.Mode.ConfigName()} mode serves IPv4 only; use mode: l2bridge for dual-stack");
+        }
+
+        ValidateStaticPool(options, map, errors, At);
+        if (options.Mode.UsesStaticPool() && options.StaticPool is { } staticPool)
+        {
+            // The pool's subnet is the node's one pod CIDR: IPAM, the network document and the status all follow it.
+            options = options with { PodCidrs = [staticPool.Subnet] };
+        }
 
         if (options.PodCidrs.GroupBy(c => c.BaseAddress.AddressFamily).Any(g => g.Count() > 1))
         {
@@ -392,14 +425,14 @@ public static class NodeConfigLoader
             // Too small a CIDR for the mode's reserved addresses (a /31 or /32) is the pool's own rule.
             try
             {
-                _ = IpPool.Create(podCidr.ToString(), options.Mode, Item("podCIDRs", i));
+                _ = IpPool.Create(podCidr.ToString(), options.Mode, Item("podCIDRs", i), options.StaticPool);
             }
             catch (ArgumentException e)
             {
                 errors.Add(At("podCIDRs", i) + WithoutParameterName(e));
             }
 
-            if (options.NodeIp is { } nodeIp && podCidr.Contains(nodeIp))
+            if (options.NodeIp is { } nodeIp && podCidr.Contains(nodeIp) && !options.Mode.UsesStaticPool())
             {
                 errors.Add($"{At("nodeIP")}nodeIP: {nodeIp} is inside {Item("podCIDRs", i)} {podCidr}, so the pod network would hand it to a pod; the node IP is the node's address on the underlay, outside every pod CIDR");
             }
@@ -436,6 +469,58 @@ public static class NodeConfigLoader
         {
             errors.Add($"{At("socket")}socket: {problem}");
         }
+
+        return options;
+    }
+
+    /// <summary>
+    /// <c>staticPool</c> belongs to transparent mode and transparent mode needs it; the pool's own rules (range inside the
+    /// subnet, gateway in it) are IpPool's and reported through the pod CIDR check. The node's address may be on the
+    /// subnet (it is the physical network) but not inside the range pods take addresses from.
+    /// </summary>
+    private static void ValidateStaticPool(NodeOptions options, Dictionary<string, YamlNode> map, List<string> errors, Func<string, int?, string> at)
+    {
+        if (!options.Mode.UsesStaticPool())
+        {
+            if (map.ContainsKey("staticPool"))
+            {
+                errors.Add($"{at("staticPool", null)}staticPool: only transparent mode takes addresses from a static pool; mode is {options.Mode.ConfigName()}");
+            }
+
+            return;
+        }
+
+        if (!map.ContainsKey("staticPool"))
+        {
+            errors.Add($"{at("mode", null)}staticPool: transparent mode needs staticPool (subnet, gateway, rangeStart, rangeEnd): the physical network's addresses the pods may take");
+            return;
+        }
+
+        if (map.ContainsKey("podCIDRs"))
+        {
+            errors.Add($"{at("podCIDRs", null)}podCIDRs: transparent mode takes the pods' addresses from staticPool; remove podCIDRs");
+        }
+
+        if (options.StaticPool is { } pool && pool.Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
+        {
+            errors.Add($"{at("staticPool", null)}staticPool.subnet: {pool.Subnet} is IPv6; transparent mode serves IPv4 only");
+        }
+
+        if (options.StaticPool is { } range && options.NodeIp is { } nodeIp && InRange(nodeIp, range.RangeStart, range.RangeEnd))
+        {
+            errors.Add($"{at("nodeIP", null)}nodeIP: {nodeIp} is inside staticPool {range.RangeStart}-{range.RangeEnd}, so a pod could be given the node's own address; shrink the range");
+        }
+    }
+
+    private static bool InRange(IPAddress address, IPAddress first, IPAddress last)
+    {
+        if (address.AddressFamily != first.AddressFamily || address.AddressFamily != last.AddressFamily)
+        {
+            return false;
+        }
+
+        var value = address.GetAddressBytes().AsSpan();
+        return value.SequenceCompareTo(first.GetAddressBytes()) >= 0 && value.SequenceCompareTo(last.GetAddressBytes()) <= 0;
     }
 
     /// <summary>

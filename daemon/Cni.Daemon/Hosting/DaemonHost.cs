@@ -195,7 +195,14 @@ public static partial class DaemonHost
         builder.Services.AddWindowsService(o => o.ServiceName = Service.ServiceDefinition.Name);
         builder.Services.AddSystemd();
 
-        if ((node.NodeIp ?? options.NodeIp) is { } nodeIp && node.PodCidrs.FirstOrDefault(c => c.Contains(nodeIp)) is { PrefixLength: > 0 } holding)
+        if (options.Mode.UsesStaticPool())
+        {
+            // Transparent: the pods' addresses are the operator's static pool on the physical network, whatever the
+            // Node object says (its podCIDR is for routed modes); the node's own address is on that subnet by design.
+            node = node with { PodCidrs = options.PodCidrs };
+            nodeSource = new StaticPoolAddressingSource(nodeSource, options.PodCidrs);
+        }
+        else if ((node.NodeIp ?? options.NodeIp) is { } nodeIp && node.PodCidrs.FirstOrDefault(c => c.Contains(nodeIp)) is { PrefixLength: > 0 } holding)
         {
             throw new DaemonStartupException(
                 $"nodeIP {nodeIp} is inside the pod CIDR {holding}, so the pod network would hand the node's own address to a pod; "
@@ -211,6 +218,7 @@ public static partial class DaemonHost
                     StateDirectory = options.StateDir,
                     Mode = options.Mode,
                     PodCidrs = [.. node.PodCidrs.Select(c => c.ToString())],
+                    StaticPool = options.StaticPool,
                     QuarantinePeriod = options.IpQuarantine,
                 },
                 time,
@@ -337,11 +345,17 @@ public static partial class DaemonHost
                 new NodeAnnotationPublisherOptions(),
                 time,
                 services.GetRequiredService<ILogger<NodeAnnotationPublisher>>()));
-            builder.Services.AddHostedService<FlannelProtocolController>();
+            if (options.Mode.HasPeerRoutes())
+            {
+                // NAT, Transparent and L2Tunnel nodes neither publish flannel annotations nor route to peers.
+                builder.Services.AddHostedService<FlannelProtocolController>();
+            }
+
             builder.Services.AddSingleton(services => new KubernetesEventRecorder(
                 agent.Client, agent.NodeName, new EventRecorderOptions(), time, services.GetRequiredService<ILogger<KubernetesEventRecorder>>()));
             builder.Services.AddHostedService(services => services.GetRequiredService<KubernetesEventRecorder>());
             builder.Services.AddSingleton<ICniFailureReporter, CniFailureEvents>();
+
             if (proxyEnabled)
             {
                 ServiceProxyWiring.Add(builder.Services, options, agent, node, ipam, dataplane, features, loggers, time);

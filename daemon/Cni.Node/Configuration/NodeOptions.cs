@@ -33,6 +33,12 @@ public sealed record NodeOptions
 
     public VxlanOptions Vxlan { get; init; } = new();
 
+    /// <summary>
+    /// Transparent mode: the static pool on the physical network (node config section <c>staticPool</c>); required
+    /// there and refused in every other mode. Its subnet is the node's only pod CIDR (<see cref="PodCidrs"/>).
+    /// </summary>
+    public StaticPoolOptions? StaticPool { get; init; }
+
     /// <summary>Pod interface MTU.</summary>
     public int Mtu { get; init; } = 1450;
 

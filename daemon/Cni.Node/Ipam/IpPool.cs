@@ -16,6 +16,9 @@ namespace Cni.Node.Ipam;
 /// <item>Gateway: the first usable address (<c>.1</c>), every mode.</item>
 /// <item>L2Bridge: the host endpoint, the second usable address (<c>.2</c>).</item>
 /// <item>Overlay: the service proxy source VIP, the last usable address (<see cref="OverlaySourceVipIndexFromEnd"/>).</item>
+/// <item>NAT, L2Tunnel: the gateway only (HNS puts a NAT network's gateway, <c>.1</c>, on the host's vNIC).</item>
+/// <item>Transparent: the operator's gateway on the physical network instead of <c>.1</c>, and only the static pool's
+/// range is assignable (<see cref="StaticPoolOptions"/>); the rest of the subnet belongs to other hosts.</item>
 /// <item>IPv4 broadcast (the last address), except on /31 /32.</item>
 /// </list>
 /// A CIDR that leaves no assignable address is rejected, so every pool can hold at least one pod.
@@ -33,7 +36,7 @@ public sealed class IpPool
     private readonly UInt128 _lastOffset;
     private readonly Dictionary<UInt128, ReservedAddressKind> _reservedOffsets;
 
-    private IpPool(IPNetwork cidr, NetworkMode mode, string fieldName)
+    private IpPool(IPNetwork cidr, NetworkMode mode, string fieldName, StaticPoolOptions? staticPool)
     {
         Cidr = cidr;
         Mode = mode;
@@ -57,8 +60,20 @@ public sealed class IpPool
             }
         }
 
+        var gatewayOffset = firstUsable;
+        if (mode.UsesStaticPool())
+        {
+            (gatewayOffset, firstUsable, lastUsable) = StaticPoolOffsets(cidr, staticPool, fieldName, firstUsable, lastUsable);
+        }
+
         var usableCount = lastUsable - firstUsable + 1;
-        var roles = RoleOffsets(mode, firstUsable, lastUsable);
+        var roles = RoleOffsets(mode, gatewayOffset, firstUsable, lastUsable);
+        if (mode.UsesStaticPool() && (gatewayOffset < firstUsable || gatewayOffset > lastUsable))
+        {
+            // A gateway outside the range is reserved but takes none of the range's addresses.
+            usableCount += 1;
+        }
+
         if (usableCount <= (UInt128)roles.Count)
         {
             throw new ArgumentException(
@@ -77,7 +92,7 @@ public sealed class IpPool
         LastAssignableOffset = lastUsable;
         AssignableCount = usableCount - (UInt128)roles.Count;
         Reserved = [.. _reservedOffsets.OrderBy(r => r.Key).Select(r => new ReservedAddress(AddressAt(r.Key), r.Value))];
-        Gateway = AddressAt(firstUsable);
+        Gateway = AddressAt(gatewayOffset);
         HostEndpoint = Find(ReservedAddressKind.HostEndpoint);
         ServiceSourceVip = Find(ReservedAddressKind.ServiceSourceVip);
     }
@@ -114,7 +129,11 @@ public sealed class IpPool
     /// Parses <paramref name="cidr"/> and lays out its reservations for <paramref name="mode"/>. Errors are
     /// <see cref="ArgumentException"/>s whose message starts with, and whose ParamName is, <paramref name="fieldName"/>.
     /// </summary>
-    public static IpPool Create(string? cidr, NetworkMode mode, string fieldName = "cidr")
+    /// <param name="cidr">The pod CIDR (Transparent: the static pool's subnet).</param>
+    /// <param name="mode">The network mode.</param>
+    /// <param name="fieldName">The field errors name.</param>
+    /// <param name="staticPool">Transparent: the operator's range and gateway; required there, ignored otherwise.</param>
+    public static IpPool Create(string? cidr, NetworkMode mode, string fieldName = "cidr", StaticPoolOptions? staticPool = null)
     {
         var network = ParseCidr(cidr, fieldName);
         if (!Enum.IsDefined(mode))
@@ -122,7 +141,7 @@ public sealed class IpPool
             throw new ArgumentException($"mode: unknown network mode {mode}.", nameof(mode));
         }
 
-        return new IpPool(network, mode, fieldName);
+        return new IpPool(network, mode, fieldName, staticPool);
     }
 
     /// <summary>
@@ -194,9 +213,51 @@ public sealed class IpPool
 
     internal IPAddress AddressAt(UInt128 offset) => IpAddressMath.FromUInt128(_base + offset, Family);
 
-    private static List<(UInt128 Offset, ReservedAddressKind Kind)> RoleOffsets(NetworkMode mode, UInt128 firstUsable, UInt128 lastUsable)
+    /// <summary>Transparent: the gateway's offset and the assignable range, each checked against the subnet.</summary>
+    private static (UInt128 Gateway, UInt128 First, UInt128 Last) StaticPoolOffsets(
+        IPNetwork cidr, StaticPoolOptions? pool, string fieldName, UInt128 firstUsable, UInt128 lastUsable)
     {
-        List<(UInt128, ReservedAddressKind)> roles = [(firstUsable, ReservedAddressKind.Gateway)];
+        if (pool is null)
+        {
+            throw new ArgumentException($"staticPool: transparent mode needs a static pool (subnet, gateway, rangeStart, rangeEnd) on the physical network for {fieldName} {cidr}.", "staticPool");
+        }
+
+        if (!pool.Subnet.Equals(cidr))
+        {
+            throw new ArgumentException($"{fieldName}: {cidr} is not the static pool's subnet {pool.Subnet}; in transparent mode the pool's subnet is the only pod CIDR.", fieldName);
+        }
+
+        var baseValue = IpAddressMath.ToUInt128(cidr.BaseAddress);
+        UInt128 OffsetOf(IPAddress address, string key)
+        {
+            if (address.AddressFamily != cidr.BaseAddress.AddressFamily || !cidr.Contains(address))
+            {
+                throw new ArgumentException($"staticPool.{key}: {address} is not inside staticPool.subnet {cidr}.", "staticPool." + key);
+            }
+
+            var offset = IpAddressMath.ToUInt128(address) - baseValue;
+            if (offset < firstUsable || offset > lastUsable)
+            {
+                throw new ArgumentException($"staticPool.{key}: {address} is the network or broadcast address of {cidr}.", "staticPool." + key);
+            }
+
+            return offset;
+        }
+
+        var gateway = OffsetOf(pool.Gateway, "gateway");
+        var first = OffsetOf(pool.RangeStart, "rangeStart");
+        var last = OffsetOf(pool.RangeEnd, "rangeEnd");
+        if (first > last)
+        {
+            throw new ArgumentException($"staticPool.rangeEnd: {pool.RangeEnd} comes before staticPool.rangeStart {pool.RangeStart}.", "staticPool.rangeEnd");
+        }
+
+        return (gateway, first, last);
+    }
+
+    private static List<(UInt128 Offset, ReservedAddressKind Kind)> RoleOffsets(NetworkMode mode, UInt128 gateway, UInt128 firstUsable, UInt128 lastUsable)
+    {
+        List<(UInt128, ReservedAddressKind)> roles = [(gateway, ReservedAddressKind.Gateway)];
         switch (mode)
         {
             case NetworkMode.L2Bridge:

@@ -19,6 +19,9 @@ public sealed record IpamOptions
     /// <summary>The node's pod CIDRs: at most one IPv4 and one IPv6 (dual-stack needs L2Bridge).</summary>
     public required IReadOnlyList<string> PodCidrs { get; init; }
 
+    /// <summary>Transparent mode: the static pool (range and gateway) of the one pod CIDR; null otherwise.</summary>
+    public StaticPoolOptions? StaticPool { get; init; }
+
     /// <summary>How long a released address stays unusable.</summary>
     public TimeSpan QuarantinePeriod { get; init; } = DefaultQuarantine;
 

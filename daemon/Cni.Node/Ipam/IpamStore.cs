@@ -349,7 +349,7 @@ public sealed partial class IpamStore : IIpamStore, IAsyncDisposable
         for (var i = 0; i < options.PodCidrs.Count; i++)
         {
             var field = $"podCIDRs[{i}]";
-            var pool = IpPool.Create(options.PodCidrs[i], options.Mode, field);
+            var pool = IpPool.Create(options.PodCidrs[i], options.Mode, field, options.StaticPool);
             if (!options.Mode.SupportsFamily(pool.Family))
             {
                 throw new ArgumentException($"{field}: {pool.Cidr} is IPv6, which {options.Mode.ConfigName()} mode does not support; dual-stack needs l2bridge.", field);

@@ -27,6 +27,14 @@ namespace Cni.Node.Networks;
 /// waits for the former and reads the latter back (<see cref="PodNetwork"/>); HostRoute comes afterwards by a modify
 /// that may fail, as flannel does. VxlanPort is added only for a <c>vxlan.port</c> other than 4789, which flannel
 /// refuses on Windows altogether.</item>
+/// <item>NAT: <c>Type: "NAT"</c> with the pod CIDR as its one Static subnet and a default route via <c>.1</c>, the
+/// gateway HNS gives the host's vNIC of a NAT network (windows-container-networking test/utilities
+/// <c>GetDefaultIpams</c>, the network of plugins/nat/nat_windows_test.go); no adapter (a NAT network is internal), no
+/// OutBoundNAT: WinNAT translates the subnet.</item>
+/// <item>Transparent: <c>Type: "Transparent"</c>, the static pool's subnet with a default route via the physical
+/// gateway, NetAdapterName = <c>adapterName</c> (the external vSwitch's adapter; HNS picks one when absent).</item>
+/// <item>L2Tunnel: <c>Type: "L2Tunnel"</c>, otherwise L2Bridge's document (subnet, default route via <c>.1</c>,
+/// NetAdapterName); HNS hands its packets to Azure's host networking, so nothing beyond the document is needed here.</item>
 /// <item>Not EnableNonPersistent (flannel sets it): wincnid adopts the network after a restart instead of rebuilding
 /// it under running pods.</item>
 /// </list>
@@ -50,7 +58,7 @@ public static class PodNetworkSpec
         var subnets = new List<Subnet>();
         for (var i = 0; i < node.PodCidrs.Count; i++)
         {
-            var pool = IpPool.Create(node.PodCidrs[i].ToString(), options.Mode, string.Create(CultureInfo.InvariantCulture, $"podCIDRs[{i}]"));
+            var pool = IpPool.Create(node.PodCidrs[i].ToString(), options.Mode, string.Create(CultureInfo.InvariantCulture, $"podCIDRs[{i}]"), options.StaticPool);
             subnets.Add(new Subnet
             {
                 IpAddressPrefix = pool.Cidr.ToString(),
@@ -62,7 +70,10 @@ public static class PodNetworkSpec
         }
 
         var policies = new List<NetworkPolicy>();
-        foreach (var adapter in adapterNames ?? (string.IsNullOrEmpty(options.AdapterName) ? [] : [options.AdapterName]))
+        // A NAT network is internal: no adapter is bound to it, whatever the config names.
+        IReadOnlyList<string> adapters = options.Mode == NetworkMode.Nat ? []
+            : adapterNames ?? (string.IsNullOrEmpty(options.AdapterName) ? [] : [options.AdapterName]);
+        foreach (var adapter in adapters)
         {
             policies.Add(NetworkPolicy.Create(new NetAdapterNamePolicySetting { NetworkAdapterName = adapter }));
         }
@@ -76,7 +87,7 @@ public static class PodNetworkSpec
         return new HostComputeNetwork
         {
             Name = options.NetworkName,
-            Type = overlay ? NetworkType.Overlay : NetworkType.L2Bridge,
+            Type = TypeOf(options.Mode),
             Policies = policies.Count == 0 ? null : policies,
             Ipams = [new Hcn.Model.Ipam { Type = IpamType.Static, Subnets = subnets }],
         };
@@ -162,6 +173,17 @@ public static class PodNetworkSpec
 
         return differences;
     }
+
+    /// <summary>The HCN network type of a mode.</summary>
+    public static NetworkType TypeOf(NetworkMode mode) => mode switch
+    {
+        NetworkMode.L2Bridge => NetworkType.L2Bridge,
+        NetworkMode.Overlay => NetworkType.Overlay,
+        NetworkMode.Nat => NetworkType.Nat,
+        NetworkMode.Transparent => NetworkType.Transparent,
+        NetworkMode.L2Tunnel => NetworkType.L2Tunnel,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "mode: unknown network mode"),
+    };
 
     private static string DefaultRoute(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "::/0" : "0.0.0.0/0";
 

@@ -62,11 +62,11 @@ internal sealed class CniResultBuilder(IIpamStore ipam, NodeOptions options)
         };
     }
 
-    /// <summary>L2Bridge pods route via the host endpoint (.2), Overlay pods via the subnet gateway (.1).</summary>
+    /// <summary>L2Bridge pods route via the host endpoint (.2), Transparent pods via the static pool's gateway, the others via the subnet gateway (.1).</summary>
     public IPAddress GatewayFor(LeasedAddress address)
     {
         var pool = ipam.Pools.FirstOrDefault(p => p.Contains(address.Address))
-            ?? IpPool.Create(address.Subnet.ToString(), options.Mode, "podCIDRs");
+            ?? IpPool.Create(address.Subnet.ToString(), options.Mode, "podCIDRs", options.StaticPool);
         return pool.HostEndpoint ?? pool.Gateway;
     }
 

@@ -19,9 +19,11 @@ namespace Cni.Node.Policies;
 /// family + the node IP as a /32 (/128). This is the list WCN's examples and flannel's deployments use (pod CIDR +
 /// service CIDR + node subnet); the host's subnet length is not known here, so the node itself stands in for it: pod →
 /// node traffic (kubelet, host services) keeps the pod's address. The IPv6 policy carries <c>Flags: IPv6</c> (NatFlags
-/// 2, as SDN-psm1 sends it).</item>
-/// <item><b>SDNRoute to each service CIDR</b> with <c>NeedEncap: true</c>, every mode: service traffic is handed to
-/// the host's service proxy (WCN's sdnbridge and sdnoverlay examples; CNP win-overlay).</item>
+/// 2, as SDN-psm1 sends it). Only on L2Bridge and Overlay: a NAT network's WinNAT translates its whole subnet (no endpoint policy, as the WCN nat
+/// plugin adds none), Transparent pods are never NATed, L2Tunnel's NAT is Azure's.</item>
+/// <item><b>SDNRoute to each service CIDR</b> with <c>NeedEncap: true</c>, on L2Bridge, Overlay and NAT: service traffic is handed to
+/// the host's service proxy (WCN's sdnbridge and sdnoverlay examples; CNP win-overlay). Transparent and L2Tunnel pods
+/// route through the physical network's gateway instead (<see cref="NetworkModeRules.RoutesServicesToHost"/>).</item>
 /// <item><b>L2Bridge: SDNRoute to the node IP /32</b> with <c>NeedEncap: true</c> (WCN's sdnbridge host-gw example):
 /// on an L2Bridge the node's own address is otherwise switched out of the NIC and never reaches the host.</item>
 /// <item><b>Overlay: ProviderAddress = node IP</b> (WCN sdnoverlay with flannel needs it written by hand, WCN issue
@@ -69,7 +71,7 @@ public static class EndpointPolicyBuilder
         var policies = new List<EndpointPolicy>();
         var families = inputs.PodAddresses.Select(a => a.AddressFamily).Distinct().ToList();
 
-        foreach (var family in inputs.OutboundNat.Enabled ? families : [])
+        foreach (var family in inputs.OutboundNat.Enabled && inputs.Mode.UsesOutboundNatPolicy() ? families : [])
         {
             var exceptions = inputs.ClusterCidrs.Where(c => Family(c) == family)
                 .Concat(inputs.ServiceCidrs.Where(c => Family(c) == family))
@@ -88,7 +90,7 @@ public static class EndpointPolicyBuilder
             }));
         }
 
-        foreach (var service in inputs.ServiceCidrs.Where(c => families.Contains(Family(c))))
+        foreach (var service in inputs.ServiceCidrs.Where(c => inputs.Mode.RoutesServicesToHost() && families.Contains(Family(c))))
         {
             policies.Add(EndpointPolicy.Create(new SdnRoutePolicySetting { DestinationPrefix = service.ToString(), NeedEncap = true }));
         }

@@ -133,8 +133,12 @@ public sealed partial class KernelHcn : IAttachmentVerifier
 
         var problems = new List<string>();
         var hostName = DeviceNames.HostVeth(endpoint.Id);
-        var host = _host.GetLink(hostName);
-        if (host is null)
+        var host = network.IsTransparent ? null : _host.GetLink(hostName);
+        if (network.IsTransparent)
+        {
+            // A macvlan has no node side: the pod's interface is all there is.
+        }
+        else if (host is null)
         {
             problems.Add($"the node side {hostName} of its veth pair is missing");
         }
@@ -171,8 +175,14 @@ public sealed partial class KernelHcn : IAttachmentVerifier
             return empty with { Problems = problems };
         }
 
-        var ours = host is not null && link.LinkIndex == host.Index && string.Equals(link.Kind, "veth", StringComparison.Ordinal);
-        if (host is not null && !ours)
+        var ours = network.IsTransparent
+            ? string.Equals(link.Kind, "macvlan", StringComparison.Ordinal) && (NetworkLayout.ParseMac(endpoint.MacAddress) is not { } macvlanMac || macvlanMac.Equals(link.Mac))
+            : host is not null && link.LinkIndex == host.Index && string.Equals(link.Kind, "veth", StringComparison.Ordinal);
+        if (network.IsTransparent && !ours)
+        {
+            problems.Add($"interface {name} in {binding.Path} is not this endpoint's (a {link.Kind ?? "device"}, not a macvlan with MAC {endpoint.MacAddress})");
+        }
+        else if (host is not null && !ours)
         {
             problems.Add($"interface {name} in {binding.Path} is not this endpoint's (a {link.Kind ?? "device"} whose peer is #{link.LinkIndex}, not {hostName} #{host.Index})");
         }

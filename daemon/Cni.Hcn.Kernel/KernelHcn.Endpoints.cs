@@ -12,7 +12,10 @@ using Cni.Hcn.Model.Requests;
 
 namespace Cni.Hcn.Kernel;
 
-/// <summary>Endpoints: a veth pair, host side on the network's bridge, container side configured on attach.</summary>
+/// <summary>
+/// Endpoints: a veth pair, host side on the network's bridge, container side configured on attach; on a Transparent
+/// network a bridge-mode macvlan of the underlay instead, which has no node side.
+/// </summary>
 public sealed partial class KernelHcn
 {
     /// <inheritdoc/>
@@ -37,7 +40,9 @@ public sealed partial class KernelHcn
                 if (!IsRemote(created))
                 {
                     var network = NetworkLayout.From(await _objects.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false));
-                    _ = _host.GetLink(network.Bridge)
+                    _ = network.IsTransparent
+                        ? FindTransparentUnderlay(network)
+                        : _host.GetLink(network.Bridge)
                         ?? throw new NetlinkException($"bridge {network.Bridge} of network {network.Id:D} is missing", Errno.Enodev);
                 }
 
@@ -189,6 +194,13 @@ public sealed partial class KernelHcn
             return;
         }
 
+        if (binding.IsHost && network.IsTransparent)
+        {
+            throw new NetlinkException(
+                $"endpoint {endpoint.Id:D} of Transparent network {network.Id:D} cannot be attached to the node's own namespace: a macvlan cannot talk to its lower device's host, so KernelHcn makes no host vNIC on Transparent networks",
+                Errno.Eopnotsupp);
+        }
+
         if (binding.IsHost)
         {
             // HNS's host vNIC: the container side stays in the node namespace and holds the endpoint's addresses
@@ -200,6 +212,22 @@ public sealed partial class KernelHcn
 
         EnsureNamespaceExists(binding);
         using var pod = NetnsThread.Run(binding.Path, RtnetlinkClient.Open);
+        if (network.IsTransparent)
+        {
+            AttachMacvlan(pod, endpoint, binding, network);
+            try
+            {
+                ConfigureInPod(pod, endpoint, network);
+            }
+            catch (Exception ex) when (IsKernelFailure(ex))
+            {
+                TryKernel("endpoint", endpoint.Id, () => MoveBackToHost(pod, endpoint));
+                throw;
+            }
+
+            return;
+        }
+
         var host = _host.GetLink(DeviceNames.HostVeth(endpoint.Id));
         if (host is not null)
         {
@@ -242,6 +270,49 @@ public sealed partial class KernelHcn
             // Put the container side back where attach found it, so a retry starts clean.
             TryKernel("endpoint", endpoint.Id, () => MoveBackToHost(pod, endpoint));
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Transparent: makes the endpoint's macvlan exist in the pod. One the node holds (detached earlier, under its
+    /// host-side name) is moved in; one already in the pod under its name with the endpoint's MAC is kept; otherwise a
+    /// bridge-mode macvlan of the underlay is born in the pod under its final name, MAC and MTU (as the reference
+    /// macvlan plugin makes it: containernetworking/plugins plugins/main/macvlan/macvlan.go, mode bridge). Bridge mode
+    /// lets pods of one node reach each other without leaving the node; the physical network sees each pod's own MAC
+    /// and address, as a Hyper-V external vSwitch port does for a Transparent endpoint.
+    /// </summary>
+    private void AttachMacvlan(RtnetlinkClient pod, HostComputeEndpoint endpoint, NamespaceBinding binding, NetworkLayout network)
+    {
+        var waiting = _host.GetLink(DeviceNames.PeerVeth(endpoint.Id));
+        if (waiting is null && FindInPod(pod, endpoint, null) is not null)
+        {
+            return;
+        }
+
+        var fd = NetnsThread.Open(binding.Path);
+        try
+        {
+            if (waiting is not null)
+            {
+                _host.SetLink(waiting.Index, new LinkChange { Up = false, NetnsFd = fd });
+                return;
+            }
+
+            var underlay = FindTransparentUnderlay(network);
+            var name = InterfaceName(endpoint);
+            try
+            {
+                _host.CreateMacvlanInto(name, underlay.Index, fd, EndpointMtu(endpoint, network), NetworkLayout.ParseMac(endpoint.MacAddress));
+            }
+            catch (NetlinkException ex) when (ex.IsAlreadyExists)
+            {
+                var holder = pod.GetLink(name);
+                throw new NetlinkException($"interface {name} already exists in network namespace {binding.Path}: it is a {holder?.Kind ?? "device"} wincni does not own", Errno.Eexist);
+            }
+        }
+        finally
+        {
+            Libc.Close(fd);
         }
     }
 

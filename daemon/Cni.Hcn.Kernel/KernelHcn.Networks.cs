@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Cni.Hcn.Errors;
 using Cni.Hcn.Kernel.Layout;
 using Cni.Hcn.Kernel.Namespaces;
 using Cni.Hcn.Kernel.Naming;
@@ -10,13 +11,22 @@ using Cni.Hcn.Model.Requests;
 
 namespace Cni.Hcn.Kernel;
 
-/// <summary>Networks: a bridge with the gateway address; Overlay adds the VXLAN device and the remote subnets.</summary>
+/// <summary>
+/// Networks: a bridge with the gateway address; Overlay adds the VXLAN device and the remote subnets; NAT masquerades
+/// its subnets (the network table); Transparent has no bridge, its endpoints are macvlans of the underlay; L2Tunnel is
+/// refused.
+/// </summary>
 public sealed partial class KernelHcn
 {
     /// <inheritdoc/>
     public async Task<HostComputeNetwork> CreateNetworkAsync(HostComputeNetwork network, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(network);
+        if (network.Type == NetworkType.L2Tunnel)
+        {
+            throw L2TunnelRefused(network.Name);
+        }
+
         var held = await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -155,10 +165,34 @@ public sealed partial class KernelHcn
         }
     }
 
+    /// <summary>
+    /// An L2Tunnel network sends every pod packet to the physical host's virtual switch, whose forwarding only Azure's
+    /// host networking (the SDN/VFP agent of an Azure host) provides; the Linux kernel has no counterpart to realize.
+    /// </summary>
+    internal static HcnException L2TunnelRefused(string? networkName) => new(
+        $"HcnCreateNetwork {networkName}",
+        HcnErrorCodes.InvalidNetworkType,
+        new HcnErrorAdvice(
+            "L2Tunnel networks need Azure's host networking (the Azure host's SDN agent forwards every packet of an L2Tunnel network); the kernel dataplane has no equivalent, so it cannot realize one.",
+            "Use mode l2tunnel only on Windows nodes in Azure (dataplane hcn); on the kernel dataplane use l2bridge, overlay, nat or transparent."),
+        detail: "kernel: network type L2Tunnel is not realized by KernelHcn");
+
     /// <summary>Creates or adopts the network's bridge (and VXLAN device) and programs its addresses and remote subnets.</summary>
     private void RealizeNetwork(HostComputeNetwork network)
     {
         var layout = NetworkLayout.From(network);
+        if (layout.IsTransparent)
+        {
+            // Nothing on the node but the underlay itself: the pods' gateway is the physical network's router.
+            var underlay = FindTransparentUnderlay(layout);
+            if (!underlay.IsUp)
+            {
+                _host.SetLink(underlay.Index, new LinkChange { Up = true });
+            }
+
+            return;
+        }
+
         EnsureForwarding(layout.HasIpv6);
         var bridge = _host.GetLink(layout.Bridge);
         if (bridge is null)
@@ -250,6 +284,12 @@ public sealed partial class KernelHcn
     private void UnrealizeNetwork(HostComputeNetwork network, IReadOnlyList<HostComputeNetwork> remaining)
     {
         var layout = NetworkLayout.From(network);
+        if (layout.IsTransparent)
+        {
+            // The underlay is the node's, never wincni's to delete.
+            return;
+        }
+
         if (layout.IsOverlay)
         {
             var shared = remaining.Any(n => n.Id != network.Id && NetworkLayout.From(n) is { IsOverlay: true } other && other.Vxlan == layout.Vxlan);
@@ -323,9 +363,32 @@ public sealed partial class KernelHcn
         return (0, _options.UnderlayMtu);
     }
 
-    /// <summary>The MTU of a network's pod interfaces: the VXLAN device's for Overlay, else the configured underlay MTU.</summary>
+    /// <summary>
+    /// Transparent: the underlay the endpoints' macvlans hang off: the link the NetAdapterName policy names, else the
+    /// link of the node's IPv4 default route (HNS binds a Transparent network without an adapter name to the first
+    /// suitable adapter).
+    /// </summary>
+    private LinkInfo FindTransparentUnderlay(NetworkLayout layout)
+    {
+        if (layout.Underlay is { } name)
+        {
+            return _host.GetLink(name)
+                ?? throw new NetlinkException($"underlay interface {name} of Transparent network {layout.Id:D} (its NetAdapterName policy) does not exist", Interop.Errno.Enodev);
+        }
+
+        var defaultRoute = _host.ListRoutes().FirstOrDefault(r => r.Destination.PrefixLength == 0 && r.OutputIndex > 0);
+        return (defaultRoute is null ? null : _host.GetLink(defaultRoute.OutputIndex))
+            ?? throw new NetlinkException($"Transparent network {layout.Id:D} names no adapter (NetAdapterName) and the node has no IPv4 default route to find one by", Interop.Errno.Enodev);
+    }
+
+    /// <summary>The MTU of a network's pod interfaces: the VXLAN device's for Overlay, the underlay's for Transparent, else the configured underlay MTU.</summary>
     private int NetworkMtu(NetworkLayout layout)
     {
+        if (layout.IsTransparent && FindTransparentUnderlay(layout) is { Mtu: > 0 } underlay)
+        {
+            return underlay.Mtu;
+        }
+
         if (layout.IsOverlay && _host.GetLink(layout.Vxlan!) is { Mtu: > 0 } vxlan)
         {
             return vxlan.Mtu;

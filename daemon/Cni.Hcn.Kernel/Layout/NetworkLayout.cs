@@ -11,7 +11,10 @@ namespace Cni.Hcn.Kernel.Layout;
 /// What a HostComputeNetwork means in the kernel (a pure function of the HCN object): the bridge and its gateway
 /// addresses for every type; for Overlay also the VXLAN device (VNI from the subnet's VSID policy, UDP port from
 /// VxlanPort, source from ProviderAddress, MAC from DrMacAddress) and one <see cref="RemoteSubnet"/> per
-/// RemoteSubnetRoute policy. Every other network type (NAT, Transparent, …) is realized as a bridge like L2Bridge.
+/// RemoteSubnetRoute policy. NAT is a bridge whose subnet is masqueraded towards everything else (WinNAT's NetNat on
+/// the internal prefix); Transparent has no bridge: each endpoint is a macvlan (bridge mode) of the underlay interface
+/// the NetAdapterName policy names (<see cref="Underlay"/>). Other types are realized as a bridge like L2Bridge;
+/// L2Tunnel is refused before it gets here (it needs Azure's host networking).
 /// Subnets and remote subnets of both families are kept (a dual-stack network has one IPv4 and one IPv6 subnet); the
 /// VXLAN underlay stays IPv4 and carries the IPv6 inner packets too.
 /// </summary>
@@ -33,6 +36,15 @@ internal sealed record NetworkLayout
     public required string Table { get; init; }
 
     public required bool IsOverlay { get; init; }
+
+    /// <summary>NAT: the subnets are masqueraded towards every other destination.</summary>
+    public bool IsNat { get; init; }
+
+    /// <summary>Transparent: endpoints are macvlans of <see cref="Underlay"/>; no bridge, no gateway address on the node.</summary>
+    public bool IsTransparent { get; init; }
+
+    /// <summary>Transparent: the underlay interface (the NetAdapterName policy), or null to use the one holding the node's default route.</summary>
+    public string? Underlay { get; init; }
 
     public required IReadOnlyList<SubnetLayout> Subnets { get; init; }
 
@@ -97,12 +109,16 @@ internal sealed record NetworkLayout
         }
 
         var effectiveVni = vni ?? DefaultVni;
+        var adapter = policies.Select(p => p.GetSettings<NetAdapterNamePolicySetting>()?.NetworkAdapterName).FirstOrDefault(n => !string.IsNullOrWhiteSpace(n));
         return new NetworkLayout
         {
             Id = network.Id,
             Bridge = DeviceNames.Bridge(key),
             Table = DeviceNames.NetworkTable(key),
             IsOverlay = isOverlay,
+            IsNat = network.Type == NetworkType.Nat,
+            IsTransparent = network.Type == NetworkType.Transparent,
+            Underlay = adapter,
             Subnets = subnets,
             Vni = effectiveVni,
             VxlanPort = port,

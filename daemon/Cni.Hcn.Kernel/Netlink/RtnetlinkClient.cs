@@ -166,6 +166,40 @@ internal sealed class RtnetlinkClient : IDisposable
             $"RTM_NEWLINK veth {name} (on bridge #{masterIndex}) peer {peerName} in another namespace");
 
     /// <summary>
+    /// Builds the RTM_NEWLINK that creates a macvlan in bridge mode on <paramref name="lowerIndex"/>, born (down) in
+    /// another namespace under its final name (separate so the layout can be unit-tested; <c>ip link add link LOWER
+    /// name NAME netns NS address MAC mtu MTU type macvlan mode bridge</c>).
+    /// </summary>
+    public static NetlinkMessageBuilder MacvlanRequest(string name, int lowerIndex, int netnsFd, int mtu, PhysicalAddress? mac)
+    {
+        var request = new NetlinkMessageBuilder(Rtnl.RtmNewLink, Rtnl.NlmFAck | Rtnl.NlmFCreate | Rtnl.NlmFExcl).IfInfo()
+            .AddString(Rtnl.IflaIfname, name)
+            .AddU32(Rtnl.IflaLink, (uint)lowerIndex);
+        if (mtu > 0)
+        {
+            request.AddU32(Rtnl.IflaMtu, (uint)mtu);
+        }
+
+        if (mac is not null)
+        {
+            request.Add(Rtnl.IflaAddress, mac.GetAddressBytes());
+        }
+
+        if (netnsFd >= 0)
+        {
+            request.AddU32(Rtnl.IflaNetNsFd, (uint)netnsFd);
+        }
+
+        request.BeginNested(Rtnl.IflaLinkinfo).AddString(Rtnl.IflaInfoKind, "macvlan").BeginNested(Rtnl.IflaInfoData)
+            .AddU32(Rtnl.IflaMacvlanMode, Rtnl.MacvlanModeBridge).EndNested().EndNested();
+        return request;
+    }
+
+    /// <summary>Creates a bridge-mode macvlan of <paramref name="lowerIndex"/> directly in the namespace of <paramref name="netnsFd"/>.</summary>
+    public void CreateMacvlanInto(string name, int lowerIndex, int netnsFd, int mtu, PhysicalAddress? mac) =>
+        _socket.Request(MacvlanRequest(name, lowerIndex, netnsFd, mtu, mac), $"RTM_NEWLINK macvlan {name} (bridge mode on #{lowerIndex}) in another namespace");
+
+    /// <summary>
     /// Builds the RTM_NEWLINK that turns on hairpin mode of a bridge port by name (<c>ip link set NAME type
     /// bridge_slave hairpin on</c>; separate so the layout can be unit-tested).
     /// </summary>

@@ -71,6 +71,12 @@ internal static class Rtnl
     public const ushort IflaVxlanLearning = 7;
     public const ushort IflaVxlanPort = 15;
 
+    /// <summary>IFLA_MACVLAN_MODE (linux/if_link.h), inside IFLA_INFO_DATA of a macvlan.</summary>
+    public const ushort IflaMacvlanMode = 1;
+
+    /// <summary>MACVLAN_MODE_BRIDGE: macvlans of one lower device reach each other directly.</summary>
+    public const uint MacvlanModeBridge = 4;
+
     // ifaddrmsg + IFA_*
     public const int IfAddrMsgLength = 8;
     public const ushort IfaAddress = 1;

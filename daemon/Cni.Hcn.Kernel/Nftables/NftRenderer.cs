@@ -22,6 +22,8 @@ namespace Cni.Hcn.Kernel.Nftables;
 /// port (TCP/UDP; to the given VIP, or to every local address through <c>fib daddr type local</c>) from outside
 /// (prerouting) and from the node itself (output).</description></item>
 /// <item><description>VLAN isolation and ACL policies: filter chains in the same table (<see cref="FirewallRendering"/>).</description></item>
+/// <item><description>A NAT network (HNS type NAT) also masquerades everything its subnets send through the bridge to
+/// any other destination, as WinNAT does for a NAT network's internal prefix.</description></item>
 /// <item><description>Load balancers live in a table of their own, realized incrementally (<see cref="ServiceRenderer"/>).</description></item>
 /// </list>
 /// </summary>
@@ -157,7 +159,10 @@ internal static class NftRenderer
         var subnetRule = subnetNat is not null && subnets.Count > 0;
         var filter = new StringBuilder();
         var hasFilter = FirewallRendering.Append(filter, network, endpoints as IReadOnlyList<HostComputeEndpoint> ?? [.. endpoints], family);
-        if (masquerade.Count == 0 && !subnetRule && hostPorts.Count == 0 && !hasFilter)
+
+        // A NAT network NATs its whole subnet, endpoints or not (WinNAT's NetNat on the internal prefix).
+        var natNetworkRule = network.IsNat && subnets.Count > 0;
+        if (masquerade.Count == 0 && !subnetRule && !natNetworkRule && hostPorts.Count == 0 && !hasFilter)
         {
             return null;
         }
@@ -173,7 +178,7 @@ internal static class NftRenderer
                 .Append(network.Bridge).Append("\" ether daddr { ").Append(string.Join(", ", vnicMacs)).Append(" } notrack\n\t}\n");
         }
 
-        if (masquerade.Count > 0 || subnetRule)
+        if (masquerade.Count > 0 || subnetRule || natNetworkRule)
         {
             text.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
             foreach (var (exceptions, sources) in masquerade)
@@ -212,6 +217,13 @@ internal static class NftRenderer
 
                 AppendExceptions(text, subnetNat!, ip);
                 text.Append(" masquerade\n");
+            }
+
+            if (natNetworkRule)
+            {
+                var prefixes = string.Join(", ", NormalizePrefixes(subnets.Select(s => s.Prefix.ToString()), family));
+                text.Append("\t\tiifname \"").Append(network.Bridge).Append("\" ").Append(ip).Append(" saddr { ").Append(prefixes)
+                    .Append(" } ").Append(ip).Append(" daddr != { ").Append(prefixes).Append(" } masquerade\n");
             }
 
             text.Append("\t}\n");

@@ -391,7 +391,7 @@ public static class NodeConfigLoader
         {
             errors.Add($"{At("podCIDRs")}podCIDRs: overlay networks are IPv4 only on Windows (HNS); use mode: l2bridge for dual-stack");
         }
-        else if (options.PodCidrs.FirstOrDefault(c => !options.Mode.SupportsFamily(c.BaseAddress.AddressFamily)) is { } unsupported)
+        else if (options.PodCidrs.Where(c => !options.Mode.SupportsFamily(c.BaseAddress.AddressFamily)).Select(c => (IPNetwork?)c).FirstOrDefault() is { } unsupported)
         {
             errors.Add($"{At("podCIDRs")}podCIDRs: {unsupported} is IPv6; {options.Mode.ConfigName()} mode serves IPv4 only; use mode: l2bridge for dual-stack");
         }

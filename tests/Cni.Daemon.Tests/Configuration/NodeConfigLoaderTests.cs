@@ -126,7 +126,7 @@ public sealed class NodeConfigLoaderTests
     [TestCase("vxlan: {vni: 70000}", "vxlan.vni: 70000 is above 65535: HNS keeps a RemoteSubnetRoute's IsolationId in 16 bits")]
     [TestCase("vxlan: {vni: 16777216}", "vxlan.vni: 16777216 is outside 4096..16777215")]
     [TestCase("vxlan: {port: 0}", "vxlan.port: 0 is outside 1..65535")]
-    [TestCase("mode: nat2", "mode: 'nat2' is not one of l2bridge, overlay")]
+    [TestCase("mode: nat2", "mode: 'nat2' is not one of l2bridge, overlay, nat, transparent, l2tunnel")]
     [TestCase("mtu: big", "mtu: 'big' is not a whole number")]
     [TestCase("dsr: maybe", "dsr: 'maybe' is not true or false")]
     [TestCase("nodeIP: 10.0.0.1/24", "nodeIP: '10.0.0.1/24' is not an IP address")]
@@ -230,5 +230,47 @@ public sealed class NodeConfigLoaderTests
         var message = Assert.Throws<NodeConfigException>(() => NodeConfigLoader.LoadFile("/nonexistent/node.yaml"))!.Message;
 
         Assert.That(message, Does.Contain("cannot read the file"));
+    }
+
+    private const string TransparentConfig = """
+        mode: transparent
+        nodeIP: 192.168.50.10
+        adapterName: Ethernet
+        staticPool: {subnet: 192.168.50.0/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}
+        """;
+
+    [TestCase("nat", NetworkMode.Nat)]
+    [TestCase("l2tunnel", NetworkMode.L2Tunnel)]
+    public void Parse_NewModes_Accepted(string name, NetworkMode expected)
+    {
+        Assert.That(NodeConfigLoader.Parse($"mode: {name}\npodCIDRs: [10.244.1.0/24]", "node.yaml").Mode, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Parse_TransparentWithStaticPool_PoolIsTheOnlyPodCidr()
+    {
+        var options = NodeConfigLoader.Parse(TransparentConfig, "node.yaml");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Mode, Is.EqualTo(NetworkMode.Transparent));
+            Assert.That(options.StaticPool!.Gateway, Is.EqualTo(IPAddress.Parse("192.168.50.1")));
+            Assert.That(options.StaticPool.RangeStart, Is.EqualTo(IPAddress.Parse("192.168.50.100")));
+            Assert.That(options.StaticPool.RangeEnd, Is.EqualTo(IPAddress.Parse("192.168.50.149")));
+            Assert.That(options.PodCidrs, Is.EqualTo(new[] { IPNetwork.Parse("192.168.50.0/24") }));
+        });
+    }
+
+    [TestCase("mode: transparent", "staticPool: transparent mode needs staticPool")]
+    [TestCase("mode: overlay\nstaticPool: {subnet: 192.168.50.0/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "staticPool: only transparent mode")]
+    [TestCase("mode: transparent\nstaticPool: {subnet: 192.168.50.0/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100}", "staticPool.rangeEnd: required")]
+    [TestCase("mode: transparent\nstaticPool: {subnet: 192.168.50.7/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "staticPool.subnet: '192.168.50.7/24' has host bits set")]
+    [TestCase("mode: transparent\nstaticPool: {subnet: 192.168.50.0/24, gateway: 192.168.60.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "staticPool.gateway: 192.168.60.1 is not inside staticPool.subnet")]
+    [TestCase("mode: transparent\nnodeIP: 192.168.50.120\nstaticPool: {subnet: 192.168.50.0/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "nodeIP: 192.168.50.120 is inside staticPool")]
+    [TestCase("mode: transparent\npodCIDRs: [10.244.1.0/24]\nstaticPool: {subnet: 192.168.50.0/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "podCIDRs: transparent mode takes the pods' addresses from staticPool")]
+    [TestCase("mode: nat\npodCIDRs: [fd00::/64]", "podCIDRs: fd00::/64 is IPv6; nat mode serves IPv4 only")]
+    public void Parse_BadModeConfig_ErrorNamesTheKey(string yaml, string expected)
+    {
+        Assert.That(Problems(yaml), Does.Contain(expected));
     }
 }

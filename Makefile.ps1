@@ -26,8 +26,9 @@ param(
     # Passed to `dotnet test --filter`, e.g. "FullyQualifiedName~Vector".
     [string] $Filter = '',
 
-    # demo: the node network mode (overlay = VXLAN, l2bridge = routes via node IPs).
-    [ValidateSet('overlay', 'l2bridge')]
+    # demo: the node network mode (overlay = VXLAN, l2bridge = routes via node IPs, nat = one node with pods behind its
+    # NAT, transparent = pods on the underlay through macvlans). l2tunnel needs Azure and has no demo.
+    [ValidateSet('overlay', 'l2bridge', 'nat', 'transparent')]
     [string] $Mode = 'overlay',
 
     # demo: nodes and pods per node.

@@ -44,6 +44,13 @@ public sealed partial class KernelHcn
             }
 
             CheckAdapters(input);
+            if (network.Type == NetworkType.Transparent && network.MacPool is null)
+            {
+                // Transparent pods show their MACs on the physical network, so every node needs a MAC pool of its own (HNS
+                // gives each host one); the emulator's default pool is the same on every node.
+                input = input with { MacPool = NetworkLayout.DefaultMacPool(input.Id.ToString("D")) };
+            }
+
             var created = await _objects.CreateNetworkAsync(input, cancellationToken).ConfigureAwait(false);
             try
             {

@@ -41,6 +41,16 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The IPv6 service CIDR of a dual-stack cluster.</summary>
     public const string ServiceCidr6 = "fd00:10:96::/112";
 
+    /// <summary>
+    /// The modes a local cluster runs: those KernelHcn realizes. nat is single-node (pods are reachable from outside only
+    /// through host ports, there are no routes between nodes); transparent puts pods on the underlay itself
+    /// (192.168.200.0/24, node N's static pool 192.168.200.(100+10(N-1))..+9, gateway the underlay's .1).
+    /// </summary>
+    public static IReadOnlyList<string> Modes { get; } = ["overlay", "l2bridge", "nat", "transparent"];
+
+    /// <summary>The gateway transparent pods use: the underlay's own address (as a router of the physical network).</summary>
+    public const string TransparentGateway = ApiServerUnderlayAddress;
+
     private readonly List<ClusterNode> _nodes = [];
     private readonly List<ClusterPod> _pods = [];
     private readonly Lock _podsGate = new();
@@ -106,9 +116,9 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Mode is not ("overlay" or "l2bridge"))
+        if (!Modes.Contains(options.Mode, StringComparer.Ordinal))
         {
-            throw new ArgumentException($"mode '{options.Mode}' is not overlay or l2bridge", nameof(options));
+            throw new ArgumentException($"mode '{options.Mode}' is not one of {string.Join(", ", Modes)} (l2tunnel needs Azure's host networking)", nameof(options));
         }
 
         if (options.DualStack && options.Mode != "l2bridge")
@@ -161,7 +171,17 @@ public sealed class LocalCluster : IAsyncDisposable
     /// </summary>
     public async Task<ClusterNode> AddNodeAsync(CancellationToken cancellationToken)
     {
+        if (Mode == "nat" && _nodes.Count > 0)
+        {
+            throw new InvalidOperationException("mode nat is a single-node mode: pods sit behind their node's NAT and no node routes to another's pods");
+        }
+
         var index = Interlocked.Increment(ref _nodeSequence);
+        if (Mode == "transparent" && index > 10)
+        {
+            throw new InvalidOperationException("mode transparent: at most 10 nodes (each takes 10 addresses of 192.168.200.100-199)");
+        }
+
         var nodeName = string.Create(CultureInfo.InvariantCulture, $"node-{index}");
         var netns = ClusterRun.UniqueName("n");
         var node = new ClusterNode(nodeName, netns, index, ClusterRun.NewDirectory(nodeName), _apiServer is null ? null : NodeKubeconfig);
@@ -190,7 +210,17 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         else
         {
-            standalone = $"podCIDRs: [{string.Join(", ", PodCidrsOf(node))}]\nnodeIP: {node.Address}\n";
+            standalone = Mode == "transparent"
+                ? $"nodeIP: {node.Address}\n"
+                : $"podCIDRs: [{string.Join(", ", PodCidrsOf(node))}]\nnodeIP: {node.Address}\n";
+        }
+
+        if (Mode == "transparent")
+        {
+            // Pods take addresses of the underlay itself, from a range of their own per node, through the node's eth0.
+            var first = 100 + (10 * (index - 1));
+            standalone += string.Create(CultureInfo.InvariantCulture,
+                $"adapterName: eth0\nstaticPool: {{subnet: 192.168.200.0/24, gateway: {TransparentGateway}, rangeStart: 192.168.200.{first}, rangeEnd: 192.168.200.{first + 9}}}\n");
         }
 
         // The ConfigMap's node config (mode, network name, CIDRs, VXLAN) with what differs per node here, where all

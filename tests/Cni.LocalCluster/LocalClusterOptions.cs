@@ -3,7 +3,10 @@ namespace Cni.LocalCluster;
 /// <summary>How a <see cref="LocalCluster"/> is built.</summary>
 public sealed record LocalClusterOptions
 {
-    /// <summary>The node network mode every node runs: <c>overlay</c> (VXLAN) or <c>l2bridge</c> (routes via node IPs).</summary>
+    /// <summary>
+    /// The node network mode every node runs: <c>overlay</c> (VXLAN), <c>l2bridge</c> (routes via node IPs), <c>nat</c>
+    /// (single node, pods behind the node's NAT) or <c>transparent</c> (pods on the underlay, macvlan).
+    /// </summary>
     public string Mode { get; init; } = "overlay";
 
     /// <summary>

@@ -6,8 +6,12 @@ using Cni.LocalCluster;
 using Cni.LocalCluster.Support;
 
 // `wincni-cluster demo`: the README's main job on Linux (`dotnet pwsh ./Makefile.ps1 demo` publishes, then runs this).
-var mode = new Option<string>("--mode") { Description = "Node network mode: overlay (VXLAN) or l2bridge (routes via node IPs).", DefaultValueFactory = _ => "overlay" };
-mode.AcceptOnlyFromAmong("overlay", "l2bridge");
+var mode = new Option<string>("--mode")
+{
+    Description = "Node network mode: overlay (VXLAN), l2bridge (routes via node IPs), nat (one node, pods behind its NAT) or transparent (pods on the underlay).",
+    DefaultValueFactory = _ => "overlay",
+};
+mode.AcceptOnlyFromAmong([.. LocalCluster.Modes]);
 var nodes = new Option<int>("--nodes") { Description = "Number of nodes.", DefaultValueFactory = _ => 2 };
 var podsPerNode = new Option<int>("--pods-per-node") { Description = "Pods on each node.", DefaultValueFactory = _ => 2 };
 var exit = new Option<bool>("--exit") { Description = "Tear down right after the report instead of waiting for Ctrl-C." };
@@ -32,6 +36,18 @@ static async Task<int> DemoAsync(string mode, int nodeCount, int podsPerNode, bo
     if (nodeCount is < 1 or > 50 || podsPerNode is < 1 or > 50)
     {
         await Console.Error.WriteLineAsync("demo: --nodes and --pods-per-node must be between 1 and 50").ConfigureAwait(false);
+        return 2;
+    }
+
+    if (mode == "nat" && nodeCount != 1)
+    {
+        // nat is the single-node developer mode: a second node's pods would be unreachable (no peer routes).
+        Console.WriteLine($"demo: mode nat runs one node (asked for {nodeCount})");
+        nodeCount = 1;
+    }
+    else if (mode == "transparent" && nodeCount > 10)
+    {
+        await Console.Error.WriteLineAsync("demo: mode transparent runs at most 10 nodes (10 underlay addresses each)").ConfigureAwait(false);
         return 2;
     }
 
@@ -75,7 +91,18 @@ static async Task<int> DemoAsync(string mode, int nodeCount, int podsPerNode, bo
         Console.Write(matrix.Render());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{matrix.Pairs - matrix.Failures}/{matrix.Pairs} pairs reach each other"));
         Console.WriteLine();
-        var serviceFailures = await ServiceDemo.RunAsync(cluster, Console.Out, stop.Token).ConfigureAwait(false);
+        var serviceFailures = 0;
+        if (mode == "transparent")
+        {
+            // Transparent pods route everything off their subnet to the physical gateway, as on Windows; a macvlan
+            // cannot reach its own node, so Services (and NodePorts to local pods) are not part of this mode.
+            Console.WriteLine("Services: not served in transparent mode (pods use the underlay's gateway); from an underlay host:");
+            serviceFailures = await TransparentDemo.RunAsync(cluster, Console.Out, stop.Token).ConfigureAwait(false);
+        }
+        else
+        {
+            serviceFailures = await ServiceDemo.RunAsync(cluster, Console.Out, stop.Token).ConfigureAwait(false);
+        }
         Console.WriteLine();
         Console.WriteLine("where to look:");
         Console.WriteLine($"  kubectl --kubeconfig {cluster.Kubeconfig} get nodes -o wide   (annotations: -o yaml)");

@@ -137,6 +137,17 @@ internal sealed record NetworkLayout
         return $"0E-2A-{hash[0]:X2}-{hash[1]:X2}-{hash[2]:X2}-{hash[3]:X2}";
     }
 
+    /// <summary>
+    /// A locally administered MAC range of 65536 addresses derived from <paramref name="key"/> (<c>0E-hh-hh-hh-00-00</c> to
+    /// <c>…-FF-FF</c>): a Transparent network's pods on different nodes then differ in MAC as in address.
+    /// </summary>
+    public static MacPool DefaultMacPool(string key)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("macpool:" + key));
+        var prefix = $"0E-{hash[0]:X2}-{hash[1]:X2}-{hash[2]:X2}";
+        return new MacPool { Ranges = [new MacRange { StartMacAddress = prefix + "-00-00", EndMacAddress = prefix + "-FF-FF" }] };
+    }
+
     /// <summary>Parses a MAC in dash, colon or bare form; null when empty or invalid.</summary>
     public static PhysicalAddress? ParseMac(string? text)
     {

@@ -48,7 +48,7 @@ public sealed class ConnectivityMatrix
     /// <summary>The matrix as a table: rows are sources, columns destinations, cells the RTT in ms or FAIL.</summary>
     public string Render()
     {
-        var width = Math.Max(14, _pods.Max(p => p.Name.Length) + 2);
+        var width = Math.Max(14, _pods.Max(p => Math.Max(p.Name.Length, p.Address?.Length ?? 0)) + 2);
         var text = new StringBuilder();
         text.Append("from \\ to".PadRight(width));
         foreach (var pod in _pods)

@@ -186,7 +186,9 @@ public sealed class LocalCluster : IAsyncDisposable
         var netns = ClusterRun.UniqueName("n");
         var node = new ClusterNode(nodeName, netns, index, ClusterRun.NewDirectory(nodeName), _apiServer is null ? null : NodeKubeconfig);
         _nodes.Add(node);
-        Report($"node {nodeName}: namespace {netns}, {node.Address}, pod CIDR {node.PodCidr}");
+        Report(Mode == "transparent"
+            ? string.Create(CultureInfo.InvariantCulture, $"node {nodeName}: namespace {netns}, {node.Address}, pods from 192.168.200.{100 + (10 * (index - 1))}-{109 + (10 * (index - 1))} (static pool on the underlay)")
+            : $"node {nodeName}: namespace {netns}, {node.Address}, pod CIDR {node.PodCidr}");
 
         await Support.Netns.CreateAsync(netns, cancellationToken).ConfigureAwait(false);
 

@@ -411,7 +411,8 @@ public static class NodeConfigLoader
         for (var i = 0; i < options.PodCidrs.Count; i++)
         {
             var podCidr = options.PodCidrs[i];
-            if (options.ClusterCidrs.Count > 0
+            // A transparent node's pool is on the physical network, not carved from the cluster CIDRs.
+            if (options.ClusterCidrs.Count > 0 && !options.Mode.UsesStaticPool()
                 && !options.ClusterCidrs.Any(c => c.BaseAddress.AddressFamily == podCidr.BaseAddress.AddressFamily && c.Contains(podCidr.BaseAddress) && c.PrefixLength <= podCidr.PrefixLength))
             {
                 errors.Add($"{At("podCIDRs", i)}{Item("podCIDRs", i)}: {podCidr} is not inside any of clusterCIDRs ({string.Join(", ", options.ClusterCidrs)})");

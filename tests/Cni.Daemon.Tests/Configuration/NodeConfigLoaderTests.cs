@@ -234,6 +234,7 @@ public sealed class NodeConfigLoaderTests
 
     private const string TransparentConfig = """
         mode: transparent
+        clusterCIDRs: [10.244.0.0/16]
         nodeIP: 192.168.50.10
         adapterName: Ethernet
         staticPool: {subnet: 192.168.50.0/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}

@@ -30,6 +30,7 @@ public sealed class NetworkModePacketTests
     private string _t1 = null!;
     private string _t2 = null!;
     private HostComputeEndpoint _t1Endpoint = null!;
+    private UdpEchoServer? _udpServer;
 
     [OneTimeSetUp]
     public async Task BuildAsync()
@@ -62,7 +63,8 @@ public sealed class NetworkModePacketTests
         (_n1, _) = await AddPodAsync(nat, "n1", "10.210.0.10", ct,
             EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, ExternalPort = 8088, InternalPort = EchoPort }));
         (_n2, _) = await AddPodAsync(nat, "n2", "10.210.0.11", ct,
-            EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, ExternalPort = 8089, InternalPort = EchoPort, Vip = NatNode }));
+            EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Tcp, ExternalPort = 8089, InternalPort = EchoPort, Vip = NatNode }),
+            EndpointPolicy.Create(new PortMappingPolicySetting { Protocol = ProtocolType.Udp, ExternalPort = 5300, InternalPort = 5353 }));
 
         var transparent = await _node.CreateNetworkAsync(
             Network("tpnet", NetworkType.Transparent, "192.168.220.0/24", UnderlayHost) with
@@ -78,6 +80,7 @@ public sealed class NetworkModePacketTests
             _servers.Add(new EchoServer(path, name, EchoPort));
         }
 
+        _udpServer = new UdpEchoServer(_n2, "n2", 5353);
         _servers.Add(new EchoServer(_netns.PathOf("nat-ul"), "nat-outside", 9000));
         _servers.Add(new EchoServer(_netns.PathOf("tp-ul"), "underlay-host", 9000));
     }
@@ -89,6 +92,8 @@ public sealed class NetworkModePacketTests
         {
             server.Dispose();
         }
+
+        _udpServer?.Dispose();
 
         _node?.Dispose();
 
@@ -114,6 +119,12 @@ public sealed class NetworkModePacketTests
     public void Nat_HostPortBoundToHostIp_ReachesItsPod()
     {
         Assert.That(Traffic.Tcp(_netns.PathOf("nat-ul"), NatNode, 8089), Is.EqualTo($"n2 {NatOutside}"));
+    }
+
+    [Test]
+    public void Nat_UdpHostPort_ReachesThePodsUdpPort()
+    {
+        Assert.That(Traffic.UdpExchange(_netns.PathOf("nat-ul"), NatNode, 5300), Is.EqualTo(System.Net.Sockets.SocketError.Success));
     }
 
     [Test]

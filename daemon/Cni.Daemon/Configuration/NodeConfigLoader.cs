@@ -48,7 +48,7 @@ public static class NodeConfigLoader
     /// </summary>
     public static IReadOnlyList<string> KeyPaths()
     {
-        string[] sections = ["vxlan", "serviceProxy", "dns", "log", "adapters", "outboundNat", "firewall"];
+        string[] sections = ["vxlan", "serviceProxy", "dns", "log", "adapters", "outboundNat", "firewall", "staticPool"];
         return
         [
             .. TopLevelKeys.Where(k => !sections.Contains(k, StringComparer.Ordinal)),
@@ -58,6 +58,7 @@ public static class NodeConfigLoader
             .. LogKeys.Select(k => "log." + k),
             .. AdapterKeys.Select(k => "adapters[]." + k),
             .. OutboundNatKeys.Select(k => "outboundNat." + k),
+            .. StaticPoolKeys.Select(k => "staticPool." + k),
             .. FirewallKeys.SelectMany(d => FirewallDirectionKeys.Where(k => k != "allow").Select(k => $"firewall.{d}.{k}")
                 .Concat(FirewallRuleKeys.Select(k => $"firewall.{d}.allow[].{k}"))),
         ];

@@ -265,7 +265,7 @@ public sealed class NodeConfigLoaderTests
     [TestCase("mode: transparent", "staticPool: transparent mode needs staticPool")]
     [TestCase("mode: overlay\nstaticPool: {subnet: 192.168.50.0/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "staticPool: only transparent mode")]
     [TestCase("mode: transparent\nstaticPool: {subnet: 192.168.50.0/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100}", "staticPool.rangeEnd: required")]
-    [TestCase("mode: transparent\nstaticPool: {subnet: 192.168.50.7/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "staticPool.subnet: '192.168.50.7/24' has host bits set")]
+    [TestCase("mode: transparent\nstaticPool: {subnet: 192.168.50.7/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "staticPool.subnet: '192.168.50.7/24' is not a CIDR")]
     [TestCase("mode: transparent\nstaticPool: {subnet: 192.168.50.0/24, gateway: 192.168.60.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "staticPool.gateway: 192.168.60.1 is not inside staticPool.subnet")]
     [TestCase("mode: transparent\nnodeIP: 192.168.50.120\nstaticPool: {subnet: 192.168.50.0/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "nodeIP: 192.168.50.120 is inside staticPool")]
     [TestCase("mode: transparent\npodCIDRs: [10.244.1.0/24]\nstaticPool: {subnet: 192.168.50.0/24, gateway: 192.168.50.1, rangeStart: 192.168.50.100, rangeEnd: 192.168.50.149}", "podCIDRs: transparent mode takes the pods' addresses from staticPool")]

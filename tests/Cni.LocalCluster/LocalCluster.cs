@@ -136,7 +136,10 @@ public sealed class LocalCluster : IAsyncDisposable
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(cluster.ConfigMapConflist)!);
             await File.WriteAllTextAsync(Path.Combine(Path.GetDirectoryName(cluster.ConfigMapConflist)!, "node.yaml"), deploy.NodeConfig, cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(cluster.ConfigMapConflist, deploy.Conflist, cancellationToken).ConfigureAwait(false);
-            cluster.Report($"node config and conflist from deploy/overlays/mixed-{options.Mode} (ConfigMap {DeployConfig.ConfigMapName}), placed on each node by wincnid install-cni");
+            var overlay = System.IO.Directory.Exists(Path.Combine(DeployConfig.DeployDirectory, "overlays", "mixed-" + options.Mode))
+                ? "mixed-" + options.Mode
+                : $"mixed-{DeployConfig.FallbackMode} with mode: {options.Mode}";
+            cluster.Report($"node config and conflist from deploy/overlays/{overlay} (ConfigMap {DeployConfig.ConfigMapName}), placed on each node by wincnid install-cni");
             cluster.Report($"underlay namespace {cluster.Underlay} (bridge {UnderlayBridge}, 192.168.200.0/24)");
             await Support.Netns.CreateAsync(cluster.Underlay, cancellationToken).ConfigureAwait(false);
             await Support.Netns.ExecCheckAsync(cluster.Underlay, ["ip", "link", "add", UnderlayBridge, "type", "bridge"], cancellationToken).ConfigureAwait(false);
@@ -232,6 +235,8 @@ public sealed class LocalCluster : IAsyncDisposable
             stateDir: {node.StateDir}
             socket: {node.Socket}
             healthAddress: {ClusterNode.HealthAddress}
+
+            mode: {Mode}
 
             """ + dualStack + standalone + (_options.ExtraNodeConfig is { } extra ? extra.TrimEnd() + "\n" : string.Empty)), cancellationToken).ConfigureAwait(false);
         await node.InstallCniAsync(ConfigMapConflist, cancellationToken).ConfigureAwait(false);

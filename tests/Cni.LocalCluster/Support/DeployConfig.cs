@@ -16,6 +16,9 @@ public sealed record DeployConfig(string NodeConfig, string Conflist)
     /// <summary>The ConfigMap's name.</summary>
     public const string ConfigMapName = "wincni-config";
 
+    /// <summary>The overlay a mode without one of its own renders (the mode is then set over its node config).</summary>
+    public const string FallbackMode = "l2bridge";
+
     /// <summary>The conflist's key and file name.</summary>
     public const string ConflistName = "10-wincni.conflist";
 
@@ -44,7 +47,14 @@ public sealed record DeployConfig(string NodeConfig, string Conflist)
             if (Rendered.TryGetValue(mode, out var cached)) return cached;
         }
 
+        // nat (one developer node) and transparent (a static pool per node) ship no overlay of their own: their nodes
+        // take l2bridge's ConfigMap with the mode and per-node keys set over it (LocalCluster does).
         var overlay = Path.Combine(DeployDirectory, "overlays", "mixed-" + mode);
+        if (!Directory.Exists(overlay))
+        {
+            overlay = Path.Combine(DeployDirectory, "overlays", "mixed-" + FallbackMode);
+        }
+
         string yaml;
         try
         {

@@ -92,6 +92,12 @@ public static class NodeConfigLoader
         {
             throw new NodeConfigException(source, [$"line {e.Start.Line}: not valid YAML/JSON: {e.Message}"]);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet throws these, not YamlException, on some malformed input (found by fuzzing: an unterminated
+            // flow sequence, NUL bytes, a bad tag); they are the file's fault, not wincnid's.
+            throw new NodeConfigException(source, [$"not valid YAML/JSON: {e.Message}"]);
+        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {

@@ -24,6 +24,16 @@ public sealed class NodeConfigLoaderTests
     private static string Problems(string yaml) =>
         Assert.Throws<NodeConfigException>(() => NodeConfigLoader.Parse(yaml, "node.yaml"))!.Message;
 
+    /// <summary>Inputs the node-config fuzz target found (tests/Cni.Fuzz): YamlDotNet threw InvalidOperationException or
+    /// ArgumentException, not YamlException, and wincnid ended in a stack trace.</summary>
+    [TestCase("mo: [l\ne\n", TestName = "Parse_UnterminatedFlowSequence_NodeConfigException")]
+    [TestCase("\0\0: \0\0\0\u001a", TestName = "Parse_NulBytesAsKeyAndValue_NodeConfigException")]
+    [TestCase(" !![l\0\u009a", TestName = "Parse_MalformedGlobalTag_NodeConfigException")]
+    public void Parse_FuzzFinding_NodeConfigException(string yaml)
+    {
+        Assert.That(Problems(yaml), Does.Contain("not valid YAML/JSON"));
+    }
+
     [Test]
     public void Parse_DesignDocumentExample_ReadsEveryKey()
     {

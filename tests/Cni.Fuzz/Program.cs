@@ -1,0 +1,4 @@
+using System.CommandLine;
+using Cni.Fuzz;
+
+return FuzzCommandLine.Build().Parse(args).Invoke();

@@ -67,6 +67,15 @@ public sealed partial class MemoryHcn : IHcn
     /// <param name="hresult">A failure HRESULT, e.g. <see cref="HcnErrorCodes.RpcServerUnavailable"/>.</param>
     public void FailNext(MemoryHcnOperation operation, int count, int hresult) => _calls.FailNext(operation, count, hresult);
 
+    /// <summary>
+    /// Lets <paramref name="passing"/> calls of <paramref name="operation"/> through, then fails the one after them
+    /// with <paramref name="hresult"/> without changing any state: a fault at one chosen step of a longer sequence.
+    /// Registrations queue up behind those of <see cref="FailNext"/>.
+    /// </summary>
+    /// <param name="passing">How many calls succeed first (≥ 0).</param>
+    /// <param name="hresult">A failure HRESULT.</param>
+    public void FailAfter(MemoryHcnOperation operation, int passing, int hresult) => _calls.FailAfter(operation, passing, hresult);
+
     /// <summary>Drops every queued injected failure.</summary>
     public void ClearFaults() => _calls.ClearFaults();
 

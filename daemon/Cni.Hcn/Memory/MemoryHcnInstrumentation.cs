@@ -45,6 +45,20 @@ internal sealed class MemoryHcnInstrumentation(TimeProvider timeProvider, TimeSp
         }
     }
 
+    public void FailAfter(MemoryHcnOperation operation, int passing, int hresult)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(passing);
+        if (hresult >= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(hresult), hresult, "An injected failure needs a failure HRESULT.");
+        }
+
+        lock (_faultGate)
+        {
+            _faults[(int)operation].Add(new Fault { Passing = passing, Remaining = 1, HResult = hresult });
+        }
+    }
+
     public void ClearFaults()
     {
         lock (_faultGate)
@@ -121,6 +135,12 @@ internal sealed class MemoryHcnInstrumentation(TimeProvider timeProvider, TimeSp
             }
 
             var head = queue[0];
+            if (head.Passing > 0)
+            {
+                head.Passing--;
+                return null;
+            }
+
             head.Remaining--;
             if (head.Remaining == 0)
             {
@@ -135,6 +155,9 @@ internal sealed class MemoryHcnInstrumentation(TimeProvider timeProvider, TimeSp
 
     private sealed class Fault
     {
+        /// <summary>Calls still let through before this fault (FailAfter).</summary>
+        public int Passing { get; set; }
+
         public int Remaining { get; set; }
 
         public int HResult { get; init; }

@@ -45,11 +45,21 @@ internal sealed partial class DelCommand(CniCommandContext context)
                     : null;
 
             // The address and the namespace are independent once the endpoint is gone: release them side by side (the
-            // journal's fsync and the namespace's own commit overlap instead of adding up).
+            // journal's fsync and the namespace's own commit overlap instead of adding up). A namespace that cannot be
+            // released fails the DEL, so the runtime's retry releases it instead of leaving it behind; when only the
+            // lease knows the namespace (no CNI_NETNS), it goes first, so that retry still finds it in the lease.
+            var fromLease = request.NetnsReference.Kind == NetnsKind.Empty;
+            if (fromLease && netns is { Kind: not NetnsKind.Empty } recordedNetns)
+            {
+                step = CniStep.ReleasingNamespace;
+                await context.Namespaces.ReleaseAsync(recordedNetns, cancellationToken).ConfigureAwait(false);
+                netns = null;
+            }
+
             step = CniStep.ReleasingLease;
             var namespaceRelease = netns is not { Kind: not NetnsKind.Empty } target
                 ? Task.CompletedTask
-                : Task.Run(() => context.ReleaseNamespaceAsync(target, cancellationToken), CancellationToken.None);
+                : Task.Run(() => context.Namespaces.ReleaseAsync(target, cancellationToken), CancellationToken.None);
             IpLease? released;
             try
             {

@@ -107,6 +107,23 @@ public sealed class MemoryHcnInstrumentationTests
 
     [Test]
     [CancelAfter(10_000)]
+    public async Task FailAfter_TwoPassing_ThirdCallFailsAloneWithoutSideEffects(CancellationToken cancellationToken)
+    {
+        var hcn = new MemoryHcn();
+        hcn.FailAfter(MemoryHcnOperation.GetVersion, 2, HcnErrorCodes.Timeout);
+
+        await hcn.GetVersionAsync(cancellationToken);
+        await hcn.GetVersionAsync(cancellationToken);
+        var third = Assert.ThrowsAsync<HcnException>(() => hcn.GetVersionAsync(cancellationToken));
+        var fourth = await hcn.GetVersionAsync(cancellationToken);
+
+        Assert.That(third!.HResult, Is.EqualTo(HcnErrorCodes.Timeout));
+        Assert.That(fourth, Is.EqualTo(new HcnVersion(15, 4)));
+        Assert.That(hcn.GetCallCount(MemoryHcnOperation.GetVersion), Is.EqualTo(4));
+    }
+
+    [Test]
+    [CancelAfter(10_000)]
     public async Task FailNext_OtherOperation_IsUnaffected(CancellationToken cancellationToken)
     {
         var hcn = new MemoryHcn();

@@ -24,6 +24,28 @@ public sealed class CniCommandHandlerDelTests
         Assert.That(node.Ipam.GetUsage().Single().Quarantined, Is.EqualTo(1));
     }
 
+    [TestCase("/var/run/netns/cni-del-ns", MemoryHcnOperation.DeleteNamespace)]
+    [TestCase("/var/run/netns/cni-del-ns", MemoryHcnOperation.GetNamespace)]
+    [TestCase("", MemoryHcnOperation.DeleteNamespace)]
+    [TestCase("", MemoryHcnOperation.GetNamespace)]
+    public async Task HandleAsync_DelNamespaceReleaseFails_DelFailsAndRetryReleasesIt(string delNetns, MemoryHcnOperation step)
+    {
+        // ADD made an HCN namespace for the netns path; DEL (with CNI_NETNS, or without: containerd's, the lease knows
+        // it) cannot release it. Answering success would leave it behind for good.
+        await using var node = await NodeHarness.CreateAsync();
+        NodeHarness.Result(await node.AddAsync("c1", "/var/run/netns/cni-del-ns"));
+        node.Hcn.FailNext(step, 1, HcnErrorCodes.RpcServerUnavailable);
+
+        var failed = await node.DelAsync("c1", delNetns);
+        var retried = await node.DelAsync("c1", delNetns);
+
+        Assert.That(failed.Error?.Code, Is.EqualTo(CniErrorCode.TryAgainLater));
+        Assert.That(retried.IsSuccess, Is.True, () => retried.Error?.Msg ?? "");
+        Assert.That(await node.EndpointsAsync(), Is.Empty);
+        Assert.That(await node.LeasesAsync(), Is.Empty);
+        Assert.That(await node.Hcn.EnumerateNamespacesAsync(null, CancellationToken.None), Is.Empty, "the namespace made for the netns path");
+    }
+
     [Test]
     public async Task HandleAsync_DelAttachedEndpoint_DetachedFromItsNamespaceBeforeDeleted()
     {

@@ -3,8 +3,12 @@
 # `dotnet tool restore; dotnet pwsh ./Makefile.ps1 <target>` on Linux.
 #
 #   build    compile the solution (Release)
-#   test     publish, then run every test project; ends with "N passed, N failed[, N skipped]" (-HostTests on Windows:
-#            also the tests against this host's HNS, which bind the host adapter)
+#   test     publish, then run every test project but the fault campaign and the soak; ends with "N passed, N failed[, N skipped]"
+#            (-HostTests on Windows: also the tests against this host's HNS, which bind the host adapter)
+#   faults   the fault campaign (Linux, root): tests of category Faults (bad input through the real binaries, SIGKILL
+#            under churn on both dataplanes, disk full / read-only state, HCN faults at every step, socket peers), then
+#            afl-fuzz on every Cni.Fuzz target (-FuzzSeconds each; 0 skips it); -Cycles N kill cycles per campaign;
+#            -Soak: instead, the kernel-dataplane soak (-SoakMinutes, default 30) alone; ends with "faults: N passed, N failed"
 #   publish  NativeAOT wincni and the wincnid daemon into artifacts/bin/
 #   bench    benchmarks against Debian's reference plugins, same run, same machine (-Suite exec|daemon|services|kernel|services-kernel|all;
 #            all = exec + daemon + services, and kernel on Linux; services-kernel only when asked); fails when a target is missed
@@ -17,7 +21,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'publish', 'bench', 'demo', 'image', 'run', 'clean')]
+    [ValidateSet('build', 'test', 'faults', 'publish', 'bench', 'demo', 'image', 'run', 'clean')]
     [string] $Target = 'build',
 
     [ValidateSet('Debug', 'Release')]
@@ -52,7 +56,22 @@ param(
 
     # image: the repository the images are named in (wincni-linux, wincni-windows) and their tag.
     [string] $Registry = 'localhost/wincni',
-    [string] $Tag = 'latest'
+    [string] $Tag = 'latest',
+
+    # faults: SIGKILL cycles of each kill campaign (0: each test's own default, 50 on the kernel dataplane).
+    [ValidateRange(0, 100000)]
+    [int] $Cycles = 0,
+
+    # faults: seconds of afl-fuzz per fuzz target (0: no fuzzing, the corpus is still replayed).
+    [ValidateRange(0, 86400)]
+    [int] $FuzzSeconds = 60,
+
+    # faults: run the soak (pod churn on the kernel dataplane, resources sampled) instead of the campaign.
+    [switch] $Soak,
+
+    # faults -Soak: how long the churn runs; samples are taken every minute (every 15 s below 10 minutes).
+    [ValidateRange(1, 1440)]
+    [int] $SoakMinutes = 30
 )
 
 Set-StrictMode -Version Latest
@@ -116,7 +135,7 @@ $LinuxPackages = [ordered]@{
     'cc' = 'build-essential'; 'ip' = 'iproute2'; 'nft' = 'nftables'; 'busybox' = 'busybox-static'; 'nsenter' = 'util-linux'
     '/usr/lib/cni/bridge' = 'containernetworking-plugins'; 'ctr' = 'containerd'; 'runc' = 'runc'; 'podman' = 'podman'
     # deploy/ is rendered with kubectl kustomize by the tests and the local cluster (Debian's is kubectl 1.20).
-    'kubectl' = 'kubernetes-client'
+    'kubectl' = 'kubernetes-client'; 'setpriv' = 'util-linux'; 'afl-fuzz' = 'afl++'
 }
 
 function Install-LinuxPackages {
@@ -136,8 +155,19 @@ function Install-LinuxPackages {
     }
 }
 
+# `dotnet test` of the solution with TRX results in $ResultsDir; returns its exit code.
+function Invoke-DotnetTest([string] $ResultsDir, [string] $TestFilter) {
+    $arguments = @('test', (Join-Path $Root 'Cni.sln'), '-c', $Configuration, '--nologo',
+        '--results-directory', $ResultsDir, '--logger', 'trx', '--logger', 'console;verbosity=normal')
+    if ($TestFilter) { $arguments += @('--filter', $TestFilter) }
+
+    Write-Host "> dotnet $($arguments -join ' ')" -ForegroundColor DarkGray
+    & dotnet @arguments | Out-Host
+    return $LASTEXITCODE
+}
+
 function Invoke-Test {
-    Install-LinuxPackages @($LinuxPackages.Keys)
+    Install-LinuxPackages @($LinuxPackages.Keys | Where-Object { $_ -ne 'afl-fuzz' })
     Invoke-Publish
     $resultsDir = Join-Path $Artifacts 'test-results'
     if (Test-Path $resultsDir) { Remove-Item -Recurse -Force $resultsDir }
@@ -147,15 +177,10 @@ function Invoke-Test {
     # and E2E need Linux; the Windows and FidelityProbe categories need Windows with HNS, and there they run only with
     # -HostTests, because they make HCN networks and bind the host adapter).
     # PowerShell names are case-insensitive: this must not be called $filter, or it would overwrite -Filter.
-    $testFilter = $Filter
+    # The fault campaign and the soak have their own target (faults); -Filter can still pick them.
+    $testFilter = if ($Filter) { $Filter } else { 'TestCategory!=Faults&TestCategory!=Soak' }
     if ($HostTests) { $env:WINCNI_HOST_TESTS = '1' }
-    $arguments = @('test', (Join-Path $Root 'Cni.sln'), '-c', $Configuration, '--nologo',
-        '--results-directory', $resultsDir, '--logger', 'trx', '--logger', 'console;verbosity=normal')
-    if ($testFilter) { $arguments += @('--filter', $testFilter) }
-
-    Write-Host "> dotnet $($arguments -join ' ')" -ForegroundColor DarkGray
-    & dotnet @arguments
-    $testExit = $LASTEXITCODE
+    $testExit = Invoke-DotnetTest $resultsDir $testFilter
 
     $counts = Get-TestCounts $resultsDir
     $line = "$($counts.passed) passed, $($counts.failed) failed"
@@ -168,6 +193,122 @@ function Invoke-Test {
     }
     Write-Host $line
     if ($counts.failed -gt 0 -or $counts.passed -eq 0) { exit 1 }
+}
+
+# The fault campaign: every test of category Faults (or, with -Soak, the soak alone), then the fuzz targets.
+function Invoke-Faults {
+    if (-not $IsLinux) { throw 'faults runs on Linux: network namespaces, mount namespaces, SIGKILL, afl-fuzz' }
+    if ((id -u) -ne '0') { throw 'faults needs root (network and mount namespaces, another uid, nftables): run it with sudo' }
+    Install-LinuxPackages @($LinuxPackages.Keys)
+    Invoke-Publish
+    $resultsDir = Join-Path $Artifacts 'faults-results'
+    if (Test-Path $resultsDir) { Remove-Item -Recurse -Force $resultsDir }
+    $env:WINCNI_BIN_DIR = $BinDir
+    if ($Cycles -gt 0) { $env:WINCNI_CAMPAIGN_CYCLES = "$Cycles" }
+
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    if ($Soak) {
+        $env:WINCNI_SOAK_MINUTES = "$SoakMinutes"
+        $testFilter = 'TestCategory=Soak'
+    }
+    else {
+        $testFilter = 'TestCategory=Faults&TestCategory!=Soak'
+    }
+    if ($Filter) { $testFilter = "($testFilter)&($Filter)" }
+    $testExit = Invoke-DotnetTest $resultsDir $testFilter
+    $counts = Get-TestCounts $resultsDir
+    if ($testExit -ne 0 -and $counts.failed -eq 0) {
+        Write-Host "dotnet test exited with code $testExit"
+        $counts.failed = 1
+    }
+    Write-Host ("tests: {0} passed, {1} failed, {2} skipped in {3:0} s" -f $counts.passed, $counts.failed, $counts.skipped, $clock.Elapsed.TotalSeconds)
+
+    if (-not $Soak) {
+        $fuzz = Invoke-Fuzz
+        $counts.passed += $fuzz.passed
+        $counts.failed += $fuzz.failed
+    }
+
+    Write-Host ("faults: {0} passed, {1} failed" -f $counts.passed, $counts.failed)
+    if ($counts.failed -gt 0 -or $counts.passed -eq 0) { exit 1 }
+}
+
+# Fuzzing with SharpFuzz + afl-fuzz (Debian's afl++): Cni.Fuzz is published twice, as is (to replay inputs) and with
+# wincni's parser assemblies instrumented for afl-fuzz's coverage map; every target's committed corpus is replayed,
+# then each target is fuzzed for -FuzzSeconds from that corpus. Crashes are replayed to print what they are, and
+# kept in artifacts/fuzz/findings/TARGET/default/crashes. One pass or fail per target.
+function Invoke-Fuzz {
+    $result = @{ passed = 0; failed = 0 }
+    $fuzzRoot = Join-Path $Artifacts 'fuzz'
+    $plain = Join-Path $fuzzRoot 'plain'
+    $instrumented = Join-Path $fuzzRoot 'instrumented'
+    $findings = Join-Path $fuzzRoot 'findings'
+    foreach ($dir in @($plain, $instrumented, $findings)) { if (Test-Path $dir) { Remove-Item -Recurse -Force $dir } }
+    New-Item -ItemType Directory -Force -Path $findings | Out-Null
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'tests/Cni.Fuzz/Cni.Fuzz.csproj'), '-c', 'Release', '-o', $plain, '--nologo') | Out-Host
+    Copy-Item -Recurse -Path $plain -Destination $instrumented
+    # wincni's own parsers, and YamlDotNet under the node config loader; not the runtime, not SharpFuzz.
+    foreach ($assembly in @('Cni.Spec.dll', 'wincni.dll', 'Cni.Node.dll', 'wincnid.dll', 'YamlDotNet.dll')) {
+        Invoke-Native dotnet @('tool', 'run', 'sharpfuzz', (Join-Path $instrumented $assembly)) | Out-Host
+    }
+
+    $targets = @(& dotnet (Join-Path $plain 'Cni.Fuzz.dll') list | ForEach-Object { ($_ -split '\s+')[0] })
+    $aflFuzz = Get-Command afl-fuzz -ErrorAction SilentlyContinue
+    if ($FuzzSeconds -gt 0 -and -not $aflFuzz) {
+        if ($env:CI -eq 'true') { throw 'afl-fuzz is missing (apt-get install afl++)' }
+        Write-Warning 'afl-fuzz is missing (apt-get install afl++): the corpus is replayed, nothing is fuzzed'
+    }
+
+    # afl-fuzz runs `dotnet`, which carries no AFL instrumentation marker, and shares this machine's cores.
+    $env:AFL_SKIP_BIN_CHECK = '1'; $env:AFL_SKIP_CPUFREQ = '1'; $env:AFL_NO_UI = '1'; $env:AFL_NO_AFFINITY = '1'
+    $env:AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'
+    $summary = @()
+    foreach ($target in $targets) {
+        $corpus = Join-Path $plain "Corpus/$target"
+        & dotnet (Join-Path $plain 'Cni.Fuzz.dll') replay $target $corpus | Out-Host
+        $ok = $LASTEXITCODE -eq 0
+        $line = "fuzz $target"
+        if ($ok -and $FuzzSeconds -gt 0 -and $aflFuzz) {
+            $out = Join-Path $findings $target
+            $log = Join-Path $fuzzRoot "$target.log"
+            Write-Host "> afl-fuzz -i $corpus -o $out -V $FuzzSeconds -- dotnet Cni.Fuzz.dll run $target" -ForegroundColor DarkGray
+            & afl-fuzz -i $corpus -o $out -t 5000 -m none -V $FuzzSeconds -- dotnet (Join-Path $instrumented 'Cni.Fuzz.dll') run $target *> $log
+            $statsFile = Join-Path $out 'default/fuzzer_stats'
+            if ($LASTEXITCODE -ne 0 -or -not (Test-Path $statsFile)) {
+                Get-Content $log -Tail 30 | Write-Host
+                $ok = $false
+                $line += ': afl-fuzz failed (log above)'
+            }
+            else {
+                $stats = @{}
+                foreach ($entry in Get-Content $statsFile) { $k, $v = $entry -split '\s*:\s*', 2; $stats[$k.Trim()] = "$v".Trim() }
+                $crashes = [int]$stats['saved_crashes']; $hangs = [int]$stats['saved_hangs']
+                $line += (": {0} executions in {1} s ({2}/s), {3} crashes, {4} hangs, corpus {5} inputs (from {6}), coverage {7}" -f
+                    $stats['execs_done'], $stats['run_time'], $stats['execs_per_sec'], $crashes, $hangs, $stats['corpus_count'],
+                    @(Get-ChildItem -File $corpus).Count, $stats['bitmap_cvg'])
+                if ($crashes -gt 0) {
+                    & dotnet (Join-Path $plain 'Cni.Fuzz.dll') replay $target (Join-Path $out 'default/crashes') | Out-Host
+                    $ok = $false
+                }
+                if ($hangs -gt 0) {
+                    Write-Host "hangs kept in $(Join-Path $out 'default/hangs')"
+                    $ok = $false
+                }
+            }
+        }
+        elseif (-not $ok) {
+            $line += ': the committed corpus has findings (above)'
+        }
+        else {
+            $line += ': corpus replayed, not fuzzed'
+        }
+
+        if ($ok) { $result.passed++ } else { $result.failed++ }
+        $summary += $line
+    }
+
+    $summary | ForEach-Object { Write-Host $_ }
+    return $result
 }
 
 function Invoke-Bench {
@@ -316,6 +457,7 @@ try {
     switch ($Target) {
         'build' { Invoke-Build }
         'test' { Invoke-Test }
+        'faults' { Invoke-Faults }
         'publish' { Invoke-Publish }
         'bench' { Invoke-Bench }
         'demo' { Invoke-Demo }

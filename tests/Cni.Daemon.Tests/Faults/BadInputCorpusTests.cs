@@ -22,7 +22,8 @@ public sealed class BadInputCorpusTests
     private DaemonStatus _baseline = null!;
 
     /// <summary>One bad input: what changes from a valid ADD, and the answer it must get.</summary>
-    public sealed record BadInput(string Name, int Code, string Names, string? Stdin = null, IReadOnlyDictionary<string, string?>? Environment = null, string Command = "ADD")
+    /// <param name="NeedsBranch">The branch whose fix this expectation needs, until it is on main (the case is ignored).</param>
+    public sealed record BadInput(string Name, int Code, string Names, string? Stdin = null, IReadOnlyDictionary<string, string?>? Environment = null, string Command = "ADD", string? NeedsBranch = null)
     {
         public override string ToString() => Name;
     }
@@ -44,7 +45,7 @@ public sealed class BadInputCorpusTests
             new("CNI_IFNAME of 16 characters", 4, "CNI_IFNAME", Environment: Env(("CNI_IFNAME", "eth0123456789abc"))),
             new("CNI_IFNAME with a slash", 4, "CNI_IFNAME", Environment: Env(("CNI_IFNAME", "eth/0"))),
             new("CNI_IFNAME dot", 4, "CNI_IFNAME", Environment: Env(("CNI_IFNAME", "."))),
-            new("CNI_PATH missing", 4, "CNI_PATH", Environment: Env(("CNI_PATH", null))),
+            new("CNI_PATH missing on GC", 4, "CNI_PATH", Stdin: Config("\"cni.dev/valid-attachments\":[]"), Environment: Env(("CNI_PATH", null)), Command: "GC"),
             new("CNI_ARGS pair without =", 4, "CNI_ARGS", Environment: Env(("CNI_ARGS", "K8S_POD_NAME"))),
             new("CNI_ARGS unknown key without IgnoreUnknown", 4, "CNI_ARGS", Environment: Env(("CNI_ARGS", "COLOUR=blue"))),
 
@@ -53,29 +54,36 @@ public sealed class BadInputCorpusTests
             new("stdin not JSON", 6, "network config", Stdin: "{\"cniVersion\":"),
             new("stdin a JSON array", 6, "network config", Stdin: "[]"),
             new("stdin not UTF-8", 6, "network config", Stdin: "{\"cniVersion\":\"1.1.0\",\"name\":\"\xff\xfe\"}"),
-            new("stdin over 4 MiB", 6, "4194304", Stdin: Config("\"pad\":\"" + new string('x', 5 * 1024 * 1024) + "\"")),
+            new("stdin over 4 MiB", 5, "4194304", Stdin: Config("\"pad\":\"" + new string('x', 5 * 1024 * 1024) + "\"")),
             new("stdin nested 10000 deep", 6, "network config", Stdin: Config("\"deep\":" + new string('[', 10000) + new string(']', 10000))),
 
-            // The network configuration's fields (codes 1 and 7, naming the field).
+            // The network configuration's fields: a value of the wrong JSON type is a decoding failure (6, as the
+            // reference library's unmarshalling answers), a well-typed but invalid one an invalid config (7); an
+            // unsupported version is 1.
             new("cniVersion unsupported", 1, "cniVersion", Stdin: "{\"cniVersion\":\"9.9.9\",\"name\":\"wincni\",\"type\":\"wincni\",\"socket\":SOCKET}"),
-            new("cniVersion a number", 7, "cniVersion", Stdin: "{\"cniVersion\":1.1,\"name\":\"wincni\",\"type\":\"wincni\",\"socket\":SOCKET}"),
+            new("cniVersion a number", 6, "cniVersion", Stdin: "{\"cniVersion\":1.1,\"name\":\"wincni\",\"type\":\"wincni\",\"socket\":SOCKET}"),
             new("name missing", 7, "name", Stdin: "{\"cniVersion\":\"1.1.0\",\"type\":\"wincni\",\"socket\":SOCKET}"),
-            new("name a number", 7, "name", Stdin: "{\"cniVersion\":\"1.1.0\",\"name\":7,\"type\":\"wincni\",\"socket\":SOCKET}"),
+            new("name a number", 6, "name", Stdin: "{\"cniVersion\":\"1.1.0\",\"name\":7,\"type\":\"wincni\",\"socket\":SOCKET}"),
+            new("type another plugin's", 7, "type", Stdin: "{\"cniVersion\":\"1.1.0\",\"name\":\"wincni\",\"type\":\"bridge\",\"socket\":SOCKET}", NeedsBranch: "state-and-errors"),
             new("name with a space", 7, "name", Stdin: "{\"cniVersion\":\"1.1.0\",\"name\":\"win cni\",\"type\":\"wincni\",\"socket\":SOCKET}"),
-            new("socket a number", 7, "socket", Stdin: "{\"cniVersion\":\"1.1.0\",\"name\":\"wincni\",\"type\":\"wincni\",\"socket\":7}"),
+            new("socket a number", 6, "socket", Stdin: "{\"cniVersion\":\"1.1.0\",\"name\":\"wincni\",\"type\":\"wincni\",\"socket\":7}"),
             new("timeoutSeconds negative", 7, "timeoutSeconds", Stdin: Config("\"timeoutSeconds\":-1")),
-            new("timeoutSeconds a string", 7, "timeoutSeconds", Stdin: Config("\"timeoutSeconds\":\"ten\"")),
-            new("runtimeConfig a string", 7, "runtimeConfig", Stdin: Config("\"runtimeConfig\":\"ports\"")),
-            new("portMappings not a list", 7, "portMappings", Stdin: Config("\"capabilities\":{\"portMappings\":true},\"runtimeConfig\":{\"portMappings\":{\"hostPort\":80}}")),
+            new("timeoutSeconds a string", 6, "timeoutSeconds", Stdin: Config("\"timeoutSeconds\":\"ten\"")),
+            new("runtimeConfig a string", 6, "runtimeConfig", Stdin: Config("\"runtimeConfig\":\"ports\"")),
+            new("portMappings not a list", 6, "portMappings", Stdin: Config("\"capabilities\":{\"portMappings\":true},\"runtimeConfig\":{\"portMappings\":{\"hostPort\":80}}")),
             new("portMappings hostPort 70000", 7, "hostPort", Stdin: Config("\"capabilities\":{\"portMappings\":true},\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":70000,\"containerPort\":80,\"protocol\":\"tcp\"}]}")),
             new("portMappings protocol icmp", 7, "protocol", Stdin: Config("\"capabilities\":{\"portMappings\":true},\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"icmp\"}]}")),
             new("dns servers not addresses", 7, "dns", Stdin: Config("\"capabilities\":{\"dns\":true},\"runtimeConfig\":{\"dns\":{\"servers\":[\"not-an-ip\"]}}")),
-            new("prevResult a string on CHECK", 7, "prevResult", Stdin: Config("\"prevResult\":\"ok\""), Command: "CHECK"),
-            new("prevResult ips address no prefix on CHECK", 7, "prevResult", Stdin: Config("\"prevResult\":{\"cniVersion\":\"1.1.0\",\"ips\":[{\"address\":\"10.244.0.9\"}]}"), Command: "CHECK"),
-            new("GC valid-attachments not a list", 7, "cni.dev/valid-attachments", Stdin: Config("\"cni.dev/valid-attachments\":{\"containerID\":\"x\"}"), Command: "GC"),
+            new("prevResult a string on CHECK", 6, "prevResult", Stdin: Config("\"prevResult\":\"ok\""), Command: "CHECK"),
+            new("prevResult ips address no prefix on CHECK", 6, "prevResult", Stdin: Config("\"prevResult\":{\"cniVersion\":\"1.1.0\",\"ips\":[{\"address\":\"10.244.0.9\"}]}"), Command: "CHECK"),
+            new("GC valid-attachments not a list", 6, "cni.dev/valid-attachments", Stdin: Config("\"cni.dev/valid-attachments\":{\"containerID\":\"x\"}"), Command: "GC"),
             new("GC valid-attachments entry without ifname", 7, "ifname", Stdin: Config("\"cni.dev/valid-attachments\":[{\"containerID\":\"resident0\"}]"), Command: "GC"),
         ];
-        return inputs.Select(i => new TestCaseData(i).SetName("Wincni_" + i.Name.Replace(' ', '_') + "_ErrorNamesItAndNothingChanges"));
+        return inputs.Select(i =>
+        {
+            var data = new TestCaseData(i).SetName("Wincni_" + i.Name.Replace(' ', '_').Replace("'", "", StringComparison.Ordinal) + "_ErrorNamesItAndNothingChanges");
+            return i.NeedsBranch is null ? data : data.Ignore($"needs branch {i.NeedsBranch} (issue 13, clear errors)");
+        });
     }
 
     private static Dictionary<string, string?> Env(params (string Name, string? Value)[] changes) =>
@@ -131,6 +139,12 @@ public sealed class BadInputCorpusTests
         var outcome = await Wincni.RunAsync(environment, bytes);
 
         var after = await DaemonStatus.FetchAsync(_sandbox.Socket, cancellationToken);
+        if (after.LeaseIpByContainer.ContainsKey("intruder"))
+        {
+            // It was accepted (the assertions below say so): remove it, so the next input starts from the baseline.
+            await _wincni.DelAsync("intruder");
+        }
+
         Assert.Multiple(() =>
         {
             Assert.That(outcome.ExitCode, Is.Not.Zero, outcome.Message);

@@ -123,10 +123,10 @@ public sealed class KillUnderChurnMemoryTests
                 }
 
                 TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"cycle {cycle}: killed after {killAfter} of {commands.Count} answers, {first.Count(o => !o.Succeeded)} failed by the kill, {live.Count} pods verified, {watch.Elapsed.TotalSeconds:0.00} s"));
+                    $"cycle {cycle}: killed after {killAfter} of {commands.Count} answers (the other {commands.Count - killAfter} were in flight or queued), {first.Count(o => !o.Succeeded)} failed across the restart, {live.Count} pods verified, {watch.Elapsed.TotalSeconds:0.00} s"));
             }
 
-            TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"campaign: {cycles} cycles in {total.Elapsed.TotalSeconds:0.0} s, {killedInFlight} commands failed by a kill and retried; seed {seed}"));
+            TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"campaign: {cycles} cycles in {total.Elapsed.TotalSeconds:0.0} s, {killedInFlight} commands failed across a restart and were retried; seed {seed}"));
             Assert.That(failures, Is.Empty, string.Join("\n", failures));
 
             // Tear-down as the runtime does it: nothing may remain.

@@ -157,7 +157,8 @@ public sealed class SoakTests
     /// <summary>
     /// The verdicts: counts (leases, endpoints, links, nftables rules) must equal the first sample's at every sample;
     /// RSS and descriptors are taken after the first third (start-up and JIT), and grow when their least-squares slope
-    /// over that part would add more than 10% (descriptors: 5) per 30 minutes and the last sample is above the first.
+    /// over that part would add more than 10% (descriptors: 5) per 30 minutes and the last sample is above the first
+    /// (RSS only over at least ten settled minutes).
     /// </summary>
     private static IEnumerable<(bool Grows, string Line)> Judge(IReadOnlyList<Sample> samples)
     {
@@ -175,11 +176,15 @@ public sealed class SoakTests
         }
 
         var settled = samples.Skip(samples.Count / 3).ToList();
+
+        // A workstation GC heap takes minutes to settle under churn: below ten settled minutes a slope says nothing.
+        var judged = settled[^1].At - settled[0].At >= TimeSpan.FromMinutes(10);
+        var note = judged ? "" : " (not judged: under 10 settled minutes)";
         var rssSlope = Slope(settled, s => s.RssKiB / 1024.0);
         var rssFirst = settled[0].RssKiB / 1024.0;
-        var rssGrows = rssSlope * 30 > rssFirst * 0.10 && settled[^1].RssKiB > settled[0].RssKiB;
+        var rssGrows = judged && rssSlope * 30 > rssFirst * 0.10 && settled[^1].RssKiB > settled[0].RssKiB;
         yield return (rssGrows, string.Create(CultureInfo.InvariantCulture,
-            $"rss: {rssFirst:0.0} -> {settled[^1].RssKiB / 1024.0:0.0} MiB after warm-up (peak {samples.Max(s => s.RssKiB) / 1024.0:0.0}), slope {rssSlope:+0.000;-0.000;0} MiB/min{(rssGrows ? " GROWS" : "")}"));
+            $"rss: {rssFirst:0.0} -> {settled[^1].RssKiB / 1024.0:0.0} MiB after warm-up (peak {samples.Max(s => s.RssKiB) / 1024.0:0.0}), slope {rssSlope:+0.000;-0.000;0} MiB/min{(rssGrows ? " GROWS" : note)}"));
         var fdSlope = Slope(settled, s => s.OpenFiles);
         var fdGrows = fdSlope * 30 > 5 && settled[^1].OpenFiles > settled[0].OpenFiles;
         yield return (fdGrows, string.Create(CultureInfo.InvariantCulture,

@@ -107,7 +107,16 @@ public sealed class LocalCluster : IAsyncDisposable
     public IReadOnlyList<ClusterNode> Nodes => _nodes;
 
     /// <summary>The pods, in the order they were added.</summary>
-    public IReadOnlyList<ClusterPod> Pods => _pods;
+    public IReadOnlyList<ClusterPod> Pods
+    {
+        get
+        {
+            lock (_podsGate)
+            {
+                return [.. _pods];
+            }
+        }
+    }
 
     /// <summary>The node mode.</summary>
     public string Mode => _options.Mode;
@@ -268,10 +277,13 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task RemoveNodeAsync(ClusterNode node, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
-        foreach (var pod in _pods.Where(p => p.Node == node).ToList())
+        foreach (var pod in Pods.Where(p => p.Node == node))
         {
             await pod.DisposeAsync().ConfigureAwait(false);
-            _pods.Remove(pod);
+            lock (_podsGate)
+            {
+                _pods.Remove(pod);
+            }
         }
 
         _apiServer?.Store.Delete<V1Node>(node.NodeName);
@@ -334,7 +346,11 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(pod);
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_pods.Remove(pod)) throw new ArgumentException($"pod {pod.Name} is not part of this cluster", nameof(pod));
+        lock (_podsGate)
+        {
+            if (!_pods.Remove(pod)) throw new ArgumentException($"pod {pod.Name} is not part of this cluster", nameof(pod));
+        }
+
         await pod.DisposeAsync().ConfigureAwait(false);
         Report($"pod {pod.Name} removed");
     }
@@ -402,7 +418,7 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        foreach (var pod in Enumerable.Reverse(_pods))
+        foreach (var pod in Enumerable.Reverse(Pods))
         {
             await pod.DisposeAsync().ConfigureAwait(false);
         }

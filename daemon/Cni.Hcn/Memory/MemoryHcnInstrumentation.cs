@@ -120,7 +120,7 @@ internal sealed class MemoryHcnInstrumentation(TimeProvider timeProvider, TimeSp
         // Taken after the delay so a call cancelled while "in HNS" does not consume the fault.
         if (TakeFault(operation) is { } hresult)
         {
-            throw new HcnException(description, hresult, detail: "injected by MemoryHcn.FailNext");
+            throw new HcnException(description, hresult, detail: "injected by MemoryHcn (FailNext, FailAfter)");
         }
     }
 

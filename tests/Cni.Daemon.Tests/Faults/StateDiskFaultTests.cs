@@ -23,12 +23,8 @@ public sealed class StateDiskFaultTests
 {
     private static readonly string[] Residents = ["resident0", "resident1", "resident2"];
 
-    private const string NeedsStateAndErrors =
-        "needs branch state-and-errors: the disk's error named (ENOSPC as code 11), the journal back in service by itself, /healthz not 200 while it is out (issue 13)";
-
     [Test]
     [CancelAfter(180_000)]
-    [Ignore(NeedsStateAndErrors)]
     public async Task AddAndDel_StateDiskFullUnderResidents_Code11NothingLostThenServesAgainWithoutRestart(CancellationToken cancellationToken)
     {
         using var sandbox = PrepareSandbox();
@@ -71,7 +67,6 @@ public sealed class StateDiskFaultTests
     /// </summary>
     [Test]
     [CancelAfter(180_000)]
-    [Ignore(NeedsStateAndErrors)]
     public async Task AddAndDel_StateFileSystemAbortedUnderResidents_CauseNamedResidentsKeptHealthzNotOk(CancellationToken cancellationToken)
     {
         PrivilegedTestGuard.Require("mkfs.ext4", "losetup", "truncate");

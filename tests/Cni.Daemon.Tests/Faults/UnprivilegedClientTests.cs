@@ -94,7 +94,6 @@ public sealed class UnprivilegedClientTests
     /// <summary>The state directory tells other users nothing: container IDs, netns paths and addresses stay private.</summary>
     [Test]
     [CancelAfter(60_000)]
-    [Ignore("needs branch state-and-errors: the state directory 0700 and its files 0600 whatever the umask (issue 13)")]
     public async Task StateDirectory_AsAnotherUser_NothingReadable(CancellationToken cancellationToken)
     {
         using var sandbox = new Sandbox();

@@ -135,7 +135,7 @@ $LinuxPackages = [ordered]@{
     'cc' = 'build-essential'; 'ip' = 'iproute2'; 'nft' = 'nftables'; 'busybox' = 'busybox-static'; 'nsenter' = 'util-linux'
     '/usr/lib/cni/bridge' = 'containernetworking-plugins'; 'ctr' = 'containerd'; 'runc' = 'runc'; 'podman' = 'podman'
     # deploy/ is rendered with kubectl kustomize by the tests and the local cluster (Debian's is kubectl 1.20).
-    'kubectl' = 'kubernetes-client'; 'setpriv' = 'util-linux'; 'afl-fuzz' = 'afl++'
+    'kubectl' = 'kubernetes-client'; 'setpriv' = 'util-linux'; 'chattr' = 'e2fsprogs'; 'mkfs.ext4' = 'e2fsprogs'; 'afl-fuzz' = 'afl++'
 }
 
 function Install-LinuxPackages {

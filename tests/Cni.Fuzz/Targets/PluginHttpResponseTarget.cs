@@ -48,6 +48,5 @@ internal sealed class PluginHttpResponseTarget : IFuzzTarget
         {
             // Documented: DaemonClient answers these with code 11 naming the socket.
         }
-
     }
 }

@@ -14,7 +14,9 @@
 #            all = exec + daemon + services, and kernel on Linux; services-kernel only when asked); fails when a target is missed
 #   demo     the main job on Linux (root): publish, then a local 2-node cluster (stand-in API server, wincnid --dataplane
 #            kernel per node, two pods per node), a connectivity matrix, and teardown on Ctrl-C (-Exit: right away)
-#   image    publish, then build the Linux image (deploy/images/Dockerfile.linux) with podman, buildah or docker, and on
+#   image    publish, then build the Linux image with podman, buildah or docker (-LinuxBase: registry = Dockerfile.linux on
+#            Microsoft's ASP.NET image; debian-rootfs = Containerfile.debian-rootfs on a debootstrap'd Debian 12 with a
+#            self-contained wincnid, no registry needed; auto = debian-rootfs when root with apt, else registry), and on
 #            Windows the HostProcess image (Dockerfile.windows) with docker; says which builder or platform is missing
 #   run      a single-node smoke run: publish, VERSION, then a pod's ADD/STATUS/DEL through wincni -> wincnid (memory dataplane)
 #   clean    remove build outputs
@@ -57,6 +59,10 @@ param(
     # image: the repository the images are named in (wincni-linux, wincni-windows) and their tag.
     [string] $Registry = 'localhost/wincni',
     [string] $Tag = 'latest',
+
+    # image: what the Linux image is built on (see the target's description).
+    [ValidateSet('auto', 'registry', 'debian-rootfs')]
+    [string] $LinuxBase = 'auto',
 
     # faults: SIGKILL cycles of each kill campaign (0: each test's own default, 50 on the kernel dataplane).
     [ValidateRange(0, 100000)]
@@ -136,6 +142,7 @@ $LinuxPackages = [ordered]@{
     '/usr/lib/cni/bridge' = 'containernetworking-plugins'; 'ctr' = 'containerd'; 'runc' = 'runc'; 'podman' = 'podman'
     # deploy/ is rendered with kubectl kustomize by the tests and the local cluster (Debian's is kubectl 1.20).
     'kubectl' = 'kubernetes-client'; 'setpriv' = 'util-linux'; 'chattr' = 'e2fsprogs'; 'mkfs.ext4' = 'e2fsprogs'; 'afl-fuzz' = 'afl++'
+    'debootstrap' = 'debootstrap'
 }
 
 function Install-LinuxPackages {
@@ -441,8 +448,38 @@ function Invoke-Image {
         throw 'image: no image builder on PATH (podman, buildah or docker; Debian: apt-get install podman)'
     }
     $verb = if ($builder -eq 'buildah') { 'bud' } else { 'build' }
-    Invoke-Native $builder @($verb, '-f', (Join-Path $images 'Dockerfile.linux'), '-t', "$Registry/wincni-linux:$Tag", $context)
-    Write-Host "built $Registry/wincni-linux:$Tag with $builder"
+    $base = $LinuxBase
+    if ($base -eq 'auto') {
+        $base = if ((id -u) -eq '0' -and (Get-Command apt-get -ErrorAction SilentlyContinue)) { 'debian-rootfs' } else { 'registry' }
+    }
+
+    $file = Join-Path $images 'Dockerfile.linux'
+    if ($base -eq 'debian-rootfs') {
+        # No registry on the way: Debian's own mirror gives the base, and wincnid carries its runtime.
+        if ((id -u) -ne '0') { throw 'image: -LinuxBase debian-rootfs needs root (debootstrap); use -LinuxBase registry' }
+        Install-LinuxPackages @('debootstrap')
+        $rootfs = Join-Path $Artifacts 'image-rootfs'
+        if (Test-Path $rootfs) { Remove-Item -Recurse -Force $rootfs }
+        $mirror = if ($env:DEBIAN_MIRROR) { $env:DEBIAN_MIRROR } else { 'http://deb.debian.org/debian' }
+        Write-Host "debootstrap: Debian 12 minbase with nftables from $mirror"
+        Invoke-Native debootstrap @('--variant=minbase', '--include=nftables,ca-certificates', 'bookworm', $rootfs, $mirror)
+        Invoke-Native tar @('-C', $rootfs, '-cf', (Join-Path $context 'rootfs.tar'), '.')
+        Remove-Item -Recurse -Force $rootfs
+        Invoke-Native dotnet @('publish', (Join-Path $Root 'daemon/Cni.Daemon/Cni.Daemon.csproj'),
+            '-c', 'Release', '-r', $Rid, '--self-contained', 'true', '-p:PublishSingleFile=true', '-p:DebugType=none',
+            '-o', (Join-Path $Artifacts 'image-daemon'), '--nologo')
+        Copy-Item -Force (Join-Path $Artifacts 'image-daemon/wincnid') $context
+        $file = Join-Path $images 'Containerfile.debian-rootfs'
+    }
+
+    Invoke-Native $builder @($verb, '-f', $file, '-t', "$Registry/wincni-linux:$Tag", $context)
+    if ($builder -ne 'buildah') {
+        # The image is run once: both binaries start and nft is there. (runc refuses the host's rlimits here without these.)
+        $run = @('run', '--rm', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--entrypoint')
+        Invoke-Native $builder ($run + @('/opt/wincni/wincnid', "$Registry/wincni-linux:$Tag", '--version'))
+        Invoke-Native $builder ($run + @('nft', "$Registry/wincni-linux:$Tag", '--version'))
+    }
+    Write-Host "built $Registry/wincni-linux:$Tag with $builder on $base ($([IO.Path]::GetFileName($file)))"
     Write-Host 'not built here: the Windows image (wincni-windows) needs wincni.exe published on Windows; run `./Makefile.ps1 image` there'
 }
 

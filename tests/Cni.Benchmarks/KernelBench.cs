@@ -19,6 +19,7 @@ namespace Cni.Benchmarks;
 internal static class KernelBench
 {
     private const string NetworkName = "wincni";
+    private const string BenchNodeIp = "192.168.251.10";
 
     /// <summary>The link group KernelHcn tags retired veths with (LinkReaper.Group, 0x77636E69).</summary>
     private const string RetiredLinkGroup = "2003005033";
@@ -55,6 +56,11 @@ internal static class KernelBench
         {
             Native.Run("ip", "netns", "add", node);
             Native.Run("ip", "netns", "exec", node, "ip", "link", "set", "lo", "up");
+
+            // The node's own address, on a link of the node's namespace: an L2Bridge node finds its host interface by it.
+            Native.Run("ip", "-n", node, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0peer");
+            Native.Run("ip", "-n", node, "addr", "add", BenchNodeIp + "/24", "dev", "eth0");
+            Native.Run("ip", "-n", node, "link", "set", "eth0", "up");
             var socket = Path.Combine(scratch, "wincnid.sock");
             var config = Path.Combine(scratch, "node.yaml");
             File.WriteAllText(config, string.Join('\n',
@@ -63,6 +69,7 @@ internal static class KernelBench
                 "clusterCIDRs: [10.244.0.0/16]",
                 "serviceCIDRs: [10.96.0.0/12]",
                 "podCIDRs: [10.244.16.0/20]",
+                "nodeIP: " + BenchNodeIp,
                 "stateDir: " + Path.Combine(scratch, "state"),
                 "socket: " + socket,
                 string.Empty));

@@ -45,6 +45,12 @@ public sealed class MemoryHcnStore : IDisposable
     /// <summary>Log size after which the next write compacts (1 MiB).</summary>
     public const long DefaultCompactionThresholdBytes = 1 << 20;
 
+    /// <summary>
+    /// How far past its trigger the log may grow while a compaction waits for a quiet moment
+    /// (<see cref="MemoryHcnStoreOptions.CompactWhenQuietFor"/>), and at least <see cref="MemoryHcnStoreOptions.DeferredLogLimitBytes"/>.
+    /// </summary>
+    public const int BurstLogFactor = 4;
+
     internal const string NetworkKind = "network";
     internal const string EndpointKind = "endpoint";
     internal const string NamespaceKind = "namespace";
@@ -99,6 +105,10 @@ public sealed class MemoryHcnStore : IDisposable
     /// <summary>The generation whose snapshot is owed: its log is the current one, the previous log is still read.</summary>
     private long? _pendingSnapshot;
     private long _snapshotBytesWritten;
+
+    /// <summary>Starts the compaction a burst deferred once writes pause (<see cref="MemoryHcnStoreOptions.CompactWhenQuietFor"/>).</summary>
+    private ITimer? _quietTimer;
+    private int _disposed;
 
     /// <summary>Creates a store over <paramref name="directory"/> (created if missing); nothing is read until the emulator loads it.</summary>
     /// <param name="directory">The state directory.</param>
@@ -279,7 +289,42 @@ public sealed class MemoryHcnStore : IDisposable
             // Compacting only once the log is as large as the snapshot keeps the bytes written linear in the
             // changes: a node creating 90,000 objects rewrote its ever larger snapshot every megabyte before,
             // which was quadratic (a seventh of the CPU of programming 10,000 Services on KernelHcn).
-            if (_logBytes > Math.Max(_options.CompactionThresholdBytes, _snapshotBytes))
+            var trigger = Math.Max(_options.CompactionThresholdBytes, _snapshotBytes);
+            if (_logBytes > trigger)
+            {
+                if (_options.CompactWhenQuietFor is { } quiet && _logBytes <= Math.Max(BurstLogFactor * trigger, _options.DeferredLogLimitBytes))
+                {
+                    // Pushed back by every line of a burst; fires once it is over.
+                    _quietTimer ??= _options.TimeProvider.CreateTimer(_ => _ = CompactWhenQuietAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    _quietTimer.Change(quiet, Timeout.InfiniteTimeSpan);
+                }
+                else
+                {
+                    StartCompactionLocked();
+                }
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>The compaction a burst deferred, once no line was written for the quiet period.</summary>
+    private async Task CompactWhenQuietAsync()
+    {
+        try
+        {
+            await _writeGate.WaitAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        try
+        {
+            if (Volatile.Read(ref _disposed) == 0 && _owner is not null && !_compactionOwed && _logBytes > Math.Max(_options.CompactionThresholdBytes, _snapshotBytes))
             {
                 StartCompactionLocked();
             }
@@ -312,6 +357,16 @@ public sealed class MemoryHcnStore : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        // No deferred compaction starts from here on (one already past the gate has set _compaction when this gets it).
+        _quietTimer?.Dispose();
+        _writeGate.Wait();
+        _writeGate.Release();
+
         // A snapshot being written finishes first (or fails): its files must not outlive the store's owner.
         try
         {

@@ -389,6 +389,77 @@ public sealed class MemoryHcnStoreTests
     }
 
     [Test]
+    public async Task Compaction_QuietPeriodSet_BurstIsCompactedOnceAfterWritesPause()
+    {
+        var clock = new ManualTimeProvider();
+        var created = new List<Guid>();
+        using (var hcn = await OpenAsync(new MemoryHcnStoreOptions { CompactionThresholdBytes = 1024, CompactWhenQuietFor = TimeSpan.FromMilliseconds(250), TimeProvider = clock }))
+        {
+            var networkId = (await hcn.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
+            var firstLog = Store.LogPath;
+            for (var i = 0; i < 60; i++)
+            {
+                created.Add((await hcn.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{10 + i}" }] }, CancellationToken.None)).Id);
+                clock.Advance(TimeSpan.FromMilliseconds(100));
+                await Store.WaitForCompactionAsync();
+            }
+
+            Assert.That(new FileInfo(firstLog).Length, Is.GreaterThan(8 * 1024), "the burst logged many times the threshold");
+            Assert.That(Store.SnapshotBytesWritten, Is.Zero, "no snapshot while writes keep coming");
+            Assert.That(Store.LogPath, Is.EqualTo(firstLog));
+
+            clock.Advance(TimeSpan.FromMilliseconds(250));
+            await Store.WaitForCompactionAsync();
+            Assert.That(Store.LastCompactionError, Is.Null);
+            Assert.That(Store.LogPath, Is.Not.EqualTo(firstLog), "compacted once the writes paused");
+            Assert.That(Store.SnapshotBytesWritten, Is.EqualTo(new FileInfo(SnapshotPath).Length), "one snapshot for the whole burst");
+        }
+
+        using var second = await OpenAsync();
+        Assert.That((await second.EnumerateEndpointsAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EquivalentTo(created));
+    }
+
+    [Test]
+    public async Task Compaction_QuietPeriodSetLogPastDeferredLimit_CompactsDuringTheBurst()
+    {
+        var clock = new ManualTimeProvider();
+        using var hcn = await OpenAsync(new MemoryHcnStoreOptions
+        {
+            CompactionThresholdBytes = 1024, CompactWhenQuietFor = TimeSpan.FromSeconds(1), DeferredLogLimitBytes = 6 * 1024, TimeProvider = clock,
+        });
+        var networkId = (await hcn.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
+        var firstLog = Store.LogPath;
+        for (var i = 0; i < 60; i++)
+        {
+            await hcn.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{10 + i}" }] }, CancellationToken.None);
+            await Store.WaitForCompactionAsync();
+        }
+
+        // The clock never moved: only the limit can have started these.
+        Assert.That(Store.LogPath, Is.Not.EqualTo(firstLog));
+        Assert.That(Store.SnapshotBytesWritten, Is.GreaterThan(0));
+        Assert.That(new FileInfo(Store.LogPath).Length, Is.LessThanOrEqualTo(MemoryHcnStore.BurstLogFactor * Math.Max(6 * 1024, new FileInfo(SnapshotPath).Length)));
+    }
+
+    [Test]
+    public async Task Dispose_CompactionAwaitingQuiet_NothingWrittenAfterwards()
+    {
+        var clock = new ManualTimeProvider();
+        var hcn = await OpenAsync(new MemoryHcnStoreOptions { CompactionThresholdBytes = 1024, CompactWhenQuietFor = TimeSpan.FromSeconds(1), TimeProvider = clock });
+        var networkId = (await hcn.CreateNetworkAsync(Network(), CancellationToken.None)).Id;
+        for (var i = 0; i < 20; i++)
+        {
+            await hcn.CreateEndpointAsync(networkId, new HostComputeEndpoint { Name = $"e{i}", IpConfigurations = [new IpConfig { IpAddress = $"10.244.1.{10 + i}" }] }, CancellationToken.None);
+        }
+
+        var files = Directory.GetFiles(_stateDir).Order(StringComparer.Ordinal).ToList();
+        hcn.Dispose();
+        Assert.DoesNotThrow(() => clock.Advance(TimeSpan.FromSeconds(2)));
+        Assert.That(Directory.GetFiles(_stateDir).Order(StringComparer.Ordinal), Is.EqualTo(files));
+        Assert.That(File.Exists(SnapshotPath), Is.False);
+    }
+
+    [Test]
     public async Task LoadAsync_CompactionCutBeforeItsSnapshot_ReplaysBothLogsInOrder()
     {
         // What a kill leaves while a background compaction writes its snapshot: snapshot n, log n, and log n+1

@@ -251,9 +251,10 @@ internal sealed class ServiceTableSync
 
             var before = old?.Elements ?? [];
             var after = rendering?.Elements ?? [];
-            var beforeSet = before.ToHashSet();
-            var afterSet = after.ToHashSet();
-            foreach (var element in before.Where(e => !afterSet.Contains(e)))
+            // A load balancer added or removed whole (every one of a first sync) needs no sets to tell what changed.
+            var beforeSet = old is null || rendering is null ? null : before.ToHashSet();
+            var afterSet = old is null || rendering is null ? null : after.ToHashSet();
+            foreach (var element in afterSet is null ? before : before.Where(e => !afterSet.Contains(e)))
             {
                 if (ServiceRenderer.IsShared(element.Set))
                 {
@@ -265,7 +266,7 @@ internal sealed class ServiceTableSync
                 Count(groups, element, -1);
             }
 
-            foreach (var element in after.Where(e => !beforeSet.Contains(e)))
+            foreach (var element in beforeSet is null ? after : after.Where(e => !beforeSet.Contains(e)))
             {
                 if (ServiceRenderer.IsShared(element.Set))
                 {

@@ -13,6 +13,9 @@ namespace Cni.Node.Services;
 /// </summary>
 internal sealed class ServiceTranslationCache
 {
+    /// <summary>Services to translate below which one thread does it (fanning out costs more than it saves).</summary>
+    private const int ParallelTranslationMinimum = 256;
+
     private Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private ProxyNodeFacts? _facts;
 
@@ -35,10 +38,12 @@ internal sealed class ServiceTranslationCache
         _facts = facts;
         BeginPass();
         var next = new Dictionary<string, Entry>(services.Count, StringComparer.Ordinal);
-        var translations = new List<ServiceTranslation>(services.Count);
-        foreach (var service in services)
+        var keys = new string[services.Count];
+        var stale = new List<(int Index, IReadOnlyList<V1EndpointSlice> Slices)>();
+        for (var i = 0; i < services.Count; i++)
         {
-            var key = ResourceCache<V1Service>.KeyOf(service);
+            var service = services[i];
+            var key = keys[i] = ResourceCache<V1Service>.KeyOf(service);
             IReadOnlyList<V1EndpointSlice> slices = slicesByService.TryGetValue(key, out var own) ? own : [];
             _entries.TryGetValue(key, out var entry);
             var slicesSame = entry is not null && SameSlices(entry.Slices, slices);
@@ -49,12 +54,43 @@ internal sealed class ServiceTranslationCache
                     CollectChanged(entry?.Slices ?? [], slices);
                 }
 
-                entry = new Entry(Stamp(service), [.. slices.Select(Stamp)], ServiceTranslator.Translate(service, slices, facts));
-                Translated++;
+                stale.Add((i, slices));
+                continue;
             }
 
             next[key] = entry;
-            translations.Add(entry.Translation);
+        }
+
+        // Translating is pure (a Service and its slices in, load balancers out): the first pass of a node with
+        // 10,000 Services spreads it over the cores instead of spending a third of a second on one.
+        var fresh = new Entry[stale.Count];
+        var translate = (int j) =>
+        {
+            var (index, slices) = stale[j];
+            fresh[j] = new Entry(Stamp(services[index]), [.. slices.Select(Stamp)], ServiceTranslator.Translate(services[index], slices, facts));
+        };
+        if (stale.Count >= ParallelTranslationMinimum)
+        {
+            Parallel.For(0, stale.Count, translate);
+        }
+        else
+        {
+            for (var j = 0; j < stale.Count; j++)
+            {
+                translate(j);
+            }
+        }
+
+        for (var j = 0; j < stale.Count; j++)
+        {
+            next[keys[stale[j].Index]] = fresh[j];
+        }
+
+        Translated += stale.Count;
+        var translations = new List<ServiceTranslation>(services.Count);
+        foreach (var key in keys)
+        {
+            translations.Add(next[key].Translation);
         }
 
         _entries = next;

@@ -13,8 +13,13 @@ internal static class TaggedIds
     /// <summary>The ID of <paramref name="text"/> under <paramref name="tag"/>.</summary>
     public static Guid Create(uint tag, string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+
+        // Identity texts are short (addresses, Service keys): hashed from the stack, not from a new array each time.
+        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(text, utf8)], hash);
         Span<byte> bytes = stackalloc byte[16];
         BinaryPrimitives.WriteUInt32BigEndian(bytes, tag);
         hash[..12].CopyTo(bytes[4..]);

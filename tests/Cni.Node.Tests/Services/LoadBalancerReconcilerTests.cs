@@ -75,6 +75,37 @@ public sealed class LoadBalancerReconcilerTests
     }
 
     [Test]
+    public async Task ReconcileAsync_ThousandsOfLoadBalancers_EachPlannedWithItsBackendsAndRemoteIds()
+    {
+        // Past the size at which plans are made on several threads: 600 Services x 2 ports.
+        var node = await WithPodsAsync();
+        var services = new List<ServiceTranslation>();
+        for (var i = 0; i < 600; i++)
+        {
+            services.Add(H.Translate(
+                ServiceBuilder.ClusterIp().Named($"s{i}", $"10.96.{i / 200}.{i % 200 + 1}").Port("http", 80, 8080).Port("metrics", 9090, 9090),
+                SliceBuilder.V4($"s{i}-v4").Port("http", 8080).Port("metrics", 9090).Endpoint(H.LocalPodA, NodeFactsBuilder.Self).Endpoint($"10.244.2.{i % 50 + 10}", H.PeerNode)));
+        }
+
+        var report = await node.PassAsync([.. services]);
+
+        Assert.That(report.Failures, Is.Empty);
+        Assert.That(report.Created, Is.EqualTo(1200));
+        Assert.That(report.RemoteEndpointsCreated, Is.EqualTo(50), "one remote endpoint per address, however many load balancers use it");
+        var local = (await node.Hcn.EnumerateEndpointsAsync(null, CancellationToken.None)).Single(e => e.IpConfigurations!.Any(c => c.IpAddress == H.LocalPodA)).Id;
+        var lbs = (await node.LoadBalancersAsync()).ToDictionary(lb => lb.Id);
+        Assert.That(lbs.Keys, Is.EquivalentTo(services.SelectMany(s => s.LoadBalancers).Select(lb => lb.Key.Id)));
+        for (var i = 0; i < 600; i++)
+        {
+            var remote = RemoteEndpointIds.IdOf(System.Net.IPAddress.Parse($"10.244.2.{i % 50 + 10}"));
+            foreach (var desired in services[i].LoadBalancers)
+            {
+                Assert.That(lbs[desired.Key.Id].HostComputeEndpoints, Is.EquivalentTo(new[] { local, remote }), desired.Key.Value);
+            }
+        }
+    }
+
+    [Test]
     public async Task ReconcileAsync_SecondPassSameInput_MakesZeroWrites()
     {
         var node = await WithPodsAsync();

@@ -41,6 +41,38 @@ public sealed class ServiceTranslationCacheTests
     }
 
     [Test]
+    public void Translate_ThousandServicesSomeChanged_TranslationsInServiceOrderAndOnlyChangedOnesRedone()
+    {
+        // Enough Services that the translations are made on several threads.
+        var cache = new ServiceTranslationCache();
+        var facts = NodeFactsBuilder.Overlay().Build();
+        var services = new List<V1Service>();
+        var slices = new Dictionary<string, List<V1EndpointSlice>>(StringComparer.Ordinal);
+        for (var i = 0; i < 1000; i++)
+        {
+            var service = ServiceBuilder.ClusterIp().Named($"s{i}", $"10.96.{i / 250}.{i % 250 + 1}").Port("http", 80, 8080).Build();
+            service.Metadata.ResourceVersion = "1";
+            services.Add(service);
+            var slice = SliceBuilder.V4($"s{i}-v4").Port("http", 8080).Endpoint($"10.244.{i / 250}.{i % 250 + 2}", NodeFactsBuilder.Self).Build();
+            slice.Metadata.ResourceVersion = "1";
+            slices[$"{ServiceBuilder.Namespace}/s{i}"] = [slice];
+        }
+
+        var first = cache.Translate(services, slices, facts);
+        var edited = ServiceBuilder.ClusterIp().Named("s500", "10.96.2.1").Port("http", 81, 8080).Build();
+        edited.Metadata.ResourceVersion = "2";
+        services[500] = edited;
+        var second = cache.Translate(services, slices, facts);
+
+        Assert.That(first.Select(t => t.Service), Is.EqualTo(services.Select(s => $"{ServiceBuilder.Namespace}/{s.Metadata.Name}")));
+        Assert.That(first.Select(t => t.LoadBalancers.Single().Backends.Single().Address.ToString()),
+            Is.EqualTo(Enumerable.Range(0, 1000).Select(i => $"10.244.{i / 250}.{i % 250 + 2}")));
+        Assert.That(cache.Translated, Is.EqualTo(1));
+        Assert.That(second[500].LoadBalancers.Single().ExternalPort, Is.EqualTo(81));
+        Assert.That(second.Where((t, i) => i != 500).Zip(first.Where((t, i) => i != 500)).All(p => ReferenceEquals(p.First, p.Second)), Is.True, "unchanged ones are the same instances");
+    }
+
+    [Test]
     public void Translate_ServiceEdited_TranslatedAgain()
     {
         var cache = new ServiceTranslationCache();

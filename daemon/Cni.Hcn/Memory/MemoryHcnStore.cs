@@ -329,6 +329,11 @@ public sealed class MemoryHcnStore : IDisposable
                 StartCompactionLocked();
             }
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No caller to hand it to: the log stays as it is (complete) and the next write past the trigger tries again.
+            LastCompactionError = e;
+        }
         finally
         {
             _writeGate.Release();

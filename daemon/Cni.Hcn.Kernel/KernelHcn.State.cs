@@ -60,6 +60,19 @@ public sealed partial class KernelHcn
         }
 
         var change = Interlocked.Increment(ref _changes);
+
+        // Inside a write batch the change waits for the batch's commit (or for the one that makes it full).
+        if (_writeBatch.Value is { } batch && batch.Hold(change))
+        {
+            return;
+        }
+
+        await CommitThroughAsync(change, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Commits unless a commit since <paramref name="change"/> was counted has covered it (one at a time).</summary>
+    private async Task CommitThroughAsync(long change, CancellationToken cancellationToken)
+    {
         var time = TimeProvider.System;
         var started = time.GetTimestamp();
         await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -193,6 +206,7 @@ public sealed partial class KernelHcn
         var staleFlows = StaleFlowsOf(services);
         _services.Accept(plan);
         _services6.Accept(plan6);
+        CountServicesTransaction(plan, plan6, overNetlink: false);
         _conntrack.Enqueue(staleFlows);
         if (plan.Text.Length > 0)
         {
@@ -315,13 +329,14 @@ public sealed partial class KernelHcn
             ? RenderNetworkTables(all.Networks, all.Endpoints)
             : ([], []);
         var tables = tableChanges.Count > 0 ? NftRunner.BuildBatch(tableChanges) : string.Empty;
+        var overNetlink = false;
         if (tables.Length > 0 || !plan.IsEmpty || plan6 is { IsEmpty: false })
         {
             try
             {
                 // Element changes alone (the usual case) go over netlink as they are, both families' in one
                 // transaction; anything else as nft text.
-                if (tables.Length > 0 || !TryApplyElementsOnly(plan, plan6))
+                if (tables.Length > 0 || !(overNetlink = TryApplyElementsOnly(plan, plan6)))
                 {
                     await _nft.ApplyAsync(tables + plan.Text + (plan6?.Text ?? string.Empty), cancellationToken).ConfigureAwait(false);
                 }
@@ -353,6 +368,8 @@ public sealed partial class KernelHcn
             {
                 LogServicesApplied(plan6.Full, plan6.Added, plan6.Changed, plan6.Removed, plan6.Elements);
             }
+
+            CountServicesTransaction(plan, plan6, overNetlink);
         }
 
         _services.Accept(plan);
@@ -365,6 +382,29 @@ public sealed partial class KernelHcn
         if (networkTables)
         {
             AcceptNetworkTables(tableChanges, subnetNat);
+        }
+    }
+
+    /// <summary>Counts a transaction that changed a services table (<see cref="ServicesTable"/>).</summary>
+    private void CountServicesTransaction(ServiceTablePlan plan, ServiceTablePlan? plan6, bool overNetlink)
+    {
+        var changed = (plan.IsEmpty ? 0 : 1) + (plan6 is { IsEmpty: false } ? 1 : 0);
+        if (changed == 0)
+        {
+            return;
+        }
+
+        var elements = (plan.IsEmpty ? 0 : plan.Elements) + (plan6 is { IsEmpty: false } ? plan6.Elements : 0);
+        var full = plan.Full && !plan.IsEmpty || plan6 is { Full: true, IsEmpty: false };
+        lock (_servicesCounterGate)
+        {
+            _servicesCounters = _servicesCounters with
+            {
+                Transactions = _servicesCounters.Transactions + 1,
+                Elements = _servicesCounters.Elements + elements,
+                OverNetlink = _servicesCounters.OverNetlink + (overNetlink ? 1 : 0),
+                FullRenders = _servicesCounters.FullRenders + (full ? 1 : 0),
+            };
         }
     }
 

@@ -90,6 +90,8 @@ public sealed partial class KernelHcn : IHcn, IDisposable
     /// <summary>Set when network tables need rendering but the services table only for the load balancers marked dirty.</summary>
     private int _networkTablesDirty;
     private int _servicesFullRenders;
+    private readonly Lock _servicesCounterGate = new();
+    private ServicesTableCounters _servicesCounters;
     private int _servicesResyncs;
     private volatile bool _started;
     private bool _forwarding;
@@ -140,6 +142,18 @@ public sealed partial class KernelHcn : IHcn, IDisposable
 
     /// <summary>Veths of deleted endpoints still waiting for their deletion in the background (tests wait for 0).</summary>
     internal LinkReaper Reaper => _reaper;
+
+    /// <summary>The services-table transactions sent so far and their sizes (the services-kernel bench prints them per change).</summary>
+    public ServicesTableCounters ServicesTable
+    {
+        get
+        {
+            lock (_servicesCounterGate)
+            {
+                return _servicesCounters;
+            }
+        }
+    }
 
     /// <summary>Veths of deleted endpoints that are down and not yet deleted by the background reaper.</summary>
     public long RetiredLinksPending => _reaper.Pending;

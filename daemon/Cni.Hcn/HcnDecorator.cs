@@ -127,6 +127,9 @@ public abstract class HcnDecorator : IHcn
     public Task<HcnVersion> GetVersionAsync(CancellationToken cancellationToken) =>
         InvokeAsync("GetVersion", ct => Inner.GetVersionAsync(ct), cancellationToken);
 
+    /// <inheritdoc/>
+    public virtual HcnWriteBatch BeginWriteBatch() => Inner.BeginWriteBatch();
+
     /// <summary>Runs one HCN call with the decorator's concern around it.</summary>
     /// <typeparam name="T">The call's result (<see cref="NoResult"/> for the Delete calls).</typeparam>
     /// <param name="operation">The IHcn method without its Async suffix (CreateNetwork, GetEndpoint, ...): a metric label value.</param>

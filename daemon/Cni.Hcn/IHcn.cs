@@ -243,6 +243,16 @@ public interface IHcn
     Task<HostComputeEndpoint> UpdateEndpointPoliciesAsync(Guid endpointId, IReadOnlyList<EndpointPolicy> policies, CancellationToken cancellationToken) =>
         ModifyEndpointAsync(endpointId, ModifyEndpointSettingRequest.ForPolicies(RequestType.Update, policies), cancellationToken);
 
+    // ---- write batches ----
+
+    /// <summary>
+    /// Starts a write batch for the calling async flow (<see cref="HcnWriteBatch"/>): a dataplane that can realize
+    /// several writes in one transaction (KernelHcn) holds them until <see cref="HcnWriteBatch.CommitAsync"/>; others
+    /// return <see cref="HcnWriteBatch.None"/> and realize each write as it is made.
+    /// </summary>
+    /// <returns>The batch; dispose it when the writes are done.</returns>
+    HcnWriteBatch BeginWriteBatch() => HcnWriteBatch.None;
+
     // ---- version and features ----
 
     /// <summary>The HNS service version (<c>HNSCall GET /globals/version</c>).</summary>

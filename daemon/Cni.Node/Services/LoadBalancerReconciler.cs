@@ -35,6 +35,7 @@ public sealed partial class LoadBalancerReconciler
 {
     private const string RemoteKeyPrefix = "remote-endpoint/";
     private const string OrphanKeyPrefix = "orphan-load-balancer/";
+    private const string CommitKey = "dataplane-commit";
 
     /// <summary>Load balancers to plan below which one thread does it (fanning out costs more than it saves).</summary>
     private const int ParallelPlanningMinimum = 1024;
@@ -145,6 +146,10 @@ public sealed partial class LoadBalancerReconciler
         var (vipEnsure, vipDelete) = PlanVips(input, CountVips(input, planAll, work, removed, view), view);
         var (plans, servicePlans, byId) = Plan(input, work, view);
         var failures = new ConcurrentBag<ObjectFailure>();
+
+        // One dataplane transaction for the pass where the dataplane can make one (KernelHcn: one nftables transaction
+        // per sync, as kube-proxy's nftables mode; HNS has none, and each write is real when it returns).
+        using var batch = _hcn.BeginWriteBatch();
 
         // Owned remote endpoints whose provider address is not what their backend resolves to now: replaced in step 3.
         var stale = StaleRemotes(plans, view);
@@ -367,6 +372,17 @@ public sealed partial class LoadBalancerReconciler
             vipsDeleted = deleted;
             writes += vipWrites;
             writeFailed |= vipFailed;
+        }
+
+        try
+        {
+            await batch.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsObjectFailure(ex, cancellationToken))
+        {
+            // The objects are in HCN's model; the dataplane realizes them with its next commit, and the next pass lists.
+            failures.Add(Fail(CommitKey, "realizing this pass's writes in the dataplane: " + ex.Message));
+            writeFailed = true;
         }
 
         var report = Report(input, servicePlans, states, plans, deletedIds.Count, createdRemotes.Count, deletedRemotes.Count, failures) with

@@ -106,6 +106,37 @@ public sealed class LoadBalancerReconcilerTests
     }
 
     [Test]
+    public async Task ReconcileAsync_PassWithWrites_AllInOneWriteBatchCommittedAfterTheLastWrite()
+    {
+        var node = await WithPodsAsync();
+        var web = Web(Local(H.LocalPodA), Remote(H.RemotePodA));
+
+        await node.PassAsync(web, Api(Remote(H.RemotePodB)));
+
+        var writes = node.Recorder.Completed.Count(o => o.StartsWith("Create", StringComparison.Ordinal));
+        Assert.That(writes, Is.EqualTo(6), "2 load balancers, 2 remote endpoints, 2 ClusterIP endpoints (overlay)");
+        Assert.That(node.Recorder.Batches.Select(b => b.Event), Is.EqualTo(new[] { "begin", "commit" }));
+        Assert.That(node.Recorder.Batches[1].Completed, Is.EqualTo(node.Recorder.Completed.Count), "committed after every write of the pass");
+    }
+
+    [Test]
+    public async Task ReconcileAsync_BatchCommitFails_FailureReportedAndTheNextPassLists()
+    {
+        var node = await WithPodsAsync();
+        var web = Web(Local(H.LocalPodA));
+        node.Recorder.FailNextCommit = new HcnException("nft", HcnErrorCodes.Unexpected, detail: "kernel refused the transaction");
+
+        var failed = await node.IncrementalPassAsync(web);
+        node.Hcn.ResetCallCounts();
+        var next = await node.IncrementalPassAsync(web);
+
+        Assert.That(failed.Failures.Select(f => f.Key), Is.EqualTo(new[] { "dataplane-commit" }));
+        Assert.That(failed.Failures[0].Message, Does.Contain("kernel refused the transaction"));
+        Assert.That(next.Listed, Is.True, "HCN may not hold what the failed commit was to realize: the next pass compares everything");
+        Assert.That(next.Failures, Is.Empty);
+    }
+
+    [Test]
     public async Task ReconcileAsync_SecondPassSameInput_MakesZeroWrites()
     {
         var node = await WithPodsAsync();

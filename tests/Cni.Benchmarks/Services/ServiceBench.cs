@@ -107,7 +107,7 @@ internal static class ServiceBench
         }
 
         // 2. One endpoint change at a time, each after the minimum interval since the last pass, so it never waits for it.
-        var (times, exact, reads, rpcs, wrong, changeOps) = await MeasureChangesAsync(node, counting, workload, changes, minSyncInterval).ConfigureAwait(false);
+        var (times, exact, reads, rpcs, wrong, changeOps, _) = await MeasureChangesAsync(node, counting, workload, changes, minSyncInterval).ConfigureAwait(false);
         var p99 = Percentile(times, 99);
 
         // The pass's HCN calls on the critical path: remote endpoint create, then the LB modifies (in parallel), then the remote delete.
@@ -161,8 +161,11 @@ internal static class ServiceBench
     /// minimum interval since the last one has passed: the time from the watch event to the end of the pass that
     /// realized it, and its operations.
     /// </summary>
-    internal static async Task<ChangeFigures> MeasureChangesAsync(ServiceProxyNode node, CountingHcn counting, ServiceWorkload workload, int changes, TimeSpan minSyncInterval)
+    /// <param name="nftables">KernelHcn's services-table counters, when the dataplane is KernelHcn: each change's transactions and elements are recorded too.</param>
+    internal static async Task<ChangeFigures> MeasureChangesAsync(
+        ServiceProxyNode node, CountingHcn counting, ServiceWorkload workload, int changes, TimeSpan minSyncInterval, Func<NftTransactions>? nftables = null)
     {
+        var transactions = new List<NftTransactions>(changes);
         var random = new Random(12);
         var times = new List<double>(changes);
         var exact = 0;
@@ -184,6 +187,7 @@ internal static class ServiceBench
             var slice = workload.MoveOneRemoteEndpoint(service, random, DateTimeOffset.UtcNow);
             var gen1 = GC.CollectionCount(1);
             var pause = GC.GetTotalPauseDuration();
+            var nftBefore = nftables?.Invoke() ?? default;
             var start = Stopwatch.GetTimestamp();
             node.Slices.Apply(slice);
 
@@ -204,6 +208,11 @@ internal static class ServiceBench
 
             first ??= before;
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            if (nftables is not null)
+            {
+                transactions.Add(nftables() - nftBefore);
+            }
+
             gcPauses.Add((GC.GetTotalPauseDuration() - pause).TotalMilliseconds);
             withGen1 += GC.CollectionCount(1) > gen1 ? 1 : 0;
             reads += ops.Reads;
@@ -223,7 +232,7 @@ internal static class ServiceBench
         times.Sort();
         var all = counting.Snapshot() - first!;
         Line($"  per change, inside HCN calls: {all.Timing(changes)} (the rest of a pass is the service proxy's own work)");
-        return new ChangeFigures(times, exact, reads, rpcs, wrong, all);
+        return new ChangeFigures(times, exact, reads, rpcs, wrong, all, transactions);
     }
 
     private static HostComputeNetwork OverlayNetwork() => new()

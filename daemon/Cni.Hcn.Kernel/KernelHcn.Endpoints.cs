@@ -547,7 +547,23 @@ public sealed partial class KernelHcn
         }
 
         using var pod = NetnsThread.Run(binding.Path, RtnetlinkClient.Open);
-        MoveBackToHost(pod, endpoint);
+        var host = _host.GetLink(DeviceNames.HostVeth(endpoint.Id));
+        if (host is null)
+        {
+            // A macvlan (Transparent) has no node side to delete it by: it waits in the node namespace.
+            MoveBackToHost(pod, endpoint);
+            return;
+        }
+
+        // A veth's container side is left in the pod's namespace, down and under its waiting name: moving a device
+        // between namespaces waits for the kernel's network-wide synchronization (15-50 ms here), which made most of
+        // a CNI DEL (detach, then delete), and the delete that follows takes both sides with the node side anyway. An
+        // attach to another namespace finds no container side there and makes the pair again; one to the same
+        // namespace finds it.
+        if (FindInPod(pod, endpoint, host) is { } link)
+        {
+            pod.SetLink(link.Index, new LinkChange { Up = false, Name = DeviceNames.PeerVeth(endpoint.Id) });
+        }
     }
 
     private void MoveBackToHost(RtnetlinkClient pod, HostComputeEndpoint endpoint)

@@ -64,7 +64,7 @@ public sealed class KernelHcnLifecycleTests
 
     [Test]
     [CancelAfter(30_000)]
-    public async Task AttachDetach_PodNamespace_InterfaceMovesInConfiguredAndBack(CancellationToken cancellationToken)
+    public async Task AttachDetach_PodNamespace_InterfaceConfiguredThenDownUnderItsWaitingName(CancellationToken cancellationToken)
     {
         var (network, endpoint) = await NetworkAndEndpointAsync("10.203.0.5", cancellationToken, EndpointPolicy.Create(new PortNamePolicySetting { Name = "net1" }));
         var pod = _netns.Create("lc-pod");
@@ -78,9 +78,34 @@ public sealed class KernelHcnLifecycleTests
         Assert.That(inside, Does.Contain("10.203.0.5/24"));
         Assert.That(mac, Does.Contain(endpoint.MacAddress!.Replace('-', ':').ToLowerInvariant()));
         Assert.That(_netns.Ip("lc-pod", "-o link show"), Does.Not.Contain("net1"));
-        Assert.That(_netns.Ip("lc-node", $"-o link show {DeviceNames.PeerVeth(endpoint.Id)}"), Does.Contain("state DOWN"));
+
+        // Not moved back to the node (that waits for a network-wide synchronization): down in the pod under its waiting name.
+        Assert.That(_netns.Ip("lc-pod", $"-o link show {DeviceNames.PeerVeth(endpoint.Id)}"), Does.Contain("state DOWN"));
+        Assert.That(_netns.Ip("lc-node", "-o link show"), Does.Not.Contain(DeviceNames.PeerVeth(endpoint.Id)));
         Assert.That(await _hcn.GetNetnsPathAsync(ns.Id, cancellationToken), Is.EqualTo(pod));
         Assert.That(network.Id, Is.EqualTo(endpoint.HostComputeNetwork));
+    }
+
+    [Test]
+    [CancelAfter(30_000)]
+    public async Task Detach_ThenAttachToTheSameAndToAnotherNamespace_ConfiguredInEachAndNoPairLeftBehind(CancellationToken cancellationToken)
+    {
+        var (_, endpoint) = await NetworkAndEndpointAsync("10.203.0.6", cancellationToken);
+        var first = await AdoptNamespaceAsync(_netns.Create("lc-one"), cancellationToken);
+        var second = await AdoptNamespaceAsync(_netns.Create("lc-two"), cancellationToken);
+        await Hcn.AddNamespaceEndpointAsync(first.Id, endpoint.Id, cancellationToken);
+        await Hcn.RemoveNamespaceEndpointAsync(first.Id, endpoint.Id, cancellationToken);
+
+        await Hcn.AddNamespaceEndpointAsync(first.Id, endpoint.Id, cancellationToken);
+        var again = _netns.Ip("lc-one", "-o addr show eth0");
+        await Hcn.RemoveNamespaceEndpointAsync(first.Id, endpoint.Id, cancellationToken);
+        await Hcn.AddNamespaceEndpointAsync(second.Id, endpoint.Id, cancellationToken);
+
+        Assert.That(again, Does.Contain("10.203.0.6/24"), "the waiting container side is taken up again");
+        Assert.That(_netns.Ip("lc-two", "-o addr show eth0"), Does.Contain("10.203.0.6/24"));
+        Assert.That(_netns.Ip("lc-two", "-o link show eth0"), Does.Contain("LOWER_UP"));
+        Assert.That(_netns.Ip("lc-one", "-o link show"), Does.Not.Contain(DeviceNames.PeerVeth(endpoint.Id)).And.Not.Contain("eth0"), "the pair left in the first namespace went");
+        Assert.That(_netns.Ip("lc-node", "-o link show").Split('\n').Count(l => l.Contains(DeviceNames.HostVeth(endpoint.Id), StringComparison.Ordinal)), Is.EqualTo(1));
     }
 
     [Test]

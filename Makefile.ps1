@@ -280,6 +280,14 @@ function Invoke-Fuzz {
             $log = Join-Path $fuzzRoot "$target.log"
             Write-Host "> afl-fuzz -i $corpus -o $out -V $FuzzSeconds -- dotnet Cni.Fuzz.dll run $target" -ForegroundColor DarkGray
             & afl-fuzz -i $corpus -o $out -t 5000 -m none -V $FuzzSeconds -- dotnet (Join-Path $instrumented 'Cni.Fuzz.dll') run $target *> $log
+            if ($LASTEXITCODE -ne 0 -and (Select-String -Path $log -Pattern 'perform_dry_run' -Quiet)) {
+                # afl-fuzz gave up in its dry run before fuzzing anything (seen once, on a machine under heavy load:
+                # "No instrumentation detected" for a target that then ran 80,000 executions in 5 s): one retry.
+                Get-Content $log -Tail 4 | Write-Host
+                Write-Host "fuzz ${target}: afl-fuzz stopped in its dry run; retrying once" -ForegroundColor Yellow
+                Remove-Item -Recurse -Force $out -ErrorAction SilentlyContinue
+                & afl-fuzz -i $corpus -o $out -t 5000 -m none -V $FuzzSeconds -- dotnet (Join-Path $instrumented 'Cni.Fuzz.dll') run $target *> $log
+            }
             $statsFile = Join-Path $out 'default/fuzzer_stats'
             if ($LASTEXITCODE -ne 0 -or -not (Test-Path $statsFile)) {
                 Get-Content $log -Tail 30 | Write-Host

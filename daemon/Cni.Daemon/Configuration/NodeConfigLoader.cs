@@ -18,7 +18,7 @@ public static class NodeConfigLoader
     private static readonly string[] TopLevelKeys =
     [
         "mode", "networkName", "clusterCIDRs", "serviceCIDRs", "podCIDRs", "nodeIP", "adapterName", "vxlan", "mtu",
-        "dsr", "serviceProxy", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "maxConcurrentHcnCalls", "log",
+        "dsr", "serviceProxy", "dns", "stateDir", "socket", "healthAddress", "ipQuarantineSeconds", "eventGracePeriodSeconds", "maxConcurrentHcnCalls", "log",
         "adapters", "vlan", "outboundNat", "firewall", "staticPool",
     ];
 
@@ -126,6 +126,9 @@ public static class NodeConfigLoader
             IpQuarantine = reader.Int(map, "ipQuarantineSeconds", 0, 3600) is { } seconds
                 ? TimeSpan.FromSeconds(seconds)
                 : defaults.IpQuarantine,
+            EventGracePeriod = reader.Int(map, "eventGracePeriodSeconds", 0, 3600) is { } grace
+                ? TimeSpan.FromSeconds(grace)
+                : defaults.EventGracePeriod,
             MaxConcurrentHcnCalls = reader.Int(map, "maxConcurrentHcnCalls", 1, 256) ?? defaults.MaxConcurrentHcnCalls,
         };
 

@@ -98,6 +98,8 @@ public static partial class DaemonHost
             configureLogging?.Invoke(logging);
         });
         ClusterConnection? agent = null;
+        KubernetesEventRecorder? events = null;
+        NodeNetworkProblemTracker? problems = null;
         try
         {
             ListenPreflight.Check(options.HealthAddress);
@@ -126,7 +128,13 @@ public static partial class DaemonHost
                     throw new DaemonStartupException($"Kubernetes access: {e.Message}", e);
                 }
 
-                var known = await agent.TryWaitForNodeAsync(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
+                // Started now, not with the host: a Node that never gets its podCIDR is a Warning Event on it while
+                // wincnid waits (the host's start of the recorder is then a no-op).
+                events = new KubernetesEventRecorder(agent.Client, agent.NodeName, new EventRecorderOptions(), time, loggers.CreateLogger<KubernetesEventRecorder>());
+                await events.StartAsync(cancellationToken).ConfigureAwait(false);
+                problems = new NodeNetworkProblemTracker(new NodeNetworkEvents(events), options.EventGracePeriod, time);
+
+                var known = await agent.TryWaitForNodeAsync(TimeSpan.FromSeconds(3), cancellationToken, problems).ConfigureAwait(false);
                 if (known is null)
                 {
                     // Not a quick restart: hold requests on the socket and say "not ready, because …" on /readyz while
@@ -143,7 +151,7 @@ public static partial class DaemonHost
                         RequestTimeout,
                         cancellationToken).ConfigureAwait(false))
                     {
-                        known = await agent.WaitForNodeAsync(cancellationToken).ConfigureAwait(false);
+                        known = await agent.WaitForNodeAsync(cancellationToken, problems).ConfigureAwait(false);
                     }
 
                     socket = CniSocket.Bind(options.Socket);
@@ -159,11 +167,17 @@ public static partial class DaemonHost
                     ?? throw new DaemonStartupException("podCIDRs: no pod CIDR for this node; set podCIDRs in the node config (or run with --kubeconfig so the Node object provides them)");
             }
 
-            return await BuildWithNodeAsync(settings, options, socket, nodeSource, node, agent, loggers, time, cancellationToken).ConfigureAwait(false);
+            return await BuildWithNodeAsync(settings, options, socket, nodeSource, node, agent, events, problems, loggers, time, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             socket.Dispose();
+            if (events is not null)
+            {
+                await events.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                events.Dispose();
+            }
+
             if (agent is not null)
             {
                 await agent.DisposeAsync().ConfigureAwait(false);
@@ -181,6 +195,8 @@ public static partial class DaemonHost
         INodeAddressingSource nodeSource,
         NodeAddressing node,
         ClusterConnection? agent,
+        KubernetesEventRecorder? events,
+        NodeNetworkProblemTracker? problems,
         ILoggerFactory loggers,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -351,10 +367,12 @@ public static partial class DaemonHost
                 builder.Services.AddHostedService<FlannelProtocolController>();
             }
 
-            builder.Services.AddSingleton(services => new KubernetesEventRecorder(
-                agent.Client, agent.NodeName, new EventRecorderOptions(), time, services.GetRequiredService<ILogger<KubernetesEventRecorder>>()));
+            // Made (and started) before the wait for the Node; registered through a factory so the container disposes it.
+            var recorder = events ?? throw new InvalidOperationException("the Event recorder is made with the cluster connection");
+            builder.Services.AddSingleton(_ => recorder);
             builder.Services.AddHostedService(services => services.GetRequiredService<KubernetesEventRecorder>());
             builder.Services.AddSingleton<ICniFailureReporter, CniFailureEvents>();
+            builder.Services.AddSingleton(problems ?? new NodeNetworkProblemTracker(new NodeNetworkEvents(recorder), options.EventGracePeriod, time));
 
             if (proxyEnabled)
             {
@@ -392,6 +410,7 @@ public static partial class DaemonHost
         if (agent is not null)
         {
             app.Services.GetRequiredService<ClusterConnection>();
+            app.Services.GetRequiredService<KubernetesEventRecorder>();
         }
 
         app.Lifetime.ApplicationStopped.Register(() => TryDelete(options.Socket));

@@ -257,6 +257,17 @@ public static class HcnErrorCatalog
         HcnErrorCodes.GcnDefaultNamespaceExists,
     }.ToFrozenSet();
 
+    // HNS is restarting, busy or slow: the same call is expected to work later (a CNI runtime retries on code 11, a
+    // control loop on its next pass; nobody needs to act).
+    private static readonly FrozenSet<int> TransientCodes = new[]
+    {
+        HcnErrorCodes.ManagerStopped, HcnErrorCodes.Timeout, HcnErrorCodes.RpcServerUnavailable,
+        HcnErrorCodes.ServiceNotActive, HcnErrorCodes.GcnNetAdapterTimeout, HcnErrorCodes.OutOfMemory,
+        HcnErrorCodes.DiskFull, // works again once space is freed; nothing was left half-done
+        unchecked((int)0x800705AA), // ERROR_NO_SYSTEM_RESOURCES
+        unchecked((int)0x800700AA), // ERROR_BUSY
+    }.ToFrozenSet();
+
     /// <summary>Every known entry.</summary>
     public static IReadOnlyList<HcnErrorInfo> All => Entries;
 
@@ -301,4 +312,9 @@ public static class HcnErrorCatalog
     /// <param name="code">An HRESULT or a Win32 code.</param>
     /// <returns>True for already-exists codes.</returns>
     public static bool IsAlreadyExists(int code) => AlreadyExistsCodes.Contains(Normalize(code));
+
+    /// <summary>Whether <paramref name="code"/> means HNS is stopping, busy or timing out: retrying later is expected to work.</summary>
+    /// <param name="code">An HRESULT or a Win32 code.</param>
+    /// <returns>True for transient codes.</returns>
+    public static bool IsTransient(int code) => TransientCodes.Contains(Normalize(code));
 }

@@ -97,6 +97,9 @@ public sealed class HcnException : Exception
     /// <summary>The object, policy, port or attachment already exists.</summary>
     public bool IsAlreadyExists => HcnErrorCatalog.IsAlreadyExists(HResult);
 
+    /// <summary>HNS is stopping, busy or timing out: the same call is expected to work later (<see cref="HcnErrorCatalog.IsTransient"/>).</summary>
+    public bool IsTransient => HcnErrorCatalog.IsTransient(HResult);
+
     /// <summary>E_NOTIMPL: this HNS does not implement the call (e.g. HcnModifyLoadBalancer before 15.4).</summary>
     public bool IsNotImplemented => HResult == HcnErrorCodes.NotImplemented;
 

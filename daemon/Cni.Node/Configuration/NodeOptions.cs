@@ -66,6 +66,13 @@ public sealed record NodeOptions
     /// <summary>How long a released pod address waits before reuse.</summary>
     public TimeSpan IpQuarantine { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a node network wait that is normal while a node starts (the Node's podCIDR, HNS making a vNIC, HNS
+    /// restarting) may last before it is posted as a Warning Event on the Node; problems that need a person at once
+    /// (a conflicting network, an HRESULT retrying will not cure) are posted without waiting.
+    /// </summary>
+    public TimeSpan EventGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+
     public LogOptions Log { get; init; } = new();
 
     /// <summary>How many HCN calls may run at once (HNS slows down when flooded); see <c>Dataplane.BoundedHcn</c>.</summary>

@@ -13,4 +13,8 @@ public sealed record NetworkEnsureReport(
     IReadOnlyList<NetworkDifference> Differences,
     ReconcileReport Reconcile,
     bool IsReady,
-    string? NotReadyReason);
+    string? NotReadyReason)
+{
+    /// <summary>What kind of problem <see cref="NotReadyReason"/> is; <see cref="NodeNetworkProblem.None"/> when ready.</summary>
+    public NodeNetworkProblem Problem { get; init; }
+}

@@ -15,12 +15,19 @@ public sealed partial class NetworkReconciler : BackgroundService
     private readonly PodNetwork _network;
     private readonly TimeProvider _time;
     private readonly ILogger<NetworkReconciler> _logger;
+    private readonly NodeNetworkProblemTracker? _problems;
 
-    public NetworkReconciler(PodNetwork network, TimeProvider time, ILogger<NetworkReconciler> logger)
+    /// <summary>Creates the loop.</summary>
+    /// <param name="network">The node network.</param>
+    /// <param name="time">The clock for retries and the resync.</param>
+    /// <param name="logger">The log.</param>
+    /// <param name="problems">Told the outcome of every pass (Kubernetes Events on the Node), or null.</param>
+    public NetworkReconciler(PodNetwork network, TimeProvider time, ILogger<NetworkReconciler> logger, NodeNetworkProblemTracker? problems = null)
     {
         _network = network;
         _time = time;
         _logger = logger;
+        _problems = problems;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -29,6 +36,7 @@ public sealed partial class NetworkReconciler : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             var report = await _network.EnsureAsync(stoppingToken).ConfigureAwait(false);
+            _problems?.Observe(report.Problem, report.NotReadyReason);
             TimeSpan delay;
             if (report.IsReady)
             {

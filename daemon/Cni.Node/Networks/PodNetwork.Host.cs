@@ -52,7 +52,7 @@ public sealed partial class PodNetwork
                 cancellationToken).ConfigureAwait(false);
             if (withAddress is null)
             {
-                return new PreparedHost(network, null, string.Create(CultureInfo.InvariantCulture,
+                return new PreparedHost(network, null, NodeNetworkProblem.HostInterfaceMissing, string.Create(CultureInfo.InvariantCulture,
                     $"HCN network '{_options.NetworkName}' ({network.Id}) has no ProviderAddress {_waits.ProviderAddressTimeout.TotalSeconds:0.#} s after it was made; HNS adds it once the vSwitch is bound to the adapter (adapterName), wincnid looks again"));
             }
 
@@ -77,18 +77,18 @@ public sealed partial class PodNetwork
 
         if (_hostRouting is null)
         {
-            return new PreparedHost(network, null, null);
+            return new PreparedHost(network, null, NodeNetworkProblem.None, null);
         }
 
         if (management is null)
         {
-            return new PreparedHost(network, null, "nodeIP: the node's address is not known, so the host interface of the network cannot be found; set nodeIP in the node config");
+            return new PreparedHost(network, null, NodeNetworkProblem.ConfigInvalid, "nodeIP: the node's address is not known, so the host interface of the network cannot be found; set nodeIP in the node config");
         }
 
         var managementIndex = await WaitForInterfaceAsync(management, cancellationToken).ConfigureAwait(false);
         if (managementIndex is null)
         {
-            return new PreparedHost(network, null, InterfaceMissing(management, "the network's management vNIC"));
+            return new PreparedHost(network, null, NodeNetworkProblem.HostInterfaceMissing, InterfaceMissing(management, "the network's management vNIC"));
         }
 
         var hostEndpointIndexes = new List<int>();
@@ -98,7 +98,7 @@ public sealed partial class PodNetwork
             {
                 if (await WaitForInterfaceAsync(address, cancellationToken).ConfigureAwait(false) is not { } index)
                 {
-                    return new PreparedHost(network, null, InterfaceMissing(address, $"the host endpoint {EndpointNames.HostEndpointFor(_options.NetworkName)}"));
+                    return new PreparedHost(network, null, NodeNetworkProblem.HostInterfaceMissing, InterfaceMissing(address, $"the host endpoint {EndpointNames.HostEndpointFor(_options.NetworkName)}"));
                 }
 
                 // The pods' gateway is .2 and the peers' routes leave by the management vNIC: both must forward
@@ -109,7 +109,7 @@ public sealed partial class PodNetwork
             }
         }
 
-        return new PreparedHost(network, new HostInterfaces(management, managementIndex.Value, hostEndpointIndexes), null);
+        return new PreparedHost(network, new HostInterfaces(management, managementIndex.Value, hostEndpointIndexes), NodeNetworkProblem.None, null);
     }
 
     /// <summary>
@@ -187,5 +187,5 @@ public sealed partial class PodNetwork
             .Select(text => IPAddress.TryParse(text, out var address) ? address : null)
             .FirstOrDefault(a => a is not null);
 
-    private sealed record PreparedHost(HostComputeNetwork Network, HostInterfaces? Host, string? NotReadyReason);
+    private sealed record PreparedHost(HostComputeNetwork Network, HostInterfaces? Host, NodeNetworkProblem Problem, string? NotReadyReason);
 }

@@ -96,6 +96,12 @@ public sealed partial class PodNetwork
         : _ipam.JournalProblem is { } problem ? problem + " (check the state directory's disk: space, read-only or immutable files)"
         : null;
 
+    /// <summary>What kind of problem <see cref="NotReadyReason"/> is; <see cref="NodeNetworkProblem.None"/> when ready.</summary>
+    public NodeNetworkProblem Problem =>
+        !_state.Ready ? _state.Problem
+        : _ipam.JournalProblem is not null ? NodeNetworkProblem.IpamJournalFailed
+        : NodeNetworkProblem.None;
+
     /// <summary>The node network's ID once ensured, else null.</summary>
     public Guid? NetworkId => _state.Network?.Id;
 
@@ -141,6 +147,7 @@ public sealed partial class PodNetwork
         {
             Ready = false,
             Network = null,
+            Problem = NodeNetworkProblem.NetworkMissing,
             Reason = $"HCN network '{_options.NetworkName}' disappeared ({detail}); wincnid recreates it on its next reconcile",
         };
         Log.NetworkMissing(_logger, _options.NetworkName, detail);
@@ -403,12 +410,16 @@ public sealed partial class PodNetwork
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return NotReady(NetworkAction.None, null, [], null, null, "the node's pod CIDRs could not be read: " + ex.Message);
+            return NotReady(NodeNetworkProblem.NodeFactsUnavailable, NetworkAction.None, null, [], null, null, "the node's pod CIDRs could not be read: " + ex.Message);
         }
 
         if (node is null || node.PodCidrs.Count == 0)
         {
-            return NotReady(NetworkAction.None, null, [], node, null, "the node's pod CIDRs are not known yet (podCIDRs is empty and the Node object has none); ADD waits for them");
+            // The source says what it waits for where it can tell (the API server, the Node, its podCIDRs).
+            var (problem, waiting) = _nodeSource.Waiting is { } known
+                ? known
+                : (NodeNetworkProblem.PodCidrMissing, "the node's pod CIDRs are not known yet (podCIDRs is empty and the Node object has none); ADD waits for them");
+            return NotReady(problem, NetworkAction.None, null, [], node, null, waiting);
         }
 
         var poolCidrs = _ipam.Pools.Select(p => p.Cidr.ToString()).Order(StringComparer.Ordinal).ToList();
@@ -416,18 +427,28 @@ public sealed partial class PodNetwork
         if (!poolCidrs.SequenceEqual(nodeCidrs, StringComparer.Ordinal))
         {
             return NotReady(
-                NetworkAction.None, null, [], node, null,
+                NodeNetworkProblem.PodCidrChanged, NetworkAction.None, null, [], node, null,
                 $"podCIDRs: the node's pod CIDRs [{string.Join(", ", nodeCidrs)}] differ from the IPAM pools [{string.Join(", ", poolCidrs)}] wincnid opened; restart wincnid so IPAM reopens with the node's CIDRs (leases outside them are kept as stale until DEL or GC)");
+        }
+
+        IReadOnlyList<string> adapters;
+        try
+        {
+            adapters = AdapterSelection.Resolve(_options, _adapters);
+        }
+        catch (ArgumentException ex)
+        {
+            return NotReady(NodeNetworkProblem.AdapterMissing, NetworkAction.None, null, [], node, null, ex.Message);
         }
 
         HostComputeNetwork desired;
         try
         {
-            desired = PodNetworkSpec.Build(_options, node, AdapterSelection.Resolve(_options, _adapters));
+            desired = PodNetworkSpec.Build(_options, node, adapters);
         }
         catch (ArgumentException ex)
         {
-            return NotReady(NetworkAction.None, null, [], node, null, ex.Message);
+            return NotReady(NodeNetworkProblem.ConfigInvalid, NetworkAction.None, null, [], node, null, ex.Message);
         }
 
         try
@@ -435,14 +456,14 @@ public sealed partial class PodNetwork
             var features = await FeaturesAsync(cancellationToken).ConfigureAwait(false);
             if (HnsFeatureGates.Check(_options, node, features) is { } missing)
             {
-                return NotReady(NetworkAction.None, null, [], node, desired, missing);
+                return NotReady(NodeNetworkProblem.HnsFeatureMissing, NetworkAction.None, null, [], node, desired, missing);
             }
 
             var existing = await _hcn.EnumerateNetworksAsync(HostComputeQuery.ByName(name), cancellationToken).ConfigureAwait(false);
             if (existing.Count > 1)
             {
                 return NotReady(
-                    NetworkAction.Conflict, null, [], node, desired,
+                    NodeNetworkProblem.NetworkConflict, NetworkAction.Conflict, null, [], node, desired,
                     $"{existing.Count} HCN networks are named '{name}' ({string.Join(", ", existing.Select(n => n.Id))}); wincnid cannot tell which one is the node network. Fix: delete the stale ones (Get-HnsNetwork | ? Name -eq '{name}'), then wincnid adopts or recreates the remaining one");
             }
 
@@ -476,7 +497,7 @@ public sealed partial class PodNetwork
                             + $"Fix: restore the previous value of {string.Join(", ", differences.Select(d => d.Field).Distinct())} in the node config, "
                             + $"or drain the node's pods and delete the network (Get-HnsNetwork | ? Name -eq '{name}' | Remove-HnsNetwork), then restart wincnid";
                         Log.NetworkConflict(_logger, name, existing[0].Id, string.Join("; ", differences), endpoints.Count);
-                        return NotReady(NetworkAction.Conflict, existing[0], differences, node, desired, reason);
+                        return NotReady(NodeNetworkProblem.NetworkConflict, NetworkAction.Conflict, existing[0], differences, node, desired, reason);
                     }
 
                     await _hcn.DeleteNetworkAsync(existing[0].Id, cancellationToken).ConfigureAwait(false);
@@ -490,7 +511,7 @@ public sealed partial class PodNetwork
             var prepared = await PrepareHostAsync(network, node, features, cancellationToken).ConfigureAwait(false);
             if (prepared.NotReadyReason is { } waiting)
             {
-                return NotReady(action, prepared.Network, differences, node, desired, waiting);
+                return NotReady(prepared.Problem, action, prepared.Network, differences, node, desired, waiting);
             }
 
             network = prepared.Network;
@@ -500,24 +521,33 @@ public sealed partial class PodNetwork
             // an endpoint holding an address the pool calls free, and an ADD served before this reconcile deleted it
             // would be handed that address and refused by HCN (found by the SIGKILL-under-parallel-ADD campaign).
             var wasReady = _state.Ready;
-            _state = new State(wasReady, wasReady ? null : "reconciling the IPAM journal with the network's endpoints", network, node, desired, _time.GetUtcNow()) { Host = prepared.Host };
+            _state = new State(wasReady, wasReady ? null : "reconciling the IPAM journal with the network's endpoints", network, node, desired, _time.GetUtcNow())
+            {
+                Host = prepared.Host,
+                Problem = wasReady ? NodeNetworkProblem.None : NodeNetworkProblem.Starting,
+            };
             var reconcile = await ReconcileAsync(cancellationToken).ConfigureAwait(false);
             if (!wasReady)
             {
-                _state = _state with { Ready = true, Reason = null };
+                _state = _state with { Ready = true, Reason = null, Problem = NodeNetworkProblem.None };
             }
 
-            return new NetworkEnsureReport(action, network.Id, differences, reconcile, IsReady, NotReadyReason);
+            return new NetworkEnsureReport(action, network.Id, differences, reconcile, IsReady, NotReadyReason) { Problem = Problem };
         }
         catch (HcnException ex)
         {
             Log.EnsureFailed(_logger, ex, name);
-            return NotReady(NetworkAction.None, null, [], node, desired, $"HCN network '{name}' could not be ensured: {ex.Message} ({ex.Facts})");
+            return NotReady(
+                ex.IsTransient ? NodeNetworkProblem.HnsUnavailable : NodeNetworkProblem.HcnError,
+                NetworkAction.None, null, [], node, desired, $"HCN network '{name}' could not be ensured: {ex.Message} ({ex.Facts})");
         }
         catch (HostRoutingException ex)
         {
             Log.EnsureFailed(_logger, ex, name);
-            return NotReady(NetworkAction.None, null, [], node, desired, $"the host side of HCN network '{name}' could not be set up: {ex.Message} ({ex.Facts})");
+            // An interface that vanished under the setup is HNS still making (or remaking) it; anything else needs a person.
+            return NotReady(
+                ex.Kind == HostRoutingErrorKind.InterfaceNotFound ? NodeNetworkProblem.HostInterfaceMissing : NodeNetworkProblem.HostSetupFailed,
+                NetworkAction.None, null, [], node, desired, $"the host side of HCN network '{name}' could not be set up: {ex.Message} ({ex.Facts})");
         }
     }
 
@@ -610,11 +640,11 @@ public sealed partial class PodNetwork
     }
 
     private NetworkEnsureReport NotReady(
-        NetworkAction action, HostComputeNetwork? network, IReadOnlyList<NetworkDifference> differences, NodeAddressing? node, HostComputeNetwork? desired, string reason)
+        NodeNetworkProblem problem, NetworkAction action, HostComputeNetwork? network, IReadOnlyList<NetworkDifference> differences, NodeAddressing? node, HostComputeNetwork? desired, string reason)
     {
-        _state = new State(false, reason, null, node, desired, _time.GetUtcNow());
+        _state = new State(false, reason, null, node, desired, _time.GetUtcNow()) { Problem = problem };
         Log.NotReady(_logger, reason);
-        return new NetworkEnsureReport(action, network?.Id, differences, ReconcileReport.Empty, false, reason);
+        return new NetworkEnsureReport(action, network?.Id, differences, ReconcileReport.Empty, false, reason) { Problem = problem };
     }
 
     private sealed record State(bool Ready, string? Reason, HostComputeNetwork? Network, NodeAddressing? Node, HostComputeNetwork? Desired, DateTimeOffset? EnsuredAt)
@@ -622,6 +652,9 @@ public sealed partial class PodNetwork
         /// <summary>The host side found by the bootstrap; null while not ready.</summary>
         public HostInterfaces? Host { get; init; }
 
-        public static State Initial { get; } = new(false, "the node network has not been ensured yet (wincnid is starting)", null, null, null, null);
+        /// <summary>What kind of problem <see cref="Reason"/> is.</summary>
+        public NodeNetworkProblem Problem { get; init; }
+
+        public static State Initial { get; } = new(false, "the node network has not been ensured yet (wincnid is starting)", null, null, null, null) { Problem = NodeNetworkProblem.Starting };
     }
 }

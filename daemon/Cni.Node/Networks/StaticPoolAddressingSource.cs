@@ -29,4 +29,7 @@ public sealed class StaticPoolAddressingSource : INodeAddressingSource
         var inner = await _inner.GetAsync(cancellationToken).ConfigureAwait(false);
         return inner is null ? null : inner with { PodCidrs = _podCidrs };
     }
+
+    /// <inheritdoc/>
+    public (NodeNetworkProblem Problem, string Reason)? Waiting => _inner.Waiting;
 }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Cni.Hcn.Errors;
 using Cni.Node.Ipam;
 using Cni.Node.Policies;
@@ -12,23 +11,13 @@ namespace Cni.Node.Pods;
 /// </summary>
 public static class CniErrors
 {
-    // HNS is restarting, busy or slow: the same request is expected to work later, so the runtime should retry (11).
-    private static readonly FrozenSet<int> TransientHResults = new[]
-    {
-        HcnErrorCodes.ManagerStopped, HcnErrorCodes.Timeout, HcnErrorCodes.RpcServerUnavailable,
-        HcnErrorCodes.ServiceNotActive, HcnErrorCodes.GcnNetAdapterTimeout, HcnErrorCodes.OutOfMemory,
-        HcnErrorCodes.DiskFull, // works again once space is freed; nothing was left half-done
-        unchecked((int)0x800705AA), // ERROR_NO_SYSTEM_RESOURCES
-        unchecked((int)0x800700AA), // ERROR_BUSY
-    }.ToFrozenSet();
-
     /// <summary>Whether an HCN failure is worth retrying (HNS stopping, busy, timing out).</summary>
     /// <param name="exception">The failure.</param>
     /// <returns>True when transient.</returns>
     public static bool IsTransient(HcnException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return TransientHResults.Contains(exception.HResult);
+        return exception.IsTransient;
     }
 
     /// <summary>The CNI error for <paramref name="exception"/>, reported in <paramref name="cniVersion"/>.</summary>

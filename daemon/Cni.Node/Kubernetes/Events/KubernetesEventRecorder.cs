@@ -10,7 +10,7 @@ namespace Cni.Node.Kubernetes.Events;
 /// <summary>
 /// Posts events.k8s.io/v1 Events, rate-limited per object and reason (<see cref="EventRecorderOptions.MinInterval"/>),
 /// from a bounded queue so no caller waits for the API server. Node Events go to the <c>default</c> namespace as
-/// kubelet's do; Pod Events to the pod's namespace.
+/// kubelet's do; Pod and Service Events to the object's namespace.
 /// </summary>
 public sealed partial class KubernetesEventRecorder : BackgroundService
 {
@@ -27,6 +27,7 @@ public sealed partial class KubernetesEventRecorder : BackgroundService
     private readonly Channel<NodeEvent> _queue;
     private readonly Dictionary<string, (DateTimeOffset Sent, int Suppressed)> _recent = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private int _started;
 
     public KubernetesEventRecorder(IKubernetes client, string nodeName, EventRecorderOptions options, TimeProvider time, ILogger<KubernetesEventRecorder> logger)
     {
@@ -37,6 +38,11 @@ public sealed partial class KubernetesEventRecorder : BackgroundService
         _logger = logger;
         _queue = Channel.CreateBounded<NodeEvent>(new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     }
+
+    /// <summary>Starts posting. Idempotent: wincnid starts the recorder before its host (to post while it waits for its
+    /// Node), and the host's start is then a no-op.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken) =>
+        Interlocked.Exchange(ref _started, 1) == 0 ? base.StartAsync(cancellationToken) : Task.CompletedTask;
 
     /// <summary>This node's name (Node Events are about it).</summary>
     public string NodeName => _nodeName;
@@ -104,7 +110,7 @@ public sealed partial class KubernetesEventRecorder : BackgroundService
                 NamespaceProperty = @namespace,
             },
             EventTime = now,
-            Type = "Warning",
+            Type = nodeEvent.Type == KubernetesEventType.Normal ? "Normal" : "Warning",
             Reason = nodeEvent.Reason,
             Action = nodeEvent.Action,
             Note = nodeEvent.Note.Length <= MaxNoteLength ? nodeEvent.Note : nodeEvent.Note[..(MaxNoteLength - 1)] + "…",

@@ -98,7 +98,9 @@ public sealed partial class ClusterConnection : IAsyncDisposable
     /// Waits until this node's Node has pod CIDRs (or the config gives the fallback), logging what it waits for
     /// whenever that changes and every 15 s, so an operator sees exactly why the node is not ready yet.
     /// </summary>
-    public async Task<NodeAddressing> WaitForNodeAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stops the wait.</param>
+    /// <param name="problems">Told what is awaited at every look (a Node without podCIDR becomes a Warning Event once it lasts), or null.</param>
+    public async Task<NodeAddressing> WaitForNodeAsync(CancellationToken cancellationToken, NodeNetworkProblemTracker? problems = null)
     {
         string? lastReason = null;
         var lastLogged = DateTime.MinValue;
@@ -111,6 +113,7 @@ public sealed partial class ClusterConnection : IAsyncDisposable
             }
 
             var reason = AddressingSource.NotReadyReason ?? "waiting for the Node";
+            problems?.Observe(AddressingSource.Waiting?.Problem ?? NodeNetworkProblem.NodeFactsUnavailable, reason);
             if (reason != lastReason || DateTime.UtcNow - lastLogged > TimeSpan.FromSeconds(15))
             {
                 LogWaiting(NodeName, ApiServer.ToString(), reason);
@@ -123,13 +126,13 @@ public sealed partial class ClusterConnection : IAsyncDisposable
     }
 
     /// <summary>As <see cref="WaitForNodeAsync"/>, but gives up after <paramref name="patience"/> and returns null.</summary>
-    public async Task<NodeAddressing?> TryWaitForNodeAsync(TimeSpan patience, CancellationToken cancellationToken)
+    public async Task<NodeAddressing?> TryWaitForNodeAsync(TimeSpan patience, CancellationToken cancellationToken, NodeNetworkProblemTracker? problems = null)
     {
         using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limited.CancelAfter(patience);
         try
         {
-            return await WaitForNodeAsync(limited.Token).ConfigureAwait(false);
+            return await WaitForNodeAsync(limited.Token, problems).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

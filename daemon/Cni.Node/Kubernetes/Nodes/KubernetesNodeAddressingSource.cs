@@ -23,7 +23,7 @@ public sealed class KubernetesNodeAddressingSource : INodeAddressingSource
     private readonly string _nodeName;
     private readonly NodeOptions _options;
     private readonly FlannelAnnotations _annotations;
-    private volatile string? _notReadyReason = "waiting for the first list of Nodes from the API server";
+    private volatile Wait? _waiting = new(NodeNetworkProblem.NodeFactsUnavailable, "waiting for the first list of Nodes from the API server");
 
     /// <summary>Creates the source.</summary>
     /// <param name="cache">The Node cache (its <see cref="ResourceCache{T}.RunAsync"/> runs elsewhere).</param>
@@ -42,37 +42,41 @@ public sealed class KubernetesNodeAddressingSource : INodeAddressingSource
     }
 
     /// <summary>Why the last <see cref="GetAsync"/> returned null, or null when it returned facts.</summary>
-    public string? NotReadyReason => _notReadyReason;
+    public string? NotReadyReason => _waiting?.Reason;
+
+    /// <inheritdoc/>
+    public (NodeNetworkProblem Problem, string Reason)? Waiting => _waiting is { } wait ? (wait.Problem, wait.Reason) : null;
 
     /// <inheritdoc/>
     public ValueTask<NodeAddressing?> GetAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var info = Resolve(out var reason);
-        _notReadyReason = reason;
+        _waiting = reason;
         return ValueTask.FromResult(info);
     }
 
-    private NodeAddressing? Resolve(out string? reason)
+    private NodeAddressing? Resolve(out Wait? reason)
     {
         if (!_cache.HasSynced)
         {
             // The cause (401, connection refused) belongs here, not only in the log: /readyz and status show this.
-            reason = _cache.LastError is { } error
+            reason = new(NodeNetworkProblem.NodeFactsUnavailable, _cache.LastError is { } error
                 ? "waiting for the first list of Nodes from the API server; the last attempt failed: " + error
-                : "waiting for the first list of Nodes from the API server";
+                : "waiting for the first list of Nodes from the API server");
             return null;
         }
 
         if (!_cache.TryGet(null, _nodeName, out var node))
         {
-            reason = $"waiting for Node '{_nodeName}' to exist (is the node name right? it must match the kubelet's)";
+            reason = new(NodeNetworkProblem.NodeFactsUnavailable, $"waiting for Node '{_nodeName}' to exist (is the node name right? it must match the kubelet's)");
             return null;
         }
 
-        var cidrs = PodCidrs(node, out reason);
+        var cidrs = PodCidrs(node, out var cidrReason);
         if (cidrs is null)
         {
+            reason = new(NodeNetworkProblem.PodCidrMissing, cidrReason!);
             return null;
         }
 
@@ -80,7 +84,7 @@ public sealed class KubernetesNodeAddressingSource : INodeAddressingSource
         if (nodeIp is null && node.Metadata?.Annotations?.ContainsKey(_annotations.NodePublicIp) == true)
         {
             // An admin asked for an address we cannot use: better not ready than the wrong underlay address.
-            reason = ipError;
+            reason = new(NodeNetworkProblem.NodeFactsUnavailable, ipError ?? $"Node '{_nodeName}': annotation {_annotations.NodePublicIp} is not usable");
             return null;
         }
 
@@ -129,4 +133,6 @@ public sealed class KubernetesNodeAddressingSource : INodeAddressingSource
         reason = null;
         return cidrs;
     }
+
+    private sealed record Wait(NodeNetworkProblem Problem, string Reason);
 }

@@ -372,6 +372,7 @@ public static partial class DaemonHost
             builder.Services.AddSingleton(_ => recorder);
             builder.Services.AddHostedService(services => services.GetRequiredService<KubernetesEventRecorder>());
             builder.Services.AddSingleton<ICniFailureReporter, CniFailureEvents>();
+            builder.Services.AddSingleton<IPeerProblemReporter, PeerNodeEvents>();
             builder.Services.AddSingleton(problems ?? new NodeNetworkProblemTracker(new NodeNetworkEvents(recorder), options.EventGracePeriod, time));
 
             if (proxyEnabled)

@@ -4,6 +4,7 @@ using Cni.Hcn;
 using Cni.Hcn.Versioning;
 using Cni.Node.Configuration;
 using Cni.Node.Ipam;
+using Cni.Node.Kubernetes.Events;
 using Cni.Node.Kubernetes.Nodes;
 using Cni.Node.Networks;
 using Cni.Node.Services;
@@ -91,7 +92,8 @@ internal static class ServiceProxyWiring
             provider.GetRequiredService<ServiceHealthChecks>(),
             sourceVips.FirstOrDefault() is { } vip
                 ? new SourceVipEndpoint(provider.GetRequiredService<IHcn>(), vip, nodeIp, hostMac, provider.GetRequiredService<ILogger<SourceVipEndpoint>>())
-                : null));
+                : null,
+            new ServiceProxyFailureEvents(provider.GetRequiredService<KubernetesEventRecorder>())));
         services.AddHostedService(provider => provider.GetRequiredService<ServiceProxyController>());
         services.AddSingleton<HealthCheckNodePortServer>();
         services.AddHostedService(provider => provider.GetRequiredService<HealthCheckNodePortServer>());

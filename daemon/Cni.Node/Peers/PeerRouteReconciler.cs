@@ -114,7 +114,7 @@ public sealed partial class PeerRouteReconciler
             var parsed = _annotations.ParsePeer(node);
             if (!parsed.IsSuccess)
             {
-                skipped.Add(new SkippedPeer(name, parsed.Error));
+                skipped.Add(new SkippedPeer(name, parsed.Error) { IsIncomplete = parsed.IsIncomplete });
                 continue;
             }
 

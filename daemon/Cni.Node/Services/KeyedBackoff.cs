@@ -48,11 +48,16 @@ public sealed class KeyedBackoff
     }
 
     /// <summary>Records a failure of <paramref name="key"/> and returns when it may be retried.</summary>
-    public DateTimeOffset Failed(string key)
+    public DateTimeOffset Failed(string key) => Failed(key, out _);
+
+    /// <summary>Records a failure of <paramref name="key"/> and returns when it may be retried.</summary>
+    /// <param name="key">The object.</param>
+    /// <param name="failures">How many times in a row it has failed now (1 after the first failure).</param>
+    public DateTimeOffset Failed(string key, out int failures)
     {
         lock (_gate)
         {
-            var failures = _entries.TryGetValue(key, out var entry) ? entry.Failures + 1 : 1;
+            failures = _entries.TryGetValue(key, out var entry) ? entry.Failures + 1 : 1;
             var retryAt = _time.GetUtcNow() + _delays.Ceiling(failures);
             _entries[key] = new Entry(failures, retryAt);
             return retryAt;

@@ -22,7 +22,8 @@ namespace Cni.Node.Services;
 /// </remarks>
 public sealed partial class LoadBalancerReconciler
 {
-    private const string VipKeyPrefix = "vip-endpoint/";
+    /// <summary>How the key of an overlay ClusterIP endpoint's <see cref="ObjectFailure"/> starts (then the cluster IP).</summary>
+    public const string VipKeyPrefix = "vip-endpoint/";
 
     // Overlay: per cluster IP, how many desired ClusterIP load balancers (of every Service) have it as frontend.
     private readonly Dictionary<IPAddress, int> _vipReferences = [];
@@ -182,7 +183,7 @@ public sealed partial class LoadBalancerReconciler
             }
             catch (Exception ex) when (IsObjectFailure(ex, ct))
             {
-                failures.Add(Fail(key, $"{step} ClusterIP endpoint {vip} ({endpoint.Id:D}): {ex.Message}"));
+                failures.Add(Fail(key, $"{step} ClusterIP endpoint {vip} ({endpoint.Id:D}): {ex.Message}", ex));
                 stuck.Add(vip);
                 failed = true;
             }
@@ -222,7 +223,7 @@ public sealed partial class LoadBalancerReconciler
             }
             catch (Exception ex) when (IsObjectFailure(ex, ct))
             {
-                failures.Add(Fail(key, $"deleting ClusterIP endpoint {vip} ({id:D}): {ex.Message}"));
+                failures.Add(Fail(key, $"deleting ClusterIP endpoint {vip} ({id:D}): {ex.Message}", ex));
                 stuck.Add(vip);
                 failed = true;
             }

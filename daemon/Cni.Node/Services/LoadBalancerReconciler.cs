@@ -33,7 +33,8 @@ namespace Cni.Node.Services;
 /// </remarks>
 public sealed partial class LoadBalancerReconciler
 {
-    private const string RemoteKeyPrefix = "remote-endpoint/";
+    /// <summary>How the key of a remote endpoint's <see cref="ObjectFailure"/> starts (then the backend's IP).</summary>
+    public const string RemoteKeyPrefix = "remote-endpoint/";
     private const string OrphanKeyPrefix = "orphan-load-balancer/";
     private const string CommitKey = "dataplane-commit";
 
@@ -187,7 +188,7 @@ public sealed partial class LoadBalancerReconciler
             {
                 var message = $"remote endpoint {remote.Key} ({RemoteEndpointIds.IdOf(remote.Key):D}): {ex.Message}";
                 unavailable[remote.Key] = message;
-                failures.Add(Fail(key, message));
+                failures.Add(Fail(key, message, ex));
                 writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
@@ -239,7 +240,7 @@ public sealed partial class LoadBalancerReconciler
             }
             catch (Exception ex) when (IsObjectFailure(ex, ct))
             {
-                failures.Add(Fail(key, $"deleting load balancer {key} ({lb.Id:D}): {ex.Message}"));
+                failures.Add(Fail(key, $"deleting load balancer {key} ({lb.Id:D}): {ex.Message}", ex));
                 writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
@@ -355,7 +356,7 @@ public sealed partial class LoadBalancerReconciler
             }
             catch (Exception ex) when (IsObjectFailure(ex, ct))
             {
-                failures.Add(Fail(key, $"deleting remote endpoint {remote.Key} ({remote.Value:D}): {ex.Message}"));
+                failures.Add(Fail(key, $"deleting remote endpoint {remote.Key} ({remote.Value:D}): {ex.Message}", ex));
                 writeFailed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
@@ -381,7 +382,7 @@ public sealed partial class LoadBalancerReconciler
         catch (Exception ex) when (IsObjectFailure(ex, cancellationToken))
         {
             // The objects are in HCN's model; the dataplane realizes them with its next commit, and the next pass lists.
-            failures.Add(Fail(CommitKey, "realizing this pass's writes in the dataplane: " + ex.Message));
+            failures.Add(Fail(CommitKey, "realizing this pass's writes in the dataplane: " + ex.Message, ex));
             writeFailed = true;
         }
 
@@ -490,7 +491,7 @@ public sealed partial class LoadBalancerReconciler
             catch (Exception ex) when (IsObjectFailure(ex, ct))
             {
                 kept[address] = $"{change}; deleting it: {ex.Message}";
-                failures.Add(Fail(key, kept[address]));
+                failures.Add(Fail(key, kept[address], ex));
                 failed = true;
                 return;
             }
@@ -509,7 +510,7 @@ public sealed partial class LoadBalancerReconciler
             {
                 // Deleted but not back: the load balancers that had it are not written without it (step 4 leaves them as HCN has them now).
                 unavailable[address] = $"{change}; deleted, creating it again: {ex.Message}";
-                failures.Add(Fail(key, unavailable[address]));
+                failures.Add(Fail(key, unavailable[address], ex));
                 failed = true;
             }
         }, cancellationToken).ConfigureAwait(false);
@@ -858,7 +859,7 @@ public sealed partial class LoadBalancerReconciler
         }
         catch (Exception ex) when (IsObjectFailure(ex, cancellationToken))
         {
-            var failure = Fail(key, $"{step} load balancer {key} ({target.Id:D}): {ex.Message}");
+            var failure = Fail(key, $"{step} load balancer {key} ({target.Id:D}): {ex.Message}", ex);
             failures.Add(failure);
 
             // A failed recreate may have deleted it: then HCN no longer refers to the old backends.
@@ -885,11 +886,11 @@ public sealed partial class LoadBalancerReconciler
         }
     }
 
-    private ObjectFailure Fail(string key, string message)
+    private ObjectFailure Fail(string key, string message, Exception error)
     {
-        var retryAt = _backoff.Failed(key);
+        var retryAt = _backoff.Failed(key, out var attempts);
         Log.ObjectFailed(_logger, key, retryAt, message);
-        return new ObjectFailure(key, message, retryAt);
+        return new ObjectFailure(key, message, retryAt) { Attempts = attempts, IsHcnRefusal = error is HcnException { IsTransient: false } };
     }
 
     /// <summary>Forgets the backoff of objects nothing wants any more (after <see cref="Settle"/>: every Service's plans are in the states).</summary>
@@ -942,8 +943,39 @@ public sealed partial class LoadBalancerReconciler
             unchanged,
             remotesCreated,
             remotesDeleted,
-            [.. failures.OrderBy(f => f.Key, StringComparer.Ordinal), .. backingOff],
+            [.. WithServices(failures, plans).OrderBy(f => f.Key, StringComparer.Ordinal), .. backingOff],
             services);
+    }
+
+    /// <summary>Each failure with the Services this pass wanted its object for (a remote endpoint: every Service with that backend).</summary>
+    private static IEnumerable<ObjectFailure> WithServices(ConcurrentBag<ObjectFailure> failures, List<LoadBalancerPlan> plans)
+    {
+        if (failures.IsEmpty)
+        {
+            return failures;
+        }
+
+        var byKey = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        void Add(string key, ServicePortName port)
+        {
+            if (!byKey.TryGetValue(key, out var set))
+            {
+                byKey[key] = set = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            set.Add(port.Namespace + "/" + port.Name);
+        }
+
+        foreach (var plan in plans)
+        {
+            Add(plan.Desired.Key.Value, plan.Desired.Port);
+            foreach (var remote in plan.Remotes)
+            {
+                Add(RemoteKeyPrefix + remote.Key, plan.Desired.Port);
+            }
+        }
+
+        return failures.Select(f => byKey.TryGetValue(f.Key, out var set) ? f with { Services = [.. set.Order(StringComparer.Ordinal)] } : f);
     }
 
     private static int Count(List<LoadBalancerPlan> plans, LoadBalancerOutcome outcome) => plans.Count(p => p.Outcome == outcome);

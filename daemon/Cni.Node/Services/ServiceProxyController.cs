@@ -37,6 +37,7 @@ namespace Cni.Node.Services;
 /// <param name="metrics">The instruments, or null for none.</param>
 /// <param name="healthChecks">Where each pass publishes the health-check node ports to serve, or null.</param>
 /// <param name="sourceVipEndpoint">Ensures the overlay source VIP's endpoint at the first pass and each resync, or null where there is none.</param>
+/// <param name="failureReporter">Told each failure a person must act on (<see cref="ObjectFailure.NeedsAction"/>) after every pass, or null.</param>
 public sealed partial class ServiceProxyController(
     ResourceCache<V1Service> services,
     ResourceCache<V1EndpointSlice> slices,
@@ -50,7 +51,8 @@ public sealed partial class ServiceProxyController(
     ILogger<ServiceProxyController> logger,
     ServiceProxyMetrics? metrics = null,
     ServiceHealthChecks? healthChecks = null,
-    SourceVipEndpoint? sourceVipEndpoint = null) : BackgroundService
+    SourceVipEndpoint? sourceVipEndpoint = null,
+    IServiceProxyFailureReporter? failureReporter = null) : BackgroundService
 {
     /// <summary>The label that ties an EndpointSlice to its Service (same namespace).</summary>
     public const string ServiceNameLabel = "kubernetes.io/service-name";
@@ -225,6 +227,17 @@ public sealed partial class ServiceProxyController(
             else
             {
                 LogPassUnchanged(input.Services.Count, desired, report.Listed, _translations.Translated, elapsed.TotalMilliseconds);
+            }
+
+            if (failureReporter is not null)
+            {
+                foreach (var failure in report.Failures)
+                {
+                    if (failure.NeedsAction)
+                    {
+                        failureReporter.Report(failure);
+                    }
+                }
             }
 
             if (metrics is not null)

@@ -19,8 +19,10 @@ public sealed class PodNetworkTests
 
         Assert.That(report.Action, Is.EqualTo(NetworkAction.Created));
         Assert.That(report.IsReady, Is.True);
+        Assert.That(report.Problem, Is.EqualTo(NodeNetworkProblem.None));
         Assert.That(node.Network.IsReady, Is.True);
         Assert.That(node.Network.NotReadyReason, Is.Null);
+        Assert.That(node.Network.Problem, Is.EqualTo(NodeNetworkProblem.None));
         var networks = await node.Hcn.EnumerateNetworksAsync(HostComputeQuery.ByName(NodeHarness.NetworkName), CancellationToken.None);
         Assert.That(networks.Select(n => n.Id), Is.EqualTo(new[] { report.NetworkId!.Value }));
         Assert.That(networks[0].Type, Is.EqualTo(NetworkType.Overlay));
@@ -53,6 +55,8 @@ public sealed class PodNetworkTests
 
         var report = node.LastEnsure!;
         Assert.That(report.Action, Is.EqualTo(NetworkAction.Conflict));
+        Assert.That(report.Problem, Is.EqualTo(NodeNetworkProblem.NetworkConflict));
+        Assert.That(node.Network.Problem, Is.EqualTo(NodeNetworkProblem.NetworkConflict));
         Assert.That(node.Network.IsReady, Is.False);
         Assert.That(node.Network.NotReadyReason, Does.Contain("vxlan.vni: config wants 4200, network has 4096"));
         Assert.That(node.Network.NotReadyReason, Does.Contain("will not delete it"));
@@ -101,6 +105,7 @@ public sealed class PodNetworkTests
         var report = await network.EnsureAsync(CancellationToken.None);
 
         Assert.That(report.IsReady, Is.False);
+        Assert.That(report.Problem, Is.EqualTo(NodeNetworkProblem.PodCidrMissing));
         Assert.That(network.NotReadyReason, Does.Contain("pod CIDRs are not known yet"));
         Assert.That(hcn.TotalCallCount, Is.Zero);
     }
@@ -114,6 +119,7 @@ public sealed class PodNetworkTests
         await network.EnsureAsync(CancellationToken.None);
 
         Assert.That(network.IsReady, Is.False);
+        Assert.That(network.Problem, Is.EqualTo(NodeNetworkProblem.PodCidrChanged));
         Assert.That(network.NotReadyReason, Does.StartWith("podCIDRs: "));
     }
 
@@ -127,8 +133,24 @@ public sealed class PodNetworkTests
         var recovered = await node.Network.EnsureAsync(CancellationToken.None);
 
         Assert.That(failed.IsReady, Is.False);
+        Assert.That(failed.Problem, Is.EqualTo(NodeNetworkProblem.HnsUnavailable), "HNS stopping is a wait, not an HRESULT to act on");
         Assert.That(failed.NotReadyReason, Does.Contain("0x803B0020"));
         Assert.That(recovered.IsReady, Is.True);
+        Assert.That(recovered.Problem, Is.EqualTo(NodeNetworkProblem.None));
+    }
+
+    [Test]
+    public async Task EnsureAsync_HnsRefusesTheCreate_HcnErrorWithTheCataloguesCauseAndFix()
+    {
+        await using var node = await NodeHarness.CreateAsync(ensure: false);
+        node.Hcn.FailNext(MemoryHcnOperation.CreateNetwork, 1, HcnErrorCodes.InvalidSubnet);
+
+        var failed = await node.Network.EnsureAsync(CancellationToken.None);
+
+        var info = HcnErrorCatalog.Lookup(HcnErrorCodes.InvalidSubnet);
+        Assert.That(failed.Problem, Is.EqualTo(NodeNetworkProblem.HcnError));
+        Assert.That(node.Network.Problem, Is.EqualTo(NodeNetworkProblem.HcnError));
+        Assert.That(failed.NotReadyReason, Does.Contain(info.Cause).And.Contain(info.Fix).And.Contain(info.HexCode));
     }
 
     [Test]
@@ -287,10 +309,12 @@ public sealed class PodNetworkTests
 
         var status = await node.StatusAsync();
         var notReady = node.Network.IsReady;
+        var problem = node.Network.Problem;
         var report = await node.Network.EnsureAsync(CancellationToken.None);
 
         Assert.That(status.Error!.Code, Is.EqualTo(Spec.CniErrorCode.PluginNotAvailable));
         Assert.That(notReady, Is.False);
+        Assert.That(problem, Is.EqualTo(NodeNetworkProblem.NetworkMissing));
         Assert.That(report.Action, Is.EqualTo(NetworkAction.Created));
         Assert.That(node.Network.IsReady, Is.True);
     }
@@ -321,6 +345,7 @@ public sealed class PodNetworkTests
         var second = await node.Network.EnsureAsync(CancellationToken.None);
 
         Assert.That(first.IsReady, Is.False);
+        Assert.That(first.Problem, Is.EqualTo(NodeNetworkProblem.HostInterfaceMissing));
         Assert.That(first.NotReadyReason, Does.Contain("no host interface holds 10.244.1.2"));
         Assert.That(second.IsReady, Is.True, second.NotReadyReason);
     }
@@ -338,6 +363,7 @@ public sealed class PodNetworkTests
         var second = await node.Network.EnsureAsync(CancellationToken.None);
 
         Assert.That(first.IsReady, Is.False);
+        Assert.That(first.Problem, Is.EqualTo(NodeNetworkProblem.HostInterfaceMissing));
         Assert.That(first.NotReadyReason, Does.Contain("has no ProviderAddress"));
         Assert.That(second.IsReady, Is.True, second.NotReadyReason);
         Assert.That(node.Network.HostInterfaces!.ManagementIndex, Is.EqualTo(NodeHarness.ManagementIndex));
@@ -375,6 +401,7 @@ public sealed class PodNetworkTests
         await using var node = await NodeHarness.CreateAsync(hcn: hcn);
 
         Assert.That(node.LastEnsure!.IsReady, Is.False);
+        Assert.That(node.LastEnsure.Problem, Is.EqualTo(NodeNetworkProblem.HnsFeatureMissing));
         Assert.That(node.LastEnsure.NotReadyReason, Does.Contain("this HNS is 9.1").And.Contain("mode: overlay").And.Contain("9.2 or later"));
         Assert.That(await hcn.EnumerateNetworksAsync(null, CancellationToken.None), Is.Empty, "nothing is created for a config HNS cannot serve");
     }

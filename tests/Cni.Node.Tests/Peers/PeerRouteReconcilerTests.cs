@@ -140,6 +140,8 @@ public sealed class PeerRouteReconcilerTests
         Assert.That(reasons["other-vni"], Does.Contain("VNI 4097"));
         Assert.That(reasons["host-gw"], Does.Contain("same backend"));
         Assert.That(reasons["overlaps-self"], Does.Contain("overlaps this node's own pod CIDR"));
+        Assert.That(report.Skipped.Where(p => p.IsIncomplete).Select(p => p.NodeName), Is.EqualTo(new[] { "no-cidr" }),
+            "only a peer that has not published yet is incomplete; the others are a person's to fix (Events on them)");
         Assert.That(await RemoteSubnetRoutesAsync(node), Has.Count.EqualTo(1));
     }
 

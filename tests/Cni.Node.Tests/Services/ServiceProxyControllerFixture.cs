@@ -22,7 +22,8 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
     private readonly Func<ServiceProxyController> _newController;
 
     private ServiceProxyControllerFixture(
-        ServiceProxyHarness harness, ServiceProxyOptions options, bool holdNodes, string peerPublicIp, V1Service[] services, V1EndpointSlice[] slices, ServiceProxyMetrics? metrics)
+        ServiceProxyHarness harness, ServiceProxyOptions options, bool holdNodes, string peerPublicIp, V1Service[] services, V1EndpointSlice[] slices, ServiceProxyMetrics? metrics,
+        IServiceProxyFailureReporter? failureReporter)
     {
         Harness = harness;
         Services = new ScriptedListWatchSource<V1Service>("services", false, services);
@@ -46,7 +47,8 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
             options,
             harness.Time,
             NullLogger<ServiceProxyController>.Instance,
-            metrics);
+            metrics,
+            failureReporter: failureReporter);
         Controller = _newController();
     }
 
@@ -72,13 +74,14 @@ internal sealed class ServiceProxyControllerFixture : IAsyncDisposable
         bool holdNodes = false,
         string peerPublicIp = ServiceProxyHarness.PeerProviderAddress,
         bool enabled = true,
-        ServiceProxyMetrics? metrics = null)
+        ServiceProxyMetrics? metrics = null,
+        IServiceProxyFailureReporter? failureReporter = null)
     {
         var harness = await ServiceProxyHarness.CreateAsync();
         var podA = await harness.AddPodAsync(ServiceProxyHarness.LocalPodA);
         var podB = await harness.AddPodAsync(ServiceProxyHarness.LocalPodB);
         var options = new ServiceProxyOptions { Enabled = enabled, MinSyncInterval = MinSyncInterval, ResyncPeriod = resyncPeriod ?? TimeSpan.FromDays(1) };
-        var fixture = new ServiceProxyControllerFixture(harness, options, holdNodes, peerPublicIp, services, slices, metrics) { LocalPodA = podA, LocalPodB = podB };
+        var fixture = new ServiceProxyControllerFixture(harness, options, holdNodes, peerPublicIp, services, slices, metrics, failureReporter) { LocalPodA = podA, LocalPodB = podB };
         await fixture.Controller.StartAsync(CancellationToken.None);
         return fixture;
     }

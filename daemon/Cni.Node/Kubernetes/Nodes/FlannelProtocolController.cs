@@ -28,6 +28,7 @@ namespace Cni.Node.Kubernetes.Nodes;
 /// <param name="metrics">The Node protocol's instruments.</param>
 /// <param name="time">Time, for the work queue and the runner.</param>
 /// <param name="logger">The controller's log.</param>
+/// <param name="peerProblems">Told, after each peer pass, every peer whose annotations are unusable (not merely absent), or null.</param>
 public sealed partial class FlannelProtocolController(
     ClusterConnection agent,
     PodNetwork nodeNetwork,
@@ -36,7 +37,8 @@ public sealed partial class FlannelProtocolController(
     NodeOptions options,
     FlannelProtocolMetrics metrics,
     TimeProvider time,
-    ILogger<FlannelProtocolController> logger) : BackgroundService, IReconciler<string>
+    ILogger<FlannelProtocolController> logger,
+    IPeerProblemReporter? peerProblems = null) : BackgroundService, IReconciler<string>
 {
     /// <summary>The work-queue key of the peer routes.</summary>
     public const string PeersKey = "peers";
@@ -122,6 +124,16 @@ public sealed partial class FlannelProtocolController(
         metrics.CountPass(report.Changed ? "changed" : "unchanged");
         metrics.PeerRoutes.Record(report.Desired.Count);
         metrics.PeersSkipped.Record(report.Skipped.Count);
+        if (peerProblems is not null)
+        {
+            foreach (var skipped in report.Skipped)
+            {
+                if (!skipped.IsIncomplete)
+                {
+                    peerProblems.Report(skipped);
+                }
+            }
+        }
     }
 
     private async Task PublishAnnotationsAsync(CancellationToken cancellationToken)

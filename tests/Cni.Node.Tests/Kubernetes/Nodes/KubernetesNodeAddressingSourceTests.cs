@@ -17,6 +17,12 @@ public sealed class KubernetesNodeAddressingSourceTests
 
     private static async Task<(NodeAddressing? Info, string? Reason)> GetAsync(NodeOptions options, params V1Node[] nodes)
     {
+        var (info, reason, _) = await GetWithProblemAsync(options, nodes);
+        return (info, reason);
+    }
+
+    private static async Task<(NodeAddressing? Info, string? Reason, NodeNetworkProblem? Problem)> GetWithProblemAsync(NodeOptions options, params V1Node[] nodes)
+    {
         var cache = new ResourceCache<V1Node>(new InMemoryListWatchSource(nodes), new FakeTimeProvider(), NullLogger.Instance);
         using var stop = new CancellationTokenSource();
         var run = cache.RunAsync(stop.Token);
@@ -27,7 +33,7 @@ public sealed class KubernetesNodeAddressingSourceTests
 
         await stop.CancelAsync();
         await run;
-        return (info, source.NotReadyReason);
+        return (info, source.NotReadyReason, ((INodeAddressingSource)source).Waiting?.Problem);
     }
 
     [Test]
@@ -38,6 +44,19 @@ public sealed class KubernetesNodeAddressingSourceTests
 
         Assert.That(await source.GetAsync(CancellationToken.None), Is.Null);
         Assert.That(source.NotReadyReason, Does.Contain("first list of Nodes"));
+        Assert.That(source.Waiting?.Problem, Is.EqualTo(NodeNetworkProblem.NodeFactsUnavailable));
+    }
+
+    [Test]
+    public async Task GetAsync_NoPodCidrNoConfig_WaitingIsPodCidrMissingThenNothingOnceKnown()
+    {
+        var (info, reason, problem) = await GetWithProblemAsync(new NodeOptions(), NodeObject("n1", "1", internalIp: "192.0.2.10"));
+        var (known, _, none) = await GetWithProblemAsync(new NodeOptions(), NodeObject("n1", "1", "10.244.1.0/24", internalIp: "192.0.2.10"));
+
+        Assert.That((info, problem), Is.EqualTo(((NodeAddressing?)null, (NodeNetworkProblem?)NodeNetworkProblem.PodCidrMissing)));
+        Assert.That(reason, Does.Contain("spec.podCIDRs"));
+        Assert.That(known, Is.Not.Null);
+        Assert.That(none, Is.Null);
     }
 
     [Test]

@@ -20,6 +20,7 @@ public sealed partial class ConfigReferenceTests
         ["podCidrs"] = "podCIDRs",
         ["nodeIp"] = "nodeIP",
         ["ipQuarantine"] = "ipQuarantineSeconds",
+        ["eventGracePeriod"] = "eventGracePeriodSeconds",
         ["serviceProxy.minSyncInterval"] = "serviceProxy.minSyncPeriodMilliseconds",
         ["serviceProxy.resyncPeriod"] = "serviceProxy.syncPeriodSeconds",
         ["adapters[].macAddress"] = "adapters[].mac",

@@ -147,6 +147,7 @@ public sealed class NodeConfigLoaderTests
     [TestCase("healthAddress: localhost", "healthAddress: 'localhost' is not an address:port")]
     [TestCase("log: {level: loud}", "log.level: 'loud' is not one of")]
     [TestCase("maxConcurrentHcnCalls: 0", "maxConcurrentHcnCalls: 0 is outside 1..256")]
+    [TestCase("eventGracePeriodSeconds: 7200", "eventGracePeriodSeconds: 7200 is outside 0..3600")]
     [TestCase("dns: {nameservers: [dns.example]}", "dns.nameservers[0]: 'dns.example' is not an IP address")]
     [TestCase("serviceProxy: {enabled: maybe}", "serviceProxy.enabled: 'maybe' is not true or false")]
     [TestCase("serviceProxy: {dsr: sometimes}", "serviceProxy.dsr: 'sometimes' is not one of auto, on, off")]
@@ -158,6 +159,13 @@ public sealed class NodeConfigLoaderTests
     public void Parse_BadValue_NamesTheKey(string yaml, string expected)
     {
         Assert.That(Problems(yaml), Does.Contain(expected));
+    }
+
+    [Test]
+    public void Parse_EventGracePeriod_SecondsOrThe30SecondDefault()
+    {
+        Assert.That(NodeConfigLoader.Parse("eventGracePeriodSeconds: 5\n", "n.yaml").EventGracePeriod, Is.EqualTo(TimeSpan.FromSeconds(5)));
+        Assert.That(NodeConfigLoader.Parse("mtu: 1450\n", "n.yaml").EventGracePeriod, Is.EqualTo(TimeSpan.FromSeconds(30)));
     }
 
     [Test]

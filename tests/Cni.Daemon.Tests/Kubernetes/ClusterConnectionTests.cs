@@ -103,6 +103,40 @@ public sealed class ClusterConnectionTests
 
     [Test]
     [CancelAfter(60_000)]
+    public async Task Start_NodeWithoutPodCidrBeyondTheGrace_WarningOnTheNodeThenNormalOnceReady(CancellationToken cancellationToken)
+    {
+        File.AppendAllText(_sandbox.ConfigFile, "\neventGracePeriodSeconds: 1\n");
+        CreateNode(NodeName, null, "192.0.2.7");
+
+        // While wincnid waits for its Node (before its host exists), the missing podCIDR becomes an Event once it lasts.
+        var building = DaemonHost.BuildAsync(Settings(), cancellationToken);
+        var warning = await WaitForAsync(() => NodeEvents().FirstOrDefault(e => e.Reason == "PodCidrMissing"), cancellationToken);
+        Assert.That(building.IsCompleted, Is.False);
+
+        var node = _api.Store.Get<V1Node>(NodeName)!;
+        node.Spec = new V1NodeSpec { PodCIDR = "10.244.9.0/24", PodCIDRs = ["10.244.9.0/24"] };
+        _api.Store.Update(node);
+        await using var daemon = await StartBuiltAsync(await building, cancellationToken);
+        var ready = await WaitForAsync(() => NodeEvents().FirstOrDefault(e => e.Reason == "NodeNetworkReady"), cancellationToken);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(warning.Type, Is.EqualTo("Warning"));
+            Assert.That((warning.Regarding.Kind, warning.Regarding.Name), Is.EqualTo(("Node", NodeName)));
+            Assert.That(warning.Action, Is.EqualTo("EnsureNodeNetwork"));
+            Assert.That(warning.ReportingController, Is.EqualTo("wincni.io/wincnid"));
+            Assert.That(warning.Note, Does.Contain("waiting for Node 'node-a' to get spec.podCIDRs"));
+            Assert.That(ready.Type, Is.EqualTo("Normal"));
+            Assert.That(ready.Note, Does.Contain("PodCidrMissing"));
+            Assert.That(NodeEvents().Count(e => e.Reason == "PodCidrMissing"), Is.EqualTo(1), "repeats within the recorder's interval are held back");
+        });
+    }
+
+    private List<Eventsv1Event> NodeEvents() =>
+        [.. _api.Store.List<Eventsv1Event>("default").Where(e => e.Regarding?.Kind == "Node" && e.Regarding.Name == NodeName)];
+
+    [Test]
+    [CancelAfter(60_000)]
     public async Task Start_ApiServerRefusesConnections_ReadyzAndStatusShowTheLastErrorNot404(CancellationToken cancellationToken)
     {
         int port;

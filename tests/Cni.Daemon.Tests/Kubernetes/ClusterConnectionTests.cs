@@ -191,6 +191,12 @@ public sealed class ClusterConnectionTests
         Assert.That(routes[0].ProviderAddress, Is.EqualTo("192.0.2.8"));
         Assert.That(routes[0].DistributedRouterMacAddress, Is.EqualTo("0E-2A-C0-00-02-08"));
 
+        // The malformed peer gets no route, and an Event on its Node says which annotation to fix.
+        var unusable = await WaitForAsync(() => _api.Store.List<Eventsv1Event>("default").FirstOrDefault(e => e.Reason == "PeerNodeUnusable"), cancellationToken);
+        Assert.That((unusable.Regarding.Kind, unusable.Regarding.Name, unusable.Type), Is.EqualTo(("Node", "broken", "Warning")));
+        Assert.That(unusable.Note, Does.Contain(Prefix + "/backend-data").And.Contain("node-a"));
+        Assert.That(_api.Store.List<Eventsv1Event>("default").Where(e => e.Reason == "PeerNodeUnusable").Select(e => e.Regarding.Name), Has.None.EqualTo("peer-1"));
+
         var peer = _api.Store.Get<V1Node>("peer-1")!;
         peer.Metadata.Annotations[Prefix + "/public-ip-overwrite"] = "198.51.100.8";
         _api.Store.Update(peer);

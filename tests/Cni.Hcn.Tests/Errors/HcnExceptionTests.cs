@@ -7,6 +7,16 @@ public sealed class HcnExceptionTests
 {
     private const string AddressRecord = """{"Success":false,"Error":"An address provided is invalid or reserved. ","ErrorCode":2151350319}""";
 
+    [TestCase(HcnErrorCodes.ManagerStopped, true)]
+    [TestCase(HcnErrorCodes.Timeout, true)]
+    [TestCase(0x5B4, true)] // ERROR_TIMEOUT as a bare Win32 code (hcsshim keeps the low 16 bits)
+    [TestCase(HcnErrorCodes.InvalidSubnet, false)]
+    [TestCase(HcnErrorCodes.PortAlreadyExists, false)]
+    public void IsTransient_Code_TrueOnlyForHnsStoppingBusyOrTimingOut(int code, bool transient)
+    {
+        Assert.That(new HcnException("HcnCreateNetwork cbr0", code).IsTransient, Is.EqualTo(transient));
+    }
+
     [Test]
     public void Message_FailedCallWithRecord_NamesOperationCodeHnsErrorCauseAndFix()
     {

@@ -947,20 +947,30 @@ public sealed partial class LoadBalancerReconciler
             services);
     }
 
-    /// <summary>Each failure with the Services this pass wanted its object for (a remote endpoint: every Service with that backend).</summary>
+    /// <summary>
+    /// Each HCN refusal with the Services this pass wanted its object for (a remote endpoint: every Service with that
+    /// backend). Only refusals are looked up (they become Events), and only their keys are indexed: a pass over 40,000
+    /// load balancers with one failure must not build an index of all of them.
+    /// </summary>
     private static IEnumerable<ObjectFailure> WithServices(ConcurrentBag<ObjectFailure> failures, List<LoadBalancerPlan> plans)
     {
-        if (failures.IsEmpty)
+        var wanted = failures.Where(f => f.IsHcnRefusal).Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0)
         {
             return failures;
         }
 
-        var byKey = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var byKey = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
         void Add(string key, ServicePortName port)
         {
+            if (!wanted.Contains(key))
+            {
+                return;
+            }
+
             if (!byKey.TryGetValue(key, out var set))
             {
-                byKey[key] = set = new HashSet<string>(StringComparer.Ordinal);
+                byKey[key] = set = new SortedSet<string>(StringComparer.Ordinal);
             }
 
             set.Add(port.Namespace + "/" + port.Name);
@@ -975,7 +985,7 @@ public sealed partial class LoadBalancerReconciler
             }
         }
 
-        return failures.Select(f => byKey.TryGetValue(f.Key, out var set) ? f with { Services = [.. set.Order(StringComparer.Ordinal)] } : f);
+        return failures.Select(f => byKey.TryGetValue(f.Key, out var set) ? f with { Services = [.. set] } : f);
     }
 
     private static int Count(List<LoadBalancerPlan> plans, LoadBalancerOutcome outcome) => plans.Count(p => p.Outcome == outcome);

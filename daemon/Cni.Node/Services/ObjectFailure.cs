@@ -14,8 +14,8 @@ public sealed record ObjectFailure(string Key, string Message, DateTimeOffset Re
     /// stopping, busy or timing out): a person must act on it.</summary>
     public bool IsHcnRefusal { get; init; }
 
-    /// <summary>The Services (<c>namespace/name</c>) this pass wanted the object for; empty when none (an orphan, a
-    /// ClusterIP endpoint).</summary>
+    /// <summary>For an HCN refusal, the Services (<c>namespace/name</c>, ordered) this pass wanted the object for;
+    /// empty otherwise, and when none (an orphan, a ClusterIP endpoint).</summary>
     public IReadOnlyList<string> Services { get; init; } = [];
 
     /// <summary>

@@ -7,6 +7,8 @@ using Cni.Daemon.Status;
 using Cni.Daemon.Tests.EndToEnd;
 using Cni.Daemon.Tests.Kubernetes;
 using Cni.Hcn;
+using Cni.Hcn.Errors;
+using Cni.Hcn.Memory;
 using Cni.Hcn.Model;
 using Cni.Node.Networks;
 using Cni.Node.Services;
@@ -108,6 +110,35 @@ public sealed class ServiceProxyDaemonTests
         Assert.That(web.GetProperty("inHcn").GetBoolean(), Is.False, "status reads HCN now; the pass remembered it programmed");
         Assert.That(text, Does.Contain("default/web:").And.Contain("NOT IN HCN").And.Contain("default/headless: no load balancer (Headless)"));
     }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task Start_LoadBalancerRefusedAgainAfterItsRetry_WarningEventsOnTheServiceAndTheNode(CancellationToken cancellationToken)
+    {
+        WriteConfig("serviceProxy:\n  minSyncPeriodMilliseconds: 0\n  syncPeriodSeconds: 1\n");
+        MemoryHcn? memory = null;
+        var app = await DaemonHost.BuildAsync(Settings() with { MemoryDataplaneOpened = h => memory = h }, cancellationToken);
+        memory!.FailNext(MemoryHcnOperation.CreateLoadBalancer, 1000, HcnErrorCodes.PortAlreadyExists);
+        await using var daemon = await StartBuiltAsync(app, cancellationToken);
+
+        CreateService("web", type: "ClusterIP");
+        CreateSlice("web", ("10.244.8.5", "node-b"));
+
+        var onService = await WaitForAsync(() => Task.FromResult(Events().FirstOrDefault(e => e.Regarding.Kind == "Service")), cancellationToken);
+        var onNode = await WaitForAsync(() => Task.FromResult(Events().FirstOrDefault(e => e.Regarding.Kind == "Node" && e.Reason == "LoadBalancerFailed")), cancellationToken);
+        var info = HcnErrorCatalog.Lookup(HcnErrorCodes.PortAlreadyExists);
+        Assert.Multiple(() =>
+        {
+            Assert.That((onService.Regarding.Name, onService.Regarding.NamespaceProperty, onService.Type, onService.Reason), Is.EqualTo(("web", "default", "Warning", "LoadBalancerFailed")));
+            Assert.That(onService.Action, Is.EqualTo("ProgramService"));
+            Assert.That(onService.Note, Does.Contain(info.Cause).And.Contain(info.Fix).And.Contain("2 times in a row"));
+            Assert.That(onNode.Regarding.Name, Is.EqualTo(NodeName));
+            Assert.That(onNode.Note, Does.StartWith("Services default/web: "));
+            Assert.That(Events().Count(e => e.Regarding.Kind == "Service"), Is.EqualTo(1), "the later refusals are held back by the recorder");
+        });
+    }
+
+    private List<Eventsv1Event> Events() => [.. _api.Store.List<Eventsv1Event>("default")];
 
     [Test]
     [CancelAfter(60_000)]
@@ -215,9 +246,11 @@ public sealed class ServiceProxyDaemonTests
         NodeName = NodeName,
     };
 
-    private async Task<WebApplication> StartAsync(CancellationToken cancellationToken)
+    private async Task<WebApplication> StartAsync(CancellationToken cancellationToken) =>
+        await StartBuiltAsync(await DaemonHost.BuildAsync(Settings(), cancellationToken), cancellationToken);
+
+    private static async Task<WebApplication> StartBuiltAsync(WebApplication app, CancellationToken cancellationToken)
     {
-        var app = await DaemonHost.BuildAsync(Settings(), cancellationToken);
         await app.StartAsync(cancellationToken);
         var network = app.Services.GetRequiredService<PodNetwork>();
         await WaitForAsync(() => Task.FromResult(network.IsReady ? "" : null), cancellationToken);

@@ -11,7 +11,7 @@ namespace Cni.Hcn.Kernel.Tests.Packets;
 [TestFixture]
 [Category("Kernel")]
 [NonParallelizable]
-public sealed class KernelHcnLifecycleTests
+public sealed partial class KernelHcnLifecycleTests
 {
     private TestNetns _netns = null!;
     private string _node = null!;

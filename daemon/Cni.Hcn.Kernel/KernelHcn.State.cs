@@ -395,7 +395,7 @@ public sealed partial class KernelHcn
         }
 
         var elements = (plan.IsEmpty ? 0 : plan.Elements) + (plan6 is { IsEmpty: false } ? plan6.Elements : 0);
-        var full = plan.Full && !plan.IsEmpty || plan6 is { Full: true, IsEmpty: false };
+        var full = (plan.Full && !plan.IsEmpty) || plan6 is { Full: true, IsEmpty: false };
         lock (_servicesCounterGate)
         {
             _servicesCounters = _servicesCounters with

@@ -638,12 +638,12 @@ public sealed partial class LoadBalancerReconciler
     {
         // Each distinct load balancer once (two Services can want the same one), in the order the Services give them.
         var unique = new List<DesiredLoadBalancer>();
-        var index = new HashSet<Guid>();
+        var seen = new HashSet<Guid>();
         foreach (var i in work)
         {
             foreach (var desired in input.Services[i].LoadBalancers)
             {
-                if (index.Add(desired.Id))
+                if (seen.Add(desired.Id))
                 {
                     unique.Add(desired);
                 }
